@@ -1,0 +1,10 @@
+// Package assets embeds the lesson markdown. It holds text only, no logic, and
+// imports no project package.
+package assets
+
+import "embed"
+
+// Lessons holds lessons/*.md.
+//
+//go:embed lessons
+var Lessons embed.FS

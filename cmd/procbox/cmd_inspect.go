@@ -1,0 +1,4 @@
+package main
+
+// cmdInspect implements 'procbox inspect'. Placeholder until its issue lands.
+func cmdInspect(args []string) error { return usagef("inspect: not built yet") }

@@ -1,0 +1,4 @@
+package main
+
+// cmdPs implements 'procbox ps'. Placeholder until its issue lands.
+func cmdPs(args []string) error { return usagef("ps: not built yet") }

@@ -1,0 +1,52 @@
+package ui
+
+import (
+	"os/exec"
+	"time"
+
+	"procbox/inspect"
+	"procbox/isolate"
+)
+
+// Inspector reads processes. cmd/procbox passes inspect.FS-backed code; tests pass fakes.
+type Inspector interface {
+	Table() ([]inspect.ProcRow, error)
+	Snapshot(pid int) (inspect.Snapshot, error) // errors wrap inspect.ErrGone / inspect.ErrDenied
+	Doctor() inspect.HostReport
+}
+
+// LabEngine starts live children for the Lab and the lessons.
+type LabEngine interface {
+	Start(spec isolate.Spec) (LabChild, error)
+	Explain(spec isolate.Spec) []isolate.Step
+}
+
+// LabChild is a running child process the Lab can change, probe and experiment on.
+// Every method may block (they are called from tea.Cmds, never from Update).
+type LabChild interface {
+	PID() int
+	Spec() isolate.Spec
+	Apply(spec isolate.Spec) (isolate.Change, error)
+	HostView() (isolate.View, error)
+	ChildView() (isolate.View, error)
+	Experiment(name string) (isolate.Outcome, error)
+	ShellCmd() *exec.Cmd
+	Steps() []isolate.Step
+	Stop() error
+}
+
+// ProgressStore saves where a learner is in the curriculum.
+type ProgressStore interface {
+	Load() (Progress, error)
+	Save(Progress) error
+}
+
+// Progress is a learner's place in the curriculum.
+type Progress struct {
+	Lesson    string          `json:"lesson"`
+	Step      int             `json:"step"`
+	Completed map[string]bool `json:"completed"` // "lesson/step" -> done
+}
+
+// Clock lets tests freeze time.
+type Clock interface{ Now() time.Time }
