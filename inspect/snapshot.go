@@ -28,16 +28,16 @@ type Snapshot struct {
 	Priority  int       `json:"priority"`
 	Policy    string    `json:"policy"` // SCHED_OTHER, SCHED_FIFO, ...
 
-	Namespaces map[string]Namespace `json:"namespaces"` // keys: pid net mnt uts ipc user cgroup time pid_for_children time_for_children
-	NSReference string              `json:"ns_reference"` // "pid 1" or "procbox (pid N)": what "host" means in shared_with_host
-	UIDMap     []IDMapping          `json:"uid_map"`
-	GIDMap     []IDMapping          `json:"gid_map"`
-	Cgroups    []CgroupMembership   `json:"cgroups"`
-	Limits     Limits               `json:"limits"`
-	Caps       Capabilities         `json:"capabilities"`
-	Seccomp    Seccomp              `json:"seccomp"`
-	NoNewPrivs bool                 `json:"no_new_privs"`
-	LSM        string               `json:"lsm"` // label, or "none"
+	Namespaces  map[string]Namespace `json:"namespaces"`   // keys: pid net mnt uts ipc user cgroup time pid_for_children time_for_children
+	NSReference string               `json:"ns_reference"` // "pid 1" or "procbox (pid N)": what "host" means in shared_with_host
+	UIDMap      []IDMapping          `json:"uid_map"`
+	GIDMap      []IDMapping          `json:"gid_map"`
+	Cgroups     []CgroupMembership   `json:"cgroups"`
+	Limits      Limits               `json:"limits"`
+	Caps        Capabilities         `json:"capabilities"`
+	Seccomp     Seccomp              `json:"seccomp"`
+	NoNewPrivs  bool                 `json:"no_new_privs"`
+	LSM         string               `json:"lsm"` // label, or "none"
 
 	FDs     []FD              `json:"fds"`
 	Env     map[string]string `json:"env"` // masked unless the caller asked for secrets
@@ -92,15 +92,15 @@ type CgroupMembership struct {
 // A negative max means "no limit" ("max" in cgroup v2). Zero values with an entry
 // in Snapshot.Errors["limits"] mean unknown.
 type Limits struct {
-	MemoryMax      int64  `json:"memory_max"`
-	MemoryCurrent  int64  `json:"memory_current"`
-	PidsMax        int64  `json:"pids_max"`
-	PidsCurrent    int64  `json:"pids_current"`
-	CPUMax         string `json:"cpu_max"` // "max 100000" or "50000 100000" (quota period, µs)
-	OOMKills       int64  `json:"oom_kills"`
-	ThrottledUsec  int64  `json:"throttled_usec"`
-	NrThrottled    int64  `json:"nr_throttled"`
-	CgroupVersion  string `json:"cgroup_version"` // "v1", "v2"
+	MemoryMax     int64  `json:"memory_max"`
+	MemoryCurrent int64  `json:"memory_current"`
+	PidsMax       int64  `json:"pids_max"`
+	PidsCurrent   int64  `json:"pids_current"`
+	CPUMax        string `json:"cpu_max"` // "max 100000" or "50000 100000" (quota period, µs)
+	OOMKills      int64  `json:"oom_kills"`
+	ThrottledUsec int64  `json:"throttled_usec"`
+	NrThrottled   int64  `json:"nr_throttled"`
+	CgroupVersion string `json:"cgroup_version"` // "v1", "v2"
 }
 
 // Capabilities are the five sets of capabilities(7), decoded to lower-case names.

@@ -14,13 +14,13 @@ type Change struct {
 
 // View is the answer to the Lab's questions, asked from one side (host or child).
 type View struct {
-	Side       string            `json:"side"`        // "host" or "child"
-	PID        int               `json:"pid"`         // the child's PID as this side sees it
+	Side       string            `json:"side"` // "host" or "child"
+	PID        int               `json:"pid"`  // the child's PID as this side sees it
 	Hostname   string            `json:"hostname"`
-	ProcCount  int               `json:"proc_count"`  // processes visible from this side
-	Procs      []string          `json:"procs"`       // the first few, "1 procbox"
+	ProcCount  int               `json:"proc_count"` // processes visible from this side
+	Procs      []string          `json:"procs"`      // the first few, "1 procbox"
 	Interfaces []Interface       `json:"interfaces"`
-	MountRoot  string            `json:"mount_root"`  // what / is (device/source of the root mount)
+	MountRoot  string            `json:"mount_root"` // what / is (device/source of the root mount)
 	MountCount int               `json:"mount_count"`
 	UID        int               `json:"uid"`
 	GID        int               `json:"gid"`
@@ -69,16 +69,21 @@ type CgroupStats struct {
 
 // Experiment names, run inside the child by Child.Experiment.
 const (
-	ExpForkBomb  = "forkbomb"   // bounded: stops itself after a few seconds
-	ExpMemoryHog = "memhog"     // bounded: stops itself at a safe size without a limit
-	ExpCPUBurner = "cpuburn"    // bounded: a busy loop for a few seconds
-	ExpChown     = "chown"      // needs cap_chown
-	ExpBind80    = "bind80"     // needs cap_net_bind_service
-	ExpRawSocket = "rawsocket"  // needs cap_net_raw
-	ExpMount     = "mount"      // needs cap_sys_admin (and a mnt namespace to be harmless)
+	ExpForkBomb  = "forkbomb"    // bounded: stops itself after a few seconds
+	ExpMemoryHog = "memhog"      // bounded: stops itself at a safe size without a limit
+	ExpCPUBurner = "cpuburn"     // bounded: a busy loop for a few seconds
+	ExpChown     = "chown"       // needs cap_chown
+	ExpBind80    = "bind80"      // needs cap_net_bind_service
+	ExpRawSocket = "rawsocket"   // needs cap_net_raw
+	ExpMount     = "mount"       // needs cap_sys_admin (and a mnt namespace to be harmless)
 	ExpHostname  = "sethostname" // needs cap_sys_admin; harmless only with uts
-	ExpKillHost  = "killhost"   // signal 0 to a host process: pid namespace hides it
-	ExpMkdir     = "mkdir"      // denied by seccomp when mkdir/mkdirat is listed
+	ExpKillHost  = "killhost"    // signal 0 to a host process: pid namespace hides it
+	ExpMkdir     = "mkdir"       // denied by seccomp when mkdir/mkdirat is listed
+
+	// Lesson actions on the demo process (not in Experiments: the Lab does not list them).
+	ExpRenice   = "renice"   // the child raises its own nice value by 5 (priority changes)
+	ExpOpenFile = "openfile" // the child opens a file and keeps it open (a new fd appears)
+	ExpEnvChild = "envchild" // the child starts a grandchild with PROCBOX_DEMO=1: inherited below, never seen above
 )
 
 // Experiments lists them in the order the UI shows them.
@@ -88,11 +93,25 @@ var Experiments = []string{ExpForkBomb, ExpMemoryHog, ExpCPUBurner, ExpChown, Ex
 // Outcome is what an experiment did.
 type Outcome struct {
 	Experiment string        `json:"experiment"`
-	Allowed    bool          `json:"allowed"`           // the action succeeded
-	Errno      string        `json:"errno,omitempty"`   // "EPERM", "EAGAIN", ...
-	Cause      string        `json:"cause,omitempty"`   // the switch that caused a denial: "drop cap_chown", "seccomp mkdir", "pids limit 64"
-	Summary    string        `json:"summary"`           // one line for the log
-	Count      int64         `json:"count,omitempty"`   // processes reached, bytes allocated, ...
+	Allowed    bool          `json:"allowed"`         // the action succeeded
+	Errno      string        `json:"errno,omitempty"` // "EPERM", "EAGAIN", ...
+	Cause      string        `json:"cause,omitempty"` // the switch that caused a denial: "drop cap_chown", "seccomp mkdir", "pids limit 64"
+	Summary    string        `json:"summary"`         // one line for the log
+	Count      int64         `json:"count,omitempty"` // processes reached, bytes allocated, ...
 	OOMKilled  bool          `json:"oom_killed,omitempty"`
 	Duration   time.Duration `json:"duration"`
+}
+
+// Registers is a register snapshot of the child, read with ptrace
+// (seize, interrupt, read, continue).
+type Registers struct {
+	PC   uint64     `json:"pc"` // program counter (rip on amd64): the next instruction
+	SP   uint64     `json:"sp"` // stack pointer (rsp on amd64): the top of the stack
+	Regs []Register `json:"regs"`
+}
+
+// Register is one named register.
+type Register struct {
+	Name  string `json:"name"`
+	Value uint64 `json:"value"`
 }

@@ -31,8 +31,20 @@ type LabChild interface {
 	ChildView() (isolate.View, error)
 	Experiment(name string) (isolate.Outcome, error)
 	ShellCmd() *exec.Cmd
+	Registers() (isolate.Registers, error)
 	Steps() []isolate.Step
 	Stop() error
+}
+
+// Deps is everything the UI needs from outside, built by cmd/procbox.
+type Deps struct {
+	Inspector Inspector
+	Lab       LabEngine     // nil: the Lab and live lessons show why they are unavailable
+	Progress  ProgressStore // nil: progress is not saved
+	Clock     Clock
+	Styles    Styles
+	// ShowSecrets reveals secret-looking environment values (--show-secrets).
+	ShowSecrets bool
 }
 
 // ProgressStore saves where a learner is in the curriculum.
