@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"os/exec"
 	"time"
 
@@ -43,6 +44,9 @@ type Deps struct {
 	Progress  ProgressStore // nil: progress is not saved
 	Clock     Clock
 	Styles    Styles
+	// Context, when set, ends the TUI when it is cancelled (cmd/procbox cancels
+	// it on SIGHUP); every open screen is still closed. nil: never cancelled.
+	Context context.Context
 	// ShowSecrets reveals secret-looking environment values (--show-secrets).
 	ShowSecrets bool
 }

@@ -1,4 +1,19 @@
 package main
 
-// cmdHome implements 'procbox' with no arguments. Placeholder until the TUI lands.
-func cmdHome() error { return usagef("no command given; see procbox --help") }
+import (
+	"fmt"
+	"os"
+
+	"procbox/ui"
+)
+
+// cmdHome implements 'procbox' with no arguments: the home screen on a
+// terminal, the usage (and status 2) anywhere else, since there is nothing
+// sensible to do without one.
+func cmdHome() error {
+	if !onTTY() {
+		fmt.Fprint(os.Stderr, usageText)
+		return exitError{code: 2}
+	}
+	return ui.RunHome(buildDeps())
+}

@@ -1,7 +1,70 @@
 package main
 
-// Placeholder: the TUI entry points land with the TUI issue.
-func runPsTUI() error { return usagef("ps: the TUI is not built yet; use --json") }
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/charmbracelet/x/term"
+
+	"procbox/inspect"
+	"procbox/ui"
+)
+
+// labEngineHook and progressHook let the Lab and Learn wiring (wire_lab.go,
+// progress.go) plug their real implementations into buildDeps from their own
+// init(), so this file does not need to know them. nil: that part of the UI
+// explains it is unavailable.
+var (
+	labEngineHook func() ui.LabEngine
+	progressHook  func() ui.ProgressStore
+)
+
+// isTerminal reports whether f is a terminal.
+func isTerminal(f *os.File) bool { return term.IsTerminal(f.Fd()) }
+
+// onTTY reports whether both stdin and stdout are terminals: the TUI needs both.
+func onTTY() bool { return isTerminal(os.Stdin) && isTerminal(os.Stdout) }
+
+// buildDeps wires the real implementations into the UI. The context ends the
+// TUI on a hang-up or SIGTERM; the UI then closes every screen (the Lab stops
+// its child) before returning.
+func buildDeps() ui.Deps {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		cancel()
+	}()
+	d := ui.Deps{
+		Inspector: newInspector(inspect.DefaultFS(), inspect.Options{}),
+		Styles:    ui.NewStyles(true, os.Getenv("NO_COLOR") != ""),
+		Context:   ctx,
+	}
+	if labEngineHook != nil {
+		d.Lab = labEngineHook()
+	}
+	if progressHook != nil {
+		d.Progress = progressHook()
+	}
+	return d
+}
+
+// runPsTUI opens the process picker (procbox ps on a terminal).
+func runPsTUI() error { return ui.RunPicker(buildDeps()) }
+
+// runInspectTUI opens the inspector on pid, the picker when pid is 0, or the
+// side-by-side comparison when compare is not 0.
 func runInspectTUI(pid, compare int) error {
-	return usagef("inspect: the TUI is not built yet; use --json")
+	d := buildDeps()
+	switch {
+	case pid == 0:
+		return ui.RunPicker(d)
+	case compare != 0:
+		return ui.RunCompare(d, pid, compare)
+	default:
+		return ui.RunInspector(d, pid)
+	}
 }
