@@ -1,0 +1,107 @@
+package isolate
+
+// This file holds the cgroup types shared by every platform. The code that
+// touches cgroupfs lives in cgroup_linux.go; see cgroups(7) and the kernel's
+// Documentation/admin-guide/cgroup-v1 and cgroup-v2.rst for the files used.
+
+import (
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+)
+
+// Cgroup filesystem modes, as CgroupLayout.Mode reports them.
+const (
+	CgroupV1     = "v1"     // one hierarchy per controller (or per group of controllers)
+	CgroupV2     = "v2"     // one unified hierarchy at the root
+	CgroupHybrid = "hybrid" // v1 controllers plus an (often empty) cgroup2 at <root>/unified
+	CgroupNone   = "none"   // nothing mounted
+)
+
+// CgroupLayout describes the host's cgroup filesystems.
+type CgroupLayout struct {
+	Mode    string            // "v1", "v2", "hybrid", "none"
+	Root    string            // usually /sys/fs/cgroup
+	V1      map[string]string // controller ("memory","pids","cpu","cpuacct",...) -> mount dir
+	Unified string            // v2 mount dir ("" if none); on hybrid /sys/fs/cgroup/unified
+
+	// fixture is true when the layout was inferred from a plain directory tree
+	// (a test's temp dir) instead of live cgroup mounts. Plain directories do not
+	// grow control files on mkdir, so writes then create the files, and nothing
+	// read back from cgroup.procs is ever signalled (those pids are made up).
+	fixture bool
+}
+
+// limitsOn reports which hierarchy the limits are written to. Hybrid hosts use
+// their v1 controllers: the unified hierarchy there has no controllers enabled
+// (systemd only uses it to track processes), so a limit written there would not
+// exist at all.
+func (l CgroupLayout) limitsOn() string {
+	switch l.Mode {
+	case CgroupV1, CgroupHybrid:
+		return CgroupV1
+	case CgroupV2:
+		return CgroupV2
+	}
+	return CgroupNone
+}
+
+// Cgroup is one procbox cgroup (v1: one dir per needed controller; v2: one dir).
+// Name: "procbox-<ownerPID>-<seq>" so a sweep can tell whether the owner is dead.
+// Its methods are safe for concurrent use (the Lab reads Stats while it updates).
+type Cgroup struct {
+	layout  CgroupLayout
+	name    string
+	version string // CgroupV1 or CgroupV2
+	// dirs maps a v1 controller to its directory; on v2 the single key "" is used.
+	// Two controllers co-mounted (cpu,cpuacct) share one directory.
+	dirs map[string]string
+
+	mu      sync.Mutex
+	applied Spec // the limits last written, so Update only rewrites what changed
+	removed bool
+}
+
+// cgroupSeq numbers the cgroups this process creates, so several in one run
+// (the Lab re-creating its child) never collide.
+var cgroupSeq atomic.Uint64
+
+// cgroupName builds "procbox-<ownerPID>-<seq>".
+func cgroupName(owner int, seq uint64) string {
+	return "procbox-" + strconv.Itoa(owner) + "-" + strconv.FormatUint(seq, 10)
+}
+
+// Name is the directory name, "procbox-<ownerPID>-<seq>".
+func (c *Cgroup) Name() string { return c.name }
+
+// Path is how /proc/PID/cgroup shows it (e.g. "/procbox-123-1"): procbox
+// creates its cgroups directly under each hierarchy's root.
+func (c *Cgroup) Path() string { return "/" + c.name }
+
+// Version is "v1" or "v2": the hierarchy the limits live in.
+func (c *Cgroup) Version() string { return c.version }
+
+// Dirs lists the directories this cgroup made, one per hierarchy, sorted.
+func (c *Cgroup) Dirs() []string { return uniqueDirs(c.dirs) }
+
+// CgroupEvents counts what the limits did, beyond CgroupStats.
+type CgroupEvents struct {
+	PidsMaxHits int64 // forks refused at pids.max (pids.events "max")
+	MemFailcnt  int64 // v1 memory.failcnt: times usage hit the limit (v2: memory.events "max")
+	OOMKills    int64 // processes killed by the OOM killer in this cgroup
+}
+
+// uniqueDirs lists the distinct directories of a Cgroup, sorted.
+func uniqueDirs(dirs map[string]string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, d := range dirs {
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,28 @@
+//go:build !linux
+
+package isolate
+
+// cgroups only exist on Linux. These stubs let the packages that use the
+// isolate types (ui, lessons) build and test anywhere.
+
+import "errors"
+
+var errCgroupUnsupported = errors.New("cgroups need Linux")
+
+// DetectCgroups reports no cgroups away from Linux.
+func DetectCgroups(root string) (CgroupLayout, error) {
+	return CgroupLayout{Mode: CgroupNone, Root: root}, nil
+}
+
+// NewCgroup fails away from Linux.
+func NewCgroup(l CgroupLayout, spec Spec) (*Cgroup, []Step, error) {
+	return nil, nil, errCgroupUnsupported
+}
+
+func (c *Cgroup) AddProc(pid int) (Step, error)       { return Step{}, errCgroupUnsupported }
+func (c *Cgroup) DirFD() (fd int, ok bool, err error) { return -1, false, nil }
+func (c *Cgroup) Update(spec Spec) ([]Step, error)    { return nil, errCgroupUnsupported }
+func (c *Cgroup) Stats() (CgroupStats, error)         { return CgroupStats{}, errCgroupUnsupported }
+func (c *Cgroup) Events() (CgroupEvents, error)       { return CgroupEvents{}, errCgroupUnsupported }
+func (c *Cgroup) Procs() ([]int, error)               { return nil, errCgroupUnsupported }
+func (c *Cgroup) Remove() error                       { return nil }

@@ -1,0 +1,119 @@
+package isolate
+
+// Parsers for the small cgroupfs files procbox reads. They are pure functions on
+// strings so they can be table-tested and fuzzed without a cgroupfs.
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// v1Unlimited is the smallest value treated as "no limit" in v1 files: the kernel
+// reports an unset memory limit as PAGE_COUNTER_MAX rounded to pages
+// (9223372036854771712 on 64-bit), not as -1.
+const v1Unlimited = int64(1) << 62
+
+// parseCgroupValue reads a single-value file: a number, "max" (v2 and pids
+// files) or -1 (v1 cfs_quota_us). "No limit" comes back as -1.
+func parseCgroupValue(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "max" {
+		return -1, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		// Some counters (cpuacct.usage) are unsigned and may exceed int64 in theory.
+		u, uerr := strconv.ParseUint(s, 10, 64)
+		if uerr != nil {
+			return 0, fmt.Errorf("not a number or \"max\": %q", s)
+		}
+		if u > math.MaxInt64 {
+			return math.MaxInt64, nil
+		}
+		return int64(u), nil
+	}
+	if n < -1 {
+		return 0, fmt.Errorf("negative value %d", n)
+	}
+	if n >= v1Unlimited {
+		return -1, nil
+	}
+	return n, nil
+}
+
+// parseFlatKeyed reads "key value" lines (memory.events, pids.events, cpu.stat,
+// memory.oom_control). Lines that do not have exactly a key and a number are
+// skipped: kernels add keys over time and a few values are not numbers.
+func parseFlatKeyed(s string) map[string]int64 {
+	out := make(map[string]int64)
+	for _, line := range strings.Split(s, "\n") {
+		f := strings.Fields(line)
+		if len(f) != 2 {
+			continue
+		}
+		n, err := strconv.ParseInt(f[1], 10, 64)
+		if err != nil {
+			continue
+		}
+		out[f[0]] = n
+	}
+	return out
+}
+
+// parseCPUMax reads v2 cpu.max, "QUOTA PERIOD" where QUOTA may be "max".
+// No quota comes back as -1.
+func parseCPUMax(s string) (quota, period int64, err error) {
+	f := strings.Fields(s)
+	if len(f) != 2 {
+		return 0, 0, fmt.Errorf("cpu.max: want \"QUOTA PERIOD\", got %q", strings.TrimSpace(s))
+	}
+	quota, err = parseCgroupValue(f[0])
+	if err != nil {
+		return 0, 0, fmt.Errorf("cpu.max quota: %w", err)
+	}
+	period, err = strconv.ParseInt(f[1], 10, 64)
+	if err != nil || period <= 0 {
+		return 0, 0, fmt.Errorf("cpu.max period: not a positive number: %q", f[1])
+	}
+	return quota, period, nil
+}
+
+// parseProcs reads cgroup.procs: one pid a line.
+func parseProcs(s string) []int {
+	var pids []int
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		pid, err := strconv.Atoi(line)
+		if err != nil || pid <= 0 {
+			continue
+		}
+		pids = append(pids, pid)
+	}
+	return pids
+}
+
+// parseCgroupName splits "procbox-<ownerPID>-<seq>"; ok is false for any other name.
+func parseCgroupName(name string) (owner int, seq uint64, ok bool) {
+	rest, found := strings.CutPrefix(name, "procbox-")
+	if !found {
+		return 0, 0, false
+	}
+	o, s, found := strings.Cut(rest, "-")
+	if !found {
+		return 0, 0, false
+	}
+	owner, err := strconv.Atoi(o)
+	if err != nil || owner <= 0 || strconv.Itoa(owner) != o {
+		return 0, 0, false
+	}
+	seq, err = strconv.ParseUint(s, 10, 64)
+	if err != nil || strconv.FormatUint(seq, 10) != s {
+		return 0, 0, false
+	}
+	return owner, seq, true
+}

@@ -1,0 +1,215 @@
+package isolate
+
+// Creating and removing the veth pair with netlink (the same messages `ip link`
+// sends). See veth(4) and network_namespaces(7).
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+)
+
+// SetupVeth creates the pair for a child already running in its own network
+// namespace and returns the equivalent `ip` commands. The child's end is
+// configured from the host through a netlink handle opened inside the child's
+// namespace, so the child needs no tools and no privileges of its own.
+// On failure nothing is left behind.
+func SetupVeth(childPID int) (*Veth, []Step, error) {
+	if childPID <= 0 {
+		return nil, nil, fmt.Errorf("veth: bad child pid %d", childPID)
+	}
+	host, peer := vethNames(childPID)
+	used, err := vethUsedSubnets()
+	if err != nil {
+		return nil, nil, err
+	}
+	x := vethSubnet(childPID, used)
+	v := &Veth{
+		childPID:  childPID,
+		host:      host,
+		peer:      peer,
+		hostAddr:  "10.200." + strconv.Itoa(x) + ".1",
+		childAddr: "10.200." + strconv.Itoa(x) + ".2",
+	}
+	pid := strconv.Itoa(childPID)
+	var steps []Step
+	fail := func(err error) (*Veth, []Step, error) {
+		if rerr := v.Remove(); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("undo: %w", rerr))
+		}
+		return nil, nil, err
+	}
+
+	pair := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: host}, PeerName: peer}
+	if err := netlink.LinkAdd(pair); err != nil {
+		return nil, nil, fmt.Errorf("cannot create veth pair %s/%s: %w", host, peer, err)
+	}
+	steps = append(steps, Step{What: "a virtual cable with two ends, " + host + " and " + peer,
+		Command: "ip link add " + host + " type veth peer name " + peer})
+
+	peerLink, err := netlink.LinkByName(peer)
+	if err != nil {
+		return fail(fmt.Errorf("cannot find %s: %w", peer, err))
+	}
+	if err := netlink.LinkSetNsPid(peerLink, childPID); err != nil {
+		return fail(fmt.Errorf("cannot move %s into the network namespace of pid %d: %w", peer, childPID, err))
+	}
+	steps = append(steps, Step{What: "plug one end into the child's network namespace",
+		Command: "ip link set " + peer + " netns " + pid})
+
+	hostLink, err := netlink.LinkByName(host)
+	if err != nil {
+		return fail(fmt.Errorf("cannot find %s: %w", host, err))
+	}
+	if err := netlink.AddrAdd(hostLink, vethAddr(v.hostAddr)); err != nil {
+		return fail(fmt.Errorf("cannot add %s/30 to %s: %w", v.hostAddr, host, err))
+	}
+	steps = append(steps, Step{What: "host end address " + v.hostAddr,
+		Command: "ip addr add " + v.hostAddr + "/30 dev " + host})
+	if err := netlink.LinkSetUp(hostLink); err != nil {
+		return fail(fmt.Errorf("cannot bring %s up: %w", host, err))
+	}
+	steps = append(steps, Step{What: "host end up", Command: "ip link set " + host + " up"})
+
+	more, err := vethConfigureChild(childPID, peer, v.childAddr)
+	steps = append(steps, more...)
+	if err != nil {
+		return fail(err)
+	}
+	return v, steps, nil
+}
+
+// vethConfigureChild sets the child end's address and brings it and lo up,
+// speaking netlink inside the child's network namespace.
+func vethConfigureChild(childPID int, peer, addr string) ([]Step, error) {
+	ns, err := netns.GetFromPid(childPID)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the network namespace of pid %d: %w", childPID, err)
+	}
+	defer ns.Close()
+	h, err := netlink.NewHandleAt(ns)
+	if err != nil {
+		return nil, fmt.Errorf("cannot talk netlink in the network namespace of pid %d: %w", childPID, err)
+	}
+	defer h.Close()
+	in := "nsenter -t " + strconv.Itoa(childPID) + " -n "
+	var steps []Step
+	link, err := h.LinkByName(peer)
+	if err != nil {
+		return nil, fmt.Errorf("cannot find %s in the child: %w", peer, err)
+	}
+	if err := h.AddrAdd(link, vethAddr(addr)); err != nil {
+		return nil, fmt.Errorf("cannot add %s/30 to %s in the child: %w", addr, peer, err)
+	}
+	steps = append(steps, Step{What: "child end address " + addr,
+		Command: in + "ip addr add " + addr + "/30 dev " + peer})
+	if err := h.LinkSetUp(link); err != nil {
+		return steps, fmt.Errorf("cannot bring %s up in the child: %w", peer, err)
+	}
+	steps = append(steps, Step{What: "child end up", Command: in + "ip link set " + peer + " up"})
+	// A new network namespace starts with lo down; bringing it up is
+	// harmless if the child already did.
+	lo, err := h.LinkByName("lo")
+	if err != nil {
+		return steps, fmt.Errorf("cannot find lo in the child: %w", err)
+	}
+	if err := h.LinkSetUp(lo); err != nil {
+		return steps, fmt.Errorf("cannot bring lo up in the child: %w", err)
+	}
+	steps = append(steps, Step{What: "loopback up in the child", Command: in + "ip link set lo up"})
+	return steps, nil
+}
+
+func vethAddr(ip string) *netlink.Addr {
+	return &netlink.Addr{IPNet: &net.IPNet{IP: net.ParseIP(ip).To4(), Mask: net.CIDRMask(30, 32)}}
+}
+
+// vethUsedSubnets lists the X of every 10.200.X.* address on the host.
+func vethUsedSubnets() (map[int]bool, error) {
+	addrs, err := netlink.AddrList(nil, netlink.FAMILY_V4)
+	if err != nil {
+		return nil, fmt.Errorf("cannot list host addresses: %w", err)
+	}
+	used := map[int]bool{}
+	for _, a := range addrs {
+		ip := a.IP.To4()
+		if ip != nil && ip[0] == 10 && ip[1] == 200 {
+			used[int(ip[2])] = true
+		}
+	}
+	return used, nil
+}
+
+// Remove deletes the host end; the kernel destroys the child end with it (a veth
+// pair only exists as a pair). Safe to call twice.
+func (v *Veth) Remove() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.removed {
+		return nil
+	}
+	if err := vethDelete(v.host); err != nil {
+		return err
+	}
+	// If moving the peer failed, it is still on the host: delete it too
+	// (normally it is gone with the host end already).
+	if err := vethDelete(v.peer); err != nil {
+		return err
+	}
+	v.removed = true
+	return nil
+}
+
+// vethDelete deletes a host link by name; a link that is not there is fine.
+func vethDelete(name string) error {
+	link, err := netlink.LinkByName(name)
+	if err != nil {
+		var nf netlink.LinkNotFoundError
+		if errors.As(err, &nf) {
+			return nil
+		}
+		return fmt.Errorf("cannot look up %s: %w", name, err)
+	}
+	if err := netlink.LinkDel(link); err != nil {
+		var nf netlink.LinkNotFoundError
+		if errors.As(err, &nf) {
+			return nil
+		}
+		return fmt.Errorf("cannot delete %s: %w", name, err)
+	}
+	return nil
+}
+
+// SweepVeths deletes pbx* links on the host whose child pid is dead. Normally
+// the kernel already removed them (the child's network namespace died with the
+// child, taking its end and so the pair); this catches a pair left when procbox
+// died between creating it and moving the child's end.
+func SweepVeths() ([]string, error) {
+	links, err := netlink.LinkList()
+	if err != nil {
+		return nil, fmt.Errorf("cannot list links: %w", err)
+	}
+	var removed []string
+	var errs []error
+	for _, l := range links {
+		name := l.Attrs().Name
+		pid, ok := parseVethName(name)
+		if !ok {
+			continue
+		}
+		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err == nil || !errors.Is(err, os.ErrNotExist) {
+			continue // the child is alive (or we cannot tell): keep it
+		}
+		if err := vethDelete(name); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		removed = append(removed, name)
+	}
+	return removed, errors.Join(errs...)
+}

@@ -1,0 +1,15 @@
+//go:build !linux
+
+package isolate
+
+import "errors"
+
+// SetupVeth fails away from Linux: veth pairs and network namespaces are Linux's.
+func SetupVeth(childPID int) (*Veth, []Step, error) {
+	return nil, nil, errors.New("veth pairs need Linux")
+}
+
+func (v *Veth) Remove() error { return nil }
+
+// SweepVeths has nothing to sweep away from Linux.
+func SweepVeths() ([]string, error) { return nil, nil }
