@@ -1,0 +1,258 @@
+package inspect
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Cgroup modes as reported by CgroupMode and HostReport.CgroupMode.
+const (
+	CgroupV1     = "v1"
+	CgroupV2     = "v2"
+	CgroupHybrid = "hybrid" // v1 controllers plus an (often empty) v2 tree at <root>/unified
+	CgroupNone   = "none"
+)
+
+// v1Controllers are the v1 hierarchy names procbox recognises at the cgroupfs root.
+var v1Controllers = map[string]bool{
+	"blkio": true, "cpu": true, "cpuacct": true, "cpuset": true, "devices": true,
+	"freezer": true, "hugetlb": true, "memory": true, "net_cls": true, "net_prio": true,
+	"perf_event": true, "pids": true, "rdma": true, "misc": true, "systemd": true,
+	"cpu,cpuacct": true, "net_cls,net_prio": true,
+}
+
+// cgroupModeFromTree decides the cgroup mode from the layout of the tree at
+// root: a cgroup.controllers file at the root is v2; controller directories
+// are v1; v1 plus a "unified" v2 tree is hybrid. It is a function of the tree
+// alone so fixture trees can stand for every kind of host (the live host adds
+// a statfs check, see cgroupMode). It also returns the controllers found.
+func cgroupModeFromTree(root string) (mode string, controllers []string) {
+	if b, err := os.ReadFile(filepath.Join(root, "cgroup.controllers")); err == nil {
+		return CgroupV2, strings.Fields(string(b))
+	}
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return CgroupNone, nil
+	}
+	seen := map[string]bool{}
+	for _, e := range entries {
+		if !v1Controllers[e.Name()] {
+			continue
+		}
+		for _, c := range strings.Split(e.Name(), ",") {
+			if c != "systemd" {
+				seen[c] = true
+			}
+		}
+	}
+	for c := range seen {
+		controllers = append(controllers, c)
+	}
+	sort.Strings(controllers)
+	if len(controllers) == 0 {
+		return CgroupNone, nil
+	}
+	if _, err := os.Stat(filepath.Join(root, "unified", "cgroup.controllers")); err == nil {
+		return CgroupHybrid, controllers
+	}
+	return CgroupV1, controllers
+}
+
+// noLimitV1 is the threshold above which a v1 limit means "no limit": the
+// kernel prints LONG_MAX rounded down to a page (9223372036854771712).
+const noLimitV1 = int64(1) << 62
+
+// parseLimitValue parses a cgroup limit file's single value: "max" (v2) or a
+// huge v1 value mean no limit and give -1.
+func parseLimitValue(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "max" {
+		return -1, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		// Values above int64 cannot be limits anyone set by hand.
+		if u, uerr := strconv.ParseUint(s, 10, 64); uerr == nil && u > uint64(noLimitV1) {
+			return -1, nil
+		}
+		return 0, fmt.Errorf("cgroup value %q: %w", s, err)
+	}
+	if n >= noLimitV1 {
+		return -1, nil
+	}
+	return n, nil
+}
+
+// parseFlatKeyed parses "key value" lines (cpu.stat, memory.events,
+// memory.oom_control) into a map; lines that do not fit are skipped.
+func parseFlatKeyed(text string) map[string]int64 {
+	out := map[string]int64{}
+	for _, line := range strings.Split(text, "\n") {
+		f := strings.Fields(line)
+		if len(f) != 2 {
+			continue
+		}
+		if n, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+			out[f[0]] = n
+		}
+	}
+	return out
+}
+
+// parseCPUMaxV1 turns v1 cpu.cfs_quota_us and cpu.cfs_period_us into the v2
+// cpu.max form "QUOTA PERIOD" ("max PERIOD" when the quota is -1).
+func parseCPUMaxV1(quota, period string) (string, error) {
+	q, err := strconv.ParseInt(strings.TrimSpace(quota), 10, 64)
+	if err != nil {
+		return "", fmt.Errorf("cpu.cfs_quota_us %q: %w", quota, err)
+	}
+	p, err := strconv.ParseInt(strings.TrimSpace(period), 10, 64)
+	if err != nil {
+		return "", fmt.Errorf("cpu.cfs_period_us %q: %w", period, err)
+	}
+	if q < 0 {
+		return fmt.Sprintf("max %d", p), nil
+	}
+	return fmt.Sprintf("%d %d", q, p), nil
+}
+
+// limitReader reads limit files under one cgroup directory, collecting what
+// is missing instead of stopping, so one absent controller hides nothing else.
+type limitReader struct {
+	problems []string
+}
+
+func (r *limitReader) read(dir, file string) (string, bool) {
+	b, err := os.ReadFile(filepath.Join(dir, file))
+	if err != nil {
+		r.problems = append(r.problems, file+": "+reason(err))
+		return "", false
+	}
+	return string(b), true
+}
+
+// readMax reads a *.max / *.limit file; at the root of a hierarchy such files
+// do not exist, and that means "no limit".
+func (r *limitReader) readMax(dir, file string, atRoot bool) int64 {
+	if atRoot {
+		if _, err := os.Stat(filepath.Join(dir, file)); errors.Is(err, os.ErrNotExist) {
+			return -1
+		}
+	}
+	s, ok := r.read(dir, file)
+	if !ok {
+		return 0
+	}
+	n, err := parseLimitValue(s)
+	if err != nil {
+		r.problems = append(r.problems, file+": "+err.Error())
+	}
+	return n
+}
+
+func (r *limitReader) readInt(dir, file string) int64 {
+	s, ok := r.read(dir, file)
+	if !ok {
+		return 0
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil {
+		r.problems = append(r.problems, file+": "+err.Error())
+	}
+	return n
+}
+
+// v1Dir finds the directory of a v1 controller's hierarchy: "cpu" may be
+// mounted as "cpu,cpuacct" with or without the single-name symlinks.
+func v1Dir(root string, ctrls []string, want string) string {
+	for _, name := range []string{strings.Join(ctrls, ","), want} {
+		if fi, err := os.Stat(filepath.Join(root, name)); err == nil && fi.IsDir() {
+			return filepath.Join(root, name)
+		}
+	}
+	return filepath.Join(root, want)
+}
+
+// readLimits reads memory, pids and cpu limits and usage for the cgroups a
+// process belongs to. mode is the host's cgroup mode; hybrid hosts keep their
+// controllers on v1. Paths seen inside a cgroup namespace are relative to that
+// namespace's root and may not resolve from the host's cgroupfs; that shows
+// as a reason, not a wrong number.
+func readLimits(root, mode string, cgs []CgroupMembership) (Limits, error) {
+	var l Limits
+	r := &limitReader{}
+	switch mode {
+	case CgroupV2:
+		l.CgroupVersion = CgroupV2
+		p, ok := cgroupPathFor(cgs, "")
+		if !ok {
+			return l, errors.New("no v2 line in /proc/PID/cgroup")
+		}
+		dir := filepath.Join(root, p)
+		atRoot := p == "/"
+		l.MemoryMax = r.readMax(dir, "memory.max", atRoot)
+		l.PidsMax = r.readMax(dir, "pids.max", atRoot)
+		if !atRoot {
+			l.MemoryCurrent = r.readInt(dir, "memory.current")
+			l.PidsCurrent = r.readInt(dir, "pids.current")
+			if s, ok := r.read(dir, "memory.events"); ok {
+				l.OOMKills = parseFlatKeyed(s)["oom_kill"]
+			}
+			if s, ok := r.read(dir, "cpu.max"); ok {
+				l.CPUMax = strings.TrimSpace(s)
+			}
+		} else {
+			l.CPUMax = "max 100000"
+		}
+		if s, ok := r.read(dir, "cpu.stat"); ok {
+			kv := parseFlatKeyed(s)
+			l.ThrottledUsec, l.NrThrottled = kv["throttled_usec"], kv["nr_throttled"]
+		}
+	case CgroupV1, CgroupHybrid:
+		l.CgroupVersion = CgroupV1
+		for _, c := range cgs {
+			for _, ctrl := range c.Controllers {
+				dir := filepath.Join(v1Dir(root, c.Controllers, ctrl), c.Path)
+				atRoot := c.Path == "/"
+				switch ctrl {
+				case "memory":
+					l.MemoryMax = r.readMax(dir, "memory.limit_in_bytes", atRoot)
+					l.MemoryCurrent = r.readInt(dir, "memory.usage_in_bytes")
+					if s, ok := r.read(dir, "memory.oom_control"); ok {
+						l.OOMKills = parseFlatKeyed(s)["oom_kill"]
+					}
+				case "pids":
+					l.PidsMax = r.readMax(dir, "pids.max", atRoot)
+					if !atRoot {
+						l.PidsCurrent = r.readInt(dir, "pids.current")
+					}
+				case "cpu":
+					q, ok1 := r.read(dir, "cpu.cfs_quota_us")
+					p, ok2 := r.read(dir, "cpu.cfs_period_us")
+					if ok1 && ok2 {
+						s, err := parseCPUMaxV1(q, p)
+						if err != nil {
+							r.problems = append(r.problems, err.Error())
+						}
+						l.CPUMax = s
+					}
+					if s, ok := r.read(dir, "cpu.stat"); ok {
+						kv := parseFlatKeyed(s)
+						l.ThrottledUsec, l.NrThrottled = kv["throttled_time"]/1000, kv["nr_throttled"]
+					}
+				}
+			}
+		}
+	default:
+		return l, fmt.Errorf("no cgroup filesystem at %s", root)
+	}
+	if len(r.problems) > 0 {
+		return l, errors.New(strings.Join(r.problems, "; "))
+	}
+	return l, nil
+}

@@ -1,0 +1,117 @@
+package inspect
+
+import (
+	"bytes"
+	"errors"
+	"strconv"
+)
+
+// policyNames names the scheduling policy of /proc/PID/stat field 41
+// (sched(7)).
+var policyNames = map[uint]string{
+	0: "SCHED_OTHER", 1: "SCHED_FIFO", 2: "SCHED_RR", 3: "SCHED_BATCH",
+	5: "SCHED_IDLE", 6: "SCHED_DEADLINE", 7: "SCHED_EXT",
+}
+
+func policyName(p uint) string {
+	if n, ok := policyNames[p]; ok {
+		return n
+	}
+	return "policy " + strconv.FormatUint(uint64(p), 10)
+}
+
+// statFields is what the process table needs from /proc/PID/stat.
+type statFields struct {
+	PID      int
+	Comm     string
+	State    byte
+	PPID     int
+	Nice     int
+	Threads  int
+	RSSPages int64
+}
+
+var errStatFormat = errors.New("malformed /proc/PID/stat")
+
+// parseStatFast parses the few fields of /proc/PID/stat (proc_pid_stat(5))
+// the table needs, without allocating beyond the comm string. The snapshot
+// uses prometheus/procfs for the full line; the table scan has its own
+// parser because it runs over every process every second. comm may contain
+// spaces and parentheses, so the fields after it are found from the LAST ')'.
+func parseStatFast(b []byte) (statFields, error) {
+	var s statFields
+	open := bytes.IndexByte(b, '(')
+	closing := bytes.LastIndexByte(b, ')')
+	if open < 1 || closing < open || closing+2 >= len(b) {
+		return s, errStatFormat
+	}
+	pid, ok := atoiBytes(bytes.TrimSpace(b[:open]))
+	if !ok {
+		return s, errStatFormat
+	}
+	s.PID = pid
+	s.Comm = string(b[open+1 : closing])
+	rest := b[closing+2:]
+	// Field numbers of proc_pid_stat(5); field 3 (state) is the first of rest.
+	field := 3
+	for len(rest) > 0 && field <= 24 {
+		sp := bytes.IndexByte(rest, ' ')
+		tok := rest
+		if sp >= 0 {
+			tok, rest = rest[:sp], rest[sp+1:]
+		} else {
+			rest = nil
+		}
+		tok = bytes.TrimRight(tok, "\n")
+		switch field {
+		case 3:
+			if len(tok) != 1 {
+				return s, errStatFormat
+			}
+			s.State = tok[0]
+		case 4:
+			s.PPID, ok = atoiBytes(tok)
+		case 19:
+			s.Nice, ok = atoiBytes(tok)
+		case 20:
+			s.Threads, ok = atoiBytes(tok)
+		case 24:
+			var n int
+			n, ok = atoiBytes(tok)
+			s.RSSPages = int64(n)
+		}
+		if !ok {
+			return s, errStatFormat
+		}
+		field++
+	}
+	if field <= 24 {
+		return s, errStatFormat
+	}
+	return s, nil
+}
+
+// atoiBytes parses a signed decimal without converting to a string.
+func atoiBytes(b []byte) (int, bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+		if len(b) == 0 {
+			return 0, false
+		}
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' || n > (1<<62)/10 {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
