@@ -1,4 +1,92 @@
 package main
 
-// cmdRun implements 'procbox run'. Placeholder until its issue lands.
-func cmdRun(args []string) error { return usagef("run: not built yet") }
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"procbox/isolate"
+)
+
+// cmdRun implements 'procbox run [SPEC] -- CMD ARGS': CMD runs isolated with
+// procbox's stdio and procbox exits with its status (128+signal if killed).
+func cmdRun(args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	spec := parseSpecFlags(fs)
+	explain := fs.Bool("explain", false, "print the equivalent shell commands and exit; creates nothing")
+	report := fs.Bool("report", false, "print what was isolated and what happened on stderr")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fs.SetOutput(os.Stdout)
+			fmt.Println("Usage: procbox run [SPEC] [--explain] [--report] -- CMD ARGS")
+			fs.PrintDefaults()
+			return nil
+		}
+		return usagef("run: %v", err)
+	}
+	s, err := spec()
+	if err != nil {
+		return usagef("run: %v", err)
+	}
+	// flag stops at "--" and swallows it; a missing "--" leaves CMD among the
+	// flags' leftovers, which we refuse so a typo never runs something unisolated.
+	dash := -1
+	for i, a := range args {
+		if a == "--" {
+			dash = i
+			break
+		}
+	}
+	argv := fs.Args()
+	if *explain {
+		for _, st := range isolate.Explain(s) {
+			fmt.Printf("%s   # %s\n", st.Command, st.What)
+		}
+		if len(argv) > 0 {
+			fmt.Printf("exec %s   # run the command\n", shellJoin(argv))
+		}
+		return nil
+	}
+	if dash < 0 || len(argv) == 0 {
+		return usagef("run: missing -- CMD (usage: procbox run [SPEC] -- CMD ARGS)")
+	}
+	res, err := isolate.Run(s, argv, os.Stdin, os.Stdout, os.Stderr)
+	if err != nil {
+		return err
+	}
+	if *report {
+		fmt.Fprint(os.Stderr, res.Report(s))
+	}
+	if res.ExitCode != 0 {
+		return exitError{res.ExitCode}
+	}
+	return nil
+}
+
+// shellJoin quotes argv for display.
+func shellJoin(argv []string) string {
+	out := ""
+	for i, a := range argv {
+		if i > 0 {
+			out += " "
+		}
+		if a == "" || containsShellMeta(a) {
+			out += "'" + a + "'"
+		} else {
+			out += a
+		}
+	}
+	return out
+}
+
+func containsShellMeta(s string) bool {
+	for _, r := range s {
+		switch r {
+		case ' ', '\t', '\'', '"', '$', '`', '\\', '|', '&', ';', '<', '>', '(', ')', '*', '?', '!':
+			return true
+		}
+	}
+	return false
+}

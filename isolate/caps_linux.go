@@ -1,0 +1,79 @@
+package isolate
+
+import (
+	"fmt"
+
+	"golang.org/x/sys/unix"
+)
+
+// capNumbers turns "cap_chown" names into capability numbers.
+func capNumbers(names []string) ([]int, error) {
+	known := knownCaps()
+	var out []int
+	for _, n := range names {
+		c, ok := known[n]
+		if !ok {
+			return nil, fmt.Errorf("unknown capability %q", n)
+		}
+		out = append(out, int(c))
+	}
+	return out, nil
+}
+
+// dropCapsThisThread removes caps from the bounding set (so no exec can bring
+// them back), then from the effective, permitted and inheritable sets, and
+// lowers them in the ambient set. Capability sets belong to a thread: the
+// caller is locked to its thread and execs right after, which makes these sets
+// the new program's. (Other threads of a Go process keep theirs, which is why
+// procbox never drops caps without exec-ing next.)
+func dropCapsThisThread(names []string) error {
+	nums, err := capNumbers(names)
+	if err != nil {
+		return err
+	}
+	for _, c := range nums {
+		// EINVAL: the running kernel does not know this cap; nothing to drop.
+		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil && err != unix.EINVAL {
+			return fmt.Errorf("drop %s from the bounding set: %v", capName(c), err)
+		}
+		if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_LOWER, uintptr(c), 0, 0); err != nil && err != unix.EINVAL {
+			return fmt.Errorf("lower ambient %s: %v", capName(c), err)
+		}
+	}
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("capget: %v", err)
+	}
+	for _, c := range nums {
+		i, bit := c/32, uint32(1)<<(uint(c)%32)
+		data[i].Effective &^= bit
+		data[i].Permitted &^= bit
+		data[i].Inheritable &^= bit
+	}
+	if err := unix.Capset(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("capset: %v", err)
+	}
+	return nil
+}
+
+// capName prints capability number c as "cap_chown".
+func capName(c int) string {
+	for n, k := range knownCaps() {
+		if int(k) == c {
+			return n
+		}
+	}
+	return fmt.Sprintf("cap_%d", c)
+}
+
+// capsFromMask lists the names of the capabilities set in a CapEff-style mask.
+func capsFromMask(mask uint64) []string {
+	var out []string
+	for _, n := range capNames() {
+		if c := int(knownCaps()[n]); c < 64 && mask&(1<<uint(c)) != 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -1,0 +1,251 @@
+package isolate
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Explain lists what procbox does for spec, in order, each as the shell command
+// a person would type to do the same by hand. It creates nothing: cgroup paths
+// are predicted ("procbox-<pid>-N"); Run and Start return the real ones.
+func Explain(spec Spec) []Step {
+	steps := namespaceSteps(spec)
+	steps = append(steps, predictedCgroupSteps(spec)...)
+	steps = append(steps, childSetupSteps(spec)...)
+	return steps
+}
+
+// unshareFlags maps a namespace kind to its unshare(1) option.
+var unshareFlags = map[string]string{
+	NSPID: "--pid --fork", NSNet: "--net", NSMnt: "--mount", NSUTS: "--uts",
+	NSIPC: "--ipc", NSUser: "--user", NSCgroup: "--cgroup", NSTime: "--time",
+}
+
+// nsWhat says in a few words what each namespace gives the child.
+var nsWhat = map[string]string{
+	NSPID:    "new pid namespace: the child is PID 1 and sees only its own tree",
+	NSNet:    "new net namespace: only a loopback interface",
+	NSMnt:    "new mount namespace: mounts inside never reach the host",
+	NSUTS:    "new uts namespace: its own hostname",
+	NSIPC:    "new ipc namespace: the host's SysV queues, semaphores and shared memory vanish",
+	NSUser:   "new user namespace: its own uid/gid numbering and capabilities",
+	NSCgroup: "new cgroup namespace: the child's cgroup looks like /",
+	NSTime:   "new time namespace: monotonic and boot clocks can be shifted",
+}
+
+// namespaceSteps is one step per namespace, then the whole unshare(1) line.
+func namespaceSteps(spec Spec) []Step {
+	if len(spec.Namespaces) == 0 {
+		return nil
+	}
+	var steps []Step
+	all := []string{"unshare"}
+	for _, ns := range AllNamespaces {
+		if !spec.Has(ns) {
+			continue
+		}
+		cmd := "unshare " + unshareFlags[ns]
+		switch ns {
+		case NSPID:
+			if spec.Has(NSMnt) {
+				cmd += " --mount-proc"
+			}
+		case NSUser:
+			if spec.MapRoot {
+				cmd += " --map-root-user"
+			}
+		case NSTime:
+			if spec.TimeOffset > 0 {
+				cmd += timeOffsetFlags(spec.TimeOffset)
+			}
+		case NSCgroup:
+			cmd += "   # after the child is in its cgroup, so that cgroup becomes its /"
+		}
+		steps = append(steps, Step{What: nsWhat[ns], Command: cmd})
+		all = append(all, unshareFlags[ns])
+		if ns == NSPID && spec.Has(NSMnt) {
+			all = append(all, "--mount-proc")
+		}
+		if ns == NSUser && spec.MapRoot {
+			all = append(all, "--map-root-user")
+		}
+		if ns == NSTime && spec.TimeOffset > 0 {
+			all = append(all, strings.TrimSpace(timeOffsetFlags(spec.TimeOffset)))
+		}
+	}
+	all = append(all, "CMD")
+	steps = append(steps, Step{What: "all namespaces in one command", Command: strings.Join(all, " ")})
+	return steps
+}
+
+func timeOffsetFlags(d time.Duration) string {
+	secs := int64(d / time.Second)
+	return fmt.Sprintf(" --monotonic %d --boottime %d", secs, secs)
+}
+
+// predictedCgroupSteps says which cgroup files Run would write, using the
+// host's real layout but a predicted directory name.
+func predictedCgroupSteps(spec Spec) []Step {
+	if spec.MemoryMax == 0 && spec.PidsMax == 0 && spec.CPUMax == 0 {
+		return nil
+	}
+	root := "/sys/fs/cgroup"
+	l, err := DetectCgroups(root)
+	if err != nil || l.Mode == CgroupNone {
+		return []Step{{What: "cgroup limits: no cgroup filesystem is mounted here", Command: "mount -t cgroup2 none /sys/fs/cgroup"}}
+	}
+	name := fmt.Sprintf("procbox-%d-N", os.Getpid())
+	var steps []Step
+	if l.limitsOn() == CgroupV2 {
+		dir := filepath.Join(l.Unified, name)
+		steps = append(steps, Step{What: "create the child's cgroup", Command: "mkdir " + dir})
+		if spec.MemoryMax > 0 {
+			steps = append(steps, Step{What: "memory limit " + humanBytes(spec.MemoryMax), Command: fmt.Sprintf("echo %d > %s/memory.max", spec.MemoryMax, dir)})
+		}
+		if spec.PidsMax > 0 {
+			steps = append(steps, Step{What: fmt.Sprintf("at most %d processes", spec.PidsMax), Command: fmt.Sprintf("echo %d > %s/pids.max", spec.PidsMax, dir)})
+		}
+		if spec.CPUMax > 0 {
+			steps = append(steps, Step{What: fmt.Sprintf("cpu quota %.2g of one CPU", spec.CPUMax), Command: fmt.Sprintf("echo '%d 100000' > %s/cpu.max", int64(spec.CPUMax*100000), dir)})
+		}
+		steps = append(steps, Step{What: "move the child in", Command: "echo CHILD_PID > " + dir + "/cgroup.procs"})
+		return steps
+	}
+	v1 := func(ctrl string) string {
+		if d, ok := l.V1[ctrl]; ok {
+			return filepath.Join(d, name)
+		}
+		return filepath.Join(root, ctrl, name)
+	}
+	if spec.MemoryMax > 0 {
+		d := v1("memory")
+		steps = append(steps,
+			Step{What: "create the child's memory cgroup", Command: "mkdir " + d},
+			Step{What: "memory limit " + humanBytes(spec.MemoryMax), Command: fmt.Sprintf("echo %d > %s/memory.limit_in_bytes", spec.MemoryMax, d)},
+			Step{What: "move the child in", Command: "echo CHILD_PID > " + d + "/cgroup.procs"})
+	}
+	if spec.PidsMax > 0 {
+		d := v1("pids")
+		steps = append(steps,
+			Step{What: "create the child's pids cgroup", Command: "mkdir " + d},
+			Step{What: fmt.Sprintf("at most %d processes", spec.PidsMax), Command: fmt.Sprintf("echo %d > %s/pids.max", spec.PidsMax, d)},
+			Step{What: "move the child in", Command: "echo CHILD_PID > " + d + "/cgroup.procs"})
+	}
+	if spec.CPUMax > 0 {
+		d := v1("cpu")
+		steps = append(steps,
+			Step{What: "create the child's cpu cgroup", Command: "mkdir " + d},
+			Step{What: "scheduling period 100 ms", Command: "echo 100000 > " + d + "/cpu.cfs_period_us"},
+			Step{What: fmt.Sprintf("cpu quota %.2g of one CPU", spec.CPUMax), Command: fmt.Sprintf("echo %d > %s/cpu.cfs_quota_us", int64(spec.CPUMax*100000), d)},
+			Step{What: "move the child in", Command: "echo CHILD_PID > " + d + "/cgroup.procs"})
+	}
+	return steps
+}
+
+// childSetupSteps are the steps the child takes on itself, in the order it
+// takes them (see child_linux.go).
+func childSetupSteps(spec Spec) []Step {
+	var steps []Step
+	if spec.Veth {
+		steps = append(steps,
+			Step{What: "veth pair: one end stays on the host", Command: "ip link add pbxPIDh type veth peer name pbxPIDc"},
+			Step{What: "the other end goes into the child's net namespace", Command: "ip link set pbxPIDc netns CHILD_PID"},
+			Step{What: "host address", Command: "ip addr add 10.200.X.1/30 dev pbxPIDh && ip link set pbxPIDh up"},
+			Step{What: "child address", Command: "nsenter -t CHILD_PID -n sh -c 'ip addr add 10.200.X.2/30 dev pbxPIDc && ip link set pbxPIDc up'"})
+	}
+	if spec.Has(NSMnt) {
+		steps = append(steps, Step{What: "make every mount private, so nothing propagates back to the host", Command: "mount --make-rprivate /"})
+	}
+	if spec.Rootfs != "" {
+		steps = append(steps,
+			Step{What: "the new root must be a mount point", Command: fmt.Sprintf("mount --bind %s %s", spec.Rootfs, spec.Rootfs)},
+			Step{What: "swap the root and drop the old one", Command: fmt.Sprintf("cd %s && pivot_root . . && umount -l .", spec.Rootfs)})
+	}
+	if spec.Has(NSMnt) && (spec.Has(NSPID) || spec.Rootfs != "") {
+		steps = append(steps, Step{What: "a fresh /proc that shows this pid namespace", Command: "mount -t proc proc /proc"})
+	} else if spec.Has(NSPID) {
+		steps = append(steps, Step{What: "no mnt namespace: /proc stays the host's, so ps still lists host processes", Command: "# (add --ns mnt for a fresh /proc)"})
+	}
+	if spec.Has(NSCgroup) {
+		steps = append(steps, Step{What: "enter a new cgroup namespace now that the child is placed", Command: "unshare --cgroup"})
+	}
+	if spec.Hostname != "" {
+		steps = append(steps, Step{What: "set the hostname inside", Command: "hostname " + spec.Hostname})
+	}
+	if spec.Has(NSNet) {
+		steps = append(steps, Step{What: "bring up loopback in the new net namespace", Command: "ip link set lo up"})
+	}
+	if spec.Has(NSTime) && spec.TimeOffset > 0 {
+		secs := int64(spec.TimeOffset / time.Second)
+		steps = append(steps, Step{What: "shift the clocks before anything runs in the time namespace",
+			Command: fmt.Sprintf("printf 'monotonic %d 0\\nboottime %d 0\\n' > /proc/self/timens_offsets", secs, secs)})
+	}
+	if len(spec.DropCaps) > 0 || len(spec.Seccomp) > 0 {
+		steps = append(steps, Step{What: "no_new_privs: no setuid binary can give privileges back", Command: "setpriv --no-new-privs"})
+	}
+	if len(spec.DropCaps) > 0 {
+		caps := strings.Join(spec.DropCaps, ",")
+		steps = append(steps, Step{What: "drop capabilities from the bounding, effective, permitted and inheritable sets",
+			Command: "capsh --drop=" + caps + " --caps='all=ep " + caps + "-eip' --"})
+	}
+	if len(spec.Seccomp) > 0 {
+		denied := expandSyscalls(spec.Seccomp)
+		steps = append(steps, Step{What: "seccomp filter, installed last: " + strings.Join(denied, ", ") + " fail with EPERM",
+			Command: "# no stock tool; in code: seccomp(SECCOMP_SET_MODE_FILTER, TSYNC, deny " + strings.Join(denied, ",") + " -> EPERM)"})
+	}
+	return steps
+}
+
+// syscallAliases adds the newer forms of a syscall: `mkdir` from coreutils and
+// Go's os.Mkdir call mkdirat on most systems, so denying only mkdir would not
+// stop them.
+var syscallAliases = map[string][]string{
+	"mkdir":  {"mkdirat"},
+	"chown":  {"fchownat", "lchown", "fchown"},
+	"open":   {"openat", "openat2"},
+	"unlink": {"unlinkat"},
+	"rmdir":  {"unlinkat"},
+	"rename": {"renameat", "renameat2"},
+	"link":   {"linkat"},
+	"mount":  {"fsmount", "move_mount"},
+	"chmod":  {"fchmodat", "fchmod", "fchmodat2"},
+}
+
+// expandSyscalls returns names plus their aliases that exist on this
+// architecture, without duplicates.
+func expandSyscalls(names []string) []string {
+	table, _ := syscallTable()
+	seen := map[string]bool{}
+	var out []string
+	add := func(n string) {
+		if _, ok := table[n]; ok && !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	for _, n := range names {
+		add(n)
+		for _, a := range syscallAliases[n] {
+			add(a)
+		}
+	}
+	return out
+}
+
+// humanBytes prints 33554432 as "32 MiB".
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d B", n)
+}

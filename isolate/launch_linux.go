@@ -1,0 +1,232 @@
+package isolate
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// cgroupRoot is where every host procbox supports mounts its cgroups.
+const cgroupRoot = "/sys/fs/cgroup"
+
+// launched is a started child with everything procbox created for it. Run
+// and Start share it; cleanup undoes it all and is safe to call twice.
+type launched struct {
+	spec   Spec
+	cmd    *exec.Cmd
+	ctl    *os.File      // our end of the control socket
+	ctlR   *bufio.Reader // reads ctl
+	cg     *Cgroup       // nil without cgroups
+	veth   *Veth         // nil without --veth
+	steps  []Step        // what was done, as shell commands
+	waited chan struct{} // closed when the child has been reaped
+	state  *os.ProcessState
+	werr   error
+
+	cleanOnce sync.Once
+	cleanErr  error
+}
+
+// launch creates the cgroup, starts the child from a locked OS thread, places
+// it, sets up the veth and sends the spec and "go". On error everything it
+// created is gone again.
+func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stderr io.Writer) (l *launched, err error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	l = &launched{spec: spec, waited: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			l.cleanup()
+			l = nil
+		}
+	}()
+	l.steps = namespaceSteps(spec)
+
+	layout, lerr := DetectCgroups(cgroupRoot)
+	// A SIGKILLed procbox leaves cgroups and veths behind; the next start
+	// removes those whose owner is dead.
+	if lerr == nil {
+		Sweep(layout)
+	}
+	SweepVeths()
+	wantLimits := spec.MemoryMax > 0 || spec.PidsMax > 0 || spec.CPUMax > 0
+	if lerr == nil && layout.Mode != CgroupNone {
+		cg, steps, cerr := NewCgroup(layout, spec)
+		switch {
+		case cerr == nil:
+			l.cg = cg
+			l.steps = append(l.steps, steps...)
+		case wantLimits:
+			return l, fmt.Errorf("cgroup: %w", cerr)
+		}
+		// Without limits a cgroup only serves statistics: go on without one.
+	} else if wantLimits {
+		return l, fmt.Errorf("cgroup limits need a cgroup filesystem under %s", cgroupRoot)
+	}
+
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return l, fmt.Errorf("socketpair: %w", err)
+	}
+	l.ctl = os.NewFile(uintptr(pair[0]), "procbox-control")
+	l.ctlR = bufio.NewReader(l.ctl)
+	childEnd := os.NewFile(uintptr(pair[1]), "procbox-control-child")
+	defer childEnd.Close()
+
+	cmd := command(spec, mode, argv)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
+	cmd.ExtraFiles = []*os.File{childEnd}
+	placed := false
+	if l.cg != nil {
+		fd, ok, ferr := l.cg.DirFD()
+		if ferr != nil {
+			return l, ferr
+		}
+		if ok {
+			// v2: clone3 starts the child inside its cgroup already.
+			defer unix.Close(fd)
+			cmd.SysProcAttr.UseCgroupFD = true
+			cmd.SysProcAttr.CgroupFD = fd
+			placed = true
+		}
+	}
+	l.cmd = cmd
+	if err := l.start(); err != nil {
+		return l, err
+	}
+	childEnd.Close()
+	pid := cmd.Process.Pid
+
+	if l.cg != nil && !placed {
+		step, aerr := l.cg.AddProc(pid)
+		if aerr != nil {
+			return l, fmt.Errorf("cgroup: %w", aerr)
+		}
+		l.steps = append(l.steps, step)
+	}
+	if spec.Veth {
+		v, steps, verr := SetupVeth(pid)
+		if verr != nil {
+			return l, fmt.Errorf("veth: %w", verr)
+		}
+		l.veth = v
+		l.steps = append(l.steps, steps...)
+	}
+	l.steps = append(l.steps, childSetupSteps(spec)...)
+	if spec.Veth {
+		// childSetupSteps predicts the veth commands; the real ones came from SetupVeth.
+		l.steps = withoutPredictedVeth(l.steps)
+	}
+
+	b, _ := json.Marshal(childInit{Spec: spec, HostPID: os.Getpid()})
+	if _, err := l.ctl.Write(append(b, '\n')); err != nil {
+		return l, fmt.Errorf("sending the spec: %w", err)
+	}
+	if _, err := l.ctl.Write([]byte("go\n")); err != nil {
+		return l, fmt.Errorf("releasing the child: %w", err)
+	}
+	return l, nil
+}
+
+// start runs cmd.Start and cmd.Wait on one goroutine locked to its OS thread
+// and never unlocked: Pdeathsig fires when the thread that started the child
+// exits, so that thread must live exactly as long as the child. (Go would
+// otherwise reuse or retire the thread under the child's feet.)
+func (l *launched) start() error {
+	started := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		// No UnlockOSThread: when this goroutine returns, Go ends the thread.
+		if err := l.cmd.Start(); err != nil {
+			started <- err
+			close(l.waited)
+			return
+		}
+		started <- nil
+		l.werr = l.cmd.Wait()
+		l.state = l.cmd.ProcessState
+		close(l.waited)
+	}()
+	if err := <-started; err != nil {
+		return fmt.Errorf("starting the child: %w", err)
+	}
+	return nil
+}
+
+// readReply reads one line from the child. io.EOF means the child closed the
+// socket: in run mode, that its exec succeeded.
+func (l *launched) readReply() (childReply, error) {
+	line, err := l.ctlR.ReadBytes('\n')
+	if err != nil {
+		return childReply{}, err
+	}
+	var r childReply
+	if err := json.Unmarshal(line, &r); err != nil {
+		return childReply{}, fmt.Errorf("bad reply from the child: %q", line)
+	}
+	return r, nil
+}
+
+// signal sends sig to the child if it still runs.
+func (l *launched) signal(sig os.Signal) {
+	select {
+	case <-l.waited:
+	default:
+		if l.cmd != nil && l.cmd.Process != nil {
+			l.cmd.Process.Signal(sig)
+		}
+	}
+}
+
+// cleanup kills the child and everything in its cgroup, then removes the
+// cgroup and the veth. Safe to call twice and from any goroutine.
+func (l *launched) cleanup() error {
+	l.cleanOnce.Do(func() {
+		var errs []error
+		if l.cmd != nil && l.cmd.Process != nil {
+			l.signal(syscall.SIGKILL)
+			<-l.waited
+		}
+		if l.ctl != nil {
+			l.ctl.Close()
+		}
+		if l.veth != nil {
+			if err := l.veth.Remove(); err != nil {
+				errs = append(errs, fmt.Errorf("veth: %w", err))
+			}
+		}
+		if l.cg != nil {
+			// Remove also kills what the child left in its cgroup (grandchildren
+			// that outlived it).
+			if err := l.cg.Remove(); err != nil {
+				errs = append(errs, fmt.Errorf("cgroup: %w", err))
+			}
+		}
+		l.cleanErr = errors.Join(errs...)
+	})
+	return l.cleanErr
+}
+
+// withoutPredictedVeth drops the veth commands childSetupSteps predicts once
+// SetupVeth has returned the real ones.
+func withoutPredictedVeth(steps []Step) []Step {
+	var out []Step
+	for _, s := range steps {
+		if strings.Contains(s.Command, "pbxPID") || strings.Contains(s.Command, "10.200.X.") {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}

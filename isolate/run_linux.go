@@ -1,0 +1,152 @@
+package isolate
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// Result is what happened to a command run by Run.
+type Result struct {
+	ExitCode     int         `json:"exit_code"`             // the command's status; 128+signal when killed
+	Signal       string      `json:"signal,omitempty"`      // "killed", "terminated"... when a signal ended it
+	OOMKilled    bool        `json:"oom_killed,omitempty"`  // the OOM killer struck in the child's cgroup
+	PeakMemory   int64       `json:"peak_memory,omitempty"` // bytes: the largest resident set of the child
+	ForkFailures int64       `json:"fork_failures,omitempty"`
+	Stats        CgroupStats `json:"stats"` // the cgroup's counters just before removal
+	HasCgroup    bool        `json:"has_cgroup"`
+	Steps        []Step      `json:"steps"`
+}
+
+// Run runs argv in a child isolated as spec says, with stdin, stdout and
+// stderr passed through, and waits for it. SIGINT, SIGTERM, SIGHUP and
+// SIGQUIT received meanwhile are passed on to the child. Everything created
+// for the child (its cgroup, veth, leftover processes) is removed before Run
+// returns, whatever happened, panics included.
+func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (res Result, err error) {
+	if len(argv) == 0 {
+		return res, fmt.Errorf("no command to run")
+	}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	defer signal.Stop(sigs)
+
+	l, err := launch(spec, modeRun, argv, stdin, stdout, stderr)
+	if err != nil {
+		return res, err
+	}
+	defer func() {
+		if cerr := l.cleanup(); cerr != nil && err == nil {
+			err = fmt.Errorf("cleanup: %w", cerr)
+		}
+	}()
+	res.Steps = l.steps
+
+	// The socket closes when the child's exec succeeds; a line means setup failed.
+	if reply, rerr := l.readReply(); rerr == nil && reply.Error != "" {
+		<-l.waited
+		return res, errors.New(reply.Error)
+	} else if rerr != nil && !errors.Is(rerr, io.EOF) {
+		return res, fmt.Errorf("waiting for the child: %w", rerr)
+	}
+
+	forwarded := 0
+	for done := false; !done; {
+		select {
+		case sig := <-sigs:
+			forwarded++
+			if forwarded > 2 {
+				// The third Ctrl-C means it: the child ignores the polite ones.
+				sig = syscall.SIGKILL
+			}
+			l.signal(sig)
+		case <-l.waited:
+			done = true
+		}
+	}
+
+	if l.cg != nil {
+		res.HasCgroup = true
+		res.Stats, _ = l.cg.Stats()
+		if ev, eerr := l.cg.Events(); eerr == nil {
+			res.ForkFailures = ev.PidsMaxHits
+			res.OOMKilled = ev.OOMKills > 0
+		}
+	}
+	st := l.state
+	if st == nil {
+		return res, fmt.Errorf("child: %v", l.werr)
+	}
+	res.PeakMemory = peakRSS(st)
+	res.ExitCode = st.ExitCode()
+	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		res.Signal = ws.Signal().String()
+		res.ExitCode = 128 + int(ws.Signal())
+		if ws.Signal() == syscall.SIGKILL && spec.MemoryMax > 0 && res.PeakMemory >= spec.MemoryMax*9/10 {
+			// Hosts without an oom_kill counter: a SIGKILL at the limit is the OOM killer.
+			res.OOMKilled = true
+		}
+	}
+	return res, nil
+}
+
+// peakRSS is the largest resident set of the child or any descendant it
+// waited for, in bytes (ru_maxrss is in KiB on Linux).
+func peakRSS(st *os.ProcessState) int64 {
+	if ru, ok := st.SysUsage().(*syscall.Rusage); ok {
+		return ru.Maxrss * 1024
+	}
+	return 0
+}
+
+// Report says in a few lines what was isolated, the limits, and what happened.
+func (r Result) Report(spec Spec) string {
+	var b strings.Builder
+	if len(spec.Namespaces) > 0 {
+		fmt.Fprintf(&b, "isolated: %s", strings.Join(spec.Namespaces, ", "))
+	} else {
+		b.WriteString("isolated: nothing (no namespaces)")
+	}
+	var lim []string
+	if spec.MemoryMax > 0 {
+		lim = append(lim, "memory "+humanBytes(spec.MemoryMax))
+	}
+	if spec.PidsMax > 0 {
+		lim = append(lim, fmt.Sprintf("pids %d", spec.PidsMax))
+	}
+	if spec.CPUMax > 0 {
+		lim = append(lim, fmt.Sprintf("cpu %.2g", spec.CPUMax))
+	}
+	if len(lim) > 0 {
+		fmt.Fprintf(&b, "; limits: %s", strings.Join(lim, ", "))
+	}
+	if len(spec.DropCaps) > 0 {
+		fmt.Fprintf(&b, "; dropped %d capabilities", len(spec.DropCaps))
+	}
+	if len(spec.Seccomp) > 0 {
+		fmt.Fprintf(&b, "; seccomp denies %s", strings.Join(spec.Seccomp, ", "))
+	}
+	b.WriteString("\n")
+	switch {
+	case r.OOMKilled:
+		fmt.Fprintf(&b, "killed by the OOM killer at %s\n", humanBytes(spec.MemoryMax))
+	case r.Signal != "":
+		fmt.Fprintf(&b, "killed by signal: %s (status %d)\n", r.Signal, r.ExitCode)
+	default:
+		fmt.Fprintf(&b, "exited with status %d\n", r.ExitCode)
+	}
+	if r.ForkFailures > 0 {
+		fmt.Fprintf(&b, "fork failed %d times at pids.max=%d\n", r.ForkFailures, spec.PidsMax)
+	}
+	if r.Stats.NrThrottled > 0 {
+		fmt.Fprintf(&b, "throttled %d times, %.1f s in total, by the cpu quota\n", r.Stats.NrThrottled, float64(r.Stats.ThrottledUsec)/1e6)
+	}
+	if r.PeakMemory > 0 {
+		fmt.Fprintf(&b, "peak memory %s\n", humanBytes(r.PeakMemory))
+	}
+	return b.String()
+}

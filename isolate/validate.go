@@ -1,0 +1,279 @@
+package isolate
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/elastic/go-seccomp-bpf/arch"
+	"github.com/moby/sys/capability"
+)
+
+// Validate says in one line what is wrong with s, listing the valid values
+// where there is a list. A valid Spec can still fail at run time when the host
+// lacks a feature; that is reported by Run/Start, not here.
+func (s Spec) Validate() error {
+	for _, n := range s.Namespaces {
+		if !isNamespace(n) {
+			return fmt.Errorf("unknown namespace %q (valid: %s, or all)", n, strings.Join(AllNamespaces, ", "))
+		}
+	}
+	if s.Hostname != "" && !s.Has(NSUTS) {
+		return fmt.Errorf("--hostname needs the uts namespace (add --ns uts): without it the host would be renamed")
+	}
+	if len(s.Hostname) > 64 {
+		return fmt.Errorf("--hostname %q is longer than 64 bytes, the kernel's limit", s.Hostname)
+	}
+	if s.MapRoot && !s.Has(NSUser) {
+		return fmt.Errorf("--map-root needs the user namespace (add --ns user)")
+	}
+	if s.Rootfs != "" {
+		if !s.Has(NSMnt) {
+			return fmt.Errorf("--rootfs needs the mnt namespace (add --ns mnt): pivot_root would change the host's root")
+		}
+		fi, err := os.Stat(s.Rootfs)
+		if err != nil {
+			return fmt.Errorf("--rootfs %s: %v", s.Rootfs, unwrapPathError(err))
+		}
+		if !fi.IsDir() {
+			return fmt.Errorf("--rootfs %s is not a directory", s.Rootfs)
+		}
+	}
+	if s.Veth && !s.Has(NSNet) {
+		return fmt.Errorf("--veth needs the net namespace (add --ns net)")
+	}
+	if s.TimeOffset != 0 && !s.Has(NSTime) {
+		return fmt.Errorf("--time-offset needs the time namespace (add --ns time)")
+	}
+	if s.TimeOffset < 0 {
+		// The kernel refuses offsets that would make the clocks negative; a
+		// forward jump is always safe and is what the lesson needs.
+		return fmt.Errorf("--time-offset %s is negative; use a positive duration like 24h", s.TimeOffset)
+	}
+	if s.MemoryMax < 0 {
+		return fmt.Errorf("--mem %d is negative; use a size like 64M (0 = no limit)", s.MemoryMax)
+	}
+	if s.MemoryMax > 0 && s.MemoryMax < 1<<20 {
+		return fmt.Errorf("--mem %d is below 1 MiB: the child could not even start", s.MemoryMax)
+	}
+	if s.PidsMax < 0 {
+		return fmt.Errorf("--pids %d is negative; use a count like 64 (0 = no limit)", s.PidsMax)
+	}
+	if s.CPUMax < 0 {
+		return fmt.Errorf("--cpu %g is negative; use a fraction of one CPU like 0.5 (0 = no limit)", s.CPUMax)
+	}
+	if _, err := normalizeCaps(s.DropCaps); err != nil {
+		return err
+	}
+	if _, err := normalizeSyscalls(s.Seccomp); err != nil {
+		return err
+	}
+	return nil
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func isNamespace(n string) bool {
+	for _, k := range AllNamespaces {
+		if k == n {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseSize reads a byte size: "64M", "1G", "512k", "1.5G", "65536". Suffixes
+// are powers of 1024, any case, with an optional "B" or "iB".
+func ParseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return 0, fmt.Errorf("empty size (want bytes or a number with K, M or G, like 64M)")
+	}
+	u := strings.ToUpper(t)
+	u = strings.TrimSuffix(u, "IB")
+	u = strings.TrimSuffix(u, "B")
+	mult := int64(1)
+	switch {
+	case strings.HasSuffix(u, "K"):
+		mult = 1 << 10
+	case strings.HasSuffix(u, "M"):
+		mult = 1 << 20
+	case strings.HasSuffix(u, "G"):
+		mult = 1 << 30
+	case strings.HasSuffix(u, "T"):
+		mult = 1 << 40
+	}
+	if mult > 1 {
+		u = u[:len(u)-1]
+	}
+	f, err := strconv.ParseFloat(u, 64)
+	if err != nil || u == "" {
+		return 0, fmt.Errorf("bad size %q (want bytes or a number with K, M or G, like 64M)", s)
+	}
+	if f < 0 {
+		return 0, fmt.Errorf("bad size %q: sizes cannot be negative", s)
+	}
+	v := f * float64(mult)
+	if v > float64(1<<62) {
+		return 0, fmt.Errorf("bad size %q: too large", s)
+	}
+	return int64(v), nil
+}
+
+// ParseNamespaces reads "pid,net" or "all" into namespace kinds (deduplicated,
+// in AllNamespaces order).
+func ParseNamespaces(s string) ([]string, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	if s == "" || s == "none" {
+		return nil, nil
+	}
+	if s == "all" {
+		return append([]string(nil), AllNamespaces...), nil
+	}
+	want := map[string]bool{}
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if f == "mount" || f == "ns" { // the names unshare(1) and clone(2) use
+			f = NSMnt
+		}
+		if !isNamespace(f) {
+			return nil, fmt.Errorf("unknown namespace %q (valid: %s, or all)", f, strings.Join(AllNamespaces, ", "))
+		}
+		want[f] = true
+	}
+	var out []string
+	for _, k := range AllNamespaces {
+		if want[k] {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// knownCaps maps "cap_chown" to its capability number, for every capability
+// this build knows.
+func knownCaps() map[string]capability.Cap {
+	m := map[string]capability.Cap{}
+	for _, c := range capability.ListKnown() {
+		m["cap_"+c.String()] = c
+	}
+	return m
+}
+
+// capNames is the sorted list of known capability names, for error messages.
+func capNames() []string {
+	var names []string
+	for n := range knownCaps() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ParseCaps reads "cap_chown,net_raw" or "all": names with or without the cap_
+// prefix, any case. The result is lower-case with the prefix.
+func ParseCaps(s string) ([]string, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	if s == "" || s == "none" {
+		return nil, nil
+	}
+	if s == "all" {
+		return capNames(), nil
+	}
+	return normalizeCaps(strings.Split(s, ","))
+}
+
+func normalizeCaps(in []string) ([]string, error) {
+	known := knownCaps()
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range in {
+		c = strings.ToLower(strings.TrimSpace(c))
+		if c == "" {
+			continue
+		}
+		if !strings.HasPrefix(c, "cap_") {
+			c = "cap_" + c
+		}
+		if _, ok := known[c]; !ok {
+			return nil, fmt.Errorf("unknown capability %q (valid: %s, or all)", c, strings.Join(capNames(), ", "))
+		}
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// goRuntimeSyscalls are syscalls the child cannot live without: it is a Go
+// program that re-executes itself (agent) or execs the command after the
+// filter is in place. Denying one would make the child crash, not teach.
+var goRuntimeSyscalls = map[string]bool{
+	"execve": true, "execveat": true, "exit": true, "exit_group": true, "futex": true,
+	"mmap": true, "munmap": true, "rt_sigaction": true, "rt_sigprocmask": true,
+	"rt_sigreturn": true, "sigaltstack": true, "clone": true, "clone3": true,
+	"brk": true, "read": true, "write": true, "sched_yield": true, "nanosleep": true,
+	"gettid": true, "tgkill": true, "madvise": true, "arch_prctl": true,
+}
+
+// syscallTable is the syscall name table of this architecture.
+func syscallTable() (map[string]int, error) {
+	info, err := arch.GetInfo("")
+	if err != nil {
+		return nil, err
+	}
+	return info.SyscallNames, nil
+}
+
+// ParseSyscalls reads "mkdir,unshare" into syscall names checked against this
+// architecture's table.
+func ParseSyscalls(s string) ([]string, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	if s == "" || s == "none" {
+		return nil, nil
+	}
+	return normalizeSyscalls(strings.Split(s, ","))
+}
+
+func normalizeSyscalls(in []string) ([]string, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	table, err := syscallTable()
+	if err != nil {
+		return nil, fmt.Errorf("seccomp: %v", err)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range in {
+		n = strings.ToLower(strings.TrimSpace(n))
+		if n == "" {
+			continue
+		}
+		if _, ok := table[n]; !ok {
+			return nil, fmt.Errorf("unknown syscall %q for %s (e.g. mkdir, mkdirat, unshare, mount, chown, ptrace, reboot; see syscalls(2))", n, goarchName())
+		}
+		if goRuntimeSyscalls[n] {
+			return nil, fmt.Errorf("syscall %q cannot be denied: the child is a Go program that needs it to start and exec", n)
+		}
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+func goarchName() string { return runtime.GOARCH }
