@@ -1,0 +1,102 @@
+package lessons
+
+import "procbox/isolate"
+
+const (
+	demoMemoryMax = 32 << 20 // small enough to hit quickly, big enough for the child to start
+	demoPidsMax   = 16
+	demoCPUMax    = 0.2
+)
+
+// cgroupsLesson: memory, pids and cpu limits, each pushed to its edge.
+func cgroupsLesson() Lesson {
+	return Lesson{
+		ID:      "cgroups",
+		Title:   "cgroups: limits on what a group may use",
+		Minutes: 12,
+		Steps: []Step{
+			{
+				ID: "versions", Title: "cgroup v1, v2 and this host", Text: "cgroups/versions.md",
+				Spec:   isolate.Spec{MemoryMax: demoMemoryMax},
+				Action: Action{Kind: ActLook, Label: "look at this host's cgroup layout and the demo's cgroup"},
+				Check: all(looked, func(s State) Result {
+					if s.Doctor.CgroupMode == "" || s.Doctor.CgroupMode == "none" {
+						return missing("procbox found no cgroup filesystem on this host")
+					}
+					if s.Child.Limits.Version == "" {
+						return missing("the demo's cgroup version is unknown")
+					}
+					return pass()
+				}),
+				Hint:  "Press a: the panel shows the host's cgroup mode (v1, v2 or hybrid) and the files that hold the demo's limits.",
+				Notes: "On this class's machines the mode may differ: ask people to read theirs out loud.",
+			},
+			{
+				ID: "memory", Title: "memory: an OOM kill inside the group", Text: "cgroups/memory.md",
+				Spec:   isolate.Spec{MemoryMax: demoMemoryMax},
+				Action: Action{Kind: ActExperiment, Experiment: isolate.ExpMemoryHog, Label: "let the demo allocate past its 32 MiB limit"},
+				Check: all(ran(isolate.ExpMemoryHog), func(s State) Result {
+					o, _ := s.Outcome(isolate.ExpMemoryHog)
+					before := int64(0)
+					if s.Before != nil {
+						before = s.Before.Child.Limits.OOMKills
+					}
+					if !o.OOMKilled && s.Child.Limits.OOMKills <= before {
+						return missing("no OOM kill: oom_kill is still %d", s.Child.Limits.OOMKills)
+					}
+					return pass()
+				}),
+				Hint:  "Press a: the allocation grows until the kernel kills it inside the cgroup; the host does not notice.",
+				Notes: "The memory-hungry process is the one that dies, not a random neighbour: that is the point.",
+			},
+			{
+				ID: "pids", Title: "pids: a fork bomb contained", Text: "cgroups/pids.md",
+				Spec:   isolate.Spec{PidsMax: demoPidsMax},
+				Action: Action{Kind: ActExperiment, Experiment: isolate.ExpForkBomb, Label: "start a fork bomb in a group of at most 16 processes"},
+				Check: all(ran(isolate.ExpForkBomb), func(s State) Result {
+					o, _ := s.Outcome(isolate.ExpForkBomb)
+					if o.Allowed && o.Errno == "" {
+						return missing("the fork bomb was never refused a fork")
+					}
+					if s.Child.Limits.PidsMax <= 0 {
+						return missing("the demo has no pids limit")
+					}
+					return pass()
+				}),
+				Hint:  "Press a: fork fails with EAGAIN once the group holds 16 processes.",
+				Notes: "Contrast with the limits lesson, where the same bomb ran into nothing.",
+			},
+			{
+				ID: "cpu", Title: "cpu: throttling", Text: "cgroups/cpu.md",
+				Spec:   isolate.Spec{CPUMax: demoCPUMax},
+				Action: Action{Kind: ActExperiment, Experiment: isolate.ExpCPUBurner, Label: "run a busy loop limited to 20% of one CPU"},
+				Check: all(ran(isolate.ExpCPUBurner), func(s State) Result {
+					before := int64(0)
+					if s.Before != nil {
+						before = s.Before.Child.Limits.NrThrottled
+					}
+					if s.Child.Limits.NrThrottled <= before {
+						return missing("the group was never throttled (nr_throttled still %d)", s.Child.Limits.NrThrottled)
+					}
+					return pass()
+				}),
+				Hint:  "Press a: the busy loop wants 100% but the scheduler pauses the group after 20 ms of every 100 ms.",
+				Notes: "Throttling is not killing: the process runs slower, not shorter.",
+			},
+		},
+		Quiz: []Question{
+			{
+				Prompt:  "A process in a cgroup with memory.max = 32M tries to use 64M. What happens?",
+				Choices: []string{"The host's OOM killer picks any process", "The kernel reclaims, then kills within the group", "malloc returns NULL at once", "It swaps forever"},
+				Answer:  1,
+				Explain: "The limit is enforced for the group: reclaim first, then an OOM kill inside the group.",
+			},
+			{
+				Prompt:  "In cgroup v2, where do all controllers live?",
+				Choices: []string{"One directory per controller", "One single unified hierarchy", "In /proc", "In systemd only"},
+				Answer:  1,
+				Explain: "v1 mounts one hierarchy per controller; v2 has one tree where controllers are enabled per subtree.",
+			},
+		},
+	}
+}
