@@ -5,7 +5,6 @@ package isolate
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 )
@@ -24,15 +23,11 @@ func parseCgroupValue(s string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		// Some counters (cpuacct.usage) are unsigned and may exceed int64 in theory.
-		u, uerr := strconv.ParseUint(s, 10, 64)
-		if uerr != nil {
-			return 0, fmt.Errorf("not a number or \"max\": %q", s)
+		// Past int64 is past v1Unlimited too: as large as "no limit" gets.
+		if _, uerr := strconv.ParseUint(s, 10, 64); uerr == nil {
+			return -1, nil
 		}
-		if u > math.MaxInt64 {
-			return math.MaxInt64, nil
-		}
-		return int64(u), nil
+		return 0, fmt.Errorf("not a number or \"max\": %q", s)
 	}
 	if n < -1 {
 		return 0, fmt.Errorf("negative value %d", n)
