@@ -1,4 +1,104 @@
 package main
 
-// cmdDoctor implements 'procbox doctor'. Placeholder until its issue lands.
-func cmdDoctor(args []string) error { return usagef("doctor: not built yet") }
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"procbox/inspect"
+)
+
+const doctorHelp = `Usage: procbox doctor [--json] [--clean]
+
+Says what this host supports for containers, and why not.
+
+  --json   print the report as JSON
+  --clean  remove cgroups and veths left behind by a procbox that was killed
+`
+
+// sweepHook removes stale procbox cgroups and veths (isolate's sweep). It is
+// a variable so this file builds on its own; nil means this build cannot
+// sweep.
+var sweepHook func() ([]string, error) = sweepStale
+
+// cmdDoctor implements 'procbox doctor'.
+func cmdDoctor(args []string) error {
+	fl := newFlagSet("doctor")
+	jsonOut := fl.Bool("json", false, "")
+	clean := fl.Bool("clean", false, "")
+	pos, err := parseInterspersed(fl, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Print(doctorHelp)
+		return nil
+	}
+	if err != nil {
+		return flagError("doctor", err)
+	}
+	if len(pos) > 0 {
+		return usagef("doctor: takes no arguments (got %q)", strings.Join(pos, " "))
+	}
+	if *clean {
+		return doctorClean(os.Stdout)
+	}
+	r := inspect.DefaultFS().Doctor()
+	if *jsonOut {
+		return writeIndentedJSON(os.Stdout, r)
+	}
+	writeDoctorText(os.Stdout, r)
+	return nil
+}
+
+func doctorClean(w io.Writer) error {
+	if sweepHook == nil {
+		return errors.New("doctor --clean: sweeping is not available in this build")
+	}
+	removed, err := sweepHook()
+	for _, r := range removed {
+		fmt.Fprintf(w, "removed %s\n", r)
+	}
+	if err != nil {
+		return fmt.Errorf("doctor --clean: %v", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	if len(removed) == 0 {
+		fmt.Fprintln(w, "nothing to clean: no stale procbox cgroups or veths")
+	}
+	return nil
+}
+
+// writeDoctorText prints one line per feature: ✓ or ✗, its name, and why.
+func writeDoctorText(w io.Writer, r inspect.HostReport) {
+	mark := func(ok bool) string {
+		if ok {
+			return "✓"
+		}
+		return "✗"
+	}
+	line := func(f inspect.Feature) { fmt.Fprintf(w, "%s %s — %s\n", mark(f.Available), f.Name, f.Why) }
+	who := fmt.Sprintf("uid %d", r.UID)
+	if r.Root {
+		who = "root"
+	}
+	fmt.Fprintf(w, "procbox doctor: kernel %s, running as %s\n\n", dashIfEmpty(r.Kernel), who)
+	fmt.Fprintln(w, "Namespaces")
+	for _, f := range r.Namespaces {
+		f.Name += " namespace"
+		line(f)
+	}
+	line(r.UserNSUnpriv)
+	fmt.Fprintln(w, "\nCgroups")
+	fmt.Fprintf(w, "%s cgroup mode %s — %s\n", mark(r.CgroupMode != inspect.CgroupNone), r.CgroupMode, r.CgroupNote)
+	fmt.Fprintf(w, "  controllers: %s\n", dashIfEmpty(strings.Join(r.Controllers, " ")))
+	fmt.Fprintf(w, "%s delegated to you — %s\n", mark(len(r.Delegated) > 0), dashIfEmpty(strings.Join(r.Delegated, " ")))
+	fmt.Fprintln(w, "\nSecurity")
+	line(r.Seccomp)
+	fmt.Fprintf(w, "%s lsm %s — %s\n", mark(r.LSM != "none"), r.LSM, r.LSMNote)
+	h := r.HidePID
+	fmt.Fprintf(w, "%s hidepid — %s\n", mark(h.Available), h.Why)
+	fmt.Fprintf(w, "\nshared with the host means: same namespace as %s\n", r.NSReference)
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+}
