@@ -1,9 +1,816 @@
 package ui
 
-import "procbox/isolate"
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
 
-// Placeholder: the Lab screen lands with the Lab issue.
-func newLabScreen(d Deps, spec isolate.Spec) screen { return nil }
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"procbox/inspect"
+	"procbox/isolate"
+)
+
+// errLabNoShell is reported when the engine cannot build a shell for the child.
+var errLabNoShell = errors.New("the engine has no shell for this child")
+
+// labFocus is the area of the Lab that takes the arrow keys.
+type labFocus int
+
+const (
+	labFocusSwitches labFocus = iota
+	labFocusViews
+	labFocusLog
+	labFocusCount
+)
+
+// labLogEntry is one line of "what procbox did".
+type labLogEntry struct {
+	at   time.Time
+	text string
+	bad  bool // an error or a denial: drawn with Styles.Bad
+}
+
+// labKeyMap is every key the Lab answers to.
+type labKeyMap struct {
+	Tab, BackTab, Up, Down, Toggle, Edit, Cancel key.Binding
+	ForkBomb, MemHog, CPUBurn, Privileged, Shell key.Binding
+}
+
+func newLabKeyMap() labKeyMap {
+	return labKeyMap{
+		Tab:        key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next area")),
+		BackTab:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous area")),
+		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Toggle:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "toggle")),
+		Edit:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "edit")),
+		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		ForkBomb:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fork bomb")),
+		MemHog:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "memory hog")),
+		CPUBurn:    key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "cpu burner")),
+		Privileged: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "privileged…")),
+		Shell:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "shell")),
+	}
+}
+
+// labExpKey is one entry of the x menu (privileged actions).
+type labExpKey struct {
+	key  string
+	name string
+}
+
+var labPrivMenu = []labExpKey{
+	{"c", isolate.ExpChown}, {"b", isolate.ExpBind80}, {"r", isolate.ExpRawSocket},
+	{"o", isolate.ExpMount}, {"h", isolate.ExpHostname}, {"k", isolate.ExpKillHost},
+	{"d", isolate.ExpMkdir},
+}
+
+// labExpLabels names experiments for people.
+var labExpLabels = map[string]string{
+	isolate.ExpForkBomb: "fork bomb", isolate.ExpMemoryHog: "memory hog", isolate.ExpCPUBurner: "cpu burner",
+	isolate.ExpChown: "chown", isolate.ExpBind80: "bind port 80", isolate.ExpRawSocket: "raw socket",
+	isolate.ExpMount: "mount", isolate.ExpHostname: "sethostname", isolate.ExpKillHost: "kill a host process",
+	isolate.ExpMkdir: "mkdir",
+}
+
+// labScreen is the Lab: switches, host and child side by side, and a log.
+// It is a pointer so the root's close hook and the model share one child.
+type labScreen struct {
+	d    Deps
+	keys labKeyMap
+
+	st      labSettings  // what the switches say
+	good    labSettings  // the last settings the child accepted
+	applied isolate.Spec // the spec of good
+	child   LabChild
+	// startErr is why there is no child; a later toggle tries again.
+	startErr error
+
+	report      inspect.HostReport
+	reportKnown bool
+	avail       map[labSwitchKind]map[string]labAvail
+
+	host, cview isolate.View
+	haveViews   bool
+	hostErr     string
+	childErr    string
+	refreshing  bool
+	gen         int // bumped per Apply so views read before it are dropped
+
+	busy     string // "", "starting", "applying", "experiment", "shell"
+	busyWhat string
+	pending  bool // the switches changed while busy: apply the latest when free
+
+	focus     labFocus
+	switches  []labSwitch
+	cursor    int
+	subOpen   bool
+	subKind   labSwitchKind
+	subCursor int
+	editing   bool
+	editKind  labSwitchKind
+	input     labField
+	editErr   string
+	expMenu   bool
+	viewsTop  int
+	logBack   int // lines scrolled back from the newest log entry
+	spin      spinner.Model
+	log       []labLogEntry
+	steps     []isolate.Step
+	lastApply time.Duration
+	closed    bool
+	tickArmed bool
+}
+
+// newLabScreen builds the Lab starting from spec (the zero Spec: no isolation).
+func newLabScreen(d Deps, spec isolate.Spec) screen { return newLab(d, spec) }
+
+func newLab(d Deps, spec isolate.Spec) *labScreen {
+	in := labField{limit: 128}
+	st := labSettingsFrom(spec)
+	return &labScreen{
+		d:        d,
+		keys:     newLabKeyMap(),
+		st:       st,
+		good:     st.clone(),
+		applied:  st.spec(),
+		switches: labSwitchRows(),
+		focus:    labFocusSwitches,
+		input:    in,
+		avail:    map[labSwitchKind]map[string]labAvail{},
+		spin:     spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(d.Styles.Subtle)),
+	}
+}
 
 // RunLab opens the TUI on the Lab.
 func RunLab(d Deps, spec isolate.Spec) error { return run(d, newLabScreen(d, spec)) }
+
+// now reads the injected clock (tests freeze it).
+func (m *labScreen) now() time.Time {
+	if m.d.Clock != nil {
+		return m.d.Clock.Now()
+	}
+	return time.Now()
+}
+
+// logf adds one line to the event log.
+func (m *labScreen) logf(bad bool, format string, a ...any) {
+	m.log = append(m.log, labLogEntry{at: m.now(), text: fmt.Sprintf(format, a...), bad: bad})
+	if len(m.log) > 500 {
+		m.log = slices.Delete(m.log, 0, len(m.log)-500)
+	}
+	m.logBack = 0
+}
+
+func (m *labScreen) Init() tea.Cmd {
+	var cmds []tea.Cmd
+	if m.d.Inspector != nil {
+		cmds = append(cmds, labDoctorCmd(m.d.Inspector))
+	}
+	if m.d.Lab == nil {
+		return tea.Batch(cmds...)
+	}
+	m.busy, m.busyWhat = "starting", "starting the child"
+	cmds = append(cmds, labStartCmd(m.d.Lab, m.st.spec()), m.spin.Tick)
+	if !m.tickArmed {
+		m.tickArmed = true
+		cmds = append(cmds, labTickCmd(m.d.Clock))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *labScreen) Title() string { return "Lab" }
+
+// Capturing is true while the Lab takes letters or Esc itself: an edit field,
+// a tick list or the x menu.
+func (m *labScreen) Capturing() bool { return m.editing || m.subOpen || m.expMenu }
+
+func (m *labScreen) ShortHelp() []key.Binding {
+	k := m.keys
+	switch {
+	case m.editing:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")), k.Cancel}
+	case m.subOpen:
+		return []key.Binding{k.Up, k.Down, k.Toggle, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "done"))}
+	case m.expMenu:
+		return []key.Binding{k.Cancel}
+	}
+	return []key.Binding{k.Tab, k.Toggle, k.Edit, k.ForkBomb, k.MemHog, k.CPUBurn, k.Privileged, k.Shell}
+}
+
+func (m *labScreen) FullHelp() [][]key.Binding {
+	k := m.keys
+	return [][]key.Binding{
+		{k.Tab, k.BackTab, k.Up, k.Down},
+		{k.Toggle, k.Edit, k.Cancel},
+		{k.ForkBomb, k.MemHog, k.CPUBurn, k.Privileged, k.Shell},
+	}
+}
+
+// labStoppedMsg reports that the child was stopped after the Lab closed.
+type labStoppedMsg struct{ err error }
+
+// Close stops the child. The root calls it once, when the Lab is popped or the
+// program ends; the blocking Stop runs in the returned command.
+func (m *labScreen) Close() tea.Cmd {
+	if m.closed {
+		return nil
+	}
+	m.closed = true
+	c := m.child
+	if c == nil {
+		return nil
+	}
+	return func() tea.Msg { return labStoppedMsg{err: c.Stop()} }
+}
+
+// Status is the right side of the root's header.
+func (m *labScreen) Status() string {
+	if m.child != nil {
+		return fmt.Sprintf("child %d", m.child.PID())
+	}
+	return ""
+}
+
+func (m *labScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return m, m.onKey(msg)
+	case spinner.TickMsg:
+		if m.busy == "" {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case stylesMsg:
+		m.d.Styles = msg.styles
+		m.spin.Style = msg.styles.Subtle
+		return m, nil
+	case labDoctorMsg:
+		m.report, m.reportKnown = msg.report, true
+		m.avail = labAvailability(msg.report, true)
+		return m, nil
+	case labStartedMsg:
+		return m, m.onStarted(msg)
+	case labAppliedMsg:
+		return m, m.onApplied(msg)
+	case labExpDoneMsg:
+		return m, m.onExpDone(msg)
+	case labViewsMsg:
+		m.refreshing = false
+		m.takeViews(msg)
+		return m, nil
+	case labShellDoneMsg:
+		m.busy, m.busyWhat = "", ""
+		if msg.err != nil {
+			m.logf(true, "shell: %v", msg.err)
+		} else {
+			m.logf(false, "back from the shell inside the child")
+		}
+		return m, m.afterBusy()
+	case labTickMsg:
+		var cmds []tea.Cmd
+		if m.closed {
+			return m, nil
+		}
+		if m.child != nil && !m.refreshing && (m.busy == "" || m.busy == "experiment") {
+			m.refreshing = true
+			cmds = append(cmds, labViewsCmd(m.child, m.gen))
+		}
+		cmds = append(cmds, labTickCmd(m.d.Clock))
+		return m, tea.Batch(cmds...)
+	}
+	return m, nil
+}
+
+// takeViews stores a refresh unless an Apply happened since it was asked.
+func (m *labScreen) takeViews(v labViewsMsg) {
+	if !v.requested || v.gen != m.gen {
+		return
+	}
+	m.host, m.cview, m.haveViews = v.host, v.child, true
+	m.hostErr, m.childErr = "", ""
+	if v.hostErr != nil {
+		m.hostErr = v.hostErr.Error()
+	}
+	if v.childErr != nil {
+		m.childErr = v.childErr.Error()
+	}
+}
+
+func (m *labScreen) onStarted(msg labStartedMsg) tea.Cmd {
+	m.busy, m.busyWhat = "", ""
+	if msg.err != nil {
+		m.startErr = msg.err
+		m.logf(true, "could not start the child: %v", msg.err)
+		// Go back to what last worked, so the switches match reality.
+		m.st = m.good.clone()
+		m.pending = false
+		return nil
+	}
+	if m.closed {
+		// The Lab was closed while the child was starting.
+		_ = msg.child.Stop()
+		return nil
+	}
+	m.child, m.startErr = msg.child, nil
+	m.good, m.applied = labSettingsFrom(msg.spec), msg.spec
+	m.steps = msg.steps
+	m.takeViews(msg.views)
+	m.logf(false, "started the child, pid %d (%s)", msg.child.PID(), labSpecText(msg.spec))
+	return m.afterBusy()
+}
+
+func (m *labScreen) onApplied(msg labAppliedMsg) tea.Cmd {
+	m.busy, m.busyWhat = "", ""
+	m.lastApply = msg.elapsed
+	m.steps = msg.steps
+	if msg.err != nil {
+		m.logf(true, "could not apply %s: %v", labSpecText(msg.spec), msg.err)
+		if !m.pending {
+			m.st = m.good.clone()
+		}
+		m.takeViews(msg.views)
+		return m.afterBusy()
+	}
+	m.good, m.applied = msg.settings.clone(), msg.spec
+	m.takeViews(msg.views)
+	ch := msg.change
+	what := ch.What
+	switch {
+	case ch.Recreate:
+		if what == "" {
+			what = "re-created the child"
+		}
+		line := fmt.Sprintf("%s (pid %d → %d)", what, ch.OldPID, ch.NewPID)
+		if ch.Why != "" {
+			line += ": " + ch.Why
+		}
+		m.logf(false, "%s", line)
+	case what != "":
+		if ch.Why != "" {
+			what += ": " + ch.Why
+		}
+		m.logf(false, "%s", what)
+	default:
+		m.logf(false, "nothing to change")
+	}
+	return m.afterBusy()
+}
+
+func (m *labScreen) onExpDone(msg labExpDoneMsg) tea.Cmd {
+	m.busy, m.busyWhat = "", ""
+	m.takeViews(msg.views)
+	label := labExpLabels[msg.name]
+	if label == "" {
+		label = msg.name
+	}
+	if msg.err != nil {
+		m.logf(true, "%s: could not run: %v", label, msg.err)
+	} else {
+		text, bad := labOutcomeText(label, msg.outcome, m.applied)
+		m.logf(bad, "%s", text)
+	}
+	return m.afterBusy()
+}
+
+// afterBusy starts the Apply that waited while something else ran.
+func (m *labScreen) afterBusy() tea.Cmd {
+	if m.pending && !m.closed {
+		return m.applyNow()
+	}
+	return nil
+}
+
+// labOutcomeText is one log line for an experiment; bad marks a denial.
+func labOutcomeText(label string, o isolate.Outcome, spec isolate.Spec) (string, bool) {
+	var b strings.Builder
+	b.WriteString(label)
+	b.WriteString(": ")
+	bad := !o.Allowed
+	switch {
+	case o.OOMKilled:
+		b.WriteString("OOM-killed")
+	case o.Allowed:
+		b.WriteString("allowed")
+	default:
+		b.WriteString("denied")
+	}
+	if o.Errno != "" {
+		b.WriteString(" (" + o.Errno + ")")
+	}
+	if o.Cause != "" {
+		b.WriteString(" by " + o.Cause)
+	}
+	if o.Summary != "" {
+		b.WriteString(" — " + o.Summary)
+	}
+	// Without a pids limit nothing stopped the bomb but its own timer: the
+	// processes it made came out of the host's budget.
+	if o.Experiment == isolate.ExpForkBomb && spec.PidsMax == 0 && !strings.Contains(o.Summary, "host") {
+		fmt.Fprintf(&b, "; %d processes, and the host shared that cost", o.Count)
+	}
+	return b.String(), bad
+}
+
+// labSpecText sums a Spec up in a few words for the log.
+func labSpecText(s isolate.Spec) string {
+	var parts []string
+	if len(s.Namespaces) > 0 {
+		parts = append(parts, "ns "+strings.Join(s.Namespaces, ","))
+	}
+	if s.Hostname != "" {
+		parts = append(parts, "hostname "+s.Hostname)
+	}
+	if s.MemoryMax > 0 {
+		parts = append(parts, "mem "+labBytes(s.MemoryMax))
+	}
+	if s.PidsMax > 0 {
+		parts = append(parts, fmt.Sprintf("pids %d", s.PidsMax))
+	}
+	if s.CPUMax > 0 {
+		parts = append(parts, "cpu "+labCPUText(s.CPUMax))
+	}
+	if len(s.DropCaps) > 0 {
+		parts = append(parts, fmt.Sprintf("drop %d caps", len(s.DropCaps)))
+	}
+	if len(s.Seccomp) > 0 {
+		parts = append(parts, fmt.Sprintf("deny %d syscalls", len(s.Seccomp)))
+	}
+	if len(parts) == 0 {
+		return "no isolation"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// changed is called after the switches changed: apply now, or as soon as the
+// running operation ends (only the latest settings are applied).
+func (m *labScreen) changed() tea.Cmd {
+	if m.d.Lab == nil || m.closed {
+		return nil
+	}
+	if m.busy != "" {
+		m.pending = true
+		return nil
+	}
+	if m.child == nil {
+		// The first start failed; try again with the new switches.
+		m.busy, m.busyWhat = "starting", "starting the child"
+		return tea.Batch(labStartCmd(m.d.Lab, m.st.spec()), m.spin.Tick)
+	}
+	return m.applyNow()
+}
+
+// applyNow sends the current switches to the child.
+func (m *labScreen) applyNow() tea.Cmd {
+	m.pending = false
+	if m.child == nil {
+		return m.changed()
+	}
+	m.gen++
+	m.busy, m.busyWhat = "applying", "applying "+labSpecText(m.st.spec())
+	return tea.Batch(labApplyCmd(m.child, m.st.clone(), m.gen), m.spin.Tick)
+}
+
+// runExperiment starts one experiment unless the Lab is busy.
+func (m *labScreen) runExperiment(name string) tea.Cmd {
+	label := labExpLabels[name]
+	switch {
+	case m.child == nil:
+		m.logf(true, "%s: there is no child to run it in", label)
+		return nil
+	case m.busy != "":
+		m.logf(true, "%s: wait, still %s", label, m.busyWhat)
+		return nil
+	}
+	m.busy, m.busyWhat = "experiment", "running "+label
+	return tea.Batch(labExpCmd(m.child, name, m.gen), m.spin.Tick)
+}
+
+func (m *labScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	switch {
+	case m.editing:
+		return m.onEditKey(msg)
+	case m.subOpen:
+		return m.onSubKey(msg)
+	case m.expMenu:
+		m.expMenu = false
+		if key.Matches(msg, k.Cancel, k.Privileged) {
+			return nil
+		}
+		for _, e := range labPrivMenu {
+			if msg.String() == e.key {
+				return m.runExperiment(e.name)
+			}
+		}
+		m.logf(true, "x %s: not an action (c b r o h k d)", msg.String())
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Tab):
+		m.focus = (m.focus + 1) % labFocusCount
+	case key.Matches(msg, k.BackTab):
+		m.focus = (m.focus + labFocusCount - 1) % labFocusCount
+	case key.Matches(msg, k.Up):
+		m.move(-1)
+	case key.Matches(msg, k.Down):
+		m.move(1)
+	case key.Matches(msg, k.Toggle), key.Matches(msg, k.Edit):
+		if m.focus != labFocusSwitches {
+			m.focus = labFocusSwitches
+			return nil
+		}
+		return m.activate(key.Matches(msg, k.Toggle))
+	case key.Matches(msg, k.ForkBomb):
+		return m.runExperiment(isolate.ExpForkBomb)
+	case key.Matches(msg, k.MemHog):
+		return m.runExperiment(isolate.ExpMemoryHog)
+	case key.Matches(msg, k.CPUBurn):
+		return m.runExperiment(isolate.ExpCPUBurner)
+	case key.Matches(msg, k.Privileged):
+		if m.child == nil {
+			m.logf(true, "there is no child to run it in")
+			return nil
+		}
+		m.expMenu = true
+	case key.Matches(msg, k.Shell):
+		switch {
+		case m.child == nil:
+			m.logf(true, "shell: there is no child")
+		case m.busy != "":
+			m.logf(true, "shell: wait, still %s", m.busyWhat)
+		default:
+			m.busy, m.busyWhat = "shell", "in the shell"
+			return labShellCmd(m.child)
+		}
+	}
+	return nil
+}
+
+// move handles up/down in the focused area.
+func (m *labScreen) move(d int) {
+	switch m.focus {
+	case labFocusSwitches:
+		m.cursor = min(max(m.cursor+d, 0), len(m.switches)-1)
+	case labFocusViews:
+		m.viewsTop = max(m.viewsTop+d, 0)
+	case labFocusLog:
+		m.logBack = min(max(m.logBack-d, 0), max(len(m.log)-1, 0))
+	}
+}
+
+// available reports whether a switch may be turned on here, and why not.
+func (m *labScreen) available(sw labSwitch) labAvail {
+	if a, ok := m.avail[sw.kind][sw.ns]; ok {
+		return a
+	}
+	if need := labNeeds(sw.kind); need != "" {
+		if a, ok := m.avail[labSwNS][need]; ok && !a.ok {
+			return labAvail{why: "needs a " + need + " namespace: " + a.why}
+		}
+	}
+	return labAvail{ok: true}
+}
+
+// activate is Space or Enter on the switch under the cursor.
+func (m *labScreen) activate(space bool) tea.Cmd {
+	sw := m.switches[m.cursor]
+	a := m.available(sw)
+	if labIsToggle(sw.kind) {
+		on := m.toggleState(sw)
+		if !on && !a.ok {
+			m.logf(true, "%s: not available here: %s", sw.label, a.why)
+			return nil
+		}
+		m.st = m.st.clone()
+		switch sw.kind {
+		case labSwNS:
+			m.st.ns[sw.ns] = !on
+		case labSwMapRoot:
+			m.st.mapRoot = !on
+			m.needNS(sw)
+		case labSwVeth:
+			m.st.veth = !on
+			m.needNS(sw)
+		}
+		return m.changed()
+	}
+	if !a.ok {
+		m.logf(true, "%s: not available here: %s", sw.label, a.why)
+		return nil
+	}
+	switch sw.kind {
+	case labSwCaps, labSwSeccomp:
+		m.subOpen, m.subKind, m.subCursor = true, sw.kind, 0
+		return nil
+	}
+	m.editing, m.editKind, m.editErr = true, sw.kind, ""
+	m.input.SetValue(m.editValue(sw.kind))
+	return nil
+}
+
+// toggleState is the current on/off of a toggle switch.
+func (m *labScreen) toggleState(sw labSwitch) bool {
+	switch sw.kind {
+	case labSwNS:
+		return m.st.ns[sw.ns]
+	case labSwMapRoot:
+		return m.st.mapRoot
+	case labSwVeth:
+		return m.st.veth
+	}
+	return false
+}
+
+// needNS turns on the namespace a value needs, and says so: a hostname without
+// a uts namespace would rename the host, so the Lab never sends one.
+func (m *labScreen) needNS(sw labSwitch) {
+	need := labNeeds(sw.kind)
+	if need == "" || m.st.ns[need] {
+		return
+	}
+	if !m.switchOn(sw) {
+		return
+	}
+	m.st.ns[need] = true
+	m.logf(false, "%s needs a %s namespace: turned %s on", sw.label, need, need)
+}
+
+// switchOn reports whether a value switch holds a value that means something.
+func (m *labScreen) switchOn(sw labSwitch) bool {
+	switch sw.kind {
+	case labSwHostname:
+		return m.st.hostname != ""
+	case labSwMapRoot:
+		return m.st.mapRoot
+	case labSwRootfs:
+		return m.st.rootfs != ""
+	case labSwVeth:
+		return m.st.veth
+	case labSwTimeOffset:
+		return m.st.timeOffset != 0
+	}
+	return false
+}
+
+// editValue is the text an edit field opens with.
+func (m *labScreen) editValue(k labSwitchKind) string {
+	switch k {
+	case labSwHostname:
+		return m.st.hostname
+	case labSwMem:
+		if m.st.memMax > 0 {
+			return labBytes(m.st.memMax)
+		}
+	case labSwPids:
+		if m.st.pidsMax > 0 {
+			return fmt.Sprint(m.st.pidsMax)
+		}
+	case labSwCPU:
+		if m.st.cpuMax > 0 {
+			return labCPUText(m.st.cpuMax)
+		}
+	case labSwRootfs:
+		return m.st.rootfs
+	case labSwTimeOffset:
+		if m.st.timeOffset != 0 {
+			return m.st.timeOffset.String()
+		}
+	}
+	return ""
+}
+
+func (m *labScreen) onEditKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.keys.Cancel):
+		m.editing, m.editErr = false, ""
+		return nil
+	case key.Matches(msg, m.keys.Edit):
+		return m.commitEdit()
+	}
+	if m.input.Update(msg) {
+		m.editErr = ""
+	}
+	return nil
+}
+
+// commitEdit validates the edit field; an error stays on screen, inline.
+func (m *labScreen) commitEdit() tea.Cmd {
+	v := m.input.Value()
+	st := m.st.clone()
+	var err error
+	switch m.editKind {
+	case labSwHostname:
+		st.hostname, err = labParseHostname(v)
+	case labSwMem:
+		st.memMax, err = labParseSize(v)
+	case labSwPids:
+		st.pidsMax, err = labParsePids(v)
+	case labSwCPU:
+		st.cpuMax, err = labParseCPU(v)
+	case labSwRootfs:
+		st.rootfs, err = labParseRootfs(v)
+	case labSwTimeOffset:
+		st.timeOffset, err = labParseOffset(v)
+	}
+	if err != nil {
+		m.editErr = err.Error()
+		return nil
+	}
+	m.editing, m.editErr = false, ""
+	m.st = st
+	for _, sw := range m.switches {
+		if sw.kind == m.editKind {
+			m.needNS(sw)
+		}
+	}
+	return m.changed()
+}
+
+// labSubItems are the entries of the open tick list, with their ticked state.
+func (m *labScreen) subItems() (labels []string, ticked []bool) {
+	if m.subKind == labSwCaps {
+		all := slices.Contains(m.st.dropCaps, labCapAll)
+		labels = append(labels, "all capabilities")
+		ticked = append(ticked, all)
+		for _, c := range labCapChoices {
+			labels = append(labels, c)
+			ticked = append(ticked, all || slices.Contains(m.st.dropCaps, c))
+		}
+		return labels, ticked
+	}
+	for _, c := range labSeccompChoices {
+		label := c.label
+		if len(c.syscalls) > 1 || c.syscalls[0] != c.label {
+			label += " (" + strings.Join(c.syscalls, ",") + ")"
+		}
+		labels = append(labels, label)
+		ticked = append(ticked, labHasAll(m.st.seccomp, c.syscalls))
+	}
+	return labels, ticked
+}
+
+func (m *labScreen) onSubKey(msg tea.KeyPressMsg) tea.Cmd {
+	labels, _ := m.subItems()
+	switch {
+	case key.Matches(msg, m.keys.Cancel), msg.String() == "q":
+		m.subOpen = false
+	case key.Matches(msg, m.keys.Up):
+		m.subCursor = max(m.subCursor-1, 0)
+	case key.Matches(msg, m.keys.Down):
+		m.subCursor = min(m.subCursor+1, len(labels)-1)
+	case key.Matches(msg, m.keys.Toggle), key.Matches(msg, m.keys.Edit):
+		m.st = m.st.clone()
+		if m.subKind == labSwCaps {
+			m.tickCap(m.subCursor)
+		} else {
+			m.tickSeccomp(m.subCursor)
+		}
+		return m.changed()
+	}
+	return nil
+}
+
+// tickCap flips entry i of the capability list (0 is "all").
+func (m *labScreen) tickCap(i int) {
+	if i == 0 {
+		if slices.Contains(m.st.dropCaps, labCapAll) {
+			m.st.dropCaps = nil
+		} else {
+			m.st.dropCaps = []string{labCapAll}
+		}
+		return
+	}
+	c := labCapChoices[i-1]
+	if slices.Contains(m.st.dropCaps, labCapAll) {
+		// Un-ticking one cap from "all" keeps every other listed one dropped.
+		m.st.dropCaps = slices.DeleteFunc(slices.Clone(labCapChoices), func(s string) bool { return s == c })
+		return
+	}
+	if j := slices.Index(m.st.dropCaps, c); j >= 0 {
+		m.st.dropCaps = slices.Delete(m.st.dropCaps, j, j+1)
+	} else {
+		m.st.dropCaps = append(m.st.dropCaps, c)
+	}
+}
+
+// tickSeccomp flips entry i of the seccomp list (all its syscalls together).
+func (m *labScreen) tickSeccomp(i int) {
+	c := labSeccompChoices[i]
+	if labHasAll(m.st.seccomp, c.syscalls) {
+		m.st.seccomp = slices.DeleteFunc(m.st.seccomp, func(s string) bool { return slices.Contains(c.syscalls, s) })
+		return
+	}
+	for _, s := range c.syscalls {
+		if !slices.Contains(m.st.seccomp, s) {
+			m.st.seccomp = append(m.st.seccomp, s)
+		}
+	}
+}

@@ -1,0 +1,127 @@
+package ui
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"procbox/inspect"
+	"procbox/isolate"
+)
+
+// The Lab's commands. Each captures its inputs by value and reports back with
+// one message; none reads or writes the model from its goroutine.
+
+// labStartedMsg reports the first child (or why there is none).
+type labStartedMsg struct {
+	child LabChild
+	err   error
+	spec  isolate.Spec
+	steps []isolate.Step
+	views labViewsMsg
+}
+
+// labDoctorMsg carries what the host supports, for the switches' availability.
+type labDoctorMsg struct{ report inspect.HostReport }
+
+// labViewsMsg is one refresh of the side-by-side.
+type labViewsMsg struct {
+	gen       int // the apply generation it was asked in; older ones are dropped
+	host      isolate.View
+	child     isolate.View
+	hostErr   error
+	childErr  error
+	requested bool // false: no views were read (the zero value)
+}
+
+// labAppliedMsg reports one Apply, with the views read right after it so the
+// screen shows the effect in the same frame as the log line.
+type labAppliedMsg struct {
+	settings labSettings // what the switches said when Apply started
+	spec     isolate.Spec
+	change   isolate.Change
+	err      error
+	steps    []isolate.Step
+	views    labViewsMsg
+	elapsed  time.Duration // Apply plus both views: the toggle-to-screen cost
+}
+
+// labExpDoneMsg reports one experiment.
+type labExpDoneMsg struct {
+	name    string
+	outcome isolate.Outcome
+	err     error
+	views   labViewsMsg
+}
+
+// labShellDoneMsg says the shell inside the child has exited.
+type labShellDoneMsg struct{ err error }
+
+// labTickMsg asks for the once-a-second refresh.
+type labTickMsg struct{}
+
+// labTickCmd schedules the next live refresh through the clock (a test clock
+// schedules nothing, so no test sleeps).
+func labTickCmd(c Clock) tea.Cmd {
+	return tickCmd(c, refreshEvery, func(time.Time) tea.Msg { return labTickMsg{} })
+}
+
+// labDoctorCmd asks the inspector what this host supports.
+func labDoctorCmd(in Inspector) tea.Cmd {
+	return func() tea.Msg { return labDoctorMsg{report: in.Doctor()} }
+}
+
+// labStartCmd starts the child and takes its first look at both sides.
+func labStartCmd(eng LabEngine, spec isolate.Spec) tea.Cmd {
+	return func() tea.Msg {
+		c, err := eng.Start(spec)
+		if err != nil {
+			return labStartedMsg{err: err, spec: spec}
+		}
+		return labStartedMsg{child: c, spec: spec, steps: c.Steps(), views: labReadViews(c, 0)}
+	}
+}
+
+// labViewsCmd reads both views of the child.
+func labViewsCmd(c LabChild, gen int) tea.Cmd {
+	return func() tea.Msg { return labReadViews(c, gen) }
+}
+
+// labReadViews asks the same questions from the host and from the child.
+func labReadViews(c LabChild, gen int) labViewsMsg {
+	h, herr := c.HostView()
+	cv, cerr := c.ChildView()
+	return labViewsMsg{gen: gen, host: h, child: cv, hostErr: herr, childErr: cerr, requested: true}
+}
+
+// labApplyCmd applies a new Spec to the live child and reads the views after.
+func labApplyCmd(c LabChild, st labSettings, gen int) tea.Cmd {
+	spec := st.spec()
+	return func() tea.Msg {
+		t0 := time.Now()
+		ch, err := c.Apply(spec)
+		msg := labAppliedMsg{settings: st, spec: spec, change: ch, err: err}
+		msg.views = labReadViews(c, gen)
+		msg.elapsed = time.Since(t0)
+		msg.steps = c.Steps()
+		return msg
+	}
+}
+
+// labExpCmd runs one experiment inside the child; experiments bound themselves
+// (a few seconds at most), so this returns.
+func labExpCmd(c LabChild, name string, gen int) tea.Cmd {
+	return func() tea.Msg {
+		o, err := c.Experiment(name)
+		return labExpDoneMsg{name: name, outcome: o, err: err, views: labReadViews(c, gen)}
+	}
+}
+
+// labShellCmd hands the terminal to a shell inside the child.
+func labShellCmd(c LabChild) tea.Cmd {
+	cmd := c.ShellCmd()
+	if cmd == nil {
+		return func() tea.Msg { return labShellDoneMsg{err: errLabNoShell} }
+	}
+	return tea.ExecProcess(cmd, func(err error) tea.Msg { return labShellDoneMsg{err: err} })
+}

@@ -1,0 +1,466 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"os/exec"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"procbox/inspect"
+	"procbox/isolate"
+)
+
+// labFakeClock is frozen and schedules no ticks, so no Lab test sleeps.
+type labFakeClock struct{ t time.Time }
+
+func (c labFakeClock) Now() time.Time { return c.t }
+func (c labFakeClock) Tick(time.Duration, func(time.Time) tea.Msg) tea.Cmd {
+	return nil
+}
+
+// labFakeInspector answers Doctor from a fixture; the Lab uses nothing else.
+type labFakeInspector struct{ report inspect.HostReport }
+
+func (f labFakeInspector) Table() ([]inspect.ProcRow, error) { return nil, nil }
+func (f labFakeInspector) Snapshot(int) (inspect.Snapshot, error) {
+	return inspect.Snapshot{}, inspect.ErrGone
+}
+func (f labFakeInspector) Doctor() inspect.HostReport { return f.report }
+
+// labRootReport is a doctor report for root on a host that allows everything.
+func labRootReport() inspect.HostReport {
+	r := inspect.HostReport{Root: true, CgroupMode: "hybrid",
+		Controllers: []string{"cpu", "memory", "pids"},
+		Seccomp:     inspect.Feature{Name: "seccomp", Available: true},
+	}
+	for _, ns := range isolate.AllNamespaces {
+		r.Namespaces = append(r.Namespaces, inspect.Feature{Name: ns, Available: true})
+	}
+	r.TimeNamespace = inspect.Feature{Name: "time", Available: true}
+	return r
+}
+
+// labFakeEngine records every Start and hands out one fake child.
+type labFakeEngine struct {
+	mu       sync.Mutex
+	started  []isolate.Spec
+	startErr error
+	child    *labFakeChild
+}
+
+func (e *labFakeEngine) Start(spec isolate.Spec) (LabChild, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.started = append(e.started, spec)
+	if e.startErr != nil {
+		return nil, e.startErr
+	}
+	e.child = &labFakeChild{pid: 4242, spec: spec}
+	return e.child, nil
+}
+
+func (e *labFakeEngine) Explain(spec isolate.Spec) []isolate.Step { return labFakeSteps(spec) }
+
+// labFakeChild answers the Lab's probes from fixtures that follow its Spec,
+// records every Apply, and fails the test if two Applies overlap.
+type labFakeChild struct {
+	mu       sync.Mutex
+	pid      int
+	spec     isolate.Spec
+	applied  []isolate.Spec
+	applyErr error
+	inApply  int
+	overlap  bool
+	oomKills int64
+	stopped  int
+	exps     []string
+}
+
+func (c *labFakeChild) PID() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pid
+}
+
+func (c *labFakeChild) Spec() isolate.Spec {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.spec
+}
+
+func (c *labFakeChild) Apply(spec isolate.Spec) (isolate.Change, error) {
+	c.mu.Lock()
+	c.inApply++
+	if c.inApply > 1 {
+		c.overlap = true
+	}
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.inApply--
+		c.mu.Unlock()
+	}()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.applied = append(c.applied, spec)
+	if c.applyErr != nil {
+		return isolate.Change{}, c.applyErr
+	}
+	old := c.spec
+	c.spec = spec
+	if !slices.Equal(old.Namespaces, spec.Namespaces) || old.Hostname != spec.Hostname {
+		oldPID := c.pid
+		c.pid++
+		return isolate.Change{Recreate: true, What: "re-created the child",
+			Why:    "a new pid namespace only applies to new processes",
+			OldPID: oldPID, NewPID: c.pid}, nil
+	}
+	what := "nothing changed"
+	switch {
+	case old.MemoryMax != spec.MemoryMax:
+		what = "memory limit changed in place"
+	case old.PidsMax != spec.PidsMax:
+		what = "pids limit changed in place"
+	case old.CPUMax != spec.CPUMax:
+		what = "cpu quota changed in place"
+	case !slices.Equal(old.DropCaps, spec.DropCaps):
+		what = "dropped capabilities in place"
+	case !slices.Equal(old.Seccomp, spec.Seccomp):
+		what = "seccomp filter added in place"
+	}
+	return isolate.Change{InPlace: true, What: what, OldPID: c.pid, NewPID: c.pid}, nil
+}
+
+// labHostCaps is the host's effective set in the fixtures.
+var labHostCaps = append(slices.Clone(labCapChoices), "cap_syslog", "cap_bpf")
+
+func (c *labFakeChild) HostView() (isolate.View, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v := labFakeBaseView("host", c.spec, c.oomKills)
+	v.PID = c.pid
+	return v, nil
+}
+
+func (c *labFakeChild) ChildView() (isolate.View, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.spec
+	v := labFakeBaseView("child", s, c.oomKills)
+	v.PID = c.pid
+	if s.Has(isolate.NSPID) {
+		v.PID, v.ProcCount, v.Procs = 1, 1, []string{"1 procbox"}
+	}
+	if s.Has(isolate.NSUTS) {
+		v.Hostname = s.Hostname
+		if v.Hostname == "" {
+			v.Hostname = "devbox"
+		}
+	}
+	if s.Has(isolate.NSNet) {
+		v.Interfaces = []isolate.Interface{{Name: "lo"}}
+	}
+	if s.Has(isolate.NSMnt) {
+		v.MountCount = 24
+	}
+	if s.Has(isolate.NSUser) {
+		v.UIDMap = "0 0 1"
+	}
+	if s.Has(isolate.NSIPC) {
+		v.IPC = isolate.IPCObjects{}
+	}
+	if s.Has(isolate.NSCgroup) {
+		v.CgroupPath = "/"
+	}
+	if s.Has(isolate.NSTime) {
+		v.Monotonic += s.TimeOffset
+		v.Boottime += s.TimeOffset
+	}
+	caps := slices.Clone(labHostCaps)
+	if slices.Contains(s.DropCaps, labCapAll) {
+		caps = nil
+	}
+	caps = slices.DeleteFunc(caps, func(c string) bool { return slices.Contains(s.DropCaps, c) })
+	v.CapEff = caps
+	if len(s.Seccomp) > 0 {
+		v.Seccomp, v.NoNewPrivs = 2, true
+	}
+	for i, ns := range isolate.AllNamespaces {
+		if s.Has(ns) {
+			v.NSInodes[ns] = uint64(4026532200 + i)
+		}
+	}
+	return v, nil
+}
+
+// labFakeBaseView is what the host sees; the child starts from the same.
+func labFakeBaseView(side string, s isolate.Spec, ooms int64) isolate.View {
+	v := isolate.View{
+		Side: side, Hostname: "devbox", ProcCount: 131,
+		Procs: []string{"1 systemd", "2 kthreadd", "412 sshd"},
+		Interfaces: []isolate.Interface{{Name: "lo", Up: true, Addrs: []string{"127.0.0.1/8"}},
+			{Name: "eth0", Up: true, Addrs: []string{"10.0.2.15/24"}}},
+		MountRoot: "/dev/sda1", MountCount: 31, UIDMap: "0 0 4294967295",
+		IPC:        isolate.IPCObjects{SharedMem: 2},
+		CgroupPath: "/procbox-4242",
+		CapEff:     slices.Clone(labHostCaps),
+		NSInodes:   map[string]uint64{},
+		Monotonic:  3*time.Hour + 12*time.Minute, Boottime: 3*time.Hour + 13*time.Minute,
+		Limits: isolate.CgroupStats{Version: "v1", MemoryMax: -1, MemoryCurrent: 3 << 20,
+			PidsMax: -1, PidsCurrent: 1, CPUQuotaUsec: -1, CPUPeriodUsec: 100000,
+			CPUUsageUsec: 40000, OOMKills: ooms},
+	}
+	if s.MemoryMax > 0 {
+		v.Limits.MemoryMax = s.MemoryMax
+	}
+	if s.PidsMax > 0 {
+		v.Limits.PidsMax = s.PidsMax
+	}
+	if s.CPUMax > 0 {
+		v.Limits.CPUQuotaUsec = int64(s.CPUMax * 100000)
+		v.Limits.ThrottledUsec = 1500000
+	}
+	for i, ns := range isolate.AllNamespaces {
+		v.NSInodes[ns] = uint64(4026531835 + i)
+	}
+	return v
+}
+
+// labExpCaps is the capability each privileged experiment needs.
+var labExpCaps = map[string]string{
+	isolate.ExpChown: "cap_chown", isolate.ExpBind80: "cap_net_bind_service",
+	isolate.ExpRawSocket: "cap_net_raw", isolate.ExpMount: "cap_sys_admin",
+	isolate.ExpHostname: "cap_sys_admin",
+}
+
+// labExpSyscalls is the syscall each experiment makes, for seccomp.
+var labExpSyscalls = map[string]string{
+	isolate.ExpChown: "fchownat", isolate.ExpMount: "mount", isolate.ExpHostname: "sethostname",
+	isolate.ExpMkdir: "mkdirat", isolate.ExpKillHost: "kill", isolate.ExpBind80: "bind",
+	isolate.ExpRawSocket: "socket",
+}
+
+func (c *labFakeChild) Experiment(name string) (isolate.Outcome, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.exps = append(c.exps, name)
+	s := c.spec
+	o := isolate.Outcome{Experiment: name, Allowed: true, Duration: 3 * time.Second}
+	switch name {
+	case isolate.ExpForkBomb:
+		if s.PidsMax > 0 {
+			o.Allowed, o.Errno, o.Cause = false, "EAGAIN", fmt.Sprintf("pids limit %d", s.PidsMax)
+			o.Count = s.PidsMax
+			o.Summary = fmt.Sprintf("fork failed: resource temporarily unavailable at %d processes", s.PidsMax)
+		} else {
+			o.Count = 1800
+			o.Summary = "reached 1800 processes in 3s, then stopped itself"
+		}
+		return o, nil
+	case isolate.ExpMemoryHog:
+		if s.MemoryMax > 0 {
+			c.oomKills++
+			o.Allowed, o.OOMKilled, o.Cause = false, true, "memory limit "+labBytes(s.MemoryMax)
+			o.Summary = "the OOM killer stopped it at " + labBytes(s.MemoryMax)
+		} else {
+			o.Summary = "stopped itself at 256M"
+		}
+		return o, nil
+	case isolate.ExpCPUBurner:
+		if s.CPUMax > 0 {
+			o.Summary = "busy 3s, throttled 1.5s: 50% of one CPU"
+		} else {
+			o.Summary = "busy 3s, never throttled: 100% of one CPU"
+		}
+		return o, nil
+	case isolate.ExpKillHost:
+		if s.Has(isolate.NSPID) {
+			o.Allowed, o.Errno, o.Cause, o.Summary = false, "ESRCH", "pid namespace", "pid 1 of the host is not visible"
+			return o, nil
+		}
+	}
+	if sc := labExpSyscalls[name]; sc != "" && slices.Contains(s.Seccomp, sc) {
+		o.Allowed, o.Errno, o.Cause, o.Summary = false, "EPERM", "seccomp "+sc, sc+" returned EPERM"
+		return o, nil
+	}
+	if cp := labExpCaps[name]; cp != "" && (slices.Contains(s.DropCaps, cp) || slices.Contains(s.DropCaps, labCapAll)) {
+		o.Allowed, o.Errno, o.Cause, o.Summary = false, "EPERM", "drop "+cp, "the kernel refused: no "+cp
+		return o, nil
+	}
+	o.Summary = "it worked"
+	return o, nil
+}
+
+func (c *labFakeChild) ShellCmd() *exec.Cmd { return exec.Command("/bin/true") }
+
+func (c *labFakeChild) Registers() (isolate.Registers, error) {
+	return isolate.Registers{}, errors.New("not in the fake")
+}
+
+func (c *labFakeChild) Steps() []isolate.Step {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return labFakeSteps(c.spec)
+}
+
+func (c *labFakeChild) Stop() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stopped++
+	return nil
+}
+
+// labFakeSteps are the equivalent shell commands of a spec.
+func labFakeSteps(s isolate.Spec) []isolate.Step {
+	var steps []isolate.Step
+	for _, ns := range s.Namespaces {
+		steps = append(steps, isolate.Step{What: "new " + ns + " namespace", Command: "unshare --" + ns})
+	}
+	if s.MemoryMax > 0 {
+		steps = append(steps, isolate.Step{What: "memory limit " + labBytes(s.MemoryMax),
+			Command: fmt.Sprintf("echo %d > /sys/fs/cgroup/memory/procbox-4242/memory.limit_in_bytes", s.MemoryMax)})
+	}
+	if s.PidsMax > 0 {
+		steps = append(steps, isolate.Step{What: fmt.Sprintf("pids limit %d", s.PidsMax),
+			Command: fmt.Sprintf("echo %d > /sys/fs/cgroup/pids/procbox-4242/pids.max", s.PidsMax)})
+	}
+	return steps
+}
+
+// labFixture is a Lab wired to fakes, with its child already started.
+type labFixture struct {
+	t   *testing.T
+	m   *labScreen
+	eng *labFakeEngine
+}
+
+var labT0 = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+
+// newLabFixture builds a Lab on fakes and runs its Init to completion.
+func newLabFixture(t *testing.T, spec isolate.Spec) *labFixture {
+	t.Helper()
+	eng := &labFakeEngine{}
+	d := Deps{
+		Inspector: labFakeInspector{report: labRootReport()},
+		Lab:       eng,
+		Clock:     labFakeClock{t: labT0},
+		Styles:    NewStyles(true, true),
+	}
+	f := &labFixture{t: t, m: newLab(d, spec), eng: eng}
+	f.run(f.m.Init())
+	return f
+}
+
+// run executes cmd synchronously and feeds every message back into the
+// model, like the Bubble Tea loop would, until nothing is left.
+func (f *labFixture) run(cmd tea.Cmd) {
+	f.t.Helper()
+	queue := []tea.Cmd{cmd}
+	for steps := 0; len(queue) > 0; steps++ {
+		if steps > 200 {
+			f.t.Fatal("the Lab keeps producing commands")
+		}
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		msg := c()
+		switch msg := msg.(type) {
+		case nil:
+			continue
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+			continue
+		case spinner.TickMsg:
+			continue
+		}
+		_, next := f.m.Update(msg)
+		queue = append(queue, next)
+	}
+}
+
+// press sends one key and runs what it started to completion.
+func (f *labFixture) press(keys ...string) {
+	f.t.Helper()
+	for _, k := range keys {
+		_, cmd := f.m.Update(labKeyMsg(k))
+		f.run(cmd)
+	}
+}
+
+// typeText types s into an edit field.
+func (f *labFixture) typeText(s string) {
+	f.t.Helper()
+	for _, r := range s {
+		_, cmd := f.m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		f.run(cmd)
+	}
+}
+
+// goTo puts the switch cursor on the row with label.
+func (f *labFixture) goTo(label string) {
+	f.t.Helper()
+	for i, sw := range f.m.switches {
+		if sw.label == label {
+			f.m.focus = labFocusSwitches
+			f.m.cursor = i
+			return
+		}
+	}
+	f.t.Fatalf("no switch %q", label)
+}
+
+// lastApplied is the spec of the last Apply, failing if there was none.
+func (f *labFixture) lastApplied() isolate.Spec {
+	f.t.Helper()
+	c := f.eng.child
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.applied) == 0 {
+		f.t.Fatal("Apply was never called")
+	}
+	return c.applied[len(c.applied)-1]
+}
+
+// logText is the whole event log, one entry a line.
+func (f *labFixture) logText() string {
+	var b []byte
+	for _, e := range f.m.log {
+		b = append(b, e.text...)
+		b = append(b, '\n')
+	}
+	return string(b)
+}
+
+// labKeyMsg builds a key press from its name ("space", "enter", "f", ...).
+func labKeyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+u":
+		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}

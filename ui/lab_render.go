@@ -1,0 +1,528 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// The Lab's drawing. Every function here returns exactly the lines it was
+// given room for, each exactly as wide as asked: the root pastes the body
+// under its header without measuring it again.
+
+// labBigLayout is where all three areas fit at once.
+func labBigLayout(w, h int) bool { return w >= 110 && h >= 30 }
+
+// labFit cuts s to w cells (with an ellipsis) and pads it to exactly w.
+func labFit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if lipgloss.Width(s) > w {
+		s = ansi.Truncate(s, w, "…")
+	}
+	if pad := w - lipgloss.Width(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}
+
+// labBlock fits lines into a w×h block.
+func labBlock(lines []string, w, h int) []string {
+	out := make([]string, h)
+	for i := range out {
+		if i < len(lines) {
+			out[i] = labFit(lines[i], w)
+		} else {
+			out[i] = strings.Repeat(" ", max(w, 0))
+		}
+	}
+	return out
+}
+
+// labSideBySide joins two blocks of the same height with a separator.
+func labSideBySide(left []string, sep string, right []string) []string {
+	out := make([]string, len(left))
+	for i := range left {
+		r := ""
+		if i < len(right) {
+			r = right[i]
+		}
+		out[i] = left[i] + sep + r
+	}
+	return out
+}
+
+func (m *labScreen) View(width, height int) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	var lines []string
+	switch {
+	case m.d.Lab == nil:
+		lines = m.viewNoEngine(width, height)
+	case labBigLayout(width, height):
+		lines = m.viewBig(width, height)
+	default:
+		lines = m.viewSmall(width, height)
+	}
+	return strings.Join(labBlock(lines, width, height), "\n")
+}
+
+// viewNoEngine explains why there is no Lab, instead of crashing.
+func (m *labScreen) viewNoEngine(w, h int) []string {
+	s := m.d.Styles
+	reason := "this build of procbox has no isolate engine wired in"
+	if m.reportKnown && !m.report.Root && !m.report.UserNSUnpriv.Available {
+		reason = "not root, and unprivileged user namespaces are off (" + m.report.UserNSUnpriv.Why + ")"
+	}
+	lines := []string{
+		"",
+		s.Title.Render("The Lab needs the isolate engine: ") + s.Bad.Render(reason),
+		"",
+		s.Subtle.Render("The Lab starts a live child process and lets you switch its isolation on and off."),
+		s.Subtle.Render("Learn and Inspect still work; `procbox doctor` says what this host supports."),
+	}
+	return labWrapLines(lines, w)
+}
+
+// wrapLines soft-wraps each line to w cells.
+func labWrapLines(lines []string, w int) []string {
+	var out []string
+	for _, l := range lines {
+		out = append(out, strings.Split(lipgloss.NewStyle().Width(w).Render(l), "\n")...)
+	}
+	return out
+}
+
+// header is the top line: the three areas as tabs, then what is going on.
+func (m *labScreen) header(w int) string {
+	s := m.d.Styles
+	names := []string{"Switches", "Host | Child", "Log"}
+	var tabs []string
+	for i, n := range names {
+		if labFocus(i) == m.focus {
+			tabs = append(tabs, s.TabActive.Render(n))
+		} else {
+			tabs = append(tabs, s.TabIdle.Render(n))
+		}
+	}
+	left := strings.Join(tabs, " ")
+	var right string
+	switch {
+	case m.busy != "":
+		right = m.spin.View() + " " + m.busyWhat
+	case m.child != nil:
+		right = fmt.Sprintf("child pid %d", m.child.PID())
+		if m.lastApply > 0 {
+			right += fmt.Sprintf(" · last change %s", labMillis(m.lastApply))
+		}
+	case m.startErr != nil:
+		right = s.Bad.Render("no child")
+	}
+	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return labFit(left+" "+right, w)
+	}
+	return left + strings.Repeat(" ", gap) + s.Subtle.Render(right)
+}
+
+// viewSmall is the 80×24 layout: switches and side-by-side, a 3-line log at
+// the bottom; Tab on the log gives it the whole body.
+func (m *labScreen) viewSmall(w, h int) []string {
+	lines := []string{m.header(w)}
+	body := h - 1
+	if m.focus == labFocusLog {
+		return append(lines, m.logPane(w, body, true)...)
+	}
+	foot := min(3, max(body-4, 0))
+	mid := body - foot
+	sw := 26
+	if w < 60 {
+		sw = w / 2
+	}
+	vw := w - sw - 1
+	left := m.switchPane(sw, mid)
+	right := m.viewsPane(vw, mid, true)
+	lines = append(lines, labSideBySide(left, m.d.Styles.Border.Render("│"), right)...)
+	return append(lines, m.footer(w, foot)...)
+}
+
+// viewBig shows all three areas: switches | side-by-side, then steps | log.
+func (m *labScreen) viewBig(w, h int) []string {
+	lines := []string{m.header(w)}
+	body := h - 1
+	bottom := max(body/4, 8)
+	if m.focus == labFocusLog {
+		bottom = body / 2
+	}
+	mid := body - bottom
+	sw := 34
+	vw := w - sw - 1
+	sep := m.d.Styles.Border.Render("│")
+	lines = append(lines, labSideBySide(m.switchPane(sw, mid), sep, m.viewsPane(vw, mid, false))...)
+	lines = append(lines, m.d.Styles.Border.Render(strings.Repeat("─", w)))
+	bh := bottom - 1
+	if m.editing || m.expMenu {
+		lines = append(lines, m.footer(w, 2)...)
+		bh -= 2
+	}
+	lw := w / 2
+	lines = append(lines, labSideBySide(m.stepsPane(lw, bh), sep, m.eventsPane(w-lw-1, bh))...)
+	return lines
+}
+
+// footer is the bottom of the small layout: the edit field, the x menu, or the
+// newest log lines.
+func (m *labScreen) footer(w, h int) []string {
+	if h <= 0 {
+		return nil
+	}
+	s := m.d.Styles
+	switch {
+	case m.editing:
+		label := ""
+		for _, sw := range m.switches {
+			if sw.kind == m.editKind {
+				label = sw.label
+			}
+		}
+		lines := []string{s.Title.Render(label+": ") + m.input.View()}
+		if m.editErr != "" {
+			lines = append(lines, s.Bad.Render("✗ "+m.editErr))
+		} else {
+			lines = append(lines, s.Subtle.Render(labEditHint(m.editKind)))
+		}
+		return labBlock(lines, w, h)
+	case m.expMenu:
+		var parts []string
+		for _, e := range labPrivMenu {
+			parts = append(parts, s.Key.Render(e.key)+" "+labExpLabels[e.name])
+		}
+		lines := []string{s.Title.Render("Privileged action in the child (esc: cancel):")}
+		lines = append(lines, labWrapLines([]string{strings.Join(parts, "  ")}, w)...)
+		return labBlock(lines, w, h)
+	}
+	return m.logLines(w, h)
+}
+
+// labEditHint says what an edit field accepts.
+func labEditHint(k labSwitchKind) string {
+	switch k {
+	case labSwHostname:
+		return "letters, digits, '-' and '.'; empty clears it"
+	case labSwMem:
+		return "a size like 64M or 1G; none removes the limit"
+	case labSwPids:
+		return "a process count like 20; none removes the limit"
+	case labSwCPU:
+		return "a share of one CPU: 0.5 or 50%; none removes the limit"
+	case labSwRootfs:
+		return "an absolute path to a root filesystem; empty keeps the host's /"
+	case labSwTimeOffset:
+		return "a duration like 1h or -30m, added to the child's clocks"
+	}
+	return ""
+}
+
+// labSwitchHints says in a few words what each switch does to the child.
+var labSwitchHints = map[string]string{
+	"pid":       "own process numbers: the child is pid 1 and sees only its own",
+	"net":       "own network stack: only a loopback, down, until a veth is added",
+	"mnt":       "own mount table: mounts inside stay inside",
+	"uts":       "own hostname",
+	"ipc":       "own System V queues, semaphores and shared memory",
+	"user":      "own uids: root inside can be nobody outside",
+	"cgroup":    "the child sees its own cgroup as /",
+	"time":      "own monotonic and boot clocks, shifted by an offset",
+	"hostname":  "the name the child's uts namespace answers with",
+	"map root":  "uid 0 inside is your uid outside",
+	"memory":    "the most memory the child's cgroup may use",
+	"pids":      "the most processes the child's cgroup may hold",
+	"cpu":       "the share of one CPU the child's cgroup may use",
+	"drop caps": "capabilities taken away from the child",
+	"seccomp":   "syscalls the kernel answers with EPERM",
+	"rootfs":    "a directory the child sees as /",
+	"veth":      "a cable between the host and the child's network",
+	"time off":  "how far the child's clocks are shifted",
+}
+
+// switchPane draws the switch column (or the open tick list).
+func (m *labScreen) switchPane(w, h int) []string {
+	s := m.d.Styles
+	if m.subOpen {
+		return m.subPane(w, h)
+	}
+	title := s.Title.Render("Switches")
+	if m.focus != labFocusSwitches {
+		title = s.Subtle.Render("Switches")
+	}
+	lines := []string{title}
+	hintLines := 2
+	if h < 12 {
+		hintLines = 0
+	}
+	rowsH := max(h-1-hintLines, 1)
+	top := 0
+	if m.cursor >= rowsH {
+		top = m.cursor - rowsH + 1
+	}
+	for i := top; i < len(m.switches) && i < top+rowsH; i++ {
+		lines = append(lines, m.switchLine(i, w))
+	}
+	for len(lines) < 1+rowsH {
+		lines = append(lines, "")
+	}
+	if hintLines > 0 {
+		sw := m.switches[m.cursor]
+		a := m.available(sw)
+		var hint string
+		if !a.ok {
+			hint = s.Bad.Render("✗ " + a.why)
+		} else {
+			hint = s.Subtle.Render(labSwitchHints[sw.label])
+		}
+		wrapped := labWrapLines([]string{hint}, w)
+		lines = append(lines, labBlock(wrapped, w, hintLines)...)
+	}
+	return labBlock(lines, w, h)
+}
+
+// switchLine is one row of the switch column.
+func (m *labScreen) switchLine(i, w int) string {
+	s := m.d.Styles
+	sw := m.switches[i]
+	a := m.available(sw)
+	cur := " "
+	if i == m.cursor && m.focus == labFocusSwitches {
+		cur = "›"
+	}
+	var box string
+	switch {
+	case !labIsToggle(sw.kind):
+		box = "   "
+	case !a.ok && !m.toggleState(sw):
+		box = "[-]"
+	case m.toggleState(sw):
+		box = "[x]"
+	default:
+		box = "[ ]"
+	}
+	val := ""
+	if !labIsToggle(sw.kind) {
+		val = labSwitchValue(sw, m.st)
+		if need := labNeeds(sw.kind); need != "" && !m.st.ns[need] && m.switchOn(sw) {
+			val += " (no " + need + ")"
+		}
+	}
+	if !a.ok {
+		val = "n/a"
+	}
+	text := fmt.Sprintf("%s%s %-9s %s", cur, box, sw.label, val)
+	line := labFit(text, w)
+	switch {
+	case i == m.cursor && m.focus == labFocusSwitches:
+		return s.Selected.Render(line)
+	case !a.ok:
+		return s.Subtle.Render(line)
+	case m.isOn(sw):
+		return s.OK.Render(line)
+	}
+	return s.Text.Render(line)
+}
+
+// isOn reports whether a switch changes the child at all (drawn as "on").
+func (m *labScreen) isOn(sw labSwitch) bool {
+	switch sw.kind {
+	case labSwNS, labSwMapRoot, labSwVeth:
+		return m.toggleState(sw)
+	case labSwMem:
+		return m.st.memMax > 0
+	case labSwPids:
+		return m.st.pidsMax > 0
+	case labSwCPU:
+		return m.st.cpuMax > 0
+	case labSwCaps:
+		return len(m.st.dropCaps) > 0
+	case labSwSeccomp:
+		return len(m.st.seccomp) > 0
+	}
+	return m.switchOn(sw)
+}
+
+// subPane is the tick list of capabilities or syscalls.
+func (m *labScreen) subPane(w, h int) []string {
+	s := m.d.Styles
+	title := "Drop capabilities"
+	if m.subKind == labSwSeccomp {
+		title = "Deny syscalls"
+	}
+	lines := []string{s.Title.Render(title), s.Subtle.Render("space: tick · esc: done")}
+	labels, ticked := m.subItems()
+	rowsH := max(h-2, 1)
+	top := 0
+	if m.subCursor >= rowsH {
+		top = m.subCursor - rowsH + 1
+	}
+	for i := top; i < len(labels) && i < top+rowsH; i++ {
+		box := "[ ]"
+		if ticked[i] {
+			box = "[x]"
+		}
+		cur := " "
+		if i == m.subCursor {
+			cur = "›"
+		}
+		line := labFit(cur+box+" "+labels[i], w)
+		if i == m.subCursor {
+			line = s.Selected.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	return labBlock(lines, w, h)
+}
+
+// viewsPane is the side-by-side: the same questions asked from host and child.
+func (m *labScreen) viewsPane(w, h int, compact bool) []string {
+	s := m.d.Styles
+	if !m.haveViews {
+		msg := "waiting for the first look at the child…"
+		if m.startErr != nil {
+			msg = "no child: " + m.startErr.Error()
+		}
+		return labBlock(labWrapLines([]string{s.Subtle.Render(msg)}, w), w, h)
+	}
+	lw := 11
+	if compact {
+		lw = 10
+	}
+	cw := (w - lw - 2) / 2
+	cw2 := w - lw - 2 - cw
+	barW := 10
+	if compact {
+		barW = 5
+	}
+	headH := labFit("HOST", cw)
+	headC := labFit(fmt.Sprintf("CHILD (pid %d inside)", m.cview.PID), cw2)
+	if m.child != nil {
+		headH = labFit(fmt.Sprintf("HOST (child is %d)", m.child.PID()), cw)
+	}
+	lines := []string{s.Title.Render(labFit("", lw) + " " + headH + " " + headC)}
+	rows := labRows(m.host, m.cview, compact)
+	var errs []string
+	if m.hostErr != "" {
+		errs = append(errs, "host view: "+m.hostErr)
+	}
+	if m.childErr != "" {
+		errs = append(errs, "child view: "+m.childErr)
+	}
+	avail := max(h-1-len(errs), 1)
+	top := min(m.viewsTop, max(len(rows)-avail, 0))
+	for i := top; i < len(rows) && i < top+avail; i++ {
+		r := rows[i]
+		mark := " "
+		if r.differ {
+			mark = "≠"
+		}
+		lab := labFit(mark+r.label, lw)
+		hc := labCell(r.host, r.hostBar, cw, barW, s)
+		cc := labCell(r.child, r.childBar, cw2, barW, s)
+		line := lab + " " + hc + " " + cc
+		if r.differ {
+			line = s.Diff.Render(line)
+		} else {
+			line = s.Same.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	for len(lines) < 1+avail {
+		lines = append(lines, "")
+	}
+	for _, e := range errs {
+		lines = append(lines, s.Bad.Render(e))
+	}
+	return labBlock(lines, w, h)
+}
+
+// labCell is one value, with a usage bar when bar >= 0.
+func labCell(text string, bar float64, w, barW int, s Styles) string {
+	if bar < 0 || w < barW+4 {
+		return labFit(text, w)
+	}
+	tw := w - barW - 1
+	return labFit(text, tw) + " " + labBar(bar, barW, s)
+}
+
+// labBar draws a fraction as a bar of w cells.
+func labBar(f float64, w int, s Styles) string {
+	f = min(max(f, 0), 1)
+	full := int(f*float64(w) + 0.5)
+	return s.BarFull.Render(strings.Repeat("█", full)) + s.BarEmpty.Render(strings.Repeat("░", w-full))
+}
+
+// logLines are the newest log entries, newest last, scrolled back by logBack.
+func (m *labScreen) logLines(w, h int) []string {
+	s := m.d.Styles
+	if h <= 0 {
+		return nil
+	}
+	end := max(len(m.log)-m.logBack, 0)
+	start := max(end-h, 0)
+	var lines []string
+	for _, e := range m.log[start:end] {
+		line := labFit(e.at.Format("15:04:05")+" "+e.text, w)
+		if e.bad {
+			line = s.Bad.Render(line)
+		} else {
+			line = s.Text.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	if len(lines) == 0 {
+		lines = append(lines, s.Subtle.Render("nothing happened yet: space toggles a switch, f m u x run experiments"))
+	}
+	return labBlock(lines, w, h)
+}
+
+// stepsPane lists the equivalent shell commands of the current configuration.
+func (m *labScreen) stepsPane(w, h int) []string {
+	s := m.d.Styles
+	lines := []string{s.Title.Render("What procbox did, by hand")}
+	if len(m.steps) == 0 {
+		lines = append(lines, s.Subtle.Render("nothing: a plain process, no isolation"))
+	}
+	for _, st := range m.steps {
+		lines = append(lines, s.Subtle.Render("# "+st.What), s.Code.Render("$ "+st.Command))
+	}
+	if len(lines) > h {
+		// Keep the title; the newest steps matter most.
+		lines = append(lines[:1], lines[len(lines)-(h-1):]...)
+	}
+	return labBlock(lines, w, h)
+}
+
+// eventsPane is the event log with its title.
+func (m *labScreen) eventsPane(w, h int) []string {
+	if h <= 1 {
+		return labBlock(nil, w, h)
+	}
+	lines := []string{m.d.Styles.Title.Render("Events")}
+	lines = append(lines, m.logLines(w, h-1)...)
+	return labBlock(lines, w, h)
+}
+
+// logPane is the log focused in the small layout: steps above, events below.
+func (m *labScreen) logPane(w, h int, _ bool) []string {
+	sh := h / 2
+	lines := m.stepsPane(w, sh)
+	lines = append(lines, m.eventsPane(w, h-sh)...)
+	return lines
+}
+
+// labMillis prints a duration in milliseconds.
+func labMillis(d time.Duration) string {
+	return fmt.Sprintf("%d ms", d.Milliseconds())
+}

@@ -1,0 +1,513 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"procbox/inspect"
+	"procbox/isolate"
+)
+
+// labSwitchKind says what one row of the Lab's switch column controls.
+type labSwitchKind int
+
+const (
+	labSwNS labSwitchKind = iota
+	labSwHostname
+	labSwMapRoot
+	labSwMem
+	labSwPids
+	labSwCPU
+	labSwCaps
+	labSwSeccomp
+	labSwRootfs
+	labSwVeth
+	labSwTimeOffset
+)
+
+// labSwitch is one row of the switch column.
+type labSwitch struct {
+	kind  labSwitchKind
+	ns    string // for labSwNS
+	label string
+}
+
+// labSwitchRows is the switch column, top to bottom: the namespaces first
+// (they are the heart of the lesson), then the values that hang off them, then
+// the cgroup limits, then privileges.
+func labSwitchRows() []labSwitch {
+	rows := make([]labSwitch, 0, 20)
+	for _, ns := range isolate.AllNamespaces {
+		rows = append(rows, labSwitch{kind: labSwNS, ns: ns, label: ns})
+	}
+	return append(rows,
+		labSwitch{kind: labSwHostname, label: "hostname"},
+		labSwitch{kind: labSwMapRoot, label: "map root"},
+		labSwitch{kind: labSwMem, label: "memory"},
+		labSwitch{kind: labSwPids, label: "pids"},
+		labSwitch{kind: labSwCPU, label: "cpu"},
+		labSwitch{kind: labSwCaps, label: "drop caps"},
+		labSwitch{kind: labSwSeccomp, label: "seccomp"},
+		labSwitch{kind: labSwRootfs, label: "rootfs"},
+		labSwitch{kind: labSwVeth, label: "veth"},
+		labSwitch{kind: labSwTimeOffset, label: "time off"},
+	)
+}
+
+// labCapChoices are the capabilities offered in the "drop caps" tick list: the
+// ones an experiment or a lesson shows the effect of, plus a few famous ones.
+var labCapChoices = []string{
+	"cap_chown", "cap_dac_override", "cap_fowner", "cap_kill", "cap_setuid", "cap_setgid",
+	"cap_net_bind_service", "cap_net_raw", "cap_net_admin", "cap_sys_admin",
+	"cap_sys_chroot", "cap_sys_ptrace", "cap_mknod", "cap_setfcap", "cap_audit_write",
+}
+
+// labCapAll is the tick-list entry (and DropCaps value) meaning every capability.
+const labCapAll = "all"
+
+// labSeccompChoice is one entry of the seccomp tick list. One entry may deny
+// several syscalls because libc and Go call the *at variants (mkdir is mkdirat
+// on most architectures); denying only the old name would teach the wrong lesson.
+type labSeccompChoice struct {
+	label    string
+	syscalls []string
+}
+
+var labSeccompChoices = []labSeccompChoice{
+	{"mkdir", []string{"mkdir", "mkdirat"}},
+	{"chown", []string{"chown", "fchown", "fchownat", "lchown"}},
+	{"mount", []string{"mount"}},
+	{"unshare", []string{"unshare"}},
+	{"setns", []string{"setns"}},
+	{"ptrace", []string{"ptrace"}},
+	{"sethostname", []string{"sethostname"}},
+	{"kill", []string{"kill"}},
+	{"socket", []string{"socket"}},
+	{"bind", []string{"bind"}},
+	{"reboot", []string{"reboot"}},
+}
+
+// labSettings is what the switches say. It is kept apart from the Spec so a
+// value survives while the namespace it needs is off (turning uts off and on
+// again brings the hostname back); labSettings.spec drops what cannot apply.
+type labSettings struct {
+	ns         map[string]bool
+	hostname   string
+	mapRoot    bool
+	memMax     int64
+	pidsMax    int64
+	cpuMax     float64
+	dropCaps   []string
+	seccomp    []string
+	rootfs     string
+	veth       bool
+	timeOffset time.Duration
+}
+
+// labSettingsFrom reads the switches from a starting Spec.
+func labSettingsFrom(s isolate.Spec) labSettings {
+	st := labSettings{
+		ns:         map[string]bool{},
+		hostname:   s.Hostname,
+		mapRoot:    s.MapRoot,
+		memMax:     s.MemoryMax,
+		pidsMax:    s.PidsMax,
+		cpuMax:     s.CPUMax,
+		dropCaps:   slices.Clone(s.DropCaps),
+		seccomp:    slices.Clone(s.Seccomp),
+		rootfs:     s.Rootfs,
+		veth:       s.Veth,
+		timeOffset: s.TimeOffset,
+	}
+	for _, n := range s.Namespaces {
+		st.ns[n] = true
+	}
+	return st
+}
+
+// spec is the Spec the switches describe. Values whose namespace is off are
+// left out: a hostname without a uts namespace would rename the host.
+func (st labSettings) spec() isolate.Spec {
+	var s isolate.Spec
+	for _, n := range isolate.AllNamespaces {
+		if st.ns[n] {
+			s.Namespaces = append(s.Namespaces, n)
+		}
+	}
+	if st.ns[isolate.NSUTS] {
+		s.Hostname = st.hostname
+	}
+	if st.ns[isolate.NSUser] {
+		s.MapRoot = st.mapRoot
+	}
+	if st.ns[isolate.NSMnt] {
+		s.Rootfs = st.rootfs
+	}
+	if st.ns[isolate.NSNet] {
+		s.Veth = st.veth
+	}
+	if st.ns[isolate.NSTime] {
+		s.TimeOffset = st.timeOffset
+	}
+	s.MemoryMax = st.memMax
+	s.PidsMax = st.pidsMax
+	s.CPUMax = st.cpuMax
+	if len(st.dropCaps) > 0 {
+		s.DropCaps = slices.Clone(st.dropCaps)
+	}
+	if len(st.seccomp) > 0 {
+		s.Seccomp = slices.Clone(st.seccomp)
+	}
+	return s
+}
+
+// clone copies the settings so a change never aliases the previous state.
+func (st labSettings) clone() labSettings {
+	c := st
+	c.ns = make(map[string]bool, len(st.ns))
+	for k, v := range st.ns {
+		c.ns[k] = v
+	}
+	c.dropCaps = slices.Clone(st.dropCaps)
+	c.seccomp = slices.Clone(st.seccomp)
+	return c
+}
+
+// labNeeds names the namespace a value switch depends on, "" if none.
+func labNeeds(k labSwitchKind) string {
+	switch k {
+	case labSwHostname:
+		return isolate.NSUTS
+	case labSwMapRoot:
+		return isolate.NSUser
+	case labSwRootfs:
+		return isolate.NSMnt
+	case labSwVeth:
+		return isolate.NSNet
+	case labSwTimeOffset:
+		return isolate.NSTime
+	}
+	return ""
+}
+
+// labAvail says whether this host lets procbox use a switch, and why not.
+type labAvail struct {
+	ok  bool
+	why string
+}
+
+// labAvailability reads the doctor report into one answer per switch. An
+// unknown report (zero value) allows everything: the engine's own error will
+// then say what went wrong, which beats hiding a switch on a guess.
+func labAvailability(r inspect.HostReport, known bool) map[labSwitchKind]map[string]labAvail {
+	out := map[labSwitchKind]map[string]labAvail{}
+	set := func(k labSwitchKind, ns string, a labAvail) {
+		if out[k] == nil {
+			out[k] = map[string]labAvail{}
+		}
+		out[k][ns] = a
+	}
+	yes := labAvail{ok: true}
+	if !known {
+		return out
+	}
+	nsOK := map[string]labAvail{}
+	for _, f := range r.Namespaces {
+		nsOK[f.Name] = labAvail{ok: f.Available, why: f.Why}
+	}
+	if r.TimeNamespace.Name != "" || r.TimeNamespace.Why != "" {
+		if a, seen := nsOK[isolate.NSTime]; !seen || a.ok {
+			nsOK[isolate.NSTime] = labAvail{ok: r.TimeNamespace.Available, why: r.TimeNamespace.Why}
+		}
+	}
+	if !r.Root {
+		// Without root, every namespace but user needs a user namespace
+		// around it; if that is refused, nothing else works either.
+		if !r.UserNSUnpriv.Available && (r.UserNSUnpriv.Name != "" || r.UserNSUnpriv.Why != "") {
+			why := "needs root (unprivileged user namespaces are off: " + r.UserNSUnpriv.Why + ")"
+			for _, ns := range isolate.AllNamespaces {
+				nsOK[ns] = labAvail{why: why}
+			}
+		}
+	}
+	for _, ns := range isolate.AllNamespaces {
+		a, seen := nsOK[ns]
+		if !seen {
+			a = yes
+		}
+		set(labSwNS, ns, a)
+	}
+	ctrl := func(name string) labAvail {
+		if !slices.Contains(r.Controllers, name) {
+			return labAvail{why: fmt.Sprintf("no %s cgroup controller on this host (%s)", name, r.CgroupMode)}
+		}
+		if !r.Root && !slices.Contains(r.Delegated, name) {
+			return labAvail{why: fmt.Sprintf("the %s controller is not delegated to uid %d: needs root", name, r.UID)}
+		}
+		return yes
+	}
+	set(labSwMem, "", ctrl("memory"))
+	set(labSwPids, "", ctrl("pids"))
+	set(labSwCPU, "", ctrl("cpu"))
+	if r.Seccomp.Available || (r.Seccomp.Name == "" && r.Seccomp.Why == "") {
+		set(labSwSeccomp, "", yes)
+	} else {
+		set(labSwSeccomp, "", labAvail{why: r.Seccomp.Why})
+	}
+	if r.Root {
+		set(labSwCaps, "", yes)
+		set(labSwVeth, "", yes)
+	} else {
+		set(labSwCaps, "", labAvail{why: "not root: the child has no capabilities to drop"})
+		set(labSwVeth, "", labAvail{why: "a veth pair needs root on the host side"})
+	}
+	return out
+}
+
+// labParseSize reads a memory size: "64M", "1.5G", "512k", "67108864", with an
+// optional "i" or "iB" (all sizes are powers of 1024). "", "0", "none" and "max"
+// mean no limit.
+func labParseSize(s string) (int64, error) {
+	t := strings.TrimSpace(strings.ToLower(s))
+	switch t {
+	case "", "0", "none", "max", "off":
+		return 0, nil
+	}
+	t = strings.TrimSuffix(strings.TrimSuffix(t, "b"), "i")
+	mult := float64(1)
+	if n := len(t); n > 0 {
+		switch t[n-1] {
+		case 'k':
+			mult = 1 << 10
+		case 'm':
+			mult = 1 << 20
+		case 'g':
+			mult = 1 << 30
+		case 't':
+			mult = 1 << 40
+		}
+		if mult > 1 {
+			t = t[:n-1]
+		}
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, fmt.Errorf("%q is not a size: try 64M, 1G or none", s)
+	}
+	v := f * mult
+	if v > math.MaxInt64/2 {
+		return 0, fmt.Errorf("%q is too large", s)
+	}
+	// Below a few MiB the Go runtime of the child itself cannot start.
+	if v < 4<<20 {
+		return 0, fmt.Errorf("%q is too small: the child needs at least 4M to start", s)
+	}
+	return int64(v), nil
+}
+
+// labParsePids reads a pids limit: a count, or none.
+func labParsePids(s string) (int64, error) {
+	t := strings.TrimSpace(strings.ToLower(s))
+	switch t {
+	case "", "0", "none", "max", "off":
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q is not a process count: try 20 or none", s)
+	}
+	// The child and its shell need a few pids of their own.
+	if n < 5 {
+		return 0, fmt.Errorf("%d is too few: the child needs at least 5 processes", n)
+	}
+	return n, nil
+}
+
+// labParseCPU reads a CPU quota as a fraction of one CPU: "0.5", "50%", or none.
+func labParseCPU(s string) (float64, error) {
+	t := strings.TrimSpace(strings.ToLower(s))
+	switch t {
+	case "", "0", "none", "max", "off":
+		return 0, nil
+	}
+	pct := strings.HasSuffix(t, "%")
+	f, err := strconv.ParseFloat(strings.TrimSuffix(t, "%"), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, fmt.Errorf("%q is not a CPU share: try 0.5, 50%% or none", s)
+	}
+	if pct {
+		f /= 100
+	}
+	if f < 0.01 || f > 64 {
+		return 0, fmt.Errorf("%q is out of range: between 0.01 and 64 CPUs", s)
+	}
+	return f, nil
+}
+
+// labParseHostname checks a hostname the way sethostname(2) and RFC 1123 would.
+func labParseHostname(s string) (string, error) {
+	t := strings.TrimSpace(s)
+	if len(t) > 64 {
+		return "", fmt.Errorf("a hostname has at most 64 characters")
+	}
+	for i, r := range t {
+		ok := r == '-' || r == '.' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+		if !ok {
+			return "", fmt.Errorf("%q: a hostname uses letters, digits, '-' and '.'", s)
+		}
+		if i == 0 && (r == '-' || r == '.') {
+			return "", fmt.Errorf("%q: a hostname cannot start with %q", s, r)
+		}
+	}
+	return t, nil
+}
+
+// labParseRootfs checks that a rootfs is an absolute path; whether it holds a
+// usable tree is for the engine to say (that check touches the disk).
+func labParseRootfs(s string) (string, error) {
+	t := strings.TrimSpace(s)
+	if t == "" || t == "none" {
+		return "", nil
+	}
+	if !strings.HasPrefix(t, "/") {
+		return "", fmt.Errorf("%q: the rootfs must be an absolute path", s)
+	}
+	return t, nil
+}
+
+// labParseOffset reads a time-namespace offset: "1h", "-30m", "0".
+func labParseOffset(s string) (time.Duration, error) {
+	t := strings.TrimSpace(s)
+	if t == "" || t == "0" || t == "none" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(t)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration: try 1h, -30m or 48h", s)
+	}
+	return d, nil
+}
+
+// labBytes prints a byte count the short way: 64M, 1.5G, 812K.
+func labBytes(n int64) string {
+	switch {
+	case n < 0:
+		return "max"
+	case n >= 1<<30:
+		return labTrimZero(fmt.Sprintf("%.1f", float64(n)/(1<<30))) + "G"
+	case n >= 1<<20:
+		return labTrimZero(fmt.Sprintf("%.1f", float64(n)/(1<<20))) + "M"
+	case n >= 1<<10:
+		return labTrimZero(fmt.Sprintf("%.1f", float64(n)/(1<<10))) + "K"
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// trimZero drops a useless ".0".
+func labTrimZero(s string) string { return strings.TrimSuffix(s, ".0") }
+
+// labCPUText prints a CPU quota as a percentage of one CPU.
+func labCPUText(f float64) string {
+	return labTrimZero(fmt.Sprintf("%.1f", f*100)) + "%"
+}
+
+// labSwitchValue is the text of a switch's current value.
+func labSwitchValue(sw labSwitch, st labSettings) string {
+	switch sw.kind {
+	case labSwNS:
+		if st.ns[sw.ns] {
+			return "on"
+		}
+		return "off"
+	case labSwHostname:
+		return labOrDash(st.hostname)
+	case labSwMapRoot:
+		return labOnOff(st.mapRoot)
+	case labSwMem:
+		if st.memMax == 0 {
+			return "none"
+		}
+		return labBytes(st.memMax)
+	case labSwPids:
+		if st.pidsMax == 0 {
+			return "none"
+		}
+		return strconv.FormatInt(st.pidsMax, 10)
+	case labSwCPU:
+		if st.cpuMax == 0 {
+			return "none"
+		}
+		return labCPUText(st.cpuMax)
+	case labSwCaps:
+		if len(st.dropCaps) == 0 {
+			return "none"
+		}
+		if slices.Contains(st.dropCaps, labCapAll) {
+			return "all"
+		}
+		if len(st.dropCaps) == 1 {
+			return strings.TrimPrefix(st.dropCaps[0], "cap_")
+		}
+		return strconv.Itoa(len(st.dropCaps))
+	case labSwSeccomp:
+		var names []string
+		for _, c := range labSeccompChoices {
+			if labHasAll(st.seccomp, c.syscalls) {
+				names = append(names, c.label)
+			}
+		}
+		if len(names) == 0 && len(st.seccomp) > 0 {
+			names = st.seccomp
+		}
+		if len(names) == 0 {
+			return "none"
+		}
+		if len(names) == 1 {
+			return names[0]
+		}
+		return strconv.Itoa(len(names)) + " denied"
+	case labSwRootfs:
+		return labOrDash(st.rootfs)
+	case labSwVeth:
+		return labOnOff(st.veth)
+	case labSwTimeOffset:
+		if st.timeOffset == 0 {
+			return "0"
+		}
+		return st.timeOffset.String()
+	}
+	return ""
+}
+
+// labIsToggle reports whether Space flips the switch (the rest take a value).
+func labIsToggle(k labSwitchKind) bool {
+	return k == labSwNS || k == labSwMapRoot || k == labSwVeth
+}
+
+// labHasAll reports whether every one of want is in have.
+func labHasAll(have, want []string) bool {
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func labOrDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func labOnOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}

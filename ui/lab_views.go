@@ -1,0 +1,256 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"procbox/isolate"
+)
+
+// labRow is one question of the side-by-side: asked from the host and from
+// the child. differ drives the Diff highlight (tests assert it, not colours).
+type labRow struct {
+	key    string // stable id: "pid", "hostname", "ns.uts", ...
+	label  string
+	host   string
+	child  string
+	differ bool
+	// hostBar and childBar are usage fractions in [0,1] drawn as bars after the
+	// text (memory, pids, cpu); < 0 means no bar.
+	hostBar, childBar float64
+}
+
+// labNotableCaps are the capabilities worth naming in a one-line summary.
+var labNotableCaps = []string{"cap_sys_admin", "cap_net_admin", "cap_net_raw", "cap_chown",
+	"cap_kill", "cap_setuid", "cap_dac_override", "cap_net_bind_service", "cap_sys_chroot"}
+
+// labRows turns the two views into rows. With compactNS the eight namespace
+// inodes fold into one row (the 80×24 layout has no room for eight).
+func labRows(h, c isolate.View, compactNS bool) []labRow {
+	rows := []labRow{
+		{key: "pid", label: "pid", host: strconv.Itoa(h.PID), child: strconv.Itoa(c.PID)},
+		{key: "hostname", label: "hostname", host: h.Hostname, child: c.Hostname},
+		{key: "procs", label: "processes", host: labProcsText(h), child: labProcsText(c)},
+		{key: "net", label: "network", host: labIfacesText(h.Interfaces), child: labIfacesText(c.Interfaces)},
+		{key: "mounts", label: "mounts", host: labMountsText(h), child: labMountsText(c)},
+		{key: "ids", label: "uid/gid", host: labIDsText(h), child: labIDsText(c)},
+		{key: "ipc", label: "ipc", host: labIPCText(h.IPC), child: labIPCText(c.IPC)},
+		{key: "cgroup", label: "cgroup", host: labOrDash(h.CgroupPath), child: labOrDash(c.CgroupPath)},
+		labMemRow(h, c),
+		labPidsRow(h, c),
+		labCPURow(h, c),
+		{key: "caps", label: "caps", host: labCapsText(h.CapEff), child: labCapsText(c.CapEff)},
+		{key: "seccomp", label: "seccomp", host: labSeccompText(h), child: labSeccompText(c)},
+		{key: "clocks", label: "clocks", host: labClockText(h), child: labClockText(c)},
+	}
+	if compactNS {
+		rows = append(rows, labNSSummaryRow(h, c))
+	} else {
+		for _, ns := range isolate.AllNamespaces {
+			rows = append(rows, labRow{key: "ns." + ns, label: ns + " ns",
+				host: labInode(h.NSInodes, ns), child: labInode(c.NSInodes, ns)})
+		}
+	}
+	for i := range rows {
+		r := &rows[i]
+		if r.key != "mem" && r.key != "pidsmax" && r.key != "cpu" {
+			r.hostBar, r.childBar = -1, -1
+		}
+		if r.key != "ns" { // the summary row decides for itself
+			r.differ = r.host != r.child
+		}
+	}
+	return rows
+}
+
+// labProcsText is "N: first, few".
+func labProcsText(v isolate.View) string {
+	first := v.Procs
+	if len(first) > 3 {
+		first = first[:3]
+	}
+	if len(first) == 0 {
+		return strconv.Itoa(v.ProcCount)
+	}
+	return fmt.Sprintf("%d: %s", v.ProcCount, strings.Join(first, ", "))
+}
+
+// labIfacesText lists interfaces with their first address and state.
+func labIfacesText(ifs []isolate.Interface) string {
+	if len(ifs) == 0 {
+		return "none"
+	}
+	parts := make([]string, 0, len(ifs))
+	for _, i := range ifs {
+		p := i.Name
+		if !i.Up {
+			p += "(down)"
+		}
+		if len(i.Addrs) > 0 {
+			p += " " + i.Addrs[0]
+		}
+		parts = append(parts, p)
+	}
+	return fmt.Sprintf("%d: %s", len(ifs), strings.Join(parts, ", "))
+}
+
+func labMountsText(v isolate.View) string {
+	return fmt.Sprintf("%d, / on %s", v.MountCount, labOrDash(v.MountRoot))
+}
+
+func labIDsText(v isolate.View) string {
+	m := strings.Join(strings.Fields(v.UIDMap), " ")
+	if m == "" {
+		m = "?"
+	}
+	return fmt.Sprintf("%d/%d map %s", v.UID, v.GID, m)
+}
+
+func labIPCText(o isolate.IPCObjects) string {
+	return fmt.Sprintf("msg %d sem %d shm %d", o.Queues, o.Semaphores, o.SharedMem)
+}
+
+// labMemRow shows memory usage against the limit, with a bar when limited.
+func labMemRow(h, c isolate.View) labRow {
+	f := func(s isolate.CgroupStats) (string, float64) {
+		txt := labBytes(s.MemoryCurrent) + " / "
+		bar := -1.0
+		if s.MemoryMax > 0 {
+			txt += labBytes(s.MemoryMax)
+			bar = float64(s.MemoryCurrent) / float64(s.MemoryMax)
+		} else {
+			txt += "max"
+		}
+		if s.OOMKills > 0 {
+			txt += fmt.Sprintf(" oom %d", s.OOMKills)
+		}
+		return txt, bar
+	}
+	ht, hb := f(h.Limits)
+	ct, cb := f(c.Limits)
+	return labRow{key: "mem", label: "memory", host: ht, child: ct, hostBar: hb, childBar: cb}
+}
+
+// labPidsRow shows tasks in the cgroup against pids.max.
+func labPidsRow(h, c isolate.View) labRow {
+	f := func(s isolate.CgroupStats) (string, float64) {
+		if s.PidsMax > 0 {
+			return fmt.Sprintf("%d / %d", s.PidsCurrent, s.PidsMax), float64(s.PidsCurrent) / float64(s.PidsMax)
+		}
+		return fmt.Sprintf("%d / max", s.PidsCurrent), -1
+	}
+	ht, hb := f(h.Limits)
+	ct, cb := f(c.Limits)
+	return labRow{key: "pidsmax", label: "tasks", host: ht, child: ct, hostBar: hb, childBar: cb}
+}
+
+// labCPURow shows the quota and the time the kernel held the child back.
+func labCPURow(h, c isolate.View) labRow {
+	f := func(s isolate.CgroupStats) (string, float64) {
+		if s.CPUQuotaUsec > 0 && s.CPUPeriodUsec > 0 {
+			share := float64(s.CPUQuotaUsec) / float64(s.CPUPeriodUsec)
+			txt := labCPUText(share) + " thr " + labUsec(s.ThrottledUsec)
+			return txt, share
+		}
+		return "max, used " + labUsec(s.CPUUsageUsec), -1
+	}
+	ht, hb := f(h.Limits)
+	ct, cb := f(c.Limits)
+	return labRow{key: "cpu", label: "cpu", host: ht, child: ct, hostBar: hb, childBar: cb}
+}
+
+// labUsec prints microseconds as a short duration.
+func labUsec(us int64) string {
+	d := time.Duration(us) * time.Microsecond
+	switch {
+	case d >= time.Minute:
+		return d.Round(time.Second).String()
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Millisecond).String()
+}
+
+// labCapsText is the count of effective capabilities and the notable ones held.
+func labCapsText(caps []string) string {
+	if len(caps) == 0 {
+		return "0: none"
+	}
+	var notable []string
+	for _, n := range labNotableCaps {
+		if slices.Contains(caps, n) {
+			notable = append(notable, strings.TrimPrefix(n, "cap_"))
+		}
+		if len(notable) == 3 {
+			break
+		}
+	}
+	if len(notable) == 0 {
+		return strconv.Itoa(len(caps))
+	}
+	return fmt.Sprintf("%d: %s", len(caps), strings.Join(notable, ","))
+}
+
+func labSeccompText(v isolate.View) string {
+	mode := "off"
+	switch v.Seccomp {
+	case 1:
+		mode = "strict"
+	case 2:
+		mode = "filter"
+	}
+	if v.NoNewPrivs {
+		mode += ", no_new_privs"
+	}
+	return mode
+}
+
+// labClockText shows the clocks a time namespace can shift.
+func labClockText(v isolate.View) string {
+	return "mono " + labUptime(v.Monotonic) + " boot " + labUptime(v.Boottime)
+}
+
+// labUptime prints a clock reading in hours and minutes: seconds would make the
+// row differ on every refresh for no reason.
+func labUptime(d time.Duration) string {
+	neg := d < 0
+	if neg {
+		d = -d
+	}
+	h := int64(d / time.Hour)
+	m := int64(d%time.Hour) / int64(time.Minute)
+	s := fmt.Sprintf("%dh%02dm", h, m)
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+func labInode(m map[string]uint64, ns string) string {
+	if ino, ok := m[ns]; ok {
+		return strconv.FormatUint(ino, 10)
+	}
+	return "?"
+}
+
+// labNSSummaryRow folds the namespace inodes into "which are the child's own".
+func labNSSummaryRow(h, c isolate.View) labRow {
+	var own []string
+	for _, ns := range isolate.AllNamespaces {
+		hi, hok := h.NSInodes[ns]
+		ci, cok := c.NSInodes[ns]
+		if hok && cok && hi != ci {
+			own = append(own, ns)
+		}
+	}
+	child := "all shared"
+	if len(own) > 0 {
+		child = "own " + strings.Join(own, ",")
+	}
+	r := labRow{key: "ns", label: "namespaces", host: fmt.Sprintf("%d host", len(h.NSInodes)), child: child}
+	r.differ = len(own) > 0
+	return r
+}
