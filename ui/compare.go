@@ -1,4 +1,317 @@
 package ui
 
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"procbox/inspect"
+)
+
 // RunCompare opens the TUI on two processes side by side.
-func RunCompare(d Deps, a, b int) error { return run(d, nil) }
+func RunCompare(d Deps, a, b int) error { return run(d, newCompareScreen(d, a, b)) }
+
+// pairMsg is one read of both processes.
+type pairMsg struct {
+	to         *compareScreen
+	gen        int
+	a, b       inspect.Snapshot
+	errA, errB error
+}
+
+// compareTickMsg asks the comparison to read both processes again.
+type compareTickMsg struct {
+	to  *compareScreen
+	gen int
+}
+
+// compareRow is one line of the comparison: a field and its two values.
+type compareRow struct {
+	field string
+	a, b  string
+}
+
+// compareScreen shows two processes' isolation side by side, with the rows
+// where they differ highlighted.
+type compareScreen struct {
+	deps   Deps
+	styles Styles
+	keys   KeyMap
+	pidA   int
+	pidB   int
+
+	a, b       *inspect.Snapshot
+	errA, errB error
+	goneA      bool
+	goneB      bool
+
+	offset     int
+	onlyDiff   bool
+	active     bool
+	gen        int
+	height     int
+	keyOnlyDif key.Binding
+}
+
+func newCompareScreen(d Deps, a, b int) screen {
+	return &compareScreen{
+		deps: d, styles: d.Styles, keys: DefaultKeyMap(), pidA: a, pidB: b, active: true,
+		keyOnlyDif: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "only differences")),
+	}
+}
+
+// pairCmd reads both processes off the event loop.
+func pairCmd(to *compareScreen, gen int, in Inspector, a, b int) tea.Cmd {
+	return func() tea.Msg {
+		sa, ea := in.Snapshot(a)
+		sb, eb := in.Snapshot(b)
+		return pairMsg{to: to, gen: gen, a: sa, b: sb, errA: ea, errB: eb}
+	}
+}
+
+func (c *compareScreen) Init() tea.Cmd { return pairCmd(c, c.gen, c.deps.Inspector, c.pidA, c.pidB) }
+
+func (c *compareScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case stylesMsg:
+		c.styles = msg.styles
+	case activeMsg:
+		c.active = msg.active
+		if msg.active {
+			c.gen++
+			return c, pairCmd(c, c.gen, c.deps.Inspector, c.pidA, c.pidB)
+		}
+	case pairMsg:
+		if msg.to != c {
+			return c, nil
+		}
+		c.store(&c.a, &c.errA, &c.goneA, msg.a, msg.errA)
+		c.store(&c.b, &c.errB, &c.goneB, msg.b, msg.errB)
+		if msg.gen != c.gen || !c.active || (c.goneA && c.goneB) {
+			return c, nil
+		}
+		gen := c.gen
+		return c, tickCmd(c.deps.Clock, refreshEvery, func(time.Time) tea.Msg { return compareTickMsg{to: c, gen: gen} })
+	case compareTickMsg:
+		if msg.to == c && msg.gen == c.gen && c.active {
+			return c, pairCmd(c, c.gen, c.deps.Inspector, c.pidA, c.pidB)
+		}
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, c.keys.Up):
+			c.offset--
+		case key.Matches(msg, c.keys.Down):
+			c.offset++
+		case key.Matches(msg, c.keys.PageUp):
+			c.offset -= max(c.height-1, 1)
+		case key.Matches(msg, c.keys.PageDown):
+			c.offset += max(c.height-1, 1)
+		case key.Matches(msg, c.keys.Top):
+			c.offset = 0
+		case key.Matches(msg, c.keys.Bottom):
+			c.offset = 1 << 20
+		case key.Matches(msg, c.keyOnlyDif):
+			c.onlyDiff = !c.onlyDiff
+			c.offset = 0
+		}
+		c.offset = max(c.offset, 0)
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			c.offset = max(c.offset-3, 0)
+		case tea.MouseWheelDown:
+			c.offset += 3
+		}
+	}
+	return c, nil
+}
+
+// store keeps a read; a process that exits keeps its last snapshot.
+func (c *compareScreen) store(dst **inspect.Snapshot, dstErr *error, gone *bool, s inspect.Snapshot, err error) {
+	switch {
+	case err == nil:
+		*dst, *dstErr = &s, nil
+	case errors.Is(err, inspect.ErrGone):
+		*gone = true
+	default:
+		*dstErr = err
+	}
+}
+
+// compareRows lists the isolation-relevant fields of two snapshots.
+func compareRows(a, b *inspect.Snapshot) []compareRow {
+	var rows []compareRow
+	add := func(field string, f func(*inspect.Snapshot) string) {
+		rows = append(rows, compareRow{field: field, a: f(a), b: f(b)})
+	}
+	add("command", func(s *inspect.Snapshot) string { return s.Comm })
+	add("user", func(s *inspect.Snapshot) string { return s.User })
+	add("container", func(s *inspect.Snapshot) string {
+		if s.Container.Runtime == "" && len(s.Container.IsolatedNamespaces) == 0 {
+			return "plain host process"
+		}
+		return strings.TrimSpace(s.Container.Runtime + " " + shortID(s.Container.ID))
+	})
+	kinds := map[string]bool{}
+	for k := range a.Namespaces {
+		kinds[k] = true
+	}
+	for k := range b.Namespaces {
+		kinds[k] = true
+	}
+	var ks []string
+	for k := range kinds {
+		ks = append(ks, k)
+	}
+	slices.SortFunc(ks, func(x, y string) int { return nsRank(x) - nsRank(y) })
+	for _, k := range ks {
+		add("ns "+k, func(s *inspect.Snapshot) string {
+			ns, ok := s.Namespaces[k]
+			if !ok {
+				return "—"
+			}
+			return strconv.FormatUint(ns.Inode, 10)
+		})
+	}
+	add("uid map", func(s *inspect.Snapshot) string { return strings.Join(mapLines(s.UIDMap), "; ") })
+	add("gid map", func(s *inspect.Snapshot) string { return strings.Join(mapLines(s.GIDMap), "; ") })
+	add("cgroups", func(s *inspect.Snapshot) string {
+		var p []string
+		for _, c := range s.Cgroups {
+			if len(c.Controllers) == 0 || slices.Contains(c.Controllers, "memory") || slices.Contains(c.Controllers, "pids") {
+				p = append(p, c.Path)
+			}
+		}
+		slices.Sort(p)
+		return strings.Join(slices.Compact(p), " ")
+	})
+	add("memory max", func(s *inspect.Snapshot) string { return maxText(s.Limits.MemoryMax, humanBytes) })
+	add("pids max", func(s *inspect.Snapshot) string {
+		return maxText(s.Limits.PidsMax, func(n int64) string { return strconv.FormatInt(n, 10) })
+	})
+	add("cpu max", func(s *inspect.Snapshot) string { return orDash(s.Limits.CPUMax) })
+	add("caps effective", func(s *inspect.Snapshot) string { return capsText(s.Caps.Effective) })
+	add("caps bounding", func(s *inspect.Snapshot) string { return capsText(s.Caps.Bounding) })
+	add("seccomp", func(s *inspect.Snapshot) string {
+		if s.Seccomp.Mode == 2 {
+			return fmt.Sprintf("filter (%d)", s.Seccomp.Filters)
+		}
+		return orDash(s.Seccomp.Name)
+	})
+	add("no_new_privs", func(s *inspect.Snapshot) string { return strconv.FormatBool(s.NoNewPrivs) })
+	add("lsm", func(s *inspect.Snapshot) string { return orDash(s.LSM) })
+	return rows
+}
+
+func maxText(n int64, f func(int64) string) string {
+	if n < 0 {
+		return "no limit"
+	}
+	return f(n)
+}
+
+// capsText is a count, and the names when few enough to read.
+func capsText(c []string) string {
+	switch {
+	case len(c) == 0:
+		return "none"
+	case len(c) >= len(capOrder):
+		return fmt.Sprintf("all %d", len(c))
+	case len(c) <= 4:
+		var n []string
+		for _, x := range c {
+			n = append(n, strings.TrimPrefix(capKey(x), "cap_"))
+		}
+		return strings.Join(n, ",")
+	}
+	return fmt.Sprintf("%d of %d", len(c), len(capOrder))
+}
+
+func (c *compareScreen) View(w, h int) string {
+	st := c.styles
+	c.height = max(h-3, 1)
+	fieldW := 15
+	colW := max((w-fieldW-2)/2, 8)
+	head := fit("", fieldW) + " " + fit(c.label(c.pidA, c.a, c.goneA), colW) + " " + fit(c.label(c.pidB, c.b, c.goneB), colW)
+	out := []string{st.Title.Render(truncate(head, w))}
+	switch {
+	case c.a == nil || c.b == nil:
+		for _, e := range []struct {
+			pid  int
+			err  error
+			gone bool
+		}{{c.pidA, c.errA, c.goneA}, {c.pidB, c.errB, c.goneB}} {
+			switch {
+			case e.gone:
+				out = append(out, st.Bad.Render(fmt.Sprintf("Process %d does not exist.", e.pid)))
+			case e.err != nil:
+				out = append(out, st.Bad.Render(fmt.Sprintf("Cannot read process %d: %v", e.pid, e.err)))
+			}
+		}
+		if len(out) == 1 {
+			out = append(out, st.Subtle.Render("reading both processes…"))
+		}
+	default:
+		rows := compareRows(c.a, c.b)
+		var lines []string
+		diffs := 0
+		for _, r := range rows {
+			differ := r.a != r.b
+			if differ {
+				diffs++
+			}
+			if c.onlyDiff && !differ {
+				continue
+			}
+			line := fit(r.field, fieldW) + " " + fit(r.a, colW) + " " + fit(r.b, colW)
+			if differ {
+				line = st.Diff.Render(truncate("≠ "+line, w))
+			} else {
+				line = st.Same.Render(truncate("  "+line, w))
+			}
+			lines = append(lines, line)
+		}
+		c.offset = min(c.offset, max(len(lines)-c.height, 0))
+		out[0] = st.Title.Render(truncate("  "+head, w))
+		out = append(out, window(lines, c.offset, c.height)...)
+		for len(out) < c.height+1 {
+			out = append(out, "")
+		}
+		out = append(out, "", st.Subtle.Render(truncate(fmt.Sprintf("%d of %d rows differ (≠, highlighted) · d shows only them", diffs, len(rows)), w)))
+	}
+	return strings.Join(out, "\n")
+}
+
+// label is the column title of one process.
+func (c *compareScreen) label(pid int, s *inspect.Snapshot, gone bool) string {
+	l := "PID " + strconv.Itoa(pid)
+	if s != nil {
+		l += " " + s.Comm
+	}
+	if gone {
+		l += " (exited)"
+	}
+	return l
+}
+
+func (c *compareScreen) ShortHelp() []key.Binding {
+	return []key.Binding{c.keys.Down, c.keys.Up, c.keyOnlyDif}
+}
+
+func (c *compareScreen) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{c.keys.Up, c.keys.Down, c.keys.PageUp, c.keys.PageDown, c.keys.Top, c.keys.Bottom},
+		{c.keyOnlyDif},
+	}
+}
+
+func (c *compareScreen) Title() string {
+	return "Compare " + strconv.Itoa(c.pidA) + " ↔ " + strconv.Itoa(c.pidB)
+}
+func (c *compareScreen) Capturing() bool { return false }

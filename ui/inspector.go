@@ -1,4 +1,557 @@
 package ui
 
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"procbox/inspect"
+)
+
 // RunInspector opens the TUI on the inspector of pid.
-func RunInspector(d Deps, pid int) error { return run(d, nil) }
+func RunInspector(d Deps, pid int) error { return run(d, newInspectorScreen(d, pid)) }
+
+// envRevealer is implemented by Inspectors that can read one environment
+// value unmasked (cmd/procbox's does; a fake may not). The inspector asks for
+// one value at a time, only when the user presses the reveal key.
+type envRevealer interface {
+	RevealEnv(pid int, name string) (string, error)
+}
+
+// The inspector's tabs, in the order of the 1-8 keys.
+const (
+	tabOverview = iota
+	tabFiles
+	tabEnv
+	tabMemory
+	tabRegisters
+	tabNamespaces
+	tabCgroups
+	tabSecurity
+	numTabs
+)
+
+var tabNames = [numTabs]string{"Overview", "Files", "Env", "Memory", "Registers", "Namespaces", "cgroups", "Security"}
+
+// snapshotMsg is one read of the inspected process.
+type snapshotMsg struct {
+	to   *inspectorScreen
+	gen  int
+	snap inspect.Snapshot
+	err  error
+}
+
+// inspectorTickMsg asks the inspector to read the process again.
+type inspectorTickMsg struct {
+	to  *inspectorScreen
+	gen int
+}
+
+// chainMsg is the parent chain, read once per parent.
+type chainMsg struct {
+	to    *inspectorScreen
+	ppid  int
+	chain []chainLink
+	err   error
+}
+
+// chainLink is one ancestor of the inspected process.
+type chainLink struct {
+	pid  int
+	comm string
+}
+
+// revealMsg carries one unmasked environment value.
+type revealMsg struct {
+	to    *inspectorScreen
+	name  string
+	value string
+	err   error
+}
+
+// inspectorScreen shows one process, live, in eight tabs.
+type inspectorScreen struct {
+	deps   Deps
+	styles Styles
+	keys   KeyMap
+	pid    int
+
+	snap     *inspect.Snapshot // the last good read; kept when the process exits
+	readAt   time.Time
+	err      error // the last read's error, when it failed
+	exited   bool
+	chain    []chainLink
+	chainFor int // the PPID the chain was read for
+	chainErr error
+
+	tab       int
+	offsets   [numTabs]int
+	envCursor int
+	revealed  string // the one environment variable shown unmasked
+	revealVal string
+	revealErr error
+
+	active bool
+	gen    int
+	height int // content rows of the last View
+}
+
+func newInspectorScreen(d Deps, pid int) screen {
+	return &inspectorScreen{deps: d, styles: d.Styles, keys: DefaultKeyMap(), pid: pid, active: true, chainFor: -1}
+}
+
+// snapshotCmd reads the process off the event loop.
+func snapshotCmd(to *inspectorScreen, gen int, in Inspector, pid int) tea.Cmd {
+	return func() tea.Msg {
+		s, err := in.Snapshot(pid)
+		return snapshotMsg{to: to, gen: gen, snap: s, err: err}
+	}
+}
+
+// chainCmd reads the names of the ancestors of ppid up to PID 1 from one scan
+// of the process table.
+func chainCmd(to *inspectorScreen, in Inspector, ppid int) tea.Cmd {
+	return func() tea.Msg {
+		rows, err := in.Table()
+		if err != nil {
+			return chainMsg{to: to, ppid: ppid, err: err}
+		}
+		byPID := make(map[int]inspect.ProcRow, len(rows))
+		for _, r := range rows {
+			byPID[r.PID] = r
+		}
+		var chain []chainLink
+		for pid := ppid; pid > 0 && len(chain) < 64; {
+			r, ok := byPID[pid]
+			if !ok {
+				chain = append(chain, chainLink{pid: pid, comm: "?"})
+				break
+			}
+			chain = append(chain, chainLink{pid: pid, comm: r.Comm})
+			if r.PPID == pid {
+				break
+			}
+			pid = r.PPID
+		}
+		return chainMsg{to: to, ppid: ppid, chain: chain}
+	}
+}
+
+// revealCmd reads one environment value unmasked.
+func revealCmd(to *inspectorScreen, in Inspector, pid int, name string) tea.Cmd {
+	return func() tea.Msg {
+		r, ok := in.(envRevealer)
+		if !ok {
+			return revealMsg{to: to, name: name, err: errors.New("revealing values is not supported here")}
+		}
+		v, err := r.RevealEnv(pid, name)
+		return revealMsg{to: to, name: name, value: v, err: err}
+	}
+}
+
+func (s *inspectorScreen) Init() tea.Cmd { return snapshotCmd(s, s.gen, s.deps.Inspector, s.pid) }
+
+func (s *inspectorScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case stylesMsg:
+		s.styles = msg.styles
+	case activeMsg:
+		s.active = msg.active
+		if msg.active && !s.exited {
+			s.gen++
+			return s, snapshotCmd(s, s.gen, s.deps.Inspector, s.pid)
+		}
+	case snapshotMsg:
+		if msg.to != s {
+			return s, nil
+		}
+		return s, s.gotSnapshot(msg)
+	case inspectorTickMsg:
+		if msg.to != s || msg.gen != s.gen || !s.active || s.exited {
+			return s, nil
+		}
+		return s, snapshotCmd(s, s.gen, s.deps.Inspector, s.pid)
+	case chainMsg:
+		if msg.to == s && msg.ppid == s.chainFor {
+			s.chain, s.chainErr = msg.chain, msg.err
+		}
+	case revealMsg:
+		if msg.to == s && msg.name == s.revealed {
+			s.revealVal, s.revealErr = msg.value, msg.err
+		}
+	case tea.KeyPressMsg:
+		return s, s.key(msg)
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			s.scroll(-3)
+		case tea.MouseWheelDown:
+			s.scroll(3)
+		}
+	case tea.MouseClickMsg:
+		if msg.Y == inspectorTabRow {
+			if t := tabAt(msg.X); t >= 0 {
+				s.tab = t
+			}
+		} else if s.tab == tabEnv {
+			i := s.offsets[tabEnv] + msg.Y - inspectorContentTop - envHeaderLines
+			if i >= 0 && i < len(s.envNames()) {
+				s.envCursor = i
+			}
+		}
+	}
+	return s, nil
+}
+
+// gotSnapshot stores a read and schedules the next one.
+func (s *inspectorScreen) gotSnapshot(msg snapshotMsg) tea.Cmd {
+	var cmds []tea.Cmd
+	switch {
+	case msg.err == nil:
+		snap := msg.snap
+		s.snap, s.err = &snap, nil
+		s.readAt = s.deps.Clock.Now()
+		if snap.PPID != s.chainFor {
+			s.chainFor = snap.PPID
+			cmds = append(cmds, chainCmd(s, s.deps.Inspector, snap.PPID))
+		}
+	case errors.Is(msg.err, inspect.ErrGone):
+		// The process is gone: keep the last view and stop reading.
+		s.exited, s.err = true, nil
+		return nil
+	default:
+		s.err = msg.err
+	}
+	if msg.gen == s.gen && s.active {
+		gen := s.gen
+		cmds = append(cmds, tickCmd(s.deps.Clock, refreshEvery, func(time.Time) tea.Msg { return inspectorTickMsg{to: s, gen: gen} }))
+	}
+	return tea.Batch(cmds...)
+}
+
+// key handles the inspector's keys.
+func (s *inspectorScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, s.keys.NextTab):
+		s.tab = (s.tab + 1) % numTabs
+	case key.Matches(msg, s.keys.PrevTab):
+		s.tab = (s.tab + numTabs - 1) % numTabs
+	case key.Matches(msg, s.keys.TabNum):
+		s.tab = int(msg.String()[0] - '1')
+	case s.tab == tabEnv && key.Matches(msg, s.keys.Reveal):
+		return s.toggleReveal()
+	case key.Matches(msg, s.keys.Up):
+		s.move(-1)
+	case key.Matches(msg, s.keys.Down):
+		s.move(1)
+	case key.Matches(msg, s.keys.PageUp):
+		s.move(-max(s.height-1, 1))
+	case key.Matches(msg, s.keys.PageDown):
+		s.move(max(s.height-1, 1))
+	case key.Matches(msg, s.keys.Top):
+		s.move(-1 << 30)
+	case key.Matches(msg, s.keys.Bottom):
+		s.move(1 << 30)
+	}
+	return nil
+}
+
+// toggleReveal shows the value under the cursor unmasked, or hides it again.
+// Only one value is ever revealed at a time.
+func (s *inspectorScreen) toggleReveal() tea.Cmd {
+	names := s.envNames()
+	if len(names) == 0 {
+		return nil
+	}
+	name := names[min(s.envCursor, len(names)-1)]
+	if s.revealed == name {
+		s.revealed, s.revealVal, s.revealErr = "", "", nil
+		return nil
+	}
+	s.revealed, s.revealVal, s.revealErr = name, "", nil
+	return revealCmd(s, s.deps.Inspector, s.pid, name)
+}
+
+// move moves the cursor (Env tab) or scrolls (every other tab).
+func (s *inspectorScreen) move(n int) {
+	if s.tab == tabEnv {
+		names := s.envNames()
+		s.envCursor = min(max(s.envCursor+n, 0), max(len(names)-1, 0))
+		h := max(s.height-envHeaderLines, 1)
+		off := &s.offsets[tabEnv]
+		if s.envCursor < *off {
+			*off = s.envCursor
+		}
+		if s.envCursor >= *off+h {
+			*off = s.envCursor - h + 1
+		}
+		return
+	}
+	s.scroll(n)
+}
+
+// scroll moves the current tab's view by n lines, kept in range by View.
+func (s *inspectorScreen) scroll(n int) {
+	o := s.offsets[s.tab] + n
+	s.offsets[s.tab] = min(max(o, 0), 1<<20)
+}
+
+// envNames is the environment's names in order.
+func (s *inspectorScreen) envNames() []string {
+	if s.snap == nil {
+		return nil
+	}
+	names := make([]string, 0, len(s.snap.Env))
+	for k := range s.snap.Env {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Layout of the inspector's body, in rows.
+const (
+	inspectorTabRow     = 2 // pid line, verdict line, then the tabs
+	inspectorContentTop = 3
+	envHeaderLines      = 2 // the Env tab's own title and warning lines
+)
+
+// tabAt is the tab under column x of the tab bar, or -1.
+func tabAt(x int) int {
+	pos := 0
+	for i, n := range tabNames {
+		w := cellWidth(n) + 2 // TabActive/TabIdle pad one cell each side
+		if x >= pos && x < pos+w {
+			return i
+		}
+		pos += w + 1
+	}
+	return -1
+}
+
+func (s *inspectorScreen) View(w, h int) string {
+	st := s.styles
+	contentH := max(h-inspectorContentTop-1, 1)
+	s.height = contentH
+	var out []string
+	out = append(out, s.headerLine(w), s.verdictLine(w), s.tabBar(w))
+
+	var lines []string
+	switch {
+	case s.snap == nil && s.err != nil:
+		lines = []string{st.Bad.Render("Cannot read process " + strconv.Itoa(s.pid) + ": " + s.err.Error())}
+		if errors.Is(s.err, inspect.ErrDenied) {
+			lines = append(lines, st.Subtle.Render("Run procbox as root, or as the same user as the process."))
+		}
+	case s.snap == nil && s.exited:
+		lines = []string{st.Bad.Render("Process " + strconv.Itoa(s.pid) + " does not exist (or exited).")}
+	case s.snap == nil:
+		lines = []string{st.Subtle.Render("reading /proc/" + strconv.Itoa(s.pid) + "…")}
+	default:
+		lines = s.tabLines(w)
+	}
+
+	if s.tab == tabEnv && s.snap != nil {
+		// The Env tab keeps its title and warning fixed and scrolls the rows.
+		head, rows := lines[:envHeaderLines], lines[envHeaderLines:]
+		off := min(s.offsets[tabEnv], max(len(rows)-(contentH-envHeaderLines), 0))
+		s.offsets[tabEnv] = off
+		out = append(out, head...)
+		out = append(out, window(rows, off, contentH-envHeaderLines)...)
+	} else {
+		off := min(s.offsets[s.tab], max(len(lines)-contentH, 0))
+		s.offsets[s.tab] = off
+		out = append(out, window(lines, off, contentH)...)
+	}
+	for len(out) < inspectorContentTop+contentH {
+		out = append(out, "")
+	}
+	out = append(out, s.footerLine(w))
+	for i, l := range out {
+		out[i] = truncate(l, w)
+	}
+	return strings.Join(out, "\n")
+}
+
+// window is lines[off:off+h], clamped.
+func window(lines []string, off, h int) []string {
+	off = min(max(off, 0), len(lines))
+	end := min(off+h, len(lines))
+	return lines[off:end]
+}
+
+// headerLine is "PID 1234  sleep  S sleeping  user root".
+func (s *inspectorScreen) headerLine(w int) string {
+	st := s.styles
+	if s.snap == nil {
+		return st.Title.Render("PID " + strconv.Itoa(s.pid))
+	}
+	sn := s.snap
+	parts := []string{
+		st.Title.Render("PID " + strconv.Itoa(sn.PID)),
+		st.Text.Render(sn.Comm),
+		st.Text.Render(sn.State + " " + stateName(sn.State)),
+		st.Subtle.Render("user ") + st.Text.Render(sn.User),
+	}
+	if s.exited {
+		parts = append(parts, st.Bad.Render("exited"))
+	}
+	return strings.Join(parts, "  ")
+}
+
+// verdictLine says in one line how isolated the process is.
+func (s *inspectorScreen) verdictLine(w int) string {
+	if s.snap == nil {
+		return ""
+	}
+	return verdictText(s.styles, s.snap)
+}
+
+// verdictText is "plain host process" or "isolated: pid, mnt — docker 3f2a9c…".
+func verdictText(st Styles, sn *inspect.Snapshot) string {
+	c := sn.Container
+	if len(c.IsolatedNamespaces) == 0 && c.Runtime == "" {
+		return st.OK.Render("plain host process") + st.Subtle.Render(" — shares every namespace with "+refName(sn.NSReference))
+	}
+	v := "isolated"
+	if len(c.IsolatedNamespaces) > 0 {
+		v += ": " + strings.Join(c.IsolatedNamespaces, ", ")
+	}
+	if c.Runtime != "" {
+		v += " — " + c.Runtime
+		if c.ID != "" {
+			v += " " + shortID(c.ID)
+		}
+	}
+	return st.Diff.Render(v)
+}
+
+// refName is what "host" means, for people: "pid 1" or "procbox itself".
+func refName(ref string) string {
+	if ref == "" {
+		return "the host"
+	}
+	return ref
+}
+
+// shortID cuts a container id to its first six characters, as runtimes print them.
+func shortID(id string) string {
+	if len(id) <= 6 {
+		return id
+	}
+	return id[:6] + "…"
+}
+
+// stateName spells out a one-letter process state.
+func stateName(s string) string {
+	switch s {
+	case "R":
+		return "running"
+	case "S":
+		return "sleeping"
+	case "D":
+		return "waiting on I/O"
+	case "Z":
+		return "zombie"
+	case "T":
+		return "stopped"
+	case "t":
+		return "traced"
+	case "X":
+		return "dead"
+	case "I":
+		return "idle"
+	}
+	return ""
+}
+
+// tabBar draws the eight tabs with the current one highlighted.
+func (s *inspectorScreen) tabBar(w int) string {
+	st := s.styles
+	var parts []string
+	for i, n := range tabNames {
+		if i == s.tab {
+			parts = append(parts, st.TabActive.Render(n))
+		} else {
+			parts = append(parts, st.TabIdle.Render(n))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// footerLine is the reveal warning, the exit notice, the last error, or when
+// the view was read.
+func (s *inspectorScreen) footerLine(w int) string {
+	st := s.styles
+	switch {
+	case s.tab == tabEnv && s.revealed != "":
+		return st.Warn.Render("⚠ " + s.revealed + " is shown unmasked — it may be a secret. Press r to hide it.")
+	case s.exited && s.snap != nil:
+		return st.Bad.Render("The process exited; this is the last view read at " + s.readAt.Format("15:04:05") + ".")
+	case s.err != nil && s.snap != nil:
+		return st.Bad.Render("Refresh failed: " + s.err.Error())
+	case s.snap != nil:
+		return st.Subtle.Render("live: read every second · last " + s.readAt.Format("15:04:05"))
+	}
+	return ""
+}
+
+func (s *inspectorScreen) ShortHelp() []key.Binding {
+	b := []key.Binding{s.keys.NextTab, s.keys.TabNum, s.keys.Down}
+	if s.tab == tabEnv {
+		b = append(b, s.keys.Reveal)
+	}
+	return b
+}
+
+func (s *inspectorScreen) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{s.keys.NextTab, s.keys.PrevTab, s.keys.TabNum},
+		{s.keys.Up, s.keys.Down, s.keys.PageUp, s.keys.PageDown, s.keys.Top, s.keys.Bottom},
+		{s.keys.Reveal},
+	}
+}
+
+func (s *inspectorScreen) Title() string   { return "Inspect " + strconv.Itoa(s.pid) }
+func (s *inspectorScreen) Capturing() bool { return false }
+
+// Status is "live" or "exited" in the header.
+func (s *inspectorScreen) Status() string {
+	switch {
+	case s.exited:
+		return "exited"
+	case s.snap != nil:
+		return "live"
+	}
+	return ""
+}
+
+// section is a titled block of lines; a section with an entry in
+// Snapshot.Errors shows the reason instead of its content.
+func (s *inspectorScreen) section(title string, errKeys []string, body []string) []string {
+	st := s.styles
+	out := []string{st.Title.Render(title)}
+	for _, k := range errKeys {
+		if why, ok := s.snap.Errors[k]; ok {
+			out = append(out, "  "+st.Bad.Render("cannot read: "+why))
+			if len(body) == 0 {
+				return append(out, "")
+			}
+		}
+	}
+	for _, l := range body {
+		out = append(out, "  "+l)
+	}
+	return append(out, "")
+}
+
+// kv is one "name   value" line with the name in a fixed column.
+func (s *inspectorScreen) kv(name, value string) string {
+	return s.styles.Subtle.Render(fmt.Sprintf("%-12s", name)) + " " + value
+}

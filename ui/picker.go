@@ -1,6 +1,626 @@
 package ui
 
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"procbox/inspect"
+)
+
 // RunPicker opens the TUI on the process picker.
 func RunPicker(d Deps) error { return run(d, newPickerScreen(d)) }
 
-func newPickerScreen(d Deps) screen { return nil }
+// pickerColumn is one column of the process table.
+type pickerColumn struct {
+	title string
+	width int // 0: takes what is left (COMMAND)
+	right bool
+}
+
+// The columns, in the order of the 1-8 sort keys.
+const (
+	colPID = iota
+	colUser
+	colNice
+	colState
+	colRSS
+	colThreads
+	colContainer
+	colCommand
+	numColumns
+)
+
+var pickerColumns = [numColumns]pickerColumn{
+	colPID:       {"PID", 7, true},
+	colUser:      {"USER", 9, false},
+	colNice:      {"NI", 3, true},
+	colState:     {"S", 1, false},
+	colRSS:       {"RSS", 6, true},
+	colThreads:   {"THR", 4, true},
+	colContainer: {"CONTAINER", 9, false},
+	colCommand:   {"COMMAND", 0, false},
+}
+
+// tableMsg is the result of one scan of the process table.
+type tableMsg struct {
+	to   *pickerScreen
+	gen  int
+	rows []inspect.ProcRow
+	err  error
+}
+
+// pickerTickMsg asks the picker to scan again.
+type pickerTickMsg struct {
+	to  *pickerScreen
+	gen int
+}
+
+// pickerLine is one visible line: a row and, in the tree view, its indent.
+type pickerLine struct {
+	row    int // index into pickerScreen.rows
+	prefix string
+}
+
+// pickerScreen is the table of every process: sort, filter, tree, mark, open.
+type pickerScreen struct {
+	deps   Deps
+	styles Styles
+	keys   KeyMap
+
+	rows  []inspect.ProcRow
+	lines []pickerLine
+	err   error
+	ready bool
+
+	sortCol   int
+	reverse   bool
+	filter    string
+	filtering bool
+	tree      bool
+
+	cursor int // index into lines
+	offset int // first visible line
+	selPID int // the selection follows the PID across refreshes
+	mark   int // PID marked for compare, 0 for none
+
+	active bool
+	gen    int
+	height int // rows of the table the last View had room for
+}
+
+func newPickerScreen(d Deps) screen {
+	return &pickerScreen{deps: d, styles: d.Styles, keys: DefaultKeyMap(), active: true}
+}
+
+// tableCmd scans the process table off the event loop.
+func tableCmd(to *pickerScreen, gen int, in Inspector) tea.Cmd {
+	return func() tea.Msg {
+		rows, err := in.Table()
+		return tableMsg{to: to, gen: gen, rows: rows, err: err}
+	}
+}
+
+func (p *pickerScreen) Init() tea.Cmd { return tableCmd(p, p.gen, p.deps.Inspector) }
+
+func (p *pickerScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case stylesMsg:
+		p.styles = msg.styles
+	case activeMsg:
+		p.active = msg.active
+		if msg.active {
+			// A new chain of refreshes starts now; the old one dies at its next tick.
+			p.gen++
+			return p, tableCmd(p, p.gen, p.deps.Inspector)
+		}
+	case tableMsg:
+		if msg.to != p {
+			return p, nil
+		}
+		if msg.err != nil {
+			p.err = msg.err
+		} else {
+			p.err = nil
+			p.rows = msg.rows
+			p.ready = true
+			p.rebuild()
+		}
+		if msg.gen != p.gen || !p.active {
+			return p, nil
+		}
+		gen := p.gen
+		return p, tickCmd(p.deps.Clock, refreshEvery, func(time.Time) tea.Msg { return pickerTickMsg{to: p, gen: gen} })
+	case pickerTickMsg:
+		if msg.to != p || msg.gen != p.gen || !p.active {
+			return p, nil
+		}
+		return p, tableCmd(p, p.gen, p.deps.Inspector)
+	case tea.KeyPressMsg:
+		if p.filtering {
+			return p, p.filterKey(msg)
+		}
+		return p, p.key(msg)
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			p.scroll(-3)
+		case tea.MouseWheelDown:
+			p.scroll(3)
+		}
+	case tea.MouseClickMsg:
+		// Row 0 of the body is the column header.
+		i := p.offset + msg.Y - 1
+		if msg.Y >= 1 && i >= 0 && i < len(p.lines) {
+			if i == p.cursor {
+				return p, p.openSelected()
+			}
+			p.moveTo(i)
+		}
+	}
+	return p, nil
+}
+
+// filterKey edits the filter while it is being typed.
+func (p *pickerScreen) filterKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		p.filter, p.filtering = "", false
+	case "enter":
+		p.filtering = false
+	case "backspace":
+		if r := []rune(p.filter); len(r) > 0 {
+			p.filter = string(r[:len(r)-1])
+		}
+	case "up", "down":
+		return p.key(msg)
+	default:
+		if msg.Text != "" && msg.Mod&^tea.ModShift == 0 {
+			p.filter += msg.Text
+		}
+	}
+	p.rebuild()
+	return nil
+}
+
+// key handles the table keys.
+func (p *pickerScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, p.keys.Up):
+		p.moveTo(p.cursor - 1)
+	case key.Matches(msg, p.keys.Down):
+		p.moveTo(p.cursor + 1)
+	case key.Matches(msg, p.keys.PageUp):
+		p.moveTo(p.cursor - p.page())
+	case key.Matches(msg, p.keys.PageDown):
+		p.moveTo(p.cursor + p.page())
+	case key.Matches(msg, p.keys.Top):
+		p.moveTo(0)
+	case key.Matches(msg, p.keys.Bottom):
+		p.moveTo(len(p.lines) - 1)
+	case key.Matches(msg, p.keys.Filter):
+		p.filtering = true
+	case key.Matches(msg, p.keys.Sort):
+		p.sortCol = (p.sortCol + 1) % numColumns
+		p.rebuild()
+	case key.Matches(msg, p.keys.Reverse):
+		p.reverse = !p.reverse
+		p.rebuild()
+	case key.Matches(msg, p.keys.SortCol):
+		c := int(msg.String()[0] - '1')
+		if c == p.sortCol {
+			p.reverse = !p.reverse
+		} else {
+			p.sortCol, p.reverse = c, false
+		}
+		p.rebuild()
+	case key.Matches(msg, p.keys.Tree):
+		p.tree = !p.tree
+		p.rebuild()
+	case key.Matches(msg, p.keys.Enter):
+		return p.openSelected()
+	case key.Matches(msg, p.keys.Mark):
+		return p.markSelected()
+	}
+	return nil
+}
+
+// openSelected opens the inspector on the selected PID.
+func (p *pickerScreen) openSelected() tea.Cmd {
+	if p.selPID == 0 {
+		return nil
+	}
+	return pushCmd(newInspectorScreen(p.deps, p.selPID))
+}
+
+// markSelected marks the selected PID; a second mark on another PID opens the
+// comparison of the two.
+func (p *pickerScreen) markSelected() tea.Cmd {
+	switch {
+	case p.selPID == 0:
+		return nil
+	case p.mark == 0:
+		p.mark = p.selPID
+		return nil
+	case p.mark == p.selPID:
+		p.mark = 0
+		return nil
+	}
+	a, b := p.mark, p.selPID
+	p.mark = 0
+	return pushCmd(newCompareScreen(p.deps, a, b))
+}
+
+// page is how far PgUp/PgDn move.
+func (p *pickerScreen) page() int { return max(1, p.height-1) }
+
+// moveTo puts the cursor on line i (clamped) and scrolls just enough to show it.
+func (p *pickerScreen) moveTo(i int) {
+	if len(p.lines) == 0 {
+		p.cursor, p.offset, p.selPID = 0, 0, 0
+		return
+	}
+	p.cursor = min(max(i, 0), len(p.lines)-1)
+	p.selPID = p.rows[p.lines[p.cursor].row].PID
+	p.clampOffset()
+}
+
+// scroll moves the view by n lines, dragging the cursor along when it would
+// leave the window.
+func (p *pickerScreen) scroll(n int) {
+	h := max(p.height, 1)
+	p.offset = min(max(p.offset+n, 0), max(len(p.lines)-h, 0))
+	switch {
+	case p.cursor < p.offset:
+		p.moveTo(p.offset)
+	case p.cursor >= p.offset+h:
+		p.moveTo(p.offset + h - 1)
+	}
+}
+
+// clampOffset keeps the cursor inside the window and the window inside the list.
+func (p *pickerScreen) clampOffset() {
+	h := max(p.height, 1)
+	if p.cursor < p.offset {
+		p.offset = p.cursor
+	}
+	if p.cursor >= p.offset+h {
+		p.offset = p.cursor - h + 1
+	}
+	p.offset = min(p.offset, max(len(p.lines)-h, 0))
+	p.offset = max(p.offset, 0)
+}
+
+// rebuild recomputes the visible lines after a scan, a sort, a filter or a
+// tree toggle, keeping the selected PID selected and the scroll where it was.
+func (p *pickerScreen) rebuild() {
+	order := make([]int, 0, len(p.rows))
+	for i := range p.rows {
+		if p.filter == "" || p.matches(&p.rows[i]) {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return p.compareRows(&p.rows[a], &p.rows[b]) })
+	if p.tree {
+		p.lines = p.treeLines(order)
+	} else {
+		p.lines = p.lines[:0]
+		for _, i := range order {
+			p.lines = append(p.lines, pickerLine{row: i})
+		}
+	}
+	cur := -1
+	if p.selPID != 0 {
+		for i, l := range p.lines {
+			if p.rows[l.row].PID == p.selPID {
+				cur = i
+				break
+			}
+		}
+	}
+	if cur < 0 {
+		// The selected process is gone or filtered out: stay at the same place.
+		cur = p.cursor
+	}
+	p.moveTo(cur)
+}
+
+// compareRows orders two rows by the sort column, then by PID.
+func (p *pickerScreen) compareRows(a, b *inspect.ProcRow) int {
+	var c int
+	switch p.sortCol {
+	case colPID:
+		c = cmp.Compare(a.PID, b.PID)
+	case colUser:
+		c = strings.Compare(a.User, b.User)
+	case colNice:
+		c = cmp.Compare(a.Nice, b.Nice)
+	case colState:
+		c = strings.Compare(a.State, b.State)
+	case colRSS:
+		c = cmp.Compare(a.RSSBytes, b.RSSBytes)
+	case colThreads:
+		c = cmp.Compare(a.Threads, b.Threads)
+	case colContainer:
+		c = strings.Compare(a.Container, b.Container)
+	case colCommand:
+		c = strings.Compare(commandOf(a), commandOf(b))
+	}
+	if p.reverse {
+		c = -c
+	}
+	if c == 0 {
+		c = cmp.Compare(a.PID, b.PID)
+	}
+	return c
+}
+
+// treeLines orders rows as a forest: each process under its parent, siblings
+// in sort order. A process whose parent is not shown starts a new tree.
+func (p *pickerScreen) treeLines(order []int) []pickerLine {
+	shown := make(map[int]bool, len(order))
+	for _, i := range order {
+		shown[p.rows[i].PID] = true
+	}
+	children := make(map[int][]int, len(order))
+	var roots []int
+	for _, i := range order {
+		r := &p.rows[i]
+		if r.PPID != r.PID && shown[r.PPID] {
+			children[r.PPID] = append(children[r.PPID], i)
+		} else {
+			roots = append(roots, i)
+		}
+	}
+	lines := make([]pickerLine, 0, len(order))
+	var walk func(i int, indent string, last bool, depth int)
+	walk = func(i int, indent string, last bool, depth int) {
+		prefix := ""
+		next := ""
+		if depth > 0 {
+			if last {
+				prefix, next = indent+"└─", indent+"  "
+			} else {
+				prefix, next = indent+"├─", indent+"│ "
+			}
+		}
+		lines = append(lines, pickerLine{row: i, prefix: prefix})
+		kids := children[p.rows[i].PID]
+		for k, c := range kids {
+			walk(c, next, k == len(kids)-1, depth+1)
+		}
+	}
+	for _, r := range roots {
+		walk(r, "", true, 0)
+	}
+	return lines
+}
+
+// matches is the fuzzy filter: the letters of the filter appear in order in
+// the command or the user; a number also matches a PID that starts with it.
+func (p *pickerScreen) matches(r *inspect.ProcRow) bool {
+	f := strings.ToLower(p.filter)
+	if strings.HasPrefix(strconv.Itoa(r.PID), f) {
+		return true
+	}
+	return fuzzy(f, strings.ToLower(commandOf(r))) || fuzzy(f, strings.ToLower(r.User))
+}
+
+// fuzzy reports whether the runes of pattern appear in s in order.
+func fuzzy(pattern, s string) bool {
+	if pattern == "" {
+		return true
+	}
+	pr := []rune(pattern)
+	i := 0
+	for _, c := range s {
+		if c == pr[i] {
+			i++
+			if i == len(pr) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// commandOf is the command line, or [comm] for kernel threads and zombies.
+func commandOf(r *inspect.ProcRow) string {
+	if r.Cmdline != "" {
+		return r.Cmdline
+	}
+	return "[" + r.Comm + "]"
+}
+
+// columnWidths spreads w cells over the columns; COMMAND takes the rest.
+func columnWidths(w int) [numColumns]int {
+	var ws [numColumns]int
+	used := 0
+	for i, c := range pickerColumns {
+		ws[i] = c.width
+		used += c.width + 1
+	}
+	if w >= 120 {
+		// Wide terminals get readable user and runtime names.
+		ws[colUser] += 4
+		ws[colContainer] += 4
+		used += 8
+	}
+	ws[colCommand] = max(w-used, 8)
+	return ws
+}
+
+func (p *pickerScreen) View(w, h int) string {
+	st := p.styles
+	// Header row, rows, status line.
+	p.height = max(h-2, 1)
+	p.clampOffset()
+	ws := columnWidths(w)
+	var b strings.Builder
+	b.Grow((h + 1) * (w + 8))
+
+	var hdr strings.Builder
+	for i, c := range pickerColumns {
+		title := c.title
+		if i == p.sortCol {
+			if p.reverse {
+				title += "▼"
+			} else {
+				title += "▲"
+			}
+		}
+		if c.right {
+			hdr.WriteString(fitLeft(title, ws[i]))
+		} else {
+			hdr.WriteString(fit(title, ws[i]))
+		}
+		if i < numColumns-1 {
+			hdr.WriteByte(' ')
+		}
+	}
+	b.WriteString(st.Title.Render(truncate(hdr.String(), w)))
+
+	shown := 0
+	switch {
+	case !p.ready && p.err != nil:
+		b.WriteString("\n" + st.Bad.Render(truncate("Cannot list processes: "+p.err.Error(), w)))
+		shown = 1
+	case !p.ready:
+		b.WriteString("\n" + st.Subtle.Render("reading /proc…"))
+		shown = 1
+	case len(p.lines) == 0:
+		b.WriteString("\n" + st.Subtle.Render(truncate("No process matches "+strconv.Quote(p.filter)+" (Esc clears the filter).", w)))
+		shown = 1
+	}
+	if shown == 0 {
+		// Only the visible rows are drawn: the cost of a frame does not grow
+		// with the number of processes.
+		for i := p.offset; i < len(p.lines) && i < p.offset+p.height; i++ {
+			b.WriteByte('\n')
+			b.WriteString(p.renderLine(i, ws, w))
+			shown++
+		}
+	}
+	for ; shown < p.height; shown++ {
+		b.WriteByte('\n')
+	}
+	b.WriteByte('\n')
+	b.WriteString(p.statusLine(w))
+	return b.String()
+}
+
+// renderLine draws line i of the table.
+func (p *pickerScreen) renderLine(i int, ws [numColumns]int, w int) string {
+	st := p.styles
+	l := p.lines[i]
+	r := &p.rows[l.row]
+	var b strings.Builder
+	b.Grow(w + 8)
+	cell := func(c int, s string) {
+		if pickerColumns[c].right {
+			b.WriteString(fitLeft(s, ws[c]))
+		} else {
+			b.WriteString(fit(s, ws[c]))
+		}
+		if c < numColumns-1 {
+			b.WriteByte(' ')
+		}
+	}
+	cell(colPID, strconv.Itoa(r.PID))
+	cell(colUser, r.User)
+	cell(colNice, strconv.Itoa(r.Nice))
+	cell(colState, r.State)
+	cell(colRSS, humanBytes(r.RSSBytes))
+	cell(colThreads, strconv.Itoa(r.Threads))
+	cell(colContainer, r.Container)
+	cell(colCommand, l.prefix+commandOf(r))
+	line := b.String()
+	switch {
+	case i == p.cursor:
+		return st.Selected.Render(line)
+	case r.PID == p.mark:
+		return st.Marked.Render(line)
+	case r.Container != "":
+		return st.Warn.Render(line)
+	}
+	return line
+}
+
+// statusLine is the filter being typed, or what the table shows.
+func (p *pickerScreen) statusLine(w int) string {
+	st := p.styles
+	if p.filtering {
+		return st.Key.Render("/") + truncate(p.filter, w-3) + "█"
+	}
+	parts := []string{fmt.Sprintf("%d of %d processes", len(p.lines), len(p.rows))}
+	dir := "ascending"
+	if p.reverse {
+		dir = "descending"
+	}
+	parts = append(parts, "by "+strings.ToLower(pickerColumns[p.sortCol].title)+" "+dir)
+	if p.filter != "" {
+		parts = append(parts, "filter "+strconv.Quote(p.filter))
+	}
+	if p.tree {
+		parts = append(parts, "tree")
+	}
+	if p.mark != 0 {
+		parts = append(parts, fmt.Sprintf("marked %d: c on another to compare", p.mark))
+	}
+	line := st.Subtle.Render(truncate(strings.Join(parts, " · "), w))
+	if p.err != nil && p.ready {
+		line = st.Bad.Render(truncate("refresh failed: "+p.err.Error(), w))
+	}
+	return line
+}
+
+// humanBytes prints a size the way ps users read it: 512K, 12M, 1.5G.
+func humanBytes(n int64) string {
+	const k = 1024
+	switch {
+	case n < 0:
+		return "?"
+	case n < k:
+		return strconv.FormatInt(n, 10) + "B"
+	case n < k*k:
+		return strconv.FormatInt(n/k, 10) + "K"
+	case n < 10*k*k*k:
+		if n < 100*k*k {
+			return strconv.FormatFloat(float64(n)/(k*k), 'f', 1, 64) + "M"
+		}
+		if n < k*k*k {
+			return strconv.FormatInt(n/(k*k), 10) + "M"
+		}
+		return strconv.FormatFloat(float64(n)/(k*k*k), 'f', 1, 64) + "G"
+	}
+	return strconv.FormatInt(n/(k*k*k), 10) + "G"
+}
+
+func (p *pickerScreen) ShortHelp() []key.Binding {
+	return []key.Binding{p.keys.Enter, p.keys.Filter, p.keys.Sort, p.keys.Tree, p.keys.Mark}
+}
+
+func (p *pickerScreen) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{p.keys.Up, p.keys.Down, p.keys.PageUp, p.keys.PageDown, p.keys.Top, p.keys.Bottom},
+		{p.keys.Enter, p.keys.Mark, p.keys.Filter, p.keys.Tree},
+		{p.keys.Sort, p.keys.Reverse, p.keys.SortCol},
+	}
+}
+
+func (p *pickerScreen) Title() string   { return "Processes" }
+func (p *pickerScreen) Capturing() bool { return p.filtering }
+
+// Status is the live marker in the header.
+func (p *pickerScreen) Status() string {
+	if !p.ready {
+		return ""
+	}
+	return "live · " + strconv.Itoa(len(p.rows)) + " procs"
+}

@@ -1,0 +1,455 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"procbox/inspect"
+)
+
+// tabLines renders the whole content of the current tab; View shows a window of it.
+func (s *inspectorScreen) tabLines(w int) []string {
+	switch s.tab {
+	case tabFiles:
+		return s.filesTab(w)
+	case tabEnv:
+		return s.envTab(w)
+	case tabMemory:
+		return s.memoryTab(w)
+	case tabRegisters:
+		return s.registersTab(w)
+	case tabNamespaces:
+		return s.namespacesTab(w)
+	case tabCgroups:
+		return s.cgroupsTab(w)
+	case tabSecurity:
+		return s.securityTab(w)
+	}
+	return s.overviewTab(w)
+}
+
+// idText is "0 (root)" or "1000".
+func idText(id inspect.ID) string {
+	if id.Name != "" {
+		return strconv.Itoa(id.ID) + " (" + id.Name + ")"
+	}
+	return strconv.Itoa(id.ID)
+}
+
+// idSetText shows the four ids, folded to one when they agree.
+func idSetText(ids inspect.IDSet) string {
+	if ids.Real == ids.Effective && ids.Effective == ids.Saved && ids.Saved == ids.FS {
+		return idText(ids.Effective) + " (real = effective = saved = fs)"
+	}
+	return "real " + idText(ids.Real) + " · effective " + idText(ids.Effective) +
+		" · saved " + idText(ids.Saved) + " · fs " + idText(ids.FS)
+}
+
+// ago is a short age: "12s", "5m", "3h", "2d".
+func ago(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "?"
+	case d < time.Minute:
+		return strconv.Itoa(int(d.Seconds())) + "s"
+	case d < time.Hour:
+		return strconv.Itoa(int(d.Minutes())) + "m"
+	case d < 48*time.Hour:
+		return strconv.Itoa(int(d.Hours())) + "h"
+	}
+	return strconv.Itoa(int(d.Hours()/24)) + "d"
+}
+
+func (s *inspectorScreen) overviewTab(w int) []string {
+	st := s.styles
+	sn := s.snap
+	cmd := strings.Join(sn.Cmdline, " ")
+	if cmd == "" {
+		cmd = st.Subtle.Render("(no command line: a kernel thread or a zombie)")
+	}
+	started := "unknown"
+	if !sn.StartTime.IsZero() {
+		started = sn.StartTime.Format("2006-01-02 15:04:05") + " (" + ago(s.deps.Clock.Now().Sub(sn.StartTime)) + " ago)"
+	}
+	var groups []string
+	for _, g := range sn.Groups {
+		groups = append(groups, idText(g))
+	}
+	if len(groups) == 0 {
+		groups = []string{"none"}
+	}
+	out := s.section("Identity", []string{"identity", "status"}, []string{
+		s.kv("command", cmd),
+		s.kv("executable", orDash(sn.Exe)),
+		s.kv("state", sn.State+" "+stateName(sn.State)),
+		s.kv("started", started),
+		s.kv("threads", strconv.Itoa(sn.Threads)),
+		s.kv("user", idSetText(sn.UIDs)),
+		s.kv("group", idSetText(sn.GIDs)),
+		s.kv("groups", strings.Join(groups, ", ")),
+	})
+	out = append(out, s.section("Scheduling", []string{"sched"}, []string{
+		s.kv("nice", strconv.Itoa(sn.Nice)+st.Subtle.Render("   (-20 most favoured … 19 least)")),
+		s.kv("priority", strconv.Itoa(sn.Priority)),
+		s.kv("policy", orDash(sn.Policy)),
+	})...)
+	chain := []string{st.Text.Render(strconv.Itoa(sn.PID) + " " + sn.Comm + "  ← this process")}
+	switch {
+	case s.chainErr != nil:
+		chain = append(chain, st.Bad.Render("cannot read the parents: "+s.chainErr.Error()))
+	case s.chain == nil && sn.PPID > 0:
+		chain = append(chain, st.Subtle.Render("reading parents…"))
+	}
+	for i, c := range s.chain {
+		chain = append(chain, strings.Repeat("  ", i)+"└ "+strconv.Itoa(c.pid)+" "+c.comm)
+	}
+	out = append(out, s.section("Parent chain", nil, chain)...)
+	if len(sn.Rlimits) > 0 {
+		var rl []string
+		for _, r := range sn.Rlimits {
+			rl = append(rl, fmt.Sprintf("%-20s soft %-12s hard %-12s %s", r.Name, limitText(r.Soft), limitText(r.Hard), r.Units))
+		}
+		out = append(out, s.section("Resource limits", []string{"rlimits"}, rl)...)
+	}
+	return out
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func limitText(n int64) string {
+	if n < 0 {
+		return "unlimited"
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+func (s *inspectorScreen) filesTab(w int) []string {
+	st := s.styles
+	sn := s.snap
+	var body []string
+	if len(sn.FDs) > 0 {
+		body = append(body, st.Subtle.Render(fmt.Sprintf("%4s  %-10s %s", "FD", "KIND", "TARGET")))
+	}
+	kinds := map[string]int{}
+	for _, f := range sn.FDs {
+		kinds[f.Kind]++
+		target := f.Target
+		if f.Detail != "" {
+			target = f.Detail + st.Subtle.Render("  "+f.Target)
+		}
+		body = append(body, fmt.Sprintf("%4d  %-10s %s", f.FD, f.Kind, target))
+	}
+	if len(sn.FDs) == 0 {
+		if _, ok := sn.Errors["fds"]; !ok {
+			body = append(body, st.Subtle.Render("no open files"))
+		}
+	}
+	title := fmt.Sprintf("Open files (%d)", len(sn.FDs))
+	if len(kinds) > 0 {
+		var ks []string
+		for k, n := range kinds {
+			ks = append(ks, fmt.Sprintf("%d %s", n, k))
+		}
+		slices.Sort(ks)
+		title += " — " + strings.Join(ks, ", ")
+	}
+	return s.section(title, []string{"fds"}, body)
+}
+
+func (s *inspectorScreen) envTab(w int) []string {
+	st := s.styles
+	sn := s.snap
+	names := s.envNames()
+	head := []string{
+		st.Title.Render(fmt.Sprintf("Environment (%d)", len(names))),
+		st.Subtle.Render("Secret-looking values are masked. r on a row shows that one value."),
+	}
+	if why, ok := sn.Errors["env"]; ok {
+		return append(head, st.Bad.Render("cannot read: "+why))
+	}
+	if len(names) == 0 {
+		return append(head, st.Subtle.Render("empty environment"))
+	}
+	nameW := 0
+	for _, n := range names {
+		nameW = max(nameW, cellWidth(n))
+	}
+	nameW = min(nameW, max(w/3, 8))
+	for i, n := range names {
+		v := sn.Env[n]
+		if n == s.revealed {
+			switch {
+			case s.revealErr != nil:
+				v = st.Bad.Render("cannot reveal: " + s.revealErr.Error())
+			case s.revealVal == "":
+				v = st.Subtle.Render("reading…")
+			default:
+				v = st.Warn.Render(s.revealVal)
+			}
+		}
+		line := fit(n, nameW) + " = " + v
+		if i == s.envCursor {
+			line = st.Selected.Render(truncate(fit(n, nameW)+" = ", w)) + v
+		}
+		head = append(head, line)
+	}
+	return head
+}
+
+func (s *inspectorScreen) memoryTab(w int) []string {
+	st := s.styles
+	m := s.snap.Memory
+	out := s.section("Memory", []string{"memory"}, []string{
+		s.kv("RSS", humanBytes(m.RSSBytes)+st.Subtle.Render("  in RAM now")),
+		s.kv("VSZ", humanBytes(m.VSizeBytes)+st.Subtle.Render("  address space reserved")),
+	})
+	var biggest int64
+	for _, k := range m.Kinds {
+		biggest = max(biggest, k.SizeBytes)
+	}
+	barW := min(max(w-40, 10), 40)
+	var kinds []string
+	for _, k := range m.Kinds {
+		frac := 0.0
+		if biggest > 0 {
+			frac = float64(k.SizeBytes) / float64(biggest)
+		}
+		kinds = append(kinds, fmt.Sprintf("%-6s %4d maps %7s ", k.Kind, k.Count, humanBytes(k.SizeBytes))+bar(st, frac, barW))
+	}
+	if len(kinds) > 0 {
+		out = append(out, s.section("Mappings by kind (bar: size against the largest kind)", nil, kinds)...)
+	}
+	var maps []string
+	for _, mm := range m.Maps {
+		maps = append(maps, fmt.Sprintf("%012x-%012x %-4s %-6s %s", mm.Start, mm.End, mm.Perms, mm.Kind, mm.Path))
+	}
+	if len(maps) > 0 {
+		out = append(out, s.section(fmt.Sprintf("Maps (%d)", len(maps)), nil, maps)...)
+	}
+	return out
+}
+
+func (s *inspectorScreen) registersTab(w int) []string {
+	st := s.styles
+	sc := s.snap.Syscall
+	var body []string
+	switch {
+	case sc == nil:
+		if _, ok := s.snap.Errors["syscall"]; !ok {
+			body = append(body, st.Subtle.Render("not available for this process"))
+		}
+	case sc.Running:
+		body = append(body, "The process is running on a CPU right now, not in a system call:",
+			"the kernel only records registers while a process waits inside it.")
+	case sc.Number < 0:
+		body = append(body, "Not in a system call (blocked in the kernel for another reason).",
+			s.kv("SP", fmt.Sprintf("0x%016x", sc.SP)), s.kv("PC", fmt.Sprintf("0x%016x", sc.PC)))
+	default:
+		name := sc.Name
+		if name == "" {
+			name = "syscall " + strconv.Itoa(sc.Number)
+		}
+		var args []string
+		for _, a := range sc.Args {
+			args = append(args, fmt.Sprintf("0x%x", a))
+		}
+		body = append(body,
+			s.kv("syscall", st.Code.Render(name+"("+strings.Join(args, ", ")+")")+st.Subtle.Render("  number "+strconv.Itoa(sc.Number))),
+			s.kv("SP", fmt.Sprintf("0x%016x", sc.SP)),
+			s.kv("PC", fmt.Sprintf("0x%016x", sc.PC)),
+		)
+	}
+	out := s.section("Registers (from /proc/PID/syscall)", []string{"syscall"}, body)
+	return append(out,
+		st.Subtle.Render("SP, the stack pointer, is the address of the top of the process's stack."),
+		st.Subtle.Render("PC, the program counter, is the address of the instruction it will run next."),
+		st.Subtle.Render("The syscall and its arguments are what the process asked the kernel to do."),
+	)
+}
+
+func (s *inspectorScreen) namespacesTab(w int) []string {
+	st := s.styles
+	sn := s.snap
+	kinds := make([]string, 0, len(sn.Namespaces))
+	for k := range sn.Namespaces {
+		kinds = append(kinds, k)
+	}
+	slices.SortFunc(kinds, func(a, b string) int { return nsRank(a) - nsRank(b) })
+	var body []string
+	if len(kinds) > 0 {
+		body = append(body, st.Subtle.Render(fmt.Sprintf("%-18s %-12s %s", "KIND", "INODE", "WITH "+strings.ToUpper(refName(sn.NSReference)))))
+	}
+	for _, k := range kinds {
+		ns := sn.Namespaces[k]
+		line := fmt.Sprintf("%-18s %-12d ", k, ns.Inode)
+		if ns.SharedWithHost {
+			body = append(body, line+st.OK.Render("shared"))
+		} else {
+			body = append(body, st.Diff.Render(line+"own namespace (isolated)"))
+		}
+	}
+	out := s.section("Namespaces", []string{"namespaces"}, body)
+	out = append(out, st.Subtle.Render("  \"Host\" here means "+refName(sn.NSReference)+": the reference this host lets procbox read."), "")
+	out = append(out, s.section("User id map (inside → outside, count)", []string{"uid_map"}, mapLines(sn.UIDMap))...)
+	out = append(out, s.section("Group id map", []string{"gid_map"}, mapLines(sn.GIDMap))...)
+	return out
+}
+
+// nsRank orders namespace kinds the way the lessons introduce them.
+func nsRank(k string) int {
+	order := []string{"pid", "pid_for_children", "mnt", "net", "uts", "ipc", "user", "cgroup", "time", "time_for_children"}
+	if i := slices.Index(order, k); i >= 0 {
+		return i
+	}
+	return len(order)
+}
+
+// mapLines renders uid_map/gid_map lines.
+func mapLines(m []inspect.IDMapping) []string {
+	if len(m) == 0 {
+		return []string{"—"}
+	}
+	var out []string
+	for _, l := range m {
+		line := fmt.Sprintf("%d → %d, %d ids", l.Inside, l.Outside, l.Count)
+		if l.Inside == 0 && l.Outside == 0 && l.Count == 4294967295 {
+			line += "  (the identity map: the host's own user namespace)"
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func (s *inspectorScreen) cgroupsTab(w int) []string {
+	st := s.styles
+	sn := s.snap
+	var paths []string
+	for _, c := range sn.Cgroups {
+		ctrl := strings.Join(c.Controllers, ",")
+		if ctrl == "" {
+			ctrl = "(v2 unified)"
+		}
+		paths = append(paths, fmt.Sprintf("%-3d %-22s %s", c.HierarchyID, ctrl, c.Path))
+	}
+	out := s.section(fmt.Sprintf("Membership (%d)", len(sn.Cgroups)), []string{"cgroups"}, paths)
+	l := sn.Limits
+	barW := min(max(w-46, 10), 30)
+	count := func(n int64) string { return strconv.FormatInt(n, 10) }
+	lim := []string{
+		s.kv("memory", usageBar(st, l.MemoryCurrent, l.MemoryMax, barW, humanBytes)),
+		s.kv("pids", usageBar(st, l.PidsCurrent, l.PidsMax, barW, count)),
+		s.kv("cpu", cpuText(l.CPUMax)),
+		s.kv("oom kills", strconv.FormatInt(l.OOMKills, 10)),
+		s.kv("throttled", fmt.Sprintf("%d times, %s in total", l.NrThrottled, (time.Duration(l.ThrottledUsec)*time.Microsecond).String())),
+	}
+	title := "Limits and usage"
+	if l.CgroupVersion != "" {
+		title += " (cgroup " + l.CgroupVersion + ")"
+	}
+	return append(out, s.section(title, []string{"limits"}, lim)...)
+}
+
+// cpuText explains cpu.max: "max 100000" is no limit, "50000 100000" is half a CPU.
+func cpuText(cpuMax string) string {
+	f := strings.Fields(cpuMax)
+	if len(f) != 2 {
+		return orDash(cpuMax)
+	}
+	if f[0] == "max" {
+		return "no limit (" + cpuMax + ")"
+	}
+	q, err1 := strconv.ParseFloat(f[0], 64)
+	p, err2 := strconv.ParseFloat(f[1], 64)
+	if err1 != nil || err2 != nil || p == 0 {
+		return cpuMax
+	}
+	return fmt.Sprintf("%.2f CPU (%s µs every %s µs)", q/p, f[0], f[1])
+}
+
+func (s *inspectorScreen) securityTab(w int) []string {
+	st := s.styles
+	sn := s.snap
+	seccomp := sn.Seccomp.Name
+	if seccomp == "" {
+		seccomp = "mode " + strconv.Itoa(sn.Seccomp.Mode)
+	}
+	if sn.Seccomp.Mode == 2 {
+		seccomp += fmt.Sprintf(" (%d filters: some system calls are refused)", sn.Seccomp.Filters)
+	} else if sn.Seccomp.Mode == 0 {
+		seccomp += " (every system call allowed)"
+	}
+	nnp := "no (set-user-ID programs can still raise privileges)"
+	if sn.NoNewPrivs {
+		nnp = "yes (exec can never gain privileges)"
+	}
+	out := s.section("Confinement", []string{"seccomp", "lsm"}, []string{
+		s.kv("seccomp", seccomp),
+		s.kv("no_new_privs", nnp),
+		s.kv("LSM", orDash(sn.LSM)),
+	})
+	sets := []struct {
+		letter string
+		names  []string
+	}{
+		{"E", sn.Caps.Effective}, {"P", sn.Caps.Permitted}, {"I", sn.Caps.Inheritable},
+		{"B", sn.Caps.Bounding}, {"A", sn.Caps.Ambient},
+	}
+	have := make([]map[string]bool, len(sets))
+	all := map[string]bool{}
+	for i, set := range sets {
+		have[i] = map[string]bool{}
+		for _, n := range set.names {
+			k := capKey(n)
+			have[i][k] = true
+			all[k] = true
+		}
+	}
+	var names []string
+	for _, k := range capOrder {
+		if all[k] {
+			names = append(names, k)
+		}
+	}
+	var extra []string
+	for k := range all {
+		if !slices.Contains(capOrder, k) {
+			extra = append(extra, k)
+		}
+	}
+	slices.Sort(extra)
+	names = append(names, extra...)
+
+	body := []string{
+		st.Subtle.Render(fmt.Sprintf("E effective %d · P permitted %d · I inheritable %d · B bounding %d · A ambient %d",
+			len(sn.Caps.Effective), len(sn.Caps.Permitted), len(sn.Caps.Inheritable), len(sn.Caps.Bounding), len(sn.Caps.Ambient))),
+		st.Subtle.Render("E P I B A  capability             what it allows"),
+	}
+	if len(names) == 0 {
+		body = append(body, "no capabilities in any set: an ordinary unprivileged process")
+	}
+	for _, k := range names {
+		var marks strings.Builder
+		for i, set := range sets {
+			if have[i][k] {
+				marks.WriteString(set.letter)
+			} else {
+				marks.WriteString("·")
+			}
+			marks.WriteString(" ")
+		}
+		line := marks.String() + fmt.Sprintf("%-22s ", strings.TrimPrefix(k, "cap_")) + st.Subtle.Render(meaningOf(k))
+		if have[0][k] {
+			line = marks.String() + st.Text.Render(fmt.Sprintf("%-22s ", strings.TrimPrefix(k, "cap_"))) + st.Subtle.Render(meaningOf(k))
+		}
+		body = append(body, line)
+	}
+	return append(out, s.section("Capabilities", []string{"capabilities", "caps"}, body)...)
+}
