@@ -1,0 +1,166 @@
+package isolate
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"syscall"
+	"testing"
+)
+
+// sweepDeadPID is above the largest pid_max Linux allows (2^22), so no process
+// can ever have it: a certainly dead owner.
+const sweepDeadPID = 1<<22 + 7
+
+// sweepStartNamed runs `sleep 30` under another name (comm is taken from the
+// file name executed), so the test has a live process named as it likes.
+func sweepStartNamed(t *testing.T, name string) int {
+	t.Helper()
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip("no sleep binary")
+	}
+	link := filepath.Join(t.TempDir(), name)
+	if err := os.Symlink(sleep, link); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(link, "30")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	return cmd.Process.Pid
+}
+
+func TestSweepFixture(t *testing.T) {
+	root := fakeV1(t, true)
+	fixtureFile(t, root, "unified/cgroup.controllers", "")
+	l, err := DetectCgroups(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	liveProcbox := sweepStartNamed(t, "procbox")
+	reused := sweepStartNamed(t, "sleep") // a pid that now belongs to something else
+
+	keep := []string{
+		"memory/" + cgroupName(os.Getpid(), 900),    // ours
+		"pids/" + cgroupName(liveProcbox, 1),        // a live procbox
+		"memory/procbox-notanumber-1",               // not ours to judge
+		"memory/someone-else",                       // not procbox's
+		"cpu,cpuacct/" + cgroupName(liveProcbox, 2), // live, in the co-mounted hierarchy
+	}
+	gone := []string{
+		"memory/" + cgroupName(sweepDeadPID, 1),
+		"pids/" + cgroupName(sweepDeadPID, 1),
+		"cpu,cpuacct/" + cgroupName(sweepDeadPID, 1),
+		"unified/" + cgroupName(sweepDeadPID, 3),
+		"pids/" + cgroupName(reused, 1),
+	}
+	for _, d := range append(append([]string{}, keep...), gone...) {
+		// A made-up pid in cgroup.procs: a fixture sweep must never signal it.
+		fixtureFile(t, root, d+"/cgroup.procs", "1\n")
+	}
+	fixtureFile(t, root, "memory/"+cgroupName(sweepDeadPID, 1)+"/nested/cgroup.procs", "")
+
+	removed, err := Sweep(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, d := range gone {
+		want = append(want, filepath.Join(root, d))
+	}
+	sort.Strings(want)
+	sort.Strings(removed)
+	if !reflect.DeepEqual(removed, want) {
+		t.Errorf("Sweep removed\n %q\nwant\n %q", removed, want)
+	}
+	for _, d := range keep {
+		if _, err := os.Stat(filepath.Join(root, d)); err != nil {
+			t.Errorf("%s was swept: %v", d, err)
+		}
+	}
+	for _, d := range gone {
+		if _, err := os.Stat(filepath.Join(root, d)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s still there: %v", d, err)
+		}
+	}
+	// Nothing left to sweep the second time.
+	if again, err := Sweep(l); err != nil || len(again) != 0 {
+		t.Errorf("second Sweep: %v %v", again, err)
+	}
+}
+
+func TestSweepOwnerAlive(t *testing.T) {
+	if !sweepOwnerAlive(os.Getpid()) {
+		t.Error("this test binary is not seen as a live owner")
+	}
+	if sweepOwnerAlive(sweepDeadPID) {
+		t.Error("an impossible pid is seen as alive")
+	}
+	if sweepOwnerAlive(sweepStartNamed(t, "sleep")) {
+		t.Error("a live sleep is seen as a procbox")
+	}
+	if !sweepOwnerAlive(sweepStartNamed(t, "procbox")) {
+		t.Error("a live procbox is not seen as one")
+	}
+}
+
+// TestSweepLive leaves a cgroup as a SIGKILLed procbox would (dead owner, a
+// process still inside) and checks Sweep kills the process and removes it,
+// while a live owner's cgroup stays.
+func TestSweepLive(t *testing.T) {
+	l := cgLiveLayout(t, "pids")
+	ours := cgNew(t, l, Spec{PidsMax: 8})
+
+	stale := &Cgroup{layout: l, name: cgroupName(sweepDeadPID, 1), version: l.limitsOn(), dirs: map[string]string{}}
+	if l.limitsOn() == CgroupV1 {
+		for _, ctrl := range []string{"pids", "memory"} {
+			if l.V1[ctrl] != "" {
+				stale.dirs[ctrl] = filepath.Join(l.V1[ctrl], stale.name)
+			}
+		}
+	} else {
+		stale.dirs[""] = filepath.Join(l.Unified, stale.name)
+	}
+	for _, d := range stale.Dirs() {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		_ = stale.Remove()
+		cgAssertGone(t, stale)
+	})
+	ch := cgStart(t, "sleep 30")
+	if _, err := stale.AddProc(ch.cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+
+	removed, err := Sweep(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(removed)
+	if want := stale.Dirs(); !reflect.DeepEqual(removed, want) {
+		t.Errorf("Sweep removed %q, want %q", removed, want)
+	}
+	cgAssertGone(t, stale)
+	if err := ch.wait(t); err == nil {
+		t.Error("the process in the stale cgroup was not killed")
+	}
+	for _, d := range ours.Dirs() {
+		if _, err := os.Stat(d); err != nil {
+			t.Errorf("Sweep removed a live owner's cgroup %s: %v", d, err)
+		}
+	}
+	t.Logf("swept %d dirs of owner %s", len(removed), strconv.Itoa(sweepDeadPID))
+}
