@@ -12,6 +12,7 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 )
 
 // SetupVeth creates the pair for a child already running in its own network
@@ -153,36 +154,37 @@ func (v *Veth) Remove() error {
 	if v.removed {
 		return nil
 	}
-	if err := vethDelete(v.host); err != nil {
+	if _, err := vethDelete(v.host); err != nil {
 		return err
 	}
 	// If moving the peer failed, it is still on the host: delete it too
 	// (normally it is gone with the host end already).
-	if err := vethDelete(v.peer); err != nil {
+	if _, err := vethDelete(v.peer); err != nil {
 		return err
 	}
 	v.removed = true
 	return nil
 }
 
-// vethDelete deletes a host link by name; a link that is not there is fine.
-func vethDelete(name string) error {
+// vethDelete deletes a host link by name; a link that is not there is fine
+// (deleted reports whether this call removed it).
+func vethDelete(name string) (deleted bool, err error) {
+	var nf netlink.LinkNotFoundError
 	link, err := netlink.LinkByName(name)
 	if err != nil {
-		var nf netlink.LinkNotFoundError
 		if errors.As(err, &nf) {
-			return nil
+			return false, nil
 		}
-		return fmt.Errorf("cannot look up %s: %w", name, err)
+		return false, fmt.Errorf("cannot look up %s: %w", name, err)
 	}
 	if err := netlink.LinkDel(link); err != nil {
-		var nf netlink.LinkNotFoundError
-		if errors.As(err, &nf) {
-			return nil
+		// Gone in between: its peer was deleted, which takes it too.
+		if errors.As(err, &nf) || errors.Is(err, unix.ENODEV) {
+			return false, nil
 		}
-		return fmt.Errorf("cannot delete %s: %w", name, err)
+		return false, fmt.Errorf("cannot delete %s: %w", name, err)
 	}
-	return nil
+	return true, nil
 }
 
 // SweepVeths deletes pbx* links on the host whose child pid is dead. Normally
@@ -205,11 +207,14 @@ func SweepVeths() ([]string, error) {
 		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err == nil || !errors.Is(err, os.ErrNotExist) {
 			continue // the child is alive (or we cannot tell): keep it
 		}
-		if err := vethDelete(name); err != nil {
+		deleted, err := vethDelete(name)
+		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		removed = append(removed, name)
+		if deleted {
+			removed = append(removed, name)
+		}
 	}
 	return removed, errors.Join(errs...)
 }
