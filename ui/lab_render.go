@@ -229,24 +229,25 @@ func labEditHint(k labSwitchKind) string {
 }
 
 // labSwitchHints says in a few words what each switch does to the child.
+// Each fits two lines of the narrow column (2×25 cells).
 var labSwitchHints = map[string]string{
-	"pid":       "own process numbers: the child is pid 1 and sees only its own",
-	"net":       "own network stack: only a loopback, down, until a veth is added",
-	"mnt":       "own mount table: mounts inside stay inside",
+	"pid":       "own pid numbers: the child is pid 1",
+	"net":       "own network: just a loopback, down",
+	"mnt":       "own mount table: mounts stay inside",
 	"uts":       "own hostname",
-	"ipc":       "own System V queues, semaphores and shared memory",
-	"user":      "own uids: root inside can be nobody outside",
-	"cgroup":    "the child sees its own cgroup as /",
-	"time":      "own monotonic and boot clocks, shifted by an offset",
-	"hostname":  "the name the child's uts namespace answers with",
+	"ipc":       "own System V queues, semaphores, shm",
+	"user":      "own uids: root inside, nobody outside",
+	"cgroup":    "the child sees its cgroup as /",
+	"time":      "own monotonic and boot clocks",
+	"hostname":  "the name inside the uts namespace",
 	"map root":  "uid 0 inside is your uid outside",
-	"memory":    "the most memory the child's cgroup may use",
-	"pids":      "the most processes the child's cgroup may hold",
-	"cpu":       "the share of one CPU the child's cgroup may use",
-	"drop caps": "capabilities taken away from the child",
-	"seccomp":   "syscalls the kernel answers with EPERM",
+	"memory":    "most memory the cgroup may use",
+	"pids":      "most processes the cgroup may hold",
+	"cpu":       "share of one CPU for the cgroup",
+	"drop caps": "capabilities taken from the child",
+	"seccomp":   "syscalls the kernel fails with EPERM",
 	"rootfs":    "a directory the child sees as /",
-	"veth":      "a cable between the host and the child's network",
+	"veth":      "a cable from the host into the child",
 	"time off":  "how far the child's clocks are shifted",
 }
 
@@ -406,10 +407,7 @@ func (m *labScreen) viewsPane(w, h int, compact bool) []string {
 		barW = 5
 	}
 	headH := labFit("HOST", cw)
-	headC := labFit(fmt.Sprintf("CHILD (pid %d inside)", m.cview.PID), cw2)
-	if m.child != nil {
-		headH = labFit(fmt.Sprintf("HOST (child is %d)", m.child.PID()), cw)
-	}
+	headC := labFit("CHILD", cw2)
 	lines := []string{s.Title.Render(labFit("", lw) + " " + headH + " " + headC)}
 	rows := labRows(m.host, m.cview, compact)
 	var errs []string
@@ -464,22 +462,38 @@ func labBar(f float64, w int, s Styles) string {
 }
 
 // logLines are the newest log entries, newest last, scrolled back by logBack.
+// Long entries wrap under their time stamp: the end of a line ("at 64
+// processes") is often the point of it.
 func (m *labScreen) logLines(w, h int) []string {
 	s := m.d.Styles
 	if h <= 0 {
 		return nil
 	}
 	end := max(len(m.log)-m.logBack, 0)
-	start := max(end-h, 0)
 	var lines []string
-	for _, e := range m.log[start:end] {
-		line := labFit(e.at.Format("15:04:05")+" "+e.text, w)
-		if e.bad {
-			line = s.Bad.Render(line)
-		} else {
-			line = s.Text.Render(line)
+	for i := end - 1; i >= 0 && len(lines) < h; i-- {
+		e := m.log[i]
+		const stamp = 9 // "15:04:05 "
+		tw := max(w-stamp, 10)
+		wrapped := strings.Split(lipgloss.NewStyle().Width(tw).Render(e.text), "\n")
+		entry := make([]string, 0, len(wrapped))
+		for j, part := range wrapped {
+			prefix := strings.Repeat(" ", stamp)
+			if j == 0 {
+				prefix = e.at.Format("15:04:05") + " "
+			}
+			line := labFit(prefix+strings.TrimRight(part, " "), w)
+			if e.bad {
+				line = s.Bad.Render(line)
+			} else {
+				line = s.Text.Render(line)
+			}
+			entry = append(entry, line)
 		}
-		lines = append(lines, line)
+		lines = append(entry, lines...)
+	}
+	if len(lines) > h {
+		lines = lines[len(lines)-h:]
 	}
 	if len(lines) == 0 {
 		lines = append(lines, s.Subtle.Render("nothing happened yet: space toggles a switch, f m u x run experiments"))
@@ -496,6 +510,9 @@ func (m *labScreen) stepsPane(w, h int) []string {
 	}
 	for _, st := range m.steps {
 		lines = append(lines, s.Subtle.Render("# "+st.What), s.Code.Render("$ "+st.Command))
+	}
+	if h <= 1 {
+		return labBlock(lines, w, h)
 	}
 	if len(lines) > h {
 		// Keep the title; the newest steps matter most.

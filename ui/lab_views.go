@@ -250,7 +250,7 @@ func labNSSummaryRow(h, c isolate.View) labRow {
 	if len(own) > 0 {
 		child = "own " + strings.Join(own, ",")
 	}
-	r := labRow{key: "ns", label: "namespaces", host: fmt.Sprintf("%d host", len(h.NSInodes)), child: child}
+	r := labRow{key: "ns", label: "own ns", host: fmt.Sprintf("%d host", len(h.NSInodes)), child: child}
 	r.differ = len(own) > 0
 	return r
 }

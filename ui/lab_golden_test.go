@@ -1,0 +1,80 @@
+package ui
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"procbox/isolate"
+)
+
+// The Lab's golden views: the stripped body the root would show in a window of
+// 80×24 and 120×40 (the root keeps a header and a help line for itself).
+// Rewrite them with `make golden` after a deliberate change.
+
+// labGoldenSizes are the windows every golden view is drawn at.
+var labGoldenSizes = [][2]int{{80, 24}, {120, 40}}
+
+// labRequireGolden draws the Lab body for a w×h window and compares it.
+func labRequireGolden(t *testing.T, m *labScreen, w, h int) {
+	t.Helper()
+	golden.RequireEqual(t, []byte(ansi.Strip(m.View(w, h-headerHeight-footerHeight))+"\n"))
+}
+
+// labEverythingOn is every switch on that the fakes model.
+func labEverythingOn() isolate.Spec {
+	return isolate.Spec{
+		Namespaces: isolate.AllNamespaces, Hostname: "demo", MapRoot: true,
+		MemoryMax: 64 << 20, PidsMax: 64, CPUMax: 0.5,
+		DropCaps: []string{"cap_net_raw", "cap_chown"}, Seccomp: []string{"mkdir", "mkdirat"},
+		Veth: true, TimeOffset: time.Hour,
+	}
+}
+
+func TestGoldenLabNothingOn(t *testing.T) {
+	for _, sz := range labGoldenSizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			f := newLabFixture(t, isolate.Spec{})
+			labRequireGolden(t, f.m, sz[0], sz[1])
+		})
+	}
+}
+
+func TestGoldenLabEverythingOn(t *testing.T) {
+	for _, sz := range labGoldenSizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			f := newLabFixture(t, labEverythingOn())
+			labRequireGolden(t, f.m, sz[0], sz[1])
+		})
+	}
+}
+
+func TestGoldenLabAfterExperiment(t *testing.T) {
+	keys := map[string][]string{
+		isolate.ExpForkBomb: {"f"}, isolate.ExpMemoryHog: {"m"}, isolate.ExpCPUBurner: {"u"},
+		isolate.ExpChown: {"x", "c"}, isolate.ExpBind80: {"x", "b"}, isolate.ExpRawSocket: {"x", "r"},
+		isolate.ExpMount: {"x", "o"}, isolate.ExpHostname: {"x", "h"}, isolate.ExpKillHost: {"x", "k"},
+		isolate.ExpMkdir: {"x", "d"},
+	}
+	for _, exp := range isolate.Experiments {
+		for _, sz := range labGoldenSizes {
+			t.Run(fmt.Sprintf("%s_%dx%d", exp, sz[0], sz[1]), func(t *testing.T) {
+				f := newLabFixture(t, labEverythingOn())
+				f.press(keys[exp]...)
+				labRequireGolden(t, f.m, sz[0], sz[1])
+			})
+		}
+	}
+}
+
+func TestGoldenLabEditError(t *testing.T) {
+	f := newLabFixture(t, isolate.Spec{})
+	f.goTo("memory")
+	f.press("enter")
+	f.typeText("lots")
+	f.press("enter")
+	labRequireGolden(t, f.m, 80, 24)
+}

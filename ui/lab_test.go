@@ -1,0 +1,517 @@
+package ui
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"procbox/inspect"
+	"procbox/isolate"
+)
+
+func TestLabStartsAPlainChild(t *testing.T) {
+	f := newLabFixture(t, isolate.Spec{})
+	if len(f.eng.started) != 1 {
+		t.Fatalf("Start called %d times, want 1", len(f.eng.started))
+	}
+	if got := f.eng.started[0]; len(got.Namespaces) != 0 || got.MemoryMax != 0 || len(got.DropCaps) != 0 {
+		t.Fatalf("the first child should have no isolation, got %+v", got)
+	}
+	if !strings.Contains(f.logText(), "started the child, pid 4242 (no isolation)") {
+		t.Fatalf("log = %q", f.logText())
+	}
+	if !f.m.haveViews || f.m.cview.PID != 4242 {
+		t.Fatalf("views not read after start: have=%v child pid=%d", f.m.haveViews, f.m.cview.PID)
+	}
+}
+
+func TestLabStartsFromSpec(t *testing.T) {
+	f := newLabFixture(t, isolate.Spec{Namespaces: []string{"pid", "uts"}, Hostname: "demo"})
+	got := f.eng.started[0]
+	if !slices.Equal(got.Namespaces, []string{"pid", "uts"}) || got.Hostname != "demo" {
+		t.Fatalf("started with %+v", got)
+	}
+	if !f.m.st.ns["pid"] || !f.m.st.ns["uts"] || f.m.st.ns["net"] {
+		t.Fatalf("switches do not show the spec: %v", f.m.st.ns)
+	}
+}
+
+func TestLabToggleAppliesTheSpec(t *testing.T) {
+	f := newLabFixture(t, isolate.Spec{})
+	f.goTo("uts")
+	f.press("space")
+	if got := f.lastApplied(); !slices.Equal(got.Namespaces, []string{"uts"}) {
+		t.Fatalf("after uts: Apply(%+v)", got)
+	}
+	f.goTo("pid")
+	f.press("space")
+	if got := f.lastApplied(); !slices.Equal(got.Namespaces, []string{"pid", "uts"}) {
+		t.Fatalf("after pid: Apply(%+v)", got)
+	}
+	f.press("space") // pid off again
+	if got := f.lastApplied(); !slices.Equal(got.Namespaces, []string{"uts"}) {
+		t.Fatalf("after pid off: Apply(%+v)", got)
+	}
+	log := f.logText()
+	if !strings.Contains(log, "re-created the child (pid 4242 → 4243): a new pid namespace only applies to new processes") {
+		t.Fatalf("the re-create and its reason are not in the log:\n%s", log)
+	}
+}
+
+func TestLabInPlaceChangeReachesTheLog(t *testing.T) {
+	f := newLabFixture(t, isolate.Spec{})
+	f.goTo("memory")
+	f.press("enter")
+	if !f.m.Capturing() {
+		t.Fatal("the edit field should capture keys")
+	}
+	f.typeText("64M")
+	f.press("enter")
+	if got := f.lastApplied(); got.MemoryMax != 64<<20 {
+		t.Fatalf("Apply memory = %d, want %d", got.MemoryMax, 64<<20)
+	}
+	if !strings.Contains(f.logText(), "memory limit changed in place") {
+		t.Fatalf("log:\n%s", f.logText())
+	}
+	if f.m.Capturing() {
+		t.Fatal("the edit field should close after a valid value")
+	}
+}
+
+func TestLabEditValidation(t *testing.T) {
+	cases := []struct {
+		sw, input, wantErr string
+	}{
+		{"memory", "lots", "not a size"},
+		{"memory", "1k", "too small"},
+		{"pids", "2", "too few"},
+		{"pids", "-4", "not a process count"},
+		{"cpu", "fast", "not a CPU share"},
+		{"cpu", "9000", "out of range"},
+		{"hostname", "no spaces", "letters, digits"},
+		{"hostname", "-dash", "cannot start"},
+		{"rootfs", "relative/dir", "absolute path"},
+		{"time off", "soon", "not a duration"},
+	}
+	for _, c := range cases {
+		t.Run(c.sw+"="+c.input, func(t *testing.T) {
+			f := newLabFixture(t, isolate.Spec{})
+			f.goTo(c.sw)
+			f.press("enter", "ctrl+u")
+			f.typeText(c.input)
+			f.press("enter")
+			if !strings.Contains(f.m.editErr, c.wantErr) {
+				t.Fatalf("error %q, want it to say %q", f.m.editErr, c.wantErr)
+			}
+			if !f.m.editing {
+				t.Fatal("an invalid value must keep the field open")
+			}
+			if n := len(f.eng.child.applied); n != 0 {
+				t.Fatalf("an invalid value reached Apply (%d calls)", n)
+			}
+			view := ansi.Strip(f.m.View(80, 22))
+			if !strings.Contains(view, "✗ ") {
+				t.Fatalf("the error is not shown inline:\n%s", view)
+			}
+			f.press("esc")
+			if f.m.editing || f.m.editErr != "" {
+				t.Fatal("esc should cancel the edit")
+			}
+		})
+	}
+}
+
+func TestLabParsers(t *testing.T) {
+	sizes := map[string]int64{"64M": 64 << 20, "1G": 1 << 30, "1.5g": 3 << 29, "512MiB": 512 << 20,
+		"none": 0, "": 0, "8388608": 8 << 20}
+	for in, want := range sizes {
+		got, err := labParseSize(in)
+		if err != nil || got != want {
+			t.Errorf("labParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	cpus := map[string]float64{"0.5": 0.5, "50%": 0.5, "2": 2, "none": 0}
+	for in, want := range cpus {
+		got, err := labParseCPU(in)
+		if err != nil || got != want {
+			t.Errorf("labParseCPU(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	if d, err := labParseOffset("-30m"); err != nil || d != -30*time.Minute {
+		t.Errorf("labParseOffset(-30m) = %v, %v", d, err)
+	}
+}
+
+func TestLabHostnameTurnsOnUTS(t *testing.T) {
+	f := newLabFixture(t, isolate.Spec{})
+	f.goTo("hostname")
+	f.press("enter")
+	f.typeText("demo")
+	f.press("enter")
+	got := f.lastApplied()
+	if !got.Has("uts") || got.Hostname != "demo" {
+		t.Fatalf("Apply(%+v): the hostname needs a uts namespace", got)
+	}
+	if !strings.Contains(f.logText(), "hostname needs a uts namespace: turned uts on") {
+		t.Fatalf("log:\n%s", f.logText())
+	}
+	// uts off: the hostname is kept by the switch but never sent without uts.
+	f.goTo("uts")
+	f.press("space")
+	if got := f.lastApplied(); got.Has("uts") || got.Hostname != "" {
+		t.Fatalf("with uts off Apply(%+v) must carry no hostname", got)
+	}
+	if f.m.st.hostname != "demo" {
+		t.Fatal("the hostname switch should remember its value")
+	}
+}
+
+func TestLabTogglesWhileBusyApplyTheLatestOnce(t *testing.T) {
+	f := newLabFixture(t, isolate.Spec{})
+	f.goTo("uts")
+	_, first := f.m.Update(labKeyMsg("space")) // Apply started, not finished
+	if f.m.busy != "applying" {
+		t.Fatalf("busy = %q", f.m.busy)
+	}
+	f.goTo("pid")
+	_, c2 := f.m.Update(labKeyMsg("space"))
+	f.goTo("ipc")
+	_, c3 := f.m.Update(labKeyMsg("space"))
+	if c2 != nil || c3 != nil {
+		t.Fatal("a toggle while an Apply runs must wait, not start a second Apply")
+	}
+	f.run(first)
+	c := f.eng.child
+	if len(c.applied) != 2 {
+		t.Fatalf("Apply called %d times, want 2 (the first, then the latest)", len(c.applied))
+	}
+	if got := c.applied[1]; !slices.Equal(got.Namespaces, []string{"pid", "uts", "ipc"}) {
+		t.Fatalf("second Apply(%v), want the latest switches", got.Namespaces)
+	}
+	if c.overlap {
+		t.Fatal("two Applies ran at once")
+	}
+}
+
+func TestLabApplyErrorRevertsTheSwitches(t *testing.T) {
+	f := newLabFixture(t, isolate.Spec{})
+	f.eng.child.applyErr = errors.New("time namespaces need Linux 5.6")
+	f.goTo("time")
+	f.press("space")
+	if f.m.st.ns["time"] {
+		t.Fatal("a refused switch must go back to off")
+	}
+	if !strings.Contains(f.logText(), "could not apply ns time: time namespaces need Linux 5.6") {
+		t.Fatalf("log:\n%s", f.logText())
+	}
+}
+
+func TestLabStartFailureIsShown(t *testing.T) {
+	eng := &labFakeEngine{startErr: errors.New("cgroup memory: permission denied")}
+	d := Deps{Inspector: labFakeInspector{report: labRootReport()}, Lab: eng,
+		Clock: labFakeClock{t: labT0}, Styles: NewStyles(true, true)}
+	f := &labFixture{t: t, m: newLab(d, isolate.Spec{MemoryMax: 64 << 20}), eng: eng}
+	f.run(f.m.Init())
+	view := ansi.Strip(f.m.View(80, 22))
+	if !strings.Contains(view, "no child: cgroup memory: permission denied") {
+		t.Fatalf("view:\n%s", view)
+	}
+	// A toggle tries again with the new switches.
+	eng.startErr = nil
+	f.goTo("uts")
+	f.press("space")
+	if len(eng.started) != 2 || !eng.started[1].Has("uts") {
+		t.Fatalf("started = %+v", eng.started)
+	}
+}
+
+func TestLabDifferingRowsAreMarked(t *testing.T) {
+	f := newLabFixture(t, isolate.Spec{})
+	for _, r := range labRows(f.m.host, f.m.cview, false) {
+		if r.differ {
+			t.Errorf("with no isolation row %s differs: %q vs %q", r.key, r.host, r.child)
+		}
+	}
+	f.goTo("pid")
+	f.press("space")
+	f.goTo("uts")
+	f.press("space")
+	f.goTo("hostname")
+	f.press("enter")
+	f.typeText("demo")
+	f.press("enter")
+	differ := map[string]bool{}
+	for _, r := range labRows(f.m.host, f.m.cview, false) {
+		differ[r.key] = r.differ
+	}
+	for _, k := range []string{"pid", "hostname", "procs", "ns.pid", "ns.uts"} {
+		if !differ[k] {
+			t.Errorf("row %s should differ with pid+uts", k)
+		}
+	}
+	for _, k := range []string{"net", "mounts", "ns.net", "caps", "seccomp"} {
+		if differ[k] {
+			t.Errorf("row %s should not differ with pid+uts", k)
+		}
+	}
+	var pidRow labRow
+	for _, r := range labRows(f.m.host, f.m.cview, true) {
+		if r.key == "pid" {
+			pidRow = r
+		}
+		if r.key == "ns" && (!r.differ || r.child != "own pid,uts") {
+			t.Errorf("compact ns row = %+v", r)
+		}
+	}
+	if pidRow.host != strconv.Itoa(f.eng.child.PID()) || pidRow.child != "1" {
+		t.Errorf("pid row = %q | %q, want the host's number and 1", pidRow.host, pidRow.child)
+	}
+	view := ansi.Strip(f.m.View(120, 38))
+	if !strings.Contains(view, "≠hostname") || !strings.Contains(view, "demo") {
+		t.Fatalf("the hostname row is not marked:\n%s", view)
+	}
+}
+
+func TestLabExperimentOutcomesReachTheLog(t *testing.T) {
+	cases := []struct {
+		name string
+		spec isolate.Spec
+		keys []string
+		want string
+	}{
+		{"fork bomb, pids limit", isolate.Spec{PidsMax: 64}, []string{"f"},
+			"fork bomb: denied (EAGAIN) by pids limit 64 — fork failed: resource temporarily unavailable at 64 processes"},
+		{"fork bomb, no limit", isolate.Spec{}, []string{"f"},
+			"1800 processes, and the host shared that cost"},
+		{"memory hog, limit", isolate.Spec{MemoryMax: 64 << 20}, []string{"m"},
+			"memory hog: OOM-killed by memory limit 64M"},
+		{"cpu burner, quota", isolate.Spec{CPUMax: 0.5}, []string{"u"}, "cpu burner: allowed — busy 3s, throttled 1.5s"},
+		{"chown, cap dropped", isolate.Spec{DropCaps: []string{"cap_chown"}}, []string{"x", "c"},
+			"chown: denied (EPERM) by drop cap_chown"},
+		{"bind 80", isolate.Spec{DropCaps: []string{"cap_net_bind_service"}}, []string{"x", "b"},
+			"bind port 80: denied (EPERM) by drop cap_net_bind_service"},
+		{"raw socket", isolate.Spec{DropCaps: []string{"all"}}, []string{"x", "r"},
+			"raw socket: denied (EPERM) by drop cap_net_raw"},
+		{"mount", isolate.Spec{}, []string{"x", "o"}, "mount: allowed"},
+		{"sethostname", isolate.Spec{Seccomp: []string{"sethostname"}}, []string{"x", "h"},
+			"sethostname: denied (EPERM) by seccomp sethostname"},
+		{"kill host", isolate.Spec{Namespaces: []string{"pid"}}, []string{"x", "k"},
+			"kill a host process: denied (ESRCH) by pid namespace"},
+		{"mkdir", isolate.Spec{Seccomp: []string{"mkdir", "mkdirat"}}, []string{"x", "d"},
+			"mkdir: denied (EPERM) by seccomp mkdirat"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newLabFixture(t, c.spec)
+			f.press(c.keys...)
+			if !strings.Contains(f.logText(), c.want) {
+				t.Fatalf("log:\n%s\nwant %q", f.logText(), c.want)
+			}
+			if f.m.busy != "" {
+				t.Fatalf("still busy: %q", f.m.busy)
+			}
+		})
+	}
+}
+
+func TestLabMemoryHogRaisesTheOOMCounter(t *testing.T) {
+	f := newLabFixture(t, isolate.Spec{MemoryMax: 64 << 20})
+	f.press("m")
+	if f.m.cview.Limits.OOMKills != 1 {
+		t.Fatalf("oom kills = %d after the hog", f.m.cview.Limits.OOMKills)
+	}
+	view := ansi.Strip(f.m.View(120, 38))
+	if !strings.Contains(view, "oom 1") {
+		t.Fatalf("the OOM counter is not on screen:\n%s", view)
+	}
+}
+
+func TestLabExperimentWhileBusyIsRefused(t *testing.T) {
+	f := newLabFixture(t, isolate.Spec{})
+	f.goTo("pid")
+	_, pending := f.m.Update(labKeyMsg("space"))
+	_, cmd := f.m.Update(labKeyMsg("f"))
+	if cmd != nil {
+		t.Fatal("an experiment must not start while an Apply runs")
+	}
+	if !strings.Contains(f.logText(), "fork bomb: wait, still applying") {
+		t.Fatalf("log:\n%s", f.logText())
+	}
+	f.run(pending)
+}
+
+func TestLabCapabilityAndSeccompTickLists(t *testing.T) {
+	f := newLabFixture(t, isolate.Spec{})
+	f.goTo("drop caps")
+	f.press("enter")
+	if !f.m.subOpen || !f.m.Capturing() {
+		t.Fatal("enter on drop caps should open the tick list")
+	}
+	f.press("down", "space") // cap_chown (row 0 is "all")
+	if got := f.lastApplied().DropCaps; !slices.Equal(got, []string{"cap_chown"}) {
+		t.Fatalf("DropCaps = %v", got)
+	}
+	f.press("up", "space")
+	if got := f.lastApplied().DropCaps; !slices.Equal(got, []string{"all"}) {
+		t.Fatalf("DropCaps after all = %v", got)
+	}
+	f.press("esc")
+	if f.m.subOpen {
+		t.Fatal("esc should close the tick list")
+	}
+	f.goTo("seccomp")
+	f.press("enter", "space")
+	if got := f.lastApplied().Seccomp; !slices.Equal(got, []string{"mkdir", "mkdirat"}) {
+		t.Fatalf("Seccomp = %v", got)
+	}
+	f.press("space")
+	if got := f.lastApplied().Seccomp; len(got) != 0 {
+		t.Fatalf("Seccomp after un-tick = %v", got)
+	}
+}
+
+func TestLabUnavailableSwitchSaysWhy(t *testing.T) {
+	r := labRootReport()
+	r.Namespaces[len(r.Namespaces)-1] = inspect.Feature{Name: "time", Available: false, Why: "kernel 5.4 has no time namespaces"}
+	r.TimeNamespace = inspect.Feature{Name: "time", Available: false, Why: "kernel 5.4 has no time namespaces"}
+	eng := &labFakeEngine{}
+	d := Deps{Inspector: labFakeInspector{report: r}, Lab: eng, Clock: labFakeClock{t: labT0}, Styles: NewStyles(true, true)}
+	f := &labFixture{t: t, m: newLab(d, isolate.Spec{}), eng: eng}
+	f.run(f.m.Init())
+	f.goTo("time")
+	f.press("space")
+	if n := len(eng.child.applied); n != 0 {
+		t.Fatalf("an unavailable switch reached Apply (%d)", n)
+	}
+	if !strings.Contains(f.logText(), "time: not available here: kernel 5.4 has no time namespaces") {
+		t.Fatalf("log:\n%s", f.logText())
+	}
+	view := ansi.Strip(f.m.View(120, 38))
+	if !strings.Contains(view, "[-] time") || !strings.Contains(view, "✗ kernel 5.4 has no time") {
+		t.Fatalf("view:\n%s", view)
+	}
+}
+
+func TestLabWithoutRootShowsCgroupsUnavailable(t *testing.T) {
+	r := labRootReport()
+	r.Root, r.UID = false, 1000
+	r.UserNSUnpriv = inspect.Feature{Name: "user", Available: true}
+	a := labAvailability(r, true)
+	if a[labSwMem][""].ok || !strings.Contains(a[labSwMem][""].why, "needs root") {
+		t.Fatalf("memory without delegation: %+v", a[labSwMem][""])
+	}
+	if a[labSwVeth][""].ok || !a[labSwNS]["user"].ok {
+		t.Fatalf("veth must need root, user ns must not: %+v", a)
+	}
+}
+
+func TestLabWithoutEngineExplains(t *testing.T) {
+	d := Deps{Inspector: labFakeInspector{report: labRootReport()}, Clock: labFakeClock{t: labT0}, Styles: NewStyles(true, true)}
+	m := newLab(d, isolate.Spec{})
+	f := &labFixture{t: t, m: m}
+	f.run(m.Init())
+	view := ansi.Strip(m.View(80, 22))
+	if !strings.Contains(view, "The Lab needs the isolate engine:") {
+		t.Fatalf("view:\n%s", view)
+	}
+	f.press("space", "f", "s")
+	if m.Close() != nil {
+		t.Fatal("nothing to stop without an engine")
+	}
+}
+
+func TestLabCloseStopsTheChildOnce(t *testing.T) {
+	f := newLabFixture(t, isolate.Spec{})
+	cmd := f.m.Close()
+	if cmd == nil {
+		t.Fatal("Close should return the Stop command")
+	}
+	if msg, ok := cmd().(labStoppedMsg); !ok || msg.err != nil {
+		t.Fatalf("Close command = %#v", msg)
+	}
+	if f.eng.child.stopped != 1 {
+		t.Fatalf("Stop called %d times", f.eng.child.stopped)
+	}
+	if f.m.Close() != nil {
+		t.Fatal("a second Close must do nothing")
+	}
+	f.goTo("pid")
+	f.press("space")
+	if len(f.eng.child.applied) != 0 {
+		t.Fatal("a closed Lab must not Apply")
+	}
+}
+
+func TestLabShellHandsOverTheTerminal(t *testing.T) {
+	f := newLabFixture(t, isolate.Spec{})
+	_, cmd := f.m.Update(labKeyMsg("s"))
+	if cmd == nil || f.m.busy != "shell" {
+		t.Fatalf("s should start the shell (busy=%q)", f.m.busy)
+	}
+	f.m.Update(labShellDoneMsg{})
+	if f.m.busy != "" || !strings.Contains(f.logText(), "back from the shell") {
+		t.Fatalf("busy=%q log:\n%s", f.m.busy, f.logText())
+	}
+}
+
+func TestLabFocusCyclesAndScrolls(t *testing.T) {
+	f := newLabFixture(t, isolate.Spec{})
+	f.press("tab")
+	if f.m.focus != labFocusViews {
+		t.Fatalf("focus = %d", f.m.focus)
+	}
+	f.press("down", "down")
+	if f.m.viewsTop != 2 {
+		t.Fatalf("viewsTop = %d", f.m.viewsTop)
+	}
+	f.press("tab", "tab")
+	if f.m.focus != labFocusSwitches {
+		t.Fatalf("focus = %d after three tabs", f.m.focus)
+	}
+	f.press("shift+tab")
+	if f.m.focus != labFocusLog {
+		t.Fatalf("focus = %d after shift+tab", f.m.focus)
+	}
+}
+
+// TestLabViewAlwaysFits draws every state at many sizes: no line wider than
+// the window, never more lines than asked.
+func TestLabViewAlwaysFits(t *testing.T) {
+	states := map[string]func(f *labFixture){
+		"plain": func(*labFixture) {},
+		"all on": func(f *labFixture) {
+			for _, ns := range isolate.AllNamespaces {
+				f.goTo(ns)
+				f.press("space")
+			}
+		},
+		"editing":   func(f *labFixture) { f.goTo("memory"); f.press("enter"); f.typeText("lots"); f.press("enter") },
+		"tick list": func(f *labFixture) { f.goTo("drop caps"); f.press("enter") },
+		"x menu":    func(f *labFixture) { f.press("x") },
+		"log":       func(f *labFixture) { f.press("f", "m", "u", "shift+tab") },
+		"views":     func(f *labFixture) { f.press("tab", "down", "down", "down") },
+	}
+	sizes := [][2]int{{80, 22}, {118, 38}, {60, 16}, {40, 10}, {200, 58}, {109, 30}, {110, 30}, {1, 1}}
+	for name, set := range states {
+		f := newLabFixture(t, isolate.Spec{})
+		set(f)
+		for _, sz := range sizes {
+			w, h := sz[0], sz[1]
+			lines := strings.Split(f.m.View(w, h), "\n")
+			if len(lines) != h {
+				t.Errorf("%s at %dx%d: %d lines", name, w, h, len(lines))
+			}
+			for i, l := range lines {
+				if lw := lipgloss.Width(l); lw > w {
+					t.Errorf("%s at %dx%d: line %d is %d wide: %q", name, w, h, i, lw, ansi.Strip(l))
+				}
+			}
+		}
+	}
+}
