@@ -27,11 +27,18 @@ func Compare(a, b Snapshot) []Difference {
 	add("limits.memory_max", limitText(a.Limits.MemoryMax), limitText(b.Limits.MemoryMax))
 	add("limits.pids_max", limitText(a.Limits.PidsMax), limitText(b.Limits.PidsMax))
 	add("limits.cpu_max", a.Limits.CPUMax, b.Limits.CPUMax)
-	add("capabilities.effective", capsText(a.Caps.Effective), capsText(b.Caps.Effective))
-	add("capabilities.permitted", capsText(a.Caps.Permitted), capsText(b.Caps.Permitted))
-	add("capabilities.inheritable", capsText(a.Caps.Inheritable), capsText(b.Caps.Inheritable))
-	add("capabilities.bounding", capsText(a.Caps.Bounding), capsText(b.Caps.Bounding))
-	add("capabilities.ambient", capsText(a.Caps.Ambient), capsText(b.Caps.Ambient))
+	for _, set := range []struct {
+		name string
+		a, b []string
+	}{
+		{"effective", a.Caps.Effective, b.Caps.Effective}, {"permitted", a.Caps.Permitted, b.Caps.Permitted},
+		{"inheritable", a.Caps.Inheritable, b.Caps.Inheritable}, {"bounding", a.Caps.Bounding, b.Caps.Bounding},
+		{"ambient", a.Caps.Ambient, b.Caps.Ambient},
+	} {
+		if capsText(set.a) != capsText(set.b) {
+			out = append(out, Difference{Field: "capabilities." + set.name, A: capsDiffText(set.a, set.b), B: capsDiffText(set.b, set.a)})
+		}
+	}
 	add("seccomp", seccompText(a.Seccomp), seccompText(b.Seccomp))
 	add("no_new_privs", fmt.Sprint(a.NoNewPrivs), fmt.Sprint(b.NoNewPrivs))
 	add("lsm", a.LSM, b.LSM)
@@ -74,6 +81,26 @@ func capsText(c []string) string {
 		return "(none)"
 	}
 	return strings.Join(c, ",")
+}
+
+// capsDiffText counts the set and names what it has that the other lacks:
+// two lists of 41 names differing in one are unreadable side by side.
+func capsDiffText(set, other []string) string {
+	in := map[string]bool{}
+	for _, c := range other {
+		in[c] = true
+	}
+	var extra []string
+	for _, c := range set {
+		if !in[c] {
+			extra = append(extra, c)
+		}
+	}
+	s := fmt.Sprintf("%d caps", len(set))
+	if len(extra) > 0 {
+		s += " (+" + strings.Join(extra, ",") + ")"
+	}
+	return s
 }
 
 func seccompText(s Seccomp) string {

@@ -420,6 +420,10 @@ func parseInterspersed(fl *flag.FlagSet, args []string) ([]string, error) {
 func flagError(cmd string, err error) error {
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		// "-3" reaches the flag parser, but the user meant a PID.
+		if _, err := strconv.Atoi(name); err == nil {
+			return usagef("invalid PID %q: want a positive number", name)
+		}
 		return usagef("%s: unknown flag %s (see procbox %s --help)", cmd, name, cmd)
 	}
 	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
