@@ -53,6 +53,8 @@ func ChildHook() {
 		sleeperMain()
 	case memhogMarker:
 		os.Exit(memhogMain())
+	case forkbombMarker:
+		os.Exit(forkbombMain())
 	}
 }
 

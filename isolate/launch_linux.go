@@ -79,6 +79,12 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return l, fmt.Errorf("socketpair: %w", err)
 	}
+	// Non-blocking, so os.File puts it in the poller and deadlines work.
+	if err := unix.SetNonblock(pair[0], true); err != nil {
+		unix.Close(pair[0])
+		unix.Close(pair[1])
+		return l, fmt.Errorf("socketpair: %w", err)
+	}
 	l.ctl = os.NewFile(uintptr(pair[0]), "procbox-control")
 	l.ctlR = bufio.NewReader(l.ctl)
 	childEnd := os.NewFile(uintptr(pair[1]), "procbox-control-child")

@@ -1,0 +1,363 @@
+package isolate
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// agentTimeout bounds every question to the agent; experiments stop
+// themselves within a few seconds, so this only catches a wedged child.
+const agentTimeout = 15 * time.Second
+
+// Child is a live agent child for the Lab and the lessons. Its methods are
+// safe for concurrent use; questions to the agent are answered one at a time.
+type Child struct {
+	mu      sync.Mutex
+	l       *launched
+	spec    Spec
+	inPlace []Step // steps applied to the running child since it started
+	stopped bool
+}
+
+// Start starts a child isolated as spec says that becomes an agent: it stays
+// alive and answers the Lab's questions until Stop.
+func Start(spec Spec) (*Child, error) {
+	l, err := launch(spec, modeAgent, nil, nil, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	c := &Child{l: l, spec: spec}
+	if err := c.awaitReady(); err != nil {
+		l.cleanup()
+		return nil, err
+	}
+	return c, nil
+}
+
+// awaitReady reads the agent's first line: ready, or why setup failed.
+func (c *Child) awaitReady() error {
+	c.l.ctl.SetReadDeadline(time.Now().Add(agentTimeout))
+	defer c.l.ctl.SetReadDeadline(time.Time{})
+	r, err := c.l.readReply()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("the child exited during setup")
+		}
+		return fmt.Errorf("waiting for the child: %w", err)
+	}
+	if r.Error != "" {
+		return errors.New(r.Error)
+	}
+	if !r.Ready {
+		return fmt.Errorf("the child did not say it was ready")
+	}
+	return nil
+}
+
+// call sends one request and reads one response. The caller holds c.mu.
+func (c *Child) call(req agentRequest) (agentResponse, error) {
+	if c.stopped {
+		return agentResponse{}, fmt.Errorf("the child was stopped")
+	}
+	b, _ := json.Marshal(req)
+	c.l.ctl.SetDeadline(time.Now().Add(agentTimeout))
+	defer c.l.ctl.SetDeadline(time.Time{})
+	if _, err := c.l.ctl.Write(append(b, '\n')); err != nil {
+		return agentResponse{}, fmt.Errorf("the child is gone: %w", err)
+	}
+	line, err := c.l.ctlR.ReadBytes('\n')
+	if err != nil {
+		return agentResponse{}, fmt.Errorf("the child is gone: %w", err)
+	}
+	var resp agentResponse
+	if err := json.Unmarshal(line, &resp); err != nil {
+		return resp, fmt.Errorf("bad answer from the child: %q", line)
+	}
+	if resp.Error != "" {
+		return resp, errors.New(resp.Error)
+	}
+	return resp, nil
+}
+
+// PID is the agent's PID on the host.
+func (c *Child) PID() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.l.cmd.Process.Pid
+}
+
+// Spec is the spec the child runs with now.
+func (c *Child) Spec() Spec {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.spec
+}
+
+// Steps are the equivalent commands of the current configuration.
+func (c *Child) Steps() []Step {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append(slices.Clone(c.l.steps), c.inPlace...)
+}
+
+// Stop kills the child tree and removes its cgroup and veth. Idempotent.
+func (c *Child) Stop() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stopped = true
+	return c.l.cleanup()
+}
+
+// ChildView asks the agent the Lab's questions from inside.
+func (c *Child) ChildView() (View, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	resp, err := c.call(agentRequest{Op: "view"})
+	if err != nil || resp.View == nil {
+		return View{Side: "child"}, err
+	}
+	v := *resp.View
+	// Limits are a property of the cgroup, not of a side; the agent may not
+	// even have the cgroup filesystem mounted, so both sides show the host's read.
+	if c.l.cg != nil {
+		v.Limits, _ = c.l.cg.Stats()
+	}
+	return v, nil
+}
+
+// HostView answers the same questions from procbox's side: the host's
+// hostname, processes, interfaces and mounts, the child's PID and cgroup as
+// the host sees them, and procbox's own credentials, caps and namespaces.
+func (c *Child) HostView() (View, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v := gatherView("host")
+	v.PID = c.l.cmd.Process.Pid
+	if c.l.cg != nil {
+		v.CgroupPath = c.l.cg.Path()
+		v.Limits, _ = c.l.cg.Stats()
+	}
+	return v, nil
+}
+
+// Experiment runs one experiment inside the child. The host side adds what
+// only it can see: the cgroup's OOM kill counter and CPU throttling.
+func (c *Child) Experiment(name string) (Outcome, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var before CgroupStats
+	if c.l.cg != nil {
+		before, _ = c.l.cg.Stats()
+	}
+	resp, err := c.call(agentRequest{Op: "experiment", Name: name})
+	if err != nil || resp.Outcome == nil {
+		return Outcome{Experiment: name}, err
+	}
+	o := *resp.Outcome
+	if c.l.cg != nil {
+		after, _ := c.l.cg.Stats()
+		switch name {
+		case ExpMemoryHog:
+			if after.OOMKills > before.OOMKills {
+				o.OOMKilled = true
+			} else if o.OOMKilled && after.OOMKills == before.OOMKills && after.Version != "" {
+				// SIGKILL without an OOM kill counted: say so rather than guess.
+				o.Summary += " (SIGKILL; the cgroup counted no OOM kill)"
+			}
+		case ExpCPUBurner:
+			d := after.ThrottledUsec - before.ThrottledUsec
+			o.Summary = fmt.Sprintf("cpuburn: busy for 3 s, throttled %d times for %.2f s in total",
+				after.NrThrottled-before.NrThrottled, float64(d)/1e6)
+			if d > 0 {
+				o.Cause = fmt.Sprintf("cpu quota %.2g", c.spec.CPUMax)
+			}
+		}
+	}
+	return o, nil
+}
+
+// Apply moves the child to spec: in place where the kernel allows it on a
+// running process, otherwise by replacing the child, and says which and why.
+func (c *Child) Apply(spec Spec) (Change, error) {
+	if err := spec.Validate(); err != nil {
+		return Change{}, err
+	}
+	c.mu.Lock()
+	old := c.spec
+	oldPID := c.l.cmd.Process.Pid
+	why := recreateReason(old, spec)
+	if why != "" {
+		c.stopped = true
+		c.l.cleanup()
+		c.mu.Unlock()
+		n, err := Start(spec)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if err != nil {
+			return Change{Recreate: true, Why: why, OldPID: oldPID}, fmt.Errorf("re-creating the child: %w", err)
+		}
+		c.l, c.spec, c.inPlace, c.stopped = n.l, spec, nil, false
+		return Change{Recreate: true, What: "child re-created", Why: why, OldPID: oldPID, NewPID: c.l.cmd.Process.Pid}, nil
+	}
+	defer c.mu.Unlock()
+	var what []string
+	if old.MemoryMax != spec.MemoryMax || old.PidsMax != spec.PidsMax || old.CPUMax != spec.CPUMax {
+		if c.l.cg == nil {
+			return Change{}, fmt.Errorf("the child has no cgroup to change")
+		}
+		steps, err := c.l.cg.Update(spec)
+		c.inPlace = append(c.inPlace, steps...)
+		if err != nil {
+			return Change{}, err
+		}
+		what = append(what, "cgroup limits changed in place")
+	}
+	if spec.Hostname != old.Hostname {
+		if _, err := c.call(agentRequest{Op: "hostname", Hostname: spec.Hostname}); err != nil {
+			return Change{}, err
+		}
+		c.inPlace = append(c.inPlace, Step{What: "new hostname inside", Command: "hostname " + spec.Hostname})
+		what = append(what, "hostname changed in place")
+	}
+	if add := added(old.Seccomp, spec.Seccomp); len(add) > 0 {
+		if _, err := c.call(agentRequest{Op: "seccomp", Syscalls: add}); err != nil {
+			return Change{}, err
+		}
+		c.inPlace = append(c.inPlace, Step{What: "one more seccomp filter, on every thread (TSYNC)",
+			Command: "# seccomp(SECCOMP_SET_MODE_FILTER, TSYNC, deny " + strings.Join(expandSyscalls(add), ",") + " -> EPERM)"})
+		what = append(what, "seccomp filter added in place")
+	}
+	if add := added(old.DropCaps, spec.DropCaps); len(add) > 0 {
+		if _, err := c.call(agentRequest{Op: "dropcaps", Caps: add}); err != nil {
+			return Change{}, err
+		}
+		// The agent re-executes itself with the smaller sets; same PID.
+		if err := c.awaitReady(); err != nil {
+			return Change{}, err
+		}
+		c.inPlace = append(c.inPlace, Step{What: "capabilities dropped by the child itself",
+			Command: "capsh --drop=" + strings.Join(add, ",") + " --"})
+		what = append(what, "capabilities dropped in place")
+	}
+	c.spec = spec
+	if len(what) == 0 {
+		what = append(what, "nothing to change")
+	}
+	return Change{InPlace: true, What: strings.Join(what, "; "), OldPID: oldPID, NewPID: oldPID}, nil
+}
+
+// recreateReason says why spec cannot reach a child started with old in
+// place, or "" when it can.
+func recreateReason(old, spec Spec) string {
+	for _, ns := range AllNamespaces {
+		if spec.Has(ns) && !old.Has(ns) {
+			switch ns {
+			case NSPID:
+				return "a new pid namespace only applies to new processes"
+			case NSUser:
+				return "user namespaces need a single-threaded caller (Go is multi-threaded)"
+			case NSTime:
+				return "a new time namespace only applies to new processes"
+			default:
+				return "unshare(" + ns + ") in a running Go program changes one thread only; a new child gets it on every thread"
+			}
+		}
+		if old.Has(ns) && !spec.Has(ns) {
+			return "a process cannot leave its " + ns + " namespace for the host's again"
+		}
+	}
+	if len(added(spec.DropCaps, old.DropCaps)) > 0 {
+		return "caps cannot be regained once dropped"
+	}
+	if len(added(spec.Seccomp, old.Seccomp)) > 0 {
+		return "seccomp filters can only be added, never removed"
+	}
+	if spec.MapRoot != old.MapRoot {
+		return "a user namespace's uid map can be written only once"
+	}
+	if spec.TimeOffset != old.TimeOffset {
+		return "clock offsets can only be set before any process enters the time namespace"
+	}
+	if spec.Rootfs != old.Rootfs {
+		return "the root filesystem is chosen once, by pivot_root at start"
+	}
+	if spec.Veth != old.Veth {
+		return "the veth pair is set up when the child starts"
+	}
+	if spec.Hostname != old.Hostname && old.Hostname != "" && spec.Hostname == "" {
+		return "the original hostname inside is set when the child starts"
+	}
+	return ""
+}
+
+// added lists what is in b but not in a.
+func added(a, b []string) []string {
+	var out []string
+	for _, x := range b {
+		if !slices.Contains(a, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// ShellCmd is an interactive shell inside the child, for tea.ExecProcess:
+// `procbox __procbox_shell` hands its stdio to the agent over a socket
+// (SCM_RIGHTS) and the agent runs /bin/sh with them, so the shell has every
+// namespace, the cgroup, the capabilities and the seccomp filter of the child
+// — nsenter could not give it the last two. Returns nil if the child is gone.
+func (c *Child) ShellCmd() *exec.Cmd {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil
+	}
+	ours := os.NewFile(uintptr(pair[0]), "procbox-shell")
+	theirs := os.NewFile(uintptr(pair[1]), "procbox-shell-agent")
+	defer theirs.Close()
+	if _, err := c.call(agentRequest{Op: "shell"}); err != nil {
+		ours.Close()
+		return nil
+	}
+	if err := sendFDs(c.l.ctl, pair[1]); err != nil {
+		ours.Close()
+		return nil
+	}
+	if _, err := c.readResponse(); err != nil {
+		ours.Close()
+		return nil
+	}
+	cmd := exec.Command(selfExe, shellMarker)
+	cmd.Args[0] = "procbox-shell"
+	cmd.ExtraFiles = []*os.File{ours}
+	return cmd
+}
+
+// readResponse reads one response without sending a request.
+func (c *Child) readResponse() (agentResponse, error) {
+	c.l.ctl.SetReadDeadline(time.Now().Add(agentTimeout))
+	defer c.l.ctl.SetReadDeadline(time.Time{})
+	line, err := c.l.ctlR.ReadBytes('\n')
+	if err != nil {
+		return agentResponse{}, err
+	}
+	var resp agentResponse
+	if err := json.Unmarshal(line, &resp); err != nil {
+		return resp, err
+	}
+	if resp.Error != "" {
+		return resp, errors.New(resp.Error)
+	}
+	return resp, nil
+}
