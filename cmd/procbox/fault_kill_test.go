@@ -1,0 +1,167 @@
+package main
+
+import (
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// TestFaultKillAtEveryStep SIGKILLs `procbox run` at random points of child
+// setup and teardown. Every time, the child must be gone at once (Pdeathsig and
+// the pid namespace take it down with procbox), and the next
+// `procbox doctor --clean` must sweep the cgroup the dead procbox left.
+func TestFaultKillAtEveryStep(t *testing.T) {
+	requireRoot(t)
+	faultKillRounds(t, 8)
+}
+
+// faultKillRounds runs n kill rounds; TestSoakKill runs more of them.
+func faultKillRounds(t *testing.T, n int) {
+	bin := faultBuild(t)
+	before := takeInventory(t)
+
+	// Orphans of the killed procbox come to us instead of PID 1, so we can see
+	// them die and reap them (PID 1 on some hosts never reaps: zombies would pile up).
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		t.Fatalf("PR_SET_CHILD_SUBREAPER: %v", err)
+	}
+	t.Cleanup(func() { unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0) })
+
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 0x70726f63))
+	t.Logf("seed %d", seed)
+
+	var owners []int
+	for i := 0; i < n; i++ {
+		delay := time.Duration(rng.IntN(301)) * time.Millisecond
+		// The first rounds hit the exact moments: before anything, once the
+		// cgroup exists, once the child exists.
+		point := "after " + delay.String()
+		switch i {
+		case 0:
+			delay, point = 0, "at once"
+		case 1:
+			delay, point = -1, "when the cgroup appears"
+		case 2:
+			delay, point = -2, "when the child appears"
+		}
+		pid, kids := faultKillOnce(t, bin, delay, point)
+		owners = append(owners, pid)
+		owners = append(owners, kids...)
+	}
+
+	if leaks := before.leaksSince(takeInventory(t), ownedBy(owners...)); len(leaks) > 0 {
+		t.Errorf("left on the host after %d kills: %v", n, leaks)
+	}
+}
+
+// faultKillOnce starts one `procbox run`, kills it (after delay; -1: when its
+// cgroup appears; -2: when its child appears), and checks the aftermath. It
+// returns procbox's PID and the PIDs of the processes it had started.
+func faultKillOnce(t *testing.T, bin string, delay time.Duration, point string) (int, []int) {
+	t.Helper()
+	cmd := exec.Command(bin, "run", "--mem", "64M", "--pids", "32", "--ns", "pid,mnt,uts", "--", "sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	killed := false
+	defer func() {
+		if !killed {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	}()
+
+	deadline := time.Now().Add(5 * time.Second)
+	switch {
+	case delay >= 0:
+		time.Sleep(delay)
+	case delay == -1:
+		for time.Now().Before(deadline) && len(cgroupsOf(pid)) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+	case delay == -2:
+		for time.Now().Before(deadline) && len(descendants(pid)) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+
+	kids := descendants(pid)
+	cmd.Process.Kill()
+	cmd.Wait() // reap procbox: a zombie still looks like a live owner to a sweep
+	killed = true
+
+	// The child dies with procbox. Orphans are ours (subreaper): reap them.
+	gone := time.Now().Add(3 * time.Second)
+	for _, k := range kids {
+		for alive(k) && time.Now().Before(gone) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if alive(k) {
+			t.Errorf("kill %s: child %d (%s) still alive 3s after procbox was killed", point, k, commOf(k))
+			unix.Kill(k, unix.SIGKILL)
+		}
+		var ws unix.WaitStatus
+		unix.Wait4(k, &ws, unix.WNOHANG, nil)
+	}
+
+	stale := cgroupsOf(pid)
+	r := faultExec(t, 30*time.Second, bin, "doctor", "--clean")
+	if r.err != nil || r.code != 0 {
+		t.Errorf("kill %s: procbox doctor --clean: status %d, %v: %s", point, r.code, r.err, r.stderr)
+	}
+	if left := cgroupsOf(pid); len(left) > 0 {
+		t.Errorf("kill %s: doctor --clean left %v (was %v); it said %q", point, left, stale, r.stdout+r.stderr)
+	}
+	// Grandchildren too: anything that was in the cgroup is gone.
+	for _, k := range kids {
+		if alive(k) {
+			t.Errorf("kill %s: process %d (%s) survived the sweep", point, k, commOf(k))
+		}
+	}
+	t.Logf("kill %s: procbox %d, %d child processes, stale cgroups %d, all swept", point, pid, len(kids), len(stale))
+	return pid, kids
+}
+
+// cgroupsOf lists the cgroup directories owned by procbox PID pid.
+func cgroupsOf(pid int) []string {
+	var found []string
+	for _, d := range procboxCgroups() {
+		if strings.HasPrefix(filepath.Base(d), "procbox-"+strconv.Itoa(pid)+"-") {
+			found = append(found, d)
+		}
+	}
+	return found
+}
+
+// descendants lists every live process below pid.
+func descendants(pid int) []int {
+	var out []int
+	queue := []int{pid}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, k := range processesWithParent(p) {
+			out = append(out, k)
+			queue = append(queue, k)
+		}
+	}
+	return out
+}
+
+// commOf is the command name of pid, for messages.
+func commOf(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimSpace(string(b))
+}
