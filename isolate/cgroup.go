@@ -61,6 +61,7 @@ type Cgroup struct {
 	mu      sync.Mutex
 	applied Spec // the limits last written, so Update only rewrites what changed
 	removed bool
+	plan    bool // PlanCgroup: compute the steps, write nothing
 }
 
 // cgroupSeq numbers the cgroups this process creates, so several in one run

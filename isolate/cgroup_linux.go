@@ -169,6 +169,40 @@ func NewCgroup(l CgroupLayout, spec Spec) (*Cgroup, []Step, error) {
 	return c, steps, nil
 }
 
+// PlanCgroup returns the steps NewCgroup(l, spec) followed by AddProc would
+// take, without touching anything: `procbox run --explain` prints them. The
+// directory name is the one the next NewCgroup of this process will use, and
+// CHILD_PID stands for the pid the child will get.
+func PlanCgroup(l CgroupLayout, spec Spec) ([]Step, error) {
+	c := &Cgroup{
+		layout: l,
+		name:   cgroupName(os.Getpid(), cgroupSeq.Load()+1),
+		dirs:   map[string]string{},
+		plan:   true,
+	}
+	var steps []Step
+	var err error
+	switch l.limitsOn() {
+	case CgroupV1:
+		c.version = CgroupV1
+		steps, err = c.createV1(spec)
+	case CgroupV2:
+		c.version = CgroupV2
+		steps, err = c.createV2(spec)
+	default:
+		return nil, fmt.Errorf("no cgroup filesystem is mounted under %s", l.Root)
+	}
+	if err != nil {
+		return nil, err
+	}
+	more, err := c.apply(Spec{}, spec)
+	if err != nil {
+		return nil, err
+	}
+	steps = append(steps, more...)
+	return append(steps, c.addProcStep("CHILD_PID")), nil
+}
+
 // createV1 makes one directory per mounted controller procbox uses. A limit
 // asked for on a controller that is not mounted is an error before anything is made.
 func (c *Cgroup) createV1(spec Spec) ([]Step, error) {
@@ -191,7 +225,7 @@ func (c *Cgroup) createV1(spec Spec) ([]Step, error) {
 			continue // co-mounted with a controller already handled (cpu,cpuacct)
 		}
 		made[dir] = true
-		if err := os.Mkdir(dir, 0o755); err != nil {
+		if err := c.mkdir(dir); err != nil {
 			delete(c.dirs, ctrl)
 			return steps, fmt.Errorf("cannot create cgroup %s: %w", dir, cgroupErrno(err))
 		}
@@ -232,7 +266,7 @@ func (c *Cgroup) createV2(spec Spec) ([]Step, error) {
 		steps = append(steps, st)
 	}
 	dir := filepath.Join(parent, c.name)
-	if err := os.Mkdir(dir, 0o755); err != nil {
+	if err := c.mkdir(dir); err != nil {
 		return steps, fmt.Errorf("cannot create cgroup %s: %w", dir, cgroupErrno(err))
 	}
 	c.dirs[""] = dir
@@ -476,22 +510,28 @@ func (c *Cgroup) AddProc(pid int) (Step, error) {
 		return Step{}, fmt.Errorf("cgroup %s was already removed", c.name)
 	}
 	val := strconv.Itoa(pid)
-	var files []string
 	for _, dir := range uniqueDirs(c.dirs) {
-		file := filepath.Join(dir, "cgroup.procs")
-		if err := cgroupWriteFile(file, val, c.layout.fixture); err != nil {
+		if err := cgroupWriteFile(filepath.Join(dir, "cgroup.procs"), val, c.layout.fixture); err != nil {
 			return Step{}, err
 		}
-		files = append(files, file)
 	}
-	st := Step{What: "move process " + val + " into cgroup " + c.name}
+	return c.addProcStep(val), nil
+}
+
+// addProcStep is the shell command that moves pid into every directory.
+func (c *Cgroup) addProcStep(pid string) Step {
+	var files []string
+	for _, dir := range uniqueDirs(c.dirs) {
+		files = append(files, filepath.Join(dir, "cgroup.procs"))
+	}
+	st := Step{What: "move process " + pid + " into cgroup " + c.name}
 	if len(files) == 1 {
-		st.Command = "echo " + val + " > " + files[0]
+		st.Command = "echo " + pid + " > " + files[0]
 	} else {
 		// One line a person can paste: tee writes the pid into every hierarchy.
-		st.Command = "echo " + val + " | tee " + strings.Join(files, " ") + " >/dev/null"
+		st.Command = "echo " + pid + " | tee " + strings.Join(files, " ") + " >/dev/null"
 	}
-	return st, nil
+	return st
 }
 
 // DirFD opens the v2 directory for SysProcAttr.UseCgroupFD/CgroupFD; ok=false on v1.
@@ -717,10 +757,21 @@ func cgroupTree(dir string) []string {
 
 // write writes one control file and returns the step that does the same by hand.
 func (c *Cgroup) write(file, val, what string) (Step, error) {
+	if c.plan {
+		return Step{What: what, Command: "echo " + cgroupShellQuote(val) + " > " + file}, nil
+	}
 	if err := cgroupWriteFile(file, val, c.layout.fixture); err != nil {
 		return Step{}, err
 	}
 	return Step{What: what, Command: "echo " + cgroupShellQuote(val) + " > " + file}, nil
+}
+
+// mkdir makes one cgroup directory (nothing when only planning).
+func (c *Cgroup) mkdir(dir string) error {
+	if c.plan {
+		return nil
+	}
+	return os.Mkdir(dir, 0o755)
 }
 
 // cgroupWriteFile writes val the way `echo val > file` does. Control files

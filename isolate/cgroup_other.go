@@ -26,3 +26,6 @@ func (c *Cgroup) Stats() (CgroupStats, error)         { return CgroupStats{}, er
 func (c *Cgroup) Events() (CgroupEvents, error)       { return CgroupEvents{}, errCgroupUnsupported }
 func (c *Cgroup) Procs() ([]int, error)               { return nil, errCgroupUnsupported }
 func (c *Cgroup) Remove() error                       { return nil }
+
+// PlanCgroup fails away from Linux.
+func PlanCgroup(l CgroupLayout, spec Spec) ([]Step, error) { return nil, errCgroupUnsupported }

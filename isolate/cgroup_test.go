@@ -531,3 +531,50 @@ func TestCgroupHelpers(t *testing.T) {
 		t.Errorf("plain value quoted: %s", got)
 	}
 }
+
+// TestPlanCgroup checks --explain's steps are exactly what NewCgroup then does,
+// and that planning creates nothing.
+func TestPlanCgroup(t *testing.T) {
+	for _, mode := range []string{CgroupV1, CgroupV2} {
+		t.Run(mode, func(t *testing.T) {
+			root := fakeV2(t)
+			if mode == CgroupV1 {
+				root = fakeV1(t, true)
+			}
+			l, err := DetectCgroups(root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			spec := Spec{MemoryMax: 32 << 20, PidsMax: 16, CPUMax: 0.2}
+			before, _ := os.ReadDir(root)
+			plan, err := PlanCgroup(l, spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			after, _ := os.ReadDir(root)
+			if len(before) != len(after) {
+				t.Errorf("planning created something: %v -> %v", before, after)
+			}
+			if mode == CgroupV2 && readFixture(t, root+"/cgroup.subtree_control") != "" {
+				t.Error("planning enabled controllers")
+			}
+			c, steps, err := NewCgroup(l, spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = c.Remove() })
+			st, err := c.AddProc(4242)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := commands(append(steps, st))
+			want[len(want)-1] = strings.ReplaceAll(want[len(want)-1], "4242", "CHILD_PID")
+			if got := commands(plan); !reflect.DeepEqual(got, want) {
+				t.Errorf("plan:\n %q\nNewCgroup did:\n %q", got, want)
+			}
+		})
+	}
+	if _, err := PlanCgroup(CgroupLayout{Mode: CgroupNone}, Spec{}); err == nil {
+		t.Error("PlanCgroup without cgroups succeeded")
+	}
+}
