@@ -737,12 +737,11 @@ func (m *labScreen) commitEdit() tea.Cmd {
 // labSubItems are the entries of the open tick list, with their ticked state.
 func (m *labScreen) subItems() (labels []string, ticked []bool) {
 	if m.subKind == labSwCaps {
-		all := slices.Contains(m.st.dropCaps, labCapAll)
-		labels = append(labels, "all capabilities")
-		ticked = append(ticked, all)
+		labels = append(labels, fmt.Sprintf("all %d capabilities", len(labAllCaps)))
+		ticked = append(ticked, labHasAll(m.st.dropCaps, labAllCaps))
 		for _, c := range labCapChoices {
 			labels = append(labels, c)
-			ticked = append(ticked, all || slices.Contains(m.st.dropCaps, c))
+			ticked = append(ticked, slices.Contains(m.st.dropCaps, c))
 		}
 		return labels, ticked
 	}
@@ -781,19 +780,14 @@ func (m *labScreen) onSubKey(msg tea.KeyPressMsg) tea.Cmd {
 // tickCap flips entry i of the capability list (0 is "all").
 func (m *labScreen) tickCap(i int) {
 	if i == 0 {
-		if slices.Contains(m.st.dropCaps, labCapAll) {
+		if labHasAll(m.st.dropCaps, labAllCaps) {
 			m.st.dropCaps = nil
 		} else {
-			m.st.dropCaps = []string{labCapAll}
+			m.st.dropCaps = slices.Clone(labAllCaps)
 		}
 		return
 	}
 	c := labCapChoices[i-1]
-	if slices.Contains(m.st.dropCaps, labCapAll) {
-		// Un-ticking one cap from "all" keeps every other listed one dropped.
-		m.st.dropCaps = slices.DeleteFunc(slices.Clone(labCapChoices), func(s string) bool { return s == c })
-		return
-	}
 	if j := slices.Index(m.st.dropCaps, c); j >= 0 {
 		m.st.dropCaps = slices.Delete(m.st.dropCaps, j, j+1)
 	} else {

@@ -223,7 +223,7 @@ func labEditHint(k labSwitchKind) string {
 	case labSwRootfs:
 		return "an absolute path to a root filesystem; empty keeps the host's /"
 	case labSwTimeOffset:
-		return "a duration like 1h or -30m, added to the child's clocks"
+		return "a duration like 1h or 48h, added to the child's clocks"
 	}
 	return ""
 }

@@ -66,8 +66,26 @@ var labCapChoices = []string{
 	"cap_sys_chroot", "cap_sys_ptrace", "cap_mknod", "cap_setfcap", "cap_audit_write",
 }
 
-// labCapAll is the tick-list entry (and DropCaps value) meaning every capability.
+// labCapAll is what `--drop-caps all` says; the Lab expands it to every name.
 const labCapAll = "all"
+
+// labAllCaps is every capability this build knows, lower-case with cap_, as
+// the engine names them. Computed once; never changed.
+var labAllCaps = func() []string {
+	all, err := isolate.ParseCaps(labCapAll)
+	if err != nil || len(all) == 0 {
+		return slices.Clone(labCapChoices)
+	}
+	return all
+}()
+
+// labExpandCaps replaces "all" with every capability name.
+func labExpandCaps(caps []string) []string {
+	if !slices.Contains(caps, labCapAll) {
+		return slices.Clone(caps)
+	}
+	return slices.Clone(labAllCaps)
+}
 
 // labSeccompChoice is one entry of the seccomp tick list. One entry may deny
 // several syscalls because libc and Go call the *at variants (mkdir is mkdirat
@@ -117,7 +135,7 @@ func labSettingsFrom(s isolate.Spec) labSettings {
 		memMax:     s.MemoryMax,
 		pidsMax:    s.PidsMax,
 		cpuMax:     s.CPUMax,
-		dropCaps:   slices.Clone(s.DropCaps),
+		dropCaps:   labExpandCaps(s.DropCaps),
 		seccomp:    slices.Clone(s.Seccomp),
 		rootfs:     s.Rootfs,
 		veth:       s.Veth,
@@ -387,7 +405,11 @@ func labParseOffset(s string) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(t)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration: try 1h, -30m or 48h", s)
+		return 0, fmt.Errorf("%q is not a duration: try 1h, 90m or 48h", s)
+	}
+	// The kernel refuses offsets that would take a clock below zero.
+	if d < 0 {
+		return 0, fmt.Errorf("%q is negative: the clocks can only be moved forward", s)
 	}
 	return d, nil
 }
@@ -446,7 +468,7 @@ func labSwitchValue(sw labSwitch, st labSettings) string {
 		if len(st.dropCaps) == 0 {
 			return "none"
 		}
-		if slices.Contains(st.dropCaps, labCapAll) {
+		if labHasAll(st.dropCaps, labAllCaps) {
 			return "all"
 		}
 		if len(st.dropCaps) == 1 {
