@@ -64,6 +64,9 @@ const (
 	footerHeight = 1
 )
 
+// bodyHeight is the rows a screen gets in a window h rows high.
+func bodyHeight(h int) int { return max(h-headerHeight-footerHeight, 0) }
+
 // stackEntry is one open screen with the id the close tracker knows it by.
 type stackEntry struct {
 	id int

@@ -81,6 +81,8 @@ func (c *compareScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case stylesMsg:
 		c.styles = msg.styles
+	case tea.WindowSizeMsg:
+		c.height = max(bodyHeight(msg.Height)-3, 1)
 	case activeMsg:
 		c.active = msg.active
 		if msg.active {

@@ -161,6 +161,8 @@ func (s *inspectorScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case stylesMsg:
 		s.styles = msg.styles
+	case tea.WindowSizeMsg:
+		s.height = max(bodyHeight(msg.Height)-inspectorContentTop-1, 1)
 	case activeMsg:
 		s.active = msg.active
 		if msg.active && !s.exited {

@@ -113,6 +113,10 @@ func (p *pickerScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case stylesMsg:
 		p.styles = msg.styles
+	case tea.WindowSizeMsg:
+		// Known before the first View so keys and clicks page correctly.
+		p.height = max(bodyHeight(msg.Height)-2, 1)
+		p.clampOffset()
 	case activeMsg:
 		p.active = msg.active
 		if msg.active {

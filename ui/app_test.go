@@ -1,0 +1,173 @@
+package ui
+
+import (
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// coreCloser is a screen that counts how often it is closed and whether the
+// command its Close returned ran.
+type coreCloser struct {
+	title     string
+	closes    *atomic.Int32
+	cmdRuns   *atomic.Int32
+	capturing bool
+	lastSize  tea.WindowSizeMsg
+}
+
+func newCoreCloser(title string) *coreCloser {
+	return &coreCloser{title: title, closes: new(atomic.Int32), cmdRuns: new(atomic.Int32)}
+}
+
+func (c *coreCloser) Init() tea.Cmd { return nil }
+func (c *coreCloser) Update(msg tea.Msg) (screen, tea.Cmd) {
+	if ws, ok := msg.(tea.WindowSizeMsg); ok {
+		c.lastSize = ws
+	}
+	return c, nil
+}
+func (c *coreCloser) View(w, h int) string {
+	return strings.Repeat(strings.Repeat("x", w+10)+"\n", h+5) // too big on purpose
+}
+func (c *coreCloser) ShortHelp() []key.Binding  { return nil }
+func (c *coreCloser) FullHelp() [][]key.Binding { return nil }
+func (c *coreCloser) Title() string             { return c.title }
+func (c *coreCloser) Capturing() bool           { return c.capturing }
+func (c *coreCloser) Close() tea.Cmd {
+	c.closes.Add(1)
+	return func() tea.Msg { c.cmdRuns.Add(1); return nil }
+}
+
+func TestRootPopClosesScreenOnce(t *testing.T) {
+	d := newCoreDriver(t, coreDeps(newCoreInspector()), newCoreCloser("bottom"), 80, 24)
+	top := newCoreCloser("top")
+	d.send(pushMsg{s: top})
+	if d.top() != screen(top) {
+		t.Fatalf("push did not put the screen on top")
+	}
+	if top.lastSize.Width != 80 {
+		t.Errorf("pushed screen did not get the window size: %+v", top.lastSize)
+	}
+	d.keys("q")
+	if got := top.closes.Load(); got != 1 {
+		t.Fatalf("popped screen closed %d times, want 1", got)
+	}
+	if got := top.cmdRuns.Load(); got != 1 {
+		t.Fatalf("close command ran %d times, want 1", got)
+	}
+	// The final sweep must not close it again.
+	d.root().open.closeAll()
+	if got := top.closes.Load(); got != 1 {
+		t.Fatalf("closeAll closed a popped screen again (%d)", got)
+	}
+}
+
+func TestRootQuitClosesEveryOpenScreen(t *testing.T) {
+	bottom, top := newCoreCloser("bottom"), newCoreCloser("top")
+	d := newCoreDriver(t, coreDeps(newCoreInspector()), bottom, 80, 24)
+	d.send(pushMsg{s: top})
+	d.keys("ctrl+c")
+	if !d.quit {
+		t.Fatal("ctrl+c did not quit")
+	}
+	// What run does after the program ends, whatever ended it.
+	d.root().open.closeAll()
+	d.root().open.closeAll()
+	for _, s := range []*coreCloser{bottom, top} {
+		if s.closes.Load() != 1 || s.cmdRuns.Load() != 1 {
+			t.Errorf("%s: closed %d times, command ran %d times; want 1 and 1", s.title, s.closes.Load(), s.cmdRuns.Load())
+		}
+	}
+}
+
+func TestRootBackOnLastScreenQuits(t *testing.T) {
+	d := newCoreDriver(t, coreDeps(newCoreInspector()), newCoreCloser("only"), 80, 24)
+	d.keys("esc")
+	if !d.quit {
+		t.Fatal("esc on the last screen did not quit")
+	}
+}
+
+func TestRootCapturingScreenGetsQAndEsc(t *testing.T) {
+	s := newCoreCloser("typing")
+	s.capturing = true
+	d := newCoreDriver(t, coreDeps(newCoreInspector()), s, 80, 24)
+	d.keys("q", "?")
+	if d.quit || d.root().showHelp {
+		t.Fatalf("q or ? acted globally while the screen was capturing (quit=%v help=%v)", d.quit, d.root().showHelp)
+	}
+	d.keys("ctrl+c")
+	if !d.quit {
+		t.Fatal("ctrl+c must quit even while capturing")
+	}
+}
+
+func TestRootHelpOverlay(t *testing.T) {
+	d := newCoreDriver(t, coreDeps(newCoreInspector()), newPickerScreen(coreDeps(newCoreInspector())), 80, 24)
+	d.keys("?")
+	v := d.view()
+	if !d.root().showHelp || !strings.Contains(v, "Keys — Processes") || !strings.Contains(v, "filter") {
+		t.Fatalf("help overlay not shown:\n%s", v)
+	}
+	checkFits(t, v, 80, 24)
+	d.keys("esc")
+	if d.root().showHelp || d.quit {
+		t.Fatal("esc should close the overlay, not quit")
+	}
+}
+
+func TestRootClipsOversizedScreens(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}, {250, 60}, {20, 5}} {
+		d := newCoreDriver(t, coreDeps(newCoreInspector()), newCoreCloser("big"), sz[0], sz[1])
+		v := d.view()
+		checkFits(t, v, sz[0], sz[1])
+		if n := len(strings.Split(v, "\n")); n != sz[1] {
+			t.Errorf("%dx%d: view has %d lines, want exactly %d", sz[0], sz[1], n, sz[1])
+		}
+	}
+}
+
+func TestRootNilScreenSaysNotBuilt(t *testing.T) {
+	d := newCoreDriver(t, coreDeps(newCoreInspector()), newCoreCloser("home"), 80, 24)
+	d.send(pushMsg{s: nil})
+	if d.top().Title() != "home" {
+		t.Fatal("a nil screen was pushed")
+	}
+	if !strings.Contains(d.view(), notBuiltText) {
+		t.Fatalf("no 'not available' message:\n%s", d.view())
+	}
+	if err := run(coreDeps(newCoreInspector()), nil); err == nil {
+		t.Fatal("run with a nil screen must fail")
+	}
+}
+
+func TestRootBackgroundColorRebuildsStyles(t *testing.T) {
+	deps := coreDeps(newCoreInspector())
+	deps.Styles = NewStyles(true, false)
+	h := newHomeScreen(deps)
+	d := newCoreDriver(t, deps, h, 80, 24)
+	d.send(tea.BackgroundColorMsg{Color: nil})
+	_ = d.view() // must not panic with a nil colour either
+	deps.Styles = NewStyles(true, true)
+	d2 := newCoreDriver(t, deps, newHomeScreen(deps), 80, 24)
+	d2.send(tea.BackgroundColorMsg{})
+	if !d2.root().styles.NoColor {
+		t.Fatal("NO_COLOR styles were replaced by coloured ones")
+	}
+}
+
+func TestRootResize(t *testing.T) {
+	in := newCoreInspector()
+	d := newCoreDriver(t, coreDeps(in), newPickerScreen(coreDeps(in)), 120, 40)
+	checkFits(t, d.view(), 120, 40)
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	v := d.view()
+	checkFits(t, v, 80, 24)
+	if len(strings.Split(v, "\n")) != 24 {
+		t.Fatalf("after resize the view is not 24 lines")
+	}
+}

@@ -1,0 +1,299 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"procbox/inspect"
+)
+
+func newPickerFixture(t *testing.T, w, h int) (*coreDriver, *coreInspector, *pickerScreen) {
+	t.Helper()
+	in := newCoreInspector()
+	deps := coreDeps(in)
+	p := newPickerScreen(deps).(*pickerScreen)
+	return newCoreDriver(t, deps, p, w, h), in, p
+}
+
+// pids is the PIDs of the visible lines in order.
+func (p *pickerScreen) pids() []int {
+	var out []int
+	for _, l := range p.lines {
+		out = append(out, p.rows[l.row].PID)
+	}
+	return out
+}
+
+func TestPickerListsEveryProcess(t *testing.T) {
+	d, _, p := newPickerFixture(t, 80, 24)
+	if got := fmt.Sprint(p.pids()); got != "[1 2 100 200 300 400 401 500]" {
+		t.Fatalf("rows = %s", got)
+	}
+	v := d.view()
+	for _, want := range []string{"PID", "USER", "CONTAINER", "sleep 300", "[kthreadd]", "docker", "www-data"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+	checkFits(t, v, 80, 24)
+}
+
+func TestPickerSort(t *testing.T) {
+	d, _, p := newPickerFixture(t, 80, 24)
+	d.keys("5") // RSS ascending
+	if got := fmt.Sprint(p.pids()); got != "[2 300 200 100 1 401 400 500]" {
+		t.Fatalf("by RSS = %s", got)
+	}
+	d.keys("S")
+	if got := fmt.Sprint(p.pids()); got != "[500 400 401 1 100 200 300 2]" {
+		t.Fatalf("by RSS reversed = %s", got)
+	}
+	d.keys("5") // the same column again flips back
+	if p.reverse {
+		t.Fatal("pressing the sort column twice should flip the order")
+	}
+	d.keys("s") // next column: THR
+	if p.sortCol != colThreads {
+		t.Fatalf("s moved to column %d, want %d", p.sortCol, colThreads)
+	}
+	if !strings.Contains(d.view(), "THR▲") {
+		t.Fatalf("sort marker missing:\n%s", d.view())
+	}
+}
+
+func TestPickerFilterAsYouType(t *testing.T) {
+	d, _, p := newPickerFixture(t, 80, 24)
+	d.keys("/")
+	if !p.Capturing() {
+		t.Fatal("/ did not start the filter")
+	}
+	d.typeText("slp") // fuzzy: s…l…p in "sleep 300"
+	if got := fmt.Sprint(p.pids()); got != "[300]" {
+		t.Fatalf("fuzzy 'slp' = %s", got)
+	}
+	d.keys("q") // typed into the filter, not a quit
+	if d.quit || p.filter != "slpq" {
+		t.Fatalf("q while filtering: quit=%v filter=%q", d.quit, p.filter)
+	}
+	d.keys("backspace", "backspace", "backspace", "backspace")
+	d.typeText("www") // matches the user column
+	if got := fmt.Sprint(p.pids()); got != "[401]" {
+		t.Fatalf("user 'www' = %s", got)
+	}
+	d.keys("esc")
+	if p.filter != "" || p.Capturing() || len(p.lines) != 8 {
+		t.Fatalf("esc did not clear the filter: %q, %d rows", p.filter, len(p.lines))
+	}
+	if d.quit {
+		t.Fatal("esc in the filter quit the program")
+	}
+	d.keys("/")
+	d.typeText("40")
+	d.keys("enter")
+	if got := fmt.Sprint(p.pids()); got != "[400 401]" || p.Capturing() {
+		t.Fatalf("PID prefix '40' = %s (capturing %v)", got, p.Capturing())
+	}
+	if !strings.Contains(d.view(), `filter "40"`) {
+		t.Errorf("the kept filter is not shown:\n%s", d.view())
+	}
+}
+
+func TestPickerTree(t *testing.T) {
+	d, _, p := newPickerFixture(t, 80, 24)
+	d.keys("t")
+	if got := fmt.Sprint(p.pids()); got != "[1 100 200 300 400 401 500 2]" {
+		t.Fatalf("tree order = %s", got)
+	}
+	v := d.view()
+	if !strings.Contains(v, "└─sleep 300") && !strings.Contains(v, "└─") {
+		t.Fatalf("no tree branches:\n%s", v)
+	}
+	if !strings.Contains(v, "tree") {
+		t.Errorf("status does not say tree")
+	}
+}
+
+func TestPickerKeepsSelectionAndScrollAcrossRefresh(t *testing.T) {
+	in := newCoreInspector()
+	var rows []inspect.ProcRow
+	for i := 1; i <= 200; i++ {
+		rows = append(rows, inspect.ProcRow{PID: i * 10, User: "root", State: "S", Comm: "w", Cmdline: fmt.Sprintf("worker %d", i), Threads: 1})
+	}
+	in.rows = rows
+	deps := coreDeps(in)
+	p := newPickerScreen(deps).(*pickerScreen)
+	d := newCoreDriver(t, deps, p, 80, 24)
+	d.keys("pgdown", "pgdown", "down", "down")
+	sel, off := p.selPID, p.offset
+	if sel == 0 || off == 0 {
+		t.Fatalf("did not scroll: sel=%d off=%d", sel, off)
+	}
+	// A process above the selection exits; a new one appears at the end.
+	in.mu.Lock()
+	in.rows = append(in.rows[1:], inspect.ProcRow{PID: 5000, User: "root", Comm: "new", Threads: 1})
+	in.mu.Unlock()
+	d.send(pickerTickMsg{to: p, gen: p.gen})
+	if p.selPID != sel {
+		t.Fatalf("selection moved from PID %d to %d", sel, p.selPID)
+	}
+	if p.pids()[p.cursor] != sel {
+		t.Fatalf("cursor is not on the selected PID")
+	}
+	if p.offset != off && p.offset != off-1 {
+		t.Fatalf("scroll jumped from %d to %d", off, p.offset)
+	}
+	// The selected process exits: the cursor stays where it was.
+	cur := p.cursor
+	in.mu.Lock()
+	var kept []inspect.ProcRow
+	for _, r := range in.rows {
+		if r.PID != sel {
+			kept = append(kept, r)
+		}
+	}
+	in.rows = kept
+	in.mu.Unlock()
+	d.send(pickerTickMsg{to: p, gen: p.gen})
+	if p.cursor != cur || p.selPID == sel {
+		t.Fatalf("after the selected PID exited: cursor %d→%d, sel %d", cur, p.cursor, p.selPID)
+	}
+}
+
+func TestPickerRefreshStopsWhenCoveredAndResumes(t *testing.T) {
+	d, in, p := newPickerFixture(t, 80, 24)
+	d.keys("enter") // opens the inspector on PID 1 (no snapshot: shows gone)
+	if _, ok := d.top().(*inspectorScreen); !ok {
+		t.Fatalf("enter did not open the inspector, top is %T", d.top())
+	}
+	before := in.tables
+	d.send(pickerTickMsg{to: p, gen: p.gen})
+	if in.tables != before {
+		t.Fatal("a covered picker still scans /proc")
+	}
+	d.keys("q")
+	if in.tables == before {
+		t.Fatal("the picker did not refresh when shown again")
+	}
+	// A tick from the old chain is ignored.
+	n := in.tables
+	d.send(pickerTickMsg{to: p, gen: p.gen - 1})
+	if in.tables != n {
+		t.Fatal("a stale tick started a second refresh chain")
+	}
+}
+
+func TestPickerEnterOpensInspectorOnSelection(t *testing.T) {
+	d, _, _ := newPickerFixture(t, 80, 24)
+	d.keys("/")
+	d.typeText("sleep")
+	d.keys("enter", "enter")
+	s, ok := d.top().(*inspectorScreen)
+	if !ok || s.pid != 300 {
+		t.Fatalf("top is %T (pid %v), want the inspector on 300", d.top(), s)
+	}
+}
+
+func TestPickerMarkTwoOpensCompare(t *testing.T) {
+	d, _, p := newPickerFixture(t, 80, 24)
+	d.keys("G", "up", "up") // 400
+	d.keys("c")
+	if p.mark != 400 {
+		t.Fatalf("mark = %d, want 400", p.mark)
+	}
+	if !strings.Contains(d.view(), "marked 400") {
+		t.Errorf("mark not shown")
+	}
+	d.keys("up") // 300
+	d.keys("c")
+	c, ok := d.top().(*compareScreen)
+	if !ok || c.pidA != 400 || c.pidB != 300 {
+		t.Fatalf("top is %T, want compare 400↔300", d.top())
+	}
+}
+
+func TestPickerMouse(t *testing.T) {
+	d, _, p := newPickerFixture(t, 80, 24)
+	// Header row is window row 0, the column titles row 1, the first process row 2.
+	d.send(tea.MouseClickMsg{X: 5, Y: 4, Button: tea.MouseLeft})
+	if p.selPID != 100 {
+		t.Fatalf("click on the third row selected %d", p.selPID)
+	}
+	d.send(tea.MouseClickMsg{X: 5, Y: 4, Button: tea.MouseLeft})
+	if s, ok := d.top().(*inspectorScreen); !ok || s.pid != 100 {
+		t.Fatalf("a second click did not open the inspector: top %T %s", d.top(), d.view())
+	}
+	d.keys("q")
+	d.send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if p.cursor < 0 {
+		t.Fatal("wheel broke the cursor")
+	}
+}
+
+func TestPickerScanError(t *testing.T) {
+	in := newCoreInspector()
+	in.tableErr = errors.New("open /proc: permission denied")
+	deps := coreDeps(in)
+	d := newCoreDriver(t, deps, newPickerScreen(deps), 80, 24)
+	if v := d.view(); !strings.Contains(v, "Cannot list processes: open /proc: permission denied") {
+		t.Fatalf("error not shown:\n%s", v)
+	}
+}
+
+func TestPickerTinyAndHugeWindows(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {250, 60}, {40, 10}} {
+		d, _, _ := newPickerFixture(t, sz[0], sz[1])
+		checkFits(t, d.view(), sz[0], sz[1])
+	}
+}
+
+func TestHumanBytes(t *testing.T) {
+	for _, c := range []struct {
+		n    int64
+		want string
+	}{{-1, "?"}, {512, "512B"}, {2048, "2K"}, {5 << 20, "5.0M"}, {300 << 20, "300M"}, {3 << 30, "3.0G"}, {20 << 30, "20G"}} {
+		if got := humanBytes(c.n); got != c.want {
+			t.Errorf("humanBytes(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}
+
+// BenchmarkPickerView draws the picker over 10,000 processes: the cost must
+// not depend on the number of rows, only on the window.
+func BenchmarkPickerView(b *testing.B) {
+	in := newCoreInspector()
+	in.rows = nil
+	for i := 1; i <= 10000; i++ {
+		in.rows = append(in.rows, inspect.ProcRow{PID: i, PPID: i / 2, User: "user" + fmt.Sprint(i%50), State: "S",
+			Comm: "proc", Cmdline: fmt.Sprintf("/usr/bin/proc --id %d --verbose", i), RSSBytes: int64(i) << 12, Threads: i%8 + 1})
+	}
+	deps := coreDeps(in)
+	p := newPickerScreen(deps).(*pickerScreen)
+	d := newCoreDriver(b, deps, p, 250, 60)
+	d.keys("pgdown", "pgdown")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		_ = d.root().render()
+	}
+}
+
+// BenchmarkPickerRefresh is one refresh over 10,000 processes: sort and keep the selection.
+func BenchmarkPickerRefresh(b *testing.B) {
+	in := newCoreInspector()
+	in.rows = nil
+	for i := 1; i <= 10000; i++ {
+		in.rows = append(in.rows, inspect.ProcRow{PID: i, PPID: i / 2, User: "u", Comm: "p", Cmdline: fmt.Sprint("cmd ", i), RSSBytes: int64(10000-i) << 12})
+	}
+	deps := coreDeps(in)
+	p := newPickerScreen(deps).(*pickerScreen)
+	d := newCoreDriver(b, deps, p, 120, 40)
+	d.keys("5", "t")
+	b.ResetTimer()
+	for b.Loop() {
+		d.send(pickerTickMsg{to: p, gen: p.gen})
+	}
+}
