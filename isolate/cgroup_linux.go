@@ -260,6 +260,11 @@ func (c *Cgroup) createV2(spec Spec) ([]Step, error) {
 	if len(add) > 0 {
 		st, err := c.write(filepath.Join(parent, "cgroup.subtree_control"), strings.Join(add, " "),
 			"let child cgroups use "+strings.Join(add, " "))
+		if errors.Is(err, unix.EBUSY) {
+			// The "no internal processes" rule: outside the root, a v2 cgroup
+			// can either hold processes or hand controllers to children, not both.
+			return nil, fmt.Errorf("%w (processes live directly in %s, and a v2 cgroup that holds processes cannot give controllers to child cgroups)", err, parent)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -21,6 +21,9 @@ import (
 // cgLiveLayout returns the host's layout or skips the test with the reason.
 func cgLiveLayout(t *testing.T, need ...string) CgroupLayout {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("live cgroup test skipped in -short mode")
+	}
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to create cgroups")
 	}

@@ -21,6 +21,9 @@ import (
 // vethChild starts `sleep 30` in a new network namespace or skips with the reason.
 func vethChild(t *testing.T) int {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("live veth test skipped in -short mode")
+	}
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to create network namespaces and veth pairs")
 	}
@@ -34,6 +37,17 @@ func vethChild(t *testing.T) int {
 		_ = cmd.Wait()
 	})
 	return cmd.Process.Pid
+}
+
+// vethNeedRoot skips a live veth test in -short mode or without root.
+func vethNeedRoot(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("live veth test skipped in -short mode")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to create veth pairs")
+	}
 }
 
 // vethAssertGone checks no link of that name is left on the host.
@@ -193,9 +207,7 @@ func vethDialFromNetns(pid int, addr, msg string) error {
 }
 
 func TestVethSetupFailsCleanly(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create veth pairs")
-	}
+	vethNeedRoot(t)
 	// A pid with no process: the pair is made, moving the peer fails, and
 	// nothing may be left behind.
 	_, _, err := SetupVeth(sweepDeadPID)
@@ -210,9 +222,7 @@ func TestVethSetupFailsCleanly(t *testing.T) {
 }
 
 func TestSweepVethsLive(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create veth pairs")
-	}
+	vethNeedRoot(t)
 	// A pair as a crashed procbox could leave it: both ends on the host.
 	deadHost, deadPeer := vethNames(sweepDeadPID)
 	liveHost, livePeer := vethNames(os.Getpid())
