@@ -266,6 +266,9 @@ func (m *labScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		m.refreshing = false
 		m.takeViews(msg)
 		return m, nil
+	case labShellReadyMsg:
+		m.busyWhat = "in the shell"
+		return m, labShellCmd(msg.cmd)
 	case labShellDoneMsg:
 		m.busy, m.busyWhat = "", ""
 		if msg.err != nil {
@@ -547,8 +550,8 @@ func (m *labScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		case m.busy != "":
 			m.logf(true, "shell: wait, still %s", m.busyWhat)
 		default:
-			m.busy, m.busyWhat = "shell", "in the shell"
-			return labShellCmd(m.child)
+			m.busy, m.busyWhat = "shell", "opening a shell in the child"
+			return labShellPrepCmd(m.child)
 		}
 	}
 	return nil

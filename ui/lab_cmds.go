@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"os/exec"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -117,9 +118,18 @@ func labExpCmd(c LabChild, name string, gen int) tea.Cmd {
 	}
 }
 
-// labShellCmd hands the terminal to a shell inside the child.
-func labShellCmd(c LabChild) tea.Cmd {
-	cmd := c.ShellCmd()
+// labShellReadyMsg carries the shell command the engine prepared.
+type labShellReadyMsg struct{ cmd *exec.Cmd }
+
+// labShellPrepCmd asks the engine for a shell inside the child; preparing one
+// talks to the child, so it is not done in Update.
+func labShellPrepCmd(c LabChild) tea.Cmd {
+	return func() tea.Msg { return labShellReadyMsg{cmd: c.ShellCmd()} }
+}
+
+// labShellCmd hands the terminal to the prepared shell; the TUI comes back
+// when it exits.
+func labShellCmd(cmd *exec.Cmd) tea.Cmd {
 	if cmd == nil {
 		return func() tea.Msg { return labShellDoneMsg{err: errLabNoShell} }
 	}

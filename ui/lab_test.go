@@ -455,6 +455,13 @@ func TestLabShellHandsOverTheTerminal(t *testing.T) {
 	if cmd == nil || f.m.busy != "shell" {
 		t.Fatalf("s should start the shell (busy=%q)", f.m.busy)
 	}
+	ready, ok := cmd().(labShellReadyMsg)
+	if !ok || ready.cmd == nil {
+		t.Fatalf("the shell was not prepared: %#v", ready)
+	}
+	if _, exec := f.m.Update(ready); exec == nil {
+		t.Fatal("a prepared shell should be handed the terminal")
+	}
 	f.m.Update(labShellDoneMsg{})
 	if f.m.busy != "" || !strings.Contains(f.logText(), "back from the shell") {
 		t.Fatalf("busy=%q log:\n%s", f.m.busy, f.logText())

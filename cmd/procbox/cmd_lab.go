@@ -1,4 +1,81 @@
 package main
 
-// cmdLab implements 'procbox lab'. Placeholder until its issue lands.
-func cmdLab(args []string) error { return usagef("lab: not built yet") }
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"procbox/ui"
+)
+
+// labStopper is implemented by the real Lab engine (wire_lab.go): it stops
+// every child it ever started, whatever the UI managed to do.
+type labStopper interface{ StopAll() }
+
+// cmdLab implements 'procbox lab [SPEC]': the Lab on a live child, starting
+// from SPEC (a plain process without one).
+func cmdLab(args []string) error {
+	fs := flag.NewFlagSet("lab", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	spec := parseSpecFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fs.SetOutput(os.Stdout)
+			fmt.Println("Usage: procbox lab [SPEC]")
+			fmt.Println("Opens the Lab on a live child with the SPEC's switches already on.")
+			fs.PrintDefaults()
+			return nil
+		}
+		return usagef("lab: %v", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("lab: unexpected argument %q (the Lab takes only SPEC flags; see procbox lab --help)", fs.Arg(0))
+	}
+	s, err := spec()
+	if err != nil {
+		return usagef("lab: %v", err)
+	}
+	if !onTTY() {
+		return usagef("lab: needs a terminal (for a one-off isolated command use: procbox run [SPEC] -- CMD)")
+	}
+	d := buildDeps()
+	if st, ok := d.Lab.(labStopper); ok {
+		// The UI stops its child when it closes; this is the belt to those
+		// braces: a signal, a panic or an early return still removes every
+		// child, its cgroups and its veth.
+		defer st.StopAll()
+		stop := labStopOnSignal(st)
+		defer stop()
+	}
+	return ui.RunLab(d, s)
+}
+
+// labStopOnSignal stops every child at once on SIGTERM or SIGHUP. The UI is
+// also told (buildDeps cancels its context) and normally exits by itself; if
+// it has not within a few seconds, procbox exits with 128+signal.
+func labStopOnSignal(st labStopper) (stop func()) {
+	sigs := make(chan os.Signal, 1)
+	done := make(chan struct{})
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		select {
+		case sig := <-sigs:
+			st.StopAll()
+			select {
+			case <-done:
+			case <-time.After(3 * time.Second):
+				code := 128 + int(sig.(syscall.Signal))
+				os.Exit(code)
+			}
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+	}
+}
