@@ -1,9 +1,702 @@
 package ui
 
-// Placeholder: the Learn screen lands with the Learn issue.
-func newLearnScreen(d Deps, lesson string, presenter bool) screen { return nil }
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"procbox/inspect"
+	"procbox/isolate"
+	"procbox/lessons"
+)
 
 // RunLearn opens the TUI on the lesson player.
 func RunLearn(d Deps, lesson string, presenter bool) error {
 	return run(d, newLearnScreen(d, lesson, presenter))
+}
+
+// learnKeys are the lesson player's bindings; one value feeds Update and help.
+type learnKeys struct {
+	Next, Prev, Enter, Act, Check, Hint, Notes, Reset, Panel, Up, Down, PageUp, PageDown key.Binding
+	Answer                                                                               key.Binding
+}
+
+func newLearnKeys() learnKeys {
+	return learnKeys{
+		Next:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next step")),
+		Prev:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous step")),
+		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next, once passed")),
+		Act:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "do the step's action")),
+		Check:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check")),
+		Hint:     key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "hint")),
+		Notes:    key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "speaker notes")),
+		Reset:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reset the demo child")),
+		Panel:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "text / live panel")),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "space"), key.WithHelp("pgdn", "page down")),
+		Answer:   key.NewBinding(key.WithKeys("a", "b", "c", "d"), key.WithHelp("a-d", "answer")),
+	}
+}
+
+// Messages of the lesson player. Each carries the generation it was asked
+// for: a step change bumps gen, so a late answer about an old step is dropped.
+type (
+	learnProgressMsg struct {
+		p   Progress
+		err error
+	}
+	learnDoctorMsg  struct{ report inspect.HostReport }
+	learnStartedMsg struct {
+		gen   int
+		child LabChild
+		took  time.Duration
+		err   error
+	}
+	learnLiveMsg struct {
+		gen   int
+		state lessons.State
+		err   error
+	}
+	learnActedMsg struct {
+		gen    int
+		res    ActionResult
+		state  lessons.State
+		chain  []string
+		err    error
+		before lessons.State
+	}
+	learnTickMsg  struct{ gen int }
+	learnSavedMsg struct{ err error }
+	learnShellMsg struct {
+		gen int
+		err error
+	}
+)
+
+// childBox holds the demo child where both the screen and its commands can
+// reach it. Close may run while a start is still under way; whoever comes
+// second stops the child, so it never outlives the screen.
+type childBox struct {
+	mu     sync.Mutex
+	child  LabChild
+	closed bool
+}
+
+// put stores c, or stops it at once when the screen is already closed.
+func (b *childBox) put(c LabChild) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		_ = c.Stop()
+		return false
+	}
+	b.child = c
+	return true
+}
+
+// take closes the box and hands back the child to stop.
+func (b *childBox) take() LabChild {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	c := b.child
+	b.child = nil
+	return c
+}
+
+// learnScreen is the lesson player: text, live panel, action, check, quiz.
+type learnScreen struct {
+	deps      Deps
+	styles    Styles
+	keys      learnKeys
+	presenter bool
+	course    []lessons.Lesson
+
+	li, si int // lesson and step; si == len(Steps) is the lesson's quiz
+	qi     int // quiz question
+	answer map[int]int
+
+	progress    Progress
+	loaded      bool
+	wantLesson  string
+	lessonStart time.Time
+
+	box      *childBox
+	child    LabChild
+	gen      int
+	busy     string // what a command is doing right now ("starting the demo child")
+	startErr error
+	startDur time.Duration
+	doctor   inspect.HostReport
+
+	live     lessons.State // refreshed once a second
+	liveErr  error
+	before   *lessons.State // state when the learner acted, nil until then
+	acted    *learnActedMsg
+	result   *lessons.Result
+	showHint bool
+	notes    bool
+	showLive bool // narrow layouts: the live panel instead of the text
+	scroll   int
+	saveErr  error
+	width    int
+	height   int
+}
+
+// newLearnScreen opens the player on lesson (the saved one when empty).
+func newLearnScreen(d Deps, lesson string, presenter bool) screen {
+	if d.Clock == nil {
+		d.Clock = systemClock{}
+	}
+	if presenter {
+		// A projector: high contrast, no colour, and no secret ever shown.
+		d.ShowSecrets = false
+	}
+	s := &learnScreen{
+		deps:       d,
+		keys:       newLearnKeys(),
+		presenter:  presenter,
+		course:     lessons.Catalog(),
+		answer:     map[int]int{},
+		box:        &childBox{},
+		wantLesson: lesson,
+		progress:   Progress{Completed: map[string]bool{}},
+	}
+	s.styles = s.styleFor(d.Styles)
+	if i := s.lessonIndex(lesson); i >= 0 {
+		s.li = i
+	}
+	s.lessonStart = d.Clock.Now()
+	return s
+}
+
+// styleFor is the root's styles, or the monochrome set in presenter mode.
+func (s *learnScreen) styleFor(st Styles) Styles {
+	if s.presenter {
+		st = NewStyles(true, true)
+		st.Presenter = true
+	}
+	return st
+}
+
+func (s *learnScreen) lessonIndex(id string) int {
+	for i, l := range s.course {
+		if l.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *learnScreen) lesson() lessons.Lesson { return s.course[s.li] }
+
+// step returns the current step; ok is false on the quiz page.
+func (s *learnScreen) step() (lessons.Step, bool) {
+	l := s.lesson()
+	if s.si < len(l.Steps) {
+		return l.Steps[s.si], true
+	}
+	return lessons.Step{}, false
+}
+
+func (s *learnScreen) Init() tea.Cmd {
+	cmds := []tea.Cmd{}
+	if s.deps.Progress != nil {
+		store := s.deps.Progress
+		cmds = append(cmds, func() tea.Msg {
+			p, err := store.Load()
+			return learnProgressMsg{p: p, err: err}
+		})
+	} else {
+		s.loaded = true
+		cmds = append(cmds, s.enterStep())
+	}
+	if s.deps.Inspector != nil {
+		in := s.deps.Inspector
+		cmds = append(cmds, func() tea.Msg { return learnDoctorMsg{report: in.Doctor()} })
+	}
+	return tea.Batch(cmds...)
+}
+
+// Close stops the demo child. The root calls it when the screen goes away.
+func (s *learnScreen) Close() tea.Cmd {
+	c := s.box.take()
+	s.child = nil
+	if c == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		_ = c.Stop()
+		return nil
+	}
+}
+
+func (s *learnScreen) Title() string {
+	t := "Learn"
+	if s.presenter {
+		t += " (presenter)"
+	}
+	return t
+}
+
+func (s *learnScreen) Capturing() bool { return false }
+
+// Status is shown at the right of the header.
+func (s *learnScreen) Status() string {
+	switch {
+	case s.deps.Lab == nil:
+		return "no live child"
+	case s.busy != "":
+		return s.busy
+	case s.child != nil:
+		return fmt.Sprintf("child %d", s.child.PID())
+	}
+	return ""
+}
+
+func (s *learnScreen) ShortHelp() []key.Binding {
+	if _, ok := s.step(); !ok {
+		return []key.Binding{s.keys.Answer, s.keys.Next, s.keys.Prev}
+	}
+	b := []key.Binding{s.keys.Act, s.keys.Check, s.keys.Hint, s.keys.Next, s.keys.Prev}
+	if s.width > 0 && s.width < wideLayout {
+		b = append(b, s.keys.Panel)
+	}
+	return b
+}
+
+func (s *learnScreen) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{s.keys.Act, s.keys.Check, s.keys.Hint, s.keys.Enter, s.keys.Next, s.keys.Prev},
+		{s.keys.Answer, s.keys.Panel, s.keys.Up, s.keys.Down, s.keys.PageUp, s.keys.PageDown},
+		{s.keys.Notes, s.keys.Reset},
+	}
+}
+
+func (s *learnScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		s.width, s.height = msg.Width, msg.Height
+	case stylesMsg:
+		s.styles = s.styleFor(msg.styles)
+	case learnDoctorMsg:
+		s.doctor = msg.report
+	case learnProgressMsg:
+		return s, s.onProgress(msg)
+	case learnSavedMsg:
+		s.saveErr = msg.err
+	case learnStartedMsg:
+		return s, s.onStarted(msg)
+	case learnLiveMsg:
+		if msg.gen == s.gen {
+			s.live, s.liveErr = msg.state, msg.err
+			s.live.StartDuration = s.startDur
+		}
+	case learnTickMsg:
+		if msg.gen != s.gen || s.child == nil {
+			return s, nil
+		}
+		cmds := []tea.Cmd{s.tickCmd()}
+		if s.busy == "" {
+			cmds = append(cmds, s.liveCmd())
+		}
+		return s, tea.Batch(cmds...)
+	case learnActedMsg:
+		return s, s.onActed(msg)
+	case learnShellMsg:
+		if msg.gen == s.gen {
+			s.busy = ""
+			return s, s.actCmd()
+		}
+	case tea.KeyPressMsg:
+		return s, s.onKey(msg)
+	}
+	return s, nil
+}
+
+// onProgress resumes where the learner left off, unless a lesson was asked for.
+func (s *learnScreen) onProgress(msg learnProgressMsg) tea.Cmd {
+	s.loaded = true
+	s.saveErr = msg.err
+	if msg.err == nil {
+		s.progress = msg.p
+		if s.progress.Completed == nil {
+			s.progress.Completed = map[string]bool{}
+		}
+	}
+	resume := s.wantLesson == "" || s.wantLesson == s.progress.Lesson
+	if resume {
+		if i := s.lessonIndex(s.progress.Lesson); i >= 0 {
+			s.li = i
+			s.si = min(max(s.progress.Step, 0), len(s.lesson().Steps))
+		}
+	}
+	return s.enterStep()
+}
+
+// enterStep bumps the generation and gets the demo child into the step's
+// starting spec: started the first time, changed in place (or re-created by
+// the engine) afterwards.
+func (s *learnScreen) enterStep() tea.Cmd {
+	s.gen++
+	s.before, s.acted, s.result, s.showHint = nil, nil, nil, false
+	s.scroll = 0
+	s.showLive = false
+	s.qi = 0
+	save := s.saveCmd()
+	st, ok := s.step()
+	if !ok || s.deps.Lab == nil {
+		return save
+	}
+	spec := st.StartSpec()
+	gen, lab, clock, box, child := s.gen, s.deps.Lab, s.deps.Clock, s.box, s.child
+	if child != nil && sameSpec(child.Spec(), spec) {
+		return tea.Batch(save, s.liveCmd(), s.tickCmd())
+	}
+	s.busy = "starting the demo child…"
+	return tea.Batch(save, func() tea.Msg {
+		t0 := clock.Now()
+		if child != nil {
+			if _, err := child.Apply(spec); err != nil {
+				return learnStartedMsg{gen: gen, child: child, err: err}
+			}
+			return learnStartedMsg{gen: gen, child: child, took: clock.Now().Sub(t0)}
+		}
+		c, err := lab.Start(spec)
+		if err != nil {
+			return learnStartedMsg{gen: gen, err: err}
+		}
+		took := clock.Now().Sub(t0)
+		if !box.put(c) {
+			return nil // the screen closed while the child started; put stopped it
+		}
+		return learnStartedMsg{gen: gen, child: c, took: took}
+	})
+}
+
+func (s *learnScreen) onStarted(msg learnStartedMsg) tea.Cmd {
+	if msg.child != nil {
+		s.child = msg.child
+	}
+	if msg.gen != s.gen {
+		return nil
+	}
+	s.busy = ""
+	s.startErr = msg.err
+	if msg.err != nil {
+		return nil
+	}
+	s.startDur = msg.took
+	return tea.Batch(s.liveCmd(), s.tickCmd())
+}
+
+// tickCmd refreshes the live panel once a second.
+func (s *learnScreen) tickCmd() tea.Cmd {
+	gen := s.gen
+	return tickCmd(s.deps.Clock, refreshEvery, func(time.Time) tea.Msg { return learnTickMsg{gen: gen} })
+}
+
+// liveCmd reads the state for the live panel.
+func (s *learnScreen) liveCmd() tea.Cmd {
+	if s.child == nil {
+		return nil
+	}
+	gen, in, child, doctor := s.gen, s.deps.Inspector, s.child, s.doctor
+	return func() tea.Msg {
+		st, err := GatherState(in, child, doctor)
+		return learnLiveMsg{gen: gen, state: st, err: err}
+	}
+}
+
+// actCmd performs the step's action, then gathers the state the check reads.
+func (s *learnScreen) actCmd() tea.Cmd {
+	st, ok := s.step()
+	if !ok || s.child == nil {
+		return nil
+	}
+	before := s.live
+	before.StartDuration = s.startDur
+	gen, in, child, doctor, clock := s.gen, s.deps.Inspector, s.child, s.doctor, s.deps.Clock
+	wantChain := s.lesson().ID == "process" && st.ID == "pid"
+	s.busy = st.Action.Label + "…"
+	return func() tea.Msg {
+		res, err := PerformAction(st, child, clock)
+		if err != nil {
+			return learnActedMsg{gen: gen, res: res, err: err, before: before}
+		}
+		state, gerr := GatherState(in, child, doctor)
+		msg := learnActedMsg{gen: gen, res: res, state: state, err: gerr, before: before}
+		if wantChain && in != nil {
+			msg.chain = parentChain(in, child.PID())
+		}
+		return msg
+	}
+}
+
+// parentChain follows PPIDs from pid up to PID 1 ("4242 sleep", "4100 procbox", …).
+func parentChain(in Inspector, pid int) []string {
+	var chain []string
+	for i := 0; pid > 0 && i < 16; i++ {
+		sn, err := in.Snapshot(pid)
+		if err != nil {
+			chain = append(chain, fmt.Sprintf("%d ?", pid))
+			break
+		}
+		chain = append(chain, fmt.Sprintf("%d %s", sn.PID, sn.Comm))
+		pid = sn.PPID
+	}
+	return chain
+}
+
+func (s *learnScreen) onActed(msg learnActedMsg) tea.Cmd {
+	if msg.gen != s.gen {
+		return nil
+	}
+	s.busy = ""
+	m := msg
+	s.acted = &m
+	if msg.res.Took > 0 && msg.res.Change != nil && msg.res.Change.Recreate {
+		s.startDur = msg.res.Took
+	}
+	if msg.err != nil && msg.state.Child.PID == 0 {
+		r := lessons.Result{Missing: msg.err.Error()}
+		s.result = &r
+		return nil
+	}
+	s.live, s.liveErr = msg.state, msg.err
+	s.live.StartDuration = s.startDur
+	b := msg.before
+	s.before = &b
+	if !s.presenter && s.width > 0 && s.width < wideLayout {
+		s.showLive = true // show the effect; presenter mode moves nothing on its own
+	}
+	return s.runCheck()
+}
+
+// checkState is the live state plus what the learner's action produced.
+func (s *learnScreen) checkState() lessons.State {
+	st := s.live
+	st.Doctor = s.doctor
+	st.StartDuration = s.startDur
+	st.Before = s.before
+	if s.acted != nil {
+		if o := s.acted.res.Outcome; o != nil {
+			st.Outcomes = append(st.Outcomes, *o)
+		}
+		st.Registers = s.acted.res.Registers
+	}
+	return st
+}
+
+// runCheck evaluates the step and saves progress when it passed.
+func (s *learnScreen) runCheck() tea.Cmd {
+	st, ok := s.step()
+	if !ok {
+		return nil
+	}
+	r := st.Evaluate(s.checkState())
+	s.result = &r
+	if r.Passed {
+		s.progress.Completed[lessons.Key(s.lesson().ID, st.ID)] = true
+		return s.saveCmd()
+	}
+	return nil
+}
+
+// saveCmd records the current place (and completions) through d.Progress.
+func (s *learnScreen) saveCmd() tea.Cmd {
+	if s.deps.Progress == nil || !s.loaded {
+		return nil
+	}
+	s.progress.Lesson, s.progress.Step = s.lesson().ID, s.si
+	p := Progress{Lesson: s.progress.Lesson, Step: s.progress.Step, Completed: make(map[string]bool, len(s.progress.Completed))}
+	for k, v := range s.progress.Completed {
+		p.Completed[k] = v
+	}
+	store := s.deps.Progress
+	return func() tea.Msg { return learnSavedMsg{err: store.Save(p)} }
+}
+
+// resetCmd stops the demo child and starts a clean one with the step's spec.
+func (s *learnScreen) resetCmd() tea.Cmd {
+	st, ok := s.step()
+	if !ok || s.deps.Lab == nil || s.busy != "" {
+		return nil
+	}
+	old := s.box.take()
+	s.box = &childBox{}
+	s.child = nil
+	s.gen++
+	s.before, s.acted, s.result = nil, nil, nil
+	s.busy = "resetting the demo child…"
+	gen, lab, clock, box, spec := s.gen, s.deps.Lab, s.deps.Clock, s.box, st.StartSpec()
+	return func() tea.Msg {
+		if old != nil {
+			_ = old.Stop()
+		}
+		t0 := clock.Now()
+		c, err := lab.Start(spec)
+		if err != nil {
+			return learnStartedMsg{gen: gen, err: err}
+		}
+		took := clock.Now().Sub(t0)
+		if !box.put(c) {
+			return nil
+		}
+		return learnStartedMsg{gen: gen, child: c, took: took}
+	}
+}
+
+// go moves to lesson li, step si (clamped to the course).
+func (s *learnScreen) goTo(li, si int) tea.Cmd {
+	if li < 0 {
+		return nil
+	}
+	if li >= len(s.course) {
+		return flashCmd("That was the last lesson: well done.")
+	}
+	if li != s.li {
+		s.lessonStart = s.deps.Clock.Now()
+		s.answer = map[int]int{}
+	}
+	s.li, s.si = li, si
+	return s.enterStep()
+}
+
+func (s *learnScreen) next() tea.Cmd {
+	if _, ok := s.step(); !ok {
+		// On the quiz: next question, then the next lesson.
+		if s.qi < len(s.lesson().Quiz)-1 {
+			s.qi++
+			return nil
+		}
+		return s.goTo(s.li+1, 0)
+	}
+	return s.goTo(s.li, s.si+1)
+}
+
+func (s *learnScreen) prev() tea.Cmd {
+	if _, ok := s.step(); !ok && s.qi > 0 {
+		s.qi--
+		return nil
+	}
+	if s.si > 0 {
+		return s.goTo(s.li, s.si-1)
+	}
+	if s.li > 0 {
+		return s.goTo(s.li-1, len(s.course[s.li-1].Steps))
+	}
+	return nil
+}
+
+func (s *learnScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := s.keys
+	if _, ok := s.step(); !ok {
+		// The quiz page: a-d answer the question on screen.
+		switch msg.String() {
+		case "a", "b", "c", "d":
+			q := s.lesson().Quiz[s.qi]
+			if i := int(msg.String()[0] - 'a'); i < len(q.Choices) {
+				if _, done := s.answer[s.qi]; !done {
+					s.answer[s.qi] = i
+					s.progress.Completed[lessons.Key(s.lesson().ID, fmt.Sprintf("quiz%d", s.qi+1))] = i == q.Answer
+					return s.saveCmd()
+				}
+			}
+			return nil
+		}
+	}
+	switch {
+	case key.Matches(msg, k.Next):
+		return s.next()
+	case key.Matches(msg, k.Prev):
+		return s.prev()
+	case key.Matches(msg, k.Enter):
+		if s.presenter {
+			return nil // only n advances on a projector: no accidental skips
+		}
+		if _, ok := s.step(); !ok {
+			if _, answered := s.answer[s.qi]; answered {
+				return s.next()
+			}
+			return nil
+		}
+		if s.result != nil && s.result.Passed {
+			return s.next()
+		}
+	case key.Matches(msg, k.Act):
+		return s.act()
+	case key.Matches(msg, k.Check):
+		if s.busy == "" {
+			return s.runCheck()
+		}
+	case key.Matches(msg, k.Hint):
+		s.showHint = !s.showHint
+	case key.Matches(msg, k.Notes):
+		s.notes = !s.notes
+	case key.Matches(msg, k.Reset):
+		return s.resetCmd()
+	case key.Matches(msg, k.Panel):
+		s.showLive = !s.showLive
+	case key.Matches(msg, k.Up):
+		s.scroll = max(s.scroll-1, 0)
+	case key.Matches(msg, k.Down):
+		s.scroll++
+	case key.Matches(msg, k.PageUp):
+		s.scroll = max(s.scroll-10, 0)
+	case key.Matches(msg, k.PageDown):
+		s.scroll += 10
+	}
+	return nil
+}
+
+// act performs the step's action, unless something is already running.
+func (s *learnScreen) act() tea.Cmd {
+	st, ok := s.step()
+	if !ok || s.busy != "" {
+		return nil
+	}
+	if s.child == nil {
+		r := lessons.Result{Missing: "there is no live demo child: " + s.noChildReason()}
+		s.result = &r
+		return nil
+	}
+	if st.Action.Kind == lessons.ActShell {
+		cmd := s.child.ShellCmd()
+		if cmd == nil {
+			return nil
+		}
+		gen := s.gen
+		s.busy = "in the child's shell"
+		return tea.ExecProcess(cmd, func(err error) tea.Msg { return learnShellMsg{gen: gen, err: err} })
+	}
+	return s.actCmd()
+}
+
+// noChildReason says why the live panel is empty.
+func (s *learnScreen) noChildReason() string {
+	switch {
+	case s.deps.Lab == nil:
+		return "this procbox has no Lab engine (it needs Linux, root and the isolate package); run procbox doctor to see what this host supports"
+	case s.startErr != nil:
+		return "the demo child could not start: " + s.startErr.Error()
+	case s.busy != "":
+		return s.busy
+	}
+	return "the demo child is not running; press R to start a clean one"
+}
+
+// sameSpec compares two specs field by field: Spec holds slices, so == is
+// out, and a nil list means the same as an empty one.
+func sameSpec(a, b isolate.Spec) bool {
+	return slices.Equal(a.Namespaces, b.Namespaces) && slices.Equal(a.DropCaps, b.DropCaps) &&
+		slices.Equal(a.Seccomp, b.Seccomp) && a.Hostname == b.Hostname && a.MapRoot == b.MapRoot &&
+		a.MemoryMax == b.MemoryMax && a.PidsMax == b.PidsMax && a.CPUMax == b.CPUMax &&
+		a.Rootfs == b.Rootfs && a.Veth == b.Veth && a.TimeOffset == b.TimeOffset
 }

@@ -1,4 +1,117 @@
 package main
 
-// cmdLearn implements 'procbox learn'. Placeholder until its issue lands.
-func cmdLearn(args []string) error { return usagef("learn: not built yet") }
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"procbox/lessons"
+	"procbox/ui"
+)
+
+const learnUsage = `Usage: procbox learn [LESSON] [--presenter] [--reset]
+       procbox learn --list
+       procbox learn --print LESSON [--markdown]
+
+  --list       the lessons with their steps and minutes
+  --print ID   a lesson as a plain-text handout (--markdown for markdown)
+  --presenter  large, high-contrast layout for a projector, with speaker notes (N)
+  --reset      forget saved progress and start from the first lesson
+`
+
+// cmdLearn implements 'procbox learn'.
+func cmdLearn(args []string) error {
+	return learnMain(args, os.Stdout, onTTY())
+}
+
+// learnMain is cmdLearn with its output and terminal check as parameters, for tests.
+func learnMain(args []string, out io.Writer, tty bool) error {
+	fs := flag.NewFlagSet("learn", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	list := fs.Bool("list", false, "list the lessons")
+	printID := fs.String("print", "", "print LESSON as a handout")
+	markdown := fs.Bool("markdown", false, "with --print: markdown instead of plain text")
+	presenter := fs.Bool("presenter", false, "presenter mode")
+	reset := fs.Bool("reset", false, "start over")
+	// Accept the lesson before or after the flags: `learn pid --presenter`.
+	var lesson string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		lesson, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fmt.Fprint(out, learnUsage)
+			return nil
+		}
+		return usagef("learn: %v", err)
+	}
+	switch rest := fs.Args(); {
+	case len(rest) > 1 || (len(rest) == 1 && lesson != ""):
+		return usagef("learn: one lesson at a time (got %s)", strings.Join(append([]string{lesson}, rest...), " "))
+	case len(rest) == 1:
+		lesson = rest[0]
+	}
+	valid := strings.Join(lessons.IDs(), ", ")
+	if lesson != "" {
+		if _, ok := lessons.Find(lesson); !ok {
+			return usagef("learn: unknown lesson %q (valid: %s)", lesson, valid)
+		}
+	}
+	if *markdown && *printID == "" {
+		return usagef("learn: --markdown goes with --print LESSON")
+	}
+	switch {
+	case *list:
+		if *printID != "" || lesson != "" {
+			return usagef("learn: --list takes no lesson")
+		}
+		writeLessonList(out)
+		return nil
+	case *printID != "":
+		if _, ok := lessons.Find(*printID); !ok {
+			return usagef("learn: unknown lesson %q (valid: %s)", *printID, valid)
+		}
+		fmt.Fprint(out, lessons.Print(*printID, *markdown))
+		return nil
+	}
+	if *reset {
+		if err := resetProgress(); err != nil {
+			return fmt.Errorf("learn --reset: %w", err)
+		}
+	}
+	if !tty {
+		if *reset {
+			fmt.Fprintln(out, "Progress reset.")
+			return nil
+		}
+		return usagef("learn: the lesson player needs a terminal; use --list or --print LESSON without one")
+	}
+	d := buildDeps()
+	if *presenter {
+		// Secrets stay masked in presenter mode whatever other flags say.
+		d.ShowSecrets = false
+		d.Styles.Presenter = true
+	}
+	return ui.RunLearn(d, lesson, *presenter)
+}
+
+// writeLessonList prints one line per lesson: id, steps, minutes, title.
+func writeLessonList(out io.Writer) {
+	total := 0
+	for _, l := range lessons.Catalog() {
+		fmt.Fprintf(out, "%-11s %2d steps  %3d min  %s\n", l.ID, len(l.Steps), l.Minutes, l.Title)
+		total += l.Minutes
+	}
+	fmt.Fprintf(out, "%-11s %2d steps  %3d min\n", "(course)", lessons.TotalSteps(), total)
+}
+
+// resetProgress forgets the saved progress, if there is any.
+func resetProgress() error {
+	p, err := defaultProgressPath()
+	if err != nil {
+		return nil // nothing could have been saved
+	}
+	return fileProgress{path: p}.Reset()
+}

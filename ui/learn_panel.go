@@ -1,0 +1,248 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"procbox/isolate"
+)
+
+// learnBar is the course progress bar: frac of width cells filled.
+func learnBar(st Styles, frac float64, width int) string {
+	frac = min(max(frac, 0), 1)
+	full := int(frac*float64(width) + 0.5)
+	return st.BarFull.Render(strings.Repeat("█", full)) + st.BarEmpty.Render(strings.Repeat("░", width-full))
+}
+
+// panelLines is the live panel: what this step is about, then host and child
+// side by side with the differing rows marked.
+func (s *learnScreen) panelLines(w, h int) []string {
+	st := s.styles
+	var out []string
+	title := st.Title.Render("Live")
+	if s.child != nil {
+		title += st.Subtle.Render(fmt.Sprintf(" · demo child %d · refreshed each second", s.child.PID()))
+	}
+	out = append(out, title)
+	if s.child == nil {
+		return append(out, learnWrap(st.Warn.Render(s.noChildReason()), w, h-1)...)
+	}
+	if s.liveErr != nil {
+		out = append(out, learnWrap(st.Warn.Render(s.liveErr.Error()), w, 2)...)
+	}
+	if s.acted != nil && s.acted.err != nil {
+		out = append(out, learnWrap(st.Bad.Render(s.acted.err.Error()), w, 2)...)
+	}
+	out = append(out, s.focusLines(w)...)
+	out = append(out, "")
+	out = append(out, s.sideBySide(w)...)
+	return out
+}
+
+// focusLines shows what the current step is about, from the state.
+func (s *learnScreen) focusLines(w int) []string {
+	st := s.styles
+	step, _ := s.step()
+	state := s.checkState()
+	sn := state.ChildSnap
+	var out []string
+	add := func(format string, a ...any) { out = append(out, st.Text.Render(fmt.Sprintf(format, a...))) }
+	if s.acted != nil {
+		if o := s.acted.res.Outcome; o != nil {
+			verdict := st.OK.Render("allowed")
+			if !o.Allowed {
+				verdict = st.Bad.Render("refused " + o.Errno)
+			}
+			out = append(out, st.Key.Render(o.Experiment)+": "+verdict+" "+st.Subtle.Render(o.Cause))
+			if o.Summary != "" {
+				out = append(out, learnWrap(st.Text.Render(o.Summary), w, 2)...)
+			}
+		}
+		if c := s.acted.res.Change; c != nil {
+			how := "in place"
+			if c.Recreate {
+				how = fmt.Sprintf("re-created: pid %d → %d", c.OldPID, c.NewPID)
+			}
+			out = append(out, learnWrap(st.Key.Render("changed ")+st.Text.Render(how+". "+c.Why), w, 3)...)
+		}
+	}
+	switch s.lesson().ID + "/" + step.ID {
+	case "process/pid":
+		if sn != nil {
+			add("PID %d   PPID %d   %s", sn.PID, sn.PPID, sn.Comm)
+		}
+		if s.acted != nil && len(s.acted.chain) > 0 {
+			out = append(out, learnWrap(st.Text.Render("chain: "+strings.Join(s.acted.chain, " ← ")), w, 3)...)
+		}
+	case "process/ids":
+		if sn != nil {
+			add("uid real %d  effective %d  saved %d  fs %d  (%s)", sn.UIDs.Real.ID, sn.UIDs.Effective.ID, sn.UIDs.Saved.ID, sn.UIDs.FS.ID, sn.User)
+			add("gid real %d  effective %d  saved %d  fs %d", sn.GIDs.Real.ID, sn.GIDs.Effective.ID, sn.GIDs.Saved.ID, sn.GIDs.FS.ID)
+		}
+	case "process/nice":
+		if sn != nil {
+			line := fmt.Sprintf("nice %d   priority %d   policy %s", sn.Nice, sn.Priority, sn.Policy)
+			if b := state.Before; b != nil && b.ChildSnap != nil {
+				line += fmt.Sprintf("   (was nice %d, priority %d)", b.ChildSnap.Nice, b.ChildSnap.Priority)
+			}
+			add("%s", line)
+		}
+	case "process/memory", "container/efficiency":
+		if sn != nil {
+			add("resident %s   virtual %s", learnBytes(sn.Memory.RSSBytes), learnBytes(sn.Memory.VSizeBytes))
+			if step.ID == "memory" {
+				for _, k := range sn.Memory.Kinds {
+					add("  %-6s %3d maps  %s", k.Kind, k.Count, learnBytes(k.SizeBytes))
+				}
+			}
+		}
+		if step.ID == "efficiency" {
+			add("started in %s (measured just now)", state.StartDuration.Round(time.Millisecond))
+		}
+	case "process/fds":
+		if sn != nil {
+			line := fmt.Sprintf("%d open file descriptors", len(sn.FDs))
+			if b := state.Before; b != nil && b.ChildSnap != nil {
+				line += fmt.Sprintf(" (was %d)", len(b.ChildSnap.FDs))
+			}
+			add("%s", line)
+			for i, fd := range sn.FDs {
+				if i == 6 {
+					add("  …")
+					break
+				}
+				add("  %d → %s", fd.FD, fd.Target)
+			}
+		}
+	case "process/env":
+		if sn != nil {
+			_, has := sn.Env["PROCBOX_DEMO"]
+			add("%d variables in the demo process; PROCBOX_DEMO there: %v", len(sn.Env), has)
+		}
+	case "process/registers":
+		if r := state.Registers; r != nil {
+			add("PC %#016x  (next instruction)", r.PC)
+			add("SP %#016x  (top of the stack)", r.SP)
+			var regs []string
+			for i, reg := range r.Regs {
+				if i == 8 {
+					break
+				}
+				regs = append(regs, fmt.Sprintf("%s=%#x", reg.Name, reg.Value))
+			}
+			if len(regs) > 0 {
+				out = append(out, learnWrap(st.Subtle.Render(strings.Join(regs, " ")), w, 3)...)
+			}
+		}
+	case "cgroups/versions", "cgroups/memory", "cgroups/pids", "cgroups/cpu":
+		d := s.doctor
+		if d.CgroupMode != "" {
+			out = append(out, learnWrap(st.Text.Render("this host: cgroup "+d.CgroupMode+". "+d.CgroupNote), w, 3)...)
+		}
+		l := state.Child.Limits
+		add("memory %s / %s   oom kills %d", learnBytes(l.MemoryCurrent), learnLimit(l.MemoryMax, learnBytes), l.OOMKills)
+		add("pids %d / %s   throttled %d times", l.PidsCurrent, learnLimit(l.PidsMax, func(n int64) string { return strconv.FormatInt(n, 10) }), l.NrThrottled)
+	case "security/caps":
+		if sn != nil {
+			c := sn.Caps
+			for _, set := range []struct {
+				name string
+				caps []string
+			}{{"effective", c.Effective}, {"permitted", c.Permitted}, {"inheritable", c.Inheritable}, {"bounding", c.Bounding}, {"ambient", c.Ambient}} {
+				add("%-11s %2d %s", set.name, len(set.caps), truncate(strings.Join(set.caps, ","), max(w-16, 0)))
+			}
+		}
+	case "security/lsm":
+		d := s.doctor
+		lsm := d.LSM
+		if lsm == "" || lsm == "none" {
+			lsm = "none active on this host"
+		}
+		add("security module: %s", lsm)
+		if d.LSMNote != "" {
+			out = append(out, learnWrap(st.Subtle.Render(d.LSMNote), w, 3)...)
+		}
+		if sn != nil {
+			add("demo child's label: %s", sn.LSM)
+		}
+	case "container/portability":
+		if s.doctor.Kernel != "" {
+			add("kernel (from the host): %s", s.doctor.Kernel)
+		}
+	}
+	return out
+}
+
+// sideBySide is the host | child table of the views, differing rows marked.
+func (s *learnScreen) sideBySide(w int) []string {
+	st := s.styles
+	h, c := s.live.Host, s.live.Child
+	if h.PID == 0 && c.PID == 0 {
+		return []string{st.Subtle.Render("reading the host and child views…")}
+	}
+	lw := 11
+	cw := max((w-lw-2)/2, 4)
+	row := func(label, hv, cv string) string {
+		line := fit(label, lw) + " " + fit(hv, cw) + " " + truncate(cv, cw)
+		if hv != cv {
+			return st.Diff.Render(line)
+		}
+		return st.Same.Render(line)
+	}
+	ifaces := func(v isolate.View) string {
+		var names []string
+		for _, i := range v.Interfaces {
+			names = append(names, i.Name)
+		}
+		return strings.Join(names, ",")
+	}
+	caps := func(v isolate.View) string { return fmt.Sprintf("%d caps", len(v.CapEff)) }
+	out := []string{
+		st.Subtle.Render(fit("", lw) + " " + fit("host", cw) + " " + truncate("child", cw)),
+		row("pid", strconv.Itoa(h.PID), strconv.Itoa(c.PID)),
+		row("hostname", h.Hostname, c.Hostname),
+		row("processes", strconv.Itoa(h.ProcCount), strconv.Itoa(c.ProcCount)),
+		row("interfaces", ifaces(h), ifaces(c)),
+		row("mounts", strconv.Itoa(h.MountCount), strconv.Itoa(c.MountCount)),
+		row("uid_map", h.UIDMap, c.UIDMap),
+		row("cgroup", h.CgroupPath, c.CgroupPath),
+		row("capeff", caps(h), caps(c)),
+		row("seccomp", strconv.Itoa(h.Seccomp), strconv.Itoa(c.Seccomp)),
+	}
+	for _, k := range isolate.AllNamespaces {
+		hv, cv := h.NSInodes[k], c.NSInodes[k]
+		if hv == 0 && cv == 0 {
+			continue
+		}
+		out = append(out, row("ns "+k, strconv.FormatUint(hv, 10), strconv.FormatUint(cv, 10)))
+	}
+	if slices.Contains(s.live.Spec.Namespaces, isolate.NSTime) {
+		out = append(out, row("monotonic", h.Monotonic.Round(time.Second).String(), c.Monotonic.Round(time.Second).String()))
+	}
+	return out
+}
+
+// learnBytes is 12.3 MiB style.
+func learnBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// learnLimit is "none" for a negative or zero limit, else the formatted value.
+func learnLimit(n int64, format func(int64) string) string {
+	if n <= 0 {
+		return "no limit"
+	}
+	return format(n)
+}

@@ -1,0 +1,263 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"procbox/lessons"
+)
+
+// wideLayout is the width from which text and live panel sit side by side;
+// below it, tab switches between them.
+const wideLayout = 100
+
+// View draws the player in exactly w×h cells.
+func (s *learnScreen) View(w, h int) string {
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	st := s.styles
+	top := s.headerLines(w)
+	bottom := s.bottomLines(w)
+	midH := h - len(top) - len(bottom)
+	if midH < 1 {
+		// A tiny window: keep the header and the action, drop the rest.
+		bottom = bottom[:min(len(bottom), 2)]
+		midH = max(h-len(top)-len(bottom), 0)
+	}
+	var mid []string
+	if _, ok := s.step(); !ok {
+		mid = s.quizLines(w, midH)
+	} else if w >= wideLayout {
+		lw := w * 55 / 100
+		rw := w - lw - 3
+		left := s.textLines(lw, midH)
+		right := s.panelLines(rw, midH)
+		sep := st.Border.Render(" │ ")
+		for i := 0; i < midH; i++ {
+			mid = append(mid, fit(learnAt(left, i), lw)+sep+truncate(learnAt(right, i), rw))
+		}
+	} else if s.showLive {
+		mid = s.panelLines(w, midH)
+	} else {
+		mid = s.textLines(w, midH)
+	}
+	out := append(append(top, learnPad(mid, midH)...), bottom...)
+	for i, l := range out {
+		out[i] = truncate(l, w)
+	}
+	if len(out) > h {
+		out = out[:h]
+	}
+	return strings.Join(out, "\n")
+}
+
+// at returns lines[i] or "".
+func learnAt(lines []string, i int) string {
+	if i < len(lines) {
+		return lines[i]
+	}
+	return ""
+}
+
+// padLines cuts or pads lines to exactly n.
+func learnPad(lines []string, n int) []string {
+	if len(lines) > n {
+		return lines[:n]
+	}
+	for len(lines) < n {
+		lines = append(lines, "")
+	}
+	return lines
+}
+
+// spread puts left and right on one line of w cells, right-aligned.
+func learnSpread(left, right string, w int) string {
+	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if gap < 1 {
+		return truncate(left, max(w-ansi.StringWidth(right)-1, 0)) + " " + right
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// headerLines: the lesson with its countdown, the step with the course progress bar.
+func (s *learnScreen) headerLines(w int) []string {
+	st := s.styles
+	l := s.lesson()
+	left := st.Title.Render(fmt.Sprintf("Lesson %d/%d · %s", s.li+1, len(s.course), l.Title))
+	line1 := learnSpread(left, st.Warn.Render(s.countdown()), w)
+	var stepText string
+	if step, ok := s.step(); ok {
+		stepText = fmt.Sprintf("Step %d/%d · %s", s.si+1, len(l.Steps), step.Title)
+		if s.progress.Completed[lessons.Key(l.ID, step.ID)] {
+			stepText += " " + st.OK.Render("✓")
+		}
+	} else {
+		stepText = fmt.Sprintf("Quiz · question %d/%d", s.qi+1, len(l.Quiz))
+	}
+	if w < wideLayout && !s.isQuiz() {
+		if s.showLive {
+			stepText += st.Subtle.Render("  [live · tab: text]")
+		} else {
+			stepText += st.Subtle.Render("  [text · tab: live]")
+		}
+	}
+	done, total := s.completedSteps(), lessons.TotalSteps()
+	barW := 20
+	if w < 90 {
+		barW = 10
+	}
+	right := learnBar(st, float64(done)/float64(max(total, 1)), barW) + st.Subtle.Render(fmt.Sprintf(" %d/%d", done, total))
+	line2 := learnSpread(st.Text.Render(stepText), right, w)
+	rule := st.Border.Render(strings.Repeat("─", w))
+	if s.presenter {
+		return []string{line1, line2, rule, ""}
+	}
+	return []string{line1, line2, rule}
+}
+
+func (s *learnScreen) isQuiz() bool { _, ok := s.step(); return !ok }
+
+// completedSteps counts the course's steps whose check has passed.
+func (s *learnScreen) completedSteps() int {
+	n := 0
+	for _, l := range s.course {
+		for _, st := range l.Steps {
+			if s.progress.Completed[lessons.Key(l.ID, st.ID)] {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// countdown is "⏱ 8 min left" for the lesson in progress.
+func (s *learnScreen) countdown() string {
+	spent := s.deps.Clock.Now().Sub(s.lessonStart)
+	left := s.lesson().Minutes - int(spent.Minutes())
+	if left < 0 {
+		return fmt.Sprintf("⏱ %d min over", -left)
+	}
+	return fmt.Sprintf("⏱ %d min left", left)
+}
+
+// textLines is the step's markdown, rendered and scrolled.
+func (s *learnScreen) textLines(w, h int) []string {
+	step, _ := s.step()
+	body, err := step.Body()
+	if err != nil {
+		return []string{s.styles.Bad.Render(err.Error())}
+	}
+	margin := ""
+	if s.presenter {
+		margin = "  "
+	}
+	lines := renderMarkdown(body, w-len(margin), newMarkdownStyles(s.styles))
+	for i := range lines {
+		lines[i] = margin + lines[i]
+	}
+	maxScroll := max(len(lines)-h, 0)
+	s.scroll = min(s.scroll, maxScroll)
+	lines = lines[s.scroll:]
+	if len(lines) > h && h > 0 {
+		lines = append(lines[:h-1], s.styles.Subtle.Render(margin+"↓ more (j, pgdn)"))
+	}
+	return lines
+}
+
+// bottomLines: the action, the check's verdict, the hint and the speaker notes.
+func (s *learnScreen) bottomLines(w int) []string {
+	st := s.styles
+	rule := st.Border.Render(strings.Repeat("─", w))
+	if s.isQuiz() {
+		return []string{rule, st.Subtle.Render("a–d answer · n next · p back")}
+	}
+	step, _ := s.step()
+	var out []string
+	out = append(out, rule)
+	action := st.Key.Render("▶ a") + " " + st.Text.Render(step.Action.Label)
+	if step.Action.Kind == lessons.ActShell && step.Action.Command != "" {
+		action += st.Subtle.Render(" — type ") + st.Code.Render(step.Action.Command)
+	}
+	if s.busy != "" {
+		action = st.Warn.Render("… " + s.busy)
+	}
+	out = append(out, action)
+	var verdict string
+	switch {
+	case s.result == nil:
+		verdict = st.Subtle.Render("c: check · h: hint")
+	case s.result.Passed:
+		next := "enter: next step"
+		if s.presenter {
+			next = "n: next step"
+		}
+		verdict = st.OK.Render("✓ passed") + st.Subtle.Render(" — "+next)
+	default:
+		verdict = st.Bad.Render("✗ "+s.result.Missing) + st.Subtle.Render("  (h: hint)")
+	}
+	out = append(out, verdict)
+	if s.saveErr != nil {
+		out = append(out, st.Warn.Render("progress not saved: "+s.saveErr.Error()))
+	}
+	if s.showHint {
+		out = append(out, learnWrap(st.Warn.Render("Hint: ")+st.Text.Render(step.Hint), w, 3)...)
+	}
+	if s.notes {
+		out = append(out, learnWrap(st.Title.Render("Notes: ")+st.Text.Render(step.Notes), w, 3)...)
+	}
+	return out
+}
+
+// wrapPrefixed wraps s to w cells, at most n lines.
+func learnWrap(s string, w, n int) []string {
+	lines := strings.Split(ansi.Wrap(s, max(w, 10), ""), "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+		lines[n-1] = truncate(lines[n-1], w-1) + "…"
+	}
+	return lines
+}
+
+// quizLines draws the current question, and its explanation once answered.
+func (s *learnScreen) quizLines(w, h int) []string {
+	st := s.styles
+	l := s.lesson()
+	if len(l.Quiz) == 0 {
+		return []string{st.Subtle.Render("This lesson has no quiz: press n for the next lesson.")}
+	}
+	q := l.Quiz[s.qi]
+	out := learnWrap(st.Title.Render(q.Prompt), w, 4)
+	out = append(out, "")
+	chosen, answered := s.answer[s.qi]
+	for i, c := range q.Choices {
+		line := fmt.Sprintf("  %c) %s", 'a'+i, c)
+		switch {
+		case answered && i == q.Answer:
+			line = st.OK.Render(line + "  ✓")
+		case answered && i == chosen:
+			line = st.Bad.Render(line + "  ✗")
+		default:
+			line = st.Text.Render(line)
+		}
+		out = append(out, learnWrap(line, w, 2)...)
+	}
+	out = append(out, "")
+	if answered {
+		verdict := st.OK.Render("Right. ")
+		if chosen != q.Answer {
+			verdict = st.Bad.Render("Not quite. ")
+		}
+		out = append(out, learnWrap(verdict+st.Text.Render(q.Explain), w, 4)...)
+		next := "n: next question"
+		if s.qi == len(l.Quiz)-1 {
+			next = "n: next lesson"
+		}
+		out = append(out, "", st.Subtle.Render(next))
+	} else {
+		out = append(out, st.Subtle.Render("Answer with a, b, c or d."))
+	}
+	return out
+}
