@@ -1,0 +1,45 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCompareHighlightsDifferences(t *testing.T) {
+	in := newCoreInspector()
+	deps := coreDeps(in)
+	c := newCompareScreen(deps, 300, 400).(*compareScreen)
+	d := newCoreDriver(t, deps, c, 120, 40)
+	v := d.view()
+	for _, want := range []string{"PID 300 sleep", "PID 400 nginx", "ns net", "≠ ns net", "  ns user", "≠ seccomp", "≠ no_new_privs"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("compare lacks %q:\n%s", want, v)
+		}
+	}
+	rows := compareRows(c.a, c.b)
+	diff := map[string]bool{}
+	for _, r := range rows {
+		diff[r.field] = r.a != r.b
+	}
+	for f, want := range map[string]bool{"ns pid": true, "ns user": false, "ns time": false, "caps effective": true, "memory max": true, "lsm": true, "uid map": false} {
+		if diff[f] != want {
+			t.Errorf("row %s differs=%v, want %v", f, diff[f], want)
+		}
+	}
+	d.keys("d")
+	if v := d.view(); strings.Contains(v, "  ns user") || !strings.Contains(v, "≠ ns pid") {
+		t.Errorf("d did not keep only the differences:\n%s", v)
+	}
+	checkFits(t, v, 120, 40)
+}
+
+func TestCompareFitsAndGonePID(t *testing.T) {
+	in := newCoreInspector()
+	deps := coreDeps(in)
+	d := newCoreDriver(t, deps, newCompareScreen(deps, 300, 999), 80, 24)
+	v := d.view()
+	checkFits(t, v, 80, 24)
+	if !strings.Contains(v, "Process 999 does not exist") {
+		t.Errorf("gone PID not explained:\n%s", v)
+	}
+}

@@ -1,0 +1,201 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"procbox/inspect"
+)
+
+func newInspectorFixture(t *testing.T, pid, w, h int) (*coreDriver, *coreInspector, *inspectorScreen) {
+	t.Helper()
+	in := newCoreInspector()
+	deps := coreDeps(in)
+	s := newInspectorScreen(deps, pid).(*inspectorScreen)
+	return newCoreDriver(t, deps, s, w, h), in, s
+}
+
+func TestInspectorHeaderAndVerdict(t *testing.T) {
+	d, _, _ := newInspectorFixture(t, 300, 80, 24)
+	v := d.view()
+	for _, want := range []string{"Inspect 300", "PID 300", "sleep", "S sleeping", "user alice", "plain host process"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+	d2, _, _ := newInspectorFixture(t, 400, 120, 40)
+	if v := d2.view(); !strings.Contains(v, "isolated: pid, mnt, net, uts, ipc, cgroup — docker 3f2a9c…") {
+		t.Errorf("docker verdict missing:\n%s", v)
+	}
+}
+
+func TestInspectorTabs(t *testing.T) {
+	d, _, s := newInspectorFixture(t, 400, 120, 40)
+	want := map[int][]string{
+		tabOverview:   {"Identity", "Parent chain", "1 systemd", "SCHED_OTHER"},
+		tabFiles:      {"Open files (5)", "tcp 127.0.0.1:8080 -> 0.0.0.0:0 LISTEN", "pipe"},
+		tabEnv:        {"Environment (5)", "AWS_SECRET_ACCESS_KEY", "masked"},
+		tabMemory:     {"RSS", "VSZ", "Mappings by kind", "lib", "█"},
+		tabRegisters:  {"clock_nanosleep(", "0x00007ffd5e01f068", "stack pointer", "program counter"},
+		tabNamespaces: {"own namespace (isolated)", "4026532201", "shared", "procbox (pid 42)"},
+		tabCgroups:    {"/docker/3f2a9c1b7e6d5a4f", "60.0M of 64.0M", "near the limit", "0.50 CPU", "oom kills"},
+		tabSecurity:   {"filter (1 filters", "no_new_privs", "docker-default", "net_bind_service", "listen on ports below 1024"},
+	}
+	for i := 0; i < numTabs; i++ {
+		if s.tab != i {
+			t.Fatalf("after %d tabs the tab is %d", i, s.tab)
+		}
+		v := d.view()
+		for _, w := range want[i] {
+			if !strings.Contains(v, w) {
+				t.Errorf("tab %s lacks %q:\n%s", tabNames[i], w, v)
+			}
+		}
+		d.keys("tab")
+	}
+	if s.tab != tabOverview {
+		t.Fatal("tab does not wrap around")
+	}
+	d.keys("shift+tab")
+	if s.tab != tabSecurity {
+		t.Fatal("shift+tab does not go back")
+	}
+	d.keys("3")
+	if s.tab != tabEnv {
+		t.Fatal("3 does not open the third tab")
+	}
+	// Click on the Namespaces tab: header row 0, pid row 1, verdict 2, tabs 3.
+	x := 0
+	for i := 0; i < tabNamespaces; i++ {
+		x += cellWidth(tabNames[i]) + 3
+	}
+	d.send(tea.MouseClickMsg{X: x + 1, Y: 3, Button: tea.MouseLeft})
+	if s.tab != tabNamespaces {
+		t.Fatalf("a click on the tab bar opened tab %d", s.tab)
+	}
+}
+
+func TestInspectorEveryTabFits80x24(t *testing.T) {
+	for _, pid := range []int{300, 400, 500} {
+		d, _, _ := newInspectorFixture(t, pid, 80, 24)
+		for i := 0; i < numTabs; i++ {
+			checkFits(t, d.view(), 80, 24)
+			d.keys("tab")
+		}
+	}
+}
+
+func TestInspectorEnvRevealOneValue(t *testing.T) {
+	d, _, s := newInspectorFixture(t, 300, 80, 24)
+	d.keys("3")
+	if strings.Contains(d.view(), "wJalrXUtnFEMI") {
+		t.Fatal("secret shown before reveal")
+	}
+	// Names are sorted: AWS_SECRET_ACCESS_KEY is first.
+	d.keys("r")
+	v := d.view()
+	if !strings.Contains(v, "wJalrXUtnFEMI-example") {
+		t.Fatalf("reveal did not show the value:\n%s", v)
+	}
+	if !strings.Contains(v, "⚠ AWS_SECRET_ACCESS_KEY is shown unmasked") {
+		t.Fatalf("no warning line:\n%s", v)
+	}
+	// Revealing another value hides the first: only one at a time.
+	d.keys("down", "r")
+	if s.revealed != "HOME" || strings.Contains(d.view(), "wJalrXUtnFEMI") {
+		t.Fatalf("two values revealed at once (revealed=%q)", s.revealed)
+	}
+	d.keys("r")
+	if s.revealed != "" || strings.Contains(d.view(), "shown unmasked") {
+		t.Fatal("r did not hide the value again")
+	}
+}
+
+func TestInspectorExitedKeepsLastView(t *testing.T) {
+	d, in, s := newInspectorFixture(t, 300, 80, 24)
+	in.setErr(300, fmt.Errorf("pid 300: %w", inspect.ErrGone))
+	d.send(inspectorTickMsg{to: s, gen: s.gen})
+	v := d.view()
+	if !s.exited || !strings.Contains(v, "exited") || !strings.Contains(v, "sleep") {
+		t.Fatalf("exit not shown or last view lost:\n%s", v)
+	}
+	if !strings.Contains(v, "last view") {
+		t.Errorf("no notice that this is the last view:\n%s", v)
+	}
+	// No more reads after the exit.
+	d.send(inspectorTickMsg{to: s, gen: s.gen})
+	if !s.exited {
+		t.Fatal("exited flag lost")
+	}
+}
+
+func TestInspectorUnknownAndDeniedPID(t *testing.T) {
+	d, _, _ := newInspectorFixture(t, 999, 80, 24)
+	if v := d.view(); !strings.Contains(v, "Process 999 does not exist") {
+		t.Errorf("gone PID:\n%s", v)
+	}
+	d2, _, _ := newInspectorFixture(t, 998, 80, 24)
+	if v := d2.view(); !strings.Contains(v, "Cannot read process 998") || !strings.Contains(v, "Run procbox as root") {
+		t.Errorf("denied PID:\n%s", v)
+	}
+}
+
+func TestInspectorErrorSectionsShowWhy(t *testing.T) {
+	d, _, _ := newInspectorFixture(t, 500, 80, 24)
+	for _, tab := range []string{"2", "3", "5"} {
+		d.keys(tab)
+		if v := d.view(); !strings.Contains(v, "cannot read: permission denied") {
+			t.Errorf("tab %s does not say why it is empty:\n%s", tab, v)
+		}
+	}
+}
+
+func TestInspectorRefreshFailureKeepsView(t *testing.T) {
+	d, in, s := newInspectorFixture(t, 300, 80, 24)
+	in.setErr(300, errors.New("read /proc/300/status: input/output error"))
+	d.send(inspectorTickMsg{to: s, gen: s.gen})
+	v := d.view()
+	if !strings.Contains(v, "Refresh failed") || !strings.Contains(v, "sleep") {
+		t.Fatalf("refresh error:\n%s", v)
+	}
+}
+
+func TestInspectorScrollWithinTab(t *testing.T) {
+	d, _, s := newInspectorFixture(t, 300, 80, 24)
+	d.keys("8") // Security: 41 bounding capabilities, longer than the window
+	d.keys("G")
+	_ = d.view() // the view clamps the offset to the content
+	if s.offsets[tabSecurity] == 0 {
+		t.Fatalf("G did not scroll the Security tab")
+	}
+	d.keys("g")
+	_ = d.view()
+	if s.offsets[tabSecurity] != 0 {
+		t.Fatal("g did not go back to the top")
+	}
+	d.send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if s.offsets[tabSecurity] != 3 {
+		t.Fatalf("wheel scrolled to %d", s.offsets[tabSecurity])
+	}
+}
+
+func TestCapMeaningsCoverEveryCap(t *testing.T) {
+	if len(capOrder) != 41 {
+		t.Fatalf("%d capabilities in the order list, want 41", len(capOrder))
+	}
+	for _, c := range capOrder {
+		if capMeaning[c] == "" {
+			t.Errorf("%s has no meaning", c)
+		}
+	}
+	if len(capMeaning) != len(capOrder) {
+		t.Errorf("meanings and order lists disagree: %d vs %d", len(capMeaning), len(capOrder))
+	}
+	if meaningOf("CAP_NET_RAW") != capMeaning["cap_net_raw"] || meaningOf("net_raw") != capMeaning["cap_net_raw"] {
+		t.Error("meaningOf does not accept other spellings")
+	}
+}
