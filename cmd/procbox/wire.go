@@ -7,14 +7,6 @@ import (
 	"procbox/ui"
 )
 
-// inspectEngine is what the inspect package's FS provides. It is asserted at
-// run time so this file keeps compiling while inspect is being written.
-type inspectEngine interface {
-	Table() ([]inspect.ProcRow, error)
-	Snapshot(pid int, opt inspect.Options) (inspect.Snapshot, error)
-	Doctor() inspect.HostReport
-}
-
 // inspector adapts inspect.FS to ui.Inspector, fixing the options (secrets
 // masked unless --show-secrets) once for the whole session.
 type inspector struct {
@@ -26,33 +18,25 @@ func newInspector(fs inspect.FS, opt inspect.Options) ui.Inspector {
 	return inspector{fs: fs, opt: opt}
 }
 
-var errNoEngine = fmt.Errorf("the inspect engine is not built in")
+func (i inspector) Table() ([]inspect.ProcRow, error) { return i.fs.Table() }
 
-func (i inspector) engine() (inspectEngine, bool) {
-	e, ok := any(i.fs).(inspectEngine)
-	return e, ok
-}
+func (i inspector) Snapshot(pid int) (inspect.Snapshot, error) { return i.fs.Snapshot(pid, i.opt) }
 
-func (i inspector) Table() ([]inspect.ProcRow, error) {
-	e, ok := i.engine()
-	if !ok {
-		return nil, errNoEngine
+func (i inspector) Doctor() inspect.HostReport { return i.fs.Doctor() }
+
+// RevealEnv reads one environment value unmasked, for the inspector's reveal
+// key: the user asked for this one value, on screen, with a warning beside it.
+func (i inspector) RevealEnv(pid int, name string) (string, error) {
+	s, err := i.fs.Snapshot(pid, inspect.Options{ShowSecrets: true})
+	if err != nil {
+		return "", err
 	}
-	return e.Table()
-}
-
-func (i inspector) Snapshot(pid int) (inspect.Snapshot, error) {
-	e, ok := i.engine()
-	if !ok {
-		return inspect.Snapshot{}, errNoEngine
+	if why, ok := s.Errors["env"]; ok {
+		return "", fmt.Errorf("cannot read the environment: %s", why)
 	}
-	return e.Snapshot(pid, i.opt)
-}
-
-func (i inspector) Doctor() inspect.HostReport {
-	e, ok := i.engine()
+	v, ok := s.Env[name]
 	if !ok {
-		return inspect.HostReport{Notes: []string{errNoEngine.Error()}}
+		return "", fmt.Errorf("%s is no longer set", name)
 	}
-	return e.Doctor()
+	return v, nil
 }
