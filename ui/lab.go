@@ -417,7 +417,10 @@ func labOutcomeText(label string, o isolate.Outcome, spec isolate.Spec) (string,
 	// Without a pids limit nothing stopped the bomb but its own timer: the
 	// processes it made came out of the host's budget.
 	if o.Experiment == isolate.ExpForkBomb && spec.PidsMax == 0 && !strings.Contains(o.Summary, "host") {
-		fmt.Fprintf(&b, "; %d processes, and the host shared that cost", o.Count)
+		b.WriteString("; the host shared that cost")
+		if o.Count > 0 && !strings.Contains(o.Summary, fmt.Sprint(o.Count)) {
+			fmt.Fprintf(&b, " (%d processes)", o.Count)
+		}
 	}
 	return b.String(), bad
 }

@@ -289,7 +289,7 @@ func TestLabExperimentOutcomesReachTheLog(t *testing.T) {
 		{"fork bomb, pids limit", isolate.Spec{PidsMax: 64}, []string{"f"},
 			"fork bomb: denied (EAGAIN) by pids limit 64 — fork failed: resource temporarily unavailable at 64 processes"},
 		{"fork bomb, no limit", isolate.Spec{}, []string{"f"},
-			"1800 processes, and the host shared that cost"},
+			"reached 1800 processes in 3s, then stopped itself; the host shared that cost"},
 		{"memory hog, limit", isolate.Spec{MemoryMax: 64 << 20}, []string{"m"},
 			"memory hog: OOM-killed by memory limit 64M"},
 		{"cpu burner, quota", isolate.Spec{CPUMax: 0.5}, []string{"u"}, "cpu burner: allowed — busy 3s, throttled 1.5s"},
@@ -521,5 +521,25 @@ func TestLabViewAlwaysFits(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestLabUsageMovingIsNotADifference(t *testing.T) {
+	h := labFakeBaseView("host", isolate.Spec{MemoryMax: 64 << 20}, 0)
+	c := h
+	c.Limits.MemoryCurrent += 300 << 10 // read a moment later
+	c.Limits.CPUUsageUsec += 1000
+	for _, r := range labRows(h, c, true) {
+		if r.differ {
+			t.Errorf("row %s differs only because usage moved: %q vs %q", r.key, r.host, r.child)
+		}
+	}
+	c.Limits.MemoryMax = -1
+	differ := false
+	for _, r := range labRows(h, c, true) {
+		differ = differ || (r.key == "mem" && r.differ)
+	}
+	if !differ {
+		t.Error("a different memory limit must show as a difference")
 	}
 }

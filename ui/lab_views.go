@@ -54,12 +54,19 @@ func labRows(h, c isolate.View, compactNS bool) []labRow {
 				host: labInode(h.NSInodes, ns), child: labInode(c.NSInodes, ns)})
 		}
 	}
+	limitsDiffer := h.Limits.MemoryMax != c.Limits.MemoryMax || h.Limits.PidsMax != c.Limits.PidsMax ||
+		h.Limits.CPUQuotaUsec != c.Limits.CPUQuotaUsec
 	for i := range rows {
 		r := &rows[i]
-		if r.key != "mem" && r.key != "pidsmax" && r.key != "cpu" {
+		switch r.key {
+		case "mem", "pidsmax", "cpu":
+			// Both sides read the same cgroup a moment apart: usage that moved
+			// in between is not a difference between host and child.
+			r.differ = limitsDiffer && r.host != r.child
+		case "ns": // the summary row decides for itself
 			r.hostBar, r.childBar = -1, -1
-		}
-		if r.key != "ns" { // the summary row decides for itself
+		default:
+			r.hostBar, r.childBar = -1, -1
 			r.differ = r.host != r.child
 		}
 	}
