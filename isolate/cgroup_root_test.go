@@ -371,3 +371,82 @@ func TestDetectCgroupsLive(t *testing.T) {
 	}
 	t.Logf("layout: %+v", l)
 }
+
+// TestCgroupLiveV2OnUnified exercises the v2 code on a real cgroup2
+// filesystem. On a hybrid host that is the unified mount: it has no
+// controllers, so there are no limits to set, but the v2 mechanics are real —
+// starting a child straight into the cgroup (CLONE_INTO_CGROUP through DirFD),
+// cgroup.procs, cpu.stat, and Remove through cgroup.kill.
+func TestCgroupLiveV2OnUnified(t *testing.T) {
+	host := cgLiveLayout(t)
+	if host.Unified == "" {
+		t.Skip("no cgroup2 filesystem mounted")
+	}
+	l, err := DetectCgroups(host.Unified)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Mode != CgroupV2 || l.fixture {
+		t.Fatalf("DetectCgroups(%s) = %+v, want a live v2 layout", host.Unified, l)
+	}
+	c := cgNew(t, l, Spec{})
+	if c.Version() != CgroupV2 {
+		t.Fatalf("Version() = %s", c.Version())
+	}
+	if !cgroupContains(strings.Fields(cgroupReadString(filepath.Join(l.Unified, "cgroup.controllers"))), "pids") {
+		if _, _, err := NewCgroup(l, Spec{PidsMax: 4}); err == nil || !strings.Contains(err.Error(), "pids controller not available") {
+			t.Errorf("a pids limit without the pids controller: err = %v", err)
+		}
+	}
+
+	fd, ok, err := c.DirFD()
+	if err != nil || !ok {
+		t.Fatalf("DirFD = %v %v", ok, err)
+	}
+	cmd := exec.Command("sh", "-c", "sleep 30 & sleep 30 & wait")
+	cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: fd, Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		closeFD(t, fd)
+		t.Skipf("cannot start a child into a cgroup (clone3 CLONE_INTO_CGROUP needs Linux 5.7): %v", err)
+	}
+	closeFD(t, fd)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+	})
+	pid := cmd.Process.Pid
+	if got := cgroupReadString("/proc/" + strconv.Itoa(pid) + "/cgroup"); !strings.Contains(got, "0::"+c.Path()+"\n") {
+		t.Errorf("child not started in %s:\n%s", c.Path(), got)
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if procs, _ := c.Procs(); len(procs) == 3 {
+			break
+		}
+	}
+	if procs, err := c.Procs(); err != nil || len(procs) != 3 {
+		t.Errorf("Procs() = %v %v, want the shell and two sleeps", procs, err)
+	}
+	s, err := c.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Version != "v2" || s.MemoryMax != -1 || s.PidsMax != -1 || s.CPUQuotaUsec != -1 {
+		t.Errorf("Stats without controllers: %+v", s)
+	}
+
+	if !cgroupFileExists(filepath.Join(c.Dirs()[0], "cgroup.kill")) {
+		t.Log("no cgroup.kill (Linux < 5.14): Remove uses the kill loop")
+	}
+	if err := c.Remove(); err != nil {
+		t.Fatal(err)
+	}
+	cgAssertGone(t, c)
+	err = <-done
+	done <- err
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Errorf("child after Remove: %v, want killed by SIGKILL", err)
+	}
+}
