@@ -132,7 +132,9 @@ func cgroupInferFixture(l *CgroupLayout, entries []fs.DirEntry) {
 // host has swap and swap accounting; without swap (the dev and CI machines) there
 // is nothing to limit and the step is left out.
 //
-// If anything fails halfway, what was created is removed again.
+// If anything fails halfway, what was created is removed again. Controllers
+// enabled in the parent's cgroup.subtree_control stay enabled, there and on
+// Remove: other cgroups may rely on them, and they limit nothing by themselves.
 func NewCgroup(l CgroupLayout, spec Spec) (*Cgroup, []Step, error) {
 	c := &Cgroup{
 		layout: l,
