@@ -1,0 +1,379 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"os/exec"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"procbox/inspect"
+	"procbox/isolate"
+)
+
+// Fakes for the lesson player: an engine whose child "obeys" its spec the way
+// the kernel would, so every step's action makes its check pass without root.
+
+var learnT0 = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+
+// learnClock is a settable clock whose ticks never fire (no test sleeps).
+type learnClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *learnClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *learnClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+func (c *learnClock) Tick(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+
+type learnFakeEngine struct {
+	clock   *learnClock // advanced by a child's start, so start times are measured
+	mu      sync.Mutex
+	started []*learnFakeChild
+	failing error
+}
+
+func (e *learnFakeEngine) Start(spec isolate.Spec) (LabChild, error) {
+	if e.failing != nil {
+		return nil, e.failing
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.clock != nil {
+		e.clock.Advance(learnStartTook)
+	}
+	c := &learnFakeChild{pid: 4242 + len(e.started), spec: spec, fds: 3, clock: e.clock}
+	e.started = append(e.started, c)
+	return c, nil
+}
+
+func (e *learnFakeEngine) Explain(isolate.Spec) []isolate.Step { return nil }
+
+// running counts children not stopped.
+func (e *learnFakeEngine) running() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, c := range e.started {
+		if !c.isStopped() {
+			n++
+		}
+	}
+	return n
+}
+
+// learnStartTook is how long a fake child takes to start (or be re-created).
+const learnStartTook = 23 * time.Millisecond
+
+type learnFakeChild struct {
+	clock     *learnClock
+	mu        sync.Mutex
+	pid       int
+	spec      isolate.Spec
+	nice      int
+	fds       int
+	ooms      int64
+	throttled int64
+	stopped   bool
+}
+
+func (c *learnFakeChild) isStopped() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.stopped }
+func (c *learnFakeChild) PID() int        { c.mu.Lock(); defer c.mu.Unlock(); return c.pid }
+func (c *learnFakeChild) Spec() isolate.Spec {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.spec
+}
+
+// Apply re-creates the child for namespaces (as the kernel requires) and
+// changes the rest in place.
+func (c *learnFakeChild) Apply(spec isolate.Spec) (isolate.Change, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := isolate.Change{OldPID: c.pid, NewPID: c.pid, InPlace: true, What: "applied"}
+	if !slices.Equal(spec.Namespaces, c.spec.Namespaces) {
+		c.pid += 100
+		ch = isolate.Change{Recreate: true, OldPID: ch.OldPID, NewPID: c.pid, What: "re-created", Why: "new namespaces only apply to new processes"}
+		c.nice, c.fds = 0, 3
+		if c.clock != nil {
+			c.clock.Advance(learnStartTook)
+		}
+	}
+	c.spec = spec
+	return ch, nil
+}
+
+var learnHostNS = map[string]uint64{"pid": 4026531836, "net": 4026531840, "mnt": 4026531841, "uts": 4026531838,
+	"ipc": 4026531839, "user": 4026531837, "cgroup": 4026531835, "time": 4026531834}
+
+var learnAllCaps = []string{"cap_chown", "cap_kill", "cap_net_bind_service", "cap_net_raw", "cap_sys_admin"}
+
+func learnHostView(pid int) isolate.View {
+	ns := map[string]uint64{}
+	for k, v := range learnHostNS {
+		ns[k] = v
+	}
+	return isolate.View{
+		Side: "host", PID: pid, Hostname: "workshop", ProcCount: 97,
+		Interfaces: []isolate.Interface{{Name: "lo", Up: true}, {Name: "eth0", Up: true}},
+		MountRoot:  "/dev/vda1", MountCount: 31, UIDMap: "0 0 4294967295", IPC: isolate.IPCObjects{SharedMem: 1},
+		CgroupPath: fmt.Sprintf("/procbox-%d", pid), CapEff: learnAllCaps, NSInodes: ns, Monotonic: 5 * time.Hour,
+		Limits: isolate.CgroupStats{Version: "v1", MemoryMax: -1, PidsMax: -1, CPUQuotaUsec: -1},
+	}
+}
+
+func (c *learnFakeChild) HostView() (isolate.View, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped {
+		return isolate.View{}, errors.New("child stopped")
+	}
+	return learnHostView(c.pid), nil
+}
+
+func (c *learnFakeChild) ChildView() (isolate.View, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped {
+		return isolate.View{}, errors.New("child stopped")
+	}
+	v := learnHostView(c.pid)
+	v.Side = "child"
+	for i, k := range c.spec.Namespaces {
+		v.NSInodes[k] = 4026532000 + uint64(i)
+		switch k {
+		case isolate.NSPID:
+			v.PID, v.ProcCount = 1, 1
+		case isolate.NSNet:
+			v.Interfaces = []isolate.Interface{{Name: "lo"}}
+		case isolate.NSUTS:
+			v.Hostname = c.spec.Hostname
+		case isolate.NSIPC:
+			v.IPC = isolate.IPCObjects{}
+		case isolate.NSUser:
+			v.UIDMap = "0 0 1"
+		case isolate.NSCgroup:
+			v.CgroupPath = "/"
+		case isolate.NSTime:
+			v.Monotonic += c.spec.TimeOffset
+		}
+	}
+	v.CapEff = slices.DeleteFunc(slices.Clone(learnAllCaps), func(s string) bool { return slices.Contains(c.spec.DropCaps, s) })
+	if len(c.spec.Seccomp) > 0 {
+		v.Seccomp = 2
+	}
+	if c.spec.MemoryMax > 0 {
+		v.Limits.MemoryMax = c.spec.MemoryMax
+	}
+	if c.spec.PidsMax > 0 {
+		v.Limits.PidsMax = c.spec.PidsMax
+	}
+	v.Limits.OOMKills, v.Limits.NrThrottled = c.ooms, c.throttled
+	return v, nil
+}
+
+func (c *learnFakeChild) Experiment(name string) (isolate.Outcome, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	o := isolate.Outcome{Experiment: name, Allowed: true, Summary: name + " done"}
+	deny := func(errno, cause string) { o.Allowed, o.Errno, o.Cause = false, errno, cause }
+	dropped := func(cp string) bool { return slices.Contains(c.spec.DropCaps, cp) }
+	switch name {
+	case isolate.ExpRenice:
+		c.nice += 5
+	case isolate.ExpOpenFile:
+		c.fds++
+	case isolate.ExpMemoryHog:
+		if c.spec.MemoryMax > 0 {
+			deny("", "memory limit")
+			o.OOMKilled = true
+			c.ooms++
+		}
+	case isolate.ExpForkBomb:
+		if c.spec.PidsMax > 0 {
+			deny("EAGAIN", "pids limit")
+		}
+	case isolate.ExpCPUBurner:
+		if c.spec.CPUMax > 0 {
+			c.throttled += 20
+		}
+	case isolate.ExpChown:
+		if dropped("cap_chown") {
+			deny("EPERM", "drop cap_chown")
+		}
+	case isolate.ExpBind80:
+		if dropped("cap_net_bind_service") {
+			deny("EPERM", "drop cap_net_bind_service")
+		}
+	case isolate.ExpRawSocket:
+		if dropped("cap_net_raw") {
+			deny("EPERM", "drop cap_net_raw")
+		}
+	case isolate.ExpMkdir:
+		if slices.Contains(c.spec.Seccomp, "mkdir") {
+			deny("EPERM", "seccomp mkdir")
+		}
+	case isolate.ExpKillHost:
+		if c.spec.Has(isolate.NSPID) {
+			deny("ESRCH", "pid namespace")
+		}
+	}
+	return o, nil
+}
+
+func (c *learnFakeChild) ShellCmd() *exec.Cmd { return exec.Command("/bin/true") }
+func (c *learnFakeChild) Registers() (isolate.Registers, error) {
+	return isolate.Registers{PC: 0x4a1b2c, SP: 0x7ffc1000, Regs: []isolate.Register{{Name: "rax", Value: 0}, {Name: "rip", Value: 0x4a1b2c}}}, nil
+}
+func (c *learnFakeChild) Steps() []isolate.Step { return nil }
+func (c *learnFakeChild) Stop() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stopped = true
+	return nil
+}
+
+// learnFakeInspector snapshots the fake children (and a fixed procbox).
+type learnFakeInspector struct{ eng *learnFakeEngine }
+
+func (f learnFakeInspector) Table() ([]inspect.ProcRow, error) { return nil, nil }
+func (f learnFakeInspector) Doctor() inspect.HostReport {
+	return inspect.HostReport{Root: true, Kernel: "6.1.0-test", CgroupMode: "hybrid",
+		CgroupNote: "v1 controllers, an empty v2 tree at /sys/fs/cgroup/unified", LSM: "none", LSMNote: "no LSM is active"}
+}
+func (f learnFakeInspector) Snapshot(pid int) (inspect.Snapshot, error) {
+	sn := inspect.Snapshot{PID: pid, PPID: 1, Comm: "procbox", Priority: 20, Policy: "SCHED_OTHER", User: "root", LSM: "none",
+		Memory: inspect.Memory{RSSBytes: 1 << 20, VSizeBytes: 8 << 20, Kinds: []inspect.MemoryKind{{Kind: "text", Count: 1, SizeBytes: 1 << 20}, {Kind: "stack", Count: 1, SizeBytes: 132 << 10}}},
+		Caps:   inspect.Capabilities{Effective: learnAllCaps, Permitted: learnAllCaps, Bounding: learnAllCaps},
+		Env:    map[string]string{"PATH": "/usr/bin", "HOME": "/root"},
+	}
+	if f.eng != nil {
+		f.eng.mu.Lock()
+		defer f.eng.mu.Unlock()
+		for _, c := range f.eng.started {
+			c.mu.Lock()
+			if c.pid == pid && !c.stopped {
+				sn.PPID, sn.Comm = 4000, "sleeper"
+				sn.Nice, sn.Priority = c.nice, 20+c.nice
+				for i := 0; i < c.fds; i++ {
+					sn.FDs = append(sn.FDs, inspect.FD{FD: i, Target: "/dev/null"})
+				}
+				sn.Caps.Effective = slices.DeleteFunc(slices.Clone(learnAllCaps), func(s string) bool { return slices.Contains(c.spec.DropCaps, s) })
+			}
+			c.mu.Unlock()
+		}
+	}
+	return sn, nil
+}
+
+// learnMemStore is an in-memory ProgressStore.
+type learnMemStore struct {
+	mu    sync.Mutex
+	p     Progress
+	saves int
+}
+
+func (m *learnMemStore) Load() (Progress, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.p, nil
+}
+func (m *learnMemStore) Save(p Progress) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.p, m.saves = p, m.saves+1
+	return nil
+}
+
+// learnFixture drives a learnScreen synchronously on the fakes.
+type learnFixture struct {
+	t     *testing.T
+	m     *learnScreen
+	eng   *learnFakeEngine
+	store *learnMemStore
+	clock *learnClock
+}
+
+func newLearnFixture(t *testing.T, lesson string, presenter bool, p Progress) *learnFixture {
+	t.Helper()
+	clock := &learnClock{t: learnT0}
+	eng := &learnFakeEngine{clock: clock}
+	store := &learnMemStore{p: p}
+	d := Deps{Inspector: learnFakeInspector{eng: eng}, Lab: eng, Progress: store, Clock: clock, Styles: NewStyles(true, true)}
+	f := &learnFixture{t: t, m: newLearnScreen(d, lesson, presenter).(*learnScreen), eng: eng, store: store, clock: clock}
+	f.m.Update(tea.WindowSizeMsg{Width: 120, Height: 38})
+	f.run(f.m.Init())
+	t.Cleanup(func() {
+		if c := f.m.Close(); c != nil {
+			c()
+		}
+		if n := eng.running(); n != 0 {
+			t.Errorf("%d demo children still running after Close", n)
+		}
+	})
+	return f
+}
+
+// run executes cmd and everything it leads to, like the event loop would.
+func (f *learnFixture) run(cmd tea.Cmd) {
+	f.t.Helper()
+	queue := []tea.Cmd{cmd}
+	for steps := 0; len(queue) > 0; steps++ {
+		if steps > 500 {
+			f.t.Fatal("the lesson player keeps producing commands")
+		}
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		switch msg := c().(type) {
+		case nil:
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case flashMsg:
+		default:
+			_, next := f.m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+}
+
+func learnKey(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+func (f *learnFixture) press(keys ...string) {
+	f.t.Helper()
+	for _, k := range keys {
+		_, cmd := f.m.Update(learnKey(k))
+		f.run(cmd)
+	}
+}
+
+// goTo jumps to lesson id, step si, as n/p would.
+func (f *learnFixture) goTo(id string, si int) {
+	f.t.Helper()
+	li := f.m.lessonIndex(id)
+	if li < 0 {
+		f.t.Fatalf("no lesson %s", id)
+	}
+	f.run(f.m.goTo(li, si))
+}
+
+func teaSize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }

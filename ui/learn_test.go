@@ -1,0 +1,281 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"procbox/lessons"
+)
+
+func (f *learnFixture) view(w, h int) string { return ansi.Strip(f.m.View(w, h)) }
+
+// TestLearnEveryStepPasses walks the whole course on the fakes: on every step
+// the check fails before the action and passes after it, through the same
+// commands the real screen runs.
+func TestLearnEveryStepPasses(t *testing.T) {
+	f := newLearnFixture(t, "", false, Progress{})
+	for _, l := range lessons.Catalog() {
+		for si, st := range l.Steps {
+			t.Run(l.ID+"/"+st.ID, func(t *testing.T) {
+				f.t = t
+				f.goTo(l.ID, si)
+				f.press("c")
+				if r := f.m.result; r == nil || r.Passed {
+					t.Fatalf("check passed before the action: %+v", r)
+				}
+				f.press("a")
+				if r := f.m.result; r == nil || !r.Passed {
+					t.Fatalf("check after the action: %+v (acted %+v)", r, f.m.acted)
+				}
+				if !f.store.p.Completed[lessons.Key(l.ID, st.ID)] {
+					t.Errorf("completion not saved")
+				}
+			})
+		}
+	}
+	if got, want := f.m.completedSteps(), lessons.TotalSteps(); got != want {
+		t.Errorf("completed %d of %d steps", got, want)
+	}
+}
+
+// TestLearnFirstNamespaceStep is the learner's path on the first namespace step.
+func TestLearnFirstNamespaceStep(t *testing.T) {
+	f := newLearnFixture(t, "namespaces", false, Progress{})
+	v := f.view(120, 38)
+	if !strings.Contains(v, "pid: its own process numbers") || !strings.Contains(v, "switch on the pid namespace") {
+		t.Fatalf("first namespace step not shown:\n%s", v)
+	}
+	f.press("a")
+	v = f.view(120, 38)
+	if !strings.Contains(v, "✓ passed") {
+		t.Fatalf("no ✓ after the action:\n%s", v)
+	}
+	if !strings.Contains(v, "re-created") {
+		t.Errorf("the panel does not say the child was re-created for the new pid namespace:\n%s", v)
+	}
+	f.press("enter")
+	if st, _ := f.m.step(); st.ID != "net" {
+		t.Errorf("enter after a pass went to %q, want net", st.ID)
+	}
+	if f.store.p.Lesson != "namespaces" || f.store.p.Step != 1 {
+		t.Errorf("saved place %s/%d, want namespaces/1", f.store.p.Lesson, f.store.p.Step)
+	}
+}
+
+func TestLearnHintAndMissing(t *testing.T) {
+	f := newLearnFixture(t, "cgroups", false, Progress{})
+	f.goTo("cgroups", 1) // memory
+	f.press("c", "h")
+	v := f.view(120, 38)
+	if !strings.Contains(v, "✗ the memhog experiment has not run yet") {
+		t.Errorf("missing line not shown:\n%s", v)
+	}
+	if !strings.Contains(v, "Hint: Press a: the allocation grows") {
+		t.Errorf("hint not shown:\n%s", v)
+	}
+}
+
+func TestLearnResumeFromProgress(t *testing.T) {
+	f := newLearnFixture(t, "", false, Progress{Lesson: "security", Step: 4, Completed: map[string]bool{"process/pid": true}})
+	if l, st := f.m.lesson(), f.m.si; l.ID != "security" || st != 4 {
+		t.Errorf("resumed at %s/%d, want security/4", l.ID, st)
+	}
+	if f.m.completedSteps() != 1 {
+		t.Errorf("completed steps not loaded")
+	}
+	// Asking for another lesson starts that one.
+	g := newLearnFixture(t, "cgroups", false, Progress{Lesson: "security", Step: 4})
+	if g.m.lesson().ID != "cgroups" || g.m.si != 0 {
+		t.Errorf("asked for cgroups, got %s/%d", g.m.lesson().ID, g.m.si)
+	}
+}
+
+func TestLearnQuiz(t *testing.T) {
+	f := newLearnFixture(t, "process", false, Progress{})
+	l := f.m.lesson()
+	f.goTo("process", len(l.Steps))
+	q := l.Quiz[0]
+	wrong := (q.Answer + 1) % len(q.Choices)
+	f.press(string(rune('a' + wrong)))
+	v := f.view(120, 38)
+	if !strings.Contains(v, "Not quite.") || !strings.Contains(v, q.Explain[:30]) {
+		t.Errorf("wrong answer not explained:\n%s", v)
+	}
+	f.press(string(rune('a' + q.Answer))) // a second answer is ignored
+	if f.m.answer[0] != wrong {
+		t.Errorf("answer changed after the first one")
+	}
+	for range l.Quiz {
+		f.press("n")
+	}
+	if f.m.lesson().ID != "limits" || f.m.si != 0 {
+		t.Errorf("after the quiz: %s/%d, want limits/0", f.m.lesson().ID, f.m.si)
+	}
+}
+
+func TestLearnCountdown(t *testing.T) {
+	f := newLearnFixture(t, "namespaces", false, Progress{})
+	if v := f.view(120, 38); !strings.Contains(v, "⏱ 20 min left") {
+		t.Errorf("no countdown:\n%s", v)
+	}
+	f.clock.Advance(12*time.Minute + 10*time.Second)
+	if v := f.view(120, 38); !strings.Contains(v, "⏱ 8 min left") {
+		t.Errorf("countdown did not move:\n%s", v)
+	}
+	f.clock.Advance(10 * time.Minute)
+	if v := f.view(120, 38); !strings.Contains(v, "⏱ 2 min over") {
+		t.Errorf("overtime not shown:\n%s", v)
+	}
+}
+
+func TestLearnNoLab(t *testing.T) {
+	d := Deps{Inspector: learnFakeInspector{}, Clock: &learnClock{t: learnT0}, Styles: NewStyles(true, true)}
+	m := newLearnScreen(d, "namespaces", false).(*learnScreen)
+	f := &learnFixture{t: t, m: m, eng: &learnFakeEngine{}, store: &learnMemStore{}}
+	f.run(m.Init())
+	v := f.view(120, 30)
+	if !strings.Contains(v, "no Lab engine") {
+		t.Errorf("the panel does not say why it is empty:\n%s", v)
+	}
+	f.press("a")
+	if m.result == nil || m.result.Passed || !strings.Contains(m.result.Missing, "no live demo child") {
+		t.Errorf("action without a child: %+v", m.result)
+	}
+}
+
+func TestLearnStartFailure(t *testing.T) {
+	eng := &learnFakeEngine{failing: errors.New("clone: operation not permitted")}
+	d := Deps{Inspector: learnFakeInspector{eng: eng}, Lab: eng, Clock: &learnClock{t: learnT0}, Styles: NewStyles(true, true)}
+	m := newLearnScreen(d, "process", false).(*learnScreen)
+	f := &learnFixture{t: t, m: m, eng: eng}
+	f.run(m.Init())
+	if v := f.view(120, 30); !strings.Contains(v, "could not start: clone") {
+		t.Errorf("start failure not explained:\n%s", v)
+	}
+}
+
+func TestLearnPresenter(t *testing.T) {
+	f := newLearnFixture(t, "namespaces", true, Progress{})
+	f.press("a")
+	f.press("enter")
+	if f.m.si != 0 {
+		t.Errorf("enter advanced in presenter mode")
+	}
+	f.press("N")
+	if v := f.view(120, 38); !strings.Contains(v, "Notes: The pid namespace comes with") {
+		t.Errorf("speaker notes not shown:\n%s", v)
+	}
+	old := f.m.child.(*learnFakeChild)
+	f.press("R")
+	if !old.isStopped() || f.m.child == nil || f.m.child == LabChild(old) {
+		t.Errorf("R did not replace the demo child with a clean one")
+	}
+	if f.m.child.Spec().Has("pid") {
+		t.Errorf("the clean child should start from the step's starting spec")
+	}
+	if f.m.result != nil {
+		t.Errorf("reset kept an old verdict")
+	}
+	if !f.m.styles.NoColor || !f.m.styles.Presenter {
+		t.Errorf("presenter mode must be monochrome")
+	}
+	if f.m.deps.ShowSecrets {
+		t.Errorf("presenter mode must mask secrets")
+	}
+	f.press("n")
+	if f.m.si != 1 {
+		t.Errorf("n did not advance in presenter mode")
+	}
+}
+
+func TestLearnCloseStopsChild(t *testing.T) {
+	f := newLearnFixture(t, "process", false, Progress{})
+	if f.eng.running() != 1 {
+		t.Fatalf("%d children running, want 1", f.eng.running())
+	}
+	if c := f.m.Close(); c != nil {
+		c()
+	}
+	if f.eng.running() != 0 {
+		t.Errorf("Close left the child running")
+	}
+	// A child that finishes starting after Close is stopped at once.
+	b := &childBox{}
+	b.take()
+	late := &learnFakeChild{pid: 1}
+	if b.put(late) || !late.isStopped() {
+		t.Errorf("a child started after Close was kept")
+	}
+}
+
+// TestLearnNoOverflow: every step, the quiz and presenter mode fit 80×24.
+func TestLearnNoOverflow(t *testing.T) {
+	for _, presenter := range []bool{false, true} {
+		f := newLearnFixture(t, "", presenter, Progress{})
+		for li, l := range lessons.Catalog() {
+			for si := 0; si <= len(l.Steps); si++ {
+				f.run(f.m.goTo(li, si))
+				for _, keys := range [][]string{nil, {"a", "h", "N"}, {"tab"}} {
+					f.press(keys...)
+					for _, sz := range [][2]int{{80, 22}, {120, 38}} {
+						v := f.m.View(sz[0], sz[1])
+						lines := strings.Split(v, "\n")
+						if len(lines) != sz[1] {
+							t.Errorf("%s/%d presenter=%v %v: %d lines", l.ID, si, presenter, sz, len(lines))
+						}
+						for i, line := range lines {
+							if w := ansi.StringWidth(line); w > sz[0] {
+								t.Errorf("%s/%d presenter=%v %v: line %d is %d wide: %q", l.ID, si, presenter, sz, i, w, ansi.Strip(line))
+							}
+						}
+					}
+				}
+				f.m.notes, f.m.showHint = false, false
+			}
+		}
+	}
+}
+
+func TestRenderMarkdown(t *testing.T) {
+	st := newMarkdownStyles(NewStyles(true, true))
+	lines := renderMarkdown("# Title\n\nSome **bold** and `code`.\n\n- one\n- two words that wrap around\n\n```\nls -l\n```\n", 20, st)
+	got := ansi.Strip(strings.Join(lines, "\n"))
+	want := "Title\n─────\n\nSome bold and code.\n\n• one\n• two words that\n  wrap around\n\n  ls -l"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	for _, l := range lines {
+		if ansi.StringWidth(l) > 20 {
+			t.Errorf("line wider than 20: %q", l)
+		}
+	}
+}
+
+// Golden views of a lesson step: the body the root would draw in a window of
+// 80×24 and 120×40. Rewrite with `make golden` after a deliberate change.
+func learnGolden(t *testing.T, presenter bool) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			f := newLearnFixture(t, "namespaces", presenter, Progress{})
+			f.m.Update(teaSize(sz[0], sz[1]-headerHeight-footerHeight))
+			f.press("a")
+			golden.RequireEqual(t, []byte(f.view(sz[0], sz[1]-headerHeight-footerHeight)+"\n"))
+		})
+	}
+}
+
+func TestGoldenLearnStep(t *testing.T)      { learnGolden(t, false) }
+func TestGoldenLearnPresenter(t *testing.T) { learnGolden(t, true) }
+
+func TestGoldenLearnQuiz(t *testing.T) {
+	f := newLearnFixture(t, "container", false, Progress{})
+	f.goTo("container", len(f.m.lesson().Steps))
+	f.press("b")
+	golden.RequireEqual(t, []byte(f.view(80, 22)+"\n"))
+}
