@@ -53,10 +53,23 @@ var errNotBuilt = errors.New("this screen is not available in this build")
 // notBuiltText is what the UI says when a constructor returns nil.
 const notBuiltText = "not available in this build"
 
-// systemClock is the real time.
-type systemClock struct{}
+// SystemClock is the real time; cmd/procbox puts it in Deps.
+type SystemClock struct{}
 
-func (systemClock) Now() time.Time { return time.Now() }
+// Now is time.Now.
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// systemClock is the old name of SystemClock; other screens use it.
+type systemClock = SystemClock
+
+// withDefaults fills what a caller may leave out of Deps, so a screen never
+// meets a nil clock.
+func (d Deps) withDefaults() Deps {
+	if d.Clock == nil {
+		d.Clock = SystemClock{}
+	}
+	return d
+}
 
 // headerHeight and footerHeight are the rows the root keeps for itself.
 const (
@@ -90,9 +103,7 @@ type rootModel struct {
 
 // newRoot builds the root with s as the first screen.
 func newRoot(d Deps, s screen) rootModel {
-	if d.Clock == nil {
-		d.Clock = systemClock{}
-	}
+	d = d.withDefaults()
 	m := rootModel{
 		deps:   d,
 		styles: d.Styles,

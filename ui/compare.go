@@ -15,7 +15,10 @@ import (
 )
 
 // RunCompare opens the TUI on two processes side by side.
-func RunCompare(d Deps, a, b int) error { return run(d, newCompareScreen(d, a, b)) }
+func RunCompare(d Deps, a, b int) error {
+	d = d.withDefaults()
+	return run(d, newCompareScreen(d, a, b))
+}
 
 // pairMsg is one read of both processes.
 type pairMsg struct {

@@ -12,7 +12,10 @@ import (
 )
 
 // RunHome opens the TUI on the home screen.
-func RunHome(d Deps) error { return run(d, newHomeScreen(d)) }
+func RunHome(d Deps) error {
+	d = d.withDefaults()
+	return run(d, newHomeScreen(d))
+}
 
 // homeItem is one entry of the home menu.
 type homeItem struct {

@@ -15,7 +15,10 @@ import (
 )
 
 // RunInspector opens the TUI on the inspector of pid.
-func RunInspector(d Deps, pid int) error { return run(d, newInspectorScreen(d, pid)) }
+func RunInspector(d Deps, pid int) error {
+	d = d.withDefaults()
+	return run(d, newInspectorScreen(d, pid))
+}
 
 // envRevealer is implemented by Inspectors that can read one environment
 // value unmasked (cmd/procbox's does; a fake may not). The inspector asks for
@@ -434,12 +437,20 @@ func verdictText(st Styles, sn *inspect.Snapshot) string {
 	return st.Diff.Render(v)
 }
 
-// refName is what "host" means, for people: "pid 1" or "procbox itself".
+// refName is what "host" means, in a few words: "pid 1" or "procbox itself
+// (pid N)" — the reference without the reason inspect gives after a colon.
 func refName(ref string) string {
 	if ref == "" {
 		return "the host"
 	}
-	return ref
+	short, _, _ := strings.Cut(ref, ": ")
+	return short
+}
+
+// refWhy is the reason part of the reference, if any.
+func refWhy(ref string) string {
+	_, why, _ := strings.Cut(ref, ": ")
+	return why
 }
 
 // shortID cuts a container id to its first six characters, as runtimes print them.

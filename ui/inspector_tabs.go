@@ -285,7 +285,7 @@ func (s *inspectorScreen) namespacesTab(w int) []string {
 	slices.SortFunc(kinds, func(a, b string) int { return nsRank(a) - nsRank(b) })
 	var body []string
 	if len(kinds) > 0 {
-		body = append(body, st.Subtle.Render(fmt.Sprintf("%-18s %-12s %s", "KIND", "INODE", "WITH "+strings.ToUpper(refName(sn.NSReference)))))
+		body = append(body, st.Subtle.Render(fmt.Sprintf("%-18s %-12s %s", "KIND", "INODE", "AGAINST THE HOST")))
 	}
 	for _, k := range kinds {
 		ns := sn.Namespaces[k]
@@ -297,7 +297,11 @@ func (s *inspectorScreen) namespacesTab(w int) []string {
 		}
 	}
 	out := s.section("Namespaces", []string{"namespaces"}, body)
-	out = append(out, st.Subtle.Render("  \"Host\" here means "+refName(sn.NSReference)+": the reference this host lets procbox read."), "")
+	out = append(out, st.Subtle.Render("  \"Host\" here means "+refName(sn.NSReference)+"."))
+	if why := refWhy(sn.NSReference); why != "" {
+		out = append(out, st.Subtle.Render("  ("+why+")"))
+	}
+	out = append(out, "")
 	out = append(out, s.section("User id map (inside → outside, count)", []string{"uid_map"}, mapLines(sn.UIDMap))...)
 	out = append(out, s.section("Group id map", []string{"gid_map"}, mapLines(sn.GIDMap))...)
 	return out

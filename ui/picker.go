@@ -15,7 +15,10 @@ import (
 )
 
 // RunPicker opens the TUI on the process picker.
-func RunPicker(d Deps) error { return run(d, newPickerScreen(d)) }
+func RunPicker(d Deps) error {
+	d = d.withDefaults()
+	return run(d, newPickerScreen(d))
+}
 
 // pickerColumn is one column of the process table.
 type pickerColumn struct {

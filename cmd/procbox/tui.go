@@ -40,6 +40,7 @@ func buildDeps() ui.Deps {
 	}()
 	d := ui.Deps{
 		Inspector: newInspector(inspect.DefaultFS(), inspect.Options{}),
+		Clock:     ui.SystemClock{},
 		Styles:    ui.NewStyles(true, os.Getenv("NO_COLOR") != ""),
 		Context:   ctx,
 	}
