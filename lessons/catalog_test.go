@@ -125,7 +125,7 @@ func fixtures(t *testing.T, l Lesson, s Step) (passing, failing State) {
 		out(isolate.ExpChown, false, "EPERM")
 		passing.Child.CapEff = without(allCaps, "cap_chown")
 	case "security/drop-bind":
-		out(isolate.ExpBind80, false, "EPERM")
+		out(isolate.ExpBind80, false, "EACCES")
 		passing.Child.CapEff = without(allCaps, "cap_net_bind_service")
 	case "security/drop-raw":
 		out(isolate.ExpRawSocket, false, "EPERM")

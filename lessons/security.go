@@ -3,12 +3,13 @@ package lessons
 import "procbox/isolate"
 
 // capStep builds a step that drops one capability and shows the one action it guarded.
-func capStep(id, title, capName, experiment, label, hint, notes string) Step {
+// errno is what the kernel answers: EPERM for most, EACCES for a privileged port.
+func capStep(id, title, capName, experiment, errno, label, hint, notes string) Step {
 	return Step{
 		ID: id, Title: title, Text: "security/" + id + ".md",
 		Spec:   isolate.Spec{DropCaps: []string{capName}},
 		Action: Action{Kind: ActExperiment, Experiment: experiment, Label: label},
-		Check:  all(denied(experiment, "EPERM"), capGone(capName)),
+		Check:  all(denied(experiment, errno), capGone(capName)),
 		Hint:   hint,
 		Notes:  notes,
 	}
@@ -35,15 +36,15 @@ func securityLesson() Lesson {
 				Hint:  "Press a and read the five sets: effective, permitted, inheritable, bounding, ambient.",
 				Notes: "Effective is what the kernel checks; bounding is the ceiling no exec can raise.",
 			},
-			capStep("drop-chown", "Dropping cap_chown", "cap_chown", isolate.ExpChown,
+			capStep("drop-chown", "Dropping cap_chown", "cap_chown", isolate.ExpChown, "EPERM",
 				"try to chown a file without cap_chown",
 				"Press a: the same chown that worked in the limits lesson now fails with EPERM.",
 				"Compare with the limits lesson: same process, same uid 0, one capability fewer."),
-			capStep("drop-bind", "Dropping cap_net_bind_service", "cap_net_bind_service", isolate.ExpBind80,
+			capStep("drop-bind", "Dropping cap_net_bind_service", "cap_net_bind_service", isolate.ExpBind80, "EACCES",
 				"try to listen on port 80 without cap_net_bind_service",
-				"Press a: binding a port below 1024 needs this one capability, nothing else.",
+				"Press a: binding a port below 1024 fails with EACCES; this one capability is all it needs.",
 				"Ports below 1024 are 'privileged' by tradition; the capability is the whole of that privilege."),
-			capStep("drop-raw", "Dropping cap_net_raw", "cap_net_raw", isolate.ExpRawSocket,
+			capStep("drop-raw", "Dropping cap_net_raw", "cap_net_raw", isolate.ExpRawSocket, "EPERM",
 				"try to open a raw socket without cap_net_raw",
 				"Press a: a raw socket (what ping uses to craft packets) is refused.",
 				"Docker drops many capabilities by default but long kept cap_net_raw for ping."),

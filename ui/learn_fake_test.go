@@ -211,7 +211,7 @@ func (c *learnFakeChild) Experiment(name string) (isolate.Outcome, error) {
 		}
 	case isolate.ExpBind80:
 		if dropped("cap_net_bind_service") {
-			deny("EPERM", "drop cap_net_bind_service")
+			deny("EACCES", "drop cap_net_bind_service")
 		}
 	case isolate.ExpRawSocket:
 		if dropped("cap_net_raw") {
