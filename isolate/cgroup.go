@@ -7,6 +7,7 @@ package isolate
 import (
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -45,6 +46,26 @@ func (l CgroupLayout) limitsOn() string {
 		return CgroupV2
 	}
 	return CgroupNone
+}
+
+// Describe says in one line what the host has and where procbox puts limits,
+// for `procbox doctor` and the lessons.
+func (l CgroupLayout) Describe() string {
+	ctrls := make([]string, 0, len(l.V1))
+	for c := range l.V1 {
+		ctrls = append(ctrls, c)
+	}
+	sort.Strings(ctrls)
+	v1 := "cgroup v1 hierarchies under " + l.Root + " (" + strings.Join(ctrls, ", ") + ")"
+	switch l.Mode {
+	case CgroupV2:
+		return "cgroup v2: one unified hierarchy at " + l.Unified + "; limits go in memory.max, pids.max and cpu.max"
+	case CgroupHybrid:
+		return "hybrid: " + v1 + " carry the limits; the cgroup2 at " + l.Unified + " only tracks processes"
+	case CgroupV1:
+		return v1 + "; limits go in memory.limit_in_bytes, pids.max and cpu.cfs_quota_us"
+	}
+	return "no cgroup filesystem under " + l.Root + ": no memory, pids or CPU limits"
 }
 
 // Cgroup is one procbox cgroup (v1: one dir per needed controller; v2: one dir).

@@ -120,6 +120,40 @@ func cgroupInferFixture(l *CgroupLayout, entries []fs.DirEntry) {
 	}
 }
 
+// Supports says, without creating anything, whether the limits in spec can be
+// set on this layout: nil, or an error naming the missing controller. A spec
+// without limits is always supported (the cgroup then only serves statistics).
+func (l CgroupLayout) Supports(spec Spec) error {
+	need := []struct {
+		ctrl string
+		on   bool
+	}{{"memory", spec.MemoryMax > 0}, {"pids", spec.PidsMax > 0}, {"cpu", spec.CPUMax > 0}}
+	var available []string
+	switch l.limitsOn() {
+	case CgroupV2:
+		available = strings.Fields(cgroupReadString(filepath.Join(l.Unified, "cgroup.controllers")))
+	case CgroupNone:
+		for _, n := range need {
+			if n.on {
+				return fmt.Errorf("a %s limit needs cgroups, and no cgroup filesystem is mounted under %s", n.ctrl, l.Root)
+			}
+		}
+		return nil
+	}
+	for _, n := range need {
+		if !n.on {
+			continue
+		}
+		if l.limitsOn() == CgroupV1 && l.V1[n.ctrl] == "" {
+			return fmt.Errorf("cgroup v1 %s controller not mounted under %s", n.ctrl, l.Root)
+		}
+		if l.limitsOn() == CgroupV2 && !cgroupContains(available, n.ctrl) {
+			return fmt.Errorf("cgroup v2 %s controller not available in %s/cgroup.controllers", n.ctrl, l.Unified)
+		}
+	}
+	return nil
+}
+
 // NewCgroup creates the cgroup for spec (memory/pids/cpu as asked; on v1 also creates
 // dirs in the controllers used for stats even with no limit, e.g. memory+pids+cpu,cpuacct so
 // Stats works), writes the limits and returns the equivalent shell commands
@@ -208,11 +242,8 @@ func PlanCgroup(l CgroupLayout, spec Spec) ([]Step, error) {
 // createV1 makes one directory per mounted controller procbox uses. A limit
 // asked for on a controller that is not mounted is an error before anything is made.
 func (c *Cgroup) createV1(spec Spec) ([]Step, error) {
-	need := map[string]bool{"memory": spec.MemoryMax > 0, "pids": spec.PidsMax > 0, "cpu": spec.CPUMax > 0}
-	for _, ctrl := range cgroupV1Controllers {
-		if need[ctrl] && c.layout.V1[ctrl] == "" {
-			return nil, fmt.Errorf("cgroup v1 %s controller not mounted under %s", ctrl, c.layout.Root)
-		}
+	if err := c.layout.Supports(spec); err != nil {
+		return nil, err
 	}
 	var steps []Step
 	made := map[string]bool{}
@@ -244,13 +275,10 @@ func (c *Cgroup) createV1(spec Spec) ([]Step, error) {
 // its parent lists those controllers in cgroup.subtree_control.
 func (c *Cgroup) createV2(spec Spec) ([]Step, error) {
 	parent := c.layout.Unified
-	available := strings.Fields(cgroupReadString(filepath.Join(parent, "cgroup.controllers")))
-	need := map[string]bool{"memory": spec.MemoryMax > 0, "pids": spec.PidsMax > 0, "cpu": spec.CPUMax > 0}
-	for _, ctrl := range cgroupV2Controllers {
-		if need[ctrl] && !cgroupContains(available, ctrl) {
-			return nil, fmt.Errorf("cgroup v2 %s controller not available in %s/cgroup.controllers", ctrl, parent)
-		}
+	if err := c.layout.Supports(spec); err != nil {
+		return nil, err
 	}
+	available := strings.Fields(cgroupReadString(filepath.Join(parent, "cgroup.controllers")))
 	enabled := cgroupSubtreeControl(cgroupReadString(filepath.Join(parent, "cgroup.subtree_control")))
 	var add []string
 	for _, ctrl := range cgroupV2Controllers {

@@ -29,3 +29,11 @@ func (c *Cgroup) Remove() error                       { return nil }
 
 // PlanCgroup fails away from Linux.
 func PlanCgroup(l CgroupLayout, spec Spec) ([]Step, error) { return nil, errCgroupUnsupported }
+
+// Supports reports that no limit can be set away from Linux.
+func (l CgroupLayout) Supports(spec Spec) error {
+	if spec.MemoryMax > 0 || spec.PidsMax > 0 || spec.CPUMax > 0 {
+		return errCgroupUnsupported
+	}
+	return nil
+}

@@ -453,8 +453,28 @@ func TestNewCgroupErrors(t *testing.T) {
 	}
 
 	// No cgroups at all.
-	if _, _, err := NewCgroup(CgroupLayout{Mode: CgroupNone, Root: "/nowhere"}, Spec{}); err == nil {
+	none := CgroupLayout{Mode: CgroupNone, Root: "/nowhere"}
+	if _, _, err := NewCgroup(none, Spec{}); err == nil {
 		t.Error("NewCgroup with no cgroup filesystem succeeded")
+	}
+
+	// Supports answers the same questions without creating anything.
+	for _, tt := range []struct {
+		l    CgroupLayout
+		spec Spec
+		want string
+	}{
+		{l, Spec{MemoryMax: 1}, ""},
+		{l, Spec{CPUMax: 0.5}, "cgroup v1 cpu controller not mounted under " + root},
+		{l2, Spec{PidsMax: 3, CPUMax: 1}, ""},
+		{l2, Spec{MemoryMax: 1}, "cgroup v2 memory controller not available in " + v2 + "/cgroup.controllers"},
+		{none, Spec{}, ""},
+		{none, Spec{PidsMax: 3}, "a pids limit needs cgroups, and no cgroup filesystem is mounted under /nowhere"},
+	} {
+		err := tt.l.Supports(tt.spec)
+		if (err == nil) != (tt.want == "") || (err != nil && err.Error() != tt.want) {
+			t.Errorf("Supports(%+v) on %s = %v, want %q", tt.spec, tt.l.Mode, err, tt.want)
+		}
 	}
 }
 
@@ -576,5 +596,25 @@ func TestPlanCgroup(t *testing.T) {
 	}
 	if _, err := PlanCgroup(CgroupLayout{Mode: CgroupNone}, Spec{}); err == nil {
 		t.Error("PlanCgroup without cgroups succeeded")
+	}
+}
+
+func TestCgroupLayoutDescribe(t *testing.T) {
+	tests := []struct {
+		l    CgroupLayout
+		want string
+	}{
+		{CgroupLayout{Mode: CgroupV2, Root: "/sys/fs/cgroup", Unified: "/sys/fs/cgroup"},
+			"cgroup v2: one unified hierarchy at /sys/fs/cgroup; limits go in memory.max, pids.max and cpu.max"},
+		{CgroupLayout{Mode: CgroupHybrid, Root: "/r", Unified: "/r/unified", V1: map[string]string{"pids": "/r/pids", "memory": "/r/memory"}},
+			"hybrid: cgroup v1 hierarchies under /r (memory, pids) carry the limits; the cgroup2 at /r/unified only tracks processes"},
+		{CgroupLayout{Mode: CgroupV1, Root: "/r", V1: map[string]string{"cpu": "/r/cpu"}},
+			"cgroup v1 hierarchies under /r (cpu); limits go in memory.limit_in_bytes, pids.max and cpu.cfs_quota_us"},
+		{CgroupLayout{Mode: CgroupNone, Root: "/r"}, "no cgroup filesystem under /r: no memory, pids or CPU limits"},
+	}
+	for _, tt := range tests {
+		if got := tt.l.Describe(); got != tt.want {
+			t.Errorf("Describe() =\n %q\nwant\n %q", got, tt.want)
+		}
 	}
 }
