@@ -242,7 +242,7 @@ func (c *compareScreen) View(w, h int) string {
 	st := c.styles
 	c.height = max(h-3, 1)
 	fieldW := 15
-	colW := max((w-fieldW-2)/2, 8)
+	colW := max((w-fieldW-4)/2, 8) // "≠ " prefix and two gaps
 	head := fit("", fieldW) + " " + fit(c.label(c.pidA, c.a, c.goneA), colW) + " " + fit(c.label(c.pidB, c.b, c.goneB), colW)
 	out := []string{st.Title.Render(truncate(head, w))}
 	switch {
