@@ -81,10 +81,10 @@ func TestLabEngineExperiments(t *testing.T) {
 	}{
 		{name: "fork bomb hits the pids limit", spec: isolate.Spec{PidsMax: 24}, exp: isolate.ExpForkBomb,
 			errnos: []string{"EAGAIN"}},
-		{name: "memory hog is OOM-killed", spec: isolate.Spec{MemoryMax: 32 << 20}, exp: isolate.ExpMemoryHog,
+		{name: "memory hog is OOM-killed", spec: isolate.Spec{MemoryMax: 64 << 20}, exp: isolate.ExpMemoryHog,
 			check: func(t *testing.T, o isolate.Outcome, c ui.LabChild) {
 				if !o.OOMKilled {
-					t.Errorf("memhog with 32M: not OOM-killed: %+v", o)
+					t.Errorf("memhog with 64M: not OOM-killed: %+v", o)
 				}
 				v, err := c.HostView()
 				if err != nil || v.Limits.OOMKills < 1 {
