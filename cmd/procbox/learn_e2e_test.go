@@ -1,0 +1,125 @@
+package main
+
+// The lesson player end to end: the built binary in a private tmux server,
+// driven by keys the way a learner would, through the first namespace step.
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"procbox/ui"
+)
+
+// learnTmux drives one tmux server of its own (never the user's).
+type learnTmux struct {
+	t      *testing.T
+	socket string
+}
+
+func (x learnTmux) run(args ...string) string {
+	x.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", x.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		x.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (x learnTmux) screen() string {
+	out, _ := exec.Command("tmux", "-L", x.socket, "capture-pane", "-p", "-t", "learn").CombinedOutput()
+	return string(out)
+}
+
+// waitFor polls the screen until it shows want; the deadline only bounds a
+// broken run, it is not a timing assertion.
+func (x learnTmux) waitFor(want string, within time.Duration) string {
+	x.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		s := x.screen()
+		if strings.Contains(s, want) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			x.t.Fatalf("the screen never showed %q; last screen:\n%s", want, s)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestLearnEndToEndInTmux opens `procbox learn namespaces`, performs the pid
+// step's action with a, sees the check pass, checks the saved progress, quits,
+// and checks nothing of this run is left behind.
+func TestLearnEndToEndInTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and starts real isolated children; skipped with -short")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the step creates pid and mount namespaces")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	bin := faultBuild(t)
+	state := t.TempDir()
+	before := takeInventory(t)
+	x := learnTmux{t: t, socket: fmt.Sprintf("procbox-learn-%d", os.Getpid())}
+	t.Cleanup(func() { exec.Command("tmux", "-L", x.socket, "kill-server").Run() })
+	x.run("new-session", "-d", "-s", "learn", "-x", "120", "-y", "40",
+		"-e", "XDG_STATE_HOME="+state, "exec "+bin+" learn namespaces")
+	pid, err := strconv.Atoi(strings.TrimSpace(x.run("display-message", "-p", "-t", "learn", "#{pane_pid}")))
+	if err != nil {
+		t.Fatalf("pane pid: %v", err)
+	}
+
+	x.waitFor("pid: its own process numbers", 15*time.Second)
+	x.waitFor("child ", 15*time.Second) // the header names the live demo child
+	x.run("send-keys", "-t", "learn", "a")
+	s := x.waitFor("✓ passed", 20*time.Second)
+	if !strings.Contains(s, "re-created") {
+		t.Errorf("the panel does not say the child was re-created:\n%s", s)
+	}
+
+	// The pass was saved where the XDG spec says.
+	var p ui.Progress
+	path := filepath.Join(state, "procbox", "progress.json")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b, err := os.ReadFile(path)
+		if err == nil && json.Unmarshal(b, &p) == nil && p.Completed["namespaces/pid"] {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("progress %s never recorded namespaces/pid: %s (%v)", path, b, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	x.run("send-keys", "-t", "learn", "q")
+	deadline = time.Now().Add(15 * time.Second)
+	for {
+		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err != nil {
+			break
+		}
+		if _, st, ok := statPPIDState(pid); ok && st == "Z" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("procbox %d did not quit on q:\n%s", pid, x.screen())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if kids := processesWithParent(pid); len(kids) > 0 {
+		t.Errorf("children of procbox still running: %v", kids)
+	}
+	if leaks := before.leaksSince(takeInventory(t), ownedBy(pid)); len(leaks) > 0 {
+		t.Errorf("left behind: %v", leaks)
+	}
+}
