@@ -366,6 +366,12 @@ func (c *Cgroup) applyV1(old, spec Spec) ([]Step, error) {
 		}
 		limit := func() error {
 			st, err := c.write(filepath.Join(dir, "memory.limit_in_bytes"), val, what)
+			if errors.Is(err, unix.EBUSY) {
+				// v1 refuses a limit below what is in use if reclaim cannot get
+				// there (v2 would OOM-kill instead).
+				return fmt.Errorf("%w (the processes in it use more than %s and the kernel could not reclaim enough)",
+					err, cgroupBytes(spec.MemoryMax))
+			}
 			if err == nil {
 				steps = append(steps, st)
 			}

@@ -474,3 +474,43 @@ func BenchmarkCgroupLifecycle(b *testing.B) {
 		}
 	}
 }
+
+// TestCgroupLiveV1LimitBelowUsage: v1 refuses a memory limit below what the
+// processes use (they cannot be reclaimed without swap); the error says so and
+// the old limit stays in place, also for the next Update.
+func TestCgroupLiveV1LimitBelowUsage(t *testing.T) {
+	l := cgLiveLayout(t, "memory")
+	if l.limitsOn() != CgroupV1 {
+		t.Skip("v1 only: v2 reclaims or OOM-kills instead of refusing")
+	}
+	if cgroupHostHasSwap() {
+		t.Skip("with swap the kernel can push the memory out and accept the limit")
+	}
+	c := cgNew(t, l, Spec{MemoryMax: 64 << 20})
+	// The shell keeps 20 MB in a variable, then waits.
+	ch := cgStart(t, `x=$(head -c 20000000 /dev/zero | tr '\0' a); echo held; sleep 30`)
+	if _, err := c.AddProc(ch.cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	_ = ch.release.Close()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if s, _ := c.Stats(); s.MemoryCurrent > 20e6 {
+			break
+		}
+	}
+	_, err := c.Update(Spec{MemoryMax: 1 << 20})
+	if !errors.Is(err, syscall.EBUSY) || !strings.Contains(err.Error(), "use more than 1 MiB") {
+		t.Fatalf("Update below usage: err = %v, want EBUSY with the reason", err)
+	}
+	if s, _ := c.Stats(); s.MemoryMax != 64<<20 {
+		t.Errorf("limit after a refused Update = %d, want the old 64 MiB", s.MemoryMax)
+	}
+	// The refused value was not recorded: asking for 64 MiB again is a no-op,
+	// and a reachable limit still works.
+	if steps, err := c.Update(Spec{MemoryMax: 64 << 20}); err != nil || len(steps) != 0 {
+		t.Errorf("Update back to 64 MiB: %q %v", commands(steps), err)
+	}
+	if _, err := c.Update(Spec{MemoryMax: 48 << 20}); err != nil {
+		t.Errorf("Update to 48 MiB: %v", err)
+	}
+}
