@@ -52,6 +52,10 @@ func agentMain() int {
 	os.Unsetenv(agentInitEnv)
 	// Nor the control socket.
 	unix.CloseOnExec(controlFD)
+	// Non-blocking, so waiting for the next question parks a goroutine in the
+	// poller instead of holding an OS thread in read(2): under a pids limit
+	// the agent may not be able to start another thread.
+	unix.SetNonblock(controlFD, true)
 	a.ctl = os.NewFile(controlFD, "procbox-control")
 	a.reply(childReply{Ready: true, PID: os.Getpid()})
 	r := bufio.NewReader(a.ctl)

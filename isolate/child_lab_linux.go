@@ -192,24 +192,26 @@ func (c *Child) Apply(spec Spec) (Change, error) {
 	if err := spec.Validate(); err != nil {
 		return Change{}, err
 	}
+	// The lock is held through a re-creation too: a Stop that comes in
+	// meanwhile waits, then stops the new child, so nothing is left behind.
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped {
+		return Change{}, fmt.Errorf("the child was stopped")
+	}
 	old := c.spec
 	oldPID := c.l.cmd.Process.Pid
 	why := recreateReason(old, spec)
 	if why != "" {
-		c.stopped = true
 		c.l.cleanup()
-		c.mu.Unlock()
 		n, err := Start(spec)
-		c.mu.Lock()
-		defer c.mu.Unlock()
 		if err != nil {
+			c.stopped = true
 			return Change{Recreate: true, Why: why, OldPID: oldPID}, fmt.Errorf("re-creating the child: %w", err)
 		}
-		c.l, c.spec, c.inPlace, c.stopped = n.l, spec, nil, false
+		c.l, c.spec, c.inPlace = n.l, spec, nil
 		return Change{Recreate: true, What: "child re-created", Why: why, OldPID: oldPID, NewPID: c.l.cmd.Process.Pid}, nil
 	}
-	defer c.mu.Unlock()
 	var what []string
 	if old.MemoryMax != spec.MemoryMax || old.PidsMax != spec.PidsMax || old.CPUMax != spec.CPUMax {
 		if c.l.cg == nil {
@@ -296,6 +298,24 @@ func recreateReason(old, spec Spec) string {
 	}
 	if spec.Hostname != old.Hostname && old.Hostname != "" && spec.Hostname == "" {
 		return "the original hostname inside is set when the child starts"
+	}
+	// What the child would do to itself needs privileges it may no longer have.
+	powerless := old.Has(NSUser) && !old.MapRoot
+	if spec.Hostname != old.Hostname {
+		if powerless {
+			return "the child has no capabilities to rename itself (user namespace without --map-root)"
+		}
+		if slices.Contains(old.DropCaps, "cap_sys_admin") {
+			return "the child dropped cap_sys_admin, which sethostname needs"
+		}
+	}
+	if len(added(old.DropCaps, spec.DropCaps)) > 0 {
+		if powerless {
+			return "the child has no capabilities left to drop (user namespace without --map-root)"
+		}
+		if slices.Contains(old.DropCaps, "cap_setpcap") {
+			return "the child dropped cap_setpcap, which dropping from the bounding set needs"
+		}
 	}
 	return ""
 }

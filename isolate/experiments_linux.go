@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -320,6 +321,7 @@ func (a *agent) envChild(o *Outcome) error {
 
 // sleeperMain is a grandchild that only waits (bounded, in case it is forgotten).
 func sleeperMain() {
+	volunteerForOOM()
 	time.Sleep(10 * time.Minute)
 	os.Exit(0)
 }
@@ -332,8 +334,21 @@ type bombResult struct {
 
 // forkbomb runs the bomb in a helper process: if the pids limit also stops a
 // Go runtime thread from starting, it is the helper that dies, not the agent.
+//
+// The agent reads the helper's answer before it waits for the helper: the
+// pipe is read through the poller, while a blocking wait could make Go start
+// another OS thread just when the pids limit allows none, which is fatal to a
+// Go program.
 func (a *agent) forkbomb(o *Outcome) {
-	out, err := exec.Command(selfExe, forkbombMarker).Output()
+	cmd := exec.Command(selfExe, forkbombMarker)
+	pipe, err := cmd.StdoutPipe()
+	var out []byte
+	if err == nil {
+		if err = cmd.Start(); err == nil {
+			out, _ = io.ReadAll(pipe)
+			err = cmd.Wait()
+		}
+	}
 	var r bombResult
 	if jerr := json.Unmarshal(out, &r); jerr != nil {
 		o.Errno = "helper failed"
@@ -368,6 +383,7 @@ func (a *agent) forkbomb(o *Outcome) {
 // is reached, then kills and reaps them all. The sleepers run no Go code after
 // the clone, only pause(2): they cost a process slot and a few pages each.
 func forkbombMain() int {
+	volunteerForOOM()
 	runtime.LockOSThread()
 	var pids []int
 	var errno syscall.Errno
@@ -399,10 +415,14 @@ func forkbombMain() int {
 // memhogMain allocates and touches memory in steps up to the byte count in
 // os.Args[2], printing the total after each step.
 func memhogMain() int {
+	if len(os.Args) < 3 {
+		return 2
+	}
 	max, err := strconv.ParseInt(os.Args[2], 10, 64)
 	if err != nil {
 		return 2
 	}
+	volunteerForOOM()
 	var keep [][]byte
 	w := bufio.NewWriter(os.Stdout)
 	for total := int64(0); total < max; total += memhogStep {
@@ -455,4 +475,11 @@ func (a *agent) memhog(o *Outcome) {
 		o.Errno = cmd.ProcessState.String()
 		o.Summary = "memhog: " + o.Errno + " after " + humanBytes(o.Count)
 	}
+}
+
+// volunteerForOOM makes this helper the OOM killer's first choice in the
+// child's cgroup, so a hog is killed rather than the agent next to it.
+// Raising one's own score needs no privilege.
+func volunteerForOOM() {
+	os.WriteFile("/proc/self/oom_score_adj", []byte("1000"), 0)
 }

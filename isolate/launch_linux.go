@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"runtime"
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -210,6 +212,8 @@ func (l *launched) cleanup() error {
 		if l.veth != nil {
 			if err := l.veth.Remove(); err != nil {
 				errs = append(errs, fmt.Errorf("veth: %w", err))
+			} else if err := waitLinkGone(l.veth.HostName(), 3*time.Second); err != nil {
+				errs = append(errs, err)
 			}
 		}
 		if l.cg != nil {
@@ -235,4 +239,20 @@ func withoutPredictedVeth(steps []Step) []Step {
 		out = append(out, s)
 	}
 	return out
+}
+
+// waitLinkGone waits until a link has left the host. The kernel tears down a
+// dead child's network namespace in the background, and the veth's host end
+// can outlive the delete call by a few milliseconds.
+func waitLinkGone(name string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		if _, err := net.InterfaceByName(name); err != nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("veth %s is still there after %s", name, limit)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -1,0 +1,237 @@
+package isolate
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// startChild starts an agent and stops it at the end of the test.
+func startChild(t *testing.T, spec Spec) *Child {
+	t.Helper()
+	c, err := Start(spec)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := c.Stop(); err != nil {
+			t.Errorf("Stop: %v", err)
+		}
+	})
+	return c
+}
+
+func TestLabViews(t *testing.T) {
+	needRoot(t)
+	needNS(t, NSPID, NSMnt, NSUTS, NSNet, NSIPC)
+	checkNoLeaks(t)
+	c := startChild(t, Spec{Namespaces: []string{NSPID, NSMnt, NSUTS, NSNet, NSIPC}, Hostname: "procbox-lab", MemoryMax: 64 << 20})
+	child, err := c.ChildView()
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, err := c.HostView()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if child.PID != 1 || host.PID != c.PID() || host.PID == 1 {
+		t.Errorf("PIDs: child sees %d, host sees %d (agent %d)", child.PID, host.PID, c.PID())
+	}
+	if child.Hostname != "procbox-lab" || host.Hostname == "procbox-lab" {
+		t.Errorf("hostnames: child %q host %q", child.Hostname, host.Hostname)
+	}
+	if len(child.Interfaces) != 1 || child.Interfaces[0].Name != "lo" || !child.Interfaces[0].Up {
+		t.Errorf("child interfaces: %+v", child.Interfaces)
+	}
+	if child.ProcCount > 3 || host.ProcCount <= child.ProcCount {
+		t.Errorf("procs: child %d host %d", child.ProcCount, host.ProcCount)
+	}
+	for _, ns := range []string{NSPID, NSMnt, NSUTS, NSNet, NSIPC} {
+		if child.NSInodes[ns] == 0 || child.NSInodes[ns] == host.NSInodes[ns] {
+			t.Errorf("%s namespace inode: child %d host %d", ns, child.NSInodes[ns], host.NSInodes[ns])
+		}
+	}
+	if child.NSInodes[NSUser] != host.NSInodes[NSUser] {
+		t.Error("user namespace should be shared")
+	}
+	if host.Limits.MemoryMax != 64<<20 || child.Limits.MemoryMax != 64<<20 {
+		t.Errorf("limits: host %+v", host.Limits)
+	}
+	if !strings.HasPrefix(host.CgroupPath, "/procbox-") {
+		t.Errorf("host cgroup path %q", host.CgroupPath)
+	}
+}
+
+func TestLabExperiments(t *testing.T) {
+	needRoot(t)
+	needCgroup(t, "pids")
+	needCgroup(t, "memory")
+	checkNoLeaks(t)
+	// The fork bomb gets a child of its own without a memory limit: under
+	// -race every forked copy carries the race detector's shadow memory.
+	bomb := startChild(t, Spec{Namespaces: []string{NSPID, NSMnt}, PidsMax: 20})
+	c := startChild(t, Spec{Namespaces: []string{NSPID, NSMnt}, MemoryMax: 32 << 20, PidsMax: 20,
+		DropCaps: []string{"cap_chown"}, Seccomp: []string{"mkdir"}})
+	check := func(name string, allowed bool, errno, cause string) Outcome {
+		t.Helper()
+		cc := c
+		if name == ExpForkBomb {
+			cc = bomb
+		}
+		o, err := cc.Experiment(name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if o.Allowed != allowed || (errno != "" && o.Errno != errno) || !strings.Contains(o.Cause, cause) {
+			t.Errorf("%s: %+v; want allowed=%v errno=%s cause~%q", name, o, allowed, errno, cause)
+		}
+		return o
+	}
+	o := check(ExpForkBomb, false, "EAGAIN", "pids limit 20")
+	if o.Count < 1 || o.Count >= 20 {
+		t.Errorf("forkbomb reached %d processes under pids.max=20", o.Count)
+	}
+	if o := check(ExpMemoryHog, false, "", "memory limit"); !o.OOMKilled {
+		t.Errorf("memhog under 32M should be OOM-killed: %+v", o)
+	}
+	check(ExpChown, false, "EPERM", "dropped cap_chown")
+	check(ExpMkdir, false, "EPERM", "seccomp denies mkdir")
+	check(ExpKillHost, false, "ESRCH", "pid namespace")
+	check(ExpRawSocket, true, "", "")
+	if o, _ := c.Experiment(ExpHostname); !strings.HasPrefix(o.Summary, "skipped") {
+		t.Errorf("sethostname without uts must be skipped: %+v", o)
+	}
+	// The agent survives its own filter and limits.
+	if _, err := c.ChildView(); err != nil {
+		t.Errorf("the agent did not survive the experiments: %v", err)
+	}
+}
+
+func TestLabApplyInPlace(t *testing.T) {
+	needRoot(t)
+	needCgroup(t, "memory")
+	checkNoLeaks(t)
+	spec := Spec{Namespaces: []string{NSMnt, NSUTS}, Hostname: "one", MemoryMax: 32 << 20}
+	c := startChild(t, spec)
+	pid := c.PID()
+	spec.MemoryMax = 64 << 20
+	spec.Hostname = "two"
+	spec.DropCaps = []string{"cap_net_raw"}
+	ch, err := c.Apply(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ch.InPlace || ch.Recreate || c.PID() != pid {
+		t.Errorf("want an in-place change: %+v (pid %d -> %d)", ch, pid, c.PID())
+	}
+	v, _ := c.ChildView()
+	if v.Limits.MemoryMax != 64<<20 || v.Hostname != "two" {
+		t.Errorf("after Apply: limit %d hostname %q", v.Limits.MemoryMax, v.Hostname)
+	}
+	for _, cp := range v.CapEff {
+		if cp == "cap_net_raw" {
+			t.Error("cap_net_raw still effective after an in-place drop")
+		}
+	}
+	if o, _ := c.Experiment(ExpRawSocket); o.Allowed || o.Cause != "dropped cap_net_raw" {
+		t.Errorf("raw socket after the drop: %+v", o)
+	}
+	// Getting a cap back needs a new child.
+	spec.DropCaps = nil
+	ch, err = c.Apply(spec)
+	if err != nil || !ch.Recreate || !strings.Contains(ch.Why, "regained") || ch.NewPID == pid {
+		t.Errorf("regaining a cap: %+v %v", ch, err)
+	}
+}
+
+func TestLabApplyRecreatesForPID(t *testing.T) {
+	needRoot(t)
+	needNS(t, NSPID, NSMnt)
+	checkNoLeaks(t)
+	c := startChild(t, Spec{Namespaces: []string{NSMnt}})
+	old := c.PID()
+	ch, err := c.Apply(Spec{Namespaces: []string{NSPID, NSMnt}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ch.Recreate || ch.OldPID != old || ch.NewPID != c.PID() || !strings.Contains(ch.Why, "pid namespace") {
+		t.Errorf("want a re-created child with the reason: %+v", ch)
+	}
+	if unix.Kill(old, 0) == nil {
+		t.Errorf("the old child %d still runs", old)
+	}
+	if v, _ := c.ChildView(); v.PID != 1 {
+		t.Errorf("the new child should be PID 1, sees %d", v.PID)
+	}
+}
+
+func TestLabShell(t *testing.T) {
+	needRoot(t)
+	needNS(t, NSPID, NSMnt, NSUTS)
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("no /bin/sh on this host")
+	}
+	checkNoLeaks(t)
+	c := startChild(t, Spec{Namespaces: []string{NSPID, NSMnt, NSUTS}, Hostname: "procbox-sh", Seccomp: []string{"mkdir"}})
+	cmd := c.ShellCmd()
+	if cmd == nil {
+		t.Fatal("ShellCmd returned nil")
+	}
+	var out bytes.Buffer
+	cmd.Stdin = strings.NewReader("echo $$; hostname; grep Seccomp: /proc/self/status; exit 3\n")
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 3 {
+		t.Errorf("the shell's exit status should come back: %v", err)
+	}
+	f := strings.Fields(out.String())
+	if len(f) < 4 || f[1] != "procbox-sh" || f[3] != "2" {
+		t.Errorf("the shell should run inside the child: %q", out.String())
+	}
+	// Small, but past the agent's own threads, which share the PID numbering.
+	if pid, _ := strconv.Atoi(f[0]); pid < 2 || pid > 100 {
+		t.Errorf("the shell's PID inside the child's pid namespace: %q", f[0])
+	}
+}
+
+func TestLabRegisters(t *testing.T) {
+	needRoot(t)
+	checkNoLeaks(t)
+	c := startChild(t, Spec{Namespaces: []string{NSPID, NSMnt}})
+	r, err := c.Registers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.PC == 0 || r.SP == 0 || len(r.Regs) == 0 {
+		t.Errorf("registers: %+v", r)
+	}
+	if _, err := c.ChildView(); err != nil {
+		t.Errorf("the child should keep running after the snapshot: %v", err)
+	}
+}
+
+func TestLabStopIsIdempotent(t *testing.T) {
+	needRoot(t)
+	checkNoLeaks(t)
+	c, err := Start(Spec{Namespaces: []string{NSPID, NSMnt}, PidsMax: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := c.PID()
+	if err := c.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Stop(); err != nil {
+		t.Errorf("second Stop: %v", err)
+	}
+	if unix.Kill(pid, 0) == nil {
+		t.Errorf("child %d still runs after Stop", pid)
+	}
+	if _, err := c.ChildView(); err == nil {
+		t.Error("a stopped child should not answer")
+	}
+}
