@@ -339,6 +339,17 @@ func (m *labScreen) onApplied(msg labAppliedMsg) tea.Cmd {
 		if !m.pending {
 			m.st = m.good.clone()
 		}
+		if msg.change.Recreate && !m.closed {
+			// The old child was already gone when the new one failed to
+			// start: bring back a child with the last switches that worked.
+			old := m.child
+			m.child, m.haveViews = nil, false
+			m.pending = false
+			m.st = m.good.clone()
+			m.logf(false, "starting a child again with the last switches that worked")
+			m.busy, m.busyWhat = "starting", "starting the child"
+			return tea.Batch(labStopCmd(old), labStartCmd(m.d.Lab, m.good.spec()), m.spin.Tick)
+		}
 		m.takeViews(msg.views)
 		return m.afterBusy()
 	}
@@ -599,6 +610,7 @@ func (m *labScreen) activate(space bool) tea.Cmd {
 		switch sw.kind {
 		case labSwNS:
 			m.st.ns[sw.ns] = !on
+			m.userFirst(sw.ns, !on)
 		case labSwMapRoot:
 			m.st.mapRoot = !on
 			m.needNS(sw)
@@ -620,6 +632,18 @@ func (m *labScreen) activate(space bool) tea.Cmd {
 	m.editing, m.editKind, m.editErr = true, sw.kind, ""
 	m.input.SetValue(m.editValue(sw.kind))
 	return nil
+}
+
+// userFirst turns on a user namespace (with root mapped) when someone without
+// root asks for another namespace: only inside a user namespace of its own may
+// an unprivileged process create the others.
+func (m *labScreen) userFirst(ns string, on bool) {
+	if !on || ns == isolate.NSUser || !m.reportKnown || m.report.Root || m.st.ns[isolate.NSUser] {
+		return
+	}
+	m.st.ns[isolate.NSUser] = true
+	m.st.mapRoot = true
+	m.logf(false, "without root, a user namespace comes first: turned user (and map root) on for %s", ns)
 }
 
 // toggleState is the current on/off of a toggle switch.
@@ -647,6 +671,7 @@ func (m *labScreen) needNS(sw labSwitch) {
 	}
 	m.st.ns[need] = true
 	m.logf(false, "%s needs a %s namespace: turned %s on", sw.label, need, need)
+	m.userFirst(need, true)
 }
 
 // switchOn reports whether a value switch holds a value that means something.

@@ -135,3 +135,11 @@ func labShellCmd(cmd *exec.Cmd) tea.Cmd {
 	}
 	return tea.ExecProcess(cmd, func(err error) tea.Msg { return labShellDoneMsg{err: err} })
 }
+
+// labStopCmd stops a child that the Lab no longer uses.
+func labStopCmd(c LabChild) tea.Cmd {
+	if c == nil {
+		return nil
+	}
+	return func() tea.Msg { return labStoppedMsg{err: c.Stop()} }
+}

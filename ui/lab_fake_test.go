@@ -75,11 +75,14 @@ type labFakeChild struct {
 	spec     isolate.Spec
 	applied  []isolate.Spec
 	applyErr error
-	inApply  int
-	overlap  bool
-	oomKills int64
-	stopped  int
-	exps     []string
+	// recreateErr fails a re-create after the old child is gone, like a
+	// real engine whose new child could not start.
+	recreateErr error
+	inApply     int
+	overlap     bool
+	oomKills    int64
+	stopped     int
+	exps        []string
 }
 
 func (c *labFakeChild) PID() int {
@@ -113,6 +116,9 @@ func (c *labFakeChild) Apply(spec isolate.Spec) (isolate.Change, error) {
 		return isolate.Change{}, c.applyErr
 	}
 	old := c.spec
+	if c.recreateErr != nil && !slices.Equal(old.Namespaces, spec.Namespaces) {
+		return isolate.Change{Recreate: true, OldPID: c.pid}, c.recreateErr
+	}
 	c.spec = spec
 	if !slices.Equal(old.Namespaces, spec.Namespaces) || old.Hostname != spec.Hostname {
 		oldPID := c.pid

@@ -543,3 +543,45 @@ func TestLabUsageMovingIsNotADifference(t *testing.T) {
 		t.Error("a different memory limit must show as a difference")
 	}
 }
+
+func TestLabFailedRecreateStartsTheLastGoodChild(t *testing.T) {
+	f := newLabFixture(t, isolate.Spec{MemoryMax: 64 << 20})
+	first := f.eng.child
+	first.recreateErr = errors.New("fork/exec /proc/self/exe: operation not permitted")
+	f.goTo("uts")
+	f.press("space")
+	if len(f.eng.started) != 2 {
+		t.Fatalf("Start called %d times, want a second start after the failed re-create", len(f.eng.started))
+	}
+	if got := f.eng.started[1]; got.Has("uts") || got.MemoryMax != 64<<20 {
+		t.Fatalf("restarted with %+v, want the last working switches", got)
+	}
+	if first.stopped != 1 {
+		t.Fatalf("the broken child was stopped %d times", first.stopped)
+	}
+	if f.m.child == nil || f.m.st.ns["uts"] {
+		t.Fatal("the Lab should have a child again and uts back off")
+	}
+	if !strings.Contains(f.logText(), "starting a child again with the last switches that worked") {
+		t.Fatalf("log:\n%s", f.logText())
+	}
+}
+
+func TestLabWithoutRootPutsTheUserNamespaceFirst(t *testing.T) {
+	r := labRootReport()
+	r.Root, r.UID = false, 1000
+	r.UserNSUnpriv = inspect.Feature{Name: "user", Available: true}
+	eng := &labFakeEngine{}
+	d := Deps{Inspector: labFakeInspector{report: r}, Lab: eng, Clock: labFakeClock{t: labT0}, Styles: NewStyles(true, true)}
+	f := &labFixture{t: t, m: newLab(d, isolate.Spec{}), eng: eng}
+	f.run(f.m.Init())
+	f.goTo("uts")
+	f.press("space")
+	got := f.lastApplied()
+	if !got.Has("user") || !got.Has("uts") || !got.MapRoot {
+		t.Fatalf("Apply(%+v): without root uts needs a user namespace with root mapped", got)
+	}
+	if !strings.Contains(f.logText(), "without root, a user namespace comes first") {
+		t.Fatalf("log:\n%s", f.logText())
+	}
+}
