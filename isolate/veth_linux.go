@@ -24,6 +24,9 @@ func SetupVeth(childPID int) (*Veth, []Step, error) {
 	if childPID <= 0 {
 		return nil, nil, fmt.Errorf("veth: bad child pid %d", childPID)
 	}
+	if err := vethOwnNetns(childPID); err != nil {
+		return nil, nil, err
+	}
 	host, peer := vethNames(childPID)
 	used, err := vethUsedSubnets()
 	if err != nil {
@@ -83,6 +86,25 @@ func SetupVeth(childPID int) (*Veth, []Step, error) {
 		return fail(err)
 	}
 	return v, steps, nil
+}
+
+// vethOwnNetns checks the child has a network namespace of its own: in the
+// host's, the "child" end and its address would land on the host itself.
+func vethOwnNetns(childPID int) error {
+	child, err := netns.GetFromPid(childPID)
+	if err != nil {
+		return fmt.Errorf("cannot open the network namespace of pid %d: %w", childPID, err)
+	}
+	defer child.Close()
+	self, err := netns.GetFromPid(os.Getpid())
+	if err != nil {
+		return fmt.Errorf("cannot open this process's network namespace: %w", err)
+	}
+	defer self.Close()
+	if child.Equal(self) {
+		return fmt.Errorf("pid %d shares the host's network namespace: a veth pair needs the net namespace", childPID)
+	}
+	return nil
 }
 
 // vethConfigureChild sets the child end's address and brings it and lo up,

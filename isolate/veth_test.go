@@ -208,17 +208,48 @@ func vethDialFromNetns(pid int, addr, msg string) error {
 
 func TestVethSetupFailsCleanly(t *testing.T) {
 	vethNeedRoot(t)
-	// A pid with no process: the pair is made, moving the peer fails, and
-	// nothing may be left behind.
+	// A pid with no process: refused before anything is made.
 	_, _, err := SetupVeth(sweepDeadPID)
 	if err == nil {
 		t.Fatal("SetupVeth for a dead pid succeeded")
 	}
 	host, peer := vethNames(sweepDeadPID)
 	vethAssertGone(t, host, peer)
+
+	// Halfway: the child's namespace already has a link with the peer's name,
+	// so the pair is made on the host but the move fails. Both ends must go.
+	pid := vethChild(t)
+	host, peer = vethNames(pid)
+	ns, err := netns.GetFromPid(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := netlink.NewHandleAt(ns)
+	ns.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// (A veth pair of its own, inside the child: it dies with the child's namespace.)
+	err = h.LinkAdd(&netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: peer}, PeerName: "procbox-tmp"})
+	h.Close()
+	if err != nil {
+		t.Fatalf("cannot create a link in the child's namespace: %v", err)
+	}
+	_, _, err = SetupVeth(pid)
+	if err == nil || !strings.Contains(err.Error(), "cannot move "+peer) {
+		t.Errorf("SetupVeth with the peer name taken: err = %v", err)
+	}
+	vethAssertGone(t, host, peer)
 	if _, _, err := SetupVeth(0); err == nil {
 		t.Error("SetupVeth(0) succeeded")
 	}
+	// A process in the host's network namespace gets no pair at all.
+	_, _, err = SetupVeth(os.Getpid())
+	if err == nil || !strings.Contains(err.Error(), "shares the host's network namespace") {
+		t.Errorf("SetupVeth(self) err = %v", err)
+	}
+	host, peer = vethNames(os.Getpid())
+	vethAssertGone(t, host, peer)
 }
 
 func TestSweepVethsLive(t *testing.T) {
