@@ -52,6 +52,8 @@ func TestBadInput(t *testing.T) {
 		{"pids -3", []string{"run", "--pids", "-3", "--", "true"}},
 		{"cpu lots", []string{"run", "--cpu", "lots", "--", "true"}},
 		{"cpu -1", []string{"run", "--cpu", "-1", "--", "true"}},
+		{"cpu NaN", []string{"run", "--cpu", "NaN", "--", "true"}},
+		{"cpu Inf", []string{"run", "--cpu", "Inf", "--", "true"}},
 		{"time-offset soon", []string{"run", "--ns", "time", "--time-offset", "soon", "--", "true"}},
 		// unknown names
 		{"unknown namespace", []string{"run", "--ns", "pid,bogus", "--", "true"}},
