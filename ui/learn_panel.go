@@ -32,6 +32,7 @@ func (s *learnScreen) panelLines(w, h int) []string {
 	}
 	if s.liveErr != nil {
 		out = append(out, learnWrap(st.Warn.Render(s.liveErr.Error()), w, 2)...)
+		out = append(out, st.Subtle.Render("R starts a clean demo child"))
 	}
 	if s.acted != nil && s.acted.err != nil {
 		out = append(out, learnWrap(st.Bad.Render(s.acted.err.Error()), w, 2)...)
@@ -200,8 +201,15 @@ func (s *learnScreen) sideBySide(w int) []string {
 		return strings.Join(names, ",")
 	}
 	caps := func(v isolate.View) string { return fmt.Sprintf("%d caps", len(v.CapEff)) }
-	out := []string{
-		st.Subtle.Render(fit("", lw) + " " + fit("host", cw) + " " + truncate("child", cw)),
+	out := []string{st.Subtle.Render(fit("", lw) + " " + fit("host", cw) + " " + truncate("child", cw))}
+	// On a namespace step its own namespace leads, so it is visible even at 80×24.
+	step, _ := s.step()
+	focus := ""
+	if s.lesson().ID == "namespaces" {
+		focus = step.ID
+		out = append(out, row("ns "+focus, strconv.FormatUint(h.NSInodes[focus], 10), strconv.FormatUint(c.NSInodes[focus], 10)))
+	}
+	out = append(out,
 		row("pid", strconv.Itoa(h.PID), strconv.Itoa(c.PID)),
 		row("hostname", h.Hostname, c.Hostname),
 		row("processes", strconv.Itoa(h.ProcCount), strconv.Itoa(c.ProcCount)),
@@ -211,10 +219,10 @@ func (s *learnScreen) sideBySide(w int) []string {
 		row("cgroup", h.CgroupPath, c.CgroupPath),
 		row("capeff", caps(h), caps(c)),
 		row("seccomp", strconv.Itoa(h.Seccomp), strconv.Itoa(c.Seccomp)),
-	}
+	)
 	for _, k := range isolate.AllNamespaces {
 		hv, cv := h.NSInodes[k], c.NSInodes[k]
-		if hv == 0 && cv == 0 {
+		if k == focus || (hv == 0 && cv == 0) {
 			continue
 		}
 		out = append(out, row("ns "+k, strconv.FormatUint(hv, 10), strconv.FormatUint(cv, 10)))
