@@ -2,8 +2,6 @@ package isolate
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 )
@@ -17,6 +15,9 @@ func Explain(spec Spec) []Step {
 	steps = append(steps, childSetupSteps(spec)...)
 	return steps
 }
+
+// cgroupRoot is where every host procbox supports mounts its cgroups.
+const cgroupRoot = "/sys/fs/cgroup"
 
 // unshareFlags maps a namespace kind to its unshare(1) option.
 var unshareFlags = map[string]string{
@@ -86,63 +87,24 @@ func timeOffsetFlags(d time.Duration) string {
 	return fmt.Sprintf(" --monotonic %d --boottime %d", secs, secs)
 }
 
-// predictedCgroupSteps says which cgroup files Run would write, using the
-// host's real layout but a predicted directory name.
+// predictedCgroupSteps says which cgroup files Run would write, on this
+// host's real layout, writing nothing (the directory name is the one the
+// next cgroup of this process gets; CHILD_PID stands for the child).
 func predictedCgroupSteps(spec Spec) []Step {
 	if spec.MemoryMax == 0 && spec.PidsMax == 0 && spec.CPUMax == 0 {
 		return nil
 	}
-	root := "/sys/fs/cgroup"
-	l, err := DetectCgroups(root)
-	if err != nil || l.Mode == CgroupNone {
-		return []Step{{What: "cgroup limits: no cgroup filesystem is mounted here", Command: "mount -t cgroup2 none /sys/fs/cgroup"}}
+	l, err := DetectCgroups(cgroupRoot)
+	if err == nil && l.Mode == CgroupNone {
+		err = fmt.Errorf("no cgroup filesystem is mounted under %s", cgroupRoot)
 	}
-	name := fmt.Sprintf("procbox-%d-N", os.Getpid())
-	var steps []Step
-	if l.limitsOn() == CgroupV2 {
-		dir := filepath.Join(l.Unified, name)
-		steps = append(steps, Step{What: "create the child's cgroup", Command: "mkdir " + dir})
-		if spec.MemoryMax > 0 {
-			steps = append(steps, Step{What: "memory limit " + humanBytes(spec.MemoryMax), Command: fmt.Sprintf("echo %d > %s/memory.max", spec.MemoryMax, dir)})
+	if err == nil {
+		var steps []Step
+		if steps, err = PlanCgroup(l, spec); err == nil {
+			return steps
 		}
-		if spec.PidsMax > 0 {
-			steps = append(steps, Step{What: fmt.Sprintf("at most %d processes", spec.PidsMax), Command: fmt.Sprintf("echo %d > %s/pids.max", spec.PidsMax, dir)})
-		}
-		if spec.CPUMax > 0 {
-			steps = append(steps, Step{What: fmt.Sprintf("cpu quota %.2g of one CPU", spec.CPUMax), Command: fmt.Sprintf("echo '%d 100000' > %s/cpu.max", int64(spec.CPUMax*100000), dir)})
-		}
-		steps = append(steps, Step{What: "move the child in", Command: "echo CHILD_PID > " + dir + "/cgroup.procs"})
-		return steps
 	}
-	v1 := func(ctrl string) string {
-		if d, ok := l.V1[ctrl]; ok {
-			return filepath.Join(d, name)
-		}
-		return filepath.Join(root, ctrl, name)
-	}
-	if spec.MemoryMax > 0 {
-		d := v1("memory")
-		steps = append(steps,
-			Step{What: "create the child's memory cgroup", Command: "mkdir " + d},
-			Step{What: "memory limit " + humanBytes(spec.MemoryMax), Command: fmt.Sprintf("echo %d > %s/memory.limit_in_bytes", spec.MemoryMax, d)},
-			Step{What: "move the child in", Command: "echo CHILD_PID > " + d + "/cgroup.procs"})
-	}
-	if spec.PidsMax > 0 {
-		d := v1("pids")
-		steps = append(steps,
-			Step{What: "create the child's pids cgroup", Command: "mkdir " + d},
-			Step{What: fmt.Sprintf("at most %d processes", spec.PidsMax), Command: fmt.Sprintf("echo %d > %s/pids.max", spec.PidsMax, d)},
-			Step{What: "move the child in", Command: "echo CHILD_PID > " + d + "/cgroup.procs"})
-	}
-	if spec.CPUMax > 0 {
-		d := v1("cpu")
-		steps = append(steps,
-			Step{What: "create the child's cpu cgroup", Command: "mkdir " + d},
-			Step{What: "scheduling period 100 ms", Command: "echo 100000 > " + d + "/cpu.cfs_period_us"},
-			Step{What: fmt.Sprintf("cpu quota %.2g of one CPU", spec.CPUMax), Command: fmt.Sprintf("echo %d > %s/cpu.cfs_quota_us", int64(spec.CPUMax*100000), d)},
-			Step{What: "move the child in", Command: "echo CHILD_PID > " + d + "/cgroup.procs"})
-	}
-	return steps
+	return []Step{{What: "cgroup limits cannot be set here: " + err.Error(), Command: "# (procbox run would fail)"}}
 }
 
 // childSetupSteps are the steps the child takes on itself, in the order it

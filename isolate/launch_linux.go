@@ -18,9 +18,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// cgroupRoot is where every host procbox supports mounts its cgroups.
-const cgroupRoot = "/sys/fs/cgroup"
-
 // launched is a started child with everything procbox created for it. Run
 // and Start share it; cleanup undoes it all and is safe to call twice.
 type launched struct {

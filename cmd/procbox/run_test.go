@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Tests of `procbox run` through the built binary (helpers in
+// fault_helpers_test.go): exit status, stdio, --explain, --report, and a
+// SIGKILLed procbox whose child dies with it and whose cgroup is swept.
+
+func TestRunCLIExitStatus(t *testing.T) {
+	requireRoot(t)
+	bin := faultBuild(t)
+	if r := faultExec(t, 20*time.Second, bin, "run", "--ns", "pid,mnt", "--", "sh", "-c", "exit 3"); r.code != 3 {
+		t.Errorf("exit 3 came back as %d (%v, %q)", r.code, r.err, r.stderr)
+	}
+	if r := faultExec(t, 20*time.Second, bin, "run", "--", "sh", "-c", "kill -9 $$"); r.code != 128+9 {
+		t.Errorf("SIGKILL should give 137, got %d (%q)", r.code, r.stderr)
+	}
+	// stdin and stdout pass through.
+	cmd := exec.Command(bin, "run", "--ns", "pid,mnt,uts", "--hostname", "procbox-cli", "--", "sh", "-c", "read x; echo $x $(hostname)")
+	cmd.Stdin = strings.NewReader("hello\n")
+	out, err := cmd.Output()
+	if err != nil || strings.TrimSpace(string(out)) != "hello procbox-cli" {
+		t.Errorf("stdio: %q %v", out, err)
+	}
+}
+
+func TestRunCLIExplainCreatesNothing(t *testing.T) {
+	requireRoot(t)
+	bin := faultBuild(t)
+	before := procboxCgroups()
+	r := faultExec(t, 20*time.Second, bin, "run", "--ns", "all", "--mem", "64M", "--pids", "10", "--drop-caps", "chown", "--explain", "--", "true")
+	if r.code != 0 {
+		t.Fatalf("--explain: %d %q", r.code, r.stderr)
+	}
+	for _, want := range []string{"unshare --pid --fork --mount-proc", "memory.limit_in_bytes", "pids.max", "capsh --drop=cap_chown", "exec true"} {
+		if !strings.Contains(r.stdout, want) && !(want == "memory.limit_in_bytes" && strings.Contains(r.stdout, "memory.max")) {
+			t.Errorf("--explain lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		if !strings.Contains(line, "# ") {
+			t.Errorf("every line needs a # what comment: %q", line)
+		}
+	}
+	if after := procboxCgroups(); len(after) != len(before) {
+		t.Errorf("--explain created cgroups: %v", after)
+	}
+}
+
+func TestRunCLIReport(t *testing.T) {
+	requireRoot(t)
+	if _, err := os.Stat("/sys/fs/cgroup/pids"); err != nil {
+		if _, err := os.Stat("/sys/fs/cgroup/cgroup.controllers"); err != nil {
+			t.Skip("no pids controller")
+		}
+	}
+	bin := faultBuild(t)
+	// procbox's own helper roles stand in for a fork bomb and a memory hog.
+	r := faultExec(t, 30*time.Second, bin, "run", "--pids", "10", "--report", "--", bin, "__procbox_forkbomb")
+	if !strings.Contains(r.stderr, "fork failed") || !strings.Contains(r.stderr, "at pids.max=10") {
+		t.Errorf("report should count failed forks: %q", r.stderr)
+	}
+	r = faultExec(t, 30*time.Second, bin, "run", "--mem", "32M", "--report", "--", bin, "__procbox_memhog", fmt.Sprint(256<<20))
+	if r.code != 137 || !strings.Contains(r.stderr, "killed by the OOM killer at 32 MiB") {
+		t.Errorf("report should name the OOM kill: code %d %q", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "isolated: nothing") || !strings.Contains(r.stderr, "limits: memory 32 MiB") {
+		t.Errorf("report should say what was isolated and limited: %q", r.stderr)
+	}
+}
+
+// TestRunCLIKilledParent SIGKILLs procbox mid-run: the child must die with it
+// (Pdeathsig) and the next `procbox run` sweeps the cgroup it left.
+func TestRunCLIKilledParent(t *testing.T) {
+	requireRoot(t)
+	bin := faultBuild(t)
+	cmd := exec.Command(bin, "run", "--mem", "64M", "--", "sleep", "60")
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	var child int
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if kids := processesWithParent(pid); len(kids) > 0 {
+			child = kids[0]
+			if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", child)); strings.TrimSpace(string(comm)) == "sleep" {
+				break
+			}
+		}
+	}
+	if child == 0 {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("the child never started: %q", errb.String())
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	for deadline := time.Now().Add(5 * time.Second); alive(child); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			syscall.Kill(child, syscall.SIGKILL)
+			t.Fatalf("child %d outlived its SIGKILLed parent", child)
+		}
+	}
+	prefix := fmt.Sprintf("procbox-%d-", pid)
+	stale := func() []string {
+		var out []string
+		for _, c := range procboxCgroups() {
+			if strings.Contains(c, prefix) {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	if len(stale()) == 0 {
+		t.Log("no stale cgroup was left (the kernel or a concurrent sweep removed it)")
+	}
+	if r := faultExec(t, 20*time.Second, bin, "run", "--", "true"); r.code != 0 {
+		t.Fatalf("next run: %d %q", r.code, r.stderr)
+	}
+	if left := stale(); len(left) > 0 {
+		t.Errorf("the next procbox run should have swept %v", left)
+	}
+}
