@@ -437,12 +437,17 @@ func fuzzy(pattern, s string) bool {
 	return false
 }
 
-// commandOf is the command line, or [comm] for kernel threads and zombies.
+// commandOf is the command line when the table has it, else the command
+// name; kernel threads (kthreadd, PID 2, and its children) in brackets, as ps
+// shows them.
 func commandOf(r *inspect.ProcRow) string {
-	if r.Cmdline != "" {
+	switch {
+	case r.Cmdline != "":
 		return r.Cmdline
+	case r.PID == 2 || r.PPID == 2:
+		return "[" + r.Comm + "]"
 	}
-	return "[" + r.Comm + "]"
+	return r.Comm
 }
 
 // columnWidths spreads w cells over the columns; COMMAND takes the rest.

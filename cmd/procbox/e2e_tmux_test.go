@@ -1,0 +1,173 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmuxSession is one tmux server of its own (its own socket), so the test
+// neither sees nor disturbs anyone else's sessions.
+type tmuxSession struct {
+	t      *testing.T
+	socket string
+	name   string
+}
+
+func (s tmuxSession) cmd(args ...string) *exec.Cmd {
+	return exec.Command("tmux", append([]string{"-L", s.socket}, args...)...)
+}
+
+// capture is the visible screen as text.
+func (s tmuxSession) capture() string {
+	out, err := s.cmd("capture-pane", "-p", "-t", s.name).Output()
+	if err != nil {
+		return ""
+	}
+	return string(out)
+}
+
+// send types keys the way tmux names them ("Enter", "Tab", "q", "/").
+func (s tmuxSession) send(keys ...string) {
+	s.t.Helper()
+	args := append([]string{"send-keys", "-t", s.name}, keys...)
+	if out, err := s.cmd(args...).CombinedOutput(); err != nil {
+		s.t.Fatalf("tmux send-keys %v: %v: %s", keys, err, out)
+	}
+}
+
+// waitFor polls the screen until every string appears. It waits on the
+// program, it does not time it: the bound only turns a hang into a failure.
+func (s tmuxSession) waitFor(what ...string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	var screen string
+	for time.Now().Before(deadline) {
+		screen = s.capture()
+		ok := true
+		for _, w := range what {
+			if !strings.Contains(screen, w) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return screen
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.t.Fatalf("screen never showed %q; last screen:\n%s", what, screen)
+	return ""
+}
+
+// alive reports whether the session still exists.
+func (s tmuxSession) alive() bool { return s.cmd("has-session", "-t", s.name).Run() == nil }
+
+// TestE2ETmux runs the real binary in tmux: home appears, the picker lists
+// this test's own child, the inspector shows its PID and namespaces, and q
+// quits cleanly.
+func TestE2ETmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test: skipped with -short")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed (.ci/run installs it): " + err.Error())
+	}
+	bin := filepath.Join(t.TempDir(), "procbox")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+
+	child := exec.Command("sleep", "300")
+	if err := child.Start(); err != nil {
+		t.Fatalf("start the child: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = child.Process.Kill()
+		_ = child.Wait()
+	})
+	pid := strconv.Itoa(child.Process.Pid)
+
+	s := tmuxSession{t: t, socket: fmt.Sprintf("procbox-e2e-%d", os.Getpid()), name: "procbox-e2e-" + strconv.Itoa(os.Getpid())}
+	t.Cleanup(func() { _ = s.cmd("kill-server").Run() })
+	start := s.cmd("new-session", "-d", "-x", "120", "-y", "40", "-s", s.name, bin)
+	start.Env = append(os.Environ(), "NO_COLOR=1")
+	if out, err := start.CombinedOutput(); err != nil {
+		t.Fatalf("tmux new-session: %v: %s", err, out)
+	}
+	panePID := ""
+	if out, err := s.cmd("list-panes", "-t", s.name, "-F", "#{pane_pid}").Output(); err == nil {
+		panePID = strings.TrimSpace(string(out))
+	}
+
+	s.waitFor("procbox › Home", "Learn", "Lab", "Inspect", "This host")
+
+	s.send("i")
+	s.waitFor("procbox › Processes", "PID", "COMMAND")
+	s.send("/")
+	s.send("-l", pid)
+	s.send("Enter")
+	screen := s.waitFor(`filter "`+pid+`"`, "1 of ")
+	listed := false
+	for _, l := range strings.Split(screen, "\n") {
+		f := strings.Fields(l)
+		if len(f) > 1 && f[0] == pid && strings.Contains(l, "sleep") {
+			listed = true
+		}
+	}
+	if !listed {
+		t.Fatalf("picker does not list the child %s:\n%s", pid, screen)
+	}
+
+	s.send("Enter")
+	s.waitFor("Inspect "+pid, "PID "+pid, "sleep")
+	s.send("6")
+	s.waitFor("Namespaces", "KIND", "INODE", "pid ", "net ", "shared")
+
+	s.send("q") // back to the picker
+	s.waitFor("procbox › Processes")
+	s.send("q") // back home
+	s.waitFor("procbox › Home")
+	s.send("q") // quit
+
+	deadline := time.Now().Add(20 * time.Second)
+	for s.alive() && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if s.alive() {
+		t.Fatalf("q did not quit procbox; screen:\n%s", s.capture())
+	}
+	if panePID != "" {
+		// Once the session is gone the process must be gone too (or a zombie
+		// tmux has not reaped yet): poll, since reaping is asynchronous.
+		for time.Now().Before(deadline.Add(10 * time.Second)) {
+			if !procboxRunning(panePID) {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("procbox (pid %s) is still running after quit", panePID)
+	}
+}
+
+// procboxRunning reports whether pid is a live (not zombie) procbox process.
+func procboxRunning(pid string) bool {
+	stat, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return false
+	}
+	s := string(stat)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 || !strings.Contains(s[:i], "(procbox") {
+		return false
+	}
+	f := strings.Fields(s[i+1:])
+	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+}
