@@ -100,7 +100,12 @@ type labScreen struct {
 	hostErr     string
 	childErr    string
 	refreshing  bool
-	gen         int // bumped per Apply so views read before it are dropped
+	// cpuShare is the child cgroup's CPU use between the last two reads, in
+	// CPUs; cpuAt and cpuUsed are the last read. < 0: not known yet.
+	cpuShare float64
+	cpuAt    time.Time
+	cpuUsed  int64
+	gen      int // bumped per Apply so views read before it are dropped
 
 	busy     string // "", "starting", "applying", "experiment", "shell"
 	busyWhat string
@@ -143,6 +148,7 @@ func newLab(d Deps, spec isolate.Spec) *labScreen {
 		focus:    labFocusSwitches,
 		input:    in,
 		avail:    map[labSwitchKind]map[string]labAvail{},
+		cpuShare: -1,
 		spin:     spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(d.Styles.Subtle)),
 	}
 }
@@ -151,12 +157,7 @@ func newLab(d Deps, spec isolate.Spec) *labScreen {
 func RunLab(d Deps, spec isolate.Spec) error { return run(d, newLabScreen(d, spec)) }
 
 // now reads the injected clock (tests freeze it).
-func (m *labScreen) now() time.Time {
-	if m.d.Clock != nil {
-		return m.d.Clock.Now()
-	}
-	return time.Now()
-}
+func (m *labScreen) now() time.Time { return labNow(m.d.Clock) }
 
 // logf adds one line to the event log.
 func (m *labScreen) logf(bad bool, format string, a ...any) {
@@ -176,7 +177,7 @@ func (m *labScreen) Init() tea.Cmd {
 		return tea.Batch(cmds...)
 	}
 	m.busy, m.busyWhat = "starting", "starting the child"
-	cmds = append(cmds, labStartCmd(m.d.Lab, m.st.spec()), m.spin.Tick)
+	cmds = append(cmds, labStartCmd(m.d.Lab, m.st.spec(), m.d.Clock), m.spin.Tick)
 	if !m.tickArmed {
 		m.tickArmed = true
 		cmds = append(cmds, labTickCmd(m.d.Clock))
@@ -284,7 +285,7 @@ func (m *labScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		if m.child != nil && !m.refreshing && (m.busy == "" || m.busy == "experiment") {
 			m.refreshing = true
-			cmds = append(cmds, labViewsCmd(m.child, m.gen))
+			cmds = append(cmds, labViewsCmd(m.child, m.gen, m.d.Clock))
 		}
 		cmds = append(cmds, labTickCmd(m.d.Clock))
 		return m, tea.Batch(cmds...)
@@ -298,6 +299,7 @@ func (m *labScreen) takeViews(v labViewsMsg) {
 		return
 	}
 	m.host, m.cview, m.haveViews = v.host, v.child, true
+	m.noteCPU(v)
 	m.hostErr, m.childErr = "", ""
 	if v.hostErr != nil {
 		m.hostErr = v.hostErr.Error()
@@ -305,6 +307,26 @@ func (m *labScreen) takeViews(v labViewsMsg) {
 	if v.childErr != nil {
 		m.childErr = v.childErr.Error()
 	}
+}
+
+// noteCPU turns two reads of the cgroup's CPU time into a share of one CPU.
+func (m *labScreen) noteCPU(v labViewsMsg) {
+	used := v.host.Limits.CPUUsageUsec
+	if v.at.IsZero() || v.hostErr != nil {
+		return
+	}
+	if !m.cpuAt.IsZero() && v.at.After(m.cpuAt) && used >= m.cpuUsed {
+		// Reads closer than a tenth of a second say more about timing
+		// than about the child; keep the last share.
+		if dt := v.at.Sub(m.cpuAt); dt >= 100*time.Millisecond {
+			m.cpuShare = float64(used-m.cpuUsed) / float64(dt.Microseconds())
+		} else {
+			return
+		}
+	} else if used < m.cpuUsed {
+		m.cpuShare = -1 // a new cgroup (the child was re-created)
+	}
+	m.cpuAt, m.cpuUsed = v.at, used
 }
 
 func (m *labScreen) onStarted(msg labStartedMsg) tea.Cmd {
@@ -325,6 +347,7 @@ func (m *labScreen) onStarted(msg labStartedMsg) tea.Cmd {
 	m.child, m.startErr = msg.child, nil
 	m.good, m.applied = labSettingsFrom(msg.spec), msg.spec
 	m.steps = msg.steps
+	msg.views.gen = m.gen // a start answers whatever came before it
 	m.takeViews(msg.views)
 	m.logf(false, "started the child, pid %d (%s)", msg.child.PID(), labSpecText(msg.spec))
 	return m.afterBusy()
@@ -348,7 +371,7 @@ func (m *labScreen) onApplied(msg labAppliedMsg) tea.Cmd {
 			m.st = m.good.clone()
 			m.logf(false, "starting a child again with the last switches that worked")
 			m.busy, m.busyWhat = "starting", "starting the child"
-			return tea.Batch(labStopCmd(old), labStartCmd(m.d.Lab, m.good.spec()), m.spin.Tick)
+			return tea.Batch(labStopCmd(old), labStartCmd(m.d.Lab, m.good.spec(), m.d.Clock), m.spin.Tick)
 		}
 		m.takeViews(msg.views)
 		return m.afterBusy()
@@ -479,7 +502,7 @@ func (m *labScreen) changed() tea.Cmd {
 	if m.child == nil {
 		// The first start failed; try again with the new switches.
 		m.busy, m.busyWhat = "starting", "starting the child"
-		return tea.Batch(labStartCmd(m.d.Lab, m.st.spec()), m.spin.Tick)
+		return tea.Batch(labStartCmd(m.d.Lab, m.st.spec(), m.d.Clock), m.spin.Tick)
 	}
 	return m.applyNow()
 }
@@ -492,7 +515,7 @@ func (m *labScreen) applyNow() tea.Cmd {
 	}
 	m.gen++
 	m.busy, m.busyWhat = "applying", "applying "+labSpecText(m.st.spec())
-	return tea.Batch(labApplyCmd(m.child, m.st.clone(), m.gen), m.spin.Tick)
+	return tea.Batch(labApplyCmd(m.child, m.st.clone(), m.gen, m.d.Clock), m.spin.Tick)
 }
 
 // runExperiment starts one experiment unless the Lab is busy.
@@ -507,7 +530,7 @@ func (m *labScreen) runExperiment(name string) tea.Cmd {
 		return nil
 	}
 	m.busy, m.busyWhat = "experiment", "running "+label
-	return tea.Batch(labExpCmd(m.child, name, m.gen), m.spin.Tick)
+	return tea.Batch(labExpCmd(m.child, name, m.gen, m.d.Clock), m.spin.Tick)
 }
 
 func (m *labScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {

@@ -32,7 +32,8 @@ type labViewsMsg struct {
 	child     isolate.View
 	hostErr   error
 	childErr  error
-	requested bool // false: no views were read (the zero value)
+	requested bool      // false: no views were read (the zero value)
+	at        time.Time // when they were read, for the CPU share
 }
 
 // labAppliedMsg reports one Apply, with the views read right after it so the
@@ -73,36 +74,36 @@ func labDoctorCmd(in Inspector) tea.Cmd {
 }
 
 // labStartCmd starts the child and takes its first look at both sides.
-func labStartCmd(eng LabEngine, spec isolate.Spec) tea.Cmd {
+func labStartCmd(eng LabEngine, spec isolate.Spec, clock Clock) tea.Cmd {
 	return func() tea.Msg {
 		c, err := eng.Start(spec)
 		if err != nil {
 			return labStartedMsg{err: err, spec: spec}
 		}
-		return labStartedMsg{child: c, spec: spec, steps: c.Steps(), views: labReadViews(c, 0)}
+		return labStartedMsg{child: c, spec: spec, steps: c.Steps(), views: labReadViews(c, 0, clock)}
 	}
 }
 
 // labViewsCmd reads both views of the child.
-func labViewsCmd(c LabChild, gen int) tea.Cmd {
-	return func() tea.Msg { return labReadViews(c, gen) }
+func labViewsCmd(c LabChild, gen int, clock Clock) tea.Cmd {
+	return func() tea.Msg { return labReadViews(c, gen, clock) }
 }
 
 // labReadViews asks the same questions from the host and from the child.
-func labReadViews(c LabChild, gen int) labViewsMsg {
+func labReadViews(c LabChild, gen int, clock Clock) labViewsMsg {
 	h, herr := c.HostView()
 	cv, cerr := c.ChildView()
-	return labViewsMsg{gen: gen, host: h, child: cv, hostErr: herr, childErr: cerr, requested: true}
+	return labViewsMsg{gen: gen, host: h, child: cv, hostErr: herr, childErr: cerr, requested: true, at: labNow(clock)}
 }
 
 // labApplyCmd applies a new Spec to the live child and reads the views after.
-func labApplyCmd(c LabChild, st labSettings, gen int) tea.Cmd {
+func labApplyCmd(c LabChild, st labSettings, gen int, clock Clock) tea.Cmd {
 	spec := st.spec()
 	return func() tea.Msg {
 		t0 := time.Now()
 		ch, err := c.Apply(spec)
 		msg := labAppliedMsg{settings: st, spec: spec, change: ch, err: err}
-		msg.views = labReadViews(c, gen)
+		msg.views = labReadViews(c, gen, clock)
 		msg.elapsed = time.Since(t0)
 		msg.steps = c.Steps()
 		return msg
@@ -111,10 +112,10 @@ func labApplyCmd(c LabChild, st labSettings, gen int) tea.Cmd {
 
 // labExpCmd runs one experiment inside the child; experiments bound themselves
 // (a few seconds at most), so this returns.
-func labExpCmd(c LabChild, name string, gen int) tea.Cmd {
+func labExpCmd(c LabChild, name string, gen int, clock Clock) tea.Cmd {
 	return func() tea.Msg {
 		o, err := c.Experiment(name)
-		return labExpDoneMsg{name: name, outcome: o, err: err, views: labReadViews(c, gen)}
+		return labExpDoneMsg{name: name, outcome: o, err: err, views: labReadViews(c, gen, clock)}
 	}
 }
 
@@ -142,4 +143,12 @@ func labStopCmd(c LabChild) tea.Cmd {
 		return nil
 	}
 	return func() tea.Msg { return labStoppedMsg{err: c.Stop()} }
+}
+
+// labNow reads clock, or the real time without one.
+func labNow(clock Clock) time.Time {
+	if clock != nil {
+		return clock.Now()
+	}
+	return time.Now()
 }

@@ -409,7 +409,7 @@ func (m *labScreen) viewsPane(w, h int, compact bool) []string {
 	headH := labFit("HOST", cw)
 	headC := labFit("CHILD", cw2)
 	lines := []string{s.Title.Render(labFit("", lw) + " " + headH + " " + headC)}
-	rows := labRows(m.host, m.cview, compact)
+	rows := labRows(m.host, m.cview, compact, m.cpuShare)
 	var errs []string
 	if m.hostErr != "" {
 		errs = append(errs, "host view: "+m.hostErr)

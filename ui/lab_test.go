@@ -234,7 +234,7 @@ func TestLabStartFailureIsShown(t *testing.T) {
 
 func TestLabDifferingRowsAreMarked(t *testing.T) {
 	f := newLabFixture(t, isolate.Spec{})
-	for _, r := range labRows(f.m.host, f.m.cview, false) {
+	for _, r := range labRows(f.m.host, f.m.cview, false, -1) {
 		if r.differ {
 			t.Errorf("with no isolation row %s differs: %q vs %q", r.key, r.host, r.child)
 		}
@@ -248,7 +248,7 @@ func TestLabDifferingRowsAreMarked(t *testing.T) {
 	f.typeText("demo")
 	f.press("enter")
 	differ := map[string]bool{}
-	for _, r := range labRows(f.m.host, f.m.cview, false) {
+	for _, r := range labRows(f.m.host, f.m.cview, false, -1) {
 		differ[r.key] = r.differ
 	}
 	for _, k := range []string{"pid", "hostname", "procs", "ns.pid", "ns.uts"} {
@@ -262,7 +262,7 @@ func TestLabDifferingRowsAreMarked(t *testing.T) {
 		}
 	}
 	var pidRow labRow
-	for _, r := range labRows(f.m.host, f.m.cview, true) {
+	for _, r := range labRows(f.m.host, f.m.cview, true, -1) {
 		if r.key == "pid" {
 			pidRow = r
 		}
@@ -529,14 +529,14 @@ func TestLabUsageMovingIsNotADifference(t *testing.T) {
 	c := h
 	c.Limits.MemoryCurrent += 300 << 10 // read a moment later
 	c.Limits.CPUUsageUsec += 1000
-	for _, r := range labRows(h, c, true) {
+	for _, r := range labRows(h, c, true, -1) {
 		if r.differ {
 			t.Errorf("row %s differs only because usage moved: %q vs %q", r.key, r.host, r.child)
 		}
 	}
 	c.Limits.MemoryMax = -1
 	differ := false
-	for _, r := range labRows(h, c, true) {
+	for _, r := range labRows(h, c, true, -1) {
 		differ = differ || (r.key == "mem" && r.differ)
 	}
 	if !differ {
@@ -583,5 +583,22 @@ func TestLabWithoutRootPutsTheUserNamespaceFirst(t *testing.T) {
 	}
 	if !strings.Contains(f.logText(), "without root, a user namespace comes first") {
 		t.Fatalf("log:\n%s", f.logText())
+	}
+}
+
+func TestLabCPUShareFromTwoReads(t *testing.T) {
+	f := newLabFixture(t, isolate.Spec{CPUMax: 0.5})
+	v := labViewsMsg{requested: true, gen: f.m.gen, at: labT0.Add(time.Second)}
+	v.host = labFakeBaseView("host", isolate.Spec{CPUMax: 0.5}, 0)
+	v.child = v.host
+	v.host.Limits.CPUUsageUsec = 40000 + 480000 // 0.48 s of CPU in the second since the first read
+	f.m.Update(v)
+	if f.m.cpuShare < 0.47 || f.m.cpuShare > 0.49 {
+		t.Fatalf("cpu share = %v, want 0.48", f.m.cpuShare)
+	}
+	for _, r := range labRows(f.m.host, f.m.cview, true, f.m.cpuShare) {
+		if r.key == "cpu" && (!strings.Contains(r.host, "now 48%") || r.hostBar < 0.47) {
+			t.Fatalf("cpu row = %+v", r)
+		}
 	}
 }

@@ -29,7 +29,8 @@ var labNotableCaps = []string{"cap_sys_admin", "cap_net_admin", "cap_net_raw", "
 
 // labRows turns the two views into rows. With compactNS the eight namespace
 // inodes fold into one row (the 80×24 layout has no room for eight).
-func labRows(h, c isolate.View, compactNS bool) []labRow {
+// cpuShare is the child cgroup's recent CPU use in CPUs (< 0: not known yet).
+func labRows(h, c isolate.View, compactNS bool, cpuShare float64) []labRow {
 	rows := []labRow{
 		{key: "pid", label: "pid", host: strconv.Itoa(h.PID), child: strconv.Itoa(c.PID)},
 		{key: "hostname", label: "hostname", host: h.Hostname, child: c.Hostname},
@@ -41,7 +42,7 @@ func labRows(h, c isolate.View, compactNS bool) []labRow {
 		{key: "cgroup", label: "cgroup", host: labOrDash(h.CgroupPath), child: labOrDash(c.CgroupPath)},
 		labMemRow(h, c),
 		labPidsRow(h, c),
-		labCPURow(h, c),
+		labCPURow(h, c, cpuShare),
 		{key: "caps", label: "caps", host: labCapsText(h.CapEff), child: labCapsText(c.CapEff)},
 		{key: "seccomp", label: "seccomp", host: labSeccompText(h), child: labSeccompText(c)},
 		{key: "clocks", label: "clocks", host: labClockText(h), child: labClockText(c)},
@@ -154,15 +155,19 @@ func labPidsRow(h, c isolate.View) labRow {
 	return labRow{key: "pidsmax", label: "tasks", host: ht, child: ct, hostBar: hb, childBar: cb}
 }
 
-// labCPURow shows the quota and the time the kernel held the child back.
-func labCPURow(h, c isolate.View) labRow {
+// labCPURow shows the quota, the time the kernel held the child back, and the
+// share of a CPU the child's cgroup used lately as a bar. Both sides read the
+// same cgroup, so the share is the same number on both.
+func labCPURow(h, c isolate.View, share float64) labRow {
 	f := func(s isolate.CgroupStats) (string, float64) {
+		txt := "max"
 		if s.CPUQuotaUsec > 0 && s.CPUPeriodUsec > 0 {
-			share := float64(s.CPUQuotaUsec) / float64(s.CPUPeriodUsec)
-			txt := labCPUText(share) + " thr " + labUsec(s.ThrottledUsec)
-			return txt, share
+			txt = labCPUText(float64(s.CPUQuotaUsec)/float64(s.CPUPeriodUsec)) + " thr " + labUsec(s.ThrottledUsec)
 		}
-		return "max, used " + labUsec(s.CPUUsageUsec), -1
+		if share < 0 {
+			return txt + " used " + labUsec(s.CPUUsageUsec), -1
+		}
+		return txt + " now " + labCPUText(share), share
 	}
 	ht, hb := f(h.Limits)
 	ct, cb := f(c.Limits)
