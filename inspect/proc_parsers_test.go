@@ -44,9 +44,9 @@ var statCases = []struct {
 	wantErr  bool
 }{
 	{"plain", "42 (sleep) S 1 42 42 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 1 0 12345 2000000 300 18446744073709551615\n",
-		statFields{PID: 42, Comm: "sleep", State: 'S', PPID: 1, Nice: 0, Threads: 1, RSSPages: 300}, false},
+		statFields{PID: 42, Comm: "sleep", State: 'S', PPID: 1, Nice: 0, Threads: 1, RSSPages: 300, StartTicks: 12345}, false},
 	{"comm with spaces and parens", "7 (a) b (c)) R 2 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 -5 4 0 99 100 12 0",
-		statFields{PID: 7, Comm: "a) b (c)", State: 'R', PPID: 2, Nice: -5, Threads: 4, RSSPages: 12}, false},
+		statFields{PID: 7, Comm: "a) b (c)", State: 'R', PPID: 2, Nice: -5, Threads: 4, RSSPages: 12, StartTicks: 99}, false},
 	{"truncated", "1 (init) S 0 1 1", statFields{}, true},
 	{"no parens", "1 init S 0", statFields{}, true},
 	{"bad ppid", "1 (x) S y 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 1 1 1 0", statFields{}, true},

@@ -29,6 +29,9 @@ type statFields struct {
 	Nice     int
 	Threads  int
 	RSSPages int64
+	// StartTicks is when the process started, in clock ticks after boot:
+	// with the PID it names one process for good, as PIDs are reused.
+	StartTicks uint64
 }
 
 var errStatFormat = errors.New("malformed /proc/PID/stat")
@@ -75,6 +78,10 @@ func parseStatFast(b []byte) (statFields, error) {
 			s.Nice, ok = atoiBytes(tok)
 		case 20:
 			s.Threads, ok = atoiBytes(tok)
+		case 22:
+			var n int
+			n, ok = atoiBytes(tok)
+			s.StartTicks = uint64(n)
 		case 24:
 			var n int
 			n, ok = atoiBytes(tok)

@@ -22,6 +22,15 @@ import (
 //     /proc/PID/cgroup is read only for the few processes that differ, to
 //     name their runtime.
 //
+// Measured on 10,000 sleeping processes (2 cores, shared): reading stat
+// costs ~10-20 µs a process, stat(2) of the directory ~2-4 µs, each ns
+// readlink ~6-16 µs, cgroup ~30-45 µs, status ~30-40 µs. The ns links are
+// therefore read once per process, not per scan: the marker is cached by
+// (PID, start time, comm), so a reused PID or an exec (how unshare(1) and
+// every runtime start their payload) is seen at once. A process that calls
+// unshare(2) or setns(2) itself without exec keeps its old marker in the
+// table; Snapshot always reads the links afresh.
+//
 // status (the kernel formats ~55 lines for it) and cmdline are not read.
 // Processes that vanish mid-scan are skipped silently. The work is spread
 // over GOMAXPROCS goroutines; rows come back sorted by PID.
@@ -44,6 +53,7 @@ func (fs FS) Table() ([]ProcRow, error) {
 	sc := fs.newTableScanner()
 	rows := make([]ProcRow, len(pids))
 	ok := make([]bool, len(pids))
+	keys := make([]markerKey, len(pids))
 	workers := runtime.GOMAXPROCS(0)
 	if workers > len(pids)/256+1 {
 		workers = len(pids)/256 + 1
@@ -60,24 +70,77 @@ func (fs FS) Table() ([]ProcRow, error) {
 			defer wg.Done()
 			buf := make([]byte, 4096)
 			for i := lo; i < hi; i++ {
-				rows[i], ok[i] = sc.row(pids[i], buf)
+				rows[i], keys[i], ok[i] = sc.row(pids[i], buf)
 			}
 		}(lo, hi)
 	}
 	wg.Wait()
 	out := rows[:0]
+	fresh := make(map[int]markerEntry, len(rows))
 	for i := range rows {
 		if ok[i] {
 			out = append(out, rows[i])
+			fresh[rows[i].PID] = markerEntry{keys[i], rows[i].Container}
 		}
 	}
+	sc.cache.replace(fresh)
 	return out, nil
+}
+
+// markerKey names one process for good: PIDs are reused, start times are not,
+// and an exec changes comm.
+type markerKey struct {
+	start uint64
+	comm  string
+}
+
+type markerEntry struct {
+	key    markerKey
+	marker string
+}
+
+// markerCache keeps the container marker of each process seen by the last
+// scan of one /proc root. Scans only read it; the scan's end swaps in a new
+// map holding exactly the processes it saw.
+type markerCache struct {
+	mu      sync.Mutex
+	entries map[int]markerEntry
+}
+
+func (c *markerCache) snapshot() map[int]markerEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.entries
+}
+
+func (c *markerCache) replace(m map[int]markerEntry) {
+	c.mu.Lock()
+	c.entries = m
+	c.mu.Unlock()
+}
+
+var (
+	markerCachesMu sync.Mutex
+	markerCaches   = map[string]*markerCache{}
+)
+
+func markerCacheFor(proc string) *markerCache {
+	markerCachesMu.Lock()
+	defer markerCachesMu.Unlock()
+	c := markerCaches[proc]
+	if c == nil {
+		c = &markerCache{}
+		markerCaches[proc] = c
+	}
+	return c
 }
 
 // tableScanner holds what one scan reads once: the name tables and the host
 // reference namespaces.
 type tableScanner struct {
 	fs      FS
+	cache   *markerCache
+	known   map[int]markerEntry // the last scan's markers; read only
 	users   map[int]string
 	refPID  string // link text of the reference's ns/pid, "" if unknown
 	refMnt  string
@@ -86,6 +149,8 @@ type tableScanner struct {
 
 func (fs FS) newTableScanner() *tableScanner {
 	sc := &tableScanner{fs: fs, users: fs.names().users, pageSiz: int64(os.Getpagesize())}
+	sc.cache = markerCacheFor(fs.Proc)
+	sc.known = sc.cache.snapshot()
 	for _, ref := range []string{"1", "self"} {
 		p, err1 := os.Readlink(filepath.Join(fs.Proc, ref, "ns", "pid"))
 		m, err2 := os.Readlink(filepath.Join(fs.Proc, ref, "ns", "mnt"))
@@ -98,20 +163,21 @@ func (fs FS) newTableScanner() *tableScanner {
 }
 
 // row reads one process. ok is false when it vanished (or its stat is unreadable).
-func (sc *tableScanner) row(pid int, buf []byte) (ProcRow, bool) {
+func (sc *tableScanner) row(pid int, buf []byte) (ProcRow, markerKey, bool) {
 	dir := sc.fs.Proc + "/" + strconv.Itoa(pid)
 	n, err := readSmall(dir+"/stat", buf)
 	if err != nil {
-		return ProcRow{}, false
+		return ProcRow{}, markerKey{}, false
 	}
 	st, err := parseStatFast(buf[:n])
 	if err != nil {
-		return ProcRow{}, false
+		return ProcRow{}, markerKey{}, false
 	}
 	uid, err := ownerUID(dir)
 	if err != nil {
-		return ProcRow{}, false
+		return ProcRow{}, markerKey{}, false
 	}
+	key := markerKey{st.StartTicks, st.Comm}
 	r := ProcRow{
 		PID: pid, PPID: st.PPID, UID: uid, Nice: st.Nice, State: string(st.State),
 		Comm: st.Comm, RSSBytes: st.RSSPages * sc.pageSiz, Threads: st.Threads,
@@ -121,8 +187,12 @@ func (sc *tableScanner) row(pid int, buf []byte) (ProcRow, bool) {
 	} else {
 		r.User = strconv.Itoa(uid)
 	}
-	r.Container = sc.marker(dir, buf)
-	return r, true
+	if e, ok := sc.known[pid]; ok && e.key == key {
+		r.Container = e.marker
+	} else {
+		r.Container = sc.marker(dir, buf)
+	}
+	return r, key, true
 }
 
 // marker is "" for a process in the host's pid and mount namespaces,
