@@ -164,3 +164,20 @@ func TestSweepLive(t *testing.T) {
 	}
 	t.Logf("swept %d dirs of owner %s", len(removed), strconv.Itoa(sweepDeadPID))
 }
+
+// BenchmarkSweep measures what every start pays to look for leftovers on this
+// host (cgroups and links), when there is nothing to sweep.
+func BenchmarkSweep(b *testing.B) {
+	l, err := DetectCgroups("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Sweep(l); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := SweepVeths(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -76,3 +76,25 @@ func (v *Veth) HostAddr() string { return v.hostAddr }
 
 // ChildAddr is the child end's address, "10.200.X.2".
 func (v *Veth) ChildAddr() string { return v.childAddr }
+
+// vethSteps lists, in order, the commands that do by hand what SetupVeth does:
+// SetupVeth reports them one by one as each succeeds, PlanVeth all at once.
+func vethSteps(host, peer, pid, hostAddr, childAddr string) []Step {
+	in := "nsenter -t " + pid + " -n "
+	return []Step{
+		{What: "a virtual cable: " + host + " on the host, " + peer + " plugged into the child's network namespace",
+			Command: "ip link add " + host + " type veth peer name " + peer + " netns " + pid},
+		{What: "host end address " + hostAddr, Command: "ip addr add " + hostAddr + "/30 dev " + host},
+		{What: "host end up", Command: "ip link set " + host + " up"},
+		{What: "child end address " + childAddr, Command: in + "ip addr add " + childAddr + "/30 dev " + peer},
+		{What: "child end up", Command: in + "ip link set " + peer + " up"},
+		{What: "loopback up in the child", Command: in + "ip link set lo up"},
+	}
+}
+
+// PlanVeth returns the steps SetupVeth will take, for `procbox run --explain`,
+// before the child exists: CHILD_PID stands for its pid and X for the subnet
+// picked then (the child's pid mod 256, or the next free one).
+func PlanVeth() []Step {
+	return vethSteps(vethPrefix+"CHILD_PIDh", vethPrefix+"CHILD_PIDc", "CHILD_PID", "10.200.X.1", "10.200.X.2")
+}

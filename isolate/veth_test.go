@@ -81,8 +81,7 @@ func TestVethLive(t *testing.T) {
 		t.Errorf("addresses %s and %s not in one /30", v.HostAddr(), v.ChildAddr())
 	}
 	want := []string{
-		"ip link add " + v.HostName() + " type veth peer name " + v.ChildName(),
-		"ip link set " + v.ChildName() + " netns " + p,
+		"ip link add " + v.HostName() + " type veth peer name " + v.ChildName() + " netns " + p,
 		"ip addr add " + v.HostAddr() + "/30 dev " + v.HostName(),
 		"ip link set " + v.HostName() + " up",
 		"nsenter -t " + p + " -n ip addr add " + v.ChildAddr() + "/30 dev " + v.ChildName(),
@@ -91,6 +90,13 @@ func TestVethLive(t *testing.T) {
 	}
 	if got := commands(steps); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("steps:\n got %q\nwant %q", got, want)
+	}
+	// --explain's plan is the same list with placeholders.
+	r := strings.NewReplacer("CHILD_PID", p, "10.200.X.", "10.200."+x+".")
+	for i, st := range PlanVeth() {
+		if i >= len(steps) || r.Replace(st.Command) != steps[i].Command {
+			t.Errorf("PlanVeth step %d = %q, SetupVeth did %q", i, r.Replace(st.Command), commands(steps))
+		}
 	}
 
 	// Host end: present, up, with its address; the child end is not on the host.
@@ -216,8 +222,8 @@ func TestVethSetupFailsCleanly(t *testing.T) {
 	host, peer := vethNames(sweepDeadPID)
 	vethAssertGone(t, host, peer)
 
-	// Halfway: the child's namespace already has a link with the peer's name,
-	// so the pair is made on the host but the move fails. Both ends must go.
+	// The child's namespace already has a link with the peer's name: the
+	// pair cannot be made, and nothing may appear on the host.
 	pid := vethChild(t)
 	host, peer = vethNames(pid)
 	ns, err := netns.GetFromPid(pid)
@@ -236,7 +242,7 @@ func TestVethSetupFailsCleanly(t *testing.T) {
 		t.Fatalf("cannot create a link in the child's namespace: %v", err)
 	}
 	_, _, err = SetupVeth(pid)
-	if err == nil || !strings.Contains(err.Error(), "cannot move "+peer) {
+	if err == nil || !strings.Contains(err.Error(), "cannot create veth pair "+host+"/"+peer) {
 		t.Errorf("SetupVeth with the peer name taken: err = %v", err)
 	}
 	vethAssertGone(t, host, peer)
@@ -279,5 +285,31 @@ func TestSweepVethsLive(t *testing.T) {
 	vethAssertGone(t, deadHost, deadPeer)
 	if _, err := netlink.LinkByName(liveHost); err != nil {
 		t.Errorf("a live owner's link was swept: %v", err)
+	}
+}
+
+// BenchmarkVethSetup measures what --veth adds to a start: create the pair,
+// move one end, address and raise both (and remove it again).
+func BenchmarkVethSetup(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root to create veth pairs")
+	}
+	cmd := exec.Command("sleep", "300")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		b.Skipf("cannot start a child in a new network namespace: %v", err)
+	}
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+	for b.Loop() {
+		v, _, err := SetupVeth(cmd.Process.Pid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := v.Remove(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
