@@ -735,7 +735,7 @@ func (m *labScreen) editValue(k labSwitchKind) string {
 		return m.st.rootfs
 	case labSwTimeOffset:
 		if m.st.timeOffset != 0 {
-			return m.st.timeOffset.String()
+			return labDuration(m.st.timeOffset)
 		}
 	}
 	return ""

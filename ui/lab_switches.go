@@ -500,7 +500,7 @@ func labSwitchValue(sw labSwitch, st labSettings) string {
 		if st.timeOffset == 0 {
 			return "0"
 		}
-		return st.timeOffset.String()
+		return labDuration(st.timeOffset)
 	}
 	return ""
 }
@@ -532,4 +532,16 @@ func labOnOff(b bool) string {
 		return "on"
 	}
 	return "off"
+}
+
+// labDuration prints a duration without trailing zero units: 1h, 1h30m, 90s.
+func labDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

@@ -147,6 +147,11 @@ func TestLabParsers(t *testing.T) {
 	if d, err := labParseOffset("90m"); err != nil || d != 90*time.Minute {
 		t.Errorf("labParseOffset(90m) = %v, %v", d, err)
 	}
+	for d, want := range map[time.Duration]string{time.Hour: "1h", 90 * time.Minute: "1h30m", 90 * time.Second: "1m30s", 48 * time.Hour: "48h"} {
+		if got := labDuration(d); got != want {
+			t.Errorf("labDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
 }
 
 func TestLabHostnameTurnsOnUTS(t *testing.T) {

@@ -160,14 +160,18 @@ func labPidsRow(h, c isolate.View) labRow {
 // same cgroup, so the share is the same number on both.
 func labCPURow(h, c isolate.View, share float64) labRow {
 	f := func(s isolate.CgroupStats) (string, float64) {
-		txt := "max"
-		if s.CPUQuotaUsec > 0 && s.CPUPeriodUsec > 0 {
+		quota := s.CPUQuotaUsec > 0 && s.CPUPeriodUsec > 0
+		var txt string
+		if quota {
 			txt = labCPUText(float64(s.CPUQuotaUsec)/float64(s.CPUPeriodUsec)) + " thr " + labUsec(s.ThrottledUsec)
 		}
-		if share < 0 {
-			return txt + " used " + labUsec(s.CPUUsageUsec), -1
+		switch {
+		case share >= 0:
+			return strings.TrimSpace(txt + " now " + labCPUText(share)), share
+		case quota:
+			return txt, -1
 		}
-		return txt + " now " + labCPUText(share), share
+		return "max, used " + labUsec(s.CPUUsageUsec), -1
 	}
 	ht, hb := f(h.Limits)
 	ct, cb := f(c.Limits)
