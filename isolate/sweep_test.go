@@ -1,13 +1,16 @@
 package isolate
 
 import (
+	"bufio"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -179,5 +182,94 @@ func BenchmarkSweep(b *testing.B) {
 		if _, err := SweepVeths(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// sweepOwnerEnv marks the re-exec of this test binary that plays a procbox
+// about to be killed with SIGKILL.
+const sweepOwnerEnv = "PROCBOX_TEST_SWEEP_OWNER"
+
+// TestSweepOwnerHelper is not a test on its own: run by TestSweepAfterSIGKILL
+// with sweepOwnerEnv set, it creates a limited cgroup, starts a process in it
+// WITHOUT a parent-death signal (the worst case), prints both, and waits to be killed.
+func TestSweepOwnerHelper(t *testing.T) {
+	if os.Getenv(sweepOwnerEnv) != "1" {
+		t.Skip("helper process for TestSweepAfterSIGKILL; runs only when re-executed by it")
+	}
+	l, err := DetectCgroups("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := NewCgroup(l, Spec{PidsMax: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sleep", "300")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AddProc(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	os.Stdout.WriteString("ready " + strings.Join(c.Dirs(), ",") + " " + strconv.Itoa(cmd.Process.Pid) + "\n")
+	select {} // until SIGKILL
+}
+
+// TestSweepAfterSIGKILL kills an owner with SIGKILL while its cgroup holds a
+// process, then shows the next Sweep kills that process and removes the cgroup.
+func TestSweepAfterSIGKILL(t *testing.T) {
+	l := cgLiveLayout(t, "pids")
+	owner := exec.Command(os.Args[0], "-test.run=^TestSweepOwnerHelper$", "-test.count=1")
+	owner.Env = append(os.Environ(), sweepOwnerEnv+"=1")
+	out, err := owner.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := owner.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	f := strings.Fields(line)
+	if err != nil || len(f) != 3 || f[0] != "ready" {
+		_ = owner.Process.Kill()
+		_ = owner.Wait()
+		t.Fatalf("helper said %q (%v)", line, err)
+	}
+	dirs := strings.Split(f[1], ",")
+	orphan, _ := strconv.Atoi(f[2])
+	t.Cleanup(func() {
+		// Only if the test failed: never leave the orphan or its dirs.
+		if orphan > 0 {
+			_ = syscall.Kill(orphan, syscall.SIGKILL)
+		}
+		_ = cgroupRemoveDirs(dirs, false)
+	})
+
+	if err := owner.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = owner.Wait()
+	// The orphan lives on (reparented), still inside the stale cgroup.
+	if cgroupReadString("/proc/"+strconv.Itoa(orphan)+"/stat") == "" {
+		t.Fatalf("process %d died with its owner; nothing left to sweep", orphan)
+	}
+
+	removed, err := Sweep(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		if !slices.Contains(removed, d) {
+			t.Errorf("Sweep did not remove %s (removed %q)", d, removed)
+		}
+		if _, err := os.Stat(d); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s still there: %v", d, err)
+		}
+	}
+	// The orphan was killed: gone, or a zombie waiting for init to reap it.
+	stat := cgroupReadString("/proc/" + strconv.Itoa(orphan) + "/stat")
+	if stat != "" && !strings.Contains(stat, ") Z ") {
+		t.Errorf("process %d survived the sweep: %s", orphan, stat)
 	}
 }
