@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -364,4 +365,52 @@ func labProcessesOf(bin string) []int {
 		}
 	}
 	return pids
+}
+
+// TestLabSignalsLeaveNothing ends a Lab that has an isolated child with
+// SIGTERM, and another by closing its terminal (tmux kills the pane: SIGHUP),
+// and checks each time that procbox exited and took its child, cgroups and
+// veth with it.
+func TestLabSignalsLeaveNothing(t *testing.T) {
+	labNeedRoot(t)
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	bin := faultBuild(t)
+	for _, how := range []string{"SIGTERM", "terminal closed"} {
+		t.Run(how, func(t *testing.T) {
+			before := takeInventory(t)
+			x := labTmux{t: t, socket: "procbox-lab-sig-" + strconv.Itoa(os.Getpid())}
+			t.Cleanup(func() { exec.Command("tmux", "-L", x.socket, "kill-server").Run() })
+			x.run("new-session", "-d", "-s", "lab", "-x", "100", "-y", "30",
+				"exec "+bin+" lab --ns pid,uts,net --veth --hostname sig --pids 32 --mem 64M")
+			pid, err := strconv.Atoi(strings.TrimSpace(x.run("display-message", "-p", "-t", "lab", "#{pane_pid}")))
+			if err != nil {
+				t.Fatalf("pane pid: %v", err)
+			}
+			x.waitFor("the child", 15*time.Second, func(s string) bool { return strings.Contains(s, "started the child") })
+			kids := labProcessesOf(bin)
+			if len(kids) < 2 {
+				t.Fatalf("want procbox and its child running, found %v", kids)
+			}
+			switch how {
+			case "SIGTERM":
+				if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+					t.Fatal(err)
+				}
+			default:
+				x.run("kill-session", "-t", "lab")
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for time.Now().Before(deadline) && len(labProcessesOf(bin)) > 0 {
+				time.Sleep(100 * time.Millisecond)
+			}
+			if left := labProcessesOf(bin); len(left) > 0 {
+				t.Fatalf("still running after %s: %v", how, left)
+			}
+			if leaks := before.leaksSince(takeInventory(t), ownedBy(append([]int{pid}, kids...)...)); len(leaks) > 0 {
+				t.Errorf("left behind after %s: %v", how, leaks)
+			}
+		})
+	}
 }
