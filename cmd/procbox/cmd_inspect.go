@@ -123,11 +123,20 @@ func snapshotFor(fs inspect.FS, pid int, opt inspect.Options) (inspect.Snapshot,
 	return s, fmt.Errorf("PID %d: %v", pid, err)
 }
 
+// pidMaxLimit is PID_MAX_LIMIT on 64-bit Linux: kernel.pid_max can never be
+// set above it, so a larger number cannot name a process on any host and is
+// a usage error. Below it, a PID that does not exist is a runtime answer
+// (exit 1), since pid_max varies between hosts and processes come and go.
+const pidMaxLimit = 4 * 1024 * 1024
+
 // parsePID accepts a positive decimal PID.
 func parsePID(s string) (int, error) {
 	n, err := strconv.Atoi(s)
 	if err != nil || n <= 0 {
 		return 0, usagef("invalid PID %q: want a positive number", s)
+	}
+	if n > pidMaxLimit {
+		return 0, usagef("invalid PID %q: no process with PID %d can exist (Linux PIDs stop at %d)", s, n, pidMaxLimit)
 	}
 	return n, nil
 }
