@@ -193,7 +193,7 @@ func NewCgroup(l CgroupLayout, spec Spec) (*Cgroup, []Step, error) {
 		}
 		return nil, nil, err
 	}
-	more, err := c.apply(Spec{}, spec)
+	more, _, err := c.apply(Spec{}, spec)
 	steps = append(steps, more...)
 	if err != nil {
 		if rerr := cgroupRemoveDirs(c.Dirs(), l.fixture); rerr != nil {
@@ -231,7 +231,7 @@ func PlanCgroup(l CgroupLayout, spec Spec) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	more, err := c.apply(Spec{}, spec)
+	more, _, err := c.apply(Spec{}, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -317,48 +317,29 @@ func (c *Cgroup) Update(spec Spec) ([]Step, error) {
 	if c.removed {
 		return nil, fmt.Errorf("cgroup %s was already removed", c.name)
 	}
-	steps, err := c.apply(c.applied, spec)
+	steps, done, err := c.apply(c.applied, spec)
 	// Record what is now in place even after a partial failure, so the next
 	// Update compares against the kernel's state, not the wish.
-	if err == nil {
-		c.applied = spec
-	} else {
-		c.applied = cgroupMergeApplied(c.applied, spec, steps)
-	}
+	c.applied = done
 	return steps, err
 }
 
-// cgroupMergeApplied works out which limits of spec a partial apply reached,
-// from the steps that succeeded.
-func cgroupMergeApplied(old, spec Spec, steps []Step) Spec {
-	done := old
-	for _, st := range steps {
-		switch {
-		case strings.Contains(st.Command, "memory.max") || strings.Contains(st.Command, "memory.limit_in_bytes"):
-			done.MemoryMax = spec.MemoryMax
-		case strings.Contains(st.Command, "pids.max"):
-			done.PidsMax = spec.PidsMax
-		case strings.Contains(st.Command, "cpu.max") || strings.Contains(st.Command, "cfs_quota_us"):
-			done.CPUMax = spec.CPUMax
-		}
-	}
-	return done
-}
-
-// apply writes the limits that differ between old and spec.
-func (c *Cgroup) apply(old, spec Spec) ([]Step, error) {
+// apply writes the limits that differ between old and spec. done is old with
+// the limits that were written successfully changed to spec's.
+func (c *Cgroup) apply(old, spec Spec) (steps []Step, done Spec, err error) {
 	if c.version == CgroupV2 {
 		return c.applyV2(old, spec)
 	}
 	return c.applyV1(old, spec)
 }
 
-func (c *Cgroup) applyV1(old, spec Spec) ([]Step, error) {
+func (c *Cgroup) applyV1(old, spec Spec) ([]Step, Spec, error) {
 	var steps []Step
+	done := old
 	if old.MemoryMax != spec.MemoryMax {
 		dir, ok := c.dirs["memory"]
 		if !ok {
-			return steps, fmt.Errorf("cgroup v1 memory controller not mounted under %s", c.layout.Root)
+			return steps, done, fmt.Errorf("cgroup v1 memory controller not mounted under %s", c.layout.Root)
 		}
 		val, what := "-1", "no memory limit"
 		if spec.MemoryMax > 0 {
@@ -395,18 +376,19 @@ func (c *Cgroup) applyV1(old, spec Spec) ([]Step, error) {
 			first, second = limit, nil
 		}
 		if err := first(); err != nil {
-			return steps, err
+			return steps, done, err
 		}
 		if second != nil {
 			if err := second(); err != nil {
-				return steps, err
+				return steps, done, err
 			}
 		}
+		done.MemoryMax = spec.MemoryMax
 	}
 	if old.PidsMax != spec.PidsMax {
 		dir, ok := c.dirs["pids"]
 		if !ok {
-			return steps, fmt.Errorf("cgroup v1 pids controller not mounted under %s", c.layout.Root)
+			return steps, done, fmt.Errorf("cgroup v1 pids controller not mounted under %s", c.layout.Root)
 		}
 		val, what := "max", "no limit on the number of processes"
 		if spec.PidsMax > 0 {
@@ -414,20 +396,21 @@ func (c *Cgroup) applyV1(old, spec Spec) ([]Step, error) {
 		}
 		st, err := c.write(filepath.Join(dir, "pids.max"), val, what)
 		if err != nil {
-			return steps, err
+			return steps, done, err
 		}
 		steps = append(steps, st)
+		done.PidsMax = spec.PidsMax
 	}
 	if old.CPUMax != spec.CPUMax {
 		dir, ok := c.dirs["cpu"]
 		if !ok {
-			return steps, fmt.Errorf("cgroup v1 cpu controller not mounted under %s", c.layout.Root)
+			return steps, done, fmt.Errorf("cgroup v1 cpu controller not mounted under %s", c.layout.Root)
 		}
 		if old.CPUMax <= 0 && spec.CPUMax > 0 {
 			st, err := c.write(filepath.Join(dir, "cpu.cfs_period_us"), strconv.Itoa(cgroupCFSPeriod),
 				"count CPU time in periods of 100 ms")
 			if err != nil {
-				return steps, err
+				return steps, done, err
 			}
 			steps = append(steps, st)
 		}
@@ -438,16 +421,18 @@ func (c *Cgroup) applyV1(old, spec Spec) ([]Step, error) {
 		}
 		st, err := c.write(filepath.Join(dir, "cpu.cfs_quota_us"), val, what)
 		if err != nil {
-			return steps, err
+			return steps, done, err
 		}
 		steps = append(steps, st)
+		done.CPUMax = spec.CPUMax
 	}
-	return steps, nil
+	return steps, done, nil
 }
 
-func (c *Cgroup) applyV2(old, spec Spec) ([]Step, error) {
+func (c *Cgroup) applyV2(old, spec Spec) ([]Step, Spec, error) {
 	dir := c.dirs[""]
 	var steps []Step
+	done := old
 	if old.MemoryMax != spec.MemoryMax {
 		val, what := "max", "no memory limit"
 		if spec.MemoryMax > 0 {
@@ -455,7 +440,7 @@ func (c *Cgroup) applyV2(old, spec Spec) ([]Step, error) {
 		}
 		st, err := c.write(filepath.Join(dir, "memory.max"), val, what)
 		if err != nil {
-			return steps, err
+			return steps, done, err
 		}
 		steps = append(steps, st)
 		// With a limit, no swap: the lesson is the OOM kill, not a slow hog
@@ -471,9 +456,10 @@ func (c *Cgroup) applyV2(old, spec Spec) ([]Step, error) {
 			case err == nil:
 				steps = append(steps, st)
 			case !errors.Is(err, fs.ErrNotExist):
-				return steps, err
+				return steps, done, err
 			}
 		}
+		done.MemoryMax = spec.MemoryMax
 	}
 	if old.PidsMax != spec.PidsMax {
 		val, what := "max", "no limit on the number of processes"
@@ -482,9 +468,10 @@ func (c *Cgroup) applyV2(old, spec Spec) ([]Step, error) {
 		}
 		st, err := c.write(filepath.Join(dir, "pids.max"), val, what)
 		if err != nil {
-			return steps, err
+			return steps, done, err
 		}
 		steps = append(steps, st)
+		done.PidsMax = spec.PidsMax
 	}
 	if old.CPUMax != spec.CPUMax {
 		val, what := "max "+strconv.Itoa(cgroupCFSPeriod), "no CPU quota"
@@ -494,11 +481,12 @@ func (c *Cgroup) applyV2(old, spec Spec) ([]Step, error) {
 		}
 		st, err := c.write(filepath.Join(dir, "cpu.max"), val, what)
 		if err != nil {
-			return steps, err
+			return steps, done, err
 		}
 		steps = append(steps, st)
+		done.CPUMax = spec.CPUMax
 	}
-	return steps, nil
+	return steps, done, nil
 }
 
 // useMemsw reports whether v1 swap must be limited too: only when swap

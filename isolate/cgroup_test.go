@@ -618,3 +618,40 @@ func TestCgroupLayoutDescribe(t *testing.T) {
 		}
 	}
 }
+
+// TestCgroupUpdatePartial: when one write fails, the limits already written
+// count as applied, so the retry only rewrites what is still missing.
+func TestCgroupUpdatePartial(t *testing.T) {
+	root := fakeV2(t)
+	l, _ := DetectCgroups(root)
+	c, _, err := NewCgroup(l, Spec{MemoryMax: 32 << 20, PidsMax: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Remove() })
+	dir := root + "/" + c.Name()
+	// A directory where pids.max should be: that write fails.
+	if err := os.Remove(dir + "/pids.max"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(dir+"/pids.max", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	steps, err := c.Update(Spec{MemoryMax: 64 << 20, PidsMax: 32})
+	if err == nil || !strings.Contains(err.Error(), "pids.max") {
+		t.Fatalf("err = %v, want the pids.max write to fail", err)
+	}
+	if len(steps) != 1 || !strings.HasSuffix(steps[0].Command, "/memory.max") {
+		t.Errorf("steps before the failure = %q, want memory.max only", commands(steps))
+	}
+	if err := os.Remove(dir + "/pids.max"); err != nil {
+		t.Fatal(err)
+	}
+	steps, err = c.Update(Spec{MemoryMax: 64 << 20, PidsMax: 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"echo 32 > " + dir + "/pids.max"}; !reflect.DeepEqual(commands(steps), want) {
+		t.Errorf("retry steps = %q, want %q", commands(steps), want)
+	}
+}
