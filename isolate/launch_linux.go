@@ -66,6 +66,8 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 		case cerr == nil:
 			l.cg = cg
 			l.steps = append(l.steps, steps...)
+		case wantLimits && (errors.Is(cerr, os.ErrPermission) || errors.Is(cerr, unix.EROFS)) && os.Geteuid() != 0:
+			return l, fmt.Errorf("cgroup limits need root or a delegated cgroup (%w)", cerr)
 		case wantLimits:
 			return l, fmt.Errorf("cgroup: %w", cerr)
 		}
@@ -134,7 +136,10 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 		l.steps = withoutPredictedVeth(l.steps)
 	}
 
-	b, _ := json.Marshal(childInit{Spec: spec, HostPID: os.Getpid()})
+	b, err := json.Marshal(childInit{Spec: spec, HostPID: os.Getpid()})
+	if err != nil {
+		return l, fmt.Errorf("encoding the spec: %w", err)
+	}
 	if _, err := l.ctl.Write(append(b, '\n')); err != nil {
 		return l, fmt.Errorf("sending the spec: %w", err)
 	}

@@ -2,6 +2,7 @@ package isolate
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"sort"
@@ -62,8 +63,15 @@ func (s Spec) Validate() error {
 	if s.PidsMax < 0 {
 		return fmt.Errorf("--pids %d is negative; use a count like 64 (0 = no limit)", s.PidsMax)
 	}
-	if s.CPUMax < 0 {
-		return fmt.Errorf("--cpu %g is negative; use a fraction of one CPU like 0.5 (0 = no limit)", s.CPUMax)
+	if s.CPUMax < 0 || math.IsNaN(s.CPUMax) || math.IsInf(s.CPUMax, 0) {
+		return fmt.Errorf("--cpu %g is not a CPU quota; use a fraction of one CPU like 0.5 (0 = no limit)", s.CPUMax)
+	}
+	if s.CPUMax > maxCPUs {
+		return fmt.Errorf("--cpu %g is more than %d CPUs; use a fraction of one CPU like 0.5", s.CPUMax, maxCPUs)
+	}
+	if s.CPUMax > 0 && s.CPUMax*100000 < 1000 {
+		// The kernel's smallest quota is 1 ms per 100 ms period.
+		return fmt.Errorf("--cpu %g is below 0.01, the smallest quota the kernel accepts", s.CPUMax)
 	}
 	if _, err := normalizeCaps(s.DropCaps); err != nil {
 		return err
@@ -73,6 +81,10 @@ func (s Spec) Validate() error {
 	}
 	return nil
 }
+
+// maxCPUs bounds --cpu: a quota above the machine's CPU count changes
+// nothing, and huge values overflow the kernel's quota field.
+const maxCPUs = 1024
 
 func unwrapPathError(err error) error {
 	if pe, ok := err.(*os.PathError); ok {

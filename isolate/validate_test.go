@@ -1,6 +1,7 @@
 package isolate
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -101,7 +102,9 @@ func TestValidate(t *testing.T) {
 		{"negative mem", Spec{MemoryMax: -1}, "negative"},
 		{"tiny mem", Spec{MemoryMax: 4096}, "below 1 MiB"},
 		{"negative pids", Spec{PidsMax: -1}, "negative"},
-		{"negative cpu", Spec{CPUMax: -0.5}, "negative"},
+		{"negative cpu", Spec{CPUMax: -0.5}, "not a CPU quota"},
+		{"NaN cpu", Spec{CPUMax: math.NaN()}, "not a CPU quota"},
+		{"huge cpu", Spec{CPUMax: 1e9}, "more than"},
 		{"unknown cap", Spec{DropCaps: []string{"cap_nope"}}, "unknown capability"},
 		{"unknown syscall", Spec{Seccomp: []string{"nope"}}, "unknown syscall"},
 	}

@@ -15,6 +15,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -58,7 +59,7 @@ func parseSpecFlags(fs *flag.FlagSet) func() (isolate.Spec, error) {
 		}
 		if *cpu != "" {
 			f, perr := strconv.ParseFloat(*cpu, 64)
-			if perr != nil || f < 0 {
+			if perr != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
 				return s, fmt.Errorf("--cpu %q: want a fraction of one CPU like 0.5 (0 = no limit)", *cpu)
 			}
 			s.CPUMax = f
