@@ -514,3 +514,33 @@ func TestCgroupLiveV1LimitBelowUsage(t *testing.T) {
 		t.Errorf("Update to 48 MiB: %v", err)
 	}
 }
+
+// TestCgroupLiveRemoveNested: a child with cgroupfs access may make cgroups of
+// its own below procbox's; Remove empties and removes those too.
+func TestCgroupLiveRemoveNested(t *testing.T) {
+	l := cgLiveLayout(t, "pids")
+	c := cgNew(t, l, Spec{PidsMax: 8})
+	ch := cgStart(t, "sleep 30")
+	var nested []string
+	for _, d := range c.Dirs() {
+		n := filepath.Join(d, "inner", "deeper")
+		if err := os.MkdirAll(n, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := cgroupWriteFile(filepath.Join(n, "cgroup.procs"), strconv.Itoa(ch.cmd.Process.Pid), false); err != nil {
+			t.Fatal(err)
+		}
+		nested = append(nested, n)
+	}
+	if err := c.Remove(); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nested {
+		if _, err := os.Stat(n); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("nested cgroup %s left behind (%v)", n, err)
+		}
+	}
+	if err := ch.wait(t); err == nil {
+		t.Error("the process in the nested cgroup was not killed")
+	}
+}
