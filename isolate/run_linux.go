@@ -8,7 +8,12 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 )
+
+// killGrace is how long a passed-on signal may take to end the command
+// before procbox sends SIGKILL.
+const killGrace = 2 * time.Second
 
 // Result is what happened to a command run by Run.
 type Result struct {
@@ -54,16 +59,21 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 		return res, fmt.Errorf("waiting for the child: %w", rerr)
 	}
 
-	forwarded := 0
+	// Signals are passed on. A command that is PID 1 of a pid namespace
+	// ignores every signal it has no handler for (init's protection), so a
+	// signal that has not ended it after a grace period, or a second one,
+	// becomes SIGKILL: Ctrl-C must always end `procbox run`.
+	var grace <-chan time.Time
 	for done := false; !done; {
 		select {
 		case sig := <-sigs:
-			forwarded++
-			if forwarded > 2 {
-				// The third Ctrl-C means it: the child ignores the polite ones.
+			if grace != nil {
 				sig = syscall.SIGKILL
 			}
 			l.signal(sig)
+			grace = time.After(killGrace)
+		case <-grace:
+			l.signal(syscall.SIGKILL)
 		case <-l.waited:
 			done = true
 		}

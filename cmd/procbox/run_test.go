@@ -132,3 +132,60 @@ func TestRunCLIKilledParent(t *testing.T) {
 		t.Errorf("the next procbox run should have swept %v", left)
 	}
 }
+
+// TestRunCLISignals: SIGTERM to procbox reaches the command and everything is
+// removed; a pid-namespace init that ignores it is killed after the grace period.
+func TestRunCLISignals(t *testing.T) {
+	requireRoot(t)
+	bin := faultBuild(t)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"plain", []string{"run", "--mem", "64M", "--", "sleep", "60"}, 128 + int(syscall.SIGTERM)},
+		{"pid namespace init", []string{"run", "--ns", "pid,mnt", "--mem", "64M", "--", "sleep", "60"}, 128 + int(syscall.SIGKILL)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(bin, tc.args...)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			pid := cmd.Process.Pid
+			var child int
+			for deadline := time.Now().Add(10 * time.Second); child == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+				for _, k := range processesWithParent(pid) {
+					if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", k)); strings.TrimSpace(string(comm)) == "sleep" {
+						child = k
+					}
+				}
+			}
+			if child == 0 {
+				cmd.Process.Kill()
+				cmd.Wait()
+				t.Fatal("the command never started")
+			}
+			cmd.Process.Signal(syscall.SIGTERM)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(15 * time.Second):
+				cmd.Process.Kill()
+				t.Fatal("procbox did not end after SIGTERM")
+			}
+			if code := cmd.ProcessState.ExitCode(); code != tc.want {
+				t.Errorf("exit status %d, want %d", code, tc.want)
+			}
+			if alive(child) {
+				t.Errorf("the command %d survived", child)
+			}
+			prefix := fmt.Sprintf("procbox-%d-", pid)
+			for _, c := range procboxCgroups() {
+				if strings.Contains(c, prefix) {
+					t.Errorf("cgroup left behind: %s", c)
+				}
+			}
+		})
+	}
+}
