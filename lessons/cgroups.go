@@ -3,7 +3,7 @@ package lessons
 import "procbox/isolate"
 
 const (
-	demoMemoryMax = 32 << 20 // small enough to hit quickly, big enough for the child to start
+	demoMemoryMax = 64 << 20 // small enough to hit quickly, with room for the child itself (more under -race)
 	demoPidsMax   = 16
 	demoCPUMax    = 0.2
 )
@@ -34,7 +34,7 @@ func cgroupsLesson() Lesson {
 			{
 				ID: "memory", Title: "memory: an OOM kill inside the group", Text: "cgroups/memory.md",
 				Spec:   isolate.Spec{MemoryMax: demoMemoryMax},
-				Action: Action{Kind: ActExperiment, Experiment: isolate.ExpMemoryHog, Label: "let the demo allocate past its 32 MiB limit"},
+				Action: Action{Kind: ActExperiment, Experiment: isolate.ExpMemoryHog, Label: "let the demo allocate past its 64 MiB limit"},
 				Check: all(ran(isolate.ExpMemoryHog), func(s State) Result {
 					o, _ := s.Outcome(isolate.ExpMemoryHog)
 					before := int64(0)
