@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -140,6 +141,14 @@ func TestLabApplyInPlace(t *testing.T) {
 	if o, _ := c.Experiment(ExpRawSocket); o.Allowed || o.Cause != "dropped cap_net_raw" {
 		t.Errorf("raw socket after the drop: %+v", o)
 	}
+	// Seccomp filters can be added to a running child.
+	spec.Seccomp = []string{"mkdir"}
+	if ch, err := c.Apply(spec); err != nil || !ch.InPlace || c.PID() != pid {
+		t.Errorf("adding a seccomp rule: %+v %v", ch, err)
+	}
+	if o, _ := c.Experiment(ExpMkdir); o.Allowed || o.Cause != "seccomp denies mkdir" {
+		t.Errorf("mkdir after the in-place filter: %+v", o)
+	}
 	// Getting a cap back needs a new child.
 	spec.DropCaps = nil
 	ch, err = c.Apply(spec)
@@ -233,5 +242,48 @@ func TestLabStopIsIdempotent(t *testing.T) {
 	}
 	if _, err := c.ChildView(); err == nil {
 		t.Error("a stopped child should not answer")
+	}
+}
+
+func TestLabTimeNamespace(t *testing.T) {
+	needRoot(t)
+	needNS(t, NSTime)
+	checkNoLeaks(t)
+	c := startChild(t, Spec{Namespaces: []string{NSTime}, TimeOffset: 24 * time.Hour})
+	child, err := c.ChildView()
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, _ := c.HostView()
+	if d := child.Monotonic - host.Monotonic; d < 24*time.Hour-time.Minute || d > 24*time.Hour+time.Minute {
+		t.Errorf("monotonic inside is %s ahead of the host, want 24h", d)
+	}
+	if d := child.Realtime.Sub(host.Realtime); d > time.Minute || d < -time.Minute {
+		t.Errorf("the wall clock is not namespaced, yet differs by %s", d)
+	}
+}
+
+func TestLabUserNamespaceMapRoot(t *testing.T) {
+	needNS(t, NSUser)
+	checkNoLeaks(t)
+	c, err := Start(Spec{Namespaces: []string{NSUser, NSMnt, NSUTS}, MapRoot: true, Hostname: "procbox-user"})
+	if err != nil {
+		if os.Geteuid() != 0 {
+			t.Skipf("this host refuses an unprivileged user namespace: %v", err)
+		}
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	v, err := c.ChildView()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.UID != 0 || v.UIDMap != "0 "+strconv.Itoa(os.Getuid())+" 1" || v.Hostname != "procbox-user" {
+		t.Errorf("inside: uid %d uid_map %q hostname %q", v.UID, v.UIDMap, v.Hostname)
+	}
+	// Root inside is not root outside: the host's hostname is out of reach,
+	// but the child's own is fine.
+	if o, _ := c.Experiment(ExpHostname); !o.Allowed {
+		t.Errorf("sethostname inside its own uts namespace: %+v", o)
 	}
 }
