@@ -414,3 +414,36 @@ func TestLabSignalsLeaveNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestLabUsageErrors: a bad `procbox lab` call is one line on stderr and
+// status 2, and starts nothing.
+func TestLabUsageErrors(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := faultBuild(t)
+	cases := map[string][]string{
+		"extra argument":     {"lab", "extra"},
+		"unknown namespace":  {"lab", "--ns", "bogus"},
+		"hostname alone":     {"lab", "--hostname", "x"},
+		"bad size":           {"lab", "--mem", "lots"},
+		"unknown flag":       {"lab", "--bogus"},
+		"no terminal":        {"lab"},
+		"no terminal + spec": {"lab", "--ns", "uts", "--hostname", "demo"},
+	}
+	for name, args := range cases {
+		t.Run(name, func(t *testing.T) {
+			r := faultExec(t, 20*time.Second, bin, args...)
+			if r.err != nil {
+				t.Fatalf("procbox %v: %v", args, r.err)
+			}
+			lines := stderrLines(r.stderr)
+			if r.code != 2 || len(lines) != 1 || !strings.HasPrefix(lines[0], "procbox: lab: ") {
+				t.Fatalf("procbox %v: status %d, stderr %q; want status 2 and one line", args, r.code, r.stderr)
+			}
+			if left := labProcessesOf(bin); len(left) > 0 {
+				t.Fatalf("procbox %v left processes: %v", args, left)
+			}
+		})
+	}
+}
