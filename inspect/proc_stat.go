@@ -45,7 +45,7 @@ func parseStatFast(b []byte) (statFields, error) {
 	var s statFields
 	open := bytes.IndexByte(b, '(')
 	closing := bytes.LastIndexByte(b, ')')
-	if open < 1 || closing < open || closing+2 >= len(b) {
+	if open < 1 || closing < open || closing+2 >= len(b) || b[closing+1] != ' ' {
 		return s, errStatFormat
 	}
 	pid, ok := atoiBytes(bytes.TrimSpace(b[:open]))
@@ -68,7 +68,7 @@ func parseStatFast(b []byte) (statFields, error) {
 		tok = bytes.TrimRight(tok, "\n")
 		switch field {
 		case 3:
-			if len(tok) != 1 {
+			if len(tok) != 1 || !(tok[0] >= 'A' && tok[0] <= 'Z' || tok[0] >= 'a' && tok[0] <= 'z') {
 				return s, errStatFormat
 			}
 			s.State = tok[0]

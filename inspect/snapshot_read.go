@@ -48,7 +48,7 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 	}
 
 	// Identity: /proc/PID/stat.
-	if st, err := proc.Stat(); err != nil {
+	if st, err := guardProcfs(proc.Stat); err != nil {
 		fail("identity", err)
 	} else {
 		read++
@@ -57,20 +57,20 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 		s.Policy = policyName(st.Policy)
 		s.Memory.RSSBytes = int64(st.ResidentMemory())
 		s.Memory.VSizeBytes = int64(st.VirtualMemory())
-		if ps, err := pfs.Stat(); err == nil {
+		if ps, err := guardProcfs(pfs.Stat); err == nil {
 			secs := float64(ps.BootTime) + float64(st.Starttime)/userHZ
 			s.StartTime = time.Unix(0, int64(secs*1e9)).UTC()
 		} else {
 			fail("start_time", err)
 		}
 	}
-	if exe, err := proc.Executable(); err != nil {
+	if exe, err := guardProcfs(proc.Executable); err != nil {
 		fail("exe", err)
 	} else {
 		read++
 		s.Exe = exe // "" for kernel threads
 	}
-	if cl, err := proc.CmdLine(); err != nil {
+	if cl, err := guardProcfs(proc.CmdLine); err != nil {
 		fail("cmdline", err)
 	} else {
 		read++
@@ -211,6 +211,19 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 		return s, fmt.Errorf("PID %d: %w", pid, ErrDenied)
 	}
 	return s, nil
+}
+
+// guardProcfs calls a prometheus/procfs reader and turns a panic into an
+// error: procfs v0.23 slices a truncated /proc/PID/stat line without
+// checking its length, and a fixture (or a kernel bug) must never take
+// procbox down with it.
+func guardProcfs[T any](read func() (T, error)) (v T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("malformed kernel file (procfs: %v)", r)
+		}
+	}()
+	return read()
 }
 
 // exists reports whether /proc/PID is there. It is the authority on "gone":
