@@ -88,6 +88,9 @@ type labScreen struct {
 	good    labSettings  // the last settings the child accepted
 	applied isolate.Spec // the spec of good
 	child   LabChild
+	// childPID is the child's host PID, kept here because asking the child
+	// may block (the engine answers one question at a time) and View must not.
+	childPID int
 	// startErr is why there is no child; a later toggle tries again.
 	startErr error
 
@@ -233,7 +236,7 @@ func (m *labScreen) Close() tea.Cmd {
 // Status is the right side of the root's header.
 func (m *labScreen) Status() string {
 	if m.child != nil {
-		return fmt.Sprintf("child %d", m.child.PID())
+		return fmt.Sprintf("child %d", m.childPID)
 	}
 	return ""
 }
@@ -341,15 +344,14 @@ func (m *labScreen) onStarted(msg labStartedMsg) tea.Cmd {
 	}
 	if m.closed {
 		// The Lab was closed while the child was starting.
-		_ = msg.child.Stop()
-		return nil
+		return labStopCmd(msg.child)
 	}
-	m.child, m.startErr = msg.child, nil
+	m.child, m.childPID, m.startErr = msg.child, msg.pid, nil
 	m.good, m.applied = labSettingsFrom(msg.spec), msg.spec
 	m.steps = msg.steps
 	msg.views.gen = m.gen // a start answers whatever came before it
 	m.takeViews(msg.views)
-	m.logf(false, "started the child, pid %d (%s)", msg.child.PID(), labSpecText(msg.spec))
+	m.logf(false, "started the child, pid %d (%s)", msg.pid, labSpecText(msg.spec))
 	return m.afterBusy()
 }
 
@@ -357,6 +359,9 @@ func (m *labScreen) onApplied(msg labAppliedMsg) tea.Cmd {
 	m.busy, m.busyWhat = "", ""
 	m.lastApply = msg.elapsed
 	m.steps = msg.steps
+	if msg.pid > 0 {
+		m.childPID = msg.pid
+	}
 	if msg.err != nil {
 		m.logf(true, "could not apply %s: %v", labSpecText(msg.spec), msg.err)
 		if !m.pending {

@@ -16,6 +16,7 @@ import (
 // labStartedMsg reports the first child (or why there is none).
 type labStartedMsg struct {
 	child LabChild
+	pid   int
 	err   error
 	spec  isolate.Spec
 	steps []isolate.Step
@@ -46,6 +47,7 @@ type labAppliedMsg struct {
 	steps    []isolate.Step
 	views    labViewsMsg
 	elapsed  time.Duration // Apply plus both views: the toggle-to-screen cost
+	pid      int           // the child's PID after the Apply (new if re-created)
 }
 
 // labExpDoneMsg reports one experiment.
@@ -80,7 +82,7 @@ func labStartCmd(eng LabEngine, spec isolate.Spec, clock Clock) tea.Cmd {
 		if err != nil {
 			return labStartedMsg{err: err, spec: spec}
 		}
-		return labStartedMsg{child: c, spec: spec, steps: c.Steps(), views: labReadViews(c, 0, clock)}
+		return labStartedMsg{child: c, pid: c.PID(), spec: spec, steps: c.Steps(), views: labReadViews(c, 0, clock)}
 	}
 }
 
@@ -106,6 +108,7 @@ func labApplyCmd(c LabChild, st labSettings, gen int, clock Clock) tea.Cmd {
 		msg.views = labReadViews(c, gen, clock)
 		msg.elapsed = time.Since(t0)
 		msg.steps = c.Steps()
+		msg.pid = c.PID()
 		return msg
 	}
 }

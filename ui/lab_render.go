@@ -116,7 +116,7 @@ func (m *labScreen) header(w int) string {
 	case m.busy != "":
 		right = m.spin.View() + " " + m.busyWhat
 	case m.child != nil:
-		right = fmt.Sprintf("child pid %d", m.child.PID())
+		right = fmt.Sprintf("child pid %d", m.childPID)
 		if m.lastApply > 0 {
 			right += fmt.Sprintf(" · last change %s", labMillis(m.lastApply))
 		}
