@@ -53,7 +53,7 @@ func needCgroup(t *testing.T, ctrl string) {
 // hostState is what a child could leak onto the host.
 type hostState struct {
 	cgroups  []string
-	mounts   int
+	mounts   map[string]bool // mountinfo lines without the mount ID fields
 	links    []string
 	children []int
 }
@@ -74,8 +74,14 @@ func snapshotHost(t *testing.T) hostState {
 		}
 		return nil
 	})
+	s.mounts = map[string]bool{}
 	if b, err := os.ReadFile("/proc/self/mountinfo"); err == nil {
-		s.mounts = strings.Count(string(b), "\n")
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if f := strings.Fields(line); len(f) > 4 {
+				// Mount point, source and options: IDs change on remounts.
+				s.mounts[strings.Join(f[3:], " ")] = true
+			}
+		}
 	}
 	if ifs, err := net.Interfaces(); err == nil {
 		for _, i := range ifs {
@@ -122,14 +128,21 @@ func checkNoLeaks(t *testing.T) {
 		if len(after.cgroups) > len(before.cgroups) {
 			t.Errorf("leaked cgroups: %v", after.cgroups)
 		}
-		if after.mounts != before.mounts {
-			t.Errorf("host mounts changed: %d before, %d after", before.mounts, after.mounts)
+		for m := range after.mounts {
+			if !before.mounts[m] {
+				t.Errorf("new mount on the host: %s", m)
+			}
 		}
 		if len(after.links) > len(before.links) {
 			t.Errorf("leaked links: %v", after.links)
 		}
 		if len(after.children) > len(before.children) {
-			t.Errorf("leaked child processes: %v", after.children)
+			var desc []string
+			for _, p := range after.children {
+				cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
+				desc = append(desc, fmt.Sprintf("%d %q", p, strings.ReplaceAll(string(cmdline), "\x00", " ")))
+			}
+			t.Errorf("leaked child processes: %v", desc)
 		}
 	})
 }
