@@ -430,40 +430,6 @@ func (m *labScreen) afterBusy() tea.Cmd {
 	return nil
 }
 
-// labOutcomeText is one log line for an experiment; bad marks a denial.
-func labOutcomeText(label string, o isolate.Outcome, spec isolate.Spec) (string, bool) {
-	var b strings.Builder
-	b.WriteString(label)
-	b.WriteString(": ")
-	bad := !o.Allowed
-	switch {
-	case o.OOMKilled:
-		b.WriteString("OOM-killed")
-	case o.Allowed:
-		b.WriteString("allowed")
-	default:
-		b.WriteString("denied")
-	}
-	if o.Errno != "" {
-		b.WriteString(" (" + o.Errno + ")")
-	}
-	if o.Cause != "" {
-		b.WriteString(" by " + o.Cause)
-	}
-	if o.Summary != "" {
-		b.WriteString(" — " + o.Summary)
-	}
-	// Without a pids limit nothing stopped the bomb but its own timer: the
-	// processes it made came out of the host's budget.
-	if o.Experiment == isolate.ExpForkBomb && spec.PidsMax == 0 && !strings.Contains(o.Summary, "host") {
-		b.WriteString("; the host shared that cost")
-		if o.Count > 0 && !strings.Contains(o.Summary, fmt.Sprint(o.Count)) {
-			fmt.Fprintf(&b, " (%d processes)", o.Count)
-		}
-	}
-	return b.String(), bad
-}
-
 // labSpecText sums a Spec up in a few words for the log.
 func labSpecText(s isolate.Spec) string {
 	var parts []string

@@ -289,35 +289,37 @@ func TestLabExperimentOutcomesReachTheLog(t *testing.T) {
 		name string
 		spec isolate.Spec
 		keys []string
-		want string
+		want []string // every one in the log
 	}{
 		{"fork bomb, pids limit", isolate.Spec{PidsMax: 64}, []string{"f"},
-			"fork bomb: denied (EAGAIN) by pids limit 64 — fork failed: resource temporarily unavailable at 64 processes"},
+			[]string{"fork bomb: denied", "fork failed: resource temporarily unavailable at 64 processes", "pids limit 64"}},
 		{"fork bomb, no limit", isolate.Spec{}, []string{"f"},
-			"reached 1800 processes in 3s, then stopped itself; the host shared that cost"},
+			[]string{"fork bomb: allowed — reached 1800 processes in 3s, then stopped itself; the host shared that cost"}},
 		{"memory hog, limit", isolate.Spec{MemoryMax: 64 << 20}, []string{"m"},
-			"memory hog: OOM-killed by memory limit 64M"},
-		{"cpu burner, quota", isolate.Spec{CPUMax: 0.5}, []string{"u"}, "cpu burner: allowed — busy 3s, throttled 1.5s"},
+			[]string{"memory hog: OOM-killed by memory limit 64M"}},
+		{"cpu burner, quota", isolate.Spec{CPUMax: 0.5}, []string{"u"}, []string{"cpu burner: allowed — busy 3s, throttled 1.5s"}},
 		{"chown, cap dropped", isolate.Spec{DropCaps: []string{"cap_chown"}}, []string{"x", "c"},
-			"chown: denied (EPERM) by drop cap_chown"},
+			[]string{"chown: denied (EPERM: operation not permitted) by drop cap_chown"}},
 		{"bind 80", isolate.Spec{DropCaps: []string{"cap_net_bind_service"}}, []string{"x", "b"},
-			"bind port 80: denied (EPERM) by drop cap_net_bind_service"},
+			[]string{"bind port 80: denied (EPERM: operation not permitted) by drop cap_net_bind_service"}},
 		{"raw socket", isolate.Spec{DropCaps: []string{"all"}}, []string{"x", "r"},
-			"raw socket: denied (EPERM) by drop cap_net_raw"},
-		{"mount", isolate.Spec{}, []string{"x", "o"}, "mount: allowed"},
+			[]string{"raw socket: denied (EPERM: operation not permitted) by drop cap_net_raw"}},
+		{"mount", isolate.Spec{}, []string{"x", "o"}, []string{"mount: allowed"}},
 		{"sethostname", isolate.Spec{Seccomp: []string{"sethostname"}}, []string{"x", "h"},
-			"sethostname: denied (EPERM) by seccomp sethostname"},
+			[]string{"sethostname: denied by seccomp sethostname", "EPERM (operation not permitted)"}},
 		{"kill host", isolate.Spec{Namespaces: []string{"pid"}}, []string{"x", "k"},
-			"kill a host process: denied (ESRCH) by pid namespace"},
+			[]string{"kill a host process: denied (ESRCH: no such process) by pid namespace"}},
 		{"mkdir", isolate.Spec{Seccomp: []string{"mkdir", "mkdirat"}}, []string{"x", "d"},
-			"mkdir: denied (EPERM) by seccomp mkdirat"},
+			[]string{"mkdir: denied by seccomp mkdirat", "EPERM (operation not permitted)"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := newLabFixture(t, c.spec)
 			f.press(c.keys...)
-			if !strings.Contains(f.logText(), c.want) {
-				t.Fatalf("log:\n%s\nwant %q", f.logText(), c.want)
+			for _, w := range c.want {
+				if !strings.Contains(f.logText(), w) {
+					t.Fatalf("log:\n%s\nwant %q", f.logText(), w)
+				}
 			}
 			if f.m.busy != "" {
 				t.Fatalf("still busy: %q", f.m.busy)
@@ -604,6 +606,42 @@ func TestLabCPUShareFromTwoReads(t *testing.T) {
 	for _, r := range labRows(f.m.host, f.m.cview, true, f.m.cpuShare) {
 		if r.key == "cpu" && (!strings.Contains(r.host, "now 48%") || r.hostBar < 0.47) {
 			t.Fatalf("cpu row = %+v", r)
+		}
+	}
+}
+
+// TestLabOutcomeWording feeds summaries in the engine's own style: nothing is
+// said twice, errnos are explained, and allowed-but-limited reads as such.
+func TestLabOutcomeWording(t *testing.T) {
+	cases := []struct {
+		label string
+		o     isolate.Outcome
+		spec  isolate.Spec
+		want  string
+	}{
+		{"fork bomb", isolate.Outcome{Experiment: "forkbomb", Errno: "EAGAIN", Cause: "pids limit 24", Count: 14,
+			Summary: "forkbomb: fork failed with EAGAIN after 14 processes (pids limit 24)"}, isolate.Spec{PidsMax: 24},
+			"fork bomb: denied — fork failed with EAGAIN (resource temporarily unavailable) after 14 processes (pids limit 24)"},
+		{"fork bomb", isolate.Outcome{Experiment: "forkbomb", Allowed: true, Count: 500,
+			Summary: "forkbomb: 500 processes, stopped by procbox's own bound"}, isolate.Spec{},
+			"fork bomb: allowed — 500 processes, stopped by procbox's own bound; the host shared that cost"},
+		{"chown", isolate.Outcome{Experiment: "chown", Errno: "EPERM", Cause: "dropped cap_chown",
+			Summary: "chown: denied (EPERM) by dropped cap_chown"}, isolate.Spec{},
+			"chown: denied (EPERM: operation not permitted) by dropped cap_chown"},
+		{"memory hog", isolate.Outcome{Experiment: "memhog", OOMKilled: true, Errno: "SIGKILL", Cause: "memory limit 32 MiB",
+			Summary: "memhog: killed by the OOM killer after 24 MiB"}, isolate.Spec{MemoryMax: 32 << 20},
+			"memory hog: OOM-killed by memory limit 32 MiB — killed by the OOM killer after 24 MiB"},
+		{"cpu burner", isolate.Outcome{Experiment: "cpuburn", Allowed: true, Cause: "cpu quota 0.2",
+			Summary: "cpuburn: busy for 3 s, throttled 29 times for 1.70 s in total"}, isolate.Spec{CPUMax: 0.2},
+			"cpu burner: allowed, limited by cpu quota 0.2 — busy for 3 s, throttled 29 times for 1.70 s in total"},
+	}
+	for _, c := range cases {
+		got, bad := labOutcomeText(c.label, c.o, c.spec)
+		if got != c.want {
+			t.Errorf("got  %q\nwant %q", got, c.want)
+		}
+		if bad != !c.o.Allowed {
+			t.Errorf("%s: bad = %v", c.label, bad)
 		}
 	}
 }

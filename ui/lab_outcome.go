@@ -1,0 +1,86 @@
+package ui
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"procbox/isolate"
+)
+
+// labErrnoMeanings says what the errnos experiments meet mean, in the words
+// strerror(3) uses, so a learner need not look them up.
+var labErrnoMeanings = map[string]string{
+	"EAGAIN": "resource temporarily unavailable",
+	"EPERM":  "operation not permitted",
+	"EACCES": "permission denied",
+	"ESRCH":  "no such process",
+	"ENOMEM": "cannot allocate memory",
+}
+
+// labOutcomeText is one log line for an experiment; bad marks a denial.
+// The engine's summary often says the verdict, errno and cause already
+// ("chown: denied (EPERM) by dropped cap_chown"); they are not repeated.
+func labOutcomeText(label string, o isolate.Outcome, spec isolate.Spec) (string, bool) {
+	body := strings.TrimSpace(strings.TrimPrefix(o.Summary, o.Experiment+":"))
+	var verdict string
+	switch {
+	case o.OOMKilled:
+		verdict = "OOM-killed"
+	case o.Allowed:
+		verdict = "allowed"
+	default:
+		verdict = "denied"
+	}
+	var b strings.Builder
+	b.WriteString(label + ": ")
+	if !strings.HasPrefix(body, "allowed") && !strings.HasPrefix(body, "denied") {
+		b.WriteString(verdict)
+		if o.Errno != "" && !strings.Contains(body, o.Errno) && !o.OOMKilled {
+			b.WriteString(" (" + o.Errno + ")")
+		}
+		if o.Cause != "" && !strings.Contains(body, o.Cause) {
+			if o.Allowed {
+				b.WriteString(", limited by " + o.Cause)
+			} else {
+				b.WriteString(" by " + o.Cause)
+			}
+		}
+		if body != "" {
+			b.WriteString(" — ")
+		}
+	}
+	b.WriteString(body)
+	text := labExplainErrno(b.String(), o.Errno)
+	// Without a pids limit nothing stopped the bomb but its own bound: the
+	// processes it made came out of the host's budget.
+	if o.Experiment == isolate.ExpForkBomb && spec.PidsMax == 0 && !strings.Contains(text, "host") {
+		text += "; the host shared that cost"
+		if o.Count > 0 && !strings.Contains(text, fmt.Sprint(o.Count)) {
+			text += fmt.Sprintf(" (%d processes)", o.Count)
+		}
+	}
+	return text, !o.Allowed
+}
+
+// labExplainErrno adds the meaning after the first mention of errno:
+// "(EPERM)" becomes "(EPERM: operation not permitted)", a bare "EAGAIN"
+// becomes "EAGAIN (resource temporarily unavailable)".
+func labExplainErrno(text, errno string) string {
+	meaning := labErrnoMeanings[errno]
+	if meaning == "" || strings.Contains(text, meaning) {
+		return text
+	}
+	re := regexp.MustCompile(`\b` + regexp.QuoteMeta(errno) + `\b(\))?`)
+	done := false
+	return re.ReplaceAllStringFunc(text, func(m string) string {
+		if done {
+			return m
+		}
+		done = true
+		if strings.HasSuffix(m, ")") {
+			return errno + ": " + meaning + ")"
+		}
+		return errno + " (" + meaning + ")"
+	})
+}
