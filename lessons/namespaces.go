@@ -56,7 +56,7 @@ func namespacesLesson() Lesson {
 					}
 					return pass()
 				},
-				"Press a, then compare the interface lists: the child has only a loopback, and it is down.",
+				"Press a, then compare the interface lists: the child has only a loopback (procbox switches it on; the kernel starts it down).",
 				"Mention veth pairs: the Lab's --veth gives the child a cable to the host."),
 			nsStep(isolate.NSMnt, "mnt: its own mount table",
 				isolate.Spec{Namespaces: []string{isolate.NSMnt}},

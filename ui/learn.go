@@ -390,7 +390,12 @@ func (s *learnScreen) onStarted(msg learnStartedMsg) tea.Cmd {
 	s.busy = ""
 	s.startErr = msg.err
 	if msg.err != nil {
-		return nil
+		if s.child == nil {
+			return nil
+		}
+		// The old child still runs: keep its panel live while saying why the
+		// step's own spec could not be applied.
+		return tea.Batch(s.liveCmd(), s.tickCmd())
 	}
 	s.startDur = msg.took
 	return tea.Batch(s.liveCmd(), s.tickCmd())

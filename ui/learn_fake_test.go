@@ -83,6 +83,7 @@ type learnFakeChild struct {
 	ooms      int64
 	throttled int64
 	stopped   bool
+	failApply error
 }
 
 func (c *learnFakeChild) isStopped() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.stopped }
@@ -98,6 +99,9 @@ func (c *learnFakeChild) Spec() isolate.Spec {
 func (c *learnFakeChild) Apply(spec isolate.Spec) (isolate.Change, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.failApply != nil {
+		return isolate.Change{}, c.failApply
+	}
 	ch := isolate.Change{OldPID: c.pid, NewPID: c.pid, InPlace: true, What: "applied"}
 	if !slices.Equal(spec.Namespaces, c.spec.Namespaces) {
 		c.pid += 100

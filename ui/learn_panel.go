@@ -30,6 +30,9 @@ func (s *learnScreen) panelLines(w, h int) []string {
 	if s.child == nil {
 		return append(out, learnWrap(st.Warn.Render(s.noChildReason()), w, h-1)...)
 	}
+	if s.startErr != nil {
+		out = append(out, learnWrap(st.Bad.Render("this step's demo child could not be set up: "+s.startErr.Error()), w, 3)...)
+	}
 	if s.liveErr != nil {
 		out = append(out, learnWrap(st.Warn.Render(s.liveErr.Error()), w, 2)...)
 		out = append(out, st.Subtle.Render("R starts a clean demo child"))

@@ -279,3 +279,14 @@ func TestGoldenLearnQuiz(t *testing.T) {
 	f.press("b")
 	golden.RequireEqual(t, []byte(f.view(80, 22)+"\n"))
 }
+
+// An Apply the engine refuses (say, no time namespace on this host) is shown,
+// and the old child keeps serving the panel.
+func TestLearnApplyFailureShown(t *testing.T) {
+	f := newLearnFixture(t, "process", false, Progress{})
+	f.m.child.(*learnFakeChild).failApply = errors.New("time namespaces need Linux 5.6")
+	f.goTo("cgroups", 0)
+	if v := f.view(120, 38); !strings.Contains(v, "could not be set up: time") {
+		t.Errorf("apply failure not shown:\n%s", v)
+	}
+}
