@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -643,5 +644,29 @@ func TestLabOutcomeWording(t *testing.T) {
 		if bad != !c.o.Allowed {
 			t.Errorf("%s: bad = %v", c.label, bad)
 		}
+	}
+}
+
+// The root must see the Lab's close hook and status.
+var (
+	_ closer   = (*labScreen)(nil)
+	_ statuser = (*labScreen)(nil)
+)
+
+// TestLabClosedByTheRoot: q on the Lab quits, and the root's final sweep
+// stops the child, as it does after a signal or a panic.
+func TestLabClosedByTheRoot(t *testing.T) {
+	f := newLabFixture(t, isolate.Spec{})
+	root := newRoot(f.m.d, f.m)
+	_, cmd := root.Update(labKeyMsg("q"))
+	if cmd == nil {
+		t.Fatal("q should quit")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Fatal("q on the only screen should quit the program")
+	}
+	root.open.closeAll()
+	if f.eng.child.stopped != 1 {
+		t.Fatalf("the child was stopped %d times after quit, want 1", f.eng.child.stopped)
 	}
 }
