@@ -209,10 +209,15 @@ func (m *labScreen) ShortHelp() []key.Binding {
 
 func (m *labScreen) FullHelp() [][]key.Binding {
 	k := m.keys
+	var priv []key.Binding
+	for _, e := range labPrivMenu {
+		priv = append(priv, key.NewBinding(key.WithKeys(e.key), key.WithHelp("x "+e.key, labExpLabels[e.name])))
+	}
 	return [][]key.Binding{
 		{k.Tab, k.BackTab, k.Up, k.Down},
 		{k.Toggle, k.Edit, k.Cancel},
 		{k.ForkBomb, k.MemHog, k.CPUBurn, k.Privileged, k.Shell},
+		priv,
 	}
 }
 
