@@ -102,7 +102,8 @@ func (c *compareScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return c, nil
 		}
 		gen := c.gen
-		return c, tickCmd(c.deps.Clock, refreshEvery, func(time.Time) tea.Msg { return compareTickMsg{to: c, gen: gen} })
+		read := pairCmd(c, gen, c.deps.Inspector, c.pidA, c.pidB)
+		return c, tickCmd(c.deps.Clock, refreshEvery, func(time.Time) tea.Msg { return read() })
 	case compareTickMsg:
 		if msg.to == c && msg.gen == c.gen && c.active {
 			return c, pairCmd(c, c.gen, c.deps.Inspector, c.pidA, c.pidB)

@@ -234,8 +234,13 @@ func (s *inspectorScreen) gotSnapshot(msg snapshotMsg) tea.Cmd {
 		s.err = msg.err
 	}
 	if msg.gen == s.gen && s.active {
-		gen := s.gen
-		cmds = append(cmds, tickCmd(s.deps.Clock, refreshEvery, func(time.Time) tea.Msg { return inspectorTickMsg{to: s, gen: gen} }))
+		// The next read happens in the timer's own goroutine: one message a
+		// second instead of a tick and then a result, so one redraw, not two.
+		gen, in, pid := s.gen, s.deps.Inspector, s.pid
+		cmds = append(cmds, tickCmd(s.deps.Clock, refreshEvery, func(time.Time) tea.Msg {
+			snap, err := in.Snapshot(pid)
+			return snapshotMsg{to: s, gen: gen, snap: snap, err: err}
+		}))
 	}
 	return tea.Batch(cmds...)
 }

@@ -142,8 +142,12 @@ func (p *pickerScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		if msg.gen != p.gen || !p.active {
 			return p, nil
 		}
-		gen := p.gen
-		return p, tickCmd(p.deps.Clock, refreshEvery, func(time.Time) tea.Msg { return pickerTickMsg{to: p, gen: gen} })
+		// The next scan runs in the timer's goroutine: one message a second.
+		gen, in := p.gen, p.deps.Inspector
+		return p, tickCmd(p.deps.Clock, refreshEvery, func(time.Time) tea.Msg {
+			rows, err := in.Table()
+			return tableMsg{to: p, gen: gen, rows: rows, err: err}
+		})
 	case pickerTickMsg:
 		if msg.to != p || msg.gen != p.gen || !p.active {
 			return p, nil
