@@ -172,6 +172,14 @@ func (s *learnScreen) focusLines(w int) []string {
 		if sn != nil {
 			add("demo child's label: %s", sn.LSM)
 		}
+	case "container/encapsulation":
+		h, c := state.Host, state.Child
+		add("its own: hostname %q (host %q), %d mounts (host %d)", c.Hostname, h.Hostname, c.MountCount, h.MountCount)
+		if sn != nil {
+			add("%d environment variables, its own working set of %s", len(sn.Env), learnBytes(sn.Memory.RSSBytes))
+		}
+	case "container/isolation":
+		add("it sees %d processes; the host sees %d", state.Child.ProcCount, state.Host.ProcCount)
 	case "container/portability":
 		if s.doctor.Kernel != "" {
 			add("kernel (from the host): %s", s.doctor.Kernel)

@@ -138,7 +138,9 @@ func TestLessonChecksAgainstEngine(t *testing.T) {
 				if why := stepUnsupported(l.ID, st, doctor); why != "" {
 					t.Skip(why)
 				}
+				t0 := time.Now()
 				child, err := eng.Start(st.StartSpec())
+				took := time.Since(t0)
 				if err != nil {
 					t.Fatalf("start %+v: %v", st.StartSpec(), err)
 				}
@@ -169,6 +171,11 @@ func TestLessonChecksAgainstEngine(t *testing.T) {
 					after.Outcomes = append(after.Outcomes, *res.Outcome)
 				}
 				after.Registers = res.Registers
+				if l.ID == "container" && after.ChildSnap != nil {
+					// The numbers the efficiency step shows a class, logged for the record.
+					t.Logf("isolated child (%s) started in %s, resident memory %d KiB",
+						strings.Join(st.StartSpec().Namespaces, ","), took.Round(time.Millisecond), after.ChildSnap.Memory.RSSBytes>>10)
+				}
 				if r := st.Evaluate(after); !r.Passed {
 					t.Errorf("the check fails after the action: %s (outcome %+v)", r.Missing, res.Outcome)
 				}
