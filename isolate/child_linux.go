@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -89,6 +90,14 @@ func childMain() int {
 	if err != nil || strings.TrimSpace(goLine) != "go" {
 		return fail(fmt.Errorf("child: parent went away before go"))
 	}
+	// The agent re-executes this binary after setup. Open it now: after
+	// pivot_root the old root is detached and no path leads back to it.
+	self := -1
+	if mode == modeAgent {
+		if self, err = unix.Open(selfExe, unix.O_PATH|unix.O_CLOEXEC, 0); err != nil {
+			return fail(fmt.Errorf("open %s: %v", selfExe, err))
+		}
+	}
 	if err := setupChild(in.Spec); err != nil {
 		return fail(err)
 	}
@@ -111,7 +120,10 @@ func childMain() int {
 		// Re-exec so the agent starts from one thread that already carries every
 		// namespace, capability set and filter set up above (most of them are
 		// per thread until an exec makes them the whole process's).
-		err := syscall.Exec(selfExe, []string{"procbox", agentMarker}, env)
+		err := execFD(self, []string{"procbox", agentMarker}, env)
+		if err == unix.ENOENT && in.Spec.Rootfs != "" {
+			return fail(fmt.Errorf("exec agent inside %s: %v (this procbox is dynamically linked and the rootfs has no ELF interpreter; build with CGO_ENABLED=0)", in.Spec.Rootfs, err))
+		}
 		return fail(fmt.Errorf("exec agent: %v", err))
 	}
 	return fail(fmt.Errorf("child: unknown mode %q", mode))
@@ -264,4 +276,21 @@ func enterTimeNamespace(offset time.Duration) error {
 		return fmt.Errorf("write /proc/self/timens_offsets: %v", unwrapPathError(err))
 	}
 	return nil
+}
+
+// execFD executes the program open on fd (execveat with AT_EMPTY_PATH): it
+// works even when no path to the file exists in this mount namespace.
+func execFD(fd int, argv, env []string) error {
+	argvp, err := syscall.SlicePtrFromStrings(argv)
+	if err != nil {
+		return err
+	}
+	envp, err := syscall.SlicePtrFromStrings(env)
+	if err != nil {
+		return err
+	}
+	empty := []byte{0}
+	_, _, e := syscall.Syscall6(unix.SYS_EXECVEAT, uintptr(fd), uintptr(unsafe.Pointer(&empty[0])),
+		uintptr(unsafe.Pointer(&argvp[0])), uintptr(unsafe.Pointer(&envp[0])), unix.AT_EMPTY_PATH, 0)
+	return e
 }

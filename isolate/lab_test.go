@@ -2,6 +2,7 @@ package isolate
 
 import (
 	"bytes"
+	"debug/elf"
 	"os"
 	"strconv"
 	"strings"
@@ -286,4 +287,53 @@ func TestLabUserNamespaceMapRoot(t *testing.T) {
 	if o, _ := c.Experiment(ExpHostname); !o.Allowed {
 		t.Errorf("sethostname inside its own uts namespace: %+v", o)
 	}
+}
+
+func TestLabRootfs(t *testing.T) {
+	needRoot(t)
+	needNS(t, NSPID, NSMnt)
+	if dynamicallyLinked(t) {
+		t.Skip("the agent re-executes this test binary inside an empty rootfs, and this build is dynamically linked (cgo, e.g. -race); run with CGO_ENABLED=0")
+	}
+	checkNoLeaks(t)
+	root := t.TempDir()
+	c := startChild(t, Spec{Namespaces: []string{NSPID, NSMnt}, Rootfs: root})
+	v, err := c.ChildView()
+	if err != nil {
+		t.Fatalf("the agent should run from an empty rootfs (it re-executes /proc/self/exe): %v", err)
+	}
+	if v.MountCount > 3 {
+		t.Errorf("inside a pivoted root only / and /proc are mounted, saw %d mounts", v.MountCount)
+	}
+	ents, _ := os.ReadDir(root)
+	if len(ents) != 1 || ents[0].Name() != "proc" {
+		t.Errorf("the rootfs should hold only the /proc mount point: %v", ents)
+	}
+	// No shell in an empty rootfs: the shell client says so.
+	cmd := c.ShellCmd()
+	if cmd == nil {
+		t.Fatal("ShellCmd returned nil")
+	}
+	var out bytes.Buffer
+	cmd.Stdin = strings.NewReader("exit\n")
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Run()
+	if !strings.Contains(out.String(), "no /bin/sh") {
+		t.Errorf("want a clear message about the missing shell, got %q", out.String())
+	}
+}
+
+// dynamicallyLinked reports whether this binary needs an ELF interpreter.
+func dynamicallyLinked(t *testing.T) bool {
+	f, err := elf.Open("/proc/self/exe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return true
+		}
+	}
+	return false
 }
