@@ -165,11 +165,17 @@ func labCPURow(h, c isolate.View, share float64) labRow {
 		if quota {
 			txt = labCPUText(float64(s.CPUQuotaUsec)/float64(s.CPUPeriodUsec)) + " thr " + labUsec(s.ThrottledUsec)
 		}
+		bar := -1.0
+		if share >= 0 {
+			bar = share
+		}
 		switch {
-		case share >= 0:
-			return strings.TrimSpace(txt + " now " + labCPUText(share)), share
 		case quota:
-			return txt, -1
+			// The bar is the share used lately; the text, the quota and
+			// how long the kernel held the child back.
+			return txt, bar
+		case share >= 0:
+			return "max, now " + labCPUText(share), bar
 		}
 		return "max, used " + labUsec(s.CPUUsageUsec), -1
 	}
