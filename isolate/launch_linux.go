@@ -169,6 +169,12 @@ func (l *launched) start() error {
 		close(l.waited)
 	}()
 	if err := <-started; err != nil {
+		if errors.Is(err, os.ErrPermission) && os.Geteuid() != 0 {
+			if l.spec.Has(NSUser) {
+				return fmt.Errorf("starting the child: %w (this host does not let unprivileged users create these namespaces; see procbox doctor)", err)
+			}
+			return fmt.Errorf("starting the child: %w (namespaces need root, or add --ns user --map-root)", err)
+		}
 		return fmt.Errorf("starting the child: %w", err)
 	}
 	return nil

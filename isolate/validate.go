@@ -274,7 +274,14 @@ func normalizeSyscalls(in []string) ([]string, error) {
 		if n == "" {
 			continue
 		}
-		if _, ok := table[n]; !ok {
+		_, ok := table[n]
+		for _, a := range syscallAliases[n] {
+			// arm64 and riscv64 only have the *at forms: "mkdir" still means them.
+			if _, has := table[a]; has {
+				ok = true
+			}
+		}
+		if !ok {
 			return nil, fmt.Errorf("unknown syscall %q for %s (e.g. mkdir, mkdirat, unshare, mount, chown, ptrace, reboot; see syscalls(2))", n, goarchName())
 		}
 		if goRuntimeSyscalls[n] {
