@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -144,7 +145,20 @@ func (m rootModel) Init() tea.Cmd {
 	return tea.Batch(tea.RequestBackgroundColor, m.top().Init())
 }
 
-func (m rootModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+// Update handles msg. A panic in a screen ends the program with one line
+// naming the screen (run returns it as an error) instead of tea's stack dump;
+// the screens are still closed.
+func (m rootModel) Update(msg tea.Msg) (out tea.Model, cmd tea.Cmd) {
+	defer func() {
+		if r := recover(); r != nil {
+			m.open.setFatal(fmt.Errorf("internal error in the %s screen: %v", m.top().Title(), r))
+			out, cmd = m, tea.Quit
+		}
+	}()
+	return m.update(msg)
+}
+
+func (m rootModel) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -283,8 +297,16 @@ func (m rootModel) pop() (tea.Model, tea.Cmd) {
 	return m, tea.Batch(closeCmd, cmd)
 }
 
-func (m rootModel) View() tea.View {
-	v := tea.NewView(m.render())
+func (m rootModel) View() (v tea.View) {
+	defer func() {
+		if r := recover(); r != nil {
+			err := fmt.Errorf("internal error drawing the %s screen: %v", m.top().Title(), r)
+			m.open.setFatal(err)
+			v = tea.NewView(err.Error() + " — press ctrl+c")
+			v.AltScreen = true
+		}
+	}()
+	v = tea.NewView(m.render())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "procbox"
@@ -441,6 +463,7 @@ func shiftMouse(msg tea.MouseMsg, dy int) tea.Msg {
 // the program so run can close what is left even after a panic or a signal.
 type openScreens struct {
 	mu      sync.Mutex
+	fatal   error // the first panic caught in a screen
 	next    int
 	entries map[int]screen
 	closing map[int]*pendingClose
@@ -461,6 +484,20 @@ func (p *pendingClose) run() tea.Msg {
 		}
 	})
 	return p.msg
+}
+
+func (o *openScreens) setFatal(err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.fatal == nil {
+		o.fatal = err
+	}
+}
+
+func (o *openScreens) fatalErr() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.fatal
 }
 
 func (o *openScreens) add(s screen) int {
@@ -539,7 +576,11 @@ func (o *openScreens) closeAll() {
 // user quits. Whatever ends the program — q, Ctrl-C, SIGTERM, the context in
 // Deps being cancelled (cmd/procbox cancels it on SIGHUP), a panic — every
 // screen that is still open is closed before run returns.
-func run(d Deps, s screen) error {
+func run(d Deps, s screen) error { return runWith(d, s) }
+
+// runWith is run with extra program options (tests give it pipes instead of
+// a terminal).
+func runWith(d Deps, s screen, opts ...tea.ProgramOption) error {
 	if s == nil {
 		return errNotBuilt
 	}
@@ -549,8 +590,12 @@ func run(d Deps, s screen) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithFPS(renderFPS))
+	opts = append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(renderFPS)}, opts...)
+	p := tea.NewProgram(m, opts...)
 	_, err := p.Run()
+	if fatal := m.open.fatalErr(); fatal != nil {
+		return fatal
+	}
 	switch {
 	case err == nil, errors.Is(err, tea.ErrInterrupted):
 		return nil

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"io"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -169,5 +171,72 @@ func TestRootResize(t *testing.T) {
 	checkFits(t, v, 80, 24)
 	if len(strings.Split(v, "\n")) != 24 {
 		t.Fatalf("after resize the view is not 24 lines")
+	}
+}
+
+// TestRunClosesScreensWhenCancelled is the SIGHUP/SIGTERM road: cmd/procbox
+// cancels Deps.Context, the program ends, and every open screen is closed
+// (synchronously) before run returns.
+func TestRunClosesScreensWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	deps := coreDeps(newCoreInspector())
+	deps.Context = ctx
+	s := newCoreCloser("lab-like")
+	inR, inW := io.Pipe()
+	t.Cleanup(func() { _ = inW.Close() })
+	done := make(chan error, 1)
+	go func() {
+		done <- runWith(deps, s, tea.WithInput(inR), tea.WithOutput(io.Discard), tea.WithWindowSize(80, 24))
+	}()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run after cancel: %v", err)
+	}
+	if s.closes.Load() != 1 || s.cmdRuns.Load() != 1 {
+		t.Fatalf("screen closed %d times, its command ran %d times; want 1 and 1", s.closes.Load(), s.cmdRuns.Load())
+	}
+}
+
+// TestRunClosesScreensOnQuit is the normal road: a quit message ends the
+// program and the screen is closed once.
+func TestRunClosesScreensOnQuit(t *testing.T) {
+	deps := coreDeps(newCoreInspector())
+	s := newCoreCloser("lab-like")
+	inR, inW := io.Pipe()
+	t.Cleanup(func() { _ = inW.Close() })
+	// Typing q on the last screen quits.
+	go func() { _, _ = inW.Write([]byte("q")) }()
+	if err := runWith(deps, s, tea.WithInput(inR), tea.WithOutput(io.Discard), tea.WithWindowSize(80, 24)); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if s.closes.Load() != 1 || s.cmdRuns.Load() != 1 {
+		t.Fatalf("screen closed %d times, its command ran %d times; want 1 and 1", s.closes.Load(), s.cmdRuns.Load())
+	}
+}
+
+// corePanicker panics on the key p.
+type corePanicker struct{ *coreCloser }
+
+func (c corePanicker) Update(msg tea.Msg) (screen, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "p" {
+		panic("boom")
+	}
+	return c, nil
+}
+
+// TestRunPanicIsOneLineAndCloses: a screen that panics ends procbox with an
+// error naming it, and every screen is still closed.
+func TestRunPanicIsOneLineAndCloses(t *testing.T) {
+	deps := coreDeps(newCoreInspector())
+	s := corePanicker{newCoreCloser("fragile")}
+	inR, inW := io.Pipe()
+	t.Cleanup(func() { _ = inW.Close() })
+	go func() { _, _ = inW.Write([]byte("p")) }()
+	err := runWith(deps, s, tea.WithInput(inR), tea.WithOutput(io.Discard), tea.WithWindowSize(80, 24))
+	if err == nil || !strings.Contains(err.Error(), "internal error in the fragile screen: boom") {
+		t.Fatalf("run = %v, want the internal error", err)
+	}
+	if s.closes.Load() != 1 {
+		t.Fatalf("screen closed %d times after a panic, want 1", s.closes.Load())
 	}
 }
