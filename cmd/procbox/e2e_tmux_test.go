@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -78,12 +79,7 @@ func TestE2ETmux(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed (.ci/run installs it): " + err.Error())
 	}
-	bin := filepath.Join(t.TempDir(), "procbox")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildProcbox(t)
 
 	child := exec.Command("sleep", "300")
 	if err := child.Start(); err != nil {
@@ -170,4 +166,36 @@ func procboxRunning(pid string) bool {
 	}
 	f := strings.Fields(s[i+1:])
 	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+}
+
+// buildProcbox builds the static binary into a temporary directory.
+func buildProcbox(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "procbox")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestE2EHomeWithoutTTY: procbox with no arguments and no terminal prints
+// the usage on stderr and exits 2, without drawing anything on stdout.
+func TestE2EHomeWithoutTTY(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test: skipped with -short")
+	}
+	bin := buildProcbox(t)
+	cmd := exec.Command(bin) // stdin /dev/null, stdout and stderr pipes: no terminal
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("exit = %v, want status 2", err)
+	}
+	if !strings.Contains(stderr.String(), "Usage:") || stdout.Len() != 0 {
+		t.Fatalf("stdout %q, stderr %q: want the usage on stderr only", stdout.String(), stderr.String())
+	}
 }
