@@ -22,10 +22,10 @@ import (
 //     /proc/PID/cgroup is read only for the few processes that differ, to
 //     name their runtime.
 //
-// Measured on 10,000 sleeping processes (2 cores, shared): reading stat
-// costs ~10-20 µs a process, stat(2) of the directory ~2-4 µs, each ns
-// readlink ~6-16 µs, cgroup ~30-45 µs, status ~30-40 µs. The ns links are
-// therefore read once per process, not per scan: the marker is cached by
+// Measured over 10,000 sleeping processes on one core of a busy 2-core VM:
+// stat read plus stat(2) of the directory ~11 µs a process; the two ns
+// readlinks add ~7 µs; reading cgroup or status alone costs ~30-45 µs. The
+// ns links are therefore read once per process, not per scan: the marker is cached by
 // (PID, start time, comm), so a reused PID or an exec (how unshare(1) and
 // every runtime start their payload) is seen at once. A process that calls
 // unshare(2) or setns(2) itself without exec keeps its old marker in the
