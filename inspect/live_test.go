@@ -201,3 +201,55 @@ func TestLiveDoctor(t *testing.T) {
 		t.Errorf("doctor %+v", r)
 	}
 }
+
+// A child in its own network and UTS namespaces (made with unshare(1)) must
+// be seen as isolated in exactly those, and marked in the table.
+func TestLiveSnapshotIsolatedChild(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to create namespaces with unshare(1)")
+	}
+	path, err := exec.LookPath("unshare")
+	if err != nil {
+		t.Skip("no unshare(1) on this host")
+	}
+	sleepPath, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip("no sleep binary")
+	}
+	cmd := exec.Command(path, "--net", "--uts", "--mount", sleepPath, "600")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	pid := cmd.Process.Pid
+	// unshare(1) creates the namespaces, then execs sleep: wait for the exec.
+	for i := 0; i < 500; i++ {
+		if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); strings.TrimSpace(string(b)) == "sleep" {
+			break
+		}
+		exec.Command(sleepPath, "0.01").Run()
+	}
+	s, err := DefaultFS().Snapshot(pid, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Comm != "sleep" {
+		t.Skipf("unshare did not exec sleep (comm %q): this host may refuse namespaces", s.Comm)
+	}
+	want := []string{"net", "mnt", "uts"}
+	if fmt.Sprint(s.Container.IsolatedNamespaces) != fmt.Sprint(want) {
+		t.Errorf("isolated %v, want %v", s.Container.IsolatedNamespaces, want)
+	}
+	if s.Namespaces["net"].SharedWithSelf || !s.Namespaces["pid"].SharedWithSelf {
+		t.Errorf("namespaces %+v", s.Namespaces)
+	}
+	rows, err := DefaultFS().Table()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.PID == pid && r.Container != "isolated" {
+			t.Errorf("table marker %q for a process in its own mount namespace", r.Container)
+		}
+	}
+}
