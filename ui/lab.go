@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -17,6 +18,9 @@ import (
 
 // errLabNoShell is reported when the engine cannot build a shell for the child.
 var errLabNoShell = errors.New("the engine has no shell for this child")
+
+// errLabClosed is reported for a child that finished starting after the Lab closed.
+var errLabClosed = errors.New("the Lab was closed while the child was starting")
 
 // labFocus is the area of the Lab that takes the arrow keys.
 type labFocus int
@@ -83,6 +87,10 @@ var labExpLabels = map[string]string{
 type labScreen struct {
 	d    Deps
 	keys labKeyMap
+	// life is cancelled by Close; commands still running then clean up
+	// after themselves instead of reporting to a Lab that is gone.
+	life    context.Context
+	endLife context.CancelFunc
 
 	st      labSettings  // what the switches say
 	good    labSettings  // the last settings the child accepted
@@ -141,7 +149,10 @@ func newLabScreen(d Deps, spec isolate.Spec) screen { return newLab(d, spec) }
 func newLab(d Deps, spec isolate.Spec) *labScreen {
 	in := labField{limit: 128}
 	st := labSettingsFrom(spec)
+	life, end := context.WithCancel(context.Background())
 	return &labScreen{
+		life:     life,
+		endLife:  end,
 		d:        d,
 		keys:     newLabKeyMap(),
 		st:       st,
@@ -180,7 +191,7 @@ func (m *labScreen) Init() tea.Cmd {
 		return tea.Batch(cmds...)
 	}
 	m.busy, m.busyWhat = "starting", "starting the child"
-	cmds = append(cmds, labStartCmd(m.d.Lab, m.st.spec(), m.d.Clock), m.spin.Tick)
+	cmds = append(cmds, labStartCmd(m.life, m.d.Lab, m.st.spec(), m.d.Clock), m.spin.Tick)
 	if !m.tickArmed {
 		m.tickArmed = true
 		cmds = append(cmds, labTickCmd(m.d.Clock))
@@ -231,6 +242,7 @@ func (m *labScreen) Close() tea.Cmd {
 		return nil
 	}
 	m.closed = true
+	m.endLife()
 	c := m.child
 	if c == nil {
 		return nil
@@ -381,7 +393,7 @@ func (m *labScreen) onApplied(msg labAppliedMsg) tea.Cmd {
 			m.st = m.good.clone()
 			m.logf(false, "starting a child again with the last switches that worked")
 			m.busy, m.busyWhat = "starting", "starting the child"
-			return tea.Batch(labStopCmd(old), labStartCmd(m.d.Lab, m.good.spec(), m.d.Clock), m.spin.Tick)
+			return tea.Batch(labStopCmd(old), labStartCmd(m.life, m.d.Lab, m.good.spec(), m.d.Clock), m.spin.Tick)
 		}
 		m.takeViews(msg.views)
 		return m.afterBusy()
@@ -478,7 +490,7 @@ func (m *labScreen) changed() tea.Cmd {
 	if m.child == nil {
 		// The first start failed; try again with the new switches.
 		m.busy, m.busyWhat = "starting", "starting the child"
-		return tea.Batch(labStartCmd(m.d.Lab, m.st.spec(), m.d.Clock), m.spin.Tick)
+		return tea.Batch(labStartCmd(m.life, m.d.Lab, m.st.spec(), m.d.Clock), m.spin.Tick)
 	}
 	return m.applyNow()
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"os/exec"
 	"time"
 
@@ -15,12 +16,13 @@ import (
 
 // labStartedMsg reports the first child (or why there is none).
 type labStartedMsg struct {
-	child LabChild
-	pid   int
-	err   error
-	spec  isolate.Spec
-	steps []isolate.Step
-	views labViewsMsg
+	child   LabChild
+	pid     int
+	stopErr error // the child started after the Lab closed and was stopped
+	err     error
+	spec    isolate.Spec
+	steps   []isolate.Step
+	views   labViewsMsg
 }
 
 // labDoctorMsg carries what the host supports, for the switches' availability.
@@ -76,11 +78,16 @@ func labDoctorCmd(in Inspector) tea.Cmd {
 }
 
 // labStartCmd starts the child and takes its first look at both sides.
-func labStartCmd(eng LabEngine, spec isolate.Spec, clock Clock) tea.Cmd {
+// life ends when the Lab closes: a child that finishes starting after that is
+// stopped here, since the closed Lab will never see this message.
+func labStartCmd(life context.Context, eng LabEngine, spec isolate.Spec, clock Clock) tea.Cmd {
 	return func() tea.Msg {
 		c, err := eng.Start(spec)
 		if err != nil {
 			return labStartedMsg{err: err, spec: spec}
+		}
+		if life.Err() != nil {
+			return labStartedMsg{err: errLabClosed, spec: spec, stopErr: c.Stop()}
 		}
 		return labStartedMsg{child: c, pid: c.PID(), spec: spec, steps: c.Steps(), views: labReadViews(c, 0, clock)}
 	}

@@ -670,3 +670,23 @@ func TestLabClosedByTheRoot(t *testing.T) {
 		t.Fatalf("the child was stopped %d times after quit, want 1", f.eng.child.stopped)
 	}
 }
+
+// TestLabCloseWhileStartingStopsTheLateChild: a child that finishes starting
+// after the Lab closed is stopped by the start command itself.
+func TestLabCloseWhileStartingStopsTheLateChild(t *testing.T) {
+	eng := &labFakeEngine{}
+	d := Deps{Inspector: labFakeInspector{report: labRootReport()}, Lab: eng,
+		Clock: labFakeClock{t: labT0}, Styles: NewStyles(true, true)}
+	m := newLab(d, isolate.Spec{})
+	start := labStartCmd(m.life, eng, isolate.Spec{}, d.Clock)
+	if m.Close() != nil {
+		t.Fatal("no child yet: nothing for Close to stop")
+	}
+	msg, ok := start().(labStartedMsg)
+	if !ok || !errors.Is(msg.err, errLabClosed) {
+		t.Fatalf("start after close = %#v", msg)
+	}
+	if eng.child == nil || eng.child.stopped != 1 {
+		t.Fatal("the late child was not stopped")
+	}
+}

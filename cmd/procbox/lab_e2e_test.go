@@ -447,3 +447,34 @@ func TestLabUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestLabStopDuringRecreate quits while an Apply is re-creating the child:
+// the new child must be stopped too, and a Start after StopAll must not leave
+// one running.
+func TestLabStopDuringRecreate(t *testing.T) {
+	labNeedRoot(t)
+	eng := labEngineForTest(t)
+	c := labStart(t, eng, isolate.Spec{})
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Apply(isolate.Spec{Namespaces: []string{"pid", "uts"}, Hostname: "race"})
+		done <- err
+	}()
+	time.Sleep(2 * time.Millisecond) // let the Apply begin; either order must end clean
+	if err := c.Stop(); err != nil {
+		t.Errorf("Stop: %v", err)
+	}
+	<-done
+	if pid := c.PID(); pid > 0 {
+		if _, st, ok := statPPIDState(pid); ok && st != "Z" {
+			t.Errorf("child %d still running after Stop", pid)
+		}
+	}
+	if _, err := c.Apply(isolate.Spec{MemoryMax: 64 << 20}); err == nil {
+		t.Error("Apply after Stop should fail")
+	}
+	eng.StopAll()
+	if late, err := eng.Start(isolate.Spec{}); err == nil {
+		t.Errorf("Start after StopAll gave child %d", late.PID())
+	}
+}

@@ -21,7 +21,11 @@ func init() {
 type labEngine struct {
 	mu       sync.Mutex
 	children []*labChild
+	closed   bool // StopAll ran: a child starting now is stopped at once
 }
+
+// errLabEngineClosed is returned by Start after StopAll.
+var errLabEngineClosed = errors.New("procbox is shutting down")
 
 func newLabEngine() *labEngine { return &labEngine{} }
 
@@ -33,8 +37,15 @@ func (e *labEngine) Start(spec isolate.Spec) (ui.LabChild, error) {
 	}
 	lc := &labChild{c: c}
 	e.mu.Lock()
-	e.children = append(e.children, lc)
+	closed := e.closed
+	if !closed {
+		e.children = append(e.children, lc)
+	}
 	e.mu.Unlock()
+	if closed {
+		_ = lc.Stop()
+		return nil, errLabEngineClosed
+	}
 	return lc, nil
 }
 
@@ -47,24 +58,50 @@ func (e *labEngine) StopAll() {
 	e.mu.Lock()
 	children := append([]*labChild(nil), e.children...)
 	e.children = nil
+	e.closed = true
 	e.mu.Unlock()
 	for _, c := range children {
 		_ = c.Stop()
 	}
 }
 
-// labChild adapts *isolate.Child to ui.LabChild.
-type labChild struct{ c *isolate.Child }
+// labChild adapts *isolate.Child to ui.LabChild. Apply and Stop are
+// serialised here: a re-creating Apply replaces the child's process, and a
+// Stop arriving in the middle (the user quit) must stop the new one too.
+type labChild struct {
+	c       *isolate.Child
+	opMu    sync.Mutex
+	stopped bool
+}
+
+// errLabChildStopped is returned by Apply after Stop.
+var errLabChildStopped = errors.New("the child was stopped")
 
 func (l *labChild) PID() int                                        { return l.c.PID() }
 func (l *labChild) Spec() isolate.Spec                              { return l.c.Spec() }
-func (l *labChild) Apply(s isolate.Spec) (isolate.Change, error)    { return l.c.Apply(s) }
 func (l *labChild) HostView() (isolate.View, error)                 { return l.c.HostView() }
 func (l *labChild) ChildView() (isolate.View, error)                { return l.c.ChildView() }
 func (l *labChild) Experiment(name string) (isolate.Outcome, error) { return l.c.Experiment(name) }
 func (l *labChild) ShellCmd() *exec.Cmd                             { return l.c.ShellCmd() }
 func (l *labChild) Steps() []isolate.Step                           { return l.c.Steps() }
-func (l *labChild) Stop() error                                     { return l.c.Stop() }
+
+// Apply moves the child to spec unless it was stopped.
+func (l *labChild) Apply(s isolate.Spec) (isolate.Change, error) {
+	l.opMu.Lock()
+	defer l.opMu.Unlock()
+	if l.stopped {
+		return isolate.Change{}, errLabChildStopped
+	}
+	return l.c.Apply(s)
+}
+
+// Stop waits for an Apply under way, then stops whatever child is current.
+func (l *labChild) Stop() error {
+	l.opMu.Lock()
+	defer l.opMu.Unlock()
+	l.stopped = true
+	return l.c.Stop()
+}
 
 // registerReader is the part of *isolate.Child that reads registers, once
 // the engine has it.
