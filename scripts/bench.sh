@@ -129,12 +129,13 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "inf"; else printf 
 meets() { awk -v r="$1" -v op="$2" -v l="$3" 'BEGIN {
   ok = (op == "<=") ? (r <= l) : (r < l); print (ok ? "yes" : "**no**") }'; }
 
-# time_row METRIC TARGET_OP TARGET_LIMIT -- PROCBOX_CMD... -- REFERENCE_CMD...
+# time_row METRIC TARGET_OP TARGET_LIMIT ::: PROCBOX_CMD... ::: REFERENCE_CMD...
+# (":::" separates the commands because `procbox run` itself takes "--").
 time_row() {
   local metric=$1 op=$2 limit=$3
   shift 4
   local a=() b=()
-  while [ $# -gt 0 ] && [ "$1" != "--" ]; do a+=("$1"); shift; done
+  while [ $# -gt 0 ] && [ "$1" != ":::" ]; do a+=("$1"); shift; done
   shift
   b=("$@")
   local target="—"
@@ -282,7 +283,7 @@ GO
 printf 'module hello\n\ngo 1.21\n' >"$tmp/hello/go.mod"
 if (cd "$tmp/hello" && CGO_ENABLED=0 GOFLAGS= go build -trimpath -ldflags '-s -w' -o hello . 2>/dev/null); then
   log "bench: start-up"
-  time_row "start-up: \`procbox version\` vs Go hello world" "<=" 1.5 -- "$BIN" version -- "$tmp/hello/hello"
+  time_row "start-up: \`procbox version\` vs Go hello world" "<=" 1.5 ::: "$BIN" version ::: "$tmp/hello/hello"
 else
   na "start-up: \`procbox version\` vs Go hello world" "go build of hello world failed" "<= 1.5"
 fi
@@ -292,24 +293,25 @@ sleep 1000 </dev/null >/dev/null 2>&1 &
 target_pid=$!
 log "bench: snapshot of PID $target_pid"
 time_row "snapshot: \`inspect PID --json\` vs \`ps -p PID\`" "<=" 2 \
-  -- "$BIN" inspect "$target_pid" --json -- ps -o pid,ppid,uid,ni,stat,comm -p "$target_pid"
+  ::: "$BIN" inspect "$target_pid" --json ::: ps -o pid,ppid,uid,ni,stat,comm -p "$target_pid"
 
 # isolated start.
 log "bench: isolated start"
 time_row "isolated start: \`run --ns all --mem 64M --pids 64 -- true\` vs unshare" "" "" \
-  -- "$BIN" run --ns all --mem 64M --pids 64 -- true \
-  -- unshare --fork --pid --mount-proc --net --uts --ipc --mount --cgroup true
+  ::: "$BIN" run --ns all --mem 64M --pids 64 -- true \
+  ::: unshare --fork --pid --mount-proc --net --uts --ipc --mount --cgroup true
 time_row "isolated start: \`run --ns all --mem 64M --pids 64 -- true\` vs bwrap" "<=" 1 \
-  -- "$BIN" run --ns all --mem 64M --pids 64 -- true \
-  -- bwrap --unshare-all --ro-bind / / true
+  ::: "$BIN" run --ns all --mem 64M --pids 64 -- true \
+  ::: bwrap --unshare-all --ro-bind / / true
 
 # idle TUI with the host's own processes: picker and Lab side by side in time.
 log "bench: idle picker and Lab for ${IDLE}s each"
+nhost=$(ls -d /proc/[0-9]* 2>/dev/null | wc -l)
 idle_tui picker ps
 if [ -n "$idle_err" ]; then
-  na "idle CPU, picker (\`procbox ps\` in tmux, ${IDLE}s)" "$idle_err" "< 0.5%"
+  na "idle CPU, picker (\`procbox ps\` in tmux, ${IDLE}s, $nhost processes)" "$idle_err" "< 0.5%"
 else
-  row "idle CPU, picker (\`procbox ps\` in tmux, ${IDLE}s)" "${idle_pct}% of a core" "" "" "< 0.5%" "$(meets "$idle_pct" "<" 0.5)"
+  row "idle CPU, picker (\`procbox ps\` in tmux, ${IDLE}s, $nhost processes)" "${idle_pct}% of a core" "" "" "< 0.5%" "$(meets "$idle_pct" "<" 0.5)"
 fi
 idle_tui lab lab
 if [ -n "$idle_err" ]; then
@@ -328,7 +330,7 @@ else
   total=$(ls -d /proc/[0-9]* 2>/dev/null | wc -l)
   log "bench: $crowd_n extra processes, $total in all"
   time_row "process table scan, $total processes: \`ps --json\` vs \`ps -e\`" "<=" 0.25 \
-    -- "$BIN" ps --json -- ps -e -o pid,ppid,uid,ni,stat,comm
+    ::: "$BIN" ps --json ::: ps -e -o pid,ppid,uid,ni,stat,comm
   idle_tui picker10k ps
   if [ -n "$idle_err" ]; then
     na "peak RSS, picker with $total processes" "$idle_err" "< 80 MiB"

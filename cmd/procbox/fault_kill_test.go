@@ -52,7 +52,14 @@ func faultKillRounds(t *testing.T, n int) {
 		case 2:
 			delay, point = -2, "when the child appears"
 		}
-		pid, kids := faultKillOnce(t, bin, delay, point)
+		// Odd rounds run a command that ends on its own within the delay
+		// range, so the kill also lands in teardown (reaping, cgroup removal).
+		argv := []string{"sleep", "30"}
+		if i > 2 && i%2 == 1 {
+			argv = []string{"sleep", "0.05"}
+			point += " (command ends after 50ms)"
+		}
+		pid, kids := faultKillOnce(t, bin, delay, point, argv)
 		owners = append(owners, pid)
 		owners = append(owners, kids...)
 	}
@@ -65,9 +72,10 @@ func faultKillRounds(t *testing.T, n int) {
 // faultKillOnce starts one `procbox run`, kills it (after delay; -1: when its
 // cgroup appears; -2: when its child appears), and checks the aftermath. It
 // returns procbox's PID and the PIDs of the processes it had started.
-func faultKillOnce(t *testing.T, bin string, delay time.Duration, point string) (int, []int) {
+func faultKillOnce(t *testing.T, bin string, delay time.Duration, point string, argv []string) (int, []int) {
 	t.Helper()
-	cmd := exec.Command(bin, "run", "--mem", "64M", "--pids", "32", "--ns", "pid,mnt,uts", "--", "sleep", "30")
+	args := append([]string{"run", "--mem", "64M", "--pids", "32", "--ns", "pid,mnt,uts", "--"}, argv...)
+	cmd := exec.Command(bin, args...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
