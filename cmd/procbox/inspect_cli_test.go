@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"procbox/inspect"
@@ -131,6 +132,38 @@ func TestInspectCLI(t *testing.T) {
 			if code != tc.code || len(lines) != 1 || !strings.Contains(errOut, tc.want) || out != "" ||
 				strings.Contains(errOut, "panic") || strings.Contains(errOut, "goroutine") {
 				t.Errorf("%v: exit %d (want %d), stderr %q (want one line with %q), stdout %.80q", tc.args, code, tc.code, errOut, tc.want, out)
+			}
+		}
+	})
+
+	t.Run("another user's process", func(t *testing.T) {
+		if os.Geteuid() != 0 {
+			t.Skip("needs root to run procbox as nobody against root's process")
+		}
+		// t.TempDir is 0700: let nobody reach the binary.
+		if err := os.Chmod(filepath.Dir(bin), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(filepath.Dir(filepath.Dir(bin)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "inspect", strconv.Itoa(sleep.Process.Pid), "--json")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("as nobody: %v: %s", err, e.String())
+		}
+		var s inspect.Snapshot
+		if err := json.Unmarshal(o.Bytes(), &s); err != nil {
+			t.Fatal(err)
+		}
+		if s.Comm != "sleep" || s.PPID != os.Getpid() || s.UIDs.Real.ID != 0 {
+			t.Errorf("readable sections lost: comm %q ppid %d uid %d", s.Comm, s.PPID, s.UIDs.Real.ID)
+		}
+		for _, sec := range []string{"env", "fds", "namespaces"} {
+			if s.Errors[sec] != inspect.ErrDenied.Error() {
+				t.Errorf("errors[%s] = %q, want %q", sec, s.Errors[sec], inspect.ErrDenied.Error())
 			}
 		}
 	})
