@@ -22,11 +22,16 @@ const agentTimeout = 15 * time.Second
 // Child is a live agent child for the Lab and the lessons. Its methods are
 // safe for concurrent use; questions to the agent are answered one at a time.
 type Child struct {
-	mu      sync.Mutex
-	l       *launched
-	spec    Spec
-	inPlace []Step // steps applied to the running child since it started
-	stopped bool
+	// mu serializes questions and changes. lmu guards l and stopped and is
+	// never held across a blocking call, so Stop and PID answer at once even
+	// while a 3-second experiment holds mu. l changes only with both held.
+	mu         sync.Mutex
+	lmu        sync.Mutex
+	l          *launched
+	stopped    bool
+	recreating bool // Apply is replacing the child
+	spec       Spec
+	inPlace    []Step // steps applied to the running child since it started
 }
 
 // Start starts a child isolated as spec says that becomes an agent: it stays
@@ -66,7 +71,7 @@ func (c *Child) awaitReady() error {
 
 // call sends one request and reads one response. The caller holds c.mu.
 func (c *Child) call(req agentRequest) (agentResponse, error) {
-	if c.stopped {
+	if c.isStopped() {
 		return agentResponse{}, fmt.Errorf("the child was stopped")
 	}
 	b, _ := json.Marshal(req)
@@ -89,10 +94,16 @@ func (c *Child) call(req agentRequest) (agentResponse, error) {
 	return resp, nil
 }
 
+func (c *Child) isStopped() bool {
+	c.lmu.Lock()
+	defer c.lmu.Unlock()
+	return c.stopped
+}
+
 // PID is the agent's PID on the host.
 func (c *Child) PID() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.lmu.Lock()
+	defer c.lmu.Unlock()
 	return c.l.cmd.Process.Pid
 }
 
@@ -111,11 +122,20 @@ func (c *Child) Steps() []Step {
 }
 
 // Stop kills the child tree and removes its cgroup and veth. Idempotent.
+// It does not wait for a question in progress: killing the child ends it.
 func (c *Child) Stop() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.lmu.Lock()
 	c.stopped = true
-	return c.l.cleanup()
+	l, recreating := c.l, c.recreating
+	c.lmu.Unlock()
+	err := l.cleanup()
+	if recreating {
+		// Apply is starting a new child; it sees stopped and removes it.
+		// Wait for that, so nothing outlives Stop.
+		c.mu.Lock()
+		c.mu.Unlock()
+	}
+	return err
 }
 
 // ChildView asks the agent the Lab's questions from inside.
@@ -196,20 +216,34 @@ func (c *Child) Apply(spec Spec) (Change, error) {
 	// meanwhile waits, then stops the new child, so nothing is left behind.
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.stopped {
+	if c.isStopped() {
 		return Change{}, fmt.Errorf("the child was stopped")
 	}
 	old := c.spec
 	oldPID := c.l.cmd.Process.Pid
 	why := recreateReason(old, spec)
 	if why != "" {
+		c.lmu.Lock()
+		c.recreating = true
+		c.lmu.Unlock()
 		c.l.cleanup()
 		n, err := Start(spec)
+		c.lmu.Lock()
+		c.recreating = false
 		if err != nil {
 			c.stopped = true
+			c.lmu.Unlock()
 			return Change{Recreate: true, Why: why, OldPID: oldPID}, fmt.Errorf("re-creating the child: %w", err)
 		}
-		c.l, c.spec, c.inPlace = n.l, spec, nil
+		if c.stopped {
+			// Stop came in while the new child started: it must not outlive Stop.
+			c.lmu.Unlock()
+			n.l.cleanup()
+			return Change{Recreate: true, Why: why, OldPID: oldPID}, fmt.Errorf("the child was stopped")
+		}
+		c.l = n.l
+		c.lmu.Unlock()
+		c.spec, c.inPlace = spec, nil
 		return Change{Recreate: true, What: "child re-created", Why: why, OldPID: oldPID, NewPID: c.l.cmd.Process.Pid}, nil
 	}
 	var what []string
