@@ -57,7 +57,11 @@ func faultKillRounds(t *testing.T, n int) {
 		argv := []string{"sleep", "30"}
 		if i > 2 && i%2 == 1 {
 			argv = []string{"sleep", "0.05"}
-			point += " (command ends after 50ms)"
+			delay = time.Duration(30+rng.IntN(90)) * time.Millisecond
+			point = "after " + delay.String() + " (command ends after 50ms)"
+		}
+		if i == 3 {
+			delay, point = -3, "when the command has exited (teardown)"
 		}
 		pid, kids := faultKillOnce(t, bin, delay, point, argv)
 		owners = append(owners, pid)
@@ -70,7 +74,8 @@ func faultKillRounds(t *testing.T, n int) {
 }
 
 // faultKillOnce starts one `procbox run`, kills it (after delay; -1: when its
-// cgroup appears; -2: when its child appears), and checks the aftermath. It
+// cgroup appears; -2: when its child appears; -3: when its child has exited
+// and procbox is tearing down), and checks the aftermath. It
 // returns procbox's PID and the PIDs of the processes it had started.
 func faultKillOnce(t *testing.T, bin string, delay time.Duration, point string, argv []string) (int, []int) {
 	t.Helper()
@@ -98,6 +103,13 @@ func faultKillOnce(t *testing.T, bin string, delay time.Duration, point string, 
 		}
 	case delay == -2:
 		for time.Now().Before(deadline) && len(descendants(pid)) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+	case delay == -3:
+		for time.Now().Before(deadline) && len(descendants(pid)) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		for time.Now().Before(deadline) && len(descendants(pid)) > 0 {
 			time.Sleep(time.Millisecond)
 		}
 	}
