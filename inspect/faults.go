@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"syscall"
 )
 
@@ -31,6 +32,11 @@ func reason(err error) string {
 	err = classify(err)
 	switch {
 	case errors.Is(err, ErrDenied):
+		if os.Geteuid() == 0 {
+			// Root refused: "needs root" would be a riddle. The kernel
+			// protects the process from us by other means.
+			return "permission denied even for root: the process is protected (an owning user namespace above ours, or a security policy)"
+		}
 		return ErrDenied.Error()
 	case errors.Is(err, ErrGone):
 		// For a live process a missing file is not "gone": the file is simply
