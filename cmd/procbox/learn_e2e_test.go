@@ -5,7 +5,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,7 +16,8 @@ import (
 	"procbox/ui"
 )
 
-// learnTmux drives one tmux server of its own (never the user's).
+// learnTmux drives one tmux server of its own (never the user's), whose
+// socket lives in the test's temp dir so nothing is left in /tmp/tmux-UID.
 type learnTmux struct {
 	t      *testing.T
 	socket string
@@ -25,7 +25,7 @@ type learnTmux struct {
 
 func (x learnTmux) run(args ...string) string {
 	x.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", x.socket}, args...)...).CombinedOutput()
+	out, err := exec.Command("tmux", append([]string{"-S", x.socket}, args...)...).CombinedOutput()
 	if err != nil {
 		x.t.Fatalf("tmux %v: %v\n%s", args, err, out)
 	}
@@ -33,7 +33,7 @@ func (x learnTmux) run(args ...string) string {
 }
 
 func (x learnTmux) screen() string {
-	out, _ := exec.Command("tmux", "-L", x.socket, "capture-pane", "-p", "-t", "learn").CombinedOutput()
+	out, _ := exec.Command("tmux", "-S", x.socket, "capture-pane", "-p", "-t", "learn").CombinedOutput()
 	return string(out)
 }
 
@@ -70,8 +70,8 @@ func TestLearnEndToEndInTmux(t *testing.T) {
 	bin := faultBuild(t)
 	state := t.TempDir()
 	before := takeInventory(t)
-	x := learnTmux{t: t, socket: fmt.Sprintf("procbox-learn-%d", os.Getpid())}
-	t.Cleanup(func() { exec.Command("tmux", "-L", x.socket, "kill-server").Run() })
+	x := learnTmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
+	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
 	x.run("new-session", "-d", "-s", "learn", "-x", "120", "-y", "40",
 		"-e", "XDG_STATE_HOME="+state, "exec "+bin+" learn namespaces")
 	pid, err := strconv.Atoi(strings.TrimSpace(x.run("display-message", "-p", "-t", "learn", "#{pane_pid}")))
