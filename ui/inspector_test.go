@@ -79,12 +79,18 @@ func TestInspectorTabs(t *testing.T) {
 	}
 }
 
-func TestInspectorEveryTabFits80x24(t *testing.T) {
-	for _, pid := range []int{300, 400, 500} {
-		d, _, _ := newInspectorFixture(t, pid, 80, 24)
-		for i := 0; i < numTabs; i++ {
-			checkFits(t, d.view(), 80, 24)
-			d.keys("tab")
+func TestInspectorEveryTabFits(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}, {250, 60}} {
+		for _, pid := range []int{300, 400, 500, 998, 999} {
+			d, _, _ := newInspectorFixture(t, pid, sz[0], sz[1])
+			for i := 0; i < numTabs; i++ {
+				v := d.view()
+				checkFits(t, v, sz[0], sz[1])
+				if n := strings.Count(v, "\n") + 1; n != sz[1] {
+					t.Errorf("%dx%d pid %d tab %d: %d lines", sz[0], sz[1], pid, i, n)
+				}
+				d.keys("tab")
+			}
 		}
 	}
 }

@@ -96,6 +96,7 @@ type pickerScreen struct {
 	active bool
 	gen    int
 	height int // rows of the table the last View had room for
+	width  int
 }
 
 func newPickerScreen(d Deps) screen {
@@ -119,6 +120,7 @@ func (p *pickerScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		// Known before the first View so keys and clicks page correctly.
 		p.height = max(bodyHeight(msg.Height)-2, 1)
+		p.width = msg.Width
 		p.clampOffset()
 	case activeMsg:
 		p.active = msg.active
@@ -166,7 +168,19 @@ func (p *pickerScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			p.scroll(3)
 		}
 	case tea.MouseClickMsg:
-		// Row 0 of the body is the column header.
+		// Row 0 of the body is the column header: a click there sorts by
+		// that column (again: reverses).
+		if msg.Y == 0 {
+			if c := p.columnAt(msg.X); c >= 0 {
+				if c == p.sortCol {
+					p.reverse = !p.reverse
+				} else {
+					p.sortCol, p.reverse = c, false
+				}
+				p.rebuild()
+			}
+			return p, nil
+		}
 		i := p.offset + msg.Y - 1
 		if msg.Y >= 1 && i >= 0 && i < len(p.lines) {
 			if i == p.cursor {
@@ -454,6 +468,19 @@ func commandOf(r *inspect.ProcRow) string {
 	return r.Comm
 }
 
+// columnAt is the column under x in the current layout, or -1.
+func (p *pickerScreen) columnAt(x int) int {
+	ws := columnWidths(p.width)
+	pos := 0
+	for i := range ws {
+		if x >= pos && x < pos+ws[i]+1 {
+			return i
+		}
+		pos += ws[i] + 1
+	}
+	return -1
+}
+
 // columnWidths spreads w cells over the columns; COMMAND takes the rest.
 func columnWidths(w int) [numColumns]int {
 	var ws [numColumns]int
@@ -476,6 +503,7 @@ func (p *pickerScreen) View(w, h int) string {
 	st := p.styles
 	// Header row, rows, status line.
 	p.height = max(h-2, 1)
+	p.width = w
 	p.clampOffset()
 	ws := columnWidths(w)
 	var b strings.Builder

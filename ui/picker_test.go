@@ -227,6 +227,19 @@ func TestPickerMouse(t *testing.T) {
 		t.Fatalf("a second click did not open the inspector: top %T %s", d.top(), d.view())
 	}
 	d.keys("q")
+	// A click on the RSS title sorts by RSS; a second reverses.
+	x := 0
+	for c := 0; c < colRSS; c++ {
+		x += pickerColumns[c].width + 1
+	}
+	d.send(tea.MouseClickMsg{X: x + 2, Y: 1, Button: tea.MouseLeft})
+	if p.sortCol != colRSS || p.reverse {
+		t.Fatalf("click on RSS: sort %d reverse %v", p.sortCol, p.reverse)
+	}
+	d.send(tea.MouseClickMsg{X: x + 2, Y: 1, Button: tea.MouseLeft})
+	if !p.reverse {
+		t.Fatal("second click on RSS did not reverse")
+	}
 	d.send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
 	if p.cursor < 0 {
 		t.Fatal("wheel broke the cursor")
