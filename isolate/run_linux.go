@@ -51,21 +51,32 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 	}()
 	res.Steps = l.steps
 
-	// The socket closes when the child's exec succeeds; a line means setup failed.
-	if reply, rerr := l.readReply(); rerr == nil && reply.Error != "" {
-		<-l.waited
-		return res, errors.New(reply.Error)
-	} else if rerr != nil && !errors.Is(rerr, io.EOF) {
-		return res, fmt.Errorf("waiting for the child: %w", rerr)
+	// The socket closes when the child's exec succeeds; a line means setup
+	// failed. Read it aside, so a signal during the child's setup still counts.
+	type replyMsg struct {
+		r   childReply
+		err error
 	}
+	replies := make(chan replyMsg, 1)
+	go func() {
+		r, err := l.readReply()
+		replies <- replyMsg{r, err}
+	}()
 
 	// Signals are passed on. A command that is PID 1 of a pid namespace
 	// ignores every signal it has no handler for (init's protection), so a
 	// signal that has not ended it after a grace period, or a second one,
 	// becomes SIGKILL: Ctrl-C must always end `procbox run`.
 	var grace <-chan time.Time
+	var setupErr error
 	for done := false; !done; {
 		select {
+		case m := <-replies:
+			if m.err == nil && m.r.Error != "" {
+				setupErr = errors.New(m.r.Error)
+			} else if m.err != nil && !errors.Is(m.err, io.EOF) && !errors.Is(m.err, os.ErrClosed) {
+				setupErr = fmt.Errorf("waiting for the child: %w", m.err)
+			}
 		case sig := <-sigs:
 			if grace != nil {
 				sig = syscall.SIGKILL
@@ -77,6 +88,19 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 		case <-l.waited:
 			done = true
 		}
+	}
+	if setupErr == nil {
+		// The child may have exited before its reply was read.
+		select {
+		case m := <-replies:
+			if m.err == nil && m.r.Error != "" {
+				setupErr = errors.New(m.r.Error)
+			}
+		case <-time.After(time.Second):
+		}
+	}
+	if setupErr != nil {
+		return res, setupErr
 	}
 
 	if l.cg != nil {
