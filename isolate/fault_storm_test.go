@@ -382,3 +382,31 @@ func TestFaultStopDuringApply(t *testing.T) {
 		}
 	}
 }
+
+// TestFaultHostnameAfterCapDrop changes the hostname of a child that has
+// dropped cap_sys_admin — a sequence the storm found. sethostname needs that
+// capability, so the change cannot be made in place by the child itself; the
+// engine must still reach the new hostname (by re-creating the child) rather
+// than fail.
+func TestFaultHostnameAfterCapDrop(t *testing.T) {
+	faultNeedRoot(t)
+	before := takeFaultInventory(t)
+	c, err := Start(Spec{Namespaces: []string{NSUTS}, Hostname: "procbox-a", DropCaps: []string{"cap_sys_admin"}})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	pids := []int{c.PID()}
+	ch, err := c.Apply(Spec{Namespaces: []string{NSUTS}, Hostname: "procbox-b", DropCaps: []string{"cap_sys_admin"}})
+	pids = append(pids, c.PID())
+	if err != nil {
+		t.Errorf("Apply(new hostname) after dropping cap_sys_admin: %v", err)
+	} else if v, err := c.ChildView(); err != nil || v.Hostname != "procbox-b" {
+		t.Errorf("after Apply %+v the child's hostname is %q (%v), want procbox-b", ch, v.Hostname, err)
+	}
+	if err := c.Stop(); err != nil {
+		t.Errorf("Stop: %v", err)
+	}
+	if leaks := before.leaks(takeFaultInventory(t), pids); len(leaks) > 0 {
+		t.Errorf("left on the host: %v", leaks)
+	}
+}
