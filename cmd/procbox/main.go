@@ -99,9 +99,15 @@ func dispatch(args []string) error {
 	case "doctor":
 		return cmdDoctor(rest)
 	case "version", "--version":
+		if len(rest) > 0 {
+			return usagef("version takes no arguments (got %q)", rest[0])
+		}
 		fmt.Println("procbox", version)
 		return nil
 	case "help", "-h", "--help":
+		if len(rest) > 0 {
+			return dispatch(append(rest[:1:1], "--help"))
+		}
 		fmt.Print(usageText)
 		return nil
 	default:
