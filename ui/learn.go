@@ -147,6 +147,9 @@ type learnScreen struct {
 	saveErr  error
 	width    int
 	height   int
+
+	textKey   string   // what textCache was rendered for
+	textCache []string // the step's markdown, rendered
 }
 
 // newLearnScreen opens the player on lesson (the saved one when empty).
@@ -285,6 +288,7 @@ func (s *learnScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		s.width, s.height = msg.Width, msg.Height
 	case stylesMsg:
 		s.styles = s.styleFor(msg.styles)
+		s.textKey = "" // colours changed: render the text again
 	case learnDoctorMsg:
 		s.doctor = msg.report
 	case learnProgressMsg:

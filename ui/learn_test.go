@@ -290,3 +290,21 @@ func TestLearnApplyFailureShown(t *testing.T) {
 		t.Errorf("apply failure not shown:\n%s", v)
 	}
 }
+
+// Scrolling must not damage the cached text: scroll down and back, same view.
+func TestLearnScrollKeepsText(t *testing.T) {
+	f := newLearnFixture(t, "process", false, Progress{})
+	first := f.view(80, 22)
+	f.press("j", "j", "j")
+	scrolled := f.view(80, 22)
+	if scrolled == first {
+		t.Fatalf("j did not scroll")
+	}
+	if n := strings.Count(scrolled, "↓ more"); n > 1 {
+		t.Errorf("the 'more' marker appears %d times: the cache was written into\n%s", n, scrolled)
+	}
+	f.press("k", "k", "k")
+	if got := f.view(80, 22); got != first {
+		t.Errorf("after scrolling back the text differs:\n%s\nwant\n%s", got, first)
+	}
+}

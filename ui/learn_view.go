@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -154,15 +155,21 @@ func (s *learnScreen) textLines(w, h int) []string {
 	if s.presenter {
 		margin = "  "
 	}
-	lines := renderMarkdown(body, w-len(margin), newMarkdownStyles(s.styles))
-	for i := range lines {
-		lines[i] = margin + lines[i]
+	key := fmt.Sprintf("%d/%d/%d/%v/%v", s.li, s.si, w, s.presenter, s.styles.NoColor)
+	if s.textKey != key {
+		// Parsing and wrapping once per step and width, not once per frame.
+		s.textKey, s.textCache = key, renderMarkdown(body, w-len(margin), newMarkdownStyles(s.styles))
+		for i := range s.textCache {
+			s.textCache[i] = margin + s.textCache[i]
+		}
 	}
+	lines := s.textCache
 	maxScroll := max(len(lines)-h, 0)
 	s.scroll = min(s.scroll, maxScroll)
 	lines = lines[s.scroll:]
 	if len(lines) > h && h > 0 {
-		lines = append(lines[:h-1], s.styles.Subtle.Render(margin+"↓ more (j, pgdn)"))
+		// A fresh slice: appending to lines would write into the cache.
+		lines = append(slices.Clone(lines[:h-1]), s.styles.Subtle.Render(margin+"↓ more (j, pgdn)"))
 	}
 	return lines
 }
