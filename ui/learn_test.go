@@ -308,3 +308,16 @@ func TestLearnScrollKeepsText(t *testing.T) {
 		t.Errorf("after scrolling back the text differs:\n%s\nwant\n%s", got, first)
 	}
 }
+
+// BenchmarkRenderMarkdown is the cost of drawing one step's text (goldmark
+// parse, lipgloss styles, wrap): paid once per step and width thanks to the cache.
+func BenchmarkRenderMarkdown(b *testing.B) {
+	body, err := lessons.Catalog()[2].Steps[0].Body()
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := newMarkdownStyles(NewStyles(true, false))
+	for b.Loop() {
+		renderMarkdown(body, 66, st)
+	}
+}
