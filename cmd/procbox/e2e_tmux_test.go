@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/x/exp/golden"
 )
 
 // tmuxSession is one tmux server of its own (its own socket), so the test
@@ -198,4 +200,11 @@ func TestE2EHomeWithoutTTY(t *testing.T) {
 	if !strings.Contains(stderr.String(), "Usage:") || stdout.Len() != 0 {
 		t.Fatalf("stdout %q, stderr %q: want the usage on stderr only", stdout.String(), stderr.String())
 	}
+}
+
+// TestGoldenHomeUsage pins the usage procbox prints when started without a
+// terminal (TestE2EHomeWithoutTTY checks it is printed). It also gives this
+// package the -update flag that `make golden` passes to it.
+func TestGoldenHomeUsage(t *testing.T) {
+	golden.RequireEqual(t, usageText)
 }
