@@ -28,7 +28,7 @@ func Print(id string, markdown bool) string {
 			body = strings.TrimSpace(body[nl+1:])
 		}
 		fmt.Fprintf(&b, "## %d. %s\n\n%s\n\n", i+1, s.Title, body)
-		fmt.Fprintf(&b, "**Try it:** %s.\n\n", s.Action.Label)
+		fmt.Fprintf(&b, "**In procbox:** press a to %s.\n\n", s.Action.Label)
 		if s.Hint != "" {
 			fmt.Fprintf(&b, "**Hint:** %s\n\n", s.Hint)
 		}

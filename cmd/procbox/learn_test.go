@@ -40,7 +40,7 @@ func TestLearnPrint(t *testing.T) {
 	if !strings.Contains(plain.String(), "pid: its own process numbers") || strings.Contains(plain.String(), "**") {
 		t.Errorf("plain handout:\n%s", plain.String())
 	}
-	if !strings.HasPrefix(md.String(), "# Namespaces") || !strings.Contains(md.String(), "**Try it:**") {
+	if !strings.HasPrefix(md.String(), "# Namespaces") || !strings.Contains(md.String(), "**In procbox:**") {
 		t.Errorf("markdown handout:\n%s", md.String())
 	}
 }
