@@ -1,3 +1,5 @@
+//go:build linux
+
 package isolate
 
 import (
@@ -9,13 +11,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-func writeFile(t *testing.T, path string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte("x"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // Command is pure: these run without root and create nothing.
 func TestCommandCloneFlags(t *testing.T) {

@@ -2,6 +2,7 @@ package isolate
 
 import (
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -118,5 +119,12 @@ func TestValidate(t *testing.T) {
 		case err != nil && strings.Contains(err.Error(), "\n"):
 			t.Errorf("%s: error is not one line: %q", c.name, err)
 		}
+	}
+}
+
+func writeFile(t *testing.T, path string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

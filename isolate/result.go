@@ -1,0 +1,66 @@
+package isolate
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Result is what happened to a command run by Run.
+type Result struct {
+	ExitCode     int         `json:"exit_code"`             // the command's status; 128+signal when killed
+	Signal       string      `json:"signal,omitempty"`      // "killed", "terminated"... when a signal ended it
+	OOMKilled    bool        `json:"oom_killed,omitempty"`  // the OOM killer struck in the child's cgroup
+	PeakMemory   int64       `json:"peak_memory,omitempty"` // bytes: the largest resident set of the child
+	ForkFailures int64       `json:"fork_failures,omitempty"`
+	Stats        CgroupStats `json:"stats"` // the cgroup's counters just before removal
+	HasCgroup    bool        `json:"has_cgroup"`
+	Steps        []Step      `json:"steps"`
+}
+
+// Report says in a few lines what was isolated, the limits, and what happened.
+func (r Result) Report(spec Spec) string {
+	var b strings.Builder
+	if len(spec.Namespaces) > 0 {
+		fmt.Fprintf(&b, "isolated: %s", strings.Join(spec.Namespaces, ", "))
+	} else {
+		b.WriteString("isolated: nothing (no namespaces)")
+	}
+	var lim []string
+	if spec.MemoryMax > 0 {
+		lim = append(lim, "memory "+humanBytes(spec.MemoryMax))
+	}
+	if spec.PidsMax > 0 {
+		lim = append(lim, fmt.Sprintf("pids %d", spec.PidsMax))
+	}
+	if spec.CPUMax > 0 {
+		lim = append(lim, fmt.Sprintf("cpu %.2g", spec.CPUMax))
+	}
+	if len(lim) > 0 {
+		fmt.Fprintf(&b, "; limits: %s", strings.Join(lim, ", "))
+	}
+	if len(spec.DropCaps) > 0 {
+		fmt.Fprintf(&b, "; dropped %d capabilities", len(spec.DropCaps))
+	}
+	if len(spec.Seccomp) > 0 {
+		fmt.Fprintf(&b, "; seccomp denies %s", strings.Join(spec.Seccomp, ", "))
+	}
+	b.WriteString("\n")
+	switch {
+	case r.OOMKilled:
+		fmt.Fprintf(&b, "killed by the OOM killer at %s\n", humanBytes(spec.MemoryMax))
+	case r.Signal != "":
+		fmt.Fprintf(&b, "killed by signal: %s (status %d)\n", r.Signal, r.ExitCode)
+	default:
+		fmt.Fprintf(&b, "exited with status %d\n", r.ExitCode)
+	}
+	if r.ForkFailures > 0 {
+		fmt.Fprintf(&b, "fork failed %d times at pids.max=%d\n", r.ForkFailures, spec.PidsMax)
+	}
+	if r.Stats.NrThrottled > 0 {
+		fmt.Fprintf(&b, "throttled %d times, %.1f s in total, by the cpu quota\n", r.Stats.NrThrottled, float64(r.Stats.ThrottledUsec)/1e6)
+	}
+	if r.PeakMemory > 0 {
+		fmt.Fprintf(&b, "peak memory %s\n", humanBytes(r.PeakMemory))
+	}
+	return b.String()
+}
