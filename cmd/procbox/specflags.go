@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -71,6 +72,13 @@ func parseSpecFlags(fs *flag.FlagSet) func() (isolate.Spec, error) {
 			return s, fmt.Errorf("--seccomp: %v", err)
 		}
 		s.Rootfs = *rootfs
+		if s.Rootfs != "" {
+			// The Lab re-creates children later; a relative path must not
+			// depend on where procbox happens to be then.
+			if abs, err := filepath.Abs(s.Rootfs); err == nil {
+				s.Rootfs = abs
+			}
+		}
 		s.Veth = *veth
 		if *offset != "" {
 			d, perr := time.ParseDuration(*offset)
