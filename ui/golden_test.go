@@ -80,3 +80,33 @@ func TestGoldenHelp(t *testing.T) {
 		return d.view()
 	})
 }
+
+// TestStylesChangeOnlyColour: dark, light and NO_COLOR styles draw the same
+// text in the same places — colour changes, layout never does — so the
+// stripped goldens hold for all three.
+func TestStylesChangeOnlyColour(t *testing.T) {
+	view := func(st Styles, pid int) string {
+		in := newCoreInspector()
+		deps := coreDeps(in)
+		deps.Styles = st
+		var s screen = newInspectorScreen(deps, pid)
+		if pid == 0 {
+			s = newPickerScreen(deps)
+		}
+		d := newCoreDriver(t, deps, s, 80, 24)
+		var out string
+		for i := 0; i < numTabs; i++ {
+			out += d.view()
+			d.keys("tab")
+		}
+		return out
+	}
+	for _, pid := range []int{0, 400} {
+		mono := view(NewStyles(true, true), pid)
+		for _, dark := range []bool{true, false} {
+			if got := view(NewStyles(dark, false), pid); got != mono {
+				t.Errorf("pid %d dark=%v: coloured view differs from NO_COLOR view once stripped", pid, dark)
+			}
+		}
+	}
+}
