@@ -63,7 +63,13 @@ func faultKillRounds(t *testing.T, n int) {
 		if i == 3 {
 			delay, point = -3, "when the command has exited (teardown)"
 		}
-		pid, kids := faultKillOnce(t, bin, delay, point, argv)
+		// Every third round the sweep is left to the next `procbox run`,
+		// which must sweep before it starts (as a user would find it).
+		sweeper := []string{"doctor", "--clean"}
+		if i%3 == 2 {
+			sweeper = []string{"run", "--ns", "uts", "--", "true"}
+		}
+		pid, kids := faultKillOnce(t, bin, delay, point, argv, sweeper)
 		owners = append(owners, pid)
 		owners = append(owners, kids...)
 	}
@@ -77,7 +83,7 @@ func faultKillRounds(t *testing.T, n int) {
 // cgroup appears; -2: when its child appears; -3: when its child has exited
 // and procbox is tearing down), and checks the aftermath. It
 // returns procbox's PID and the PIDs of the processes it had started.
-func faultKillOnce(t *testing.T, bin string, delay time.Duration, point string, argv []string) (int, []int) {
+func faultKillOnce(t *testing.T, bin string, delay time.Duration, point string, argv, sweeper []string) (int, []int) {
 	t.Helper()
 	args := append([]string{"run", "--mem", "64M", "--pids", "32", "--ns", "pid,mnt,uts", "--"}, argv...)
 	cmd := exec.Command(bin, args...)
@@ -134,12 +140,13 @@ func faultKillOnce(t *testing.T, bin string, delay time.Duration, point string, 
 	}
 
 	stale := cgroupsOf(pid)
-	r := faultExec(t, 30*time.Second, bin, "doctor", "--clean")
+	sweep := "procbox " + strings.Join(sweeper, " ")
+	r := faultExec(t, 30*time.Second, bin, sweeper...)
 	if r.err != nil || r.code != 0 {
-		t.Errorf("kill %s: procbox doctor --clean: status %d, %v: %s", point, r.code, r.err, r.stderr)
+		t.Errorf("kill %s: %s: status %d, %v: %s", point, sweep, r.code, r.err, r.stderr)
 	}
 	if left := cgroupsOf(pid); len(left) > 0 {
-		t.Errorf("kill %s: doctor --clean left %v (was %v); it said %q", point, left, stale, r.stdout+r.stderr)
+		t.Errorf("kill %s: %s left %v (was %v); it said %q", point, sweep, left, stale, r.stdout+r.stderr)
 	}
 	// Grandchildren too: anything that was in the cgroup is gone.
 	for _, k := range kids {
@@ -147,7 +154,7 @@ func faultKillOnce(t *testing.T, bin string, delay time.Duration, point string, 
 			t.Errorf("kill %s: process %d (%s) survived the sweep", point, k, commOf(k))
 		}
 	}
-	t.Logf("kill %s: procbox %d, %d child processes, stale cgroups %d, all swept", point, pid, len(kids), len(stale))
+	t.Logf("kill %s: procbox %d, %d child processes, stale cgroups %d, all swept by %s", point, pid, len(kids), len(stale), sweep)
 	return pid, kids
 }
 
