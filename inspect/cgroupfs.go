@@ -180,8 +180,9 @@ func v1Dir(root string, ctrls []string, want string) string {
 
 // readLimits reads memory, pids and cpu limits and usage for the cgroups a
 // process belongs to. mode is the host's cgroup mode; hybrid hosts keep their
-// controllers on v1. Paths seen inside a cgroup namespace are relative to that
-// namespace's root and may not resolve from the host's cgroupfs; that shows
+// controllers on v1. /proc/PID/cgroup paths are relative to the READER's
+// cgroup namespace, so they match the cgroupfs procbox itself sees; when they
+// do not (a cgroupfs mounted from another namespace) the missing files show
 // as a reason, not a wrong number.
 func readLimits(root, mode string, cgs []CgroupMembership) (Limits, error) {
 	var l Limits
