@@ -79,10 +79,10 @@ func TestLearnEndToEndInTmux(t *testing.T) {
 		t.Fatalf("pane pid: %v", err)
 	}
 
-	x.waitFor("pid: its own process numbers", 15*time.Second)
-	x.waitFor("child ", 15*time.Second) // the header names the live demo child
+	x.waitFor("pid: its own process numbers", 60*time.Second)
+	x.waitFor("child ", 60*time.Second) // the header names the live demo child
 	x.run("send-keys", "-t", "learn", "a")
-	s := x.waitFor("✓ passed", 20*time.Second)
+	s := x.waitFor("✓ passed", 60*time.Second)
 	if !strings.Contains(s, "re-created") {
 		t.Errorf("the panel does not say the child was re-created:\n%s", s)
 	}
