@@ -166,14 +166,14 @@ func writeIndentedJSON(w io.Writer, v any) error {
 func writeSnapshotText(w io.Writer, s inspect.Snapshot) {
 	section := func(title string) { fmt.Fprintf(w, "\n== %s ==\n", title) }
 	why := func(keys ...string) bool {
-		any := false
+		found := false
 		for _, k := range keys {
 			if r, ok := s.Errors[k]; ok {
 				fmt.Fprintf(w, "  (%s: %s)\n", k, r)
-				any = true
+				found = true
 			}
 		}
-		return any
+		return found
 	}
 	fmt.Fprintf(w, "PID %d  %s\n", s.PID, s.Comm)
 
