@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/prometheus/procfs"
@@ -57,8 +58,8 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 		s.Policy = policyName(st.Policy)
 		s.Memory.RSSBytes = int64(st.ResidentMemory())
 		s.Memory.VSizeBytes = int64(st.VirtualMemory())
-		if ps, err := guardProcfs(pfs.Stat); err == nil {
-			secs := float64(ps.BootTime) + float64(st.Starttime)/userHZ
+		if btime, err := bootTime(fs.Proc, pfs); err == nil {
+			secs := float64(btime) + float64(st.Starttime)/userHZ
 			s.StartTime = time.Unix(0, int64(secs*1e9)).UTC()
 		} else {
 			fail("start_time", err)
@@ -211,6 +212,23 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 		return s, fmt.Errorf("PID %d: %w", pid, ErrDenied)
 	}
 	return s, nil
+}
+
+// bootTimes caches the boot time (/proc/stat btime) per proc root: it never
+// changes, while /proc/stat is long on many-CPU hosts and procfs parses all
+// of it.
+var bootTimes sync.Map // proc root -> uint64
+
+func bootTime(root string, pfs procfs.FS) (uint64, error) {
+	if v, ok := bootTimes.Load(root); ok {
+		return v.(uint64), nil
+	}
+	ps, err := guardProcfs(pfs.Stat)
+	if err != nil {
+		return 0, err
+	}
+	bootTimes.Store(root, ps.BootTime)
+	return ps.BootTime, nil
 }
 
 // guardProcfs calls a prometheus/procfs reader and turns a panic into an
