@@ -159,8 +159,10 @@ func (s *learnScreen) textLines(w, h int) []string {
 	if s.textKey != key {
 		// Parsing and wrapping once per step and width, not once per frame.
 		s.textKey, s.textCache = key, renderMarkdown(body, w-len(margin), newMarkdownStyles(s.styles))
-		for i := range s.textCache {
-			s.textCache[i] = margin + s.textCache[i]
+		for i, l := range s.textCache {
+			if l != "" {
+				s.textCache[i] = margin + l
+			}
 		}
 	}
 	lines := s.textCache
