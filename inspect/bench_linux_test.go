@@ -200,3 +200,14 @@ func killCgroup(dir string, spare int) {
 		}
 	}
 }
+
+// BenchmarkSnapshotSelf is one full snapshot of the benchmark process: what
+// the inspector pays for each refresh.
+func BenchmarkSnapshotSelf(b *testing.B) {
+	fs, pid := DefaultFS(), os.Getpid()
+	for i := 0; i < b.N; i++ {
+		if _, err := fs.Snapshot(pid, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
