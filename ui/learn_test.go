@@ -321,3 +321,36 @@ func BenchmarkRenderMarkdown(b *testing.B) {
 		renderMarkdown(body, 66, st)
 	}
 }
+
+// Through the root model: the whole window fits 80×24, and quitting closes the
+// screen, which stops the demo child (the root's close hook).
+func TestLearnInRootModel(t *testing.T) {
+	clock := &learnClock{t: learnT0}
+	eng := &learnFakeEngine{clock: clock}
+	d := Deps{Inspector: learnFakeInspector{eng: eng}, Lab: eng, Clock: clock, Styles: NewStyles(true, true)}
+	f := &learnFixture{t: t, m: newLearnScreen(d, "namespaces", false).(*learnScreen), eng: eng}
+	root := newRoot(d, f.m)
+	model, _ := root.Update(teaSize(80, 24))
+	root = model.(rootModel)
+	f.run(f.m.Init())
+	f.press("a")
+	lines := strings.Split(root.render(), "\n")
+	if len(lines) != 24 {
+		t.Errorf("%d lines, want 24", len(lines))
+	}
+	for i, l := range lines {
+		if w := ansi.StringWidth(l); w > 80 {
+			t.Errorf("line %d is %d cells wide", i, w)
+		}
+	}
+	if !strings.Contains(ansi.Strip(root.render()), "procbox › Learn") {
+		t.Errorf("no title in the header:\n%s", ansi.Strip(root.render()))
+	}
+	if eng.running() != 1 {
+		t.Fatalf("%d children running, want 1", eng.running())
+	}
+	root.open.closeAll()
+	if eng.running() != 0 {
+		t.Errorf("closing the root left the demo child running")
+	}
+}
