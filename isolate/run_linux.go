@@ -56,9 +56,11 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 	// becomes SIGKILL: Ctrl-C must always end `procbox run`.
 	var grace <-chan time.Time
 	var setupErr error
+	gotReply := false
 	for done := false; !done; {
 		select {
 		case m := <-replies:
+			gotReply = true
 			if m.err == nil && m.r.Error != "" {
 				setupErr = errors.New(m.r.Error)
 			} else if m.err != nil && !errors.Is(m.err, io.EOF) && !errors.Is(m.err, os.ErrClosed) {
@@ -76,7 +78,7 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 			done = true
 		}
 	}
-	if setupErr == nil {
+	if !gotReply {
 		// The child may have exited before its reply was read.
 		select {
 		case m := <-replies:
