@@ -185,8 +185,8 @@ func compareRows(a, b *inspect.Snapshot) []compareRow {
 			return strconv.FormatUint(ns.Inode, 10)
 		})
 	}
-	add("uid map", func(s *inspect.Snapshot) string { return strings.Join(mapLines(s.UIDMap), "; ") })
-	add("gid map", func(s *inspect.Snapshot) string { return strings.Join(mapLines(s.GIDMap), "; ") })
+	add("uid map", func(s *inspect.Snapshot) string { return mapShort(s.UIDMap) })
+	add("gid map", func(s *inspect.Snapshot) string { return mapShort(s.GIDMap) })
 	add("cgroups", func(s *inspect.Snapshot) string {
 		var p []string
 		for _, c := range s.Cgroups {
@@ -213,6 +213,18 @@ func compareRows(a, b *inspect.Snapshot) []compareRow {
 	add("no_new_privs", func(s *inspect.Snapshot) string { return strconv.FormatBool(s.NoNewPrivs) })
 	add("lsm", func(s *inspect.Snapshot) string { return orDash(s.LSM) })
 	return rows
+}
+
+// mapShort is an id map on one short line: "0→0 ×4294967295; …".
+func mapShort(m []inspect.IDMapping) string {
+	if len(m) == 0 {
+		return "—"
+	}
+	var out []string
+	for _, l := range m {
+		out = append(out, fmt.Sprintf("%d→%d ×%d", l.Inside, l.Outside, l.Count))
+	}
+	return strings.Join(out, "; ")
 }
 
 func maxText(n int64, f func(int64) string) string {
@@ -243,6 +255,9 @@ func (c *compareScreen) View(w, h int) string {
 	st := c.styles
 	c.height = max(h-3, 1)
 	fieldW := 15
+	if w >= 100 {
+		fieldW = 20 // room for "ns time_for_children"
+	}
 	colW := max((w-fieldW-4)/2, 8) // "≠ " prefix and two gaps
 	head := fit("", fieldW) + " " + fit(c.label(c.pidA, c.a, c.goneA), colW) + " " + fit(c.label(c.pidB, c.b, c.goneB), colW)
 	out := []string{st.Title.Render(truncate(head, w))}
