@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"procbox/inspect"
 	"procbox/isolate"
 )
 
@@ -100,6 +101,15 @@ func (s *learnScreen) focusLines(w int) []string {
 			if step.ID == "memory" {
 				for _, k := range sn.Memory.Kinds {
 					add("  %-6s %3d maps  %s", k.Kind, k.Count, learnBytes(k.SizeBytes))
+				}
+				// The same addresses in two processes are two different memories.
+				if hs := state.HostSnap; hs != nil {
+					for _, kind := range []string{"text", "stack"} {
+						c, h := firstMap(sn.Memory.Maps, kind), firstMap(hs.Memory.Maps, kind)
+						if c != "" && h != "" {
+							add("  %s at %s here, %s in procbox", kind, c, h)
+						}
+					}
 				}
 			}
 		}
@@ -242,6 +252,16 @@ func (s *learnScreen) sideBySide(w int) []string {
 		out = append(out, row("monotonic", h.Monotonic.Round(time.Second).String(), c.Monotonic.Round(time.Second).String()))
 	}
 	return out
+}
+
+// firstMap is the start address of the first mapping of kind, or "".
+func firstMap(maps []inspect.MemoryMap, kind string) string {
+	for _, m := range maps {
+		if m.Kind == kind {
+			return fmt.Sprintf("%#x", m.Start)
+		}
+	}
+	return ""
 }
 
 // learnBytes is 12.3 MiB style.
