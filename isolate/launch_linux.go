@@ -54,11 +54,17 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 
 	layout, lerr := DetectCgroups(cgroupRoot)
 	// A SIGKILLed procbox leaves cgroups and veths behind; the next start
-	// removes those whose owner is dead.
-	if lerr == nil {
-		Sweep(layout)
-	}
-	SweepVeths()
+	// removes those whose owner is dead. That touches nothing of ours, so it
+	// runs while this child is being set up.
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		if lerr == nil {
+			Sweep(layout)
+		}
+		SweepVeths()
+	}()
+	defer func() { <-swept }()
 	wantLimits := spec.MemoryMax > 0 || spec.PidsMax > 0 || spec.CPUMax > 0
 	if lerr == nil && layout.Mode != CgroupNone {
 		cg, steps, cerr := NewCgroup(layout, spec)
