@@ -33,6 +33,13 @@ type statuser interface {
 	Status() string
 }
 
+// backer is implemented by screens that use the back key themselves in some
+// states (the picker's Esc clears a kept filter before it leaves). Back
+// reports whether the screen used the key; if not, the root pops the screen.
+type backer interface {
+	Back(msg tea.KeyPressMsg) bool
+}
+
 // stylesMsg tells every screen that the styles were rebuilt (the terminal told
 // us its background colour). Screens that keep a copy of Styles replace it.
 type stylesMsg struct{ styles Styles }
@@ -218,6 +225,9 @@ func (m rootModel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.showHelp = true
 			return m, nil
 		case key.Matches(msg, m.keys.Back):
+			if b, ok := m.top().(backer); ok && b.Back(msg) {
+				return m, nil
+			}
 			return m.pop()
 		}
 	}

@@ -192,6 +192,16 @@ func (p *pickerScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	return p, nil
 }
 
+// Back lets Esc clear a kept filter before it leaves the picker.
+func (p *pickerScreen) Back(msg tea.KeyPressMsg) bool {
+	if msg.String() == "esc" && p.filter != "" {
+		p.filter = ""
+		p.rebuild()
+		return true
+	}
+	return false
+}
+
 // filterKey edits the filter while it is being typed.
 func (p *pickerScreen) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
@@ -653,7 +663,7 @@ func (p *pickerScreen) ShortHelp() []key.Binding {
 func (p *pickerScreen) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{p.keys.Up, p.keys.Down, p.keys.PageUp, p.keys.PageDown, p.keys.Top, p.keys.Bottom},
-		{p.keys.Enter, p.keys.Mark, p.keys.Filter, p.keys.Tree},
+		{p.keys.Enter, p.keys.Mark, p.keys.Filter, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")), p.keys.Tree},
 		{p.keys.Sort, p.keys.Reverse, p.keys.SortCol},
 	}
 }

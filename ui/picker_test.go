@@ -100,6 +100,15 @@ func TestPickerFilterAsYouType(t *testing.T) {
 	if !strings.Contains(d.view(), `filter "40"`) {
 		t.Errorf("the kept filter is not shown:\n%s", d.view())
 	}
+	// Esc first clears a kept filter; only the next Esc leaves.
+	d.keys("esc")
+	if d.quit || p.filter != "" || len(p.lines) != 8 {
+		t.Fatalf("esc with a kept filter: quit=%v filter=%q rows=%d", d.quit, p.filter, len(p.lines))
+	}
+	d.keys("esc")
+	if !d.quit {
+		t.Fatal("esc without a filter should leave the picker")
+	}
 }
 
 func TestPickerTree(t *testing.T) {
