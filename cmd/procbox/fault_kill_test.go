@@ -139,6 +139,12 @@ func faultKillOnce(t *testing.T, bin string, delay time.Duration, point string, 
 		unix.Wait4(k, &ws, unix.WNOHANG, nil)
 	}
 
+	// A child forked after the descendants were listed came to us too.
+	for _, k := range reapOrphans(t) {
+		kids = append(kids, k)
+		t.Logf("kill %s: reaped orphan %d, forked after the kill was decided", point, k)
+	}
+
 	stale := cgroupsOf(pid)
 	sweep := "procbox " + strings.Join(sweeper, " ")
 	r := faultExec(t, 30*time.Second, bin, sweeper...)
@@ -191,4 +197,48 @@ func commOf(pid int) string {
 		return "?"
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// reapOrphans waits for and reaps the processes procbox left to us (we are
+// the subreaper): any child of ours named procbox or sleep, since every
+// procbox and helper we started ourselves has been waited for already. It
+// returns their PIDs.
+func reapOrphans(t *testing.T) []int {
+	t.Helper()
+	self := os.Getpid()
+	var reaped []int
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		pending := 0
+		ents, _ := os.ReadDir("/proc")
+		for _, e := range ents {
+			pid, err := strconv.Atoi(e.Name())
+			if err != nil {
+				continue
+			}
+			ppid, state, ok := statPPIDState(pid)
+			if !ok || ppid != self {
+				continue
+			}
+			if c := commOf(pid); c != "procbox" && c != "sleep" && c != "exe" {
+				continue
+			}
+			if state != "Z" {
+				pending++
+				continue
+			}
+			var ws unix.WaitStatus
+			if p, _ := unix.Wait4(pid, &ws, unix.WNOHANG, nil); p == pid {
+				reaped = append(reaped, pid)
+			}
+		}
+		if pending == 0 {
+			return reaped
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("%d processes left by a killed procbox still alive after 3s", pending)
+			return reaped
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
