@@ -58,6 +58,9 @@ func flashCmd(text string) tea.Cmd { return func() tea.Msg { return flashMsg{tex
 // errNotBuilt is returned when a screen's constructor is still a placeholder.
 var errNotBuilt = errors.New("this screen is not available in this build")
 
+// errNoInspector is what a screen shows when Deps has no Inspector.
+var errNoInspector = errors.New("no process inspector in this build")
+
 // notBuiltText is what the UI says when a constructor returns nil.
 const notBuiltText = "not available in this build"
 

@@ -240,3 +240,16 @@ func TestRunPanicIsOneLineAndCloses(t *testing.T) {
 		t.Fatalf("screen closed %d times after a panic, want 1", s.closes.Load())
 	}
 }
+
+// TestScreensWithoutInspector: a Deps without an Inspector gives messages, not panics.
+func TestScreensWithoutInspector(t *testing.T) {
+	deps := Deps{Clock: coreClock{now: coreNow}, Styles: NewStyles(true, true)}
+	for _, s := range []screen{newHomeScreen(deps), newPickerScreen(deps), newInspectorScreen(deps, 1), newCompareScreen(deps, 1, 2)} {
+		d := newCoreDriver(t, deps, s, 80, 24)
+		checkFits(t, d.view(), 80, 24)
+	}
+	d := newCoreDriver(t, deps, newPickerScreen(deps), 80, 24)
+	if !strings.Contains(d.view(), errNoInspector.Error()) {
+		t.Errorf("picker does not say why it is empty:\n%s", d.view())
+	}
+}

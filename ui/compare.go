@@ -72,6 +72,9 @@ func newCompareScreen(d Deps, a, b int) screen {
 // pairCmd reads both processes off the event loop.
 func pairCmd(to *compareScreen, gen int, in Inspector, a, b int) tea.Cmd {
 	return func() tea.Msg {
+		if in == nil {
+			return pairMsg{to: to, gen: gen, errA: errNoInspector, errB: errNoInspector}
+		}
 		sa, ea := in.Snapshot(a)
 		sb, eb := in.Snapshot(b)
 		return pairMsg{to: to, gen: gen, a: sa, b: sb, errA: ea, errB: eb}

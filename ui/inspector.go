@@ -112,6 +112,9 @@ func newInspectorScreen(d Deps, pid int) screen {
 // snapshotCmd reads the process off the event loop.
 func snapshotCmd(to *inspectorScreen, gen int, in Inspector, pid int) tea.Cmd {
 	return func() tea.Msg {
+		if in == nil {
+			return snapshotMsg{to: to, gen: gen, err: errNoInspector}
+		}
 		s, err := in.Snapshot(pid)
 		return snapshotMsg{to: to, gen: gen, snap: s, err: err}
 	}
@@ -121,6 +124,9 @@ func snapshotCmd(to *inspectorScreen, gen int, in Inspector, pid int) tea.Cmd {
 // of the process table.
 func chainCmd(to *inspectorScreen, in Inspector, ppid int) tea.Cmd {
 	return func() tea.Msg {
+		if in == nil {
+			return chainMsg{to: to, ppid: ppid, err: errNoInspector}
+		}
 		rows, err := in.Table()
 		if err != nil {
 			return chainMsg{to: to, ppid: ppid, err: err}

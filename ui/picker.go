@@ -106,6 +106,9 @@ func newPickerScreen(d Deps) screen {
 // tableCmd scans the process table off the event loop.
 func tableCmd(to *pickerScreen, gen int, in Inspector) tea.Cmd {
 	return func() tea.Msg {
+		if in == nil {
+			return tableMsg{to: to, gen: gen, err: errNoInspector}
+		}
 		rows, err := in.Table()
 		return tableMsg{to: to, gen: gen, rows: rows, err: err}
 	}
