@@ -223,7 +223,12 @@ func (p *pickerScreen) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 			p.filter += msg.Text
 		}
 	}
+	before := p.selPID
 	p.rebuild()
+	if p.selPID != before {
+		// The selection was filtered out: start from the best (first) match.
+		p.moveTo(0)
+	}
 	return nil
 }
 

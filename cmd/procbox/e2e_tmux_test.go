@@ -112,7 +112,7 @@ func TestE2ETmux(t *testing.T) {
 	s.send("/")
 	s.send("-l", pid)
 	s.send("Enter")
-	screen := s.waitFor(`filter "`+pid+`"`, "1 of ")
+	screen := s.waitFor(`filter "` + pid + `"`)
 	listed := false
 	for _, l := range strings.Split(screen, "\n") {
 		f := strings.Fields(l)
