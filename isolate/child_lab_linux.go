@@ -5,14 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // agentTimeout bounds every question to the agent; experiments stop
@@ -363,55 +359,4 @@ func added(a, b []string) []string {
 		}
 	}
 	return out
-}
-
-// ShellCmd is an interactive shell inside the child, for tea.ExecProcess:
-// `procbox __procbox_shell` hands its stdio to the agent over a socket
-// (SCM_RIGHTS) and the agent runs /bin/sh with them, so the shell has every
-// namespace, the cgroup, the capabilities and the seccomp filter of the child
-// — nsenter could not give it the last two. Returns nil if the child is gone.
-func (c *Child) ShellCmd() *exec.Cmd {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return nil
-	}
-	ours := os.NewFile(uintptr(pair[0]), "procbox-shell")
-	theirs := os.NewFile(uintptr(pair[1]), "procbox-shell-agent")
-	defer theirs.Close()
-	if _, err := c.call(agentRequest{Op: "shell"}); err != nil {
-		ours.Close()
-		return nil
-	}
-	if err := sendFDs(c.l.ctl, pair[1]); err != nil {
-		ours.Close()
-		return nil
-	}
-	if _, err := c.readResponse(); err != nil {
-		ours.Close()
-		return nil
-	}
-	cmd := exec.Command(selfExe, shellMarker)
-	cmd.Args[0] = "procbox-shell"
-	cmd.ExtraFiles = []*os.File{ours}
-	return cmd
-}
-
-// readResponse reads one response without sending a request.
-func (c *Child) readResponse() (agentResponse, error) {
-	c.l.ctl.SetReadDeadline(time.Now().Add(agentTimeout))
-	defer c.l.ctl.SetReadDeadline(time.Time{})
-	line, err := c.l.ctlR.ReadBytes('\n')
-	if err != nil {
-		return agentResponse{}, err
-	}
-	var resp agentResponse
-	if err := json.Unmarshal(line, &resp); err != nil {
-		return resp, err
-	}
-	if resp.Error != "" {
-		return resp, errors.New(resp.Error)
-	}
-	return resp, nil
 }
