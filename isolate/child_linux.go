@@ -3,6 +3,7 @@ package isolate
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -25,6 +26,7 @@ type childInit struct {
 // the agent is ready.
 type childReply struct {
 	Error string `json:"error,omitempty"`
+	Code  int    `json:"code,omitempty"` // exit status for a command that could not be run
 	Ready bool   `json:"ready,omitempty"`
 	PID   int    `json:"pid,omitempty"` // the agent's PID as it sees itself
 }
@@ -66,11 +68,12 @@ func childMain() int {
 		fmt.Fprintln(os.Stderr, "procbox child: no control socket on fd 3")
 		return 125
 	}
-	fail := func(err error) int {
-		b, _ := json.Marshal(childReply{Error: err.Error()})
+	failCode := func(code int, err error) int {
+		b, _ := json.Marshal(childReply{Error: err.Error(), Code: code})
 		ctl.Write(append(b, '\n'))
-		return 125
+		return code
 	}
+	fail := func(err error) int { return failCode(125, err) }
 	if len(os.Args) < 4 || os.Args[3] != "--" {
 		return fail(fmt.Errorf("child: bad arguments %q", os.Args[1:]))
 	}
@@ -106,14 +109,23 @@ func childMain() int {
 		if len(argv) == 0 {
 			return fail(fmt.Errorf("child: no command"))
 		}
+		// 127 and 126 as a shell would say: not found, found but not runnable.
 		path, err := exec.LookPath(argv[0])
 		if err != nil {
-			return fail(fmt.Errorf("%s: %v", argv[0], errNotFound(err)))
+			code := 127
+			if errors.Is(err, os.ErrPermission) {
+				code = 126
+			}
+			return failCode(code, fmt.Errorf("%s: %v", argv[0], errNotFound(err)))
 		}
 		// The parent learns that exec worked when the socket closes.
 		unix.CloseOnExec(controlFD)
 		err = syscall.Exec(path, argv, os.Environ())
-		return fail(fmt.Errorf("exec %s: %v", argv[0], err))
+		code := 126
+		if errors.Is(err, os.ErrNotExist) {
+			code = 127
+		}
+		return failCode(code, fmt.Errorf("exec %s: %v", argv[0], err))
 	case modeAgent:
 		b, _ := json.Marshal(in)
 		env := append(os.Environ(), agentInitEnv+"="+string(b))

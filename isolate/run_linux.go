@@ -62,7 +62,7 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 		case m := <-replies:
 			gotReply = true
 			if m.err == nil && m.r.Error != "" {
-				setupErr = errors.New(m.r.Error)
+				setupErr = replyError(m.r)
 			} else if m.err != nil && !errors.Is(m.err, io.EOF) && !errors.Is(m.err, os.ErrClosed) {
 				setupErr = fmt.Errorf("waiting for the child: %w", m.err)
 			}
@@ -83,12 +83,16 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 		select {
 		case m := <-replies:
 			if m.err == nil && m.r.Error != "" {
-				setupErr = errors.New(m.r.Error)
+				setupErr = replyError(m.r)
 			}
 		case <-time.After(time.Second):
 		}
 	}
 	if setupErr != nil {
+		var ce *CommandError
+		if errors.As(setupErr, &ce) {
+			res.ExitCode = ce.Code
+		}
 		return res, setupErr
 	}
 
@@ -124,4 +128,20 @@ func peakRSS(st *os.ProcessState) int64 {
 		return ru.Maxrss * 1024
 	}
 	return 0
+}
+
+// CommandError says the command itself could not be run (not found, not
+// executable); Code is the status a shell would give (127, 126).
+type CommandError struct {
+	Code int
+	Msg  string
+}
+
+func (e *CommandError) Error() string { return e.Msg }
+
+func replyError(r childReply) error {
+	if r.Code == 126 || r.Code == 127 {
+		return &CommandError{Code: r.Code, Msg: r.Error}
+	}
+	return errors.New(r.Error)
 }

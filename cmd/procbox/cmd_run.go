@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -53,6 +54,12 @@ func cmdRun(args []string) error {
 		return usagef("run: missing -- CMD (usage: procbox run [SPEC] -- CMD ARGS)")
 	}
 	res, err := isolate.Run(s, argv, os.Stdin, os.Stdout, os.Stderr)
+	var ce *isolate.CommandError
+	if errors.As(err, &ce) {
+		// Like a shell: one line, then 127 (not found) or 126 (not runnable).
+		fmt.Fprintf(os.Stderr, "procbox: %s\n", ce.Msg)
+		return exitError{ce.Code}
+	}
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,10 @@ func TestRunCLIExitStatus(t *testing.T) {
 	if r := faultExec(t, 20*time.Second, bin, "run", "--", "sh", "-c", "kill -9 $$"); r.code != 128+9 {
 		t.Errorf("SIGKILL should give 137, got %d (%q)", r.code, r.stderr)
 	}
+	// A command that cannot run: 127 / 126 like a shell, one line.
+	if r := faultExec(t, 20*time.Second, bin, "run", "--", "procbox-no-such-command"); r.code != 127 || len(stderrLines(r.stderr)) != 1 {
+		t.Errorf("missing command: %d %q, want 127 and one line", r.code, r.stderr)
+	}
 	// stdin and stdout pass through.
 	cmd := exec.Command(bin, "run", "--ns", "pid,mnt,uts", "--hostname", "procbox-cli", "--", "sh", "-c", "read x; echo $x $(hostname)")
 	cmd.Stdin = strings.NewReader("hello\n")
