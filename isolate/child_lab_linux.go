@@ -218,6 +218,10 @@ func (c *Child) Apply(spec Spec) (Change, error) {
 	old := c.spec
 	oldPID := c.l.cmd.Process.Pid
 	why := recreateReason(old, spec)
+	limits := old.MemoryMax != spec.MemoryMax || old.PidsMax != spec.PidsMax || old.CPUMax != spec.CPUMax
+	if why == "" && limits && c.l.cg == nil {
+		why = "the child was started without a cgroup, so limits need a new child"
+	}
 	if why != "" {
 		c.lmu.Lock()
 		c.recreating = true
@@ -243,10 +247,7 @@ func (c *Child) Apply(spec Spec) (Change, error) {
 		return Change{Recreate: true, What: "child re-created", Why: why, OldPID: oldPID, NewPID: c.l.cmd.Process.Pid}, nil
 	}
 	var what []string
-	if old.MemoryMax != spec.MemoryMax || old.PidsMax != spec.PidsMax || old.CPUMax != spec.CPUMax {
-		if c.l.cg == nil {
-			return Change{}, fmt.Errorf("the child has no cgroup to change")
-		}
+	if limits {
 		steps, err := c.l.cg.Update(spec)
 		c.inPlace = append(c.inPlace, steps...)
 		if err != nil {
