@@ -6,17 +6,17 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
-)
 
-// killGrace is how long a passed-on signal may take to end the command
-// before procbox sends SIGKILL.
-const killGrace = 2 * time.Second
+	"golang.org/x/sys/unix"
+)
 
 // Run runs argv in a child isolated as spec says, with stdin, stdout and
 // stderr passed through, and waits for it. SIGINT, SIGTERM, SIGHUP and
-// SIGQUIT received meanwhile are passed on to the child. Everything created
+// SIGQUIT received meanwhile reach the child (see the loop below for how).
+// Everything created
 // for the child (its cgroup, veth, leftover processes) is removed before Run
 // returns, whatever happened, panics included.
 func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (res Result, err error) {
@@ -50,11 +50,15 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 		replies <- replyMsg{r, err}
 	}()
 
-	// Signals are passed on. A command that is PID 1 of a pid namespace
-	// ignores every signal it has no handler for (init's protection), so a
-	// signal that has not ended it after a grace period, or a second one,
-	// becomes SIGKILL: Ctrl-C must always end `procbox run`.
-	var grace <-chan time.Time
+	// Signals. Ctrl-C and Ctrl-\ on a terminal already reach the command
+	// (it is in our process group), so they are not sent twice: an
+	// interactive shell must survive them. Anything else is passed on. A
+	// command that is PID 1 of a pid namespace never gets a signal it has no
+	// handler for (init's protection), so there procbox sends SIGKILL at once:
+	// Ctrl-C must always end `procbox run`. A second SIGTERM or SIGHUP means
+	// it, too.
+	fromTerminal := isTerminal(stdin)
+	terms := 0
 	var setupErr error
 	gotReply := false
 	for done := false; !done; {
@@ -67,13 +71,20 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 				setupErr = fmt.Errorf("waiting for the child: %w", m.err)
 			}
 		case sig := <-sigs:
-			if grace != nil {
-				sig = syscall.SIGKILL
+			ssig, _ := sig.(syscall.Signal)
+			if ssig == syscall.SIGTERM || ssig == syscall.SIGHUP {
+				terms++
 			}
-			l.signal(sig)
-			grace = time.After(killGrace)
-		case <-grace:
-			l.signal(syscall.SIGKILL)
+			switch {
+			case terms > 1:
+				l.signal(syscall.SIGKILL)
+			case spec.Has(NSPID) && !catches(l.cmd.Process.Pid, ssig):
+				l.signal(syscall.SIGKILL)
+			case fromTerminal && (ssig == syscall.SIGINT || ssig == syscall.SIGQUIT):
+				// Already delivered by the terminal.
+			default:
+				l.signal(sig)
+			}
 		case <-l.waited:
 			done = true
 		}
@@ -144,4 +155,28 @@ func replyError(r childReply) error {
 		return &CommandError{Code: r.Code, Msg: r.Error}
 	}
 	return errors.New(r.Error)
+}
+
+// isTerminal reports whether r is a terminal.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok || f == nil {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}
+
+// catches reports whether process pid has a handler for sig (SigCgt in
+// /proc/PID/status).
+func catches(pid int, sig syscall.Signal) bool {
+	st, err := readStatusOf(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return false
+	}
+	mask, err := strconv.ParseUint(st["SigCgt"], 16, 64)
+	if err != nil || sig < 1 || sig > 64 {
+		return false
+	}
+	return mask&(1<<(uint(sig)-1)) != 0
 }
