@@ -16,9 +16,8 @@ import (
 // Run runs argv in a child isolated as spec says, with stdin, stdout and
 // stderr passed through, and waits for it. SIGINT, SIGTERM, SIGHUP and
 // SIGQUIT received meanwhile reach the child (see the loop below for how).
-// Everything created
-// for the child (its cgroup, veth, leftover processes) is removed before Run
-// returns, whatever happened, panics included.
+// Everything created for the child (its cgroup, veth, leftover processes) is
+// removed before Run returns, whatever happened, panics included.
 func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (res Result, err error) {
 	if len(argv) == 0 {
 		return res, fmt.Errorf("no command to run")
