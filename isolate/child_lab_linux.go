@@ -33,10 +33,14 @@ type Child struct {
 // Start starts a child isolated as spec says that becomes an agent: it stays
 // alive and answers the Lab's questions until Stop.
 func Start(spec Spec) (*Child, error) {
-	l, err := launch(spec, modeAgent, nil, nil, nil, nil)
+	// The agent's stderr is kept (its last lines) to explain a child that
+	// dies: a Go crash prints its reason there.
+	tail := &tailWriter{max: 2048}
+	l, err := launch(spec, modeAgent, nil, nil, nil, tail)
 	if err != nil {
 		return nil, err
 	}
+	l.stderr = tail
 	c := &Child{l: l, spec: spec}
 	if err := c.awaitReady(); err != nil {
 		l.cleanup()
@@ -52,7 +56,7 @@ func (c *Child) awaitReady() error {
 	r, err := c.l.readReply()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			return fmt.Errorf("the child exited during setup")
+			return fmt.Errorf("the child exited during setup%s", c.l.lastWords())
 		}
 		return fmt.Errorf("waiting for the child: %w", err)
 	}
@@ -74,11 +78,11 @@ func (c *Child) call(req agentRequest) (agentResponse, error) {
 	c.l.ctl.SetDeadline(time.Now().Add(agentTimeout))
 	defer c.l.ctl.SetDeadline(time.Time{})
 	if _, err := c.l.ctl.Write(append(b, '\n')); err != nil {
-		return agentResponse{}, fmt.Errorf("the child is gone: %w", err)
+		return agentResponse{}, fmt.Errorf("the child is gone: %w%s", err, c.l.lastWords())
 	}
 	line, err := c.l.ctlR.ReadBytes('\n')
 	if err != nil {
-		return agentResponse{}, fmt.Errorf("the child is gone: %w", err)
+		return agentResponse{}, fmt.Errorf("the child is gone: %w%s", err, c.l.lastWords())
 	}
 	var resp agentResponse
 	if err := json.Unmarshal(line, &resp); err != nil {
@@ -360,4 +364,29 @@ func added(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// tailWriter keeps the last max bytes written to it.
+type tailWriter struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (w *tailWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	if len(w.buf) > w.max {
+		w.buf = w.buf[len(w.buf)-w.max:]
+	}
+	return len(p), nil
+}
+
+// lastLine is the last non-empty line written, or "".
+func (w *tailWriter) lastLine() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	lines := strings.Split(strings.TrimSpace(string(w.buf)), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }

@@ -27,6 +27,7 @@ type launched struct {
 	ctlR   *bufio.Reader // reads ctl
 	cg     *Cgroup       // nil without cgroups
 	veth   *Veth         // nil without --veth
+	stderr *tailWriter   // the agent's stderr, when kept
 	steps  []Step        // what was done, as shell commands
 	waited chan struct{} // closed when the child has been reaped
 	state  *os.ProcessState
@@ -99,6 +100,9 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 
 	cmd := command(spec, mode, argv)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
+	// With a non-file stdout or stderr, Wait also waits for everything that
+	// inherited the pipe; a forgotten grandchild must not hold up cleanup.
+	cmd.WaitDelay = time.Second
 	cmd.ExtraFiles = []*os.File{childEnd}
 	placed := false
 	if l.cg != nil {
@@ -269,4 +273,20 @@ func waitLinkGone(name string, limit time.Duration) error {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// lastWords is ": " plus the child's last stderr line, or "" — the reason a
+// Go child that crashed gives.
+func (l *launched) lastWords() string {
+	if l.stderr == nil {
+		return ""
+	}
+	select {
+	case <-l.waited:
+	case <-time.After(200 * time.Millisecond):
+	}
+	if line := l.stderr.lastLine(); line != "" {
+		return " (" + line + ")"
+	}
+	return ""
 }
