@@ -339,3 +339,40 @@ func dynamicallyLinked(t *testing.T) bool {
 	}
 	return false
 }
+
+func TestLabLessonActions(t *testing.T) {
+	needRoot(t)
+	checkNoLeaks(t)
+	c := startChild(t, Spec{Namespaces: []string{NSMnt}, PidsMax: 64})
+	pid := c.PID()
+
+	o, err := c.Experiment(ExpRenice)
+	if err != nil || !o.Allowed {
+		t.Fatalf("renice: %+v %v", o, err)
+	}
+	stat, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+2:]))
+	if len(f) < 17 || f[16] != strconv.FormatInt(o.Count, 10) {
+		t.Errorf("nice seen from the host %v, want %d", f[16:17], o.Count)
+	}
+
+	o, err = c.Experiment(ExpOpenFile)
+	if err != nil || !o.Allowed {
+		t.Fatalf("openfile: %+v %v", o, err)
+	}
+	if _, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/fd/" + strconv.FormatInt(o.Count, 10)); err != nil {
+		t.Errorf("the new fd %d is not visible from the host: %v", o.Count, err)
+	}
+
+	o, err = c.Experiment(ExpEnvChild)
+	if err != nil || !o.Allowed {
+		t.Fatalf("envchild: %+v %v", o, err)
+	}
+	env, err := os.ReadFile("/proc/" + strconv.FormatInt(o.Count, 10) + "/environ")
+	if err != nil || !strings.Contains(string(env), "PROCBOX_DEMO=1") {
+		t.Errorf("the grandchild should carry PROCBOX_DEMO=1: %v", err)
+	}
+	if own, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ"); strings.Contains(string(own), "PROCBOX_DEMO=1") {
+		t.Error("the agent itself must not carry PROCBOX_DEMO")
+	}
+}
