@@ -8,7 +8,9 @@
 #
 # Usage: scripts/bench.sh              (make bench builds ./procbox first)
 # Knobs: BENCH_RUNS (default 15) runs per median, BENCH_IDLE (default 30) seconds
-#        of idle TUI, BENCH_PROCS (default 10000) extra processes for the scan.
+#        of idle TUI, BENCH_PROCS (default 10000) extra processes for the scan,
+#        BENCH_NO_HYPERFINE=1 to time with the script's own loop even if
+#        hyperfine is installed.
 #
 # Needs root for the 10,000-process scan (a pids cgroup) and for `procbox run`;
 # any row whose command is missing or fails prints "n/a (why)" instead of
@@ -31,7 +33,10 @@ target_pid=""  # the process `inspect` and `ps -p` look at
 tmux_sock="procbox-bench-$$"
 
 log() { printf '%s\n' "$*" >&2; }
-have() { command -v "$1" >/dev/null 2>&1; }
+have() {
+  [ "$1" = hyperfine ] && [ -n "${BENCH_NO_HYPERFINE:-}" ] && return 1
+  command -v "$1" >/dev/null 2>&1
+}
 
 # stop_crowd removes every extra process and the cgroup. The spawner is told to
 # stop forking first (a file it checks each iteration), then everything else in
@@ -268,7 +273,7 @@ if [ ! -x "$BIN" ]; then
 fi
 
 timer="hyperfine $(hyperfine --version 2>/dev/null | awk '{print $2}')"
-have hyperfine || timer="bash loop (hyperfine not installed)"
+have hyperfine || timer="a bash loop (no hyperfine)"
 log "bench: $RUNS runs per median, timing with $timer"
 
 # start-up: a Go hello world built here, the same way (static, stripped).
