@@ -38,8 +38,11 @@ func (r Result) Report(spec Spec) string {
 	if len(lim) > 0 {
 		fmt.Fprintf(&b, "; limits: %s", strings.Join(lim, ", "))
 	}
-	if len(spec.DropCaps) > 0 {
-		fmt.Fprintf(&b, "; dropped %d capabilities", len(spec.DropCaps))
+	switch n := len(spec.DropCaps); {
+	case n > 4:
+		fmt.Fprintf(&b, "; dropped %d capabilities", n)
+	case n > 0:
+		fmt.Fprintf(&b, "; dropped %s", strings.Join(spec.DropCaps, ", "))
 	}
 	if len(spec.Seccomp) > 0 {
 		fmt.Fprintf(&b, "; seccomp denies %s", strings.Join(spec.Seccomp, ", "))
