@@ -82,6 +82,14 @@ func (a *agent) handle(req agentRequest) {
 	switch req.Op {
 	case "view":
 		v := gatherView("child")
+		if a.in.Spec.Has(NSTime) {
+			if cur, kids := nsLink("time"), nsLink("time_for_children"); cur != kids {
+				if v.Errors == nil {
+					v.Errors = map[string]string{}
+				}
+				v.Errors["time"] = "this kernel did not move the agent into its time namespace on exec; only its children see the offset"
+			}
+		}
 		a.reply(agentResponse{View: &v})
 	case "experiment":
 		o := a.experiment(req.Name)
@@ -135,4 +143,10 @@ func (a *agent) dropCaps(caps []string) {
 	err := syscall.Exec(selfExe, []string{"procbox", agentMarker}, env)
 	a.reply(childReply{Error: "re-exec agent: " + err.Error()})
 	os.Exit(125)
+}
+
+// nsLink reads /proc/self/ns/NAME ("time:[4026532300]").
+func nsLink(name string) string {
+	s, _ := os.Readlink("/proc/self/ns/" + name)
+	return s
 }

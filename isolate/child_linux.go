@@ -269,8 +269,10 @@ func linkUp(name string) error {
 
 // enterTimeNamespace creates a time namespace for our next program and shifts
 // its clocks. The offsets can only be written while no process lives in the
-// namespace yet; the exec that follows moves us in (Linux ≥ 5.17 switches time
-// namespaces on exec; older kernels only on fork).
+// namespace yet; the exec that follows moves us in: recent kernels switch a
+// task to its time_for_children namespace on exec (checked on 6.18; older
+// ones only on fork, where only CMD's children would see the offset — the
+// agent reports that case in its view's errors).
 func enterTimeNamespace(offset time.Duration) error {
 	if unix.Gettid() != unix.Getpid() {
 		// /proc/self/timens_offsets belongs to the main thread.
