@@ -150,8 +150,10 @@ func childSetupSteps(spec Spec) []Step {
 	}
 	if len(spec.DropCaps) > 0 {
 		caps := strings.Join(spec.DropCaps, ",")
-		steps = append(steps, Step{What: "drop capabilities from the bounding, effective, permitted and inheritable sets",
-			Command: "capsh --drop=" + caps + " --caps='all=ep " + caps + "-eip' --"})
+		// capsh --drop empties the bounding set; the exec that follows then
+		// leaves the caps out of the permitted and effective sets as well.
+		steps = append(steps, Step{What: "drop capabilities: from the bounding set, so no later exec regains them, and from the effective, permitted and inheritable sets",
+			Command: "capsh --drop=" + caps + " --"})
 	}
 	if len(spec.Seccomp) > 0 {
 		denied := expandSyscalls(spec.Seccomp)
