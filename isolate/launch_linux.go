@@ -116,6 +116,10 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 			cmd.SysProcAttr.UseCgroupFD = true
 			cmd.SysProcAttr.CgroupFD = fd
 			placed = true
+			if dirs := l.cg.Dirs(); len(dirs) > 0 {
+				l.steps = append(l.steps, Step{What: "the child is born in its cgroup (clone3 with CLONE_INTO_CGROUP)",
+					Command: "sh -c 'echo $$ > " + dirs[0] + "/cgroup.procs && exec CMD'"})
+			}
 		}
 	}
 	l.cmd = cmd
