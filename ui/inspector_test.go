@@ -205,3 +205,16 @@ func TestCapMeaningsCoverEveryCap(t *testing.T) {
 		t.Error("meaningOf does not accept other spellings")
 	}
 }
+
+// BenchmarkInspectorView is one redraw of the live inspector (the Security
+// tab: the longest) at 120x40.
+func BenchmarkInspectorView(b *testing.B) {
+	in := newCoreInspector()
+	deps := coreDeps(in)
+	d := newCoreDriver(b, deps, newInspectorScreen(deps, 300), 120, 40)
+	d.keys("8")
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = d.root().render()
+	}
+}
