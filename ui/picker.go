@@ -422,8 +422,13 @@ func (p *pickerScreen) treeLines(order []int) []pickerLine {
 		}
 	}
 	lines := make([]pickerLine, 0, len(order))
+	visited := make(map[int]bool, len(order))
 	var walk func(i int, indent string, last bool, depth int)
 	walk = func(i int, indent string, last bool, depth int) {
+		if visited[i] {
+			return
+		}
+		visited[i] = true
 		prefix := ""
 		next := ""
 		if depth > 0 {
@@ -441,6 +446,13 @@ func (p *pickerScreen) treeLines(order []int) []pickerLine {
 	}
 	for _, r := range roots {
 		walk(r, "", true, 0)
+	}
+	// A reused PID can make two rows each other's parent, a loop no root
+	// reaches: show such rows as trees of their own rather than lose them.
+	for _, i := range order {
+		if !visited[i] {
+			walk(i, "", true, 0)
+		}
 	}
 	return lines
 }

@@ -319,3 +319,21 @@ func BenchmarkPickerRefresh(b *testing.B) {
 		d.send(pickerTickMsg{to: p, gen: p.gen})
 	}
 }
+
+// TestPickerTreeParentLoop: a reused PID can make two processes each other's
+// parent; the tree must still show both, once each, and not loop.
+func TestPickerTreeParentLoop(t *testing.T) {
+	in := newCoreInspector()
+	in.rows = []inspect.ProcRow{
+		{PID: 1, Comm: "init"},
+		{PID: 10, PPID: 20, Comm: "a"},
+		{PID: 20, PPID: 10, Comm: "b"},
+	}
+	deps := coreDeps(in)
+	p := newPickerScreen(deps).(*pickerScreen)
+	d := newCoreDriver(t, deps, p, 80, 24)
+	d.keys("t")
+	if got := fmt.Sprint(p.pids()); got != "[1 10 20]" {
+		t.Fatalf("tree with a parent loop = %s", got)
+	}
+}
