@@ -253,3 +253,17 @@ func TestScreensWithoutInspector(t *testing.T) {
 		t.Errorf("picker does not say why it is empty:\n%s", d.view())
 	}
 }
+
+// TestHelpOverlayFitsEveryScreen: ? on each screen lists its keys within 80x24.
+func TestHelpOverlayFitsEveryScreen(t *testing.T) {
+	deps := coreDeps(newCoreInspector())
+	for _, s := range []screen{newHomeScreen(deps), newPickerScreen(deps), newInspectorScreen(deps, 400), newCompareScreen(deps, 300, 400)} {
+		d := newCoreDriver(t, deps, s, 80, 24)
+		d.keys("?")
+		v := d.view()
+		checkFits(t, v, 80, 24)
+		if !strings.Contains(v, "Keys — "+s.Title()) || !strings.Contains(v, "ctrl+c") {
+			t.Errorf("%s: help overlay incomplete:\n%s", s.Title(), v)
+		}
+	}
+}
