@@ -58,8 +58,16 @@ func runPsTUI() error { return ui.RunPicker(buildDeps()) }
 
 // runInspectTUI opens the inspector on pid, the picker when pid is 0, or the
 // side-by-side comparison when compare is not 0.
-func runInspectTUI(pid, compare int) error {
+func runInspectTUI(pid, compare int) error { return runInspectTUIWith(pid, compare, false) }
+
+// runInspectTUIWith is runInspectTUI honouring --show-secrets: environment
+// values are then shown unmasked in the inspector.
+func runInspectTUIWith(pid, compare int, showSecrets bool) error {
 	d := buildDeps()
+	if showSecrets {
+		d.ShowSecrets = true
+		d.Inspector = newInspector(inspect.DefaultFS(), inspect.Options{ShowSecrets: true})
+	}
 	switch {
 	case pid == 0:
 		return ui.RunPicker(d)
