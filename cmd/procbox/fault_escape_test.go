@@ -85,4 +85,29 @@ func TestFaultHostileNames(t *testing.T) {
 	}
 
 	check("procbox inspect PID --text", faultExec(t, 30*time.Second, bin, "inspect", strconv.Itoa(pid), "--text"))
+
+	// The picker (TUI) on a real terminal: the row must stay one row.
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Log("no tmux: the picker part is skipped")
+		return
+	}
+	sock := filepath.Join(t.TempDir(), "tmux.sock")
+	tmux := func(args ...string) string {
+		out, _ := exec.Command("tmux", append([]string{"-S", sock, "-f", "/dev/null"}, args...)...).CombinedOutput()
+		return string(out)
+	}
+	t.Cleanup(func() { tmux("kill-server") })
+	tmux("new-session", "-d", "-x", "150", "-y", "50", "-s", "names", "exec "+bin+" ps")
+	time.Sleep(2 * time.Second)
+	tmux("send-keys", "-t", "names", "/")
+	time.Sleep(300 * time.Millisecond)
+	tmux("send-keys", "-t", "names", "-l", "FAKE") // filter down to our process
+	time.Sleep(1500 * time.Millisecond)
+	screen := tmux("capture-pane", "-p", "-t", "names")
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "FAKE") {
+			t.Errorf("procbox ps (picker): the name of %d broke its row across lines; screen:\n%s", pid, screen)
+			break
+		}
+	}
 }
