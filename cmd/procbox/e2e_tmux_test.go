@@ -14,8 +14,8 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 )
 
-// tmuxSession is one tmux server of its own (its own socket), so the test
-// neither sees nor disturbs anyone else's sessions.
+// tmuxSession is one tmux server of its own (its own socket file), so the
+// test neither sees nor disturbs anyone else's sessions.
 type tmuxSession struct {
 	t      *testing.T
 	socket string
@@ -23,7 +23,7 @@ type tmuxSession struct {
 }
 
 func (s tmuxSession) cmd(args ...string) *exec.Cmd {
-	return exec.Command("tmux", append([]string{"-L", s.socket}, args...)...)
+	return exec.Command("tmux", append([]string{"-S", s.socket}, args...)...)
 }
 
 // capture is the visible screen as text.
@@ -93,7 +93,9 @@ func TestE2ETmux(t *testing.T) {
 	})
 	pid := strconv.Itoa(child.Process.Pid)
 
-	s := tmuxSession{t: t, socket: fmt.Sprintf("procbox-e2e-%d", os.Getpid()), name: "procbox-e2e-" + strconv.Itoa(os.Getpid())}
+	// The socket lives in the test's temp dir: tmux leaves its socket file
+	// behind after kill-server, and t.TempDir removes it.
+	s := tmuxSession{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock"), name: fmt.Sprintf("procbox-e2e-%d", os.Getpid())}
 	t.Cleanup(func() { _ = s.cmd("kill-server").Run() })
 	start := s.cmd("new-session", "-d", "-x", "120", "-y", "40", "-s", s.name, bin)
 	start.Env = append(os.Environ(), "NO_COLOR=1")
