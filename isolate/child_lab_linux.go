@@ -33,6 +33,12 @@ type Child struct {
 // Start starts a child isolated as spec says that becomes an agent: it stays
 // alive and answers the Lab's questions until Stop.
 func Start(spec Spec) (*Child, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkLabLimits(spec); err != nil {
+		return nil, err
+	}
 	// The agent's stderr is kept (its last lines) to explain a child that
 	// dies: a Go crash prints its reason there.
 	tail := &tailWriter{max: 2048}
@@ -210,6 +216,9 @@ func (c *Child) Experiment(name string) (Outcome, error) {
 // running process, otherwise by replacing the child, and says which and why.
 func (c *Child) Apply(spec Spec) (Change, error) {
 	if err := spec.Validate(); err != nil {
+		return Change{}, err
+	}
+	if err := checkLabLimits(spec); err != nil {
 		return Change{}, err
 	}
 	// The lock is held through a re-creation too: a Stop that comes in

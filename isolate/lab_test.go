@@ -378,3 +378,12 @@ func TestLabLessonActions(t *testing.T) {
 		t.Error("the agent itself must not carry PROCBOX_DEMO")
 	}
 }
+
+func TestLabRefusesTinyLimits(t *testing.T) {
+	if _, err := Start(Spec{PidsMax: 5}); err == nil || !strings.Contains(err.Error(), "at least 12") {
+		t.Errorf("pids 5: %v", err)
+	}
+	if _, err := Start(Spec{MemoryMax: 4 << 20}); err == nil || !strings.Contains(err.Error(), "at least 16 MiB") {
+		t.Errorf("mem 4M: %v", err)
+	}
+}

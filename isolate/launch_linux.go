@@ -28,10 +28,13 @@ type launched struct {
 	cg     *Cgroup       // nil without cgroups
 	veth   *Veth         // nil without --veth
 	stderr *tailWriter   // the agent's stderr, when kept
-	steps  []Step        // what was done, as shell commands
-	waited chan struct{} // closed when the child has been reaped
-	state  *os.ProcessState
-	werr   error
+	// relaxed: the cgroup was created with larger limits than asked, to be
+	// lowered once the command runs.
+	relaxed bool
+	steps   []Step        // what was done, as shell commands
+	waited  chan struct{} // closed when the child has been reaped
+	state   *os.ProcessState
+	werr    error
 
 	cleanOnce sync.Once
 	cleanErr  error
@@ -68,7 +71,13 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 	defer func() { <-swept }()
 	wantLimits := spec.MemoryMax > 0 || spec.PidsMax > 0 || spec.CPUMax > 0
 	if lerr == nil && layout.Mode != CgroupNone {
-		cg, steps, cerr := NewCgroup(layout, spec)
+		// For `run`, tiny limits wait until the command is exec'd (see
+		// tightenLimits); the Go child could not set itself up under them.
+		first := spec
+		if mode == modeRun {
+			first, l.relaxed = setupLimits(spec)
+		}
+		cg, steps, cerr := NewCgroup(layout, first)
 		switch {
 		case cerr == nil:
 			l.cg = cg
@@ -293,4 +302,20 @@ func (l *launched) lastWords() string {
 		return " (" + line + ")"
 	}
 	return ""
+}
+
+// tightenLimits writes the limits asked for, once the command has been
+// exec'd: from then on only the command counts against them. (It may have
+// run for some microseconds under the setup limits.)
+func (l *launched) tightenLimits() error {
+	if !l.relaxed || l.cg == nil {
+		return nil
+	}
+	steps, err := l.cg.Update(l.spec)
+	for i := range steps {
+		steps[i].What += " (now that CMD runs: procbox's own setup, a Go program, needed more)"
+	}
+	l.steps = append(l.steps, steps...)
+	l.relaxed = false
+	return err
 }

@@ -10,7 +10,7 @@ type Result struct {
 	ExitCode     int         `json:"exit_code"`             // the command's status; 128+signal when killed
 	Signal       string      `json:"signal,omitempty"`      // "killed", "terminated"... when a signal ended it
 	OOMKilled    bool        `json:"oom_killed,omitempty"`  // the OOM killer struck in the child's cgroup
-	PeakMemory   int64       `json:"peak_memory,omitempty"` // bytes: the largest resident set of the child
+	PeakMemory   int64       `json:"peak_memory,omitempty"` // bytes: the largest resident set of the child (setup included)
 	ForkFailures int64       `json:"fork_failures,omitempty"`
 	Stats        CgroupStats `json:"stats"` // the cgroup's counters just before removal
 	HasCgroup    bool        `json:"has_cgroup"`
@@ -56,14 +56,18 @@ func (r Result) Report(spec Spec) string {
 	default:
 		fmt.Fprintf(&b, "exited with status %d\n", r.ExitCode)
 	}
-	if r.ForkFailures > 0 {
+	switch {
+	case r.ForkFailures == 1:
+		fmt.Fprintf(&b, "fork failed once at pids.max=%d\n", spec.PidsMax)
+	case r.ForkFailures > 1:
 		fmt.Fprintf(&b, "fork failed %d times at pids.max=%d\n", r.ForkFailures, spec.PidsMax)
 	}
 	if r.Stats.NrThrottled > 0 {
 		fmt.Fprintf(&b, "throttled %d times, %.1f s in total, by the cpu quota\n", r.Stats.NrThrottled, float64(r.Stats.ThrottledUsec)/1e6)
 	}
 	if r.PeakMemory > 0 {
-		fmt.Fprintf(&b, "peak memory %s\n", humanBytes(r.PeakMemory))
+		// ru_maxrss survives exec, so it also counts procbox's own setup.
+		fmt.Fprintf(&b, "peak memory %s (largest process, procbox's setup before exec included)\n", humanBytes(r.PeakMemory))
 	}
 	return b.String()
 }

@@ -35,7 +35,6 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 			err = fmt.Errorf("cleanup: %w", cerr)
 		}
 	}()
-	res.Steps = l.steps
 
 	// The socket closes when the child's exec succeeds; a line means setup
 	// failed. Read it aside, so a signal during the child's setup still counts.
@@ -68,6 +67,10 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 				setupErr = replyError(m.r)
 			} else if m.err != nil && !errors.Is(m.err, io.EOF) && !errors.Is(m.err, os.ErrClosed) {
 				setupErr = fmt.Errorf("waiting for the child: %w", m.err)
+			} else if err := l.tightenLimits(); err != nil {
+				// The command runs, but not under the limits asked: stop it.
+				setupErr = fmt.Errorf("cgroup: setting the asked limits: %w", err)
+				l.signal(syscall.SIGKILL)
 			}
 		case sig := <-sigs:
 			ssig, _ := sig.(syscall.Signal)
@@ -98,6 +101,7 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 		case <-time.After(time.Second):
 		}
 	}
+	res.Steps = l.steps
 	if setupErr != nil {
 		var ce *CommandError
 		if errors.As(setupErr, &ce) {
@@ -106,12 +110,14 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 		return res, setupErr
 	}
 
+	counted := false // the cgroup counts OOM kills itself
 	if l.cg != nil {
 		res.HasCgroup = true
 		res.Stats, _ = l.cg.Stats()
 		if ev, eerr := l.cg.Events(); eerr == nil {
 			res.ForkFailures = ev.PidsMaxHits
 			res.OOMKilled = ev.OOMKills > 0
+			counted = true
 		}
 	}
 	st := l.state
@@ -123,7 +129,7 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		res.Signal = ws.Signal().String()
 		res.ExitCode = 128 + int(ws.Signal())
-		if ws.Signal() == syscall.SIGKILL && spec.MemoryMax > 0 && res.PeakMemory >= spec.MemoryMax*9/10 {
+		if !counted && ws.Signal() == syscall.SIGKILL && spec.MemoryMax > 0 && res.PeakMemory >= spec.MemoryMax*9/10 {
 			// Hosts without an oom_kill counter: a SIGKILL at the limit is the OOM killer.
 			res.OOMKilled = true
 		}

@@ -503,3 +503,29 @@ func TestHelperConnect(t *testing.T) {
 	}
 	t.Fatal("no 10.200.x.x address inside")
 }
+
+// Limits too small for procbox's own Go setup are written once the command
+// runs: the command gets exactly what was asked.
+func TestRunTinyLimits(t *testing.T) {
+	needRoot(t)
+	needCgroup(t, "pids")
+	needCgroup(t, "memory")
+	checkNoLeaks(t)
+	out, res := run(t, Spec{PidsMax: 2, MemoryMax: 4 << 20},
+		`sleep 5 & sleep 5 & echo forks-done; kill %1 2>/dev/null; wait`)
+	if res.ForkFailures < 1 {
+		t.Errorf("the second background sleep should hit pids.max=2: %q %+v", out, res)
+	}
+	if res.Stats.PidsMax != 2 || res.Stats.MemoryMax != 4<<20 {
+		t.Errorf("the asked limits must be in place while the command runs: %+v", res.Stats)
+	}
+	var lowered bool
+	for _, s := range res.Steps {
+		if strings.Contains(s.What, "now that CMD runs") {
+			lowered = true
+		}
+	}
+	if !lowered {
+		t.Errorf("the steps should show the limits written after exec: %+v", res.Steps)
+	}
+}
