@@ -69,7 +69,7 @@ func cmdInspect(args []string) error {
 
 	if !*jsonOut && !*textOut {
 		if onTTY() {
-			return runInspectTUI(a, b)
+			return runInspectTUIWith(a, b, *showSecrets)
 		}
 		if a == 0 {
 			return usagef("inspect: want a PID (the picker needs a terminal; try procbox ps)")
