@@ -1,0 +1,93 @@
+package main
+
+import (
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestFaultSweepSparesLiveRuns starts a `run` from a copy of procbox under
+// another name (people rename binaries: pb, procbox-v2, ./bin/x), then runs
+// `procbox doctor --clean` and `procbox run` — both sweep stale cgroups. The
+// live run's cgroup and child must survive both: only the cgroups of dead
+// owners may go, whatever the owner's binary is called.
+func TestFaultSweepSparesLiveRuns(t *testing.T) {
+	requireRoot(t)
+	bin := faultBuild(t)
+	renamed := filepath.Join(t.TempDir(), "pb-renamed")
+	src, err := os.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst, err := os.OpenFile(renamed, os.O_CREATE|os.O_WRONLY, 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(dst, src)
+	src.Close()
+	if err := dst.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before := takeInventory(t)
+
+	live := exec.Command(renamed, "run", "--mem", "64M", "--", "sleep", "30")
+	if err := live.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{}) // closed once the run has been reaped
+	var waitErr error
+	go func() { waitErr = live.Wait(); close(done) }()
+	t.Cleanup(func() {
+		live.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			live.Process.Kill()
+			<-done
+		}
+	})
+	owner := live.Process.Pid
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && (len(cgroupsOf(owner)) == 0 || len(descendants(owner)) == 0); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cgs, kids := cgroupsOf(owner), descendants(owner)
+	if len(cgs) == 0 || len(kids) == 0 {
+		t.Fatalf("the renamed procbox run has cgroups %v and children %v; want both", cgs, kids)
+	}
+
+	for _, sweeper := range [][]string{{"doctor", "--clean"}, {"run", "--ns", "uts", "--", "true"}} {
+		r := faultExec(t, 30*time.Second, bin, sweeper...)
+		if r.code != 0 {
+			t.Errorf("procbox %v: status %d: %s", sweeper, r.code, r.stderr)
+		}
+		if left := cgroupsOf(owner); len(left) != len(cgs) {
+			t.Errorf("procbox %v swept the cgroups of a LIVE run (%s, pid %d): %v remain of %v; it said %q",
+				sweeper, filepath.Base(renamed), owner, left, cgs, r.stdout)
+		}
+		for _, k := range kids {
+			if !alive(k) {
+				t.Errorf("procbox %v killed process %d of a live run", sweeper, k)
+			}
+		}
+		select {
+		case <-done:
+			t.Fatalf("the live run ended while another procbox swept: %v", waitErr)
+		default:
+		}
+	}
+
+	// Ended politely, the run removes its own cgroup.
+	live.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Errorf("the renamed run did not end within 10s of SIGTERM")
+	}
+	if leaks := before.leaksSince(takeInventory(t), ownedBy(owner)); len(leaks) > 0 {
+		t.Errorf("left on the host: %v", leaks)
+	}
+}
