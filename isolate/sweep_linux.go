@@ -6,11 +6,13 @@ package isolate
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Sweep removes stale procbox-* cgroups whose owner PID is dead (not this process) and
@@ -48,10 +50,14 @@ func Sweep(l CgroupLayout) ([]string, error) {
 				continue
 			}
 			owner, _, ok := parseCgroupName(e.Name())
-			if !ok || owner == self || sweepOwnerAlive(owner) {
+			if !ok || owner == self {
 				continue
 			}
 			dir := filepath.Join(root, e.Name())
+			info, err := e.Info()
+			if err != nil || sweepOwnerAlive(owner, info.ModTime()) {
+				continue
+			}
 			if err := cgroupRemoveDirs([]string{dir}, l.fixture); err != nil {
 				errs = append(errs, err)
 				continue
@@ -62,24 +68,70 @@ func Sweep(l CgroupLayout) ([]string, error) {
 	return removed, errors.Join(errs...)
 }
 
-// sweepOwnerAlive reports whether pid is still a procbox that may own
-// cgroups or links. A pid that exists but runs something else is a reused pid:
-// the procbox that had it is dead. Its name (comm, at most 15 bytes) is
-// "procbox", or the test binary's name ("isolate.test") when the tests create
-// cgroups, or whatever this binary is called.
-func sweepOwnerAlive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+// sweepOwnerAlive reports whether pid can still be the procbox that created a
+// cgroup at created. A pid that is gone is dead. A pid whose process started
+// after the cgroup was made is a reused pid: the procbox that had it is dead.
+// Anything else is treated as alive, whatever the binary is called (a renamed
+// copy of procbox is still procbox), and so is a pid we may not look at
+// (hidepid): a live owner's cgroups must never be touched.
+func sweepOwnerAlive(pid int, created time.Time) bool {
+	started, err := processStartTime(pid)
+	if errors.Is(err, os.ErrNotExist) {
+		return false
+	}
 	if err != nil {
-		// Gone (ENOENT) means dead. Any other error (hidepid) means we cannot
-		// tell, and a live owner's cgroups must never be touched.
-		return !errors.Is(err, os.ErrNotExist)
-	}
-	comm := strings.TrimSpace(string(b))
-	if strings.Contains(comm, "procbox") || strings.HasSuffix(comm, ".test") {
 		return true
 	}
-	if own, err := os.ReadFile("/proc/self/comm"); err == nil && strings.TrimSpace(string(own)) == comm {
-		return true
+	// btime has a resolution of one second, so allow that much slack: a pid
+	// reused within a second of its owner creating the cgroup is not a case worth
+	// the risk of killing a live owner's child.
+	return !started.After(created.Add(time.Second))
+}
+
+// processStartTime is when pid started, from field 22 of /proc/PID/stat
+// (clock ticks since boot, USER_HZ = 100 on every Linux architecture procbox
+// builds for) and the btime line of /proc/stat: proc(5).
+func processStartTime(pid int) (time.Time, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return time.Time{}, err
 	}
-	return false
+	s := string(b)
+	// comm may hold spaces and parentheses: the fields start after the last ')'.
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return time.Time{}, fmt.Errorf("/proc/%d/stat: no ')'", pid)
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 20 {
+		return time.Time{}, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
+	}
+	ticks, err := strconv.ParseInt(f[19], 10, 64) // field 22 overall; f[0] is field 3
+	if err != nil {
+		return time.Time{}, fmt.Errorf("/proc/%d/stat starttime: %w", pid, err)
+	}
+	boot, err := bootTime()
+	if err != nil {
+		return time.Time{}, err
+	}
+	const userHZ = 100
+	return boot.Add(time.Duration(ticks) * time.Second / userHZ), nil
+}
+
+// bootTime reads the btime line of /proc/stat.
+func bootTime() (time.Time, error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return time.Time{}, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "btime "); ok {
+			sec, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				return time.Time{}, fmt.Errorf("/proc/stat btime: %w", err)
+			}
+			return time.Unix(sec, 0), nil
+		}
+	}
+	return time.Time{}, errors.New("/proc/stat: no btime line")
 }

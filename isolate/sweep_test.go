@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // sweepDeadPID is above the largest pid_max Linux allows (2^22), so no process
@@ -51,7 +52,7 @@ func TestSweepFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	liveProcbox := sweepStartNamed(t, "procbox")
-	reused := sweepStartNamed(t, "sleep") // a pid that now belongs to something else
+	reused := sweepStartNamed(t, "procbox") // a pid that now belongs to another process, even one called procbox
 
 	keep := []string{
 		"memory/" + cgroupName(os.Getpid(), 900),    // ours
@@ -72,6 +73,12 @@ func TestSweepFixture(t *testing.T) {
 		fixtureFile(t, root, d+"/cgroup.procs", "1\n")
 	}
 	fixtureFile(t, root, "memory/"+cgroupName(sweepDeadPID, 1)+"/nested/cgroup.procs", "")
+	// The reused pid's process started after its cgroup was made: date the
+	// cgroup a minute back, as a SIGKILLed procbox's would be.
+	past := time.Now().Add(-time.Minute)
+	if err := os.Chtimes(filepath.Join(root, "pids", cgroupName(reused, 1)), past, past); err != nil {
+		t.Fatal(err)
+	}
 
 	removed, err := Sweep(l)
 	if err != nil {
@@ -103,17 +110,22 @@ func TestSweepFixture(t *testing.T) {
 }
 
 func TestSweepOwnerAlive(t *testing.T) {
-	if !sweepOwnerAlive(os.Getpid()) {
+	now := time.Now()
+	if !sweepOwnerAlive(os.Getpid(), now) {
 		t.Error("this test binary is not seen as a live owner")
 	}
-	if sweepOwnerAlive(sweepDeadPID) {
+	if sweepOwnerAlive(sweepDeadPID, now) {
 		t.Error("an impossible pid is seen as alive")
 	}
-	if sweepOwnerAlive(sweepStartNamed(t, "sleep")) {
-		t.Error("a live sleep is seen as a procbox")
+	// A process started after the cgroup was made holds a reused pid: dead owner,
+	// whatever its name.
+	if sweepOwnerAlive(sweepStartNamed(t, "procbox"), now.Add(-time.Minute)) {
+		t.Error("a pid reused after the cgroup was created is seen as its owner")
 	}
-	if !sweepOwnerAlive(sweepStartNamed(t, "procbox")) {
-		t.Error("a live procbox is not seen as one")
+	// A renamed procbox that made the cgroup after it started is alive.
+	renamed := sweepStartNamed(t, "pbx-renamed")
+	if !sweepOwnerAlive(renamed, time.Now().Add(2*time.Second)) {
+		t.Error("a live owner with another name is seen as dead")
 	}
 }
 
