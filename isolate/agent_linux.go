@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -92,6 +94,11 @@ func (a *agent) handle(req agentRequest) {
 		}
 		a.reply(agentResponse{View: &v})
 	case "experiment":
+		if !knownExperiment(req.Name) {
+			a.reply(agentResponse{Error: fmt.Sprintf("unknown experiment %q (valid: %s, %s, %s, %s)", req.Name,
+				strings.Join(Experiments, ", "), ExpRenice, ExpOpenFile, ExpEnvChild)})
+			return
+		}
 		o := a.experiment(req.Name)
 		a.reply(agentResponse{Outcome: &o})
 	case "hostname":
@@ -149,4 +156,12 @@ func (a *agent) dropCaps(caps []string) {
 func nsLink(name string) string {
 	s, _ := os.Readlink("/proc/self/ns/" + name)
 	return s
+}
+
+func knownExperiment(name string) bool {
+	switch name {
+	case ExpRenice, ExpOpenFile, ExpEnvChild:
+		return true
+	}
+	return slices.Contains(Experiments, name)
 }

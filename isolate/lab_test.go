@@ -387,3 +387,15 @@ func TestLabRefusesTinyLimits(t *testing.T) {
 		t.Errorf("mem 4M: %v", err)
 	}
 }
+
+func TestLabUnknownExperiment(t *testing.T) {
+	needRoot(t)
+	checkNoLeaks(t)
+	c := startChild(t, Spec{})
+	if _, err := c.Experiment("teleport"); err == nil || !strings.Contains(err.Error(), "forkbomb") {
+		t.Errorf("want an error listing the experiments, got %v", err)
+	}
+	if _, err := c.ChildView(); err != nil {
+		t.Errorf("the child should still answer: %v", err)
+	}
+}
