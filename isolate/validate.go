@@ -127,7 +127,7 @@ func ParseSize(s string) (int64, error) {
 		u = u[:len(u)-1]
 	}
 	f, err := strconv.ParseFloat(u, 64)
-	if err != nil || u == "" {
+	if err != nil || u == "" || math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0, fmt.Errorf("bad size %q (want bytes or a number with K, M or G, like 64M)", s)
 	}
 	if f < 0 {

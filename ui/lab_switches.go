@@ -286,45 +286,22 @@ func labAvailability(r inspect.HostReport, known bool) map[labSwitchKind]map[str
 	return out
 }
 
-// labParseSize reads a memory size: "64M", "1.5G", "512k", "67108864", with an
-// optional "i" or "iB" (all sizes are powers of 1024). "", "0", "none" and "max"
-// mean no limit.
+// labParseSize reads a memory size with isolate.ParseSize ("64M", "1.5G",
+// "512k", bytes); "", "0", "none", "max" and "off" mean no limit.
 func labParseSize(s string) (int64, error) {
-	t := strings.TrimSpace(strings.ToLower(s))
-	switch t {
+	switch strings.TrimSpace(strings.ToLower(s)) {
 	case "", "0", "none", "max", "off":
 		return 0, nil
 	}
-	t = strings.TrimSuffix(strings.TrimSuffix(t, "b"), "i")
-	mult := float64(1)
-	if n := len(t); n > 0 {
-		switch t[n-1] {
-		case 'k':
-			mult = 1 << 10
-		case 'm':
-			mult = 1 << 20
-		case 'g':
-			mult = 1 << 30
-		case 't':
-			mult = 1 << 40
-		}
-		if mult > 1 {
-			t = t[:n-1]
-		}
-	}
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+	v, err := isolate.ParseSize(s)
+	if err != nil {
 		return 0, fmt.Errorf("%q is not a size: try 64M, 1G or none", s)
 	}
-	v := f * mult
-	if v > math.MaxInt64/2 {
-		return 0, fmt.Errorf("%q is too large", s)
+	// The Lab's child is a Go program: below this its own runtime cannot live.
+	if v < isolate.MinLabMemory {
+		return 0, fmt.Errorf("%q is too small: the Lab's child needs at least %dM", s, isolate.MinLabMemory>>20)
 	}
-	// Below a few MiB the Go runtime of the child itself cannot start.
-	if v < 4<<20 {
-		return 0, fmt.Errorf("%q is too small: the child needs at least 4M to start", s)
-	}
-	return int64(v), nil
+	return v, nil
 }
 
 // labParsePids reads a pids limit: a count, or none.
@@ -338,9 +315,9 @@ func labParsePids(s string) (int64, error) {
 	if err != nil || n < 0 {
 		return 0, fmt.Errorf("%q is not a process count: try 20 or none", s)
 	}
-	// The child and its shell need a few pids of their own.
-	if n < 5 {
-		return 0, fmt.Errorf("%d is too few: the child needs at least 5 processes", n)
+	// The child is a Go program with threads of its own, and starts helpers.
+	if n < isolate.MinLabPids {
+		return 0, fmt.Errorf("%d is too few: the Lab's child needs at least %d", n, isolate.MinLabPids)
 	}
 	return n, nil
 }

@@ -131,12 +131,20 @@ func TestLabEditValidation(t *testing.T) {
 
 func TestLabParsers(t *testing.T) {
 	sizes := map[string]int64{"64M": 64 << 20, "1G": 1 << 30, "1.5g": 3 << 29, "512MiB": 512 << 20,
-		"none": 0, "": 0, "8388608": 8 << 20}
+		"none": 0, "": 0, "33554432": 32 << 20}
 	for in, want := range sizes {
 		got, err := labParseSize(in)
 		if err != nil || got != want {
 			t.Errorf("labParseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
+	}
+	for _, bad := range []string{"8M", "NaN", "12Q", "-5M"} {
+		if _, err := labParseSize(bad); err == nil {
+			t.Errorf("labParseSize(%q) accepted a size the Lab's child cannot use", bad)
+		}
+	}
+	if _, err := labParsePids("5"); err == nil {
+		t.Error("labParsePids(5) accepted fewer pids than the Lab's child needs")
 	}
 	cpus := map[string]float64{"0.5": 0.5, "50%": 0.5, "2": 2, "none": 0}
 	for in, want := range cpus {
