@@ -242,3 +242,70 @@ func reapOrphans(t *testing.T) []int {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestFaultKillNestedCgroup kills procbox while its child has made a cgroup
+// of its own below procbox's (a container runtime inside the child would) and
+// moved itself there. The sweep must remove the nested cgroup too: rmdir of
+// a cgroup with children fails, so a careless sweep leaves everything behind.
+func TestFaultKillNestedCgroup(t *testing.T) {
+	requireRoot(t)
+	if _, err := os.Stat("/sys/fs/cgroup/memory/cgroup.procs"); err != nil {
+		t.Skip("needs the cgroup v1 memory hierarchy at /sys/fs/cgroup/memory (this host's layout)")
+	}
+	bin := faultBuild(t)
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		t.Fatalf("PR_SET_CHILD_SUBREAPER: %v", err)
+	}
+	t.Cleanup(func() { unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0) })
+	before := takeInventory(t)
+
+	// The child reads its own memory cgroup, makes "nested" below it and moves in.
+	script := `cg=$(sed -n 's/^[0-9]*:memory:\(.*\)$/\1/p' /proc/self/cgroup)
+d=/sys/fs/cgroup/memory$cg/nested
+mkdir "$d" && echo $$ > "$d/cgroup.procs" && echo ready && exec sleep 30`
+	cmd := exec.Command(bin, "run", "--mem", "64M", "--", "sh", "-c", script)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	buf := make([]byte, 64)
+	n, _ := out.Read(buf) // "ready" once the child sits in the nested cgroup
+	if !strings.Contains(string(buf[:n]), "ready") {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("the child did not make its nested cgroup: %q", buf[:n])
+	}
+	nested, _ := filepath.Glob("/sys/fs/cgroup/memory/procbox-" + strconv.Itoa(pid) + "-*/nested")
+	if len(nested) == 0 {
+		t.Fatalf("no nested cgroup below procbox-%d-*", pid)
+	}
+	kids := descendants(pid)
+	cmd.Process.Kill()
+	cmd.Wait()
+	reapOrphans(t)
+
+	r := faultExec(t, 30*time.Second, bin, "doctor", "--clean")
+	if r.code != 0 {
+		t.Errorf("doctor --clean: status %d: %s", r.code, r.stderr)
+	}
+	if left := cgroupsOf(pid); len(left) > 0 {
+		t.Errorf("doctor --clean left %v (the child had nested %v); it said %q", left, nested, r.stdout+r.stderr)
+	}
+	for _, d := range nested {
+		if _, err := os.Stat(d); err == nil {
+			t.Errorf("nested cgroup %s survived the sweep", d)
+		}
+	}
+	for _, k := range kids {
+		if alive(k) {
+			t.Errorf("process %d (%s) of the killed run is still alive", k, commOf(k))
+		}
+	}
+	if leaks := before.leaksSince(takeInventory(t), ownedBy(append(kids, pid)...)); len(leaks) > 0 {
+		t.Errorf("left on the host: %v", leaks)
+	}
+}
