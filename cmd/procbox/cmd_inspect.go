@@ -164,6 +164,7 @@ func writeIndentedJSON(w io.Writer, v any) error {
 // writeSnapshotText is the plain-text report: one header per section, the
 // reason in place of any section that could not be read.
 func writeSnapshotText(w io.Writer, s inspect.Snapshot) {
+	s = s.Printable() // process-chosen strings may hold escape sequences
 	section := func(title string) { fmt.Fprintf(w, "\n== %s ==\n", title) }
 	why := func(keys ...string) bool {
 		found := false

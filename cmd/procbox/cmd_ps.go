@@ -55,6 +55,7 @@ func writePsTable(w io.Writer, rows []inspect.ProcRow) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PID\tPPID\tUSER\tNI\tS\tRSS\tTHR\tCONTAINER\tCOMMAND")
 	for _, r := range rows {
+		r = r.Printable() // a name may hold escape sequences or a newline
 		fmt.Fprintf(tw, "%d\t%d\t%s\t%d\t%s\t%s\t%d\t%s\t%s\n",
 			r.PID, r.PPID, r.User, r.Nice, r.State, sizeText(r.RSSBytes), r.Threads, dashIfEmpty(r.Container), r.Comm)
 	}

@@ -18,9 +18,21 @@ func newInspector(fs inspect.FS, opt inspect.Options) ui.Inspector {
 	return inspector{fs: fs, opt: opt}
 }
 
-func (i inspector) Table() ([]inspect.ProcRow, error) { return i.fs.Table() }
+// Table and Snapshot hand the UI printable strings only: a process chooses its
+// own name, command line and environment, and must not be able to write escape
+// sequences to the user's terminal through them.
+func (i inspector) Table() ([]inspect.ProcRow, error) {
+	rows, err := i.fs.Table()
+	for n := range rows {
+		rows[n] = rows[n].Printable()
+	}
+	return rows, err
+}
 
-func (i inspector) Snapshot(pid int) (inspect.Snapshot, error) { return i.fs.Snapshot(pid, i.opt) }
+func (i inspector) Snapshot(pid int) (inspect.Snapshot, error) {
+	s, err := i.fs.Snapshot(pid, i.opt)
+	return s.Printable(), err
+}
 
 func (i inspector) Doctor() inspect.HostReport { return i.fs.Doctor() }
 
@@ -34,9 +46,11 @@ func (i inspector) RevealEnv(pid int, name string) (string, error) {
 	if why, ok := s.Errors["env"]; ok {
 		return "", fmt.Errorf("cannot read the environment: %s", why)
 	}
-	v, ok := s.Env[name]
-	if !ok {
-		return "", fmt.Errorf("%s is no longer set", name)
+	// name is the printable form the UI showed.
+	for k, v := range s.Env {
+		if inspect.Printable(k) == name {
+			return inspect.Printable(v), nil
+		}
 	}
-	return v, nil
+	return "", fmt.Errorf("%s is no longer set", name)
 }

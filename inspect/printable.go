@@ -1,0 +1,107 @@
+package inspect
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Printable returns s safe to put on a terminal: control characters (C0, DEL
+// and C1, which includes the 8-bit CSI) and bytes that are not UTF-8 are
+// written as \xNN or \u00NN escapes. Process names, command lines, paths and
+// environment values are chosen by whoever started the process: printed raw, a
+// name like "\x1b]2;…" would retitle the terminal, and a newline would forge a
+// row of the process table.
+func Printable(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x20 || b == 0x7f || b >= 0x80 {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r >= 0x80 && r <= 0x9f:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// Printable returns a copy of the row with every process-chosen string made
+// Printable, for text and TUI output (JSON carries the raw values, escaped by
+// the encoder).
+func (r ProcRow) Printable() ProcRow {
+	r.Comm = Printable(r.Comm)
+	r.Cmdline = Printable(r.Cmdline)
+	r.User = Printable(r.User)
+	return r
+}
+
+// Printable returns a copy of the snapshot with every process-chosen string
+// made Printable (see ProcRow.Printable).
+func (s Snapshot) Printable() Snapshot {
+	s.Comm = Printable(s.Comm)
+	s.Exe = Printable(s.Exe)
+	s.User = Printable(s.User)
+	s.LSM = Printable(s.LSM)
+	s.Cmdline = printableAll(s.Cmdline)
+	if s.Env != nil {
+		env := make(map[string]string, len(s.Env))
+		for k, v := range s.Env {
+			env[Printable(k)] = Printable(v)
+		}
+		s.Env = env
+	}
+	if s.FDs != nil {
+		fds := make([]FD, len(s.FDs))
+		for i, fd := range s.FDs {
+			fd.Target = Printable(fd.Target)
+			fd.Detail = Printable(fd.Detail)
+			fds[i] = fd
+		}
+		s.FDs = fds
+	}
+	if s.Memory.Maps != nil {
+		maps := make([]MemoryMap, len(s.Memory.Maps))
+		for i, m := range s.Memory.Maps {
+			m.Path = Printable(m.Path)
+			maps[i] = m
+		}
+		s.Memory.Maps = maps
+	}
+	if s.Cgroups != nil {
+		cgs := make([]CgroupMembership, len(s.Cgroups))
+		for i, c := range s.Cgroups {
+			c.Path = Printable(c.Path)
+			cgs[i] = c
+		}
+		s.Cgroups = cgs
+	}
+	s.Container.ID = Printable(s.Container.ID)
+	return s
+}
+
+func printableAll(in []string) []string {
+	if in == nil {
+		return nil
+	}
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = Printable(s)
+	}
+	return out
+}
