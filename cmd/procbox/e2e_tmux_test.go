@@ -114,15 +114,25 @@ func TestE2ETmux(t *testing.T) {
 	s.send("/")
 	s.send("-l", pid)
 	s.send("Enter")
-	screen := s.waitFor(`filter "` + pid + `"`)
-	listed := false
-	for _, l := range strings.Split(screen, "\n") {
-		f := strings.Fields(l)
-		if len(f) > 1 && f[0] == pid && strings.Contains(l, "sleep") {
-			listed = true
+	s.waitFor(`filter "` + pid + `"`)
+	// The filter line shows at once; the rows arrive with the first scan, which
+	// runs in a command and may still be reading /proc on a busy machine.
+	listed := func(screen string) bool {
+		for _, l := range strings.Split(screen, "\n") {
+			f := strings.Fields(l)
+			if len(f) > 1 && f[0] == pid && strings.Contains(l, "sleep") {
+				return true
+			}
+		}
+		return false
+	}
+	var screen string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if screen = s.capture(); listed(screen) {
+			break
 		}
 	}
-	if !listed {
+	if !listed(screen) {
 		t.Fatalf("picker does not list the child %s:\n%s", pid, screen)
 	}
 
