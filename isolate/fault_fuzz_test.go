@@ -69,3 +69,62 @@ func FuzzVethSubnet(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseSize: an accepted size is a whole, non-negative byte count, and
+// the refusal is one line.
+func FuzzParseSize(f *testing.F) {
+	for _, s := range []string{"64M", "1G", "512k", "1.5G", "65536", "-5", "12Q", "NaN", "Inf", "1e300G", "0x10", " 64 M ", "MiB"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := ParseSize(s)
+		if err != nil {
+			if strings.ContainsAny(err.Error(), "\r\n") {
+				t.Errorf("ParseSize(%q): refusal is more than one line: %q", s, err)
+			}
+			return
+		}
+		if n < 0 {
+			t.Errorf("ParseSize(%q) = %d: negative", s, n)
+		}
+	})
+}
+
+// FuzzParseNames: namespaces, capabilities and syscalls come back known,
+// without duplicates, and valid for Spec.Validate.
+func FuzzParseNames(f *testing.F) {
+	for _, s := range []string{"pid,net", "all", "none", "PID, Net", "pid,pid", "cap_chown,NET_RAW", "mkdir,mkdir", "", ",,,"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if ns, err := ParseNamespaces(s); err == nil {
+			seen := map[string]bool{}
+			for _, n := range ns {
+				if seen[n] || !isNamespace(n) {
+					t.Errorf("ParseNamespaces(%q) = %v: unknown or repeated %q", s, ns, n)
+				}
+				seen[n] = true
+			}
+			if err := (Spec{Namespaces: ns}).Validate(); err != nil {
+				t.Errorf("ParseNamespaces(%q) = %v, which Validate refuses: %v", s, ns, err)
+			}
+		}
+		if caps, err := ParseCaps(s); err == nil {
+			seen := map[string]bool{}
+			for _, c := range caps {
+				if seen[c] {
+					t.Errorf("ParseCaps(%q) repeats %q", s, c)
+				}
+				seen[c] = true
+			}
+			if err := (Spec{DropCaps: caps}).Validate(); err != nil {
+				t.Errorf("ParseCaps(%q) = %v, which Validate refuses: %v", s, caps, err)
+			}
+		}
+		if calls, err := ParseSyscalls(s); err == nil {
+			if err := (Spec{Seccomp: calls}).Validate(); err != nil {
+				t.Errorf("ParseSyscalls(%q) = %v, which Validate refuses: %v", s, calls, err)
+			}
+		}
+	})
+}
