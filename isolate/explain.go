@@ -62,10 +62,13 @@ func namespaceSteps(spec Spec) []Step {
 			if spec.TimeOffset > 0 {
 				cmd += timeOffsetFlags(spec.TimeOffset)
 			}
-		case NSCgroup:
-			cmd += "   # after the child is in its cgroup, so that cgroup becomes its /"
 		}
-		steps = append(steps, Step{What: nsWhat[ns], Command: cmd})
+		what := nsWhat[ns]
+		if ns == NSCgroup {
+			// The order matters, and the comment is the Step's What, not part of the command.
+			what += " (unshared after the child is placed in its cgroup, so that cgroup becomes its /)"
+		}
+		steps = append(steps, Step{What: what, Command: cmd})
 		all = append(all, unshareFlags[ns])
 		if ns == NSPID && spec.Has(NSMnt) {
 			all = append(all, "--mount-proc")
