@@ -1,5 +1,7 @@
 // Code generated from golang.org/x/sys/unix zsysnum_linux_amd64.go; DO NOT EDIT.
-// Regenerate: see the awk line in inspect/SCHEMA.md ("Syscall names").
+// Regenerate: awk '/^\tSYS_[A-Z0-9_]+ *= [0-9]+$/ {n=$1; sub(/^SYS_/,"",n); printf "\t%s: \"%s\",\n", $3, tolower(n)}' \
+//   $(go env GOMODCACHE)/golang.org/x/sys@VERSION/unix/zsysnum_linux_amd64.go
+// wrapped in var syscallNamesAMD64 = [...]string{ … }, then gofmt -w.
 
 package inspect
 
