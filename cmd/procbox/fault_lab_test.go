@@ -114,6 +114,16 @@ func TestFaultLabSignals(t *testing.T) {
 				t.Errorf("%s: procbox lab exited and left %v", sig, left)
 			}
 		} else {
+			// The killed procbox must be reaped before the sweep: by tmux, or,
+			// when its server exits with its last pane, by us (the subreaper).
+			// A zombie owner is TestFaultSweepZombieOwner's case, not this one's.
+			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				var ws unix.WaitStatus
+				unix.Wait4(pid, &ws, unix.WNOHANG, nil)
+				if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); os.IsNotExist(err) {
+					break
+				}
+			}
 			r := faultExec(t, 30*time.Second, bin, "doctor", "--clean")
 			if r.code != 0 {
 				t.Errorf("doctor --clean after SIGKILL: status %d: %s", r.code, r.stderr)

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestFaultSweepSparesLiveRuns starts a `run` from a copy of procbox under
@@ -88,6 +90,57 @@ func TestFaultSweepSparesLiveRuns(t *testing.T) {
 		t.Errorf("the renamed run did not end within 10s of SIGTERM")
 	}
 	if leaks := before.leaksSince(takeInventory(t), ownedBy(owner)); len(leaks) > 0 {
+		t.Errorf("left on the host: %v", leaks)
+	}
+}
+
+// TestFaultSweepZombieOwner kills `procbox run` and leaves it unreaped for a
+// moment — as a busy parent shell or a terminal multiplexer does — before
+// `procbox doctor --clean`. A zombie owns nothing and will never clean up:
+// its cgroups are stale and must be swept.
+func TestFaultSweepZombieOwner(t *testing.T) {
+	requireRoot(t)
+	bin := faultBuild(t)
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		t.Fatalf("PR_SET_CHILD_SUBREAPER: %v", err)
+	}
+	t.Cleanup(func() { unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0) })
+	before := takeInventory(t)
+
+	cmd := exec.Command(bin, "run", "--mem", "64M", "--", "sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && len(descendants(pid)) == 0; {
+		time.Sleep(10 * time.Millisecond)
+	}
+	kids := descendants(pid)
+	if len(cgroupsOf(pid)) == 0 || len(kids) == 0 {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("the run has cgroups %v and children %v; want both", cgroupsOf(pid), kids)
+	}
+	cmd.Process.Kill()
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if _, state, _ := statPPIDState(pid); state == "Z" {
+			break
+		}
+	}
+	// procbox stays a zombie through the sweep: it is reaped only afterwards
+	// (reapOrphans would reap it too, being our child named procbox).
+	r := faultExec(t, 30*time.Second, bin, "doctor", "--clean")
+	left := cgroupsOf(pid)
+	cmd.Wait()
+	reapOrphans(t)
+	if r.code != 0 {
+		t.Errorf("doctor --clean: status %d: %s", r.code, r.stderr)
+	}
+	if len(left) > 0 {
+		t.Errorf("doctor --clean kept %v of a killed (zombie, unreaped) procbox; it said %q", left, r.stdout)
+		faultExec(t, 30*time.Second, bin, "doctor", "--clean") // reaped now: clean up for the next test
+	}
+	if leaks := before.leaksSince(takeInventory(t), ownedBy(append(kids, pid)...)); len(leaks) > 0 {
 		t.Errorf("left on the host: %v", leaks)
 	}
 }
