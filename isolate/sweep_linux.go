@@ -75,12 +75,16 @@ func Sweep(l CgroupLayout) ([]string, error) {
 // copy of procbox is still procbox), and so is a pid we may not look at
 // (hidepid): a live owner's cgroups must never be touched.
 func sweepOwnerAlive(pid int, created time.Time) bool {
-	started, err := processStartTime(pid)
+	started, state, err := processStartTime(pid)
 	if errors.Is(err, os.ErrNotExist) {
 		return false
 	}
 	if err != nil {
 		return true
+	}
+	// A zombie (killed, not yet reaped by its parent) or a dead task owns nothing.
+	if state == "Z" || state == "X" {
+		return false
 	}
 	// btime has a resolution of one second, so allow that much slack: a pid
 	// reused within a second of its owner creating the cgroup is not a case worth
@@ -88,34 +92,34 @@ func sweepOwnerAlive(pid int, created time.Time) bool {
 	return !started.After(created.Add(time.Second))
 }
 
-// processStartTime is when pid started, from field 22 of /proc/PID/stat
+// processStartTime is when pid started, and its state letter, from field 22 of /proc/PID/stat
 // (clock ticks since boot, USER_HZ = 100 on every Linux architecture procbox
 // builds for) and the btime line of /proc/stat: proc(5).
-func processStartTime(pid int) (time.Time, error) {
+func processStartTime(pid int) (time.Time, string, error) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, "", err
 	}
 	s := string(b)
 	// comm may hold spaces and parentheses: the fields start after the last ')'.
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return time.Time{}, fmt.Errorf("/proc/%d/stat: no ')'", pid)
+		return time.Time{}, "", fmt.Errorf("/proc/%d/stat: no ')'", pid)
 	}
 	f := strings.Fields(s[i+1:])
 	if len(f) < 20 {
-		return time.Time{}, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
+		return time.Time{}, "", fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
 	}
 	ticks, err := strconv.ParseInt(f[19], 10, 64) // field 22 overall; f[0] is field 3
 	if err != nil {
-		return time.Time{}, fmt.Errorf("/proc/%d/stat starttime: %w", pid, err)
+		return time.Time{}, "", fmt.Errorf("/proc/%d/stat starttime: %w", pid, err)
 	}
 	boot, err := bootTime()
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, "", err
 	}
 	const userHZ = 100
-	return boot.Add(time.Duration(ticks) * time.Second / userHZ), nil
+	return boot.Add(time.Duration(ticks) * time.Second / userHZ), f[0], nil
 }
 
 // bootTime reads the btime line of /proc/stat.

@@ -122,6 +122,20 @@ func TestSweepOwnerAlive(t *testing.T) {
 	if sweepOwnerAlive(sweepStartNamed(t, "procbox"), now.Add(-time.Minute)) {
 		t.Error("a pid reused after the cgroup was created is seen as its owner")
 	}
+	// A killed owner its parent has not reaped yet (a zombie) owns nothing.
+	zombie := exec.Command("true")
+	if err := zombie.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = zombie.Wait() })
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if _, st, _ := processStartTime(zombie.Process.Pid); st == "Z" {
+			break
+		}
+	}
+	if sweepOwnerAlive(zombie.Process.Pid, time.Now().Add(time.Minute)) {
+		t.Error("an unreaped zombie is seen as a live owner")
+	}
 	// A renamed procbox that made the cgroup after it started is alive.
 	renamed := sweepStartNamed(t, "pbx-renamed")
 	if !sweepOwnerAlive(renamed, time.Now().Add(2*time.Second)) {
