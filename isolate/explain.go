@@ -184,11 +184,10 @@ var syscallAliases = map[string][]string{
 // expandSyscalls returns names plus their aliases that exist on this
 // architecture, without duplicates.
 func expandSyscalls(names []string) []string {
-	table, _ := syscallTable()
 	seen := map[string]bool{}
 	var out []string
 	add := func(n string) {
-		if _, ok := table[n]; ok && !seen[n] {
+		if _, ok := syscallNumber(n); ok && !seen[n] {
 			seen[n] = true
 			out = append(out, n)
 		}

@@ -2,8 +2,10 @@ package isolate
 
 import (
 	"fmt"
+	"runtime"
+	"unsafe"
 
-	seccomp "github.com/elastic/go-seccomp-bpf"
+	"golang.org/x/sys/unix"
 )
 
 // loadSeccomp installs a filter that fails the named syscalls (and their
@@ -15,16 +17,40 @@ func loadSeccomp(names []string) error {
 	if len(denied) == 0 {
 		return nil
 	}
-	filter := seccomp.Filter{
-		NoNewPrivs: true,
-		Flag:       seccomp.FilterFlagTSync,
-		Policy: seccomp.Policy{
-			DefaultAction: seccomp.ActionAllow,
-			Syscalls:      []seccomp.SyscallGroup{{Names: denied, Action: seccomp.ActionErrno}},
-		},
+	if seccompAuditArch == 0 {
+		return fmt.Errorf("seccomp filter denying %v: no syscall table for %s", denied, runtime.GOARCH)
 	}
-	if err := seccomp.LoadFilter(filter); err != nil {
-		return fmt.Errorf("seccomp filter denying %v: %v", denied, err)
+	nrs := make([]uint32, 0, len(denied))
+	for _, n := range denied {
+		nr, _ := syscallNumber(n) // expandSyscalls keeps only names in the table
+		nrs = append(nrs, uint32(nr))
+	}
+	prog := buildDenyFilter(seccompAuditArch, seccompX32Bit, nrs)
+	if len(prog) > bpfMaxInsn {
+		return fmt.Errorf("seccomp filter denying %v: %d instructions, more than the kernel's %d", denied, len(prog), bpfMaxInsn)
+	}
+	// bpfInstruction has sock_filter's layout; copying keeps the pure builder
+	// free of the unix package.
+	filter := make([]unix.SockFilter, len(prog))
+	for i, in := range prog {
+		filter[i] = unix.SockFilter{Code: in.Code, Jt: in.Jt, Jf: in.Jf, K: in.K}
+	}
+	fprog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
+
+	// Without no_new_privs only a holder of CAP_SYS_ADMIN may install a filter;
+	// setting it again is harmless when the caller already did.
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("seccomp filter denying %v: prctl no_new_privs: %v", denied, err)
+	}
+	r, _, errno := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER,
+		unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&fprog)))
+	runtime.KeepAlive(filter)
+	if errno != 0 {
+		return fmt.Errorf("seccomp filter denying %v: %v", denied, errno)
+	}
+	if r != 0 {
+		// With TSYNC a positive result is a thread that could not take the filter.
+		return fmt.Errorf("seccomp filter denying %v: thread %d could not be synchronised", denied, r)
 	}
 	return nil
 }

@@ -1,0 +1,145 @@
+package isolate
+
+import (
+	"testing"
+)
+
+// runBPF interprets the few classic BPF instructions buildDenyFilter emits on
+// one seccomp_data (nr, arch), the way the kernel would, and returns the
+// filter's verdict. Any other opcode fails the test: the builder must not
+// emit what this proof does not check.
+func runBPF(t *testing.T, prog []bpfInstruction, nr int32, arch uint32) uint32 {
+	t.Helper()
+	var a uint32
+	for pc := 0; pc < len(prog); pc++ {
+		in := prog[pc]
+		switch in.Code {
+		case bpfLdWAbs:
+			switch in.K {
+			case seccompDataNr:
+				a = uint32(nr)
+			case seccompDataArch:
+				a = arch
+			default:
+				t.Fatalf("pc %d: load from offset %d", pc, in.K)
+			}
+		case bpfJeqK:
+			if a == in.K {
+				pc += int(in.Jt)
+			} else {
+				pc += int(in.Jf)
+			}
+		case bpfJgeK:
+			if a >= in.K {
+				pc += int(in.Jt)
+			} else {
+				pc += int(in.Jf)
+			}
+		case bpfRetK:
+			return in.K
+		default:
+			t.Fatalf("pc %d: opcode %#x not expected", pc, in.Code)
+		}
+	}
+	t.Fatalf("program ran off its end")
+	return 0
+}
+
+const (
+	testArchX86   = 0xc000003e
+	testArchI386  = 0x40000003
+	testArchArm64 = 0xc00000b7
+)
+
+func TestBuildDenyFilterInstructions(t *testing.T) {
+	got := buildDenyFilter(testArchX86, 0x40000000, []uint32{83, 258, 83})
+	want := []bpfInstruction{
+		{Code: bpfLdWAbs, K: 4},
+		{Code: bpfJeqK, K: testArchX86, Jt: 1},
+		{Code: bpfRetK, K: 0x80000000},
+		{Code: bpfLdWAbs, K: 0},
+		{Code: bpfJgeK, K: 0x40000000, Jf: 1},
+		{Code: bpfRetK, K: 0x80000000},
+		{Code: bpfJeqK, K: 83, Jf: 1},
+		{Code: bpfRetK, K: 0x50001},
+		{Code: bpfJeqK, K: 258, Jf: 1},
+		{Code: bpfRetK, K: 0x50001},
+		{Code: bpfRetK, K: 0x7fff0000},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d instructions, want %d:\n%+v", len(got), len(want), got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("instruction %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	// Without an x32 bit (arm64) the two x32 instructions are left out.
+	if n := len(buildDenyFilter(testArchArm64, 0, []uint32{34})); n != 4+2+1 {
+		t.Errorf("arm64 filter for one call has %d instructions, want 7", n)
+	}
+}
+
+func TestBuildDenyFilterVerdicts(t *testing.T) {
+	const eperm = 0x50001
+	prog := buildDenyFilter(testArchX86, 0x40000000, []uint32{83, 258})
+	cases := []struct {
+		name string
+		nr   int32
+		arch uint32
+		want uint32
+	}{
+		{"mkdir denied", 83, testArchX86, eperm},
+		{"mkdirat denied", 258, testArchX86, eperm},
+		{"read allowed", 0, testArchX86, 0x7fff0000},
+		{"getpid allowed", 39, testArchX86, 0x7fff0000},
+		{"number next to a denied one allowed", 84, testArchX86, 0x7fff0000},
+		{"x32 mkdir killed", 0x40000000 | 83, testArchX86, 0x80000000},
+		{"i386 call killed", 39, testArchI386, 0x80000000},
+		{"negative number killed (above the x32 bit unsigned)", -1, testArchX86, 0x80000000},
+	}
+	for _, c := range cases {
+		if got := runBPF(t, prog, c.nr, c.arch); got != c.want {
+			t.Errorf("%s: verdict %#x, want %#x", c.name, got, c.want)
+		}
+	}
+}
+
+// TestBuildDenyFilterEveryCall denies every call of this architecture's
+// table (the longest filter possible) and checks it stays within the
+// kernel's limit and still denies the last one: jumps never overflow.
+func TestBuildDenyFilterEveryCall(t *testing.T) {
+	var nrs []uint32
+	for nr, n := range syscallNames {
+		if n != "" {
+			nrs = append(nrs, uint32(nr))
+		}
+	}
+	if len(nrs) == 0 {
+		t.Skip("no syscall table for this architecture")
+	}
+	prog := buildDenyFilter(seccompAuditArch, seccompX32Bit, nrs)
+	if len(prog) > bpfMaxInsn {
+		t.Fatalf("%d instructions, over the kernel's %d", len(prog), bpfMaxInsn)
+	}
+	last := nrs[len(nrs)-1]
+	if got := runBPF(t, prog, int32(last), seccompAuditArch); got != seccompRetErrno|errnoEPERM {
+		t.Errorf("last call %d: verdict %#x, want EPERM", last, got)
+	}
+}
+
+func TestSyscallNumber(t *testing.T) {
+	if _, ok := syscallNumber(""); ok {
+		t.Error(`"" found in the table`)
+	}
+	if _, ok := syscallNumber("no_such_call"); ok {
+		t.Error("no_such_call found in the table")
+	}
+	nr, ok := syscallNumber("mkdirat")
+	if len(syscallNames) == 0 {
+		t.Skip("no syscall table for this architecture")
+	}
+	if !ok || syscallNames[nr] != "mkdirat" {
+		t.Errorf("mkdirat -> %d, %v", nr, ok)
+	}
+}
