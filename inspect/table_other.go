@@ -6,20 +6,22 @@ import "os"
 
 // Off Linux the table works on fixture trees only, with plain os calls.
 
-func readSmall(path string, buf []byte) (int, error) {
-	f, err := os.Open(path)
+// readStatOwner reads path (NUL-terminated). The owner cannot be portable
+// (Windows has no uid): every fixture process belongs to uid 0 off Linux.
+func readStatOwner(path []byte, buf []byte) (n, uid int, err error) {
+	f, err := os.Open(string(path[:len(path)-1]))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	n, err = f.Read(buf)
+	return n, 0, err
+}
+
+func readlinkZ(path []byte, buf []byte) (int, error) {
+	s, err := os.Readlink(string(path[:len(path)-1]))
 	if err != nil {
 		return 0, err
 	}
-	defer f.Close()
-	return f.Read(buf)
+	return copy(buf, s), nil
 }
-
-// ownerUID cannot be portable (Windows has no uid): every fixture process
-// belongs to uid 0 off Linux.
-func ownerUID(dir string) (int, error) {
-	_, err := os.Stat(dir)
-	return 0, err
-}
-
-func readlinkInto(path string, buf []byte) (string, error) { return os.Readlink(path) }

@@ -45,7 +45,10 @@ func cmdPs(args []string) error {
 		return fmt.Errorf("ps: %v", err)
 	}
 	if *jsonOut {
-		return writeIndentedJSON(os.Stdout, rows)
+		// One buffer, one write: the same bytes as writeIndentedJSON
+		// without reflection over 10,000 rows.
+		_, err := os.Stdout.Write(inspect.AppendTableJSON(make([]byte, 0, 256*len(rows)+16), rows))
+		return err
 	}
 	return writePsTable(os.Stdout, rows)
 }
