@@ -1,6 +1,9 @@
 package inspect
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Fuzz targets: every parser must return an error or a value for any input,
 // never panic. Seeds are the table cases of the parser tests.
@@ -20,6 +23,47 @@ func FuzzParseStatFast(f *testing.F) {
 		st, err := parseStatFast(b)
 		if err == nil && st.State == 0 {
 			t.Errorf("parsed %q without a state", b)
+		}
+	})
+}
+
+func FuzzParseStat(f *testing.F) {
+	for _, tc := range fullStatCases {
+		f.Add([]byte(tc.in))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		st, err := parseStat(b)
+		if err != nil {
+			return
+		}
+		if len(st.State) != 1 {
+			t.Errorf("parsed %q with state %q", b, st.State)
+		}
+		// The table's parser reads a prefix of the same fields: it must
+		// agree on every line the full parser accepts.
+		fast, err := parseStatFast(b)
+		if err != nil || fast.Comm != st.Comm || fast.PPID != st.PPID || fast.RSSPages != st.RSSPages {
+			t.Errorf("parseStatFast(%q) = %+v, %v; parseStat = %+v", b, fast, err, st)
+		}
+	})
+}
+
+func FuzzParseBootTime(f *testing.F) {
+	for _, tc := range bootTimeCases {
+		f.Add([]byte(tc.in))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) { parseBootTime(b) })
+}
+
+func FuzzParseCmdline(f *testing.F) {
+	for _, tc := range cmdlineCases {
+		f.Add([]byte(tc.in))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, a := range parseCmdline(b) {
+			if strings.ContainsRune(a, 0) {
+				t.Errorf("argument %q holds a NUL", a)
+			}
 		}
 	})
 }

@@ -67,6 +67,87 @@ func TestParseStatFast(t *testing.T) {
 	}
 }
 
+// fullStat is a real kernel line (52 fields) of a process named "a) b".
+const fullStat = "4242 (a) b) S 1 4242 4242 0 -1 4194560 150 0 0 0 3 1 0 0 -51 -20 2 0 987654 8392704 215 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 50 2 0 0 0 0 0 0 0 0 0 0 0\n"
+
+var fullStatCases = []struct {
+	name, in string
+	want     procStat
+	wantErr  bool
+}{
+	{"full line", fullStat, procStat{Comm: "a) b", State: "S", PPID: 1, Priority: -51, Nice: -20, Threads: 2,
+		StartTicks: 987654, VSizeBytes: 8392704, RSSPages: 215, Policy: 2}, false},
+	{"ends at policy", "1 (init) S 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 100 10 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 3",
+		procStat{Comm: "init", State: "S", Priority: 20, Threads: 1, StartTicks: 5, VSizeBytes: 100, RSSPages: 10, Policy: 3}, false},
+	{"max vsize", "1 (x) R 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 18446744073709551615 10 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0",
+		procStat{Comm: "x", State: "R", Priority: 20, Threads: 1, StartTicks: 5, VSizeBytes: 1<<64 - 1, RSSPages: 10}, false},
+	{"vsize overflows", "1 (x) R 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 18446744073709551616 10 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0", procStat{}, true},
+	// The line prometheus/procfs v0.23 panicked on: it sliced two bytes past ')'.
+	{"nothing after comm", "12 (x)", procStat{}, true},
+	{"truncated before policy", "1 (init) S 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 100 10", procStat{}, true},
+	{"two-letter state", strings.Replace(fullStat, ") S ", ") SS ", 1), procStat{}, true},
+	{"negative start", strings.Replace(fullStat, " 987654 ", " -987654 ", 1), procStat{}, true},
+	{"double space", strings.Replace(fullStat, " 4242 0 ", " 4242  0 ", 1), procStat{}, true},
+	{"no pid", "(x) S 0", procStat{}, true},
+	{"empty", "", procStat{}, true},
+}
+
+func TestParseStat(t *testing.T) {
+	for _, tc := range fullStatCases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseStat([]byte(tc.in))
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tc.wantErr)
+			}
+			if !tc.wantErr && got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+var bootTimeCases = []struct {
+	name, in string
+	want     uint64
+	wantErr  bool
+}{
+	{"real", "cpu  1 2 3 4 5 6 7 0 0 0\ncpu0 1 2 3 4 5 6 7 0 0 0\nintr 5 0 0\nctxt 99\nbtime 1764460000\nprocesses 12\n", 1764460000, false},
+	{"last line without newline", "ctxt 1\nbtime 42", 42, false},
+	{"missing", "cpu 1 2 3\nctxt 4\n", 0, true},
+	{"not a number", "btime soon\n", 0, true},
+	{"prefix only", "btimex 5\nbtime\n", 0, true},
+	{"empty", "", 0, true},
+}
+
+func TestParseBootTime(t *testing.T) {
+	for _, tc := range bootTimeCases {
+		got, err := parseBootTime([]byte(tc.in))
+		if (err != nil) != tc.wantErr || got != tc.want {
+			t.Errorf("%s: got %d, %v; want %d, err %v", tc.name, got, err, tc.want, tc.wantErr)
+		}
+	}
+}
+
+var cmdlineCases = []struct {
+	name, in string
+	want     []string
+}{
+	{"args", "sleep\x003600\x00", []string{"sleep", "3600"}},
+	{"empty argument kept", "sh\x00-c\x00\x00x\x00", []string{"sh", "-c", "", "x"}},
+	{"rewritten title without NUL", "nginx: worker process", []string{"nginx: worker process"}},
+	{"title padded with NULs", "postgres: writer\x00\x00\x00\x00", []string{"postgres: writer"}},
+	{"kernel thread", "", []string{}},
+	{"only NULs", "\x00\x00", []string{}},
+}
+
+func TestParseCmdline(t *testing.T) {
+	for _, tc := range cmdlineCases {
+		if got := parseCmdline([]byte(tc.in)); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
 var nsLinkCases = []struct {
 	in      string
 	kind    string

@@ -38,7 +38,7 @@ var errStatFormat = errors.New("malformed /proc/PID/stat")
 
 // parseStatFast parses the few fields of /proc/PID/stat (proc_pid_stat(5))
 // the table needs, without allocating beyond the comm string. The snapshot
-// uses prometheus/procfs for the full line; the table scan has its own
+// uses parseStat for the full line; the table scan has its own
 // parser because it runs over every process every second. comm may contain
 // spaces and parentheses, so the fields after it are found from the LAST ')'.
 func parseStatFast(b []byte) (statFields, error) {
@@ -79,9 +79,7 @@ func parseStatFast(b []byte) (statFields, error) {
 		case 20:
 			s.Threads, ok = atoiBytes(tok)
 		case 22:
-			var n int
-			n, ok = atoiBytes(tok)
-			s.StartTicks = uint64(n)
+			s.StartTicks, ok = atouBytes(tok)
 		case 24:
 			var n int
 			n, ok = atoiBytes(tok)
@@ -119,6 +117,105 @@ func atoiBytes(b []byte) (int, bool) {
 	}
 	if neg {
 		n = -n
+	}
+	return n, true
+}
+
+// procStat is what Snapshot shows from /proc/PID/stat.
+type procStat struct {
+	Comm       string
+	State      string
+	PPID       int
+	Priority   int
+	Nice       int
+	Threads    int
+	StartTicks uint64
+	VSizeBytes uint64
+	RSSPages   int64
+	Policy     uint
+}
+
+// statLastField is the last field of proc_pid_stat(5) Snapshot needs
+// (policy, there since Linux 2.5.19); later fields may be absent.
+const statLastField = 41
+
+// parseStat parses the fields of /proc/PID/stat (proc_pid_stat(5)) that
+// Snapshot shows. Like parseStatFast it finds the fields after comm from the
+// LAST ')', and it checks every length before slicing: a truncated or
+// garbled line is an error, never a panic (prometheus/procfs, used here
+// before, sliced past the end of a short line).
+func parseStat(b []byte) (procStat, error) {
+	var s procStat
+	open := bytes.IndexByte(b, '(')
+	closing := bytes.LastIndexByte(b, ')')
+	if open < 1 || closing < open || closing+2 >= len(b) || b[closing+1] != ' ' {
+		return s, errStatFormat
+	}
+	if _, ok := atoiBytes(bytes.TrimSpace(b[:open])); !ok {
+		return s, errStatFormat
+	}
+	s.Comm = string(b[open+1 : closing])
+	rest := bytes.TrimRight(b[closing+2:], "\n")
+	field := 3 // the number of the field at the start of rest
+	for ; field <= statLastField; field++ {
+		if len(rest) == 0 {
+			return s, errStatFormat
+		}
+		tok := rest
+		if sp := bytes.IndexByte(rest, ' '); sp >= 0 {
+			tok, rest = rest[:sp], rest[sp+1:]
+		} else {
+			rest = nil
+		}
+		ok := len(tok) > 0 // the kernel separates fields with one space
+		switch field {
+		case 3:
+			ok = len(tok) == 1 && (tok[0] >= 'A' && tok[0] <= 'Z' || tok[0] >= 'a' && tok[0] <= 'z')
+			s.State = string(tok)
+		case 4:
+			s.PPID, ok = atoiBytes(tok)
+		case 18:
+			s.Priority, ok = atoiBytes(tok)
+		case 19:
+			s.Nice, ok = atoiBytes(tok)
+		case 20:
+			s.Threads, ok = atoiBytes(tok)
+		case 22:
+			s.StartTicks, ok = atouBytes(tok)
+		case 23:
+			s.VSizeBytes, ok = atouBytes(tok)
+		case 24:
+			var n int
+			n, ok = atoiBytes(tok)
+			s.RSSPages = int64(n)
+		case 41:
+			var p uint64
+			p, ok = atouBytes(tok)
+			s.Policy = uint(p)
+		}
+		if !ok {
+			return s, errStatFormat
+		}
+	}
+	return s, nil
+}
+
+// atouBytes parses an unsigned decimal that may use all 64 bits (vsize,
+// and fields such as rsslim print 18446744073709551615).
+func atouBytes(b []byte) (uint64, bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' || n > (1<<64-1)/10 {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if n*10 > 1<<64-1-d {
+			return 0, false
+		}
+		n = n*10 + d
 	}
 	return n, true
 }

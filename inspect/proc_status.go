@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// procStatus is the part of /proc/PID/status procbox uses that
-// prometheus/procfs does not cover (Seccomp, Seccomp_filters, NoNewPrivs,
-// supplementary groups, the four-id sets). See proc_pid_status(5).
+// procStatus is the part of /proc/PID/status procbox uses (Seccomp,
+// Seccomp_filters, NoNewPrivs, supplementary groups, the four-id sets,
+// capabilities). See proc_pid_status(5).
 type procStatus struct {
 	Name           string
 	UIDs, GIDs     [4]int // real, effective, saved, fs

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
-
-	"github.com/prometheus/procfs"
 )
 
 // userHZ is the kernel's USER_HZ (sysconf(_SC_CLK_TCK)): 100 on every Linux
@@ -39,43 +37,36 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 	read := 0 // sections that gave an answer
 	fail := func(section string, err error) { s.Errors[section] = reason(err) }
 
-	pfs, err := procfs.NewFS(fs.Proc)
-	if err != nil {
-		return s, fmt.Errorf("proc filesystem at %s: %w", fs.Proc, err)
-	}
-	proc, err := pfs.Proc(pid)
-	if err != nil {
-		return s, fs.goneErr(pid)
-	}
-
 	// Identity: /proc/PID/stat.
-	if st, err := guardProcfs(proc.Stat); err != nil {
+	if b, err := os.ReadFile(filepath.Join(dir, "stat")); err != nil {
+		fail("identity", err)
+	} else if st, err := parseStat(b); err != nil {
 		fail("identity", err)
 	} else {
 		read++
 		s.PPID, s.Comm, s.State = st.PPID, st.Comm, st.State
-		s.Threads, s.Nice, s.Priority = st.NumThreads, st.Nice, st.Priority
+		s.Threads, s.Nice, s.Priority = st.Threads, st.Nice, st.Priority
 		s.Policy = policyName(st.Policy)
-		s.Memory.RSSBytes = int64(st.ResidentMemory())
-		s.Memory.VSizeBytes = int64(st.VirtualMemory())
-		if btime, err := bootTime(fs.Proc, pfs); err == nil {
-			secs := float64(btime) + float64(st.Starttime)/userHZ
+		s.Memory.RSSBytes = st.RSSPages * int64(os.Getpagesize())
+		s.Memory.VSizeBytes = int64(st.VSizeBytes)
+		if btime, err := bootTime(fs.Proc); err == nil {
+			secs := float64(btime) + float64(st.StartTicks)/userHZ
 			s.StartTime = time.Unix(0, int64(secs*1e9)).UTC()
 		} else {
 			fail("start_time", err)
 		}
 	}
-	if exe, err := guardProcfs(proc.Executable); err != nil {
+	if exe, err := os.Readlink(filepath.Join(dir, "exe")); err != nil && !errors.Is(err, os.ErrNotExist) {
 		fail("exe", err)
 	} else {
 		read++
-		s.Exe = exe // "" for kernel threads
+		s.Exe = exe // "" for kernel threads: their exe link does not resolve
 	}
-	if cl, err := guardProcfs(proc.CmdLine); err != nil {
+	if b, err := os.ReadFile(filepath.Join(dir, "cmdline")); err != nil {
 		fail("cmdline", err)
 	} else {
 		read++
-		s.Cmdline = append(s.Cmdline, cl...)
+		s.Cmdline = append(s.Cmdline, parseCmdline(b)...)
 	}
 
 	// Credentials, capabilities, seccomp: /proc/PID/status.
@@ -215,33 +206,23 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 }
 
 // bootTimes caches the boot time (/proc/stat btime) per proc root: it never
-// changes, while /proc/stat is long on many-CPU hosts and procfs parses all
-// of it.
+// changes, while /proc/stat is long on many-CPU hosts.
 var bootTimes sync.Map // proc root -> uint64
 
-func bootTime(root string, pfs procfs.FS) (uint64, error) {
+func bootTime(root string) (uint64, error) {
 	if v, ok := bootTimes.Load(root); ok {
 		return v.(uint64), nil
 	}
-	ps, err := guardProcfs(pfs.Stat)
+	b, err := os.ReadFile(filepath.Join(root, "stat"))
 	if err != nil {
 		return 0, err
 	}
-	bootTimes.Store(root, ps.BootTime)
-	return ps.BootTime, nil
-}
-
-// guardProcfs calls a prometheus/procfs reader and turns a panic into an
-// error: procfs v0.23 slices a truncated /proc/PID/stat line without
-// checking its length, and a fixture (or a kernel bug) must never take
-// procbox down with it.
-func guardProcfs[T any](read func() (T, error)) (v T, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("malformed kernel file (procfs: %v)", r)
-		}
-	}()
-	return read()
+	t, err := parseBootTime(b)
+	if err != nil {
+		return 0, err
+	}
+	bootTimes.Store(root, t)
+	return t, nil
 }
 
 // exists reports whether /proc/PID is there. It is the authority on "gone":
