@@ -928,3 +928,88 @@ func cgroupBytes(n int64) string {
 	}
 	return strconv.FormatFloat(f, 'f', 1, 64) + " " + units[i]
 }
+
+// canBearChild reports whether the child can be born inside this v1 cgroup by
+// forking it from a thread that joined the cgroup first (see joinThread).
+// Root only: the thread must be sure to get back to where it came from, and
+// root can always write there. A fixture has no real threads to move.
+func (c *Cgroup) canBearChild() bool {
+	return c.version == CgroupV1 && !c.layout.fixture && !c.plan && os.Geteuid() == 0
+}
+
+// joinThread moves the calling OS thread, and only it, into every v1
+// directory of the cgroup (echo 0 > tasks), so a process it forks is born
+// there, like clone3's CLONE_INTO_CGROUP on v2. The caller must hold the
+// thread (runtime.LockOSThread) until leave has run.
+//
+// Why not cgroup.procs after the fork: moving a whole process takes the
+// kernel's global threadgroup lock for writing, which waits for an RCU grace
+// period — about 10 ms on this kind of VM, most of `procbox run`'s time.
+// Moving the writing thread itself skips that lock (Linux 5.x and later; older
+// kernels are only slower, not wrong).
+//
+// leave moves the thread back to the cgroups it was in before. On error
+// joinThread has already left whatever it joined.
+func (c *Cgroup) joinThread() (leave func() error, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.removed {
+		return nil, fmt.Errorf("cgroup %s was already removed", c.name)
+	}
+	home, err := threadCgroupDirs(c.layout)
+	if err != nil {
+		return nil, err
+	}
+	var joined []string // where to return to, one per directory joined
+	leave = func() error {
+		var errs []error
+		for _, back := range joined {
+			if err := cgroupWriteFile(filepath.Join(back, "tasks"), "0", false); err != nil {
+				errs = append(errs, fmt.Errorf("moving procbox's thread back to %s: %w", back, err))
+			}
+		}
+		joined = nil
+		return errors.Join(errs...)
+	}
+	done := map[string]bool{}
+	for _, ctrl := range cgroupV1Controllers {
+		dir := c.dirs[ctrl]
+		if dir == "" || done[dir] {
+			continue
+		}
+		done[dir] = true
+		back := home[ctrl]
+		if back == "" {
+			err = fmt.Errorf("cannot tell which %s cgroup this thread is in", ctrl)
+		} else {
+			err = cgroupWriteFile(filepath.Join(dir, "tasks"), "0", false)
+		}
+		if err != nil {
+			return nil, errors.Join(err, leave())
+		}
+		joined = append(joined, back)
+	}
+	return leave, nil
+}
+
+// threadCgroupDirs maps each v1 controller to the directory of the cgroup the
+// calling thread is in, from /proc/thread-self/cgroup ("4:memory:/a/b").
+func threadCgroupDirs(l CgroupLayout) (map[string]string, error) {
+	b, err := os.ReadFile("/proc/thread-self/cgroup")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.SplitN(line, ":", 3)
+		if len(f) != 3 || f[1] == "" {
+			continue
+		}
+		for _, ctrl := range strings.Split(f[1], ",") {
+			if mount := l.V1[ctrl]; mount != "" {
+				out[ctrl] = filepath.Join(mount, f[2])
+			}
+		}
+	}
+	return out, nil
+}

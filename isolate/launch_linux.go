@@ -31,10 +31,13 @@ type launched struct {
 	// relaxed: the cgroup was created with larger limits than asked, to be
 	// lowered once the command runs.
 	relaxed bool
-	steps   []Step        // what was done, as shell commands
-	waited  chan struct{} // closed when the child has been reaped
-	state   *os.ProcessState
-	werr    error
+	// bornIn: on v1, the thread that forks the child joins this cgroup for
+	// the fork, so the child starts inside it (see Cgroup.joinThread).
+	bornIn *Cgroup
+	steps  []Step        // what was done, as shell commands
+	waited chan struct{} // closed when the child has been reaped
+	state  *os.ProcessState
+	werr   error
 
 	cleanOnce sync.Once
 	cleanErr  error
@@ -131,6 +134,13 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 			}
 		}
 	}
+	if l.cg != nil && !placed && l.cg.canBearChild() {
+		l.bornIn = l.cg
+		placed = true
+		add := l.cg.addProcStep("$$")
+		l.steps = append(l.steps, Step{What: "the child is born in its cgroup (the thread that forks it joins the cgroup first)",
+			Command: "sh -c '" + add.Command + " && exec CMD'"})
+	}
 	l.cmd = cmd
 	if err := l.start(); err != nil {
 		return l, err
@@ -181,7 +191,34 @@ func (l *launched) start() error {
 	go func() {
 		runtime.LockOSThread()
 		// No UnlockOSThread: when this goroutine returns, Go ends the thread.
-		if err := l.cmd.Start(); err != nil {
+		var leave func() error
+		if l.bornIn != nil {
+			var err error
+			if leave, err = l.bornIn.joinThread(); err != nil {
+				started <- fmt.Errorf("cgroup: %w", err)
+				close(l.waited)
+				return
+			}
+		}
+		err := l.cmd.Start()
+		if leave != nil {
+			if lerr := leave(); lerr != nil {
+				// This thread is stuck in the child's cgroup, which could then
+				// never be removed. Ending the thread takes it out; Pdeathsig
+				// kills the child with it, which the cleanup expects anyway.
+				if err == nil {
+					go func() {
+						l.werr = l.cmd.Wait()
+						l.state = l.cmd.ProcessState
+						close(l.waited)
+					}()
+					started <- fmt.Errorf("cgroup: %w", lerr)
+					return
+				}
+				err = errors.Join(err, lerr)
+			}
+		}
+		if err != nil {
 			started <- err
 			close(l.waited)
 			return
