@@ -136,10 +136,6 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 	}
 	if l.cg != nil && !placed && l.cg.canBearChild() {
 		l.bornIn = l.cg
-		placed = true
-		add := l.cg.addProcStep("$$")
-		l.steps = append(l.steps, Step{What: "the child is born in its cgroup (the thread that forks it joins the cgroup first)",
-			Command: "sh -c '" + add.Command + " && exec CMD'"})
 	}
 	l.cmd = cmd
 	if err := l.start(); err != nil {
@@ -147,6 +143,12 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 	}
 	childEnd.Close()
 	pid := cmd.Process.Pid
+	if l.bornIn != nil {
+		placed = true
+		add := l.cg.addProcStep("$$")
+		l.steps = append(l.steps, Step{What: "the child is born in its cgroup (the thread that forks it joins the cgroup first)",
+			Command: "sh -c '" + add.Command + " && exec CMD'"})
+	}
 
 	if l.cg != nil && !placed {
 		step, aerr := l.cg.AddProc(pid)
@@ -195,9 +197,9 @@ func (l *launched) start() error {
 		if l.bornIn != nil {
 			var err error
 			if leave, err = l.bornIn.joinThread(); err != nil {
-				started <- fmt.Errorf("cgroup: %w", err)
-				close(l.waited)
-				return
+				// launch moves the child in afterwards instead, the slow way,
+				// which reports the error if it is the cgroup's fault.
+				l.bornIn, leave = nil, nil
 			}
 		}
 		err := l.cmd.Start()
