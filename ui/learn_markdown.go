@@ -3,13 +3,22 @@ package ui
 import (
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/text"
 )
+
+// learn_markdown.go draws the lesson texts. It reads only the subset of
+// markdown the lesson files use (assets/lessons/README.md lists it): ATX
+// headings, paragraphs, bullet and numbered lists (nested too), block quotes,
+// thematic breaks, fenced and indented code, and inline `code`, **strong**,
+// *emphasis*, [links](url), <autolinks> and backslash escapes. It is our own,
+// small parser rather than a CommonMark library because every procbox process
+// — including each re-exec'd isolated child — pays a library's package init,
+// though only this one screen draws markdown. Anything outside the subset
+// (HTML, tables, entities) is shown as the literal text.
 
 // markdownStyles are the few styles the lesson renderer needs, derived from
 // the UI's Styles so light, dark, no-colour and presenter all follow.
@@ -31,29 +40,406 @@ func newMarkdownStyles(s Styles) markdownStyles {
 	}
 }
 
-// renderMarkdown draws the lesson subset of markdown (headings, paragraphs,
-// lists, code spans and blocks, emphasis, links) as styled lines of at most
-// width cells. goldmark parses; lipgloss styles; nothing else is needed, so the
-// child re-exec never pays for a syntax highlighter's start-up.
+// mdMaxDepth bounds list and quote nesting: deeper input is drawn flat
+// rather than recursing without end (and the fuzz target tries).
+const mdMaxDepth = 16
+
+// renderMarkdown draws src as styled lines of at most width cells (width is
+// raised to 10 if smaller).
 func renderMarkdown(src string, width int, st markdownStyles) []string {
 	if width < 10 {
 		width = 10
 	}
-	source := []byte(src)
-	doc := goldmark.New().Parser().Parse(text.NewReader(source))
-	r := mdRenderer{src: source, width: width, st: st}
-	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
-		r.block(n, "", "")
+	blocks := mdParseBlocks(mdLines(src), 0)
+	r := mdRenderer{width: width, st: st}
+	for _, b := range blocks {
+		r.block(b, "", "")
 	}
-	// No trailing blank line: the pane adds its own spacing.
-	for len(r.lines) > 0 && r.lines[len(r.lines)-1] == "" {
-		r.lines = r.lines[:len(r.lines)-1]
+	// One blank line between blocks is enough; none at the end (the pane
+	// adds its own spacing).
+	out := r.lines[:0]
+	for _, l := range r.lines {
+		if l == "" && (len(out) == 0 || out[len(out)-1] == "") {
+			continue
+		}
+		out = append(out, l)
 	}
-	return r.lines
+	for len(out) > 0 && out[len(out)-1] == "" {
+		out = out[:len(out)-1]
+	}
+	// A last guard for pathological nesting: no line is wider than asked.
+	for i, l := range out {
+		if ansi.StringWidth(l) > width {
+			out[i] = ansi.Truncate(l, width, "…")
+		}
+	}
+	return out
 }
 
+// mdLines splits src into lines with tabs expanded and control characters
+// dropped: the terminal would move the cursor for them, and the width
+// arithmetic below would no longer hold.
+func mdLines(src string) []string {
+	// Invalid UTF-8 becomes U+FFFD first: a stray 0x9b byte is a C1 control
+	// (CSI) to a terminal, and it would hide from the control filter below.
+	src = strings.ToValidUTF8(strings.ReplaceAll(src, "\r\n", "\n"), "\uFFFD")
+	lines := strings.Split(strings.TrimSuffix(src, "\n"), "\n")
+	for i, l := range lines {
+		if !strings.ContainsFunc(l, mdControl) {
+			continue
+		}
+		var b strings.Builder
+		col := 0
+		for _, r := range l {
+			switch {
+			case r == '\t':
+				n := 4 - col%4
+				b.WriteString(strings.Repeat(" ", n))
+				col += n
+			case mdControl(r):
+			default:
+				b.WriteRune(r)
+				col++
+			}
+		}
+		lines[i] = b.String()
+	}
+	return lines
+}
+
+func mdControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
+
+// mdKind is the kind of a block.
+type mdKind int
+
+const (
+	mdPara mdKind = iota
+	mdHeading
+	mdCode
+	mdList
+	mdQuote
+	mdRule
+)
+
+// mdBlock is one block of the document.
+type mdBlock struct {
+	kind    mdKind
+	level   int      // heading level
+	text    string   // the inline source of a heading or paragraph
+	lines   []string // the lines of a code block
+	ordered bool     // list: numbered
+	start   int      // list: the first number
+	tight   bool     // list: no blank lines between items (paragraphs have no gap)
+	items   [][]mdBlock
+	kids    []mdBlock // quote
+}
+
+// mdIndent is the width of the leading spaces of l.
+func mdIndent(l string) int { return len(l) - len(strings.TrimLeft(l, " ")) }
+
+func mdBlank(l string) bool { return strings.TrimSpace(l) == "" }
+
+// mdUnindent removes up to n leading spaces.
+func mdUnindent(l string, n int) string {
+	i := 0
+	for i < n && i < len(l) && l[i] == ' ' {
+		i++
+	}
+	return l[i:]
+}
+
+// mdHeadingOf reads an ATX heading ("## Title ##").
+func mdHeadingOf(l string) (level int, text string, ok bool) {
+	if mdIndent(l) > 3 {
+		return 0, "", false
+	}
+	t := strings.TrimLeft(l, " ")
+	for level < len(t) && t[level] == '#' {
+		level++
+	}
+	if level == 0 || level > 6 || (level < len(t) && t[level] != ' ') {
+		return 0, "", false
+	}
+	text = strings.TrimSpace(t[level:])
+	// An optional closing run of #, after a space.
+	if end := strings.TrimRight(text, "#"); end != text && (end == "" || strings.HasSuffix(end, " ")) {
+		text = strings.TrimSpace(end)
+	}
+	return level, text, true
+}
+
+// mdFenceOf reads an opening code fence: its character, length and indent.
+func mdFenceOf(l string) (ch byte, n, indent int, ok bool) {
+	indent = mdIndent(l)
+	if indent > 3 {
+		return 0, 0, 0, false
+	}
+	t := l[indent:]
+	if len(t) < 3 || (t[0] != '`' && t[0] != '~') {
+		return 0, 0, 0, false
+	}
+	ch = t[0]
+	for n < len(t) && t[n] == ch {
+		n++
+	}
+	if n < 3 || (ch == '`' && strings.Contains(t[n:], "`")) {
+		return 0, 0, 0, false
+	}
+	return ch, n, indent, true
+}
+
+// mdClosesFence reports whether l closes a fence of n ch characters.
+func mdClosesFence(l string, ch byte, n int) bool {
+	if mdIndent(l) > 3 {
+		return false
+	}
+	t := strings.TrimSpace(l)
+	return len(t) >= n && strings.Trim(t, string(ch)) == ""
+}
+
+// mdIsRule reports a thematic break: three or more of -, * or _ alone.
+func mdIsRule(l string) bool {
+	if mdIndent(l) > 3 {
+		return false
+	}
+	t := strings.ReplaceAll(strings.TrimSpace(l), " ", "")
+	if len(t) < 3 {
+		return false
+	}
+	return strings.Trim(t, t[:1]) == "" && strings.ContainsAny(t[:1], "-*_")
+}
+
+// mdItem is a list item's opening line.
+type mdItem struct {
+	ordered bool
+	mark    byte // '-', '*', '+', or '.', ')' for numbers
+	num     int
+	content int    // the column where the item's text starts
+	first   string // the rest of the opening line
+}
+
+// mdItemOf reads a list item's opening line.
+func mdItemOf(l string) (it mdItem, ok bool) {
+	ind := mdIndent(l)
+	if ind > 3 {
+		return it, false
+	}
+	t := l[ind:]
+	w := 0
+	switch {
+	case t != "" && strings.ContainsRune("-*+", rune(t[0])):
+		it.mark, w = t[0], 1
+	default:
+		for w < len(t) && w < 9 && t[w] >= '0' && t[w] <= '9' {
+			w++
+		}
+		if w == 0 || w >= len(t) || (t[w] != '.' && t[w] != ')') {
+			return it, false
+		}
+		it.ordered, it.mark = true, t[w]
+		it.num, _ = strconv.Atoi(t[:w])
+		w++
+	}
+	rest := t[w:]
+	if rest != "" && rest[0] != ' ' {
+		return it, false
+	}
+	sp := mdIndent(rest)
+	if sp > 4 || strings.TrimSpace(rest) == "" {
+		// Indented code after the marker, or an empty item: one space counts.
+		sp = min(sp, 1)
+	}
+	it.content = ind + w + sp
+	it.first = rest[min(sp, len(rest)):]
+	return it, true
+}
+
+// mdInterrupts reports whether l starts a block that ends a paragraph.
+func mdInterrupts(l string) bool {
+	if _, _, ok := mdHeadingOf(l); ok {
+		return true
+	}
+	if _, _, _, ok := mdFenceOf(l); ok {
+		return true
+	}
+	if mdIsRule(l) {
+		return true
+	}
+	if mdIndent(l) <= 3 && strings.HasPrefix(strings.TrimLeft(l, " "), ">") {
+		return true
+	}
+	if it, ok := mdItemOf(l); ok && strings.TrimSpace(it.first) != "" && (!it.ordered || it.num == 1) {
+		return true
+	}
+	return false
+}
+
+// mdParseBlocks parses lines into blocks; depth counts the containers around.
+func mdParseBlocks(lines []string, depth int) []mdBlock {
+	var out []mdBlock
+	for i := 0; i < len(lines); {
+		l := lines[i]
+		if mdBlank(l) {
+			i++
+			continue
+		}
+		if level, text, ok := mdHeadingOf(l); ok {
+			out = append(out, mdBlock{kind: mdHeading, level: level, text: text})
+			i++
+			continue
+		}
+		if ch, n, ind, ok := mdFenceOf(l); ok {
+			b := mdBlock{kind: mdCode}
+			closed := false
+			for i++; i < len(lines) && !closed; i++ {
+				if closed = mdClosesFence(lines[i], ch, n); !closed {
+					b.lines = append(b.lines, mdUnindent(lines[i], ind))
+				}
+			}
+			for len(b.lines) > 0 && !closed && mdBlank(b.lines[len(b.lines)-1]) {
+				b.lines = b.lines[:len(b.lines)-1] // an unclosed fence ends at the last text
+			}
+			out = append(out, b)
+			continue
+		}
+		if mdIsRule(l) {
+			out = append(out, mdBlock{kind: mdRule})
+			i++
+			continue
+		}
+		if mdIndent(l) >= 4 {
+			// Indented code runs until a non-blank line that is not indented.
+			b := mdBlock{kind: mdCode}
+			for ; i < len(lines) && (mdBlank(lines[i]) || mdIndent(lines[i]) >= 4); i++ {
+				b.lines = append(b.lines, mdUnindent(lines[i], 4))
+			}
+			for len(b.lines) > 0 && mdBlank(b.lines[len(b.lines)-1]) {
+				b.lines = b.lines[:len(b.lines)-1]
+			}
+			out = append(out, b)
+			continue
+		}
+		if t := strings.TrimLeft(l, " "); strings.HasPrefix(t, ">") {
+			var inner []string
+			for ; i < len(lines) && !mdBlank(lines[i]); i++ {
+				t := strings.TrimLeft(lines[i], " ")
+				if !strings.HasPrefix(t, ">") {
+					if mdInterrupts(lines[i]) {
+						break
+					}
+					inner = append(inner, t) // a lazy continuation line
+					continue
+				}
+				t = strings.TrimPrefix(t[1:], " ")
+				inner = append(inner, t)
+			}
+			b := mdBlock{kind: mdQuote}
+			if depth < mdMaxDepth {
+				b.kids = mdParseBlocks(inner, depth+1)
+			} else {
+				b.kids = []mdBlock{{kind: mdPara, text: mdJoin(inner)}}
+			}
+			out = append(out, b)
+			continue
+		}
+		if it, ok := mdItemOf(l); ok {
+			var b mdBlock
+			b, i = mdParseList(lines, i, it, depth)
+			out = append(out, b)
+			continue
+		}
+		// A paragraph: lines up to a blank line or the start of another block.
+		para := []string{l}
+		for i++; i < len(lines) && !mdBlank(lines[i]) && !mdInterrupts(lines[i]); i++ {
+			para = append(para, lines[i])
+		}
+		out = append(out, mdBlock{kind: mdPara, text: mdJoin(para)})
+	}
+	return out
+}
+
+// mdJoin makes one inline source of a paragraph's lines: a line break inside
+// a paragraph is a space in the terminal, as on a web page.
+func mdJoin(lines []string) string {
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	return strings.Join(lines, " ")
+}
+
+// mdParseList reads the list that starts with item first at lines[i]. It
+// returns the list and the index of the first line after it.
+func mdParseList(lines []string, i int, first mdItem, depth int) (mdBlock, int) {
+	b := mdBlock{kind: mdList, ordered: first.ordered, start: first.num, tight: true}
+	it := first
+	for {
+		// The item's lines, without its indentation.
+		body := []string{it.first}
+		blankBefore := false // a blank line inside the item (not at its end)
+		lastBlank := false
+		inFence := false
+		var fch byte
+		var fn int
+		j := i + 1
+		for ; j < len(lines); j++ {
+			l := lines[j]
+			if mdBlank(l) {
+				body = append(body, "")
+				lastBlank = true
+				continue
+			}
+			if mdIndent(l) >= it.content {
+				if lastBlank && !inFence {
+					blankBefore = true
+				}
+				lastBlank = false
+				u := mdUnindent(l, it.content)
+				if inFence {
+					inFence = !mdClosesFence(u, fch, fn)
+				} else if ch, n, _, ok := mdFenceOf(u); ok {
+					inFence, fch, fn = true, ch, n
+				}
+				body = append(body, u)
+				continue
+			}
+			// Not indented enough: a lazy continuation of the item's
+			// paragraph, or the end of the item.
+			if _, item := mdItemOf(l); item || lastBlank || inFence || mdInterrupts(l) {
+				break
+			}
+			body = append(body, strings.TrimLeft(l, " "))
+		}
+		for len(body) > 0 && body[len(body)-1] == "" {
+			body = body[:len(body)-1]
+		}
+		if blankBefore {
+			b.tight = false
+		}
+		var kids []mdBlock
+		if depth < mdMaxDepth {
+			kids = mdParseBlocks(body, depth+1)
+		} else {
+			kids = []mdBlock{{kind: mdPara, text: mdJoin(body)}}
+		}
+		b.items = append(b.items, kids)
+		i = j
+		if i >= len(lines) {
+			break
+		}
+		next, ok := mdItemOf(lines[i])
+		if !ok || next.ordered != first.ordered || next.mark != first.mark || mdIsRule(lines[i]) {
+			break
+		}
+		if lastBlank {
+			b.tight = false
+		}
+		it = next
+	}
+	return b, i
+}
+
+// mdRenderer turns blocks into styled, wrapped lines.
 type mdRenderer struct {
-	src   []byte
 	width int
 	st    markdownStyles
 	lines []string
@@ -66,116 +452,460 @@ func (r *mdRenderer) gap() {
 	}
 }
 
-// block renders one block node; first prefixes its first line (a bullet),
-// indent the following ones.
-func (r *mdRenderer) block(n ast.Node, first, indent string) {
-	switch n := n.(type) {
-	case *ast.Heading:
+// block renders one block; first prefixes its first line (a bullet), indent
+// the following ones. Both have the same width.
+func (r *mdRenderer) block(b mdBlock, first, indent string) {
+	if first == "" {
+		first = indent
+	}
+	switch b.kind {
+	case mdHeading:
 		r.gap()
-		t := r.inline(n, r.st.Text)
-		plain := ansi.Strip(t)
+		plain := ansi.Strip(r.inline(b.text))
 		style := r.st.Heading2
-		if n.Level == 1 {
+		if b.level == 1 {
 			style = r.st.Heading
 			if r.st.Presenter {
 				plain = strings.ToUpper(plain)
 			}
 		}
 		r.wrap(style.Render(plain), first, indent)
-		if n.Level == 1 {
-			r.lines = append(r.lines, indent+r.st.Bullet.Render(strings.Repeat("─", min(ansi.StringWidth(plain), r.width-len(indent)))))
+		if b.level == 1 {
+			n := min(ansi.StringWidth(plain), r.width-ansi.StringWidth(indent))
+			r.lines = append(r.lines, indent+r.st.Bullet.Render(strings.Repeat("─", max(n, 1))))
 		}
 		r.lines = append(r.lines, "")
-	case *ast.Paragraph, *ast.TextBlock:
-		r.wrap(r.inline(n, r.st.Text), first, indent)
-		if _, tight := n.(*ast.TextBlock); !tight {
-			r.lines = append(r.lines, "")
-		}
-	case *ast.List:
-		i := 1
-		for item := n.FirstChild(); item != nil; item = item.NextSibling() {
+	case mdPara:
+		r.wrap(r.inline(b.text), first, indent)
+		r.lines = append(r.lines, "")
+	case mdList:
+		for n, item := range b.items {
 			mark := "• "
-			if n.IsOrdered() {
-				mark = strconv.Itoa(i) + ". "
+			if b.ordered {
+				mark = strconv.Itoa(b.start+n) + ". "
 			}
-			i++
-			sub := indent + "  "
+			sub := indent + strings.Repeat(" ", ansi.StringWidth(mark))
+			if ansi.StringWidth(sub) > r.width/2 {
+				sub = indent // too deep to indent further and still read
+			}
 			fp := indent + r.st.Bullet.Render(mark)
-			if n.IsOrdered() {
-				sub = indent + strings.Repeat(" ", len(mark))
+			if n == 0 {
+				fp = first + r.st.Bullet.Render(mark)
 			}
-			for c := item.FirstChild(); c != nil; c = c.NextSibling() {
-				r.block(c, fp, sub)
+			for _, c := range item {
+				if b.tight && c.kind == mdPara {
+					// A tight list keeps its items on consecutive lines.
+					r.wrap(r.inline(c.text), fp, sub)
+				} else {
+					r.block(c, fp, sub)
+				}
 				fp = sub
 			}
+			if len(item) == 0 {
+				r.lines = append(r.lines, fp)
+			}
+			if b.tight {
+				// No blank line inside a tight list, even after a nested one.
+				for len(r.lines) > 0 && r.lines[len(r.lines)-1] == "" {
+					r.lines = r.lines[:len(r.lines)-1]
+				}
+			}
 		}
 		r.lines = append(r.lines, "")
-	case *ast.FencedCodeBlock, *ast.CodeBlock:
-		lines := n.Lines()
-		for i := 0; i < lines.Len(); i++ {
-			seg := lines.At(i)
-			l := strings.TrimRight(string(seg.Value(r.src)), "\n")
-			l = ansi.Truncate(l, r.width-len(indent)-2, "…")
-			r.lines = append(r.lines, indent+"  "+r.st.Code.Render(l))
+	case mdCode:
+		w := max(r.width-ansi.StringWidth(indent)-2, 1)
+		for i, l := range b.lines {
+			p := indent
+			if i == 0 {
+				p = first
+			}
+			r.lines = append(r.lines, p+"  "+r.st.Code.Render(ansi.Truncate(l, w, "…")))
 		}
 		r.lines = append(r.lines, "")
-	case *ast.ThematicBreak:
-		r.lines = append(r.lines, indent+r.st.Bullet.Render(strings.Repeat("─", r.width-len(indent))), "")
-	default:
-		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-			r.block(c, first, indent)
+	case mdRule:
+		n := max(r.width-ansi.StringWidth(indent), 1)
+		r.lines = append(r.lines, first+r.st.Bullet.Render(strings.Repeat("─", n)), "")
+	case mdQuote:
+		bar := r.st.Bullet.Render("│ ")
+		fp := first + bar
+		for _, c := range b.kids {
+			r.block(c, fp, indent+bar)
+			fp = indent + bar
 		}
 	}
 }
 
 // wrap word-wraps styled text to the width left after the prefixes.
 func (r *mdRenderer) wrap(s, first, indent string) {
-	w := r.width - ansi.StringWidth(indent)
-	if w < 5 {
-		w = 5
-	}
+	w := max(r.width-ansi.StringWidth(indent), 5)
 	for i, l := range strings.Split(ansi.Wrap(s, w, ""), "\n") {
 		p := indent
-		if i == 0 && first != "" {
+		if i == 0 {
 			p = first
 		}
-		r.lines = append(r.lines, p+l)
+		for _, f := range mdFit(l, w) {
+			r.lines = append(r.lines, p+f)
+			p = indent
+		}
 	}
 }
 
-// inline renders the inline children of n as one styled string.
-func (r *mdRenderer) inline(n ast.Node, base lipgloss.Style) string {
+// mdFit makes one wrapped line at most w cells wide. ansi.Wrap may leave a
+// line one space too long, or keep a run of hyphens ("--") on a line that
+// is then too long: the space is dropped, and the rest moves to lines of its
+// own, broken at a space when there is one, so no text is lost.
+func mdFit(l string, w int) []string {
+	lw := ansi.StringWidth(l)
+	if lw <= w {
+		return []string{l}
+	}
+	plain := ansi.Strip(l)
+	if strings.TrimRight(ansi.Cut(plain, w, lw), " ") == "" {
+		return []string{ansi.Truncate(l, w, "")}
+	}
+	cut, col := 0, 0
+	for _, r := range plain {
+		if col >= w {
+			break
+		}
+		if r == ' ' && col > 0 {
+			cut = col
+		}
+		col += ansi.StringWidth(string(r))
+	}
+	skip := 1 // the space at the cut
+	if cut == 0 {
+		cut, skip = w, 0
+	}
+	return append([]string{ansi.Cut(l, 0, cut)}, mdFit(ansi.Cut(l, cut+skip, lw), w)...)
+}
+
+// inline renders inline markdown as one styled string.
+func (r *mdRenderer) inline(src string) string {
 	var b strings.Builder
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		switch c := c.(type) {
-		case *ast.Text:
-			b.WriteString(base.Render(string(c.Value(r.src))))
-			if c.SoftLineBreak() || c.HardLineBreak() {
-				b.WriteString(" ")
-			}
-		case *ast.String:
-			b.WriteString(base.Render(string(c.Value)))
-		case *ast.CodeSpan:
-			var code strings.Builder
-			for t := c.FirstChild(); t != nil; t = t.NextSibling() {
-				if tx, ok := t.(*ast.Text); ok {
-					code.Write(tx.Value(r.src))
-				}
-			}
-			b.WriteString(r.st.Code.Render(code.String()))
-		case *ast.Emphasis:
-			style := r.st.Italic
-			if c.Level >= 2 {
-				style = r.st.Bold
-			}
-			b.WriteString(r.inline(c, style))
-		case *ast.Link:
-			b.WriteString(r.inline(c, base.Underline(true)))
-		case *ast.AutoLink:
-			b.WriteString(base.Underline(true).Render(string(c.URL(r.src))))
-		default:
-			b.WriteString(r.inline(c, base))
+	var run strings.Builder
+	var cur mdLook
+	flush := func() {
+		if run.Len() > 0 {
+			b.WriteString(r.style(cur).Render(run.String()))
+			run.Reset()
 		}
 	}
+	// Adjacent text of the same look is styled once: fewer escape codes.
+	var walk func(nodes []*mdInline, look mdLook)
+	walk = func(nodes []*mdInline, look mdLook) {
+		for _, n := range nodes {
+			l := look
+			switch n.kind {
+			case mdText, mdDelim:
+			case mdCodeSpan:
+				l.code = true
+			case mdEmph:
+				l.emph = n.level
+			case mdLink:
+				l.link = true
+			}
+			if n.kind == mdEmph || n.kind == mdLink {
+				walk(n.kids, l)
+				continue
+			}
+			if l != cur {
+				flush()
+				cur = l
+			}
+			run.WriteString(n.text)
+		}
+	}
+	walk(mdParseInline(src, 0), mdLook{})
+	flush()
 	return b.String()
+}
+
+// mdLook is how a piece of inline text is drawn.
+type mdLook struct {
+	emph int // 0 plain, 1 emphasis, 2 strong (the innermost wins)
+	link bool
+	code bool
+}
+
+func (r *mdRenderer) style(l mdLook) lipgloss.Style {
+	if l.code {
+		return r.st.Code
+	}
+	s := r.st.Text
+	switch l.emph {
+	case 1:
+		s = r.st.Italic
+	case 2:
+		s = r.st.Bold
+	}
+	if l.link {
+		s = s.Underline(true)
+	}
+	return s
+}
+
+// mdInlineKind is the kind of an inline node.
+type mdInlineKind int
+
+const (
+	mdText mdInlineKind = iota
+	mdCodeSpan
+	mdEmph
+	mdLink
+	mdDelim // a run of * or _ not (yet) matched
+)
+
+// mdInline is one inline node.
+type mdInline struct {
+	kind  mdInlineKind
+	text  string
+	level int // emphasis: 1 or 2
+	kids  []*mdInline
+	// A delimiter run: its character, how many are left, and whether it may
+	// open or close emphasis (CommonMark's flanking rules).
+	ch              byte
+	n               int
+	canOpen, canEnd bool
+}
+
+// mdParseInline parses one paragraph's inline markdown.
+func mdParseInline(s string, depth int) []*mdInline {
+	var nodes []*mdInline
+	var text strings.Builder
+	flush := func() {
+		if text.Len() > 0 {
+			nodes = append(nodes, &mdInline{kind: mdText, text: text.String()})
+			text.Reset()
+		}
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s) && mdPunct(s[i+1]):
+			text.WriteByte(s[i+1])
+			i += 2
+			continue
+		case c == '`':
+			n := mdRun(s, i, '`')
+			if end := mdFindTicks(s, i+n, n); end >= 0 {
+				flush()
+				code := s[i+n : end]
+				if len(code) >= 2 && code[0] == ' ' && code[len(code)-1] == ' ' && strings.Trim(code, " ") != "" {
+					code = code[1 : len(code)-1]
+				}
+				nodes = append(nodes, &mdInline{kind: mdCodeSpan, text: code})
+				i = end + n
+				continue
+			}
+			text.WriteString(s[i : i+n]) // no closing run: literal backticks
+			i += n
+			continue
+		case c == '*' || c == '_':
+			n := mdRun(s, i, c)
+			flush()
+			before, after := mdRuneBefore(s, i), mdRuneAfter(s, i+n)
+			left := !mdSpace(after) && (!mdPunctRune(after) || mdSpace(before) || mdPunctRune(before))
+			right := !mdSpace(before) && (!mdPunctRune(before) || mdSpace(after) || mdPunctRune(after))
+			d := &mdInline{kind: mdDelim, ch: c, n: n, canOpen: left, canEnd: right}
+			if c == '_' {
+				// Underscores inside a word (snake_case) are not emphasis.
+				d.canOpen = left && (!right || mdPunctRune(before))
+				d.canEnd = right && (!left || mdPunctRune(after))
+			}
+			nodes = append(nodes, d)
+			i += n
+			continue
+		case c == '[' && depth < mdMaxDepth:
+			if textEnd, urlEnd, ok := mdLinkAt(s, i); ok {
+				flush()
+				nodes = append(nodes, &mdInline{kind: mdLink, kids: mdParseInline(s[i+1:textEnd], depth+1)})
+				i = urlEnd + 1
+				continue
+			}
+		case c == '<':
+			if end := strings.IndexByte(s[i:], '>'); end > 0 && mdAutolink(s[i+1:i+end]) {
+				flush()
+				nodes = append(nodes, &mdInline{kind: mdLink, kids: []*mdInline{{kind: mdText, text: s[i+1 : i+end]}}})
+				i += end + 1
+				continue
+			}
+		}
+		text.WriteByte(c)
+		i++
+	}
+	flush()
+	return mdEmphasis(nodes)
+}
+
+// mdEmphasis pairs delimiter runs into emphasis, closest opener first, as
+// CommonMark does; runs left over become literal text.
+func mdEmphasis(nodes []*mdInline) []*mdInline {
+	for c := 0; c < len(nodes); c++ {
+		closer := nodes[c]
+		if closer.kind != mdDelim || !closer.canEnd {
+			continue
+		}
+		for closer.n > 0 {
+			o := -1
+			for j := c - 1; j >= 0; j-- {
+				op := nodes[j]
+				if op.kind != mdDelim || op.ch != closer.ch || !op.canOpen || op.n == 0 {
+					continue
+				}
+				// The "rule of three": a run that can both open and close
+				// does not pair when the lengths add up to a multiple of 3.
+				if (op.canEnd || closer.canOpen) && (op.n+closer.n)%3 == 0 && (op.n%3 != 0 || closer.n%3 != 0) {
+					continue
+				}
+				o = j
+				break
+			}
+			if o < 0 {
+				break
+			}
+			op := nodes[o]
+			use := 1
+			if op.n >= 2 && closer.n >= 2 {
+				use = 2
+			}
+			op.n -= use
+			closer.n -= use
+			kids := mdLiteral(append([]*mdInline(nil), nodes[o+1:c]...))
+			em := &mdInline{kind: mdEmph, level: use, kids: kids}
+			rest := append([]*mdInline{em}, nodes[c:]...)
+			nodes = append(nodes[:o+1], rest...)
+			c = o + 2
+			if op.n == 0 {
+				nodes = append(nodes[:o], nodes[o+1:]...)
+				c--
+			}
+		}
+		if closer.n == 0 {
+			nodes = append(nodes[:c], nodes[c+1:]...)
+			c--
+		}
+	}
+	return mdLiteral(nodes)
+}
+
+// mdLiteral turns the delimiter runs left in nodes into text.
+func mdLiteral(nodes []*mdInline) []*mdInline {
+	out := nodes[:0]
+	for _, n := range nodes {
+		if n.kind == mdDelim {
+			if n.n == 0 {
+				continue
+			}
+			n = &mdInline{kind: mdText, text: strings.Repeat(string(n.ch), n.n)}
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// mdRun is the length of the run of c starting at s[i].
+func mdRun(s string, i int, c byte) int {
+	n := 0
+	for i+n < len(s) && s[i+n] == c {
+		n++
+	}
+	return n
+}
+
+// mdFindTicks finds the next run of exactly n backticks from i, or -1.
+func mdFindTicks(s string, i, n int) int {
+	for i < len(s) {
+		k := strings.IndexByte(s[i:], '`')
+		if k < 0 {
+			return -1
+		}
+		i += k
+		m := mdRun(s, i, '`')
+		if m == n {
+			return i
+		}
+		i += m
+	}
+	return -1
+}
+
+// mdLinkAt reads "[text](url)" at s[i]: the index of "]" and of ")".
+func mdLinkAt(s string, i int) (textEnd, urlEnd int, ok bool) {
+	depth := 0
+	for j := i; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			j++
+		case '`':
+			n := mdRun(s, j, '`')
+			if end := mdFindTicks(s, j+n, n); end >= 0 {
+				j = end + n - 1
+			} else {
+				j += n - 1
+			}
+		case '[':
+			depth++
+		case ']':
+			depth--
+			if depth == 0 {
+				if j+1 >= len(s) || s[j+1] != '(' {
+					return 0, 0, false
+				}
+				end := strings.IndexByte(s[j+2:], ')')
+				if end < 0 {
+					return 0, 0, false
+				}
+				return j, j + 2 + end, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// mdAutolink reports whether s (between < and >) is a URL or an e-mail address.
+func mdAutolink(s string) bool {
+	if s == "" || strings.ContainsAny(s, " <>") {
+		return false
+	}
+	if k := strings.IndexByte(s, ':'); k >= 2 && k <= 32 {
+		for _, r := range s[:k] {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '+' || r == '.' || r == '-') {
+				return false
+			}
+		}
+		return true
+	}
+	at := strings.IndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && !strings.Contains(s[at+1:], "@")
+}
+
+func mdPunct(c byte) bool {
+	return c < 0x80 && unicode.IsPunct(rune(c)) || strings.IndexByte("$+<=>^`|~", c) >= 0
+}
+
+func mdPunctRune(r rune) bool {
+	if r < 0x80 {
+		return r > 0 && mdPunct(byte(r))
+	}
+	return unicode.IsPunct(r) || unicode.IsSymbol(r)
+}
+
+// mdSpace is true for whitespace and for the start or end of the text (0).
+func mdSpace(r rune) bool { return r == 0 || unicode.IsSpace(r) }
+
+func mdRuneBefore(s string, i int) rune {
+	if i == 0 {
+		return 0
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return r
+}
+
+func mdRuneAfter(s string, i int) rune {
+	if i >= len(s) {
+		return 0
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return r
 }
