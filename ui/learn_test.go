@@ -309,7 +309,7 @@ func TestLearnScrollKeepsText(t *testing.T) {
 	}
 }
 
-// BenchmarkRenderMarkdown is the cost of drawing one step's text (goldmark
+// BenchmarkRenderMarkdown is the cost of drawing one step's text (our
 // parse, lipgloss styles, wrap): paid once per step and width thanks to the cache.
 func BenchmarkRenderMarkdown(b *testing.B) {
 	body, err := lessons.Catalog()[2].Steps[0].Body()
