@@ -6,6 +6,7 @@ package isolate
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -673,7 +674,7 @@ func (c *Cgroup) Procs() ([]int, error) {
 	if len(dirs) == 0 || c.removed {
 		return nil, nil
 	}
-	b, err := os.ReadFile(filepath.Join(dirs[0], "cgroup.procs"))
+	b, err := cgroupRead(filepath.Join(dirs[0], "cgroup.procs"))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %w", filepath.Join(dirs[0], "cgroup.procs"), cgroupErrno(err))
 	}
@@ -807,23 +808,71 @@ func (c *Cgroup) mkdir(dir string) error {
 // always exist in a kernel cgroup, so a missing one means a missing controller
 // and is an error; a fixture tree gets the file created.
 func cgroupWriteFile(file, val string, fixture bool) error {
-	flags := os.O_WRONLY | os.O_TRUNC
+	flags := unix.O_WRONLY | unix.O_TRUNC | unix.O_CLOEXEC
 	if fixture {
-		flags |= os.O_CREATE
+		flags |= unix.O_CREAT
 	}
-	f, err := os.OpenFile(file, flags, 0o644)
+	fd, err := cgroupOpen(file, flags, 0o644)
 	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", file, cgroupErrno(err))
+		return fmt.Errorf("cannot write %s: %w", file, err)
 	}
 	// One write call: cgroupfs parses each write on its own.
-	_, err = f.Write([]byte(val + "\n"))
-	if cerr := f.Close(); err == nil {
+	b := []byte(val + "\n")
+	var n int
+	for {
+		n, err = unix.Write(fd, b)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if cerr := unix.Close(fd); err == nil {
 		err = cerr
 	}
+	if err == nil && n != len(b) {
+		err = io.ErrShortWrite
+	}
 	if err != nil {
-		return fmt.Errorf("cannot write %q to %s: %w", val, file, cgroupErrno(err))
+		return fmt.Errorf("cannot write %q to %s: %w", val, file, err)
 	}
 	return nil
+}
+
+// cgroupOpen opens a control file with a plain open(2). os.OpenFile would also
+// register it with Go's network poller (kernfs files can be polled): four more
+// system calls per file, on every start and cleanup.
+func cgroupOpen(file string, flags int, perm uint32) (int, error) {
+	for {
+		fd, err := unix.Open(file, flags, perm)
+		if err != unix.EINTR {
+			return fd, err
+		}
+	}
+}
+
+// cgroupRead reads a whole control file with open, read and close only (see
+// cgroupOpen). Errors are the bare errno, so errors.Is(err, fs.ErrNotExist) works.
+func cgroupRead(file string) ([]byte, error) {
+	fd, err := cgroupOpen(file, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	buf := make([]byte, 0, 512)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return nil, err
+		case n == 0:
+			return buf, nil
+		}
+		buf = buf[:len(buf)+n]
+	}
 }
 
 // cgroupErrno strips the *PathError wrapper so messages read
@@ -841,7 +890,7 @@ func cgroupErrno(err error) error {
 type cgroupReader struct{ errs []error }
 
 func (r *cgroupReader) read(file string) (string, bool) {
-	b, err := os.ReadFile(file)
+	b, err := cgroupRead(file)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			r.errs = append(r.errs, fmt.Errorf("cannot read %s: %w", file, cgroupErrno(err)))
@@ -875,7 +924,7 @@ func (r *cgroupReader) key(file, key string, dst *int64, div int64) {
 }
 
 func cgroupReadString(file string) string {
-	b, _ := os.ReadFile(file)
+	b, _ := cgroupRead(file)
 	return string(b)
 }
 
@@ -995,7 +1044,7 @@ func (c *Cgroup) joinThread() (leave func() error, err error) {
 // threadCgroupDirs maps each v1 controller to the directory of the cgroup the
 // calling thread is in, from /proc/thread-self/cgroup ("4:memory:/a/b").
 func threadCgroupDirs(l CgroupLayout) (map[string]string, error) {
-	b, err := os.ReadFile("/proc/thread-self/cgroup")
+	b, err := cgroupRead("/proc/thread-self/cgroup")
 	if err != nil {
 		return nil, err
 	}
