@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"os"
 	"syscall"
 	"unsafe"
 
@@ -17,21 +18,23 @@ import (
 // here can block for long; the goroutines doing it are GOMAXPROCS at most.
 //
 // Paths are NUL-terminated byte slices built in a per-worker buffer, so no
-// call allocates.
+// call allocates, and they are relative to the open /proc directory the
+// scan lists: each lookup starts at /proc instead of walking "/" and "proc".
 
-// atFDCWD is AT_FDCWD as a uintptr: the constant is negative, so it is
-// converted at run time from an int variable.
-var atFDCWD = uintptr(atFDCWDInt)
+// procRoot is the open proc directory paths are resolved against.
+type procRoot struct{ fd uintptr }
 
-var atFDCWDInt = unix.AT_FDCWD
+// procRootOf uses the directory the scan is listing. Fd puts the file in
+// blocking mode, which changes nothing for a directory.
+func procRootOf(dir *os.File, _ string) procRoot { return procRoot{dir.Fd()} }
 
-// readStatOwner reads a small /proc file (path ends in NUL) into buf with
+// readStatOwner reads a small /proc file (path ends in NUL, relative to root) into buf with
 // one open and one read, and returns the owner of the file: for any file
 // under /proc/PID that is the process's effective uid (root for
 // non-dumpable processes), the same as the directory's owner, without a
 // second path lookup.
-func readStatOwner(path []byte, buf []byte) (n, uid int, err error) {
-	r, _, e := syscall.RawSyscall6(unix.SYS_OPENAT, atFDCWD, uintptr(unsafe.Pointer(&path[0])),
+func readStatOwner(root procRoot, path []byte, buf []byte) (n, uid int, err error) {
+	r, _, e := syscall.RawSyscall6(unix.SYS_OPENAT, root.fd, uintptr(unsafe.Pointer(&path[0])),
 		unix.O_RDONLY|unix.O_CLOEXEC, 0, 0, 0)
 	if e != 0 {
 		return 0, 0, e
@@ -55,9 +58,9 @@ func readStatOwner(path []byte, buf []byte) (n, uid int, err error) {
 	return n, int(st.Uid), nil
 }
 
-// readlinkZ reads the link at path (ends in NUL) into buf.
-func readlinkZ(path []byte, buf []byte) (int, error) {
-	r, _, e := syscall.RawSyscall6(unix.SYS_READLINKAT, atFDCWD, uintptr(unsafe.Pointer(&path[0])),
+// readlinkZ reads the link at path (ends in NUL, relative to root) into buf.
+func readlinkZ(root procRoot, path []byte, buf []byte) (int, error) {
+	r, _, e := syscall.RawSyscall6(unix.SYS_READLINKAT, root.fd, uintptr(unsafe.Pointer(&path[0])),
 		uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0)
 	if e != 0 {
 		return 0, e

@@ -6,10 +6,18 @@ import "os"
 
 // Off Linux the table works on fixture trees only, with plain os calls.
 
-// readStatOwner reads path (NUL-terminated). The owner cannot be portable
-// (Windows has no uid): every fixture process belongs to uid 0 off Linux.
-func readStatOwner(path []byte, buf []byte) (n, uid int, err error) {
-	f, err := os.Open(string(path[:len(path)-1]))
+// procRoot is the proc directory paths are joined to.
+type procRoot struct{ path string }
+
+func procRootOf(_ *os.File, path string) procRoot { return procRoot{path} }
+
+func (r procRoot) join(path []byte) string { return r.path + "/" + string(path[:len(path)-1]) }
+
+// readStatOwner reads path (NUL-terminated, relative to root). The owner
+// cannot be portable (Windows has no uid): every fixture process belongs to
+// uid 0 off Linux.
+func readStatOwner(root procRoot, path []byte, buf []byte) (n, uid int, err error) {
+	f, err := os.Open(root.join(path))
 	if err != nil {
 		return 0, 0, err
 	}
@@ -18,8 +26,8 @@ func readStatOwner(path []byte, buf []byte) (n, uid int, err error) {
 	return n, 0, err
 }
 
-func readlinkZ(path []byte, buf []byte) (int, error) {
-	s, err := os.Readlink(string(path[:len(path)-1]))
+func readlinkZ(root procRoot, path []byte, buf []byte) (int, error) {
+	s, err := os.Readlink(root.join(path))
 	if err != nil {
 		return 0, err
 	}
