@@ -235,6 +235,23 @@ func TestInspectCLI(t *testing.T) {
 		if !found {
 			t.Errorf("ps --json lacks the sleep child %d", sleep.Process.Pid)
 		}
+		for i := 1; i < len(rows); i++ {
+			if rows[i-1].PID >= rows[i].PID {
+				t.Fatalf("ps --json not sorted by pid: %d then %d", rows[i-1].PID, rows[i].PID)
+			}
+		}
+		// ps --json has its own encoder: its bytes must be what encoding/json
+		// prints for the same rows (the documented format). A name with
+		// invalid UTF-8 comes back as U+FFFD and would not re-encode the same.
+		if !strings.ContainsRune(out, '\uFFFD') && !strings.Contains(out, `\ufffd`) {
+			var again strings.Builder
+			enc := json.NewEncoder(&again)
+			enc.SetIndent("", "  ")
+			enc.Encode(rows)
+			if again.String() != out {
+				t.Errorf("ps --json differs from encoding/json's indented output of the same rows")
+			}
+		}
 		out, _, code = run("ps")
 		first, _, _ := strings.Cut(out, "\n")
 		if code != 0 || strings.Join(strings.Fields(first), " ") != "PID PPID USER NI S RSS THR CONTAINER COMMAND" {
