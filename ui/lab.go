@@ -141,6 +141,8 @@ type labScreen struct {
 	lastApply time.Duration
 	closed    bool
 	tickArmed bool
+	// inactive: another screen covers the Lab; the refresh chain idles.
+	inactive bool
 }
 
 // newLabScreen builds the Lab starting from spec (the zero Spec: no isolation).
@@ -284,8 +286,17 @@ func (m *labScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case labExpDoneMsg:
 		return m, m.onExpDone(msg)
 	case labViewsMsg:
-		m.refreshing = false
 		m.takeViews(msg)
+		if !msg.tick {
+			return m, nil
+		}
+		m.refreshing = false
+		if m.closed {
+			return m, nil
+		}
+		return m, m.nextRefresh(false)
+	case activeMsg:
+		m.inactive = !msg.active
 		return m, nil
 	case labShellReadyMsg:
 		m.busyWhat = "in the shell"
@@ -299,18 +310,31 @@ func (m *labScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		return m, m.afterBusy()
 	case labTickMsg:
-		var cmds []tea.Cmd
 		if m.closed {
 			return m, nil
 		}
-		if m.child != nil && !m.refreshing && (m.busy == "" || m.busy == "experiment") {
-			m.refreshing = true
-			cmds = append(cmds, labViewsCmd(m.child, m.gen, m.d.Clock))
-		}
-		cmds = append(cmds, labTickCmd(m.d.Clock))
-		return m, tea.Batch(cmds...)
+		return m, m.nextRefresh(true)
 	}
 	return m, nil
+}
+
+// nextRefresh keeps the once-a-second refresh going. There is one chain of
+// refreshes for the Lab's life (Init starts it) and each of its messages
+// arms exactly the next one. While the views can be read, the read happens
+// in the timer's own goroutine, so an idle Lab gets one message — one redraw
+// — a second instead of a tick and then a result. While they cannot (no
+// child yet, the Lab covered by another screen, a start, an apply or a shell
+// under way) a bare tick waits for better times; now says the caller is
+// such a tick, so a read can start at once.
+func (m *labScreen) nextRefresh(now bool) tea.Cmd {
+	if m.child == nil || m.inactive || (m.busy != "" && m.busy != "experiment") {
+		return labTickCmd(m.d.Clock)
+	}
+	m.refreshing = true
+	if now {
+		return labViewsCmd(m.child, m.gen, m.d.Clock)
+	}
+	return labRefreshCmd(m.child, m.gen, m.d.Clock)
 }
 
 // takeViews stores a refresh unless an Apply happened since it was asked.

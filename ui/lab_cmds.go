@@ -37,6 +37,7 @@ type labViewsMsg struct {
 	childErr  error
 	requested bool      // false: no views were read (the zero value)
 	at        time.Time // when they were read, for the CPU share
+	tick      bool      // a link of the refresh chain: the Lab arms the next one
 }
 
 // labAppliedMsg reports one Apply, with the views read right after it so the
@@ -93,9 +94,23 @@ func labStartCmd(life context.Context, eng LabEngine, spec isolate.Spec, clock C
 	}
 }
 
-// labViewsCmd reads both views of the child.
+// labViewsCmd reads both views of the child now, as a link of the refresh chain.
 func labViewsCmd(c LabChild, gen int, clock Clock) tea.Cmd {
-	return func() tea.Msg { return labReadViews(c, gen, clock) }
+	return func() tea.Msg {
+		v := labReadViews(c, gen, clock)
+		v.tick = true
+		return v
+	}
+}
+
+// labRefreshCmd reads both views of the child a second from now, in the
+// timer's goroutine: the tick and the read arrive as one message.
+func labRefreshCmd(c LabChild, gen int, clock Clock) tea.Cmd {
+	return tickCmd(clock, refreshEvery, func(time.Time) tea.Msg {
+		v := labReadViews(c, gen, clock)
+		v.tick = true
+		return v
+	})
 }
 
 // labReadViews asks the same questions from the host and from the child.

@@ -1,0 +1,121 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"procbox/isolate"
+)
+
+// labStepClock hands every timer to the test instead of sleeping: a timer
+// becomes a labPendingTick the test fires when it likes.
+type labStepClock struct{ t time.Time }
+
+type labPendingTick struct{ fn func(time.Time) tea.Msg }
+
+func (c labStepClock) Now() time.Time { return c.t }
+func (c labStepClock) Tick(_ time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	return func() tea.Msg { return labPendingTick{fn: fn} }
+}
+
+// labChain drives a Lab and collects the timers it arms.
+type labChain struct {
+	t       *testing.T
+	m       *labScreen
+	pending []labPendingTick
+}
+
+// drain runs cmd and every command that follows, feeding messages back to
+// the Lab; timers are kept, not fired.
+func (c *labChain) drain(cmd tea.Cmd) {
+	queue := []tea.Cmd{cmd}
+	for steps := 0; len(queue) > 0; steps++ {
+		if steps > 200 {
+			c.t.Fatal("the Lab keeps producing commands")
+		}
+		f := queue[0]
+		queue = queue[1:]
+		if f == nil {
+			continue
+		}
+		switch msg := f().(type) {
+		case nil, spinner.TickMsg:
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case labPendingTick:
+			c.pending = append(c.pending, msg)
+		default:
+			_, next := c.m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+}
+
+// fire fires the only armed timer and returns the message it produced.
+func (c *labChain) fire() tea.Msg {
+	c.t.Helper()
+	if len(c.pending) != 1 {
+		c.t.Fatalf("%d refresh timers armed, want exactly 1", len(c.pending))
+	}
+	p := c.pending[0]
+	c.pending = nil
+	msg := p.fn(labT0)
+	_, next := c.m.Update(msg)
+	c.drain(next)
+	return msg
+}
+
+// An idle Lab refreshes with one message a second (the read happens in the
+// timer), never runs two chains, and stops reading while covered.
+func TestLabRefreshOneMessageASecond(t *testing.T) {
+	eng := &labFakeEngine{}
+	d := Deps{Inspector: labFakeInspector{report: labRootReport()}, Lab: eng,
+		Clock: labStepClock{t: labT0}, Styles: NewStyles(true, true)}
+	c := &labChain{t: t, m: newLab(d, isolate.Spec{})}
+	c.drain(c.m.Init())
+	if c.m.child == nil {
+		t.Fatal("no child after Init")
+	}
+	// The first link is a bare tick (the child did not exist when it was armed);
+	// the read then starts at once and arms a read-in-the-timer.
+	if _, ok := c.fire().(labTickMsg); !ok {
+		t.Fatal("the first refresh is not a tick")
+	}
+	for i := 0; i < 3; i++ {
+		msg, ok := c.fire().(labViewsMsg)
+		if !ok || !msg.tick || !msg.requested {
+			t.Fatalf("second %d: got %T, want the views in one message", i, msg)
+		}
+	}
+	if !c.m.haveViews {
+		t.Fatal("the views were not taken")
+	}
+
+	// Covered by another screen: the read already armed arrives, then bare
+	// ticks only.
+	c.drain(func() tea.Msg { return activeMsg{active: false} })
+	c.fire()
+	for i := 0; i < 2; i++ {
+		if _, ok := c.fire().(labTickMsg); !ok {
+			t.Fatal("a covered Lab still reads the views")
+		}
+	}
+	// Shown again: the next tick reads at once, then one message a second.
+	c.drain(func() tea.Msg { return activeMsg{active: true} })
+	if _, ok := c.fire().(labTickMsg); !ok {
+		t.Fatal("want the bare tick armed while covered")
+	}
+	if _, ok := c.fire().(labViewsMsg); !ok {
+		t.Fatal("the refresh did not resume")
+	}
+
+	// Closed: the chain ends.
+	c.m.Close()
+	c.fire()
+	if len(c.pending) != 0 {
+		t.Fatalf("a closed Lab still arms %d timers", len(c.pending))
+	}
+}
