@@ -57,9 +57,25 @@ type tableMsg struct {
 	gen  int
 	rows []inspect.ProcRow
 	err  error
+	took time.Duration // how long the scan took, for the next interval
 }
 
-// pickerTickMsg asks the picker to scan again.
+// Scan pacing. A scan of 10,000 processes costs a good part of a core, so
+// the picker waits pickerScanFactor times as long as the last scan took
+// before the next one: scanning never uses more than about 1/20 of a CPU,
+// while a normal host (a few hundred processes, a few ms a scan) still
+// refreshes every second. pickerMaxInterval keeps a very slow /proc live.
+const (
+	pickerScanFactor  = 20
+	pickerMaxInterval = 30 * time.Second
+)
+
+// pickerInterval is the wait before the next scan after one that took took.
+func pickerInterval(took time.Duration) time.Duration {
+	return min(max(refreshEvery, pickerScanFactor*took), pickerMaxInterval)
+}
+
+// pickerTickMsg asks the picker to scan again (unless a scan is under way).
 type pickerTickMsg struct {
 	to  *pickerScreen
 	gen int
@@ -97,6 +113,11 @@ type pickerScreen struct {
 	gen    int
 	height int // rows of the table the last View had room for
 	width  int
+
+	// scanning: a scan is running or armed. There is one chain of scans,
+	// each arming the next, so two never run at once.
+	scanning bool
+	interval time.Duration // the wait between scans now, shown in the status line
 }
 
 func newPickerScreen(d Deps) screen {
@@ -104,17 +125,30 @@ func newPickerScreen(d Deps) screen {
 }
 
 // tableCmd scans the process table off the event loop.
-func tableCmd(to *pickerScreen, gen int, in Inspector) tea.Cmd {
-	return func() tea.Msg {
-		if in == nil {
-			return tableMsg{to: to, gen: gen, err: errNoInspector}
-		}
-		rows, err := in.Table()
-		return tableMsg{to: to, gen: gen, rows: rows, err: err}
-	}
+func tableCmd(to *pickerScreen, gen int, in Inspector, clock Clock) tea.Cmd {
+	return func() tea.Msg { return scanTable(to, gen, in, clock) }
 }
 
-func (p *pickerScreen) Init() tea.Cmd { return tableCmd(p, p.gen, p.deps.Inspector) }
+// scanTable reads the table once and times it with clock.
+func scanTable(to *pickerScreen, gen int, in Inspector, clock Clock) tableMsg {
+	if in == nil {
+		return tableMsg{to: to, gen: gen, err: errNoInspector}
+	}
+	t0 := clock.Now()
+	rows, err := in.Table()
+	return tableMsg{to: to, gen: gen, rows: rows, err: err, took: clock.Now().Sub(t0)}
+}
+
+func (p *pickerScreen) Init() tea.Cmd { return p.scanNow() }
+
+// scanNow starts a scan at once unless one is already running or armed.
+func (p *pickerScreen) scanNow() tea.Cmd {
+	if p.scanning {
+		return nil
+	}
+	p.scanning = true
+	return tableCmd(p, p.gen, p.deps.Inspector, p.deps.Clock)
+}
 
 func (p *pickerScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -128,14 +162,16 @@ func (p *pickerScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case activeMsg:
 		p.active = msg.active
 		if msg.active {
-			// A new chain of refreshes starts now; the old one dies at its next tick.
-			p.gen++
-			return p, tableCmd(p, p.gen, p.deps.Inspector)
+			// Shown again: scan at once, unless the chain is still armed
+			// (covered only briefly); then its next scan comes soon enough.
+			return p, p.scanNow()
 		}
 	case tableMsg:
 		if msg.to != p {
 			return p, nil
 		}
+		p.scanning = false
+		p.interval = pickerInterval(msg.took)
 		if msg.err != nil {
 			p.err = msg.err
 		} else {
@@ -144,20 +180,21 @@ func (p *pickerScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			p.ready = true
 			p.rebuild()
 		}
-		if msg.gen != p.gen || !p.active {
-			return p, nil
+		if !p.active {
+			return p, nil // covered: the chain ends; activeMsg starts a new one
 		}
-		// The next scan runs in the timer's goroutine: one message a second.
-		gen, in := p.gen, p.deps.Inspector
-		return p, tickCmd(p.deps.Clock, refreshEvery, func(time.Time) tea.Msg {
-			rows, err := in.Table()
-			return tableMsg{to: p, gen: gen, rows: rows, err: err}
+		// The next scan runs in the timer's goroutine: one message per scan.
+		gen, in, clock := p.gen, p.deps.Inspector, p.deps.Clock
+		next := tickCmd(clock, p.interval, func(time.Time) tea.Msg {
+			return scanTable(p, gen, in, clock)
 		})
+		p.scanning = next != nil // a test clock may schedule nothing
+		return p, next
 	case pickerTickMsg:
 		if msg.to != p || msg.gen != p.gen || !p.active {
 			return p, nil
 		}
-		return p, tableCmd(p, p.gen, p.deps.Inspector)
+		return p, p.scanNow()
 	case tea.KeyPressMsg:
 		if p.filtering {
 			return p, p.filterKey(msg)
@@ -633,6 +670,9 @@ func (p *pickerScreen) statusLine(w int) string {
 		return st.Key.Render("/") + truncate(p.filter, w-3) + "█"
 	}
 	parts := []string{fmt.Sprintf("%d of %d processes", len(p.lines), len(p.rows))}
+	if p.interval > 0 {
+		parts = append(parts, "every "+pickerIntervalText(p.interval))
+	}
 	dir := "ascending"
 	if p.reverse {
 		dir = "descending"
@@ -697,4 +737,9 @@ func (p *pickerScreen) Status() string {
 		return ""
 	}
 	return "live · " + strconv.Itoa(len(p.rows)) + " procs"
+}
+
+// pickerIntervalText is "1s", "2.5s": the scan interval to a tenth of a second.
+func pickerIntervalText(d time.Duration) string {
+	return strconv.FormatFloat(d.Round(100*time.Millisecond).Seconds(), 'f', -1, 64) + "s"
 }
