@@ -207,14 +207,17 @@ func vethDelete(name string) (deleted bool, err error) {
 // outlived the child (kept open by another process or a bind mount) or one
 // left on the host by hand.
 func SweepVeths() ([]string, error) {
-	links, err := netlink.LinkList()
+	// net.Interfaces asks the kernel for the same link dump but keeps only
+	// names and flags; netlink.LinkList decodes every attribute of every link,
+	// which is most of this sweep's cost at every start.
+	links, err := net.Interfaces()
 	if err != nil {
 		return nil, fmt.Errorf("cannot list links: %w", err)
 	}
 	var removed []string
 	var errs []error
 	for _, l := range links {
-		name := l.Attrs().Name
+		name := l.Name
 		pid, ok := parseVethName(name)
 		if !ok {
 			continue
