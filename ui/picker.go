@@ -57,11 +57,11 @@ type tableMsg struct {
 	gen  int
 	rows []inspect.ProcRow
 	err  error
-	took time.Duration // how long the scan took, for the next interval
+	took time.Duration // what the scan cost (wall or CPU time), for the next interval
 }
 
 // Scan pacing. A scan of 10,000 processes costs a good part of a core, so
-// the picker waits pickerScanFactor times as long as the last scan took
+// the picker waits pickerScanFactor times as long as the last scan cost
 // before the next one: scanning never uses more than about 1/20 of a CPU,
 // while a normal host (a few hundred processes, a few ms a scan) still
 // refreshes every second. pickerMaxInterval keeps a very slow /proc live.
@@ -70,7 +70,7 @@ const (
 	pickerMaxInterval = 30 * time.Second
 )
 
-// pickerInterval is the wait before the next scan after one that took took.
+// pickerInterval is the wait before the next scan after one that cost took.
 func pickerInterval(took time.Duration) time.Duration {
 	return min(max(refreshEvery, pickerScanFactor*took), pickerMaxInterval)
 }
@@ -129,14 +129,17 @@ func tableCmd(to *pickerScreen, gen int, in Inspector, clock Clock) tea.Cmd {
 	return func() tea.Msg { return scanTable(to, gen, in, clock) }
 }
 
-// scanTable reads the table once and times it with clock.
+// scanTable reads the table once. Its cost is the larger of the wall time
+// (on clock) and the CPU time procbox used meanwhile: the scan may use
+// several cores at once.
 func scanTable(to *pickerScreen, gen int, in Inspector, clock Clock) tableMsg {
 	if in == nil {
 		return tableMsg{to: to, gen: gen, err: errNoInspector}
 	}
-	t0 := clock.Now()
+	t0, c0 := clock.Now(), processCPU()
 	rows, err := in.Table()
-	return tableMsg{to: to, gen: gen, rows: rows, err: err, took: clock.Now().Sub(t0)}
+	took := max(clock.Now().Sub(t0), processCPU()-c0)
+	return tableMsg{to: to, gen: gen, rows: rows, err: err, took: took}
 }
 
 func (p *pickerScreen) Init() tea.Cmd { return p.scanNow() }
