@@ -22,6 +22,9 @@ import (
 // mount, which on hybrid hosts procbox does not use but an older or newer
 // procbox might have). A cgroup whose owner is alive is never touched.
 func Sweep(l CgroupLayout) ([]string, error) {
+	if !l.fixture && !sweepSeesAllPIDs() {
+		return nil, errSweepNested
+	}
 	var roots []string
 	seen := map[string]bool{}
 	for _, dir := range l.V1 {
@@ -138,4 +141,38 @@ func bootTime() (time.Time, error) {
 		}
 	}
 	return time.Time{}, errors.New("/proc/stat: no btime line")
+}
+
+// errSweepNested: a sweep from inside a pid namespace would judge every other
+// procbox's cgroup by a PID it cannot see, call the owner dead, and remove a
+// live cgroup (a nested procbox in the Lab or a container did exactly that).
+var errSweepNested = errors.New("not sweeping: procbox runs inside a pid namespace, where the owners' PIDs in the names cannot be checked; sweep from the host")
+
+// sweepSeesAllPIDs reports whether this process is in the host's pid namespace
+// with the host's /proc, so a PID in a cgroup or veth name means the same
+// process here. /proc/1/ns may not be readable, so it asks two other ways:
+// /proc/self must be our own PID (a /proc of another namespace names us
+// differently), and PID 2 must be the kernel's kthreadd, a kernel thread
+// (PF_KTHREAD) that only the host's namespace has.
+func sweepSeesAllPIDs() bool {
+	self, err := os.Readlink("/proc/self")
+	if err != nil || self != strconv.Itoa(os.Getpid()) {
+		return false
+	}
+	b, err := os.ReadFile("/proc/2/stat")
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 || !strings.HasSuffix(s[:i], "(kthreadd") {
+		return false
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 7 {
+		return false
+	}
+	const pfKthread = 0x00200000
+	flags, err := strconv.ParseUint(f[6], 10, 64) // field 9 overall: flags
+	return err == nil && flags&pfKthread != 0
 }

@@ -207,6 +207,9 @@ func vethDelete(name string) (deleted bool, err error) {
 // outlived the child (kept open by another process or a bind mount) or one
 // left on the host by hand.
 func SweepVeths() ([]string, error) {
+	if !sweepSeesAllPIDs() {
+		return nil, errSweepNested // veth names carry a host PID too
+	}
 	// net.Interfaces asks the kernel for the same link dump but keeps only
 	// names and flags; netlink.LinkList decodes every attribute of every link,
 	// which is most of this sweep's cost at every start.
