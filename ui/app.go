@@ -84,9 +84,12 @@ func (d Deps) withDefaults() Deps {
 
 // renderFPS caps how often the terminal is redrawn. The renderer wakes this
 // many times a second even when nothing changed; on the 2-core VM tea's
-// default of 60 alone cost ~0.6% of a core idle, 15 cost ~0.25%, 10 ~0.15%.
-// A redraw at most 100 ms after a key still reads as immediate.
-const renderFPS = 10
+// default of 60 alone cost ~0.6% of a core idle, 15 cost ~0.25%, 10 ~0.15%,
+// and going from 10 to 5 took an idle Lab from ~0.55% to ~0.4% (TUI and
+// child together, measured side by side). A key shows on screen 100 ms
+// later on average, 200 ms at worst: still a prompt answer to a keypress,
+// and the Lab's budget is 0.5% of a core idle.
+const renderFPS = 5
 
 // headerHeight and footerHeight are the rows the root keeps for itself.
 const (

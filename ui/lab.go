@@ -143,6 +143,14 @@ type labScreen struct {
 	tickArmed bool
 	// inactive: another screen covers the Lab; the refresh chain idles.
 	inactive bool
+
+	// The body View drew last, kept while drawn is true: Update clears it
+	// on every message that may change what the Lab shows.
+	quiet     bool // set by update: this message changed nothing shown
+	drawn     bool
+	drawnW    int
+	drawnH    int
+	drawnText string
 }
 
 // newLabScreen builds the Lab starting from spec (the zero Spec: no isolation).
@@ -260,7 +268,19 @@ func (m *labScreen) Status() string {
 	return ""
 }
 
+// Update handles msg. Every message may change what the Lab shows, except a
+// refresh tick and a refresh whose rows read the same as before: those keep
+// the drawn body (see View), so an idle Lab costs no redraw.
 func (m *labScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	m.quiet = false
+	s, cmd := m.update(msg)
+	if !m.quiet {
+		m.drawn = false
+	}
+	return s, cmd
+}
+
+func (m *labScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
@@ -286,7 +306,9 @@ func (m *labScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case labExpDoneMsg:
 		return m, m.onExpDone(msg)
 	case labViewsMsg:
+		before := m.shownRows()
 		m.takeViews(msg)
+		m.quiet = slices.Equal(before, m.shownRows())
 		if !msg.tick {
 			return m, nil
 		}
@@ -310,6 +332,7 @@ func (m *labScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		return m, m.afterBusy()
 	case labTickMsg:
+		m.quiet = true
 		if m.closed {
 			return m, nil
 		}
@@ -335,6 +358,15 @@ func (m *labScreen) nextRefresh(now bool) tea.Cmd {
 		return labViewsCmd(m.child, m.gen, m.d.Clock)
 	}
 	return labRefreshCmd(m.child, m.gen, m.d.Clock)
+}
+
+// shownRows is what the views pane draws from the views, errors included.
+func (m *labScreen) shownRows() []labRow {
+	if !m.haveViews {
+		return nil
+	}
+	return append(labRows(m.host, m.cview, false, m.cpuShare),
+		labRow{key: "errors", host: m.hostErr, child: m.childErr})
 }
 
 // takeViews stores a refresh unless an Apply happened since it was asked.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -117,5 +118,39 @@ func TestLabRefreshOneMessageASecond(t *testing.T) {
 	c.fire()
 	if len(c.pending) != 0 {
 		t.Fatalf("a closed Lab still arms %d timers", len(c.pending))
+	}
+}
+
+// A refresh that reads the same as before keeps the drawn body (no redraw
+// while idle); one that changes a row, or any key, draws again.
+func TestLabQuietRefreshKeepsTheDrawing(t *testing.T) {
+	eng := &labFakeEngine{}
+	d := Deps{Inspector: labFakeInspector{report: labRootReport()}, Lab: eng,
+		Clock: labStepClock{t: labT0}, Styles: NewStyles(true, true)}
+	c := &labChain{t: t, m: newLab(d, isolate.Spec{})}
+	c.drain(c.m.Init())
+	c.fire() // the bare tick, then a read
+	c.fire() // a second read: the CPU share is known from here on
+	first := c.m.View(120, 38)
+	c.fire()
+	if !c.m.drawn {
+		t.Fatal("a refresh that changed nothing threw the drawing away")
+	}
+	if got := c.m.View(120, 38); got != first {
+		t.Fatalf("the kept drawing differs:\n%s\nwant\n%s", got, first)
+	}
+	eng.child.mu.Lock()
+	eng.child.pid = 4343
+	eng.child.mu.Unlock()
+	c.fire()
+	if c.m.drawn {
+		t.Fatal("a refresh with a new PID kept the old drawing")
+	}
+	if got := c.m.View(120, 38); got == first || !strings.Contains(got, "4343") {
+		t.Fatalf("the new PID is not drawn:\n%s", got)
+	}
+	c.m.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	if c.m.drawn {
+		t.Fatal("a key kept the old drawing")
 	}
 }

@@ -60,6 +60,16 @@ func (m *labScreen) View(width, height int) string {
 	if width <= 0 || height <= 0 {
 		return ""
 	}
+	if m.drawn && width == m.drawnW && height == m.drawnH {
+		return m.drawnText
+	}
+	m.drawnText = m.draw(width, height)
+	m.drawn, m.drawnW, m.drawnH = true, width, height
+	return m.drawnText
+}
+
+// draw renders the body from scratch.
+func (m *labScreen) draw(width, height int) string {
 	var lines []string
 	switch {
 	case m.d.Lab == nil:
