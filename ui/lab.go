@@ -143,6 +143,8 @@ type labScreen struct {
 	tickArmed bool
 	// inactive: another screen covers the Lab; the refresh chain idles.
 	inactive bool
+	// winW and winH are the body's size from the last WindowSizeMsg (0: not known).
+	winW, winH int
 
 	// The body View drew last, kept while drawn is true: Update clears it
 	// on every message that may change what the Lab shows.
@@ -320,6 +322,9 @@ func (m *labScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 	case activeMsg:
 		m.inactive = !msg.active
 		return m, nil
+	case tea.WindowSizeMsg:
+		m.winW, m.winH = msg.Width, bodyHeight(msg.Height)
+		return m, nil
 	case labShellReadyMsg:
 		m.busyWhat = "in the shell"
 		return m, labShellCmd(msg.cmd)
@@ -348,9 +353,10 @@ func (m *labScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 // — a second instead of a tick and then a result. While they cannot (no
 // child yet, the Lab covered by another screen, a start, an apply or a shell
 // under way) a bare tick waits for better times; now says the caller is
-// such a tick, so a read can start at once.
+// such a tick, so a read can start at once. The views are not read either
+// while they are not on screen (the log tab of a small window).
 func (m *labScreen) nextRefresh(now bool) tea.Cmd {
-	if m.child == nil || m.inactive || (m.busy != "" && m.busy != "experiment") {
+	if m.child == nil || m.inactive || !m.viewsVisible() || (m.busy != "" && m.busy != "experiment") {
 		return labTickCmd(m.d.Clock)
 	}
 	m.refreshing = true
@@ -358,6 +364,12 @@ func (m *labScreen) nextRefresh(now bool) tea.Cmd {
 		return labViewsCmd(m.child, m.gen, m.d.Clock)
 	}
 	return labRefreshCmd(m.child, m.gen, m.d.Clock)
+}
+
+// viewsVisible: the side-by-side is on screen. In a small window the log
+// tab takes the whole body, and nothing needs the views meanwhile.
+func (m *labScreen) viewsVisible() bool {
+	return m.focus != labFocusLog || m.winW == 0 || labBigLayout(m.winW, m.winH)
 }
 
 // shownRows is what the views pane draws from the views, errors included.

@@ -154,3 +154,27 @@ func TestLabQuietRefreshKeepsTheDrawing(t *testing.T) {
 		t.Fatal("a key kept the old drawing")
 	}
 }
+
+// In a small window the log tab hides the views: no reads meanwhile. In a
+// big window the views are always on screen.
+func TestLabNoReadsWhileTheViewsAreHidden(t *testing.T) {
+	eng := &labFakeEngine{}
+	d := Deps{Inspector: labFakeInspector{report: labRootReport()}, Lab: eng,
+		Clock: labStepClock{t: labT0}, Styles: NewStyles(true, true)}
+	c := &labChain{t: t, m: newLab(d, isolate.Spec{})}
+	c.drain(c.m.Init())
+	c.drain(func() tea.Msg { return tea.WindowSizeMsg{Width: 80, Height: 24} })
+	c.fire()
+	c.m.focus = labFocusLog
+	c.fire() // the read already armed
+	if _, ok := c.fire().(labTickMsg); !ok {
+		t.Fatal("the views are read while the log tab hides them")
+	}
+	c.drain(func() tea.Msg { return tea.WindowSizeMsg{Width: 120, Height: 40} })
+	if _, ok := c.fire().(labTickMsg); !ok {
+		t.Fatal("want the bare tick armed while hidden")
+	}
+	if _, ok := c.fire().(labViewsMsg); !ok {
+		t.Fatal("a big window shows the views beside the log, but they are not read")
+	}
+}
