@@ -49,6 +49,12 @@ type Deps struct {
 	Context context.Context
 	// ShowSecrets reveals secret-looking environment values (--show-secrets).
 	ShowSecrets bool
+	// ProcessCPU, when set, is the CPU time procbox has used so far, every
+	// thread counted (cmd/procbox reads getrusage; ui makes no syscalls).
+	// The picker paces its scans by it as well as by wall time: a scan that
+	// fans out over several cores costs more CPU than its wall time says.
+	// nil: wall time only.
+	ProcessCPU func() time.Duration
 }
 
 // ProgressStore saves where a learner is in the curriculum.

@@ -125,20 +125,24 @@ func newPickerScreen(d Deps) screen {
 }
 
 // tableCmd scans the process table off the event loop.
-func tableCmd(to *pickerScreen, gen int, in Inspector, clock Clock) tea.Cmd {
-	return func() tea.Msg { return scanTable(to, gen, in, clock) }
+func tableCmd(to *pickerScreen, gen int, d Deps) tea.Cmd {
+	return func() tea.Msg { return scanTable(to, gen, d) }
 }
 
 // scanTable reads the table once. Its cost is the larger of the wall time
-// (on clock) and the CPU time procbox used meanwhile: the scan may use
-// several cores at once.
-func scanTable(to *pickerScreen, gen int, in Inspector, clock Clock) tableMsg {
-	if in == nil {
+// (on d.Clock) and the CPU time procbox used meanwhile (d.ProcessCPU): the
+// scan may use several cores at once.
+func scanTable(to *pickerScreen, gen int, d Deps) tableMsg {
+	if d.Inspector == nil {
 		return tableMsg{to: to, gen: gen, err: errNoInspector}
 	}
-	t0, c0 := clock.Now(), processCPU()
-	rows, err := in.Table()
-	took := max(clock.Now().Sub(t0), processCPU()-c0)
+	cpu := d.ProcessCPU
+	if cpu == nil {
+		cpu = func() time.Duration { return 0 }
+	}
+	t0, c0 := d.Clock.Now(), cpu()
+	rows, err := d.Inspector.Table()
+	took := max(d.Clock.Now().Sub(t0), cpu()-c0)
 	return tableMsg{to: to, gen: gen, rows: rows, err: err, took: took}
 }
 
@@ -150,7 +154,7 @@ func (p *pickerScreen) scanNow() tea.Cmd {
 		return nil
 	}
 	p.scanning = true
-	return tableCmd(p, p.gen, p.deps.Inspector, p.deps.Clock)
+	return tableCmd(p, p.gen, p.deps)
 }
 
 func (p *pickerScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
@@ -187,9 +191,9 @@ func (p *pickerScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return p, nil // covered: the chain ends; activeMsg starts a new one
 		}
 		// The next scan runs in the timer's goroutine: one message per scan.
-		gen, in, clock := p.gen, p.deps.Inspector, p.deps.Clock
-		next := tickCmd(clock, p.interval, func(time.Time) tea.Msg {
-			return scanTable(p, gen, in, clock)
+		gen, d := p.gen, p.deps
+		next := tickCmd(d.Clock, p.interval, func(time.Time) tea.Msg {
+			return scanTable(p, gen, d)
 		})
 		p.scanning = next != nil // a test clock may schedule nothing
 		return p, next

@@ -139,3 +139,18 @@ func TestPickerPacesScansToTheirCost(t *testing.T) {
 		t.Fatalf("shown again: %d new scans, %d armed; want 1 and 1", in.tables-n, len(clock.pending))
 	}
 }
+
+// A scan that uses several cores costs more CPU than wall time: the CPU time
+// counts when it is the larger.
+func TestPickerPacesByCPUTime(t *testing.T) {
+	clock := &pickerPaceClock{now: coreNow}
+	in := &slowInspector{coreInspector: newCoreInspector(), clock: clock, cost: 100 * time.Millisecond}
+	var used time.Duration
+	cpu := func() time.Duration { used += 150 * time.Millisecond; return used } // 150 ms between two reads
+	d := Deps{Inspector: in, Clock: clock, Styles: NewStyles(true, true), ProcessCPU: cpu}
+	p := newPickerScreen(d).(*pickerScreen)
+	pickerPace(t, p, p.Init())
+	if len(clock.waits) != 1 || clock.waits[0] != 3*time.Second {
+		t.Fatalf("waits %v: want 3s (20 × 150 ms of CPU, more than the 100 ms wall time)", clock.waits)
+	}
+}

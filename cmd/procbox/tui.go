@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/charmbracelet/x/term"
 
@@ -39,10 +40,11 @@ func buildDeps() ui.Deps {
 		cancel()
 	}()
 	d := ui.Deps{
-		Inspector: newInspector(inspect.DefaultFS(), inspect.Options{}),
-		Clock:     ui.SystemClock{},
-		Styles:    ui.NewStyles(true, os.Getenv("NO_COLOR") != ""),
-		Context:   ctx,
+		Inspector:  newInspector(inspect.DefaultFS(), inspect.Options{}),
+		Clock:      ui.SystemClock{},
+		Styles:     ui.NewStyles(true, os.Getenv("NO_COLOR") != ""),
+		Context:    ctx,
+		ProcessCPU: processCPU,
 	}
 	if labEngineHook != nil {
 		d.Lab = labEngineHook()
@@ -51,6 +53,16 @@ func buildDeps() ui.Deps {
 		d.Progress = progressHook()
 	}
 	return d
+}
+
+// processCPU is the CPU time this process has used so far, all threads
+// together; the picker paces its scans by it.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // runPsTUI opens the process picker (procbox ps on a terminal).
