@@ -85,11 +85,10 @@ func (d Deps) withDefaults() Deps {
 // renderFPS caps how often the terminal is redrawn. The renderer wakes this
 // many times a second even when nothing changed; on the 2-core VM tea's
 // default of 60 alone cost ~0.6% of a core idle, 15 cost ~0.25%, 10 ~0.15%,
-// and going from 10 to 5 took an idle Lab from ~0.55% to ~0.4% (TUI and
-// child together, measured side by side). A key shows on screen 100 ms
-// later on average, 200 ms at worst: still a prompt answer to a keypress,
-// and the Lab's budget is 0.5% of a core idle.
-const renderFPS = 5
+// 5 ~0.08%. 10 is the lowest rate at which a keypress reaches the screen
+// within 100 ms, the Lab's promise for a toggle; 5 would halve the idle cost
+// but let a key wait up to 200 ms, which people notice.
+const renderFPS = 10
 
 // headerHeight and footerHeight are the rows the root keeps for itself.
 const (
