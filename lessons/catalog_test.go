@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"io/fs"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -133,6 +134,9 @@ func fixtures(t *testing.T, l Lesson, s Step) (passing, failing State) {
 	case "security/seccomp":
 		out(isolate.ExpMkdir, false, "EPERM")
 		passing.Child.Seccomp = 2
+	case "container/rootfs":
+		passing.Child = isolatedChild(containerSpec().Namespaces...)
+		passing.Child.MountRoot, passing.Child.MountCount = "/dev/sda1 (ext4, /tmp/procbox-rootfs-1)", 3
 	case "container/all", "container/encapsulation", "container/isolation", "container/portability", "container/efficiency":
 		passing.Child = isolatedChild(containerSpec().Namespaces...)
 		passing.Child.Limits.MemoryMax, passing.Child.Limits.PidsMax = 64<<20, 64
@@ -193,11 +197,11 @@ func TestCatalog(t *testing.T) {
 					isolate.ExpRenice, isolate.ExpOpenFile, isolate.ExpEnvChild), s.Action.Experiment) {
 					t.Errorf("unknown experiment %q", s.Action.Experiment)
 				}
-				if s.Action.Kind == ActApply && slices.Equal(s.From.Namespaces, s.Spec.Namespaces) {
+				if s.Action.Kind == ActApply && reflect.DeepEqual(s.From, s.Spec) {
 					t.Errorf("an apply step must change the spec")
 				}
-				validateSpec(t, s.Spec)
-				validateSpec(t, s.From)
+				validateSpec(t, ResolveRootfs(s.Spec, t.TempDir()))
+				validateSpec(t, ResolveRootfs(s.From, t.TempDir()))
 
 				passing, failing := fixtures(t, l, s)
 				if r := s.Evaluate(passing); !r.Passed {
@@ -212,6 +216,26 @@ func TestCatalog(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+func TestResolveRootfs(t *testing.T) {
+	s := isolate.Spec{Namespaces: []string{isolate.NSMnt}, Rootfs: DemoRootfs}
+	if got := ResolveRootfs(s, "/srv/root").Rootfs; got != "/srv/root" {
+		t.Errorf("ResolveRootfs put %q in place of the demo rootfs", got)
+	}
+	s.Rootfs = "/mine"
+	if got := ResolveRootfs(s, "/srv/root").Rootfs; got != "/mine" {
+		t.Errorf("ResolveRootfs replaced a rootfs the learner chose: %q", got)
+	}
+	used := false
+	for _, l := range Catalog() {
+		for _, st := range l.Steps {
+			used = used || st.Spec.Rootfs == DemoRootfs
+		}
+	}
+	if !used {
+		t.Error("no step gives the demo child its own root filesystem (the container lesson must)")
 	}
 }
 

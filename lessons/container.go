@@ -21,6 +21,8 @@ func containerSpec() isolate.Spec {
 // containerLesson: all of it at once, and the four advantages measured.
 func containerLesson() Lesson {
 	full := containerSpec()
+	withRoot := full
+	withRoot.Rootfs = DemoRootfs
 	isolatedKinds := func(s State) Result {
 		for _, k := range full.Namespaces {
 			if r := nsDiffers(k)(s); !r.Passed {
@@ -32,7 +34,7 @@ func containerLesson() Lesson {
 	return Lesson{
 		ID:      "container",
 		Title:   "Putting it together: a container",
-		Minutes: 10,
+		Minutes: 12,
 		Steps: []Step{
 			{
 				ID: "all", Title: "All of it at once", Text: "container/all.md",
@@ -52,8 +54,24 @@ func containerLesson() Lesson {
 				Notes: "Pause here and let people name each line that differs and which lesson it came from.",
 			},
 			{
+				ID: "rootfs", Title: "A root filesystem of its own", Text: "container/rootfs.md",
+				From: full, Spec: withRoot,
+				Action: Action{Kind: ActApply, Label: "give the container its own root filesystem (pivot_root)"},
+				Check: all(viewsRead, nsDiffers(isolate.NSMnt), func(s State) Result {
+					if s.Child.MountRoot == "" || s.Child.MountRoot == s.Host.MountRoot {
+						return missing("the child's / is still the host's (%s)", s.Host.MountRoot)
+					}
+					if s.Child.MountCount >= s.Host.MountCount {
+						return missing("the child still sees %d mounts, as many as the host", s.Child.MountCount)
+					}
+					return pass()
+				}),
+				Hint:  "Press a: the child is re-created inside a directory procbox prepared, which becomes its /.",
+				Notes: "Ask what an image is: exactly this directory, packed and shipped. Docker unpacks layers into it; procbox made a tiny one.",
+			},
+			{
 				ID: "encapsulation", Title: "Encapsulation", Text: "container/encapsulation.md",
-				Spec:   full,
+				Spec:   withRoot,
 				Action: Action{Kind: ActLook, Label: "measure what the container carries of its own"},
 				Check: all(looked, viewsRead, nsDiffers(isolate.NSMnt), func(s State) Result {
 					if s.Child.Hostname != demoHostname {
@@ -62,11 +80,11 @@ func containerLesson() Lesson {
 					return pass()
 				}),
 				Hint:  "Press a: count the container's own mounts, hostname and environment against the host's.",
-				Notes: "With a root filesystem (--rootfs) the container also brings its own /usr, /lib and /etc.",
+				Notes: "The root filesystem is what an image carries: its own /usr, /lib and /etc, whatever the host has installed.",
 			},
 			{
 				ID: "isolation", Title: "Isolation", Text: "container/isolation.md",
-				Spec:   full,
+				Spec:   withRoot,
 				Action: Action{Kind: ActExperiment, Experiment: isolate.ExpKillHost, Label: "try to signal a host process from inside"},
 				Check: all(denied(isolate.ExpKillHost, ""), viewsRead, func(s State) Result {
 					if s.Child.ProcCount >= s.Host.ProcCount {
@@ -79,7 +97,7 @@ func containerLesson() Lesson {
 			},
 			{
 				ID: "portability", Title: "Portability", Text: "container/portability.md",
-				Spec:   full,
+				Spec:   withRoot,
 				Action: Action{Kind: ActLook, Label: "compare what the container depends on with what it brings"},
 				Check: all(looked, func(s State) Result {
 					if s.Doctor.Kernel == "" {
@@ -95,7 +113,7 @@ func containerLesson() Lesson {
 			},
 			{
 				ID: "efficiency", Title: "Efficiency", Text: "container/efficiency.md",
-				Spec:   full,
+				Spec:   withRoot,
 				Action: Action{Kind: ActLook, Label: "measure the container's start time and memory"},
 				Check: all(looked, func(s State) Result {
 					if s.StartDuration <= 0 {

@@ -65,6 +65,21 @@ type Action struct {
 	Label      string // one line for the UI: "renice the demo process by 5"
 }
 
+// DemoRootfs is the Spec.Rootfs of the steps that give the demo child its own
+// root filesystem. It names no directory: lessons are plain values and never
+// touch the disk, so the program that runs the child builds a small root
+// filesystem for the course and puts its path in place with ResolveRootfs.
+const DemoRootfs = "procbox:demo-rootfs"
+
+// ResolveRootfs returns spec with DemoRootfs replaced by dir; any other spec
+// comes back unchanged.
+func ResolveRootfs(spec isolate.Spec, dir string) isolate.Spec {
+	if spec.Rootfs == DemoRootfs {
+		spec.Rootfs = dir
+	}
+	return spec
+}
+
 // StartSpec is the spec the demo child runs when the step opens.
 func (s Step) StartSpec() isolate.Spec {
 	if s.Action.Kind == ActApply {

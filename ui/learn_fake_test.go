@@ -170,6 +170,10 @@ func (c *learnFakeChild) ChildView() (isolate.View, error) {
 			v.Monotonic += c.spec.TimeOffset
 		}
 	}
+	if c.spec.Rootfs != "" {
+		// pivot_root: / is the rootfs directory and only the child's own mounts remain.
+		v.MountRoot, v.MountCount = "/dev/vda1 (ext4, /tmp/procbox-rootfs-1)", 3
+	}
 	v.CapEff = slices.DeleteFunc(slices.Clone(learnAllCaps), func(s string) bool { return slices.Contains(c.spec.DropCaps, s) })
 	if len(c.spec.Seccomp) > 0 {
 		v.Seccomp = 2

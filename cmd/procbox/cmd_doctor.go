@@ -63,7 +63,7 @@ func doctorClean(w io.Writer) error {
 		return fmt.Errorf("doctor --clean: %v", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
 	if len(removed) == 0 {
-		fmt.Fprintln(w, "nothing to clean: no stale procbox cgroups or veths")
+		fmt.Fprintln(w, "nothing to clean: no stale procbox cgroups, veths or demo root filesystems")
 	}
 	return nil
 }

@@ -15,5 +15,6 @@ func cmdHome() error {
 		fmt.Fprint(os.Stderr, usageText)
 		return exitError{code: 2}
 	}
-	return ui.RunHome(buildDeps())
+	d := buildDeps()
+	return withLabCleanup(d, func() error { return ui.RunHome(d) })
 }

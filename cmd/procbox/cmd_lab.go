@@ -43,15 +43,22 @@ func cmdLab(args []string) error {
 		return usagef("lab: needs a terminal (for a one-off isolated command use: procbox run [SPEC] -- CMD)")
 	}
 	d := buildDeps()
+	return withLabCleanup(d, func() error { return ui.RunLab(d, s) })
+}
+
+// withLabCleanup runs a TUI that may start Lab children (the Lab, the lessons,
+// home) and stops every one of them afterwards. The UI stops its children when
+// it closes; this is the belt to those braces: a signal, a panic or an early
+// return still removes every child, its cgroups, its veth and the lessons'
+// root filesystem.
+func withLabCleanup(d ui.Deps, run func() error) error {
+	sweepDemoRootfs() // what a killed procbox left; its cgroups go with the engine's own sweep
 	if st, ok := d.Lab.(labStopper); ok {
-		// The UI stops its child when it closes; this is the belt to those
-		// braces: a signal, a panic or an early return still removes every
-		// child, its cgroups and its veth.
 		defer st.StopAll()
 		stop := labStopOnSignal(st)
 		defer stop()
 	}
-	return ui.RunLab(d, s)
+	return run()
 }
 
 // labStopOnSignal stops every child at once on SIGTERM or SIGHUP. The UI is

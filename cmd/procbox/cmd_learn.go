@@ -94,7 +94,7 @@ func learnMain(args []string, out io.Writer, tty bool) error {
 		d.ShowSecrets = false
 		d.Styles.Presenter = true
 	}
-	return ui.RunLearn(d, lesson, *presenter)
+	return withLabCleanup(d, func() error { return ui.RunLearn(d, lesson, *presenter) })
 }
 
 // writeLessonList prints one line per lesson: id, steps, minutes, title.

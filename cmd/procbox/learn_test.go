@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -130,6 +131,18 @@ func TestLessonChecksAgainstEngine(t *testing.T) {
 	}
 	before := takeInventory(t)
 	eng := labEngineHook()
+	// StopAll also removes the demo root filesystem of the container lesson.
+	t.Cleanup(func() {
+		st, ok := eng.(labStopper)
+		if !ok {
+			return
+		}
+		st.StopAll()
+		left, _ := filepath.Glob(filepath.Join(os.TempDir(), demoRootfsPrefix+strconv.Itoa(os.Getpid())+"-*"))
+		if len(left) > 0 {
+			t.Errorf("the demo root filesystem is still there after StopAll: %v", left)
+		}
+	})
 	in := newInspector(inspect.DefaultFS(), inspect.Options{})
 	doctor := in.Doctor()
 	for _, l := range lessons.Catalog() {

@@ -6,7 +6,7 @@ import (
 	"procbox/isolate"
 )
 
-// sweepStale removes procbox cgroups and veths left behind by a procbox that
+// sweepStale removes procbox cgroups, veths and demo root filesystems left behind by a procbox that
 // died without cleaning up (SIGKILL): those whose owner PID is dead.
 func sweepStale() ([]string, error) {
 	var removed []string
@@ -22,5 +22,6 @@ func sweepStale() ([]string, error) {
 	r, err := isolate.SweepVeths()
 	removed = append(removed, r...)
 	errs = append(errs, err)
+	removed = append(removed, sweepDemoRootfs()...)
 	return removed, errors.Join(errs...)
 }

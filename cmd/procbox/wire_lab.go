@@ -2,10 +2,12 @@ package main
 
 import (
 	"errors"
+	"os"
 	"os/exec"
 	"sync"
 
 	"procbox/isolate"
+	"procbox/lessons"
 	"procbox/ui"
 )
 
@@ -21,7 +23,8 @@ func init() {
 type labEngine struct {
 	mu       sync.Mutex
 	children []*labChild
-	closed   bool // StopAll ran: a child starting now is stopped at once
+	closed   bool   // StopAll ran: a child starting now is stopped at once
+	rootfs   string // the lessons' demo root filesystem, made on first use
 }
 
 // errLabEngineClosed is returned by Start after StopAll.
@@ -31,11 +34,15 @@ func newLabEngine() *labEngine { return &labEngine{} }
 
 // Start starts a live child; it is stopped by the UI or, at the latest, by StopAll.
 func (e *labEngine) Start(spec isolate.Spec) (ui.LabChild, error) {
+	spec, err := e.resolve(spec)
+	if err != nil {
+		return nil, err
+	}
 	c, err := isolate.Start(spec)
 	if err != nil {
 		return nil, err
 	}
-	lc := &labChild{c: c}
+	lc := &labChild{c: c, engine: e}
 	e.mu.Lock()
 	closed := e.closed
 	if !closed {
@@ -50,7 +57,44 @@ func (e *labEngine) Start(spec isolate.Spec) (ui.LabChild, error) {
 }
 
 // Explain is the equivalent shell commands of spec; it creates nothing.
-func (e *labEngine) Explain(spec isolate.Spec) []isolate.Step { return isolate.Explain(spec) }
+func (e *labEngine) Explain(spec isolate.Spec) []isolate.Step {
+	e.mu.Lock()
+	dir := e.rootfs
+	e.mu.Unlock()
+	if dir == "" {
+		dir = "ROOTFS"
+	}
+	return isolate.Explain(lessons.ResolveRootfs(spec, dir))
+}
+
+// resolve puts the demo root filesystem in place of lessons.DemoRootfs,
+// making it on first use.
+func (e *labEngine) resolve(spec isolate.Spec) (isolate.Spec, error) {
+	if spec.Rootfs != lessons.DemoRootfs {
+		return spec, nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.rootfs == "" {
+		dir, err := makeDemoRootfs()
+		if err != nil {
+			return spec, err
+		}
+		e.rootfs = dir
+	}
+	return lessons.ResolveRootfs(spec, e.rootfs), nil
+}
+
+// unresolve gives the UI back the spec it asked for: the demo root filesystem
+// by its lessons name, so the screen's own comparisons still hold.
+func (e *labEngine) unresolve(spec isolate.Spec) isolate.Spec {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.rootfs != "" && spec.Rootfs == e.rootfs {
+		spec.Rootfs = lessons.DemoRootfs
+	}
+	return spec
+}
 
 // StopAll stops every child this engine started. Stop is idempotent, so a
 // child the UI already stopped costs nothing.
@@ -59,9 +103,15 @@ func (e *labEngine) StopAll() {
 	children := append([]*labChild(nil), e.children...)
 	e.children = nil
 	e.closed = true
+	rootfs := e.rootfs
+	e.rootfs = ""
 	e.mu.Unlock()
 	for _, c := range children {
 		_ = c.Stop()
+	}
+	if rootfs != "" {
+		// Only after every child is gone: a child may still be pivoted into it.
+		_ = os.RemoveAll(rootfs)
 	}
 }
 
@@ -70,6 +120,7 @@ func (e *labEngine) StopAll() {
 // Stop arriving in the middle (the user quit) must stop the new one too.
 type labChild struct {
 	c       *isolate.Child
+	engine  *labEngine
 	opMu    sync.Mutex
 	stopped bool
 }
@@ -78,7 +129,7 @@ type labChild struct {
 var errLabChildStopped = errors.New("the child was stopped")
 
 func (l *labChild) PID() int                                        { return l.c.PID() }
-func (l *labChild) Spec() isolate.Spec                              { return l.c.Spec() }
+func (l *labChild) Spec() isolate.Spec                              { return l.engine.unresolve(l.c.Spec()) }
 func (l *labChild) HostView() (isolate.View, error)                 { return l.c.HostView() }
 func (l *labChild) ChildView() (isolate.View, error)                { return l.c.ChildView() }
 func (l *labChild) Experiment(name string) (isolate.Outcome, error) { return l.c.Experiment(name) }
@@ -91,6 +142,10 @@ func (l *labChild) Apply(s isolate.Spec) (isolate.Change, error) {
 	defer l.opMu.Unlock()
 	if l.stopped {
 		return isolate.Change{}, errLabChildStopped
+	}
+	s, err := l.engine.resolve(s)
+	if err != nil {
+		return isolate.Change{}, err
 	}
 	return l.c.Apply(s)
 }
