@@ -136,6 +136,11 @@ func ParseSize(s string) (int64, error) {
 	if v > float64(1<<62) {
 		return 0, fmt.Errorf("bad size %q: too large", s)
 	}
+	// A fraction of a byte would round to 0, which means "no limit": say so
+	// instead of silently dropping the limit.
+	if f > 0 && v < 1 {
+		return 0, fmt.Errorf("bad size %q: less than one byte (did you mean %sM?)", s, strings.TrimSpace(s))
+	}
 	return int64(v), nil
 }
 

@@ -66,6 +66,9 @@ func cmdInspect(args []string) error {
 			a, b = b, a
 		}
 	}
+	if *jsonOut && *textOut {
+		return usagef("inspect: --json and --text exclude each other; pick one")
+	}
 
 	if !*jsonOut && !*textOut {
 		if onTTY() {

@@ -37,6 +37,9 @@ func cmdPs(args []string) error {
 	if len(pos) > 0 {
 		return usagef("ps: takes no arguments (got %q); to look at one process use procbox inspect PID", strings.Join(pos, " "))
 	}
+	if *jsonOut && *textOut {
+		return usagef("ps: --json and --text exclude each other; pick one")
+	}
 	if !*jsonOut && !*textOut && onTTY() {
 		return runPsTUI()
 	}
