@@ -28,6 +28,27 @@ type Child struct {
 	recreating bool // Apply is replacing the child
 	spec       Spec
 	inPlace    []Step // steps applied to the running child since it started
+
+	// The Lab asks ChildView and HostView back to back and both show the
+	// cgroup's numbers: one read serves both within statsShareWindow.
+	// Guarded by mu; Apply and Experiment forget it (limits may change).
+	stats    CgroupStats
+	statsErr error
+	statsAt  time.Time
+}
+
+// statsShareWindow is how long one cgroup read answers both views: far
+// shorter than the Lab's refresh, far longer than the gap between its two asks.
+const statsShareWindow = 250 * time.Millisecond
+
+// cgroupStats reads the child's cgroup stats, or reuses a read made within
+// statsShareWindow. The caller holds c.mu and has checked c.l.cg.
+func (c *Child) cgroupStats() (CgroupStats, error) {
+	if now := time.Now(); c.statsAt.IsZero() || now.Sub(c.statsAt) > statsShareWindow || now.Before(c.statsAt) {
+		c.stats, c.statsErr = c.l.cg.Stats()
+		c.statsAt = now
+	}
+	return c.stats, c.statsErr
 }
 
 // Start starts a child isolated as spec says that becomes an agent: it stays
@@ -156,7 +177,7 @@ func (c *Child) ChildView() (View, error) {
 	// Limits are a property of the cgroup, not of a side; the agent may not
 	// even have the cgroup filesystem mounted, so both sides show the host's read.
 	if c.l.cg != nil {
-		v.Limits, _ = c.l.cg.Stats()
+		v.Limits, _ = c.cgroupStats()
 	}
 	return v, nil
 }
@@ -171,7 +192,7 @@ func (c *Child) HostView() (View, error) {
 	v.PID = c.l.cmd.Process.Pid
 	if c.l.cg != nil {
 		v.CgroupPath = c.l.cg.Path()
-		v.Limits, _ = c.l.cg.Stats()
+		v.Limits, _ = c.cgroupStats()
 	}
 	return v, nil
 }
@@ -181,6 +202,7 @@ func (c *Child) HostView() (View, error) {
 func (c *Child) Experiment(name string) (Outcome, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.statsAt = time.Time{}
 	var before CgroupStats
 	if c.l.cg != nil {
 		before, _ = c.l.cg.Stats()
@@ -225,6 +247,7 @@ func (c *Child) Apply(spec Spec) (Change, error) {
 	// meanwhile waits, then stops the new child, so nothing is left behind.
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.statsAt = time.Time{}
 	if c.isStopped() {
 		return Change{}, fmt.Errorf("the child was stopped")
 	}

@@ -352,7 +352,14 @@ func TestRunPidsLimit(t *testing.T) {
 	needCgroup(t, "pids")
 	checkNoLeaks(t)
 	// 16: the helper is a Go program whose own threads count against pids.max.
-	out, res := runArgv(t, Spec{PidsMax: 16}, selfExe, forkbombMarker)
+	// The shell waits for the limit first: procbox writes it only after the
+	// exec (see awaitPidsMax), and a bomb started before would fork freely.
+	// (Through sh, /proc/self/exe would name sh: use the test binary's path.)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, res := run(t, Spec{PidsMax: 16}, awaitPidsMax(16)+"; exec '"+exe+"' "+forkbombMarker)
 	var r bombResult
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("forkbomb output %q: %v", out, err)
@@ -512,7 +519,7 @@ func TestRunTinyLimits(t *testing.T) {
 	needCgroup(t, "memory")
 	checkNoLeaks(t)
 	out, res := run(t, Spec{PidsMax: 2, MemoryMax: 4 << 20},
-		`sleep 5 & sleep 5 & echo forks-done; kill %1 2>/dev/null; wait`)
+		awaitPidsMax(2)+`; sleep 5 & sleep 5 & echo forks-done; kill %1 2>/dev/null; wait`)
 	if res.ForkFailures < 1 {
 		t.Errorf("the second background sleep should hit pids.max=2: %q %+v", out, res)
 	}
@@ -528,4 +535,16 @@ func TestRunTinyLimits(t *testing.T) {
 	if !lowered {
 		t.Errorf("the steps should show the limits written after exec: %+v", res.Steps)
 	}
+}
+
+// awaitPidsMax is shell that waits until its own cgroup's pids.max reads n.
+// Limits below what procbox's Go child needs to reach exec are written by
+// the parent once the command runs (tightenLimits), so for a moment the
+// command runs under the larger setup limit; on a busy CPU it can fork in
+// that moment. Tests of the small limit wait for it, with builtins only
+// (read, [, arithmetic) so the wait itself does not fork under it.
+func awaitPidsMax(n int) string {
+	return fmt.Sprintf(`cg=$(sed -n 's/^[0-9]*:pids://p' /proc/self/cgroup); f=/sys/fs/cgroup/pids$cg/pids.max
+if [ -z "$cg" ]; then cg=$(sed -n 's/^0:://p' /proc/self/cgroup); f=/sys/fs/cgroup$cg/pids.max; fi
+i=0; until read m < "$f" && [ "$m" = %d ]; do i=$((i+1)); if [ $i -gt 2000000 ]; then echo "pids.max never became %d" >&2; exit 9; fi; done`, n, n)
 }

@@ -1,10 +1,10 @@
 package isolate
 
 import (
-	"bufio"
+	"io"
 	"net"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,9 +28,9 @@ func gatherView(side string) View {
 	note("hostname", err)
 	v.ProcCount, v.Procs, err = visibleProcs(8)
 	note("procs", err)
-	v.Interfaces, err = interfaces()
+	v.Interfaces, err = cachedInterfaces()
 	note("interfaces", err)
-	v.MountRoot, v.MountCount, err = mountSummary()
+	v.MountRoot, v.MountCount, err = cachedMountSummary()
 	note("mounts", err)
 	if b, err := os.ReadFile("/proc/self/uid_map"); err == nil {
 		v.UIDMap = strings.Join(strings.Fields(string(b)), " ")
@@ -70,28 +70,65 @@ func clock(id int32) time.Duration {
 	return time.Duration(ts.Nano())
 }
 
-// visibleProcs counts the processes in /proc and names the first few.
+// visibleProcs counts the processes in /proc and names the lowest max PIDs.
+// /proc is read in batches of names, unsorted (os.ReadDir would stat and sort
+// every entry); only the few lowest PIDs are kept, in a small sorted array.
 func visibleProcs(max int) (int, []string, error) {
-	ents, err := os.ReadDir("/proc")
+	d, err := os.Open("/proc")
 	if err != nil {
 		return 0, nil, err
 	}
-	var pids []int
-	for _, e := range ents {
-		if pid, err := strconv.Atoi(e.Name()); err == nil {
-			pids = append(pids, pid)
+	defer d.Close()
+	low := make([]int, 0, max)
+	count := 0
+	for {
+		names, err := d.Readdirnames(256)
+		for _, name := range names {
+			pid, ok := parsePID(name)
+			if !ok {
+				continue
+			}
+			count++
+			if len(low) == max && pid >= low[max-1] {
+				continue
+			}
+			i, _ := slices.BinarySearch(low, pid)
+			if len(low) < max {
+				low = append(low, 0)
+			}
+			copy(low[i+1:], low[i:])
+			low[i] = pid
 		}
-	}
-	sort.Ints(pids)
-	var names []string
-	for _, pid := range pids {
-		if len(names) >= max {
+		if err == io.EOF || len(names) == 0 {
 			break
 		}
-		comm, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
-		names = append(names, strconv.Itoa(pid)+" "+strings.TrimSpace(string(comm)))
+		if err != nil {
+			return 0, nil, err
+		}
 	}
-	return len(pids), names, nil
+	names := make([]string, 0, len(low))
+	for _, pid := range low {
+		p := strconv.Itoa(pid)
+		comm, _ := os.ReadFile("/proc/" + p + "/comm")
+		names = append(names, p+" "+strings.TrimSpace(string(comm)))
+	}
+	return count, names, nil
+}
+
+// parsePID reads a /proc entry name as a PID without allocating.
+func parsePID(name string) (int, bool) {
+	if name == "" || len(name) > 10 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
 
 func interfaces() ([]Interface, error) {
@@ -113,27 +150,14 @@ func interfaces() ([]Interface, error) {
 }
 
 // mountSummary reads /proc/self/mountinfo: what is mounted on / and how many
-// mounts this process sees.
+// mounts this process sees. cachedMountSummary is the one the views use.
 func mountSummary() (root string, count int, err error) {
-	f, err := os.Open("/proc/self/mountinfo")
+	b, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
 		return "", 0, err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		count++
-		// mountinfo: ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS ... - FSTYPE SOURCE SUPEROPTS
-		if len(fields) > 4 && fields[4] == "/" {
-			for i, f := range fields {
-				if f == "-" && i+2 < len(fields) {
-					root = fields[i+2] + " (" + fields[i+1] + ", " + fields[3] + ")"
-				}
-			}
-		}
-	}
-	return root, count, sc.Err()
+	root, count = parseMountinfo(b)
+	return root, count, nil
 }
 
 // ipcObjects counts the SysV objects in /proc/sysvipc (one header line each).
