@@ -1,12 +1,14 @@
 package isolate
 
 import (
+	"bytes"
 	"io"
 	"net"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -24,7 +26,7 @@ func gatherView(side string) View {
 		}
 	}
 	var err error
-	v.Hostname, err = os.Hostname()
+	v.Hostname, err = hostname()
 	note("hostname", err)
 	v.ProcCount, v.Procs, err = visibleProcs(8)
 	note("procs", err)
@@ -32,7 +34,8 @@ func gatherView(side string) View {
 	note("interfaces", err)
 	v.MountRoot, v.MountCount, err = cachedMountSummary()
 	note("mounts", err)
-	if b, err := os.ReadFile("/proc/self/uid_map"); err == nil {
+	var buf [4096]byte // one buffer for the small /proc files below
+	if b, err := readProcFile("/proc/self/uid_map", buf[:]); err == nil {
 		v.UIDMap = strings.Join(strings.Fields(string(b)), " ")
 	} else {
 		note("uid_map", err)
@@ -40,13 +43,13 @@ func gatherView(side string) View {
 	v.IPC = ipcObjects()
 	v.CgroupPath, err = ownCgroupPath()
 	note("cgroup", err)
-	st, err := readStatus()
+	st, err := readProcFile("/proc/self/status", buf[:])
 	note("status", err)
-	if m, err := strconv.ParseUint(st["CapEff"], 16, 64); err == nil {
-		v.CapEff = capsFromMask(m)
+	if m, err := strconv.ParseUint(statusField(st, "CapEff"), 16, 64); err == nil {
+		v.CapEff = capsForMask(m)
 	}
-	v.Seccomp, _ = strconv.Atoi(st["Seccomp"])
-	v.NoNewPrivs = st["NoNewPrivs"] == "1"
+	v.Seccomp, _ = strconv.Atoi(statusField(st, "Seccomp"))
+	v.NoNewPrivs = statusField(st, "NoNewPrivs") == "1"
 	for _, ns := range AllNamespaces {
 		var s unix.Stat_t
 		if err := unix.Stat("/proc/self/ns/"+ns, &s); err == nil {
@@ -107,10 +110,11 @@ func visibleProcs(max int) (int, []string, error) {
 		}
 	}
 	names := make([]string, 0, len(low))
+	var buf [64]byte // comm is at most 16 bytes
 	for _, pid := range low {
 		p := strconv.Itoa(pid)
-		comm, _ := os.ReadFile("/proc/" + p + "/comm")
-		names = append(names, p+" "+strings.TrimSpace(string(comm)))
+		comm, _ := readProcFile("/proc/"+p+"/comm", buf[:])
+		names = append(names, p+" "+string(bytes.TrimSpace(comm)))
 	}
 	return count, names, nil
 }
@@ -162,16 +166,13 @@ func mountSummary() (root string, count int, err error) {
 
 // ipcObjects counts the SysV objects in /proc/sysvipc (one header line each).
 func ipcObjects() IPCObjects {
+	var buf [4096]byte
 	count := func(name string) int {
-		b, err := os.ReadFile("/proc/sysvipc/" + name)
-		if err != nil {
+		n, err := countProcLines("/proc/sysvipc/"+name, buf[:])
+		if err != nil || n < 1 {
 			return 0
 		}
-		n := strings.Count(string(b), "\n") - 1
-		if n < 0 {
-			n = 0
-		}
-		return n
+		return n - 1
 	}
 	return IPCObjects{Queues: count("msg"), Semaphores: count("sem"), SharedMem: count("shm")}
 }
@@ -179,7 +180,8 @@ func ipcObjects() IPCObjects {
 // ownCgroupPath is this process's cgroup: the v2 line, or the memory/pids
 // controller's on v1.
 func ownCgroupPath() (string, error) {
-	b, err := os.ReadFile("/proc/self/cgroup")
+	var buf [4096]byte
+	b, err := readProcFile("/proc/self/cgroup", buf[:])
 	if err != nil {
 		return "", err
 	}
@@ -221,4 +223,117 @@ func readStatusOf(path string) (map[string]string, error) {
 		}
 	}
 	return m, nil
+}
+
+// The views are read about once a second for as long as the Lab is open, so
+// the small /proc files are read with plain open/read/close into a caller's
+// buffer: os.ReadFile adds two fstats and an allocation sized to the file.
+
+// readProcFile reads path into buf and returns the part filled; a file
+// longer than buf is cut there (callers pass a buffer larger than the file).
+func readProcFile(path string, buf []byte) ([]byte, error) {
+	fd, err := openProc(path)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	n := 0
+	for n < len(buf) {
+		m, err := unix.Read(fd, buf[n:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "read", Path: path, Err: err}
+		}
+		if m == 0 {
+			break
+		}
+		n += m
+	}
+	return buf[:n], nil
+}
+
+// countProcLines counts the newlines of a file of any length, using buf.
+func countProcLines(path string, buf []byte) (int, error) {
+	fd, err := openProc(path)
+	if err != nil {
+		return 0, err
+	}
+	defer unix.Close(fd)
+	lines := 0
+	for {
+		m, err := unix.Read(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0, &os.PathError{Op: "read", Path: path, Err: err}
+		}
+		if m == 0 {
+			return lines, nil
+		}
+		lines += bytes.Count(buf[:m], []byte{'\n'})
+	}
+}
+
+func openProc(path string) (int, error) {
+	for {
+		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return -1, &os.PathError{Op: "open", Path: path, Err: err}
+		}
+		return fd, nil
+	}
+}
+
+// statusField is the value of one "Key:\tvalue" line of /proc/PID/status.
+func statusField(status []byte, key string) string {
+	for len(status) > 0 {
+		line := status
+		if i := bytes.IndexByte(status, '\n'); i >= 0 {
+			line, status = status[:i], status[i+1:]
+		} else {
+			status = nil
+		}
+		if len(line) > len(key) && line[len(key)] == ':' && string(line[:len(key)]) == key {
+			return string(bytes.TrimSpace(line[len(key)+1:]))
+		}
+	}
+	return ""
+}
+
+// hostname is the UTS name, as os.Hostname would say, in one uname call.
+func hostname() (string, error) {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return "", os.NewSyscallError("uname", err)
+	}
+	b := u.Nodename[:]
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b), nil
+}
+
+// capsForMask names the capabilities of a mask, remembering the last answer:
+// a process's effective set rarely changes, and naming it builds the table of
+// known capabilities anew.
+var capsMemo struct {
+	sync.Mutex
+	mask  uint64
+	names []string
+	set   bool
+}
+
+func capsForMask(mask uint64) []string {
+	capsMemo.Lock()
+	defer capsMemo.Unlock()
+	if !capsMemo.set || capsMemo.mask != mask {
+		capsMemo.mask, capsMemo.names, capsMemo.set = mask, capsFromMask(mask), true
+	}
+	return slices.Clone(capsMemo.names)
 }
