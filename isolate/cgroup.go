@@ -107,6 +107,18 @@ func (c *Cgroup) Version() string { return c.version }
 // Dirs lists the directories this cgroup made, one per hierarchy, sorted.
 func (c *Cgroup) Dirs() []string { return uniqueDirs(c.dirs) }
 
+// pidsMaxFile is the path of the cgroup's pids.max, or "" without a pids controller.
+func (c *Cgroup) pidsMaxFile() string {
+	key := "pids"
+	if c.version == CgroupV2 {
+		key = ""
+	}
+	if d, ok := c.dirs[key]; ok && d != "" {
+		return d + "/pids.max"
+	}
+	return ""
+}
+
 // CgroupEvents counts what the limits did, beyond CgroupStats.
 type CgroupEvents struct {
 	PidsMaxHits int64 // forks refused at pids.max (pids.events "max")

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -20,6 +21,10 @@ import (
 type childInit struct {
 	Spec    Spec `json:"spec"`
 	HostPID int  `json:"host_pid"` // procbox's own PID on the host, for the killhost experiment
+	// PidsMaxFD, when not 0, is an inherited descriptor open on the cgroup's
+	// pids.max: a pids limit too small for procbox's own setup is written
+	// through it by the child itself, just before exec (see execTightening).
+	PidsMaxFD int `json:"pids_max_fd,omitempty"`
 }
 
 // childReply is what the child sends back when setup fails (run mode) or when
@@ -120,6 +125,7 @@ func childMain() int {
 		}
 		// The parent learns that exec worked when the socket closes.
 		unix.CloseOnExec(controlFD)
+		execTightening(in)
 		err = syscall.Exec(path, argv, os.Environ())
 		code := 126
 		if errors.Is(err, os.ErrNotExist) {
@@ -307,4 +313,19 @@ func execFD(fd int, argv, env []string) error {
 	_, _, e := syscall.Syscall6(unix.SYS_EXECVEAT, uintptr(fd), uintptr(unsafe.Pointer(&empty[0])),
 		uintptr(unsafe.Pointer(&argvp[0])), uintptr(unsafe.Pointer(&envp[0])), unix.AT_EMPTY_PATH, 0)
 	return e
+}
+
+// execTightening writes a pids limit that was too small for procbox's Go setup
+// (it ran under a larger one) as the very last step before exec, so the
+// command never runs a moment under the larger limit: a command that forks at
+// once would otherwise get those forks. Lowering pids.max below the current
+// count is allowed: it only refuses new forks, and exec ends our extra
+// threads. If the write fails (a user namespace may not write the host's
+// cgroupfs), the parent's own write after exec still lands, as before.
+func execTightening(in childInit) {
+	if in.PidsMaxFD <= 0 {
+		return
+	}
+	_, _ = unix.Write(in.PidsMaxFD, []byte(strconv.FormatInt(in.Spec.PidsMax, 10)))
+	unix.Close(in.PidsMaxFD)
 }

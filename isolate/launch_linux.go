@@ -116,6 +116,18 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 	// inherited the pipe; a forgotten grandchild must not hold up cleanup.
 	cmd.WaitDelay = time.Second
 	cmd.ExtraFiles = []*os.File{childEnd}
+	// A pids limit below what the Go child needs is written by the child itself
+	// just before exec (execTightening), through this descriptor.
+	pidsMaxFD := 0
+	if l.relaxed && l.cg != nil && spec.PidsMax > 0 && spec.PidsMax < runSetupPids {
+		if p := l.cg.pidsMaxFile(); p != "" {
+			if f, err := os.OpenFile(p, os.O_WRONLY, 0); err == nil {
+				defer f.Close()
+				cmd.ExtraFiles = append(cmd.ExtraFiles, f)
+				pidsMaxFD = controlFD + len(cmd.ExtraFiles) - 1
+			}
+		}
+	}
 	placed := false
 	if l.cg != nil {
 		fd, ok, ferr := l.cg.DirFD()
@@ -171,7 +183,7 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 		l.steps = withoutPredictedVeth(l.steps)
 	}
 
-	b, err := json.Marshal(childInit{Spec: spec, HostPID: os.Getpid()})
+	b, err := json.Marshal(childInit{Spec: spec, HostPID: os.Getpid(), PidsMaxFD: pidsMaxFD})
 	if err != nil {
 		return l, fmt.Errorf("encoding the spec: %w", err)
 	}

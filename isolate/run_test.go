@@ -352,14 +352,14 @@ func TestRunPidsLimit(t *testing.T) {
 	needCgroup(t, "pids")
 	checkNoLeaks(t)
 	// 16: the helper is a Go program whose own threads count against pids.max.
-	// The shell waits for the limit first: procbox writes it only after the
-	// exec (see awaitPidsMax), and a bomb started before would fork freely.
+	// 16 is below procbox's own setup limit, so the child writes it itself just
+	// before exec (execTightening): the bomb never runs a moment without it.
 	// (Through sh, /proc/self/exe would name sh: use the test binary's path.)
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, res := run(t, Spec{PidsMax: 16}, awaitPidsMax(16)+"; exec '"+exe+"' "+forkbombMarker)
+	out, res := run(t, Spec{PidsMax: 16}, "exec '"+exe+"' "+forkbombMarker)
 	var r bombResult
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("forkbomb output %q: %v", out, err)
@@ -518,8 +518,14 @@ func TestRunTinyLimits(t *testing.T) {
 	needCgroup(t, "pids")
 	needCgroup(t, "memory")
 	checkNoLeaks(t)
+	// The first thing the command does is read its pids.max (builtins only, no
+	// fork): the small limit must already be there, written by the child just
+	// before exec, not a moment later by the parent.
 	out, res := run(t, Spec{PidsMax: 2, MemoryMax: 4 << 20},
-		awaitPidsMax(2)+`; sleep 5 & sleep 5 & echo forks-done; kill %1 2>/dev/null; wait`)
+		pidsMaxNow+`; echo "pids.max at start: $m"; sleep 5 & sleep 5 & echo forks-done; kill %1 2>/dev/null; wait`)
+	if !strings.Contains(out, "pids.max at start: 2") {
+		t.Errorf("the command started under another pids limit than the 2 asked: %q", out)
+	}
 	if res.ForkFailures < 1 {
 		t.Errorf("the second background sleep should hit pids.max=2: %q %+v", out, res)
 	}
@@ -537,14 +543,6 @@ func TestRunTinyLimits(t *testing.T) {
 	}
 }
 
-// awaitPidsMax is shell that waits until its own cgroup's pids.max reads n.
-// Limits below what procbox's Go child needs to reach exec are written by
-// the parent once the command runs (tightenLimits), so for a moment the
-// command runs under the larger setup limit; on a busy CPU it can fork in
-// that moment. Tests of the small limit wait for it, with builtins only
-// (read, [, arithmetic) so the wait itself does not fork under it.
-func awaitPidsMax(n int) string {
-	return fmt.Sprintf(`cg=$(sed -n 's/^[0-9]*:pids://p' /proc/self/cgroup); f=/sys/fs/cgroup/pids$cg/pids.max
-if [ -z "$cg" ]; then cg=$(sed -n 's/^0:://p' /proc/self/cgroup); f=/sys/fs/cgroup$cg/pids.max; fi
-i=0; until read m < "$f" && [ "$m" = %d ]; do i=$((i+1)); if [ $i -gt 2000000 ]; then echo "pids.max never became %d" >&2; exit 9; fi; done`, n, n)
-}
+// pidsMaxNow is shell, builtins only (no fork), that reads the pids.max of
+// its own cgroup into $m: v1 first, then the v2 line.
+const pidsMaxNow = `while IFS=: read -r _ ctl p; do case "$ctl" in pids) cg=/sys/fs/cgroup/pids$p;; "") [ -z "$cg" ] && cg=/sys/fs/cgroup$p;; esac; done < /proc/self/cgroup; read -r m < "$cg/pids.max"`
