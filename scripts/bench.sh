@@ -30,7 +30,7 @@ tmp=$(mktemp -d /tmp/procbox-bench.XXXXXX)
 cg=""          # the pids cgroup holding the extra processes
 spawner=""     # the shell that forked them (it reaps them, see stop_crowd)
 target_pid=""  # the process `inspect` and `ps -p` look at
-tmux_sock="procbox-bench-$$"
+tmux_sock="$tmp/tmux.sock"  # in $tmp: tmux leaves its socket file behind
 
 log() { printf '%s\n' "$*" >&2; }
 have() {
@@ -66,7 +66,7 @@ stop_crowd() {
 }
 
 cleanup() {
-  have tmux && tmux -L "$tmux_sock" kill-server 2>/dev/null
+  have tmux && tmux -S "$tmux_sock" kill-server 2>/dev/null
   stop_crowd
   if [ -n "$target_pid" ]; then kill "$target_pid" 2>/dev/null; wait "$target_pid" 2>/dev/null; fi
   rm -rf "$tmp"
@@ -188,16 +188,16 @@ idle_tui() {
   idle_pct="" idle_hwm_kib="" idle_err=""
   if ! have tmux; then idle_err="tmux not installed"; return; fi
   if [ ! -x "$BIN" ]; then idle_err="procbox not built"; return; fi
-  tmux -L "$tmux_sock" -f /dev/null new-session -d -x 120 -y 40 -s "$name" "exec $BIN $* 2>$tmp/$name.err" 2>/dev/null ||
+  tmux -S "$tmux_sock" -f /dev/null new-session -d -x 120 -y 40 -s "$name" "exec $BIN $* 2>$tmp/$name.err" 2>/dev/null ||
     { idle_err="tmux could not start"; return; }
   sleep 3
   local pid
-  pid=$(tmux -L "$tmux_sock" display-message -p -t "$name" '#{pane_pid}' 2>/dev/null)
+  pid=$(tmux -S "$tmux_sock" display-message -p -t "$name" '#{pane_pid}' 2>/dev/null)
   if [ -z "$pid" ] || [ "$(cat /proc/"$pid"/comm 2>/dev/null)" != "procbox" ]; then
     # stderr went to a file: a fast exit's message can miss the pane.
     idle_err=$(grep -v '^$' "$tmp/$name.err" 2>/dev/null | head -1 | cut -c1-60 | tr '|' '/')
     idle_err=${idle_err:-procbox exited}
-    tmux -L "$tmux_sock" kill-session -t "$name" 2>/dev/null
+    tmux -S "$tmux_sock" kill-session -t "$name" 2>/dev/null
     return
   fi
   local procs t0 t1 hz
@@ -208,7 +208,7 @@ idle_tui() {
   t1=$(cpu_ticks $procs)
   idle_hwm_kib=$(awk '/^VmHWM:/ { print $2 }' /proc/"$pid"/status 2>/dev/null)
   idle_pct=$(awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$IDLE" 'BEGIN { printf "%.2f", d / hz / s * 100 }')
-  tmux -L "$tmux_sock" kill-session -t "$name" 2>/dev/null
+  tmux -S "$tmux_sock" kill-session -t "$name" 2>/dev/null
   # Closing the pane sends SIGHUP; give the Lab a moment to stop its child.
   local i
   for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done

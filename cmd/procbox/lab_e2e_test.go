@@ -222,7 +222,7 @@ type labTmux struct {
 
 func (x labTmux) run(args ...string) string {
 	x.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", x.socket}, args...)...).CombinedOutput()
+	out, err := exec.Command("tmux", append([]string{"-S", x.socket}, args...)...).CombinedOutput()
 	if err != nil {
 		x.t.Fatalf("tmux %v: %v\n%s", args, err, out)
 	}
@@ -274,8 +274,8 @@ func TestLabEndToEndInTmux(t *testing.T) {
 	}
 	bin := faultBuild(t)
 	before := takeInventory(t)
-	x := labTmux{t: t, socket: "procbox-lab-e2e-" + strconv.Itoa(os.Getpid())}
-	t.Cleanup(func() { exec.Command("tmux", "-L", x.socket, "kill-server").Run() })
+	x := labTmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")} // in the temp dir: tmux leaves the socket file behind
+	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
 	x.run("new-session", "-d", "-s", "lab", "-x", "120", "-y", "40", "exec "+bin+" lab")
 	pid, err := strconv.Atoi(strings.TrimSpace(x.run("display-message", "-p", "-t", "lab", "#{pane_pid}")))
 	if err != nil {
@@ -380,8 +380,8 @@ func TestLabSignalsLeaveNothing(t *testing.T) {
 	for _, how := range []string{"SIGTERM", "terminal closed"} {
 		t.Run(how, func(t *testing.T) {
 			before := takeInventory(t)
-			x := labTmux{t: t, socket: "procbox-lab-sig-" + strconv.Itoa(os.Getpid())}
-			t.Cleanup(func() { exec.Command("tmux", "-L", x.socket, "kill-server").Run() })
+			x := labTmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
+			t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
 			x.run("new-session", "-d", "-s", "lab", "-x", "100", "-y", "30",
 				"exec "+bin+" lab --ns pid,uts,net --veth --hostname sig --pids 32 --mem 64M")
 			pid, err := strconv.Atoi(strings.TrimSpace(x.run("display-message", "-p", "-t", "lab", "#{pane_pid}")))
