@@ -22,7 +22,7 @@ func TestFlowFilterInspectTabBackQuit(t *testing.T) {
 	}
 	send := func(keys ...string) {
 		for _, k := range keys {
-			tm.Send(coreKey(k))
+			tm.Send(keyPress(k))
 		}
 	}
 	waitFor("live · 8 procs")

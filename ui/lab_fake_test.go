@@ -396,7 +396,7 @@ func (f *labFixture) run(cmd tea.Cmd) {
 func (f *labFixture) press(keys ...string) {
 	f.t.Helper()
 	for _, k := range keys {
-		_, cmd := f.m.Update(labKeyMsg(k))
+		_, cmd := f.m.Update(keyPress(k))
 		f.run(cmd)
 	}
 }
@@ -443,30 +443,4 @@ func (f *labFixture) logText() string {
 		b = append(b, '\n')
 	}
 	return string(b)
-}
-
-// labKeyMsg builds a key press from its name ("space", "enter", "f", ...).
-func labKeyMsg(k string) tea.KeyPressMsg {
-	switch k {
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "ctrl+u":
-		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
-	}
-	r := []rune(k)[0]
-	return tea.KeyPressMsg{Code: r, Text: k}
 }

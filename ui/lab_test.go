@@ -190,14 +190,14 @@ func TestLabHostnameTurnsOnUTS(t *testing.T) {
 func TestLabTogglesWhileBusyApplyTheLatestOnce(t *testing.T) {
 	f := newLabFixture(t, isolate.Spec{})
 	f.goTo("uts")
-	_, first := f.m.Update(labKeyMsg("space")) // Apply started, not finished
+	_, first := f.m.Update(keyPress("space")) // Apply started, not finished
 	if f.m.busy != "applying" {
 		t.Fatalf("busy = %q", f.m.busy)
 	}
 	f.goTo("pid")
-	_, c2 := f.m.Update(labKeyMsg("space"))
+	_, c2 := f.m.Update(keyPress("space"))
 	f.goTo("ipc")
-	_, c3 := f.m.Update(labKeyMsg("space"))
+	_, c3 := f.m.Update(keyPress("space"))
 	if c2 != nil || c3 != nil {
 		t.Fatal("a toggle while an Apply runs must wait, not start a second Apply")
 	}
@@ -352,8 +352,8 @@ func TestLabMemoryHogRaisesTheOOMCounter(t *testing.T) {
 func TestLabExperimentWhileBusyIsRefused(t *testing.T) {
 	f := newLabFixture(t, isolate.Spec{})
 	f.goTo("pid")
-	_, pending := f.m.Update(labKeyMsg("space"))
-	_, cmd := f.m.Update(labKeyMsg("f"))
+	_, pending := f.m.Update(keyPress("space"))
+	_, cmd := f.m.Update(keyPress("f"))
 	if cmd != nil {
 		t.Fatal("an experiment must not start while an Apply runs")
 	}
@@ -467,7 +467,7 @@ func TestLabCloseStopsTheChildOnce(t *testing.T) {
 
 func TestLabShellHandsOverTheTerminal(t *testing.T) {
 	f := newLabFixture(t, isolate.Spec{})
-	_, cmd := f.m.Update(labKeyMsg("s"))
+	_, cmd := f.m.Update(keyPress("s"))
 	if cmd == nil || f.m.busy != "shell" {
 		t.Fatalf("s should start the shell (busy=%q)", f.m.busy)
 	}
@@ -666,7 +666,7 @@ var (
 func TestLabClosedByTheRoot(t *testing.T) {
 	f := newLabFixture(t, isolate.Spec{})
 	root := newRoot(f.m.d, f.m)
-	_, cmd := root.Update(labKeyMsg("q"))
+	_, cmd := root.Update(keyPress("q"))
 	if cmd == nil {
 		t.Fatal("q should quit")
 	}

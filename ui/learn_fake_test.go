@@ -355,21 +355,10 @@ func (f *learnFixture) run(cmd tea.Cmd) {
 	}
 }
 
-func learnKey(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	}
-	r := []rune(k)[0]
-	return tea.KeyPressMsg{Code: r, Text: k}
-}
-
 func (f *learnFixture) press(keys ...string) {
 	f.t.Helper()
 	for _, k := range keys {
-		_, cmd := f.m.Update(learnKey(k))
+		_, cmd := f.m.Update(keyPress(k))
 		f.run(cmd)
 	}
 }
