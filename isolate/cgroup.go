@@ -1,7 +1,8 @@
 package isolate
 
 // This file holds the cgroup types shared by every platform. The code that
-// touches cgroupfs lives in cgroup_linux.go; see cgroups(7) and the kernel's
+// touches cgroupfs lives in cgroup_*_linux.go, one file per job (detect,
+// create, v1, v2, stats, remove, file IO); see cgroups(7) and the kernel's
 // Documentation/admin-guide/cgroup-v1 and cgroup-v2.rst for the files used.
 
 import (

@@ -534,11 +534,6 @@ func TestCgroupRemoveTwice(t *testing.T) {
 }
 
 func TestCgroupHelpers(t *testing.T) {
-	for in, want := range map[int64]string{32 << 20: "32 MiB", 1536 << 20: "1.5 GiB", 512: "512 B"} {
-		if got := cgroupBytes(in); got != want {
-			t.Errorf("cgroupBytes(%d) = %q, want %q", in, got, want)
-		}
-	}
 	for in, want := range map[float64]int64{0.2: 20000, 1.5: 150000, 0.001: 1000, 0.0001: 1000} {
 		if got := cgroupCPUQuota(in); got != want {
 			t.Errorf("cgroupCPUQuota(%g) = %d, want %d", in, got, want)

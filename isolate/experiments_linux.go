@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"procbox/internal/units"
 )
 
 // Markers for the agent's helper processes (see ChildHook).
@@ -466,14 +468,14 @@ func (a *agent) memhog(o *Outcome) {
 	case ws.Signaled() && ws.Signal() == syscall.SIGKILL:
 		o.OOMKilled = true
 		o.Errno = "SIGKILL"
-		o.Cause = "memory limit " + humanBytes(a.in.Spec.MemoryMax)
-		o.Summary = fmt.Sprintf("memhog: killed by the OOM killer after %s", humanBytes(o.Count))
+		o.Cause = "memory limit " + units.Bytes(a.in.Spec.MemoryMax)
+		o.Summary = fmt.Sprintf("memhog: killed by the OOM killer after %s", units.Bytes(o.Count))
 	case ws.Exited() && ws.ExitStatus() == 0:
 		o.Allowed = true
-		o.Summary = fmt.Sprintf("memhog: reached %s, procbox's own bound", humanBytes(o.Count))
+		o.Summary = fmt.Sprintf("memhog: reached %s, procbox's own bound", units.Bytes(o.Count))
 	default:
 		o.Errno = cmd.ProcessState.String()
-		o.Summary = "memhog: " + o.Errno + " after " + humanBytes(o.Count)
+		o.Summary = "memhog: " + o.Errno + " after " + units.Bytes(o.Count)
 	}
 }
 

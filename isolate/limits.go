@@ -1,6 +1,10 @@
 package isolate
 
-import "fmt"
+import (
+	"fmt"
+
+	"procbox/internal/units"
+)
 
 // The child is a Go program until it execs the command (procbox run), and for
 // its whole life in the Lab (the agent). Its runtime starts about five threads,
@@ -27,7 +31,7 @@ func checkLabLimits(spec Spec) error {
 		return fmt.Errorf("--pids %d is too few for the Lab's child: it is a Go program with threads of its own and starts helpers; use at least %d (procbox run takes smaller limits)", spec.PidsMax, MinLabPids)
 	}
 	if spec.MemoryMax > 0 && spec.MemoryMax < MinLabMemory {
-		return fmt.Errorf("--mem %s is too little for the Lab's child, a Go program; use at least %s (procbox run takes smaller limits)", humanBytes(spec.MemoryMax), humanBytes(MinLabMemory))
+		return fmt.Errorf("--mem %s is too little for the Lab's child, a Go program; use at least %s (procbox run takes smaller limits)", units.Bytes(spec.MemoryMax), units.Bytes(MinLabMemory))
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package isolate
 import (
 	"fmt"
 	"strings"
+
+	"procbox/internal/units"
 )
 
 // Result is what happened to a command run by Run.
@@ -27,7 +29,7 @@ func (r Result) Report(spec Spec) string {
 	}
 	var lim []string
 	if spec.MemoryMax > 0 {
-		lim = append(lim, "memory "+humanBytes(spec.MemoryMax))
+		lim = append(lim, "memory "+units.Bytes(spec.MemoryMax))
 	}
 	if spec.PidsMax > 0 {
 		lim = append(lim, fmt.Sprintf("pids %d", spec.PidsMax))
@@ -50,7 +52,7 @@ func (r Result) Report(spec Spec) string {
 	b.WriteString("\n")
 	switch {
 	case r.OOMKilled:
-		fmt.Fprintf(&b, "killed by the OOM killer at %s\n", humanBytes(spec.MemoryMax))
+		fmt.Fprintf(&b, "killed by the OOM killer at %s\n", units.Bytes(spec.MemoryMax))
 	case r.Signal != "":
 		fmt.Fprintf(&b, "killed by signal: %s (status %d)\n", r.Signal, r.ExitCode)
 	default:
@@ -67,7 +69,7 @@ func (r Result) Report(spec Spec) string {
 	}
 	if r.PeakMemory > 0 {
 		// ru_maxrss survives exec, so it also counts procbox's own setup.
-		fmt.Fprintf(&b, "peak memory %s (largest process, procbox's setup before exec included)\n", humanBytes(r.PeakMemory))
+		fmt.Fprintf(&b, "peak memory %s (largest process, procbox's setup before exec included)\n", units.Bytes(r.PeakMemory))
 	}
 	return b.String()
 }
