@@ -48,9 +48,18 @@ type faultRun struct {
 // faultExec runs bin with args, no stdin and no terminal, within timeout.
 func faultExec(t testing.TB, timeout time.Duration, bin string, args ...string) faultRun {
 	t.Helper()
+	return faultExecEnv(t, timeout, nil, bin, args...)
+}
+
+// faultExecEnv is faultExec with env added to procbox's environment.
+func faultExecEnv(t testing.TB, timeout time.Duration, env []string, bin string, args ...string) faultRun {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	r := faultRun{code: -1}
