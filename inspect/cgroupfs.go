@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"procbox/internal/kernel"
 	"sort"
 	"strconv"
 	"strings"
@@ -86,22 +87,6 @@ func parseLimitValue(s string) (int64, error) {
 		return -1, nil
 	}
 	return n, nil
-}
-
-// parseFlatKeyed parses "key value" lines (cpu.stat, memory.events,
-// memory.oom_control) into a map; lines that do not fit are skipped.
-func parseFlatKeyed(text string) map[string]int64 {
-	out := map[string]int64{}
-	for _, line := range strings.Split(text, "\n") {
-		f := strings.Fields(line)
-		if len(f) != 2 {
-			continue
-		}
-		if n, err := strconv.ParseInt(f[1], 10, 64); err == nil {
-			out[f[0]] = n
-		}
-	}
-	return out
 }
 
 // parseCPUMaxV1 turns v1 cpu.cfs_quota_us and cpu.cfs_period_us into the v2
@@ -202,7 +187,7 @@ func readLimits(root, mode string, cgs []CgroupMembership) (Limits, error) {
 			l.MemoryCurrent = r.readInt(dir, "memory.current")
 			l.PidsCurrent = r.readInt(dir, "pids.current")
 			if s, ok := r.read(dir, "memory.events"); ok {
-				l.OOMKills = parseFlatKeyed(s)["oom_kill"]
+				l.OOMKills = kernel.ParseFlatKeyed(s)["oom_kill"]
 			}
 			if s, ok := r.read(dir, "cpu.max"); ok {
 				l.CPUMax = strings.TrimSpace(s)
@@ -211,7 +196,7 @@ func readLimits(root, mode string, cgs []CgroupMembership) (Limits, error) {
 			l.CPUMax = "max 100000"
 		}
 		if s, ok := r.read(dir, "cpu.stat"); ok {
-			kv := parseFlatKeyed(s)
+			kv := kernel.ParseFlatKeyed(s)
 			l.ThrottledUsec, l.NrThrottled = kv["throttled_usec"], kv["nr_throttled"]
 		}
 	case CgroupV1, CgroupHybrid:
@@ -225,7 +210,7 @@ func readLimits(root, mode string, cgs []CgroupMembership) (Limits, error) {
 					l.MemoryMax = r.readMax(dir, "memory.limit_in_bytes", atRoot)
 					l.MemoryCurrent = r.readInt(dir, "memory.usage_in_bytes")
 					if s, ok := r.read(dir, "memory.oom_control"); ok {
-						l.OOMKills = parseFlatKeyed(s)["oom_kill"]
+						l.OOMKills = kernel.ParseFlatKeyed(s)["oom_kill"]
 					}
 				case "pids":
 					l.PidsMax = r.readMax(dir, "pids.max", atRoot)
@@ -243,7 +228,7 @@ func readLimits(root, mode string, cgs []CgroupMembership) (Limits, error) {
 						l.CPUMax = s
 					}
 					if s, ok := r.read(dir, "cpu.stat"); ok {
-						kv := parseFlatKeyed(s)
+						kv := kernel.ParseFlatKeyed(s)
 						l.ThrottledUsec, l.NrThrottled = kv["throttled_time"]/1000, kv["nr_throttled"]
 					}
 				}

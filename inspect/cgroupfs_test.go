@@ -119,10 +119,3 @@ func TestReadLimits(t *testing.T) {
 		t.Error("no cgroupfs: want an error")
 	}
 }
-
-func TestParseFlatKeyed(t *testing.T) {
-	got := parseFlatKeyed("nr_periods 4\nnr_throttled 2\nbad line here\nx y\n")
-	if !reflect.DeepEqual(got, map[string]int64{"nr_periods": 4, "nr_throttled": 2}) {
-		t.Errorf("got %v", got)
-	}
-}

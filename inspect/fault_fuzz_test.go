@@ -58,17 +58,3 @@ func FuzzParseHexAddr(f *testing.F) {
 		}
 	})
 }
-
-// FuzzParseFlatKeyedInspect: every key is one field, as in the kernel's files.
-func FuzzParseFlatKeyedInspect(f *testing.F) {
-	for _, s := range []string{"nr_throttled 3\nthrottled_time 5\n", "oom_kill 1", "a b c\n\n", "k -9223372036854775808"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		for k := range parseFlatKeyed(s) {
-			if k == "" || strings.ContainsAny(k, " \t\n") {
-				t.Errorf("parseFlatKeyed(%q): key %q is not one field", s, k)
-			}
-		}
-	})
-}

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"fmt"
+	"procbox/internal/kernel"
 	"strconv"
 	"strings"
 )
@@ -28,7 +29,7 @@ func parseSyscall(text string) (Syscall, error) {
 		if err != nil || nr < 0 {
 			return Syscall{}, fmt.Errorf("syscall %q: bad number", text)
 		}
-		s := Syscall{Number: nr, Name: SyscallName(nr), Args: make([]uint64, 6)}
+		s := Syscall{Number: nr, Name: kernel.SyscallName(nr), Args: make([]uint64, 6)}
 		for i := 0; i < 6; i++ {
 			if s.Args[i], err = parseHex(f[1+i]); err != nil {
 				return Syscall{}, fmt.Errorf("syscall %q: bad argument %d", text, i+1)
@@ -47,13 +48,4 @@ func parseSyscall(text string) (Syscall, error) {
 
 func parseHex(s string) (uint64, error) {
 	return strconv.ParseUint(strings.TrimPrefix(s, "0x"), 16, 64)
-}
-
-// SyscallName names an x86-64 system call number, or "syscall_N" when this
-// build's table does not know it.
-func SyscallName(nr int) string {
-	if nr >= 0 && nr < len(syscallNamesAMD64) && syscallNamesAMD64[nr] != "" {
-		return syscallNamesAMD64[nr]
-	}
-	return "syscall_" + strconv.Itoa(nr)
 }

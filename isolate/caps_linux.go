@@ -2,20 +2,21 @@ package isolate
 
 import (
 	"fmt"
+	"procbox/internal/kernel"
+	"sort"
 
 	"golang.org/x/sys/unix"
 )
 
 // capNumbers turns "cap_chown" names into capability numbers.
 func capNumbers(names []string) ([]int, error) {
-	known := knownCaps()
 	var out []int
 	for _, n := range names {
-		c, ok := known[n]
+		c, ok := kernel.CapNumber(n)
 		if !ok {
 			return nil, fmt.Errorf("unknown capability %q", n)
 		}
-		out = append(out, int(c))
+		out = append(out, c)
 	}
 	return out, nil
 }
@@ -34,10 +35,10 @@ func dropCapsThisThread(names []string) error {
 	for _, c := range nums {
 		// EINVAL: the running kernel does not know this cap; nothing to drop.
 		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil && err != unix.EINVAL {
-			return fmt.Errorf("drop %s from the bounding set: %v", capName(c), err)
+			return fmt.Errorf("drop %s from the bounding set: %v", kernel.CapName(c), err)
 		}
 		if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_LOWER, uintptr(c), 0, 0); err != nil && err != unix.EINVAL {
-			return fmt.Errorf("lower ambient %s: %v", capName(c), err)
+			return fmt.Errorf("lower ambient %s: %v", kernel.CapName(c), err)
 		}
 	}
 	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
@@ -57,23 +58,10 @@ func dropCapsThisThread(names []string) error {
 	return nil
 }
 
-// capName prints capability number c as "cap_chown".
-func capName(c int) string {
-	for n, k := range knownCaps() {
-		if int(k) == c {
-			return n
-		}
-	}
-	return fmt.Sprintf("cap_%d", c)
-}
-
-// capsFromMask lists the names of the capabilities set in a CapEff-style mask.
+// capsFromMask lists the names of the capabilities set in a CapEff-style
+// mask, sorted by name.
 func capsFromMask(mask uint64) []string {
-	var out []string
-	for _, n := range capNames() {
-		if c := int(knownCaps()[n]); c < 64 && mask&(1<<uint(c)) != 0 {
-			out = append(out, n)
-		}
-	}
-	return out
+	names := kernel.CapsFromMask(mask)
+	sort.Strings(names)
+	return names
 }

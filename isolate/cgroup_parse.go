@@ -38,25 +38,6 @@ func parseCgroupValue(s string) (int64, error) {
 	return n, nil
 }
 
-// parseFlatKeyed reads "key value" lines (memory.events, pids.events, cpu.stat,
-// memory.oom_control). Lines that do not have exactly a key and a number are
-// skipped: kernels add keys over time and a few values are not numbers.
-func parseFlatKeyed(s string) map[string]int64 {
-	out := make(map[string]int64)
-	for _, line := range strings.Split(s, "\n") {
-		f := strings.Fields(line)
-		if len(f) != 2 {
-			continue
-		}
-		n, err := strconv.ParseInt(f[1], 10, 64)
-		if err != nil {
-			continue
-		}
-		out[f[0]] = n
-	}
-	return out
-}
-
 // parseCPUMax reads v2 cpu.max, "QUOTA PERIOD" where QUOTA may be "max".
 // No quota comes back as -1.
 func parseCPUMax(s string) (quota, period int64, err error) {

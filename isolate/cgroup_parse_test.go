@@ -2,7 +2,6 @@ package isolate
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 )
 
@@ -32,26 +31,6 @@ func TestParseCgroupValue(t *testing.T) {
 		if err == nil && got != tt.want {
 			t.Errorf("parseCgroupValue(%q) = %d, want %d", tt.in, got, tt.want)
 		}
-	}
-}
-
-func TestParseFlatKeyed(t *testing.T) {
-	v1CPUStat := "nr_periods 40\nnr_throttled 31\nthrottled_time 2834567890\nnr_bursts 0\nburst_time 0\n"
-	v1OOM := "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n"
-	v2Events := "low 0\nhigh 0\nmax 17\noom 1\noom_kill 1\noom_group_kill 0\n"
-	got := parseFlatKeyed(v1CPUStat)
-	if got["nr_throttled"] != 31 || got["throttled_time"] != 2834567890 {
-		t.Errorf("cpu.stat parsed as %v", got)
-	}
-	if got := parseFlatKeyed(v1OOM)["oom_kill"]; got != 2 {
-		t.Errorf("memory.oom_control oom_kill = %d, want 2", got)
-	}
-	if got := parseFlatKeyed(v2Events); got["max"] != 17 || got["oom_kill"] != 1 {
-		t.Errorf("memory.events parsed as %v", got)
-	}
-	// Malformed lines are skipped, not fatal.
-	if got := parseFlatKeyed("a\nb c d\nx notanumber\ny 3\n"); !reflect.DeepEqual(got, map[string]int64{"y": 3}) {
-		t.Errorf("malformed input parsed as %v", got)
 	}
 }
 
@@ -165,19 +144,6 @@ func FuzzParseCgroupValue(f *testing.F) {
 		n, err := parseCgroupValue(s)
 		if err == nil && n < -1 {
 			t.Errorf("parseCgroupValue(%q) = %d: below -1", s, n)
-		}
-	})
-}
-
-func FuzzParseFlatKeyed(f *testing.F) {
-	f.Add("nr_periods 40\nnr_throttled 31\nthrottled_time 2834567890\n")
-	f.Add("low 0\nhigh 0\nmax 17\noom 1\noom_kill 1\n")
-	f.Add("a b c\n\n\t x 1")
-	f.Fuzz(func(t *testing.T, s string) {
-		for k := range parseFlatKeyed(s) {
-			if k == "" || strings.ContainsAny(k, " \t\n") {
-				t.Errorf("parseFlatKeyed(%q) produced key %q", s, k)
-			}
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"procbox/internal/kernel"
 )
 
 // Stats reads limits and usage (memory max/current/oom_kills, pids max/current,
@@ -144,7 +145,7 @@ func (r *cgroupReader) key(file, key string, dst *int64, div int64) {
 	if !ok {
 		return
 	}
-	if n, found := parseFlatKeyed(text)[key]; found {
+	if n, found := kernel.ParseFlatKeyed(text)[key]; found {
 		*dst = n / div
 	}
 }

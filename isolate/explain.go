@@ -2,6 +2,7 @@ package isolate
 
 import (
 	"fmt"
+	"procbox/internal/kernel"
 	"strings"
 	"time"
 )
@@ -187,7 +188,7 @@ func expandSyscalls(names []string) []string {
 	seen := map[string]bool{}
 	var out []string
 	add := func(n string) {
-		if _, ok := syscallNumber(n); ok && !seen[n] {
+		if _, ok := kernel.SyscallNumber(n); ok && !seen[n] {
 			seen[n] = true
 			out = append(out, n)
 		}

@@ -68,18 +68,3 @@ func buildDenyFilter(auditArch, x32Bit uint32, nrs []uint32) []bpfInstruction {
 	}
 	return append(prog, bpfInstruction{Code: bpfRetK, K: seccompRetAllow})
 }
-
-// syscallNumber finds name in this architecture's table. A linear scan of a
-// few hundred strings costs microseconds and happens only for --seccomp
-// names, where a map would cost its build at every start.
-func syscallNumber(name string) (int, bool) {
-	if name == "" {
-		return 0, false
-	}
-	for nr, n := range syscallNames {
-		if n == name {
-			return nr, true
-		}
-	}
-	return 0, false
-}

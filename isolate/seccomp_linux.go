@@ -2,6 +2,7 @@ package isolate
 
 import (
 	"fmt"
+	"procbox/internal/kernel"
 	"runtime"
 	"unsafe"
 
@@ -22,7 +23,7 @@ func loadSeccomp(names []string) error {
 	}
 	nrs := make([]uint32, 0, len(denied))
 	for _, n := range denied {
-		nr, _ := syscallNumber(n) // expandSyscalls keeps only names in the table
+		nr, _ := kernel.SyscallNumber(n) // expandSyscalls keeps only names in the table
 		nrs = append(nrs, uint32(nr))
 	}
 	prog := buildDenyFilter(seccompAuditArch, seccompX32Bit, nrs)

@@ -4,12 +4,10 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"procbox/internal/kernel"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/moby/sys/capability"
 )
 
 // Validate says in one line what is wrong with s, listing the valid values
@@ -177,26 +175,6 @@ func ParseNamespaces(s string) ([]string, error) {
 	return out, nil
 }
 
-// knownCaps maps "cap_chown" to its capability number, for every capability
-// this build knows.
-func knownCaps() map[string]capability.Cap {
-	m := map[string]capability.Cap{}
-	for _, c := range capability.ListKnown() {
-		m["cap_"+c.String()] = c
-	}
-	return m
-}
-
-// capNames is the sorted list of known capability names, for error messages.
-func capNames() []string {
-	var names []string
-	for n := range knownCaps() {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
 // ParseCaps reads "cap_chown,net_raw" or "all": names with or without the cap_
 // prefix, any case. The result is lower-case with the prefix.
 func ParseCaps(s string) ([]string, error) {
@@ -205,13 +183,12 @@ func ParseCaps(s string) ([]string, error) {
 		return nil, nil
 	}
 	if s == "all" {
-		return capNames(), nil
+		return kernel.CapNames(), nil
 	}
 	return normalizeCaps(strings.Split(s, ","))
 }
 
 func normalizeCaps(in []string) ([]string, error) {
-	known := knownCaps()
 	seen := map[string]bool{}
 	var out []string
 	for _, c := range in {
@@ -222,8 +199,8 @@ func normalizeCaps(in []string) ([]string, error) {
 		if !strings.HasPrefix(c, "cap_") {
 			c = "cap_" + c
 		}
-		if _, ok := known[c]; !ok {
-			return nil, fmt.Errorf("unknown capability %q (valid: %s, or all)", c, strings.Join(capNames(), ", "))
+		if _, ok := kernel.CapNumber(c); !ok {
+			return nil, fmt.Errorf("unknown capability %q (valid: %s, or all)", c, strings.Join(kernel.CapNames(), ", "))
 		}
 		if !seen[c] {
 			seen[c] = true
@@ -263,7 +240,7 @@ func normalizeSyscalls(in []string) ([]string, error) {
 	if len(in) == 0 {
 		return nil, nil
 	}
-	if len(syscallNames) == 0 {
+	if !kernel.HaveSyscallTable() {
 		return nil, fmt.Errorf("--seccomp is not available on %s: procbox has no syscall table for it", goarchName())
 	}
 	seen := map[string]bool{}
@@ -273,10 +250,10 @@ func normalizeSyscalls(in []string) ([]string, error) {
 		if n == "" {
 			continue
 		}
-		_, ok := syscallNumber(n)
+		_, ok := kernel.SyscallNumber(n)
 		for _, a := range syscallAliases[n] {
 			// arm64 and riscv64 only have the *at forms: "mkdir" still means them.
-			if _, has := syscallNumber(a); has {
+			if _, has := kernel.SyscallNumber(a); has {
 				ok = true
 			}
 		}

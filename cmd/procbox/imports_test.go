@@ -42,11 +42,18 @@ func TestImportRule(t *testing.T) {
 // forbidden returns why package from may not import imp, or "".
 func forbidden(from, imp string) string {
 	project := strings.HasPrefix(imp, "procbox/")
+	leaf := strings.HasPrefix(imp, "procbox/internal/")
 	charm := strings.HasPrefix(imp, "charm.land/") || strings.HasPrefix(imp, "github.com/charmbracelet/")
+	if strings.HasPrefix(from, "procbox/internal/") {
+		if project {
+			return "internal/ packages are leaves: they import nothing of procbox"
+		}
+		return ""
+	}
 	switch from {
 	case "procbox/inspect", "procbox/isolate", "procbox/assets":
-		if project {
-			return "inspect, isolate and assets import no project package"
+		if project && !leaf {
+			return "inspect, isolate and assets import no project package except internal/ leaves"
 		}
 	case "procbox/lessons":
 		switch {
@@ -84,6 +91,12 @@ func TestForbidden(t *testing.T) {
 		{"procbox/ui", "procbox/lessons", false},
 		{"procbox/ui", "github.com/prometheus/procfs", true},
 		{"procbox/cmd/procbox", "golang.org/x/sys/unix", false},
+		{"procbox/inspect", "procbox/internal/kernel", false},
+		{"procbox/isolate", "procbox/internal/units", false},
+		{"procbox/assets", "procbox/inspect", true},
+		{"procbox/internal/kernel", "procbox/inspect", true},
+		{"procbox/internal/kernel", "procbox/internal/units", true},
+		{"procbox/internal/kernel/gen", "go/parser", false},
 	}
 	for _, c := range cases {
 		if got := forbidden(c.from, c.imp) != ""; got != c.bad {
