@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -16,71 +15,17 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// closer is implemented by screens that hold something outside procbox (the
-// Lab's child process, a cgroup). The root calls Close exactly once per screen:
-// when the screen is popped (the returned command then runs like any other),
-// or, for every screen still open, synchronously after the program has ended —
-// whether the user quit, SIGTERM/SIGHUP arrived or a screen panicked. Close is
-// called on the event loop, so it must not block; the blocking work belongs in
-// the returned command.
-type closer interface {
-	Close() tea.Cmd
-}
-
-// statuser is implemented by screens that want a short status at the right of
-// the header ("live", "exited", "child 4242").
-type statuser interface {
-	Status() string
-}
-
-// backer is implemented by screens that use the back key themselves in some
-// states (the picker's Esc clears a kept filter before it leaves). Back
-// reports whether the screen used the key; if not, the root pops the screen.
-type backer interface {
-	Back(msg tea.KeyPressMsg) bool
-}
-
-// stylesMsg tells every screen that the styles were rebuilt (the terminal told
-// us its background colour). Screens that keep a copy of Styles replace it.
-type stylesMsg struct{ styles Styles }
-
-// activeMsg tells a screen whether it is the top of the stack. Screens that
-// poll (the picker, the inspector) stop their once-a-second work while covered
-// and refresh at once when they are shown again.
-type activeMsg struct{ active bool }
-
-// flashMsg shows a one-off message in the header until the next key.
-type flashMsg struct{ text string }
-
-// flashCmd returns a command that shows text in the header.
-func flashCmd(text string) tea.Cmd { return func() tea.Msg { return flashMsg{text: text} } }
-
 // errNotBuilt is returned when a screen's constructor is still a placeholder.
 var errNotBuilt = errors.New("this screen is not available in this build")
-
-// errNoInspector is what a screen shows when Deps has no Inspector.
-var errNoInspector = errors.New("no process inspector in this build")
 
 // notBuiltText is what the UI says when a constructor returns nil.
 const notBuiltText = "not available in this build"
 
-// SystemClock is the real time; cmd/procbox puts it in Deps.
-type SystemClock struct{}
+// pushMsg asks the root to open a new screen on top of the current one.
+type pushMsg struct{ s screen }
 
-// Now is time.Now.
-func (SystemClock) Now() time.Time { return time.Now() }
-
-// systemClock is the old name of SystemClock; other screens use it.
-type systemClock = SystemClock
-
-// withDefaults fills what a caller may leave out of Deps, so a screen never
-// meets a nil clock.
-func (d Deps) withDefaults() Deps {
-	if d.Clock == nil {
-		d.Clock = SystemClock{}
-	}
-	return d
-}
+// pushCmd returns a command that opens s.
+func pushCmd(s screen) tea.Cmd { return func() tea.Msg { return pushMsg{s: s} } }
 
 // renderFPS caps how often the terminal is redrawn. The renderer wakes this
 // many times a second even when nothing changed; on the 2-core VM tea's
@@ -122,7 +67,7 @@ type rootModel struct {
 
 // newRoot builds the root with s as the first screen.
 func newRoot(d Deps, s screen) rootModel {
-	d = d.withDefaults()
+	d = d.WithDefaults()
 	m := rootModel{
 		deps:   d,
 		styles: d.Styles,
@@ -185,7 +130,7 @@ func (m rootModel) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		ns.Presenter = m.styles.Presenter
 		m.styles = ns
 		m.help.Styles = helpStyles(ns)
-		return m.broadcast(stylesMsg{styles: ns})
+		return m.broadcast(stylesMsg{Styles: ns})
 
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
@@ -203,7 +148,7 @@ func (m rootModel) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.push(msg.s)
 
 	case flashMsg:
-		m.flash = msg.text
+		m.flash = msg.Text
 		return m, nil
 	}
 	// Everything else (results of commands, ticks) goes to every screen: a
@@ -282,7 +227,7 @@ func (m rootModel) push(s screen) (tea.Model, tea.Cmd) {
 	copy(stack, m.stack)
 	m.stack = stack
 	i := len(m.stack) - 1
-	under, c1 := m.stack[i].s.Update(activeMsg{active: false})
+	under, c1 := m.stack[i].s.Update(activeMsg{Active: false})
 	m.setScreen(i, under)
 	id := m.open.add(s)
 	m.stack = append(m.stack, stackEntry{id: id, s: s})
@@ -307,7 +252,7 @@ func (m rootModel) pop() (tea.Model, tea.Cmd) {
 	m.stack = append([]stackEntry(nil), m.stack[:len(m.stack)-1]...)
 	closeCmd := m.open.closeOne(last.id)
 	i := len(m.stack) - 1
-	s, cmd := m.stack[i].s.Update(activeMsg{active: true})
+	s, cmd := m.stack[i].s.Update(activeMsg{Active: true})
 	m.setScreen(i, s)
 	return m, tea.Batch(closeCmd, cmd)
 }
@@ -422,36 +367,6 @@ func (m rootModel) fullHelp(w, h int) string {
 		lines[i] = " " + lines[i]
 	}
 	return strings.Join(lines, "\n")
-}
-
-// fitBlock makes s exactly w cells wide at most and exactly h lines: long
-// lines are cut with …, missing lines are blank. The root applies it to every
-// screen's body, so no screen can make the window wrap or scroll.
-func fitBlock(s string, w, h int) string {
-	if h <= 0 {
-		return ""
-	}
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if ansi.StringWidth(l) > w {
-			lines[i] = ansi.Truncate(l, w, "…")
-		}
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
-}
-
-// padRight pads s with spaces to w cells (it never cuts).
-func padRight(s string, w int) string {
-	if d := w - ansi.StringWidth(s); d > 0 {
-		return s + strings.Repeat(" ", d)
-	}
-	return s
 }
 
 // shiftMouse moves a mouse event up by dy rows, so screens see coordinates

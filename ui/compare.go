@@ -16,7 +16,7 @@ import (
 
 // RunCompare opens the TUI on two processes side by side.
 func RunCompare(d Deps, a, b int) error {
-	d = d.withDefaults()
+	d = d.WithDefaults()
 	return run(d, newCompareScreen(d, a, b))
 }
 
@@ -86,12 +86,12 @@ func (c *compareScreen) Init() tea.Cmd { return pairCmd(c, c.gen, c.deps.Inspect
 func (c *compareScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case stylesMsg:
-		c.styles = msg.styles
+		c.styles = msg.Styles
 	case tea.WindowSizeMsg:
 		c.height = max(bodyHeight(msg.Height)-3, 1)
 	case activeMsg:
-		c.active = msg.active
-		if msg.active {
+		c.active = msg.Active
+		if msg.Active {
 			c.gen++
 			return c, pairCmd(c, c.gen, c.deps.Inspector, c.pidA, c.pidB)
 		}

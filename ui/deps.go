@@ -1,74 +1,31 @@
 package ui
 
-import (
-	"context"
-	"os/exec"
-	"time"
+import "procbox/ui/internal/common"
 
-	"procbox/inspect"
-	"procbox/isolate"
+// The contract between ui and cmd/procbox. The types live in
+// ui/internal/common so every screen package can use them; these names are
+// what cmd/procbox builds and passes in.
+type (
+	// Deps is everything the UI needs from outside, built by cmd/procbox.
+	Deps = common.Deps
+	// Inspector reads processes.
+	Inspector = common.Inspector
+	// LabEngine starts live children for the Lab and the lessons.
+	LabEngine = common.LabEngine
+	// LabChild is a running child the Lab can change, probe and experiment on.
+	LabChild = common.LabChild
+	// ProgressStore saves where a learner is in the curriculum.
+	ProgressStore = common.ProgressStore
+	// Progress is a learner's place in the curriculum.
+	Progress = common.Progress
+	// Clock lets tests freeze time.
+	Clock = common.Clock
+	// SystemClock is the real time.
+	SystemClock = common.SystemClock
+	// Styles is every style the UI uses.
+	Styles = common.Styles
 )
 
-// Inspector reads processes. cmd/procbox passes inspect.FS-backed code; tests pass fakes.
-type Inspector interface {
-	Table() ([]inspect.ProcRow, error)
-	Snapshot(pid int) (inspect.Snapshot, error) // errors wrap inspect.ErrGone / inspect.ErrDenied
-	Doctor() inspect.HostReport
-}
-
-// LabEngine starts live children for the Lab and the lessons.
-type LabEngine interface {
-	Start(spec isolate.Spec) (LabChild, error)
-	Explain(spec isolate.Spec) []isolate.Step
-}
-
-// LabChild is a running child process the Lab can change, probe and experiment on.
-// Every method may block (they are called from tea.Cmds, never from Update).
-type LabChild interface {
-	PID() int
-	Spec() isolate.Spec
-	Apply(spec isolate.Spec) (isolate.Change, error)
-	HostView() (isolate.View, error)
-	ChildView() (isolate.View, error)
-	Experiment(name string) (isolate.Outcome, error)
-	ShellCmd() *exec.Cmd
-	Registers() (isolate.Registers, error)
-	Steps() []isolate.Step
-	Stop() error
-}
-
-// Deps is everything the UI needs from outside, built by cmd/procbox.
-type Deps struct {
-	Inspector Inspector
-	Lab       LabEngine     // nil: the Lab and live lessons show why they are unavailable
-	Progress  ProgressStore // nil: progress is not saved
-	Clock     Clock
-	Styles    Styles
-	// Context, when set, ends the TUI when it is cancelled (cmd/procbox cancels
-	// it on SIGHUP); every open screen is still closed. nil: never cancelled.
-	Context context.Context
-	// ShowSecrets reveals secret-looking environment values (--show-secrets).
-	ShowSecrets bool
-	// ProcessCPU, when set, is the CPU time procbox has used so far, every
-	// thread counted (cmd/procbox reads getrusage; ui makes no syscalls).
-	// The picker paces its scans by it as well as by wall time: a scan that
-	// fans out over several cores costs more CPU than its wall time says.
-	// nil: wall time only.
-	ProcessCPU func() time.Duration
-}
-
-// ProgressStore saves where a learner is in the curriculum.
-type ProgressStore interface {
-	Load() (Progress, error)
-	Save(Progress) error
-}
-
-// Progress is a learner's place in the curriculum.
-type Progress struct {
-	Lesson    string          `json:"lesson"`
-	Step      int             `json:"step"`
-	Completed map[string]bool `json:"completed"` // "lesson/step" -> done
-}
-
-// Clock lets tests freeze time.
-type Clock interface{ Now() time.Time }
+// NewStyles builds the styles for a dark or light background; with noColor
+// the UI is monochrome.
+func NewStyles(isDark, noColor bool) Styles { return common.NewStyles(isDark, noColor) }

@@ -13,7 +13,7 @@ import (
 
 // RunHome opens the TUI on the home screen.
 func RunHome(d Deps) error {
-	d = d.withDefaults()
+	d = d.WithDefaults()
 	return run(d, newHomeScreen(d))
 }
 
@@ -82,7 +82,7 @@ func (h *homeScreen) Init() tea.Cmd {
 func (h *homeScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case stylesMsg:
-		h.styles = msg.styles
+		h.styles = msg.Styles
 	case doctorMsg:
 		r := msg.report
 		h.report = &r

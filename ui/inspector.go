@@ -16,7 +16,7 @@ import (
 
 // RunInspector opens the TUI on the inspector of pid.
 func RunInspector(d Deps, pid int) error {
-	d = d.withDefaults()
+	d = d.WithDefaults()
 	return run(d, newInspectorScreen(d, pid))
 }
 
@@ -169,12 +169,12 @@ func (s *inspectorScreen) Init() tea.Cmd { return snapshotCmd(s, s.gen, s.deps.I
 func (s *inspectorScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case stylesMsg:
-		s.styles = msg.styles
+		s.styles = msg.Styles
 	case tea.WindowSizeMsg:
 		s.height = max(bodyHeight(msg.Height)-inspectorContentTop-1, 1)
 	case activeMsg:
-		s.active = msg.active
-		if msg.active && !s.exited {
+		s.active = msg.Active
+		if msg.Active && !s.exited {
 			s.gen++
 			return s, snapshotCmd(s, s.gen, s.deps.Inspector, s.pid)
 		}

@@ -294,8 +294,8 @@ func (m *labScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
 	case stylesMsg:
-		m.d.Styles = msg.styles
-		m.spin.Style = msg.styles.Subtle
+		m.d.Styles = msg.Styles
+		m.spin.Style = msg.Styles.Subtle
 		return m, nil
 	case labDoctorMsg:
 		m.report, m.reportKnown = msg.report, true
@@ -320,7 +320,7 @@ func (m *labScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		return m, m.nextRefresh(false)
 	case activeMsg:
-		m.inactive = !msg.active
+		m.inactive = !msg.Active
 		return m, nil
 	case tea.WindowSizeMsg:
 		m.winW, m.winH = msg.Width, bodyHeight(msg.Height)

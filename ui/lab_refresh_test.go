@@ -97,7 +97,7 @@ func TestLabRefreshOneMessageASecond(t *testing.T) {
 
 	// Covered by another screen: the read already armed arrives, then bare
 	// ticks only.
-	c.drain(func() tea.Msg { return activeMsg{active: false} })
+	c.drain(func() tea.Msg { return activeMsg{Active: false} })
 	c.fire()
 	for i := 0; i < 2; i++ {
 		if _, ok := c.fire().(labTickMsg); !ok {
@@ -105,7 +105,7 @@ func TestLabRefreshOneMessageASecond(t *testing.T) {
 		}
 	}
 	// Shown again: the next tick reads at once, then one message a second.
-	c.drain(func() tea.Msg { return activeMsg{active: true} })
+	c.drain(func() tea.Msg { return activeMsg{Active: true} })
 	if _, ok := c.fire().(labTickMsg); !ok {
 		t.Fatal("want the bare tick armed while covered")
 	}

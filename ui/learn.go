@@ -287,7 +287,7 @@ func (s *learnScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		s.width, s.height = msg.Width, msg.Height
 	case stylesMsg:
-		s.styles = s.styleFor(msg.styles)
+		s.styles = s.styleFor(msg.Styles)
 		s.textKey = "" // colours changed: render the text again
 	case learnDoctorMsg:
 		s.doctor = msg.report

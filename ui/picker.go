@@ -16,7 +16,7 @@ import (
 
 // RunPicker opens the TUI on the process picker.
 func RunPicker(d Deps) error {
-	d = d.withDefaults()
+	d = d.WithDefaults()
 	return run(d, newPickerScreen(d))
 }
 
@@ -160,15 +160,15 @@ func (p *pickerScreen) scanNow() tea.Cmd {
 func (p *pickerScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case stylesMsg:
-		p.styles = msg.styles
+		p.styles = msg.Styles
 	case tea.WindowSizeMsg:
 		// Known before the first View so keys and clicks page correctly.
 		p.height = max(bodyHeight(msg.Height)-2, 1)
 		p.width = msg.Width
 		p.clampOffset()
 	case activeMsg:
-		p.active = msg.active
-		if msg.active {
+		p.active = msg.Active
+		if msg.Active {
 			// Shown again: scan at once, unless the chain is still armed
 			// (covered only briefly); then its next scan comes soon enough.
 			return p, p.scanNow()

@@ -102,8 +102,8 @@ func TestPickerPacesScansToTheirCost(t *testing.T) {
 	}
 
 	// Covered and shown again while the next scan is armed: no second chain.
-	pickerPace(t, p, func() tea.Msg { return activeMsg{active: false} })
-	pickerPace(t, p, func() tea.Msg { return activeMsg{active: true} })
+	pickerPace(t, p, func() tea.Msg { return activeMsg{Active: false} })
+	pickerPace(t, p, func() tea.Msg { return activeMsg{Active: true} })
 	if in.tables != 1 {
 		t.Fatalf("%d scans: showing the picker again started a scan while one was armed", in.tables)
 	}
@@ -126,7 +126,7 @@ func TestPickerPacesScansToTheirCost(t *testing.T) {
 
 	// Covered when the armed scan arrives: the chain ends, and showing the
 	// picker again scans at once.
-	pickerPace(t, p, func() tea.Msg { return activeMsg{active: false} })
+	pickerPace(t, p, func() tea.Msg { return activeMsg{Active: false} })
 	fire = clock.pending[0]
 	clock.pending = nil
 	pickerPace(t, p, func() tea.Msg { return fire(clock.now) })
@@ -134,7 +134,7 @@ func TestPickerPacesScansToTheirCost(t *testing.T) {
 		t.Fatal("a covered picker armed another scan")
 	}
 	n := in.tables
-	pickerPace(t, p, func() tea.Msg { return activeMsg{active: true} })
+	pickerPace(t, p, func() tea.Msg { return activeMsg{Active: true} })
 	if in.tables != n+1 || len(clock.pending) != 1 {
 		t.Fatalf("shown again: %d new scans, %d armed; want 1 and 1", in.tables-n, len(clock.pending))
 	}
