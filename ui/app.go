@@ -4,15 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"procbox/ui/internal/common"
 	"slices"
-	"strings"
 	"sync"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 )
 
 // errNotBuilt is returned when a screen's constructor is still a placeholder.
@@ -35,15 +32,6 @@ func pushCmd(s screen) tea.Cmd { return func() tea.Msg { return pushMsg{s: s} } 
 // but let a key wait up to 200 ms, which people notice.
 const renderFPS = 10
 
-// headerHeight and footerHeight are the rows the root keeps for itself.
-const (
-	headerHeight = 1
-	footerHeight = 1
-)
-
-// bodyHeight is the rows a screen gets in a window h rows high.
-func bodyHeight(h int) int { return max(h-headerHeight-footerHeight, 0) }
-
 // stackEntry is one open screen with the id the close tracker knows it by.
 type stackEntry struct {
 	id int
@@ -53,45 +41,25 @@ type stackEntry struct {
 // rootModel owns the window, the header, the help line, the ? overlay and the
 // stack of screens. Screens only draw the body they are given.
 type rootModel struct {
-	deps     Deps
-	styles   Styles
-	keys     KeyMap
-	help     help.Model
-	stack    []stackEntry
-	width    int
-	height   int
-	showHelp bool
-	flash    string
-	open     *openScreens
+	deps   Deps
+	frame  common.Frame // header, help line, ? overlay, flash
+	stack  []stackEntry
+	width  int
+	height int
+	open   *openScreens
 }
 
 // newRoot builds the root with s as the first screen.
 func newRoot(d Deps, s screen) rootModel {
 	d = d.WithDefaults()
 	m := rootModel{
-		deps:   d,
-		styles: d.Styles,
-		keys:   DefaultKeyMap(),
-		help:   help.New(),
-		open:   &openScreens{entries: map[int]screen{}, closing: map[int]*pendingClose{}},
+		deps:  d,
+		frame: common.NewFrame(d.Styles),
+		open:  &openScreens{entries: map[int]screen{}, closing: map[int]*pendingClose{}},
 	}
-	m.help.Styles = helpStyles(d.Styles)
 	id := m.open.add(s)
 	m.stack = []stackEntry{{id: id, s: s}}
 	return m
-}
-
-// helpStyles maps our Styles onto the bubbles help widget.
-func helpStyles(s Styles) help.Styles {
-	return help.Styles{
-		Ellipsis:       s.Subtle,
-		ShortKey:       s.Key,
-		ShortDesc:      s.Subtle,
-		ShortSeparator: s.Subtle,
-		FullKey:        s.Key,
-		FullDesc:       s.Text,
-		FullSeparator:  s.Subtle,
-	}
 }
 
 func (m rootModel) top() screen { return m.stack[len(m.stack)-1].s }
@@ -119,27 +87,27 @@ func (m rootModel) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.help.SetWidth(msg.Width)
+		m.frame.Help.SetWidth(msg.Width)
 		return m.broadcast(msg)
 
 	case tea.BackgroundColorMsg:
-		if m.styles.NoColor {
+		if m.frame.Styles.NoColor {
 			return m, nil
 		}
 		ns := NewStyles(msg.IsDark(), false)
-		ns.Presenter = m.styles.Presenter
-		m.styles = ns
-		m.help.Styles = helpStyles(ns)
+		ns.Presenter = m.frame.Styles.Presenter
+		m.frame.Styles = ns
+		m.frame.Help.Styles = common.HelpStyles(ns)
 		return m.broadcast(stylesMsg{Styles: ns})
 
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 
 	case tea.MouseMsg:
-		if m.showHelp {
+		if m.frame.ShowHelp {
 			return m, nil
 		}
-		return m.updateTop(shiftMouse(msg, headerHeight))
+		return m.updateTop(shiftMouse(msg, common.HeaderHeight))
 
 	case backMsg:
 		return m.pop()
@@ -148,7 +116,7 @@ func (m rootModel) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.push(msg.s)
 
 	case flashMsg:
-		m.flash = msg.Text
+		m.frame.Flash = msg.Text
 		return m, nil
 	}
 	// Everything else (results of commands, ticks) goes to every screen: a
@@ -159,22 +127,22 @@ func (m rootModel) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // handleKey applies the global keys, then hands the key to the top screen.
 func (m rootModel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	if key.Matches(msg, m.keys.Quit) {
+	if key.Matches(msg, m.frame.Keys.Quit) {
 		return m, tea.Quit
 	}
-	m.flash = ""
-	if m.showHelp {
-		if key.Matches(msg, m.keys.Help, m.keys.Back) {
-			m.showHelp = false
+	m.frame.Flash = ""
+	if m.frame.ShowHelp {
+		if key.Matches(msg, m.frame.Keys.Help, m.frame.Keys.Back) {
+			m.frame.ShowHelp = false
 		}
 		return m, nil
 	}
 	if !m.top().Capturing() {
 		switch {
-		case key.Matches(msg, m.keys.Help):
-			m.showHelp = true
+		case key.Matches(msg, m.frame.Keys.Help):
+			m.frame.ShowHelp = true
 			return m, nil
-		case key.Matches(msg, m.keys.Back):
+		case key.Matches(msg, m.frame.Keys.Back):
 			if b, ok := m.top().(backer); ok && b.Back(msg) {
 				return m, nil
 			}
@@ -220,7 +188,7 @@ func (m *rootModel) setScreen(i int, s screen) {
 // becomes a message instead of a crash.
 func (m rootModel) push(s screen) (tea.Model, tea.Cmd) {
 	if s == nil {
-		m.flash = notBuiltText
+		m.frame.Flash = notBuiltText
 		return m, nil
 	}
 	stack := make([]stackEntry, len(m.stack), len(m.stack)+1)
@@ -257,6 +225,9 @@ func (m rootModel) pop() (tea.Model, tea.Cmd) {
 	return m, tea.Batch(closeCmd, cmd)
 }
 
+// render draws the whole window as a string.
+func (m rootModel) render() string { return m.frame.Render(m.top(), m.width, m.height) }
+
 func (m rootModel) View() (v tea.View) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -271,102 +242,6 @@ func (m rootModel) View() (v tea.View) {
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "procbox"
 	return v
-}
-
-// render draws the whole window as a string: header, body, help line.
-func (m rootModel) render() string {
-	w, h := m.width, m.height
-	if w <= 0 || h <= 0 {
-		return ""
-	}
-	top := m.top()
-	bodyH := h - headerHeight - footerHeight
-	if bodyH < 0 {
-		bodyH = 0
-	}
-	var body string
-	if m.showHelp {
-		body = m.fullHelp(w, bodyH)
-	} else {
-		body = top.View(w, bodyH)
-	}
-	parts := []string{m.header(w), fitBlock(body, w, bodyH)}
-	if h > headerHeight {
-		parts = append(parts, m.footer(w))
-	}
-	return fitBlock(strings.Join(parts, "\n"), w, h)
-}
-
-// header is the title bar: "procbox › Title" on the left, the status on the right.
-func (m rootModel) header(w int) string {
-	top := m.top()
-	left := " procbox › " + top.Title()
-	right := m.flash
-	if right == "" {
-		if st, ok := top.(statuser); ok {
-			right = st.Status()
-		}
-	}
-	if right != "" {
-		right += " "
-	}
-	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
-	var line string
-	if gap < 1 {
-		line = ansi.Truncate(left+" "+right, w, "…")
-	} else {
-		line = left + strings.Repeat(" ", gap) + right
-	}
-	line = padRight(line, w)
-	return m.styles.Header.UnsetPadding().Render(line)
-}
-
-// globalBindings are the keys the root itself answers.
-func (m rootModel) globalBindings() []key.Binding {
-	return []key.Binding{m.keys.Help, m.keys.Back, m.keys.Quit}
-}
-
-// footer is the short help of the top screen plus the global keys.
-func (m rootModel) footer(w int) string {
-	if m.showHelp {
-		return m.help.ShortHelpView([]key.Binding{
-			key.NewBinding(key.WithKeys("?"), key.WithHelp("?/esc", "close help")),
-			m.keys.Quit,
-		})
-	}
-	b := append(append([]key.Binding{}, m.top().ShortHelp()...), m.globalBindings()...)
-	return m.help.ShortHelpView(b)
-}
-
-// fullHelp is the ? overlay: every binding of the top screen, then the global keys.
-func (m rootModel) fullHelp(w, h int) string {
-	groups := append(append([][]key.Binding{}, m.top().FullHelp()...), m.globalBindings())
-	title := m.styles.Title.Render("Keys — " + m.top().Title())
-	hm := m.help
-	hm.SetWidth(w - 2)
-	var cols []string
-	// Columns side by side while they fit, then a new band below.
-	var bands []string
-	width := 0
-	for _, g := range groups {
-		col := hm.FullHelpView([][]key.Binding{g})
-		cw := lipgloss.Width(col) + 4
-		if width+cw > w-2 && len(cols) > 0 {
-			bands = append(bands, lipgloss.JoinHorizontal(lipgloss.Top, cols...))
-			cols, width = nil, 0
-		}
-		cols = append(cols, lipgloss.NewStyle().PaddingRight(4).Render(col))
-		width += cw
-	}
-	if len(cols) > 0 {
-		bands = append(bands, lipgloss.JoinHorizontal(lipgloss.Top, cols...))
-	}
-	content := title + "\n\n" + strings.Join(bands, "\n\n")
-	lines := strings.Split(content, "\n")
-	for i := range lines {
-		lines[i] = " " + lines[i]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // shiftMouse moves a mouse event up by dy rows, so screens see coordinates

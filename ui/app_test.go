@@ -99,8 +99,8 @@ func TestRootCapturingScreenGetsQAndEsc(t *testing.T) {
 	s.capturing = true
 	d := newCoreDriver(t, coreDeps(newCoreInspector()), s, 80, 24)
 	d.keys("q", "?")
-	if d.quit || d.root().showHelp {
-		t.Fatalf("q or ? acted globally while the screen was capturing (quit=%v help=%v)", d.quit, d.root().showHelp)
+	if d.quit || d.root().frame.ShowHelp {
+		t.Fatalf("q or ? acted globally while the screen was capturing (quit=%v help=%v)", d.quit, d.root().frame.ShowHelp)
 	}
 	d.keys("ctrl+c")
 	if !d.quit {
@@ -112,12 +112,12 @@ func TestRootHelpOverlay(t *testing.T) {
 	d := newCoreDriver(t, coreDeps(newCoreInspector()), newPickerScreen(coreDeps(newCoreInspector())), 80, 24)
 	d.keys("?")
 	v := d.view()
-	if !d.root().showHelp || !strings.Contains(v, "Keys — Processes") || !strings.Contains(v, "filter") {
+	if !d.root().frame.ShowHelp || !strings.Contains(v, "Keys — Processes") || !strings.Contains(v, "filter") {
 		t.Fatalf("help overlay not shown:\n%s", v)
 	}
 	checkFits(t, v, 80, 24)
 	d.keys("esc")
-	if d.root().showHelp || d.quit {
+	if d.root().frame.ShowHelp || d.quit {
 		t.Fatal("esc should close the overlay, not quit")
 	}
 }
@@ -157,7 +157,7 @@ func TestRootBackgroundColorRebuildsStyles(t *testing.T) {
 	deps.Styles = NewStyles(true, true)
 	d2 := newCoreDriver(t, deps, newHomeScreen(deps), 80, 24)
 	d2.send(tea.BackgroundColorMsg{})
-	if !d2.root().styles.NoColor {
+	if !d2.root().frame.Styles.NoColor {
 		t.Fatal("NO_COLOR styles were replaced by coloured ones")
 	}
 }

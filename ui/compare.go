@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"procbox/inspect"
+	"procbox/ui/internal/common"
 )
 
 // RunCompare opens the TUI on two processes side by side.
@@ -88,7 +89,7 @@ func (c *compareScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case stylesMsg:
 		c.styles = msg.Styles
 	case tea.WindowSizeMsg:
-		c.height = max(bodyHeight(msg.Height)-3, 1)
+		c.height = max(common.BodyHeight(msg.Height)-3, 1)
 	case activeMsg:
 		c.active = msg.Active
 		if msg.Active {

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"procbox/inspect"
+	"procbox/ui/internal/common"
 )
 
 // RunInspector opens the TUI on the inspector of pid.
@@ -171,7 +172,7 @@ func (s *inspectorScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case stylesMsg:
 		s.styles = msg.Styles
 	case tea.WindowSizeMsg:
-		s.height = max(bodyHeight(msg.Height)-inspectorContentTop-1, 1)
+		s.height = max(common.BodyHeight(msg.Height)-inspectorContentTop-1, 1)
 	case activeMsg:
 		s.active = msg.Active
 		if msg.Active && !s.exited {

@@ -14,6 +14,7 @@ import (
 
 	"procbox/inspect"
 	"procbox/isolate"
+	"procbox/ui/internal/common"
 )
 
 // errLabNoShell is reported when the engine cannot build a shell for the child.
@@ -323,7 +324,7 @@ func (m *labScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 		m.inactive = !msg.Active
 		return m, nil
 	case tea.WindowSizeMsg:
-		m.winW, m.winH = msg.Width, bodyHeight(msg.Height)
+		m.winW, m.winH = msg.Width, common.BodyHeight(msg.Height)
 		return m, nil
 	case labShellReadyMsg:
 		m.busyWhat = "in the shell"

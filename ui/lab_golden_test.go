@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"procbox/isolate"
+	"procbox/ui/internal/common"
 )
 
 // The Lab's golden views: the stripped body the root would show in a window of
@@ -21,7 +22,7 @@ var labGoldenSizes = [][2]int{{80, 24}, {120, 40}}
 // labRequireGolden draws the Lab body for a w×h window and compares it.
 func labRequireGolden(t *testing.T, m *labScreen, w, h int) {
 	t.Helper()
-	golden.RequireEqual(t, []byte(ansi.Strip(m.View(w, h-headerHeight-footerHeight))+"\n"))
+	golden.RequireEqual(t, []byte(ansi.Strip(m.View(w, h-common.HeaderHeight-common.FooterHeight))+"\n"))
 }
 
 // labEverythingOn is every switch on that the fakes model.

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"procbox/lessons"
+	"procbox/ui/internal/common"
 )
 
 func (f *learnFixture) view(w, h int) string { return ansi.Strip(f.m.View(w, h)) }
@@ -263,9 +264,9 @@ func learnGolden(t *testing.T, presenter bool) {
 	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
 		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
 			f := newLearnFixture(t, "namespaces", presenter, Progress{})
-			f.m.Update(teaSize(sz[0], sz[1]-headerHeight-footerHeight))
+			f.m.Update(teaSize(sz[0], sz[1]-common.HeaderHeight-common.FooterHeight))
 			f.press("a")
-			golden.RequireEqual(t, []byte(f.view(sz[0], sz[1]-headerHeight-footerHeight)+"\n"))
+			golden.RequireEqual(t, []byte(f.view(sz[0], sz[1]-common.HeaderHeight-common.FooterHeight)+"\n"))
 		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"procbox/inspect"
+	"procbox/ui/internal/common"
 )
 
 // RunPicker opens the TUI on the process picker.
@@ -163,7 +164,7 @@ func (p *pickerScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		p.styles = msg.Styles
 	case tea.WindowSizeMsg:
 		// Known before the first View so keys and clicks page correctly.
-		p.height = max(bodyHeight(msg.Height)-2, 1)
+		p.height = max(common.BodyHeight(msg.Height)-2, 1)
 		p.width = msg.Width
 		p.clampOffset()
 	case activeMsg:

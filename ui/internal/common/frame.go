@@ -1,0 +1,143 @@
+package common
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// HeaderHeight and FooterHeight are the rows the frame keeps for itself.
+const (
+	HeaderHeight = 1
+	FooterHeight = 1
+)
+
+// BodyHeight is the rows a screen gets in a window h rows high.
+func BodyHeight(h int) int { return max(h-HeaderHeight-FooterHeight, 0) }
+
+// Frame draws the window around the top screen: the header, the body, the
+// help line and the ? overlay. It holds no state of its own: the root owns
+// the values and draws with them, and screen tests draw with the same Frame,
+// so a golden taken in a screen's package is what the user sees.
+type Frame struct {
+	Styles   Styles
+	Keys     KeyMap
+	Help     help.Model
+	Flash    string // a one-off message in the header, in place of the status
+	ShowHelp bool   // the ? overlay is open
+}
+
+// NewFrame is a Frame with the default keys and the help styled from st.
+func NewFrame(st Styles) Frame {
+	f := Frame{Styles: st, Keys: DefaultKeyMap(), Help: help.New()}
+	f.Help.Styles = HelpStyles(st)
+	return f
+}
+
+// HelpStyles maps our Styles onto the bubbles help widget.
+func HelpStyles(s Styles) help.Styles {
+	return help.Styles{
+		Ellipsis:       s.Subtle,
+		ShortKey:       s.Key,
+		ShortDesc:      s.Subtle,
+		ShortSeparator: s.Subtle,
+		FullKey:        s.Key,
+		FullDesc:       s.Text,
+		FullSeparator:  s.Subtle,
+	}
+}
+
+// Render draws the whole window w×h as a string: header, body, help line.
+func (f Frame) Render(top Screen, w, h int) string {
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	bodyH := BodyHeight(h)
+	var body string
+	if f.ShowHelp {
+		body = f.fullHelp(top, w, bodyH)
+	} else {
+		body = top.View(w, bodyH)
+	}
+	parts := []string{f.header(top, w), FitBlock(body, w, bodyH)}
+	if h > HeaderHeight {
+		parts = append(parts, f.footer(top, w))
+	}
+	return FitBlock(strings.Join(parts, "\n"), w, h)
+}
+
+// header is the title bar: "procbox › Title" on the left, the status on the right.
+func (f Frame) header(top Screen, w int) string {
+	left := " procbox › " + top.Title()
+	right := f.Flash
+	if right == "" {
+		if st, ok := top.(Statuser); ok {
+			right = st.Status()
+		}
+	}
+	if right != "" {
+		right += " "
+	}
+	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
+	var line string
+	if gap < 1 {
+		line = ansi.Truncate(left+" "+right, w, "…")
+	} else {
+		line = left + strings.Repeat(" ", gap) + right
+	}
+	line = PadRight(line, w)
+	return f.Styles.Header.UnsetPadding().Render(line)
+}
+
+// GlobalBindings are the keys the root itself answers.
+func (f Frame) GlobalBindings() []key.Binding {
+	return []key.Binding{f.Keys.Help, f.Keys.Back, f.Keys.Quit}
+}
+
+// footer is the short help of the top screen plus the global keys.
+func (f Frame) footer(top Screen, w int) string {
+	hm := f.Help
+	hm.SetWidth(w)
+	if f.ShowHelp {
+		return hm.ShortHelpView([]key.Binding{
+			key.NewBinding(key.WithKeys("?"), key.WithHelp("?/esc", "close help")),
+			f.Keys.Quit,
+		})
+	}
+	b := append(append([]key.Binding{}, top.ShortHelp()...), f.GlobalBindings()...)
+	return hm.ShortHelpView(b)
+}
+
+// fullHelp is the ? overlay: every binding of the top screen, then the global keys.
+func (f Frame) fullHelp(top Screen, w, h int) string {
+	groups := append(append([][]key.Binding{}, top.FullHelp()...), f.GlobalBindings())
+	title := f.Styles.Title.Render("Keys — " + top.Title())
+	hm := f.Help
+	hm.SetWidth(w - 2)
+	var cols []string
+	// Columns side by side while they fit, then a new band below.
+	var bands []string
+	width := 0
+	for _, g := range groups {
+		col := hm.FullHelpView([][]key.Binding{g})
+		cw := lipgloss.Width(col) + 4
+		if width+cw > w-2 && len(cols) > 0 {
+			bands = append(bands, lipgloss.JoinHorizontal(lipgloss.Top, cols...))
+			cols, width = nil, 0
+		}
+		cols = append(cols, lipgloss.NewStyle().PaddingRight(4).Render(col))
+		width += cw
+	}
+	if len(cols) > 0 {
+		bands = append(bands, lipgloss.JoinHorizontal(lipgloss.Top, cols...))
+	}
+	content := title + "\n\n" + strings.Join(bands, "\n\n")
+	lines := strings.Split(content, "\n")
+	for i := range lines {
+		lines[i] = " " + lines[i]
+	}
+	return strings.Join(lines, "\n")
+}
