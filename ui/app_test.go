@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"io"
+	"procbox/ui/internal/uitest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -45,16 +46,16 @@ func (c *coreCloser) Close() tea.Cmd {
 }
 
 func TestRootPopClosesScreenOnce(t *testing.T) {
-	d := newCoreDriver(t, coreDeps(newCoreInspector()), newCoreCloser("bottom"), 80, 24)
+	d := newCoreDriver(t, coreDeps(uitest.NewInspector()), newCoreCloser("bottom"), 80, 24)
 	top := newCoreCloser("top")
-	d.send(pushMsg{s: top})
+	d.Send(pushMsg{s: top})
 	if d.top() != screen(top) {
 		t.Fatalf("push did not put the screen on top")
 	}
 	if top.lastSize.Width != 80 {
 		t.Errorf("pushed screen did not get the window size: %+v", top.lastSize)
 	}
-	d.keys("q")
+	d.Keys("q")
 	if got := top.closes.Load(); got != 1 {
 		t.Fatalf("popped screen closed %d times, want 1", got)
 	}
@@ -70,10 +71,10 @@ func TestRootPopClosesScreenOnce(t *testing.T) {
 
 func TestRootQuitClosesEveryOpenScreen(t *testing.T) {
 	bottom, top := newCoreCloser("bottom"), newCoreCloser("top")
-	d := newCoreDriver(t, coreDeps(newCoreInspector()), bottom, 80, 24)
-	d.send(pushMsg{s: top})
-	d.keys("ctrl+c")
-	if !d.quit {
+	d := newCoreDriver(t, coreDeps(uitest.NewInspector()), bottom, 80, 24)
+	d.Send(pushMsg{s: top})
+	d.Keys("ctrl+c")
+	if !d.Quit {
 		t.Fatal("ctrl+c did not quit")
 	}
 	// What run does after the program ends, whatever ended it.
@@ -87,9 +88,9 @@ func TestRootQuitClosesEveryOpenScreen(t *testing.T) {
 }
 
 func TestRootBackOnLastScreenQuits(t *testing.T) {
-	d := newCoreDriver(t, coreDeps(newCoreInspector()), newCoreCloser("only"), 80, 24)
-	d.keys("esc")
-	if !d.quit {
+	d := newCoreDriver(t, coreDeps(uitest.NewInspector()), newCoreCloser("only"), 80, 24)
+	d.Keys("esc")
+	if !d.Quit {
 		t.Fatal("esc on the last screen did not quit")
 	}
 }
@@ -97,36 +98,36 @@ func TestRootBackOnLastScreenQuits(t *testing.T) {
 func TestRootCapturingScreenGetsQAndEsc(t *testing.T) {
 	s := newCoreCloser("typing")
 	s.capturing = true
-	d := newCoreDriver(t, coreDeps(newCoreInspector()), s, 80, 24)
-	d.keys("q", "?")
-	if d.quit || d.root().frame.ShowHelp {
-		t.Fatalf("q or ? acted globally while the screen was capturing (quit=%v help=%v)", d.quit, d.root().frame.ShowHelp)
+	d := newCoreDriver(t, coreDeps(uitest.NewInspector()), s, 80, 24)
+	d.Keys("q", "?")
+	if d.Quit || d.root().frame.ShowHelp {
+		t.Fatalf("q or ? acted globally while the screen was capturing (quit=%v help=%v)", d.Quit, d.root().frame.ShowHelp)
 	}
-	d.keys("ctrl+c")
-	if !d.quit {
+	d.Keys("ctrl+c")
+	if !d.Quit {
 		t.Fatal("ctrl+c must quit even while capturing")
 	}
 }
 
 func TestRootHelpOverlay(t *testing.T) {
-	d := newCoreDriver(t, coreDeps(newCoreInspector()), newPickerScreen(coreDeps(newCoreInspector())), 80, 24)
-	d.keys("?")
-	v := d.view()
+	d := newCoreDriver(t, coreDeps(uitest.NewInspector()), newPickerScreen(coreDeps(uitest.NewInspector())), 80, 24)
+	d.Keys("?")
+	v := d.View()
 	if !d.root().frame.ShowHelp || !strings.Contains(v, "Keys — Processes") || !strings.Contains(v, "filter") {
 		t.Fatalf("help overlay not shown:\n%s", v)
 	}
-	checkFits(t, v, 80, 24)
-	d.keys("esc")
-	if d.root().frame.ShowHelp || d.quit {
+	uitest.CheckFits(t, v, 80, 24)
+	d.Keys("esc")
+	if d.root().frame.ShowHelp || d.Quit {
 		t.Fatal("esc should close the overlay, not quit")
 	}
 }
 
 func TestRootClipsOversizedScreens(t *testing.T) {
 	for _, sz := range [][2]int{{80, 24}, {120, 40}, {250, 60}, {20, 5}} {
-		d := newCoreDriver(t, coreDeps(newCoreInspector()), newCoreCloser("big"), sz[0], sz[1])
-		v := d.view()
-		checkFits(t, v, sz[0], sz[1])
+		d := newCoreDriver(t, coreDeps(uitest.NewInspector()), newCoreCloser("big"), sz[0], sz[1])
+		v := d.View()
+		uitest.CheckFits(t, v, sz[0], sz[1])
 		if n := len(strings.Split(v, "\n")); n != sz[1] {
 			t.Errorf("%dx%d: view has %d lines, want exactly %d", sz[0], sz[1], n, sz[1])
 		}
@@ -134,41 +135,41 @@ func TestRootClipsOversizedScreens(t *testing.T) {
 }
 
 func TestRootNilScreenSaysNotBuilt(t *testing.T) {
-	d := newCoreDriver(t, coreDeps(newCoreInspector()), newCoreCloser("home"), 80, 24)
-	d.send(pushMsg{s: nil})
+	d := newCoreDriver(t, coreDeps(uitest.NewInspector()), newCoreCloser("home"), 80, 24)
+	d.Send(pushMsg{s: nil})
 	if d.top().Title() != "home" {
 		t.Fatal("a nil screen was pushed")
 	}
-	if !strings.Contains(d.view(), notBuiltText) {
-		t.Fatalf("no 'not available' message:\n%s", d.view())
+	if !strings.Contains(d.View(), notBuiltText) {
+		t.Fatalf("no 'not available' message:\n%s", d.View())
 	}
-	if err := run(coreDeps(newCoreInspector()), nil); err == nil {
+	if err := run(coreDeps(uitest.NewInspector()), nil); err == nil {
 		t.Fatal("run with a nil screen must fail")
 	}
 }
 
 func TestRootBackgroundColorRebuildsStyles(t *testing.T) {
-	deps := coreDeps(newCoreInspector())
+	deps := coreDeps(uitest.NewInspector())
 	deps.Styles = NewStyles(true, false)
 	h := newHomeScreen(deps)
 	d := newCoreDriver(t, deps, h, 80, 24)
-	d.send(tea.BackgroundColorMsg{Color: nil})
-	_ = d.view() // must not panic with a nil colour either
+	d.Send(tea.BackgroundColorMsg{Color: nil})
+	_ = d.View() // must not panic with a nil colour either
 	deps.Styles = NewStyles(true, true)
 	d2 := newCoreDriver(t, deps, newHomeScreen(deps), 80, 24)
-	d2.send(tea.BackgroundColorMsg{})
+	d2.Send(tea.BackgroundColorMsg{})
 	if !d2.root().frame.Styles.NoColor {
 		t.Fatal("NO_COLOR styles were replaced by coloured ones")
 	}
 }
 
 func TestRootResize(t *testing.T) {
-	in := newCoreInspector()
+	in := uitest.NewInspector()
 	d := newCoreDriver(t, coreDeps(in), newPickerScreen(coreDeps(in)), 120, 40)
-	checkFits(t, d.view(), 120, 40)
-	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
-	v := d.view()
-	checkFits(t, v, 80, 24)
+	uitest.CheckFits(t, d.View(), 120, 40)
+	d.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	v := d.View()
+	uitest.CheckFits(t, v, 80, 24)
 	if len(strings.Split(v, "\n")) != 24 {
 		t.Fatalf("after resize the view is not 24 lines")
 	}
@@ -179,7 +180,7 @@ func TestRootResize(t *testing.T) {
 // (synchronously) before run returns.
 func TestRunClosesScreensWhenCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	deps := coreDeps(newCoreInspector())
+	deps := coreDeps(uitest.NewInspector())
 	deps.Context = ctx
 	s := newCoreCloser("lab-like")
 	inR, inW := io.Pipe()
@@ -200,7 +201,7 @@ func TestRunClosesScreensWhenCancelled(t *testing.T) {
 // TestRunClosesScreensOnQuit is the normal road: a quit message ends the
 // program and the screen is closed once.
 func TestRunClosesScreensOnQuit(t *testing.T) {
-	deps := coreDeps(newCoreInspector())
+	deps := coreDeps(uitest.NewInspector())
 	s := newCoreCloser("lab-like")
 	inR, inW := io.Pipe()
 	t.Cleanup(func() { _ = inW.Close() })
@@ -227,7 +228,7 @@ func (c corePanicker) Update(msg tea.Msg) (screen, tea.Cmd) {
 // TestRunPanicIsOneLineAndCloses: a screen that panics ends procbox with an
 // error naming it, and every screen is still closed.
 func TestRunPanicIsOneLineAndCloses(t *testing.T) {
-	deps := coreDeps(newCoreInspector())
+	deps := coreDeps(uitest.NewInspector())
 	s := corePanicker{newCoreCloser("fragile")}
 	inR, inW := io.Pipe()
 	t.Cleanup(func() { _ = inW.Close() })
@@ -243,25 +244,25 @@ func TestRunPanicIsOneLineAndCloses(t *testing.T) {
 
 // TestScreensWithoutInspector: a Deps without an Inspector gives messages, not panics.
 func TestScreensWithoutInspector(t *testing.T) {
-	deps := Deps{Clock: coreClock{now: coreNow}, Styles: NewStyles(true, true)}
+	deps := Deps{Clock: uitest.NewClock(uitest.Now), Styles: NewStyles(true, true)}
 	for _, s := range []screen{newHomeScreen(deps), newPickerScreen(deps), newInspectorScreen(deps, 1), newCompareScreen(deps, 1, 2)} {
 		d := newCoreDriver(t, deps, s, 80, 24)
-		checkFits(t, d.view(), 80, 24)
+		uitest.CheckFits(t, d.View(), 80, 24)
 	}
 	d := newCoreDriver(t, deps, newPickerScreen(deps), 80, 24)
-	if !strings.Contains(d.view(), errNoInspector.Error()) {
-		t.Errorf("picker does not say why it is empty:\n%s", d.view())
+	if !strings.Contains(d.View(), errNoInspector.Error()) {
+		t.Errorf("picker does not say why it is empty:\n%s", d.View())
 	}
 }
 
 // TestHelpOverlayFitsEveryScreen: ? on each screen lists its keys within 80x24.
 func TestHelpOverlayFitsEveryScreen(t *testing.T) {
-	deps := coreDeps(newCoreInspector())
+	deps := coreDeps(uitest.NewInspector())
 	for _, s := range []screen{newHomeScreen(deps), newPickerScreen(deps), newInspectorScreen(deps, 400), newCompareScreen(deps, 300, 400)} {
 		d := newCoreDriver(t, deps, s, 80, 24)
-		d.keys("?")
-		v := d.view()
-		checkFits(t, v, 80, 24)
+		d.Keys("?")
+		v := d.View()
+		uitest.CheckFits(t, v, 80, 24)
 		if !strings.Contains(v, "Keys — "+s.Title()) || !strings.Contains(v, "ctrl+c") {
 			t.Errorf("%s: help overlay incomplete:\n%s", s.Title(), v)
 		}

@@ -1,16 +1,17 @@
 package ui
 
 import (
+	"procbox/ui/internal/uitest"
 	"strings"
 	"testing"
 )
 
 func TestCompareHighlightsDifferences(t *testing.T) {
-	in := newCoreInspector()
+	in := uitest.NewInspector()
 	deps := coreDeps(in)
 	c := newCompareScreen(deps, 300, 400).(*compareScreen)
 	d := newCoreDriver(t, deps, c, 120, 40)
-	v := d.view()
+	v := d.View()
 	for _, want := range []string{"PID 300 sleep", "PID 400 nginx", "ns net", "≠ ns net", "  ns user", "≠ seccomp", "≠ no_new_privs"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("compare lacks %q:\n%s", want, v)
@@ -26,19 +27,19 @@ func TestCompareHighlightsDifferences(t *testing.T) {
 			t.Errorf("row %s differs=%v, want %v", f, diff[f], want)
 		}
 	}
-	d.keys("d")
-	if v := d.view(); strings.Contains(v, "  ns user") || !strings.Contains(v, "≠ ns pid") {
+	d.Keys("d")
+	if v := d.View(); strings.Contains(v, "  ns user") || !strings.Contains(v, "≠ ns pid") {
 		t.Errorf("d did not keep only the differences:\n%s", v)
 	}
-	checkFits(t, v, 120, 40)
+	uitest.CheckFits(t, v, 120, 40)
 }
 
 func TestCompareFitsAndGonePID(t *testing.T) {
-	in := newCoreInspector()
+	in := uitest.NewInspector()
 	deps := coreDeps(in)
 	d := newCoreDriver(t, deps, newCompareScreen(deps, 300, 999), 80, 24)
-	v := d.view()
-	checkFits(t, v, 80, 24)
+	v := d.View()
+	uitest.CheckFits(t, v, 80, 24)
 	if !strings.Contains(v, "Process 999 does not exist") {
 		t.Errorf("gone PID not explained:\n%s", v)
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"procbox/ui/internal/uitest"
 	"testing"
 	"time"
 
@@ -11,7 +12,7 @@ import (
 // TestFlowFilterInspectTabBackQuit drives the real tea program: filter the
 // picker, open the inspector, tab through every tab, come back, quit.
 func TestFlowFilterInspectTabBackQuit(t *testing.T) {
-	in := newCoreInspector()
+	in := uitest.NewInspector()
 	deps := coreDeps(in)
 	picker := newPickerScreen(deps).(*pickerScreen)
 	tm := teatest.NewTestModel(t, newRoot(deps, picker), teatest.WithInitialTermSize(120, 40))
@@ -22,7 +23,7 @@ func TestFlowFilterInspectTabBackQuit(t *testing.T) {
 	}
 	send := func(keys ...string) {
 		for _, k := range keys {
-			tm.Send(keyPress(k))
+			tm.Send(uitest.KeyPress(k))
 		}
 	}
 	waitFor("live · 8 procs")

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"procbox/ui/internal/uitest"
 	"testing"
 
 	"github.com/charmbracelet/x/exp/golden"
@@ -16,7 +17,7 @@ func goldenEach(t *testing.T, f func(t *testing.T, w, h int) string) {
 	for _, sz := range goldenSizes {
 		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
 			v := f(t, sz[0], sz[1])
-			checkFits(t, v, sz[0], sz[1])
+			uitest.CheckFits(t, v, sz[0], sz[1])
 			golden.RequireEqual(t, v)
 		})
 	}
@@ -24,25 +25,25 @@ func goldenEach(t *testing.T, f func(t *testing.T, w, h int) string) {
 
 func TestGoldenHome(t *testing.T) {
 	goldenEach(t, func(t *testing.T, w, h int) string {
-		deps := coreDeps(newCoreInspector())
+		deps := coreDeps(uitest.NewInspector())
 		deps.Progress = coreProgress{p: Progress{Lesson: "namespaces", Step: 2}}
-		return newCoreDriver(t, deps, newHomeScreen(deps), w, h).view()
+		return newCoreDriver(t, deps, newHomeScreen(deps), w, h).View()
 	})
 }
 
 func TestGoldenPicker(t *testing.T) {
 	goldenEach(t, func(t *testing.T, w, h int) string {
 		d, _, _ := newPickerFixture(t, w, h)
-		d.keys("down", "down", "down", "down")
-		return d.view()
+		d.Keys("down", "down", "down", "down")
+		return d.View()
 	})
 }
 
 func TestGoldenPickerTree(t *testing.T) {
 	goldenEach(t, func(t *testing.T, w, h int) string {
 		d, _, _ := newPickerFixture(t, w, h)
-		d.keys("t", "5", "S")
-		return d.view()
+		d.Keys("t", "5", "S")
+		return d.View()
 	})
 }
 
@@ -51,8 +52,8 @@ func TestGoldenInspector(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			goldenEach(t, func(t *testing.T, w, h int) string {
 				d, _, _ := newInspectorFixture(t, 400, w, h)
-				d.keys(fmt.Sprint(i + 1))
-				return d.view()
+				d.Keys(fmt.Sprint(i + 1))
+				return d.View()
 			})
 		})
 	}
@@ -61,23 +62,23 @@ func TestGoldenInspector(t *testing.T) {
 func TestGoldenInspectorErrors(t *testing.T) {
 	goldenEach(t, func(t *testing.T, w, h int) string {
 		d, _, _ := newInspectorFixture(t, 500, w, h)
-		d.keys("2")
-		return d.view()
+		d.Keys("2")
+		return d.View()
 	})
 }
 
 func TestGoldenCompare(t *testing.T) {
 	goldenEach(t, func(t *testing.T, w, h int) string {
-		deps := coreDeps(newCoreInspector())
-		return newCoreDriver(t, deps, newCompareScreen(deps, 300, 400), w, h).view()
+		deps := coreDeps(uitest.NewInspector())
+		return newCoreDriver(t, deps, newCompareScreen(deps, 300, 400), w, h).View()
 	})
 }
 
 func TestGoldenHelp(t *testing.T) {
 	goldenEach(t, func(t *testing.T, w, h int) string {
 		d, _, _ := newPickerFixture(t, w, h)
-		d.keys("?")
-		return d.view()
+		d.Keys("?")
+		return d.View()
 	})
 }
 
@@ -86,7 +87,7 @@ func TestGoldenHelp(t *testing.T) {
 // stripped goldens hold for all three.
 func TestStylesChangeOnlyColour(t *testing.T) {
 	view := func(st Styles, pid int) string {
-		in := newCoreInspector()
+		in := uitest.NewInspector()
 		deps := coreDeps(in)
 		deps.Styles = st
 		var s screen = newInspectorScreen(deps, pid)
@@ -96,8 +97,8 @@ func TestStylesChangeOnlyColour(t *testing.T) {
 		d := newCoreDriver(t, deps, s, 80, 24)
 		var out string
 		for i := 0; i < numTabs; i++ {
-			out += d.view()
-			d.keys("tab")
+			out += d.View()
+			d.Keys("tab")
 		}
 		return out
 	}

@@ -9,11 +9,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"procbox/inspect"
+	"procbox/ui/internal/uitest"
 )
 
-func newInspectorFixture(t *testing.T, pid, w, h int) (*coreDriver, *coreInspector, *inspectorScreen) {
+func newInspectorFixture(t *testing.T, pid, w, h int) (*coreDriver, *uitest.Inspector, *inspectorScreen) {
 	t.Helper()
-	in := newCoreInspector()
+	in := uitest.NewInspector()
 	deps := coreDeps(in)
 	s := newInspectorScreen(deps, pid).(*inspectorScreen)
 	return newCoreDriver(t, deps, s, w, h), in, s
@@ -21,14 +22,14 @@ func newInspectorFixture(t *testing.T, pid, w, h int) (*coreDriver, *coreInspect
 
 func TestInspectorHeaderAndVerdict(t *testing.T) {
 	d, _, _ := newInspectorFixture(t, 300, 80, 24)
-	v := d.view()
+	v := d.View()
 	for _, want := range []string{"Inspect 300", "PID 300", "sleep", "S sleeping", "user alice", "plain host process"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}
 	}
 	d2, _, _ := newInspectorFixture(t, 400, 120, 40)
-	if v := d2.view(); !strings.Contains(v, "isolated: pid, mnt, net, uts, ipc, cgroup — docker 3f2a9c…") {
+	if v := d2.View(); !strings.Contains(v, "isolated: pid, mnt, net, uts, ipc, cgroup — docker 3f2a9c…") {
 		t.Errorf("docker verdict missing:\n%s", v)
 	}
 }
@@ -49,22 +50,22 @@ func TestInspectorTabs(t *testing.T) {
 		if s.tab != i {
 			t.Fatalf("after %d tabs the tab is %d", i, s.tab)
 		}
-		v := d.view()
+		v := d.View()
 		for _, w := range want[i] {
 			if !strings.Contains(v, w) {
 				t.Errorf("tab %s lacks %q:\n%s", tabNames[i], w, v)
 			}
 		}
-		d.keys("tab")
+		d.Keys("tab")
 	}
 	if s.tab != tabOverview {
 		t.Fatal("tab does not wrap around")
 	}
-	d.keys("shift+tab")
+	d.Keys("shift+tab")
 	if s.tab != tabSecurity {
 		t.Fatal("shift+tab does not go back")
 	}
-	d.keys("3")
+	d.Keys("3")
 	if s.tab != tabEnv {
 		t.Fatal("3 does not open the third tab")
 	}
@@ -73,7 +74,7 @@ func TestInspectorTabs(t *testing.T) {
 	for i := 0; i < tabNamespaces; i++ {
 		x += cellWidth(tabNames[i]) + 3
 	}
-	d.send(tea.MouseClickMsg{X: x + 1, Y: 3, Button: tea.MouseLeft})
+	d.Send(tea.MouseClickMsg{X: x + 1, Y: 3, Button: tea.MouseLeft})
 	if s.tab != tabNamespaces {
 		t.Fatalf("a click on the tab bar opened tab %d", s.tab)
 	}
@@ -84,12 +85,12 @@ func TestInspectorEveryTabFits(t *testing.T) {
 		for _, pid := range []int{300, 400, 500, 998, 999} {
 			d, _, _ := newInspectorFixture(t, pid, sz[0], sz[1])
 			for i := 0; i < numTabs; i++ {
-				v := d.view()
-				checkFits(t, v, sz[0], sz[1])
+				v := d.View()
+				uitest.CheckFits(t, v, sz[0], sz[1])
 				if n := strings.Count(v, "\n") + 1; n != sz[1] {
 					t.Errorf("%dx%d pid %d tab %d: %d lines", sz[0], sz[1], pid, i, n)
 				}
-				d.keys("tab")
+				d.Keys("tab")
 			}
 		}
 	}
@@ -97,13 +98,13 @@ func TestInspectorEveryTabFits(t *testing.T) {
 
 func TestInspectorEnvRevealOneValue(t *testing.T) {
 	d, _, s := newInspectorFixture(t, 300, 80, 24)
-	d.keys("3")
-	if strings.Contains(d.view(), "wJalrXUtnFEMI") {
+	d.Keys("3")
+	if strings.Contains(d.View(), "wJalrXUtnFEMI") {
 		t.Fatal("secret shown before reveal")
 	}
 	// Names are sorted: AWS_SECRET_ACCESS_KEY is first.
-	d.keys("r")
-	v := d.view()
+	d.Keys("r")
+	v := d.View()
 	if !strings.Contains(v, "wJalrXUtnFEMI-example") {
 		t.Fatalf("reveal did not show the value:\n%s", v)
 	}
@@ -111,21 +112,21 @@ func TestInspectorEnvRevealOneValue(t *testing.T) {
 		t.Fatalf("no warning line:\n%s", v)
 	}
 	// Revealing another value hides the first: only one at a time.
-	d.keys("down", "r")
-	if s.revealed != "HOME" || strings.Contains(d.view(), "wJalrXUtnFEMI") {
+	d.Keys("down", "r")
+	if s.revealed != "HOME" || strings.Contains(d.View(), "wJalrXUtnFEMI") {
 		t.Fatalf("two values revealed at once (revealed=%q)", s.revealed)
 	}
-	d.keys("r")
-	if s.revealed != "" || strings.Contains(d.view(), "shown unmasked") {
+	d.Keys("r")
+	if s.revealed != "" || strings.Contains(d.View(), "shown unmasked") {
 		t.Fatal("r did not hide the value again")
 	}
 }
 
 func TestInspectorExitedKeepsLastView(t *testing.T) {
 	d, in, s := newInspectorFixture(t, 300, 80, 24)
-	in.setErr(300, fmt.Errorf("pid 300: %w", inspect.ErrGone))
-	d.send(inspectorTickMsg{to: s, gen: s.gen})
-	v := d.view()
+	in.SetErr(300, fmt.Errorf("pid 300: %w", inspect.ErrGone))
+	d.Send(inspectorTickMsg{to: s, gen: s.gen})
+	v := d.View()
 	if !s.exited || !strings.Contains(v, "exited") || !strings.Contains(v, "sleep") {
 		t.Fatalf("exit not shown or last view lost:\n%s", v)
 	}
@@ -133,7 +134,7 @@ func TestInspectorExitedKeepsLastView(t *testing.T) {
 		t.Errorf("no notice that this is the last view:\n%s", v)
 	}
 	// No more reads after the exit.
-	d.send(inspectorTickMsg{to: s, gen: s.gen})
+	d.Send(inspectorTickMsg{to: s, gen: s.gen})
 	if !s.exited {
 		t.Fatal("exited flag lost")
 	}
@@ -141,11 +142,11 @@ func TestInspectorExitedKeepsLastView(t *testing.T) {
 
 func TestInspectorUnknownAndDeniedPID(t *testing.T) {
 	d, _, _ := newInspectorFixture(t, 999, 80, 24)
-	if v := d.view(); !strings.Contains(v, "Process 999 does not exist") {
+	if v := d.View(); !strings.Contains(v, "Process 999 does not exist") {
 		t.Errorf("gone PID:\n%s", v)
 	}
 	d2, _, _ := newInspectorFixture(t, 998, 80, 24)
-	if v := d2.view(); !strings.Contains(v, "Cannot read process 998") || !strings.Contains(v, "Run procbox as root") {
+	if v := d2.View(); !strings.Contains(v, "Cannot read process 998") || !strings.Contains(v, "Run procbox as root") {
 		t.Errorf("denied PID:\n%s", v)
 	}
 }
@@ -153,8 +154,8 @@ func TestInspectorUnknownAndDeniedPID(t *testing.T) {
 func TestInspectorErrorSectionsShowWhy(t *testing.T) {
 	d, _, _ := newInspectorFixture(t, 500, 80, 24)
 	for _, tab := range []string{"2", "3", "5"} {
-		d.keys(tab)
-		if v := d.view(); !strings.Contains(v, "cannot read: permission denied") {
+		d.Keys(tab)
+		if v := d.View(); !strings.Contains(v, "cannot read: permission denied") {
 			t.Errorf("tab %s does not say why it is empty:\n%s", tab, v)
 		}
 	}
@@ -162,9 +163,9 @@ func TestInspectorErrorSectionsShowWhy(t *testing.T) {
 
 func TestInspectorRefreshFailureKeepsView(t *testing.T) {
 	d, in, s := newInspectorFixture(t, 300, 80, 24)
-	in.setErr(300, errors.New("read /proc/300/status: input/output error"))
-	d.send(inspectorTickMsg{to: s, gen: s.gen})
-	v := d.view()
+	in.SetErr(300, errors.New("read /proc/300/status: input/output error"))
+	d.Send(inspectorTickMsg{to: s, gen: s.gen})
+	v := d.View()
 	if !strings.Contains(v, "Refresh failed") || !strings.Contains(v, "sleep") {
 		t.Fatalf("refresh error:\n%s", v)
 	}
@@ -172,18 +173,18 @@ func TestInspectorRefreshFailureKeepsView(t *testing.T) {
 
 func TestInspectorScrollWithinTab(t *testing.T) {
 	d, _, s := newInspectorFixture(t, 300, 80, 24)
-	d.keys("8") // Security: 41 bounding capabilities, longer than the window
-	d.keys("G")
-	_ = d.view() // the view clamps the offset to the content
+	d.Keys("8") // Security: 41 bounding capabilities, longer than the window
+	d.Keys("G")
+	_ = d.View() // the view clamps the offset to the content
 	if s.offsets[tabSecurity] == 0 {
 		t.Fatalf("G did not scroll the Security tab")
 	}
-	d.keys("g")
-	_ = d.view()
+	d.Keys("g")
+	_ = d.View()
 	if s.offsets[tabSecurity] != 0 {
 		t.Fatal("g did not go back to the top")
 	}
-	d.send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	d.Send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
 	if s.offsets[tabSecurity] != 3 {
 		t.Fatalf("wheel scrolled to %d", s.offsets[tabSecurity])
 	}
@@ -209,10 +210,10 @@ func TestCapMeaningsCoverEveryCap(t *testing.T) {
 // BenchmarkInspectorView is one redraw of the live inspector (the Security
 // tab: the longest) at 120x40.
 func BenchmarkInspectorView(b *testing.B) {
-	in := newCoreInspector()
+	in := uitest.NewInspector()
 	deps := coreDeps(in)
 	d := newCoreDriver(b, deps, newInspectorScreen(deps, 300), 120, 40)
-	d.keys("8")
+	d.Keys("8")
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = d.root().render()

@@ -14,15 +14,8 @@ import (
 
 	"procbox/inspect"
 	"procbox/isolate"
+	"procbox/ui/internal/uitest"
 )
-
-// labFakeClock is frozen and schedules no ticks, so no Lab test sleeps.
-type labFakeClock struct{ t time.Time }
-
-func (c labFakeClock) Now() time.Time { return c.t }
-func (c labFakeClock) Tick(time.Duration, func(time.Time) tea.Msg) tea.Cmd {
-	return nil
-}
 
 // labFakeInspector answers Doctor from a fixture; the Lab uses nothing else.
 type labFakeInspector struct{ report inspect.HostReport }
@@ -355,7 +348,7 @@ func newLabFixture(t *testing.T, spec isolate.Spec) *labFixture {
 	d := Deps{
 		Inspector: labFakeInspector{report: labRootReport()},
 		Lab:       eng,
-		Clock:     labFakeClock{t: labT0},
+		Clock:     uitest.NewClock(labT0),
 		Styles:    NewStyles(true, true),
 	}
 	f := &labFixture{t: t, m: newLab(d, spec), eng: eng}
@@ -396,7 +389,7 @@ func (f *labFixture) run(cmd tea.Cmd) {
 func (f *labFixture) press(keys ...string) {
 	f.t.Helper()
 	for _, k := range keys {
-		_, cmd := f.m.Update(keyPress(k))
+		_, cmd := f.m.Update(uitest.KeyPress(k))
 		f.run(cmd)
 	}
 }

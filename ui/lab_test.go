@@ -14,6 +14,7 @@ import (
 
 	"procbox/inspect"
 	"procbox/isolate"
+	"procbox/ui/internal/uitest"
 )
 
 func TestLabStartsAPlainChild(t *testing.T) {
@@ -190,14 +191,14 @@ func TestLabHostnameTurnsOnUTS(t *testing.T) {
 func TestLabTogglesWhileBusyApplyTheLatestOnce(t *testing.T) {
 	f := newLabFixture(t, isolate.Spec{})
 	f.goTo("uts")
-	_, first := f.m.Update(keyPress("space")) // Apply started, not finished
+	_, first := f.m.Update(uitest.KeyPress("space")) // Apply started, not finished
 	if f.m.busy != "applying" {
 		t.Fatalf("busy = %q", f.m.busy)
 	}
 	f.goTo("pid")
-	_, c2 := f.m.Update(keyPress("space"))
+	_, c2 := f.m.Update(uitest.KeyPress("space"))
 	f.goTo("ipc")
-	_, c3 := f.m.Update(keyPress("space"))
+	_, c3 := f.m.Update(uitest.KeyPress("space"))
 	if c2 != nil || c3 != nil {
 		t.Fatal("a toggle while an Apply runs must wait, not start a second Apply")
 	}
@@ -230,7 +231,7 @@ func TestLabApplyErrorRevertsTheSwitches(t *testing.T) {
 func TestLabStartFailureIsShown(t *testing.T) {
 	eng := &labFakeEngine{startErr: errors.New("cgroup memory: permission denied")}
 	d := Deps{Inspector: labFakeInspector{report: labRootReport()}, Lab: eng,
-		Clock: labFakeClock{t: labT0}, Styles: NewStyles(true, true)}
+		Clock: uitest.NewClock(labT0), Styles: NewStyles(true, true)}
 	f := &labFixture{t: t, m: newLab(d, isolate.Spec{MemoryMax: 64 << 20}), eng: eng}
 	f.run(f.m.Init())
 	view := ansi.Strip(f.m.View(80, 22))
@@ -352,8 +353,8 @@ func TestLabMemoryHogRaisesTheOOMCounter(t *testing.T) {
 func TestLabExperimentWhileBusyIsRefused(t *testing.T) {
 	f := newLabFixture(t, isolate.Spec{})
 	f.goTo("pid")
-	_, pending := f.m.Update(keyPress("space"))
-	_, cmd := f.m.Update(keyPress("f"))
+	_, pending := f.m.Update(uitest.KeyPress("space"))
+	_, cmd := f.m.Update(uitest.KeyPress("f"))
 	if cmd != nil {
 		t.Fatal("an experiment must not start while an Apply runs")
 	}
@@ -398,7 +399,7 @@ func TestLabUnavailableSwitchSaysWhy(t *testing.T) {
 	r.Namespaces[len(r.Namespaces)-1] = inspect.Feature{Name: "time", Available: false, Why: "kernel 5.4 has no time namespaces"}
 	r.TimeNamespace = inspect.Feature{Name: "time", Available: false, Why: "kernel 5.4 has no time namespaces"}
 	eng := &labFakeEngine{}
-	d := Deps{Inspector: labFakeInspector{report: r}, Lab: eng, Clock: labFakeClock{t: labT0}, Styles: NewStyles(true, true)}
+	d := Deps{Inspector: labFakeInspector{report: r}, Lab: eng, Clock: uitest.NewClock(labT0), Styles: NewStyles(true, true)}
 	f := &labFixture{t: t, m: newLab(d, isolate.Spec{}), eng: eng}
 	f.run(f.m.Init())
 	f.goTo("time")
@@ -429,7 +430,7 @@ func TestLabWithoutRootShowsCgroupsUnavailable(t *testing.T) {
 }
 
 func TestLabWithoutEngineExplains(t *testing.T) {
-	d := Deps{Inspector: labFakeInspector{report: labRootReport()}, Clock: labFakeClock{t: labT0}, Styles: NewStyles(true, true)}
+	d := Deps{Inspector: labFakeInspector{report: labRootReport()}, Clock: uitest.NewClock(labT0), Styles: NewStyles(true, true)}
 	m := newLab(d, isolate.Spec{})
 	f := &labFixture{t: t, m: m}
 	f.run(m.Init())
@@ -467,7 +468,7 @@ func TestLabCloseStopsTheChildOnce(t *testing.T) {
 
 func TestLabShellHandsOverTheTerminal(t *testing.T) {
 	f := newLabFixture(t, isolate.Spec{})
-	_, cmd := f.m.Update(keyPress("s"))
+	_, cmd := f.m.Update(uitest.KeyPress("s"))
 	if cmd == nil || f.m.busy != "shell" {
 		t.Fatalf("s should start the shell (busy=%q)", f.m.busy)
 	}
@@ -588,7 +589,7 @@ func TestLabWithoutRootPutsTheUserNamespaceFirst(t *testing.T) {
 	r.Root, r.UID = false, 1000
 	r.UserNSUnpriv = inspect.Feature{Name: "user", Available: true}
 	eng := &labFakeEngine{}
-	d := Deps{Inspector: labFakeInspector{report: r}, Lab: eng, Clock: labFakeClock{t: labT0}, Styles: NewStyles(true, true)}
+	d := Deps{Inspector: labFakeInspector{report: r}, Lab: eng, Clock: uitest.NewClock(labT0), Styles: NewStyles(true, true)}
 	f := &labFixture{t: t, m: newLab(d, isolate.Spec{}), eng: eng}
 	f.run(f.m.Init())
 	f.goTo("uts")
@@ -666,7 +667,7 @@ var (
 func TestLabClosedByTheRoot(t *testing.T) {
 	f := newLabFixture(t, isolate.Spec{})
 	root := newRoot(f.m.d, f.m)
-	_, cmd := root.Update(keyPress("q"))
+	_, cmd := root.Update(uitest.KeyPress("q"))
 	if cmd == nil {
 		t.Fatal("q should quit")
 	}
@@ -684,7 +685,7 @@ func TestLabClosedByTheRoot(t *testing.T) {
 func TestLabCloseWhileStartingStopsTheLateChild(t *testing.T) {
 	eng := &labFakeEngine{}
 	d := Deps{Inspector: labFakeInspector{report: labRootReport()}, Lab: eng,
-		Clock: labFakeClock{t: labT0}, Styles: NewStyles(true, true)}
+		Clock: uitest.NewClock(labT0), Styles: NewStyles(true, true)}
 	m := newLab(d, isolate.Spec{})
 	start := labStartCmd(m.life, eng, isolate.Spec{}, d.Clock)
 	if m.Close() != nil {

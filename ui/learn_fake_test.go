@@ -13,6 +13,7 @@ import (
 
 	"procbox/inspect"
 	"procbox/isolate"
+	"procbox/ui/internal/uitest"
 )
 
 // Fakes for the lesson player: an engine whose child "obeys" its spec the way
@@ -20,22 +21,8 @@ import (
 
 var learnT0 = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 
-// learnClock is a settable clock whose ticks never fire (no test sleeps).
-type learnClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *learnClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *learnClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-func (c *learnClock) Tick(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
-
 type learnFakeEngine struct {
-	clock   *learnClock // advanced by a child's start, so start times are measured
+	clock   *uitest.Clock // advanced by a child's start, so start times are measured
 	mu      sync.Mutex
 	started []*learnFakeChild
 	failing error
@@ -74,7 +61,7 @@ func (e *learnFakeEngine) running() int {
 const learnStartTook = 23 * time.Millisecond
 
 type learnFakeChild struct {
-	clock     *learnClock
+	clock     *uitest.Clock
 	mu        sync.Mutex
 	pid       int
 	spec      isolate.Spec
@@ -307,12 +294,12 @@ type learnFixture struct {
 	m     *learnScreen
 	eng   *learnFakeEngine
 	store *learnMemStore
-	clock *learnClock
+	clock *uitest.Clock
 }
 
 func newLearnFixture(t *testing.T, lesson string, presenter bool, p Progress) *learnFixture {
 	t.Helper()
-	clock := &learnClock{t: learnT0}
+	clock := uitest.NewClock(learnT0)
 	eng := &learnFakeEngine{clock: clock}
 	store := &learnMemStore{p: p}
 	d := Deps{Inspector: learnFakeInspector{eng: eng}, Lab: eng, Progress: store, Clock: clock, Styles: NewStyles(true, true)}
@@ -358,7 +345,7 @@ func (f *learnFixture) run(cmd tea.Cmd) {
 func (f *learnFixture) press(keys ...string) {
 	f.t.Helper()
 	for _, k := range keys {
-		_, cmd := f.m.Update(keyPress(k))
+		_, cmd := f.m.Update(uitest.KeyPress(k))
 		f.run(cmd)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"procbox/lessons"
 	"procbox/ui/internal/common"
+	"procbox/ui/internal/uitest"
 )
 
 func (f *learnFixture) view(w, h int) string { return ansi.Strip(f.m.View(w, h)) }
@@ -136,7 +137,7 @@ func TestLearnCountdown(t *testing.T) {
 }
 
 func TestLearnNoLab(t *testing.T) {
-	d := Deps{Inspector: learnFakeInspector{}, Clock: &learnClock{t: learnT0}, Styles: NewStyles(true, true)}
+	d := Deps{Inspector: learnFakeInspector{}, Clock: uitest.NewClock(learnT0), Styles: NewStyles(true, true)}
 	m := newLearnScreen(d, "namespaces", false).(*learnScreen)
 	f := &learnFixture{t: t, m: m, eng: &learnFakeEngine{}, store: &learnMemStore{}}
 	f.run(m.Init())
@@ -152,7 +153,7 @@ func TestLearnNoLab(t *testing.T) {
 
 func TestLearnStartFailure(t *testing.T) {
 	eng := &learnFakeEngine{failing: errors.New("clone: operation not permitted")}
-	d := Deps{Inspector: learnFakeInspector{eng: eng}, Lab: eng, Clock: &learnClock{t: learnT0}, Styles: NewStyles(true, true)}
+	d := Deps{Inspector: learnFakeInspector{eng: eng}, Lab: eng, Clock: uitest.NewClock(learnT0), Styles: NewStyles(true, true)}
 	m := newLearnScreen(d, "process", false).(*learnScreen)
 	f := &learnFixture{t: t, m: m, eng: eng}
 	f.run(m.Init())
@@ -326,7 +327,7 @@ func BenchmarkRenderMarkdown(b *testing.B) {
 // Through the root model: the whole window fits 80×24, and quitting closes the
 // screen, which stops the demo child (the root's close hook).
 func TestLearnInRootModel(t *testing.T) {
-	clock := &learnClock{t: learnT0}
+	clock := uitest.NewClock(learnT0)
 	eng := &learnFakeEngine{clock: clock}
 	d := Deps{Inspector: learnFakeInspector{eng: eng}, Lab: eng, Clock: clock, Styles: NewStyles(true, true)}
 	f := &learnFixture{t: t, m: newLearnScreen(d, "namespaces", false).(*learnScreen), eng: eng}

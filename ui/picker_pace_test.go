@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"procbox/inspect"
+	"procbox/ui/internal/uitest"
 )
 
 func TestPickerInterval(t *testing.T) {
@@ -50,14 +51,14 @@ func (c *pickerPaceClock) Tick(d time.Duration, fn func(time.Time) tea.Msg) tea.
 
 // slowInspector's scans take cost on the pace clock.
 type slowInspector struct {
-	*coreInspector
+	*uitest.Inspector
 	clock *pickerPaceClock
 	cost  time.Duration
 }
 
 func (s *slowInspector) Table() ([]inspect.ProcRow, error) {
 	s.clock.now = s.clock.now.Add(s.cost)
-	return s.coreInspector.Table()
+	return s.Inspector.Table()
 }
 
 // pickerPace drives a picker directly, running commands synchronously.
@@ -88,14 +89,14 @@ func pickerPace(t *testing.T, p *pickerScreen, cmd tea.Cmd) {
 // says so, and the scans form one chain: covering and showing the picker
 // while a scan is armed does not start a second one.
 func TestPickerPacesScansToTheirCost(t *testing.T) {
-	clock := &pickerPaceClock{now: coreNow}
-	in := &slowInspector{coreInspector: newCoreInspector(), clock: clock, cost: 150 * time.Millisecond}
+	clock := &pickerPaceClock{now: uitest.Now}
+	in := &slowInspector{Inspector: uitest.NewInspector(), clock: clock, cost: 150 * time.Millisecond}
 	d := Deps{Inspector: in, Clock: clock, Styles: NewStyles(true, true)}
 	p := newPickerScreen(d).(*pickerScreen)
 	pickerPace(t, p, p.Init())
 	pickerPace(t, p, func() tea.Msg { return tea.WindowSizeMsg{Width: 100, Height: 30} })
-	if in.tables != 1 || len(clock.waits) != 1 || clock.waits[0] != 3*time.Second {
-		t.Fatalf("after one 150 ms scan: %d scans, waits %v; want 1 scan, then a 3s wait", in.tables, clock.waits)
+	if in.Tables != 1 || len(clock.waits) != 1 || clock.waits[0] != 3*time.Second {
+		t.Fatalf("after one 150 ms scan: %d scans, waits %v; want 1 scan, then a 3s wait", in.Tables, clock.waits)
 	}
 	if v := p.View(100, 28); !strings.Contains(v, "every 3s") {
 		t.Errorf("the status line does not show the interval:\n%s", v)
@@ -104,11 +105,11 @@ func TestPickerPacesScansToTheirCost(t *testing.T) {
 	// Covered and shown again while the next scan is armed: no second chain.
 	pickerPace(t, p, func() tea.Msg { return activeMsg{Active: false} })
 	pickerPace(t, p, func() tea.Msg { return activeMsg{Active: true} })
-	if in.tables != 1 {
-		t.Fatalf("%d scans: showing the picker again started a scan while one was armed", in.tables)
+	if in.Tables != 1 {
+		t.Fatalf("%d scans: showing the picker again started a scan while one was armed", in.Tables)
 	}
 	pickerPace(t, p, func() tea.Msg { return pickerTickMsg{to: p, gen: p.gen} })
-	if in.tables != 1 {
+	if in.Tables != 1 {
 		t.Fatal("a tick started a scan while one was armed")
 	}
 
@@ -117,8 +118,8 @@ func TestPickerPacesScansToTheirCost(t *testing.T) {
 	fire := clock.pending[0]
 	clock.pending = nil
 	pickerPace(t, p, func() tea.Msg { return fire(clock.now) })
-	if in.tables != 2 || len(clock.pending) != 1 || clock.waits[len(clock.waits)-1] != time.Second {
-		t.Fatalf("after a cheap scan: %d scans, %d armed, waits %v", in.tables, len(clock.pending), clock.waits)
+	if in.Tables != 2 || len(clock.pending) != 1 || clock.waits[len(clock.waits)-1] != time.Second {
+		t.Fatalf("after a cheap scan: %d scans, %d armed, waits %v", in.Tables, len(clock.pending), clock.waits)
 	}
 	if v := p.View(100, 28); !strings.Contains(v, "every 1s") {
 		t.Errorf("the status line does not show the new interval:\n%s", v)
@@ -133,18 +134,18 @@ func TestPickerPacesScansToTheirCost(t *testing.T) {
 	if len(clock.pending) != 0 {
 		t.Fatal("a covered picker armed another scan")
 	}
-	n := in.tables
+	n := in.Tables
 	pickerPace(t, p, func() tea.Msg { return activeMsg{Active: true} })
-	if in.tables != n+1 || len(clock.pending) != 1 {
-		t.Fatalf("shown again: %d new scans, %d armed; want 1 and 1", in.tables-n, len(clock.pending))
+	if in.Tables != n+1 || len(clock.pending) != 1 {
+		t.Fatalf("shown again: %d new scans, %d armed; want 1 and 1", in.Tables-n, len(clock.pending))
 	}
 }
 
 // A scan that uses several cores costs more CPU than wall time: the CPU time
 // counts when it is the larger.
 func TestPickerPacesByCPUTime(t *testing.T) {
-	clock := &pickerPaceClock{now: coreNow}
-	in := &slowInspector{coreInspector: newCoreInspector(), clock: clock, cost: 100 * time.Millisecond}
+	clock := &pickerPaceClock{now: uitest.Now}
+	in := &slowInspector{Inspector: uitest.NewInspector(), clock: clock, cost: 100 * time.Millisecond}
 	var used time.Duration
 	cpu := func() time.Duration { used += 150 * time.Millisecond; return used } // 150 ms between two reads
 	d := Deps{Inspector: in, Clock: clock, Styles: NewStyles(true, true), ProcessCPU: cpu}

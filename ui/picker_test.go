@@ -9,11 +9,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"procbox/inspect"
+	"procbox/ui/internal/uitest"
 )
 
-func newPickerFixture(t *testing.T, w, h int) (*coreDriver, *coreInspector, *pickerScreen) {
+func newPickerFixture(t *testing.T, w, h int) (*coreDriver, *uitest.Inspector, *pickerScreen) {
 	t.Helper()
-	in := newCoreInspector()
+	in := uitest.NewInspector()
 	deps := coreDeps(in)
 	p := newPickerScreen(deps).(*pickerScreen)
 	return newCoreDriver(t, deps, p, w, h), in, p
@@ -33,91 +34,91 @@ func TestPickerListsEveryProcess(t *testing.T) {
 	if got := fmt.Sprint(p.pids()); got != "[1 2 100 200 300 400 401 500]" {
 		t.Fatalf("rows = %s", got)
 	}
-	v := d.view()
+	v := d.View()
 	for _, want := range []string{"PID", "USER", "CONTAINER", "sleep 300", "[kthreadd]", "docker", "www-data"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}
 	}
-	checkFits(t, v, 80, 24)
+	uitest.CheckFits(t, v, 80, 24)
 }
 
 func TestPickerSort(t *testing.T) {
 	d, _, p := newPickerFixture(t, 80, 24)
-	d.keys("5") // RSS ascending
+	d.Keys("5") // RSS ascending
 	if got := fmt.Sprint(p.pids()); got != "[2 300 200 100 1 401 400 500]" {
 		t.Fatalf("by RSS = %s", got)
 	}
-	d.keys("S")
+	d.Keys("S")
 	if got := fmt.Sprint(p.pids()); got != "[500 400 401 1 100 200 300 2]" {
 		t.Fatalf("by RSS reversed = %s", got)
 	}
-	d.keys("5") // the same column again flips back
+	d.Keys("5") // the same column again flips back
 	if p.reverse {
 		t.Fatal("pressing the sort column twice should flip the order")
 	}
-	d.keys("s") // next column: THR
+	d.Keys("s") // next column: THR
 	if p.sortCol != colThreads {
 		t.Fatalf("s moved to column %d, want %d", p.sortCol, colThreads)
 	}
-	if !strings.Contains(d.view(), "THR▲") {
-		t.Fatalf("sort marker missing:\n%s", d.view())
+	if !strings.Contains(d.View(), "THR▲") {
+		t.Fatalf("sort marker missing:\n%s", d.View())
 	}
 }
 
 func TestPickerFilterAsYouType(t *testing.T) {
 	d, _, p := newPickerFixture(t, 80, 24)
-	d.keys("/")
+	d.Keys("/")
 	if !p.Capturing() {
 		t.Fatal("/ did not start the filter")
 	}
-	d.typeText("slp") // fuzzy: s…l…p in "sleep 300"
+	d.Type("slp") // fuzzy: s…l…p in "sleep 300"
 	if got := fmt.Sprint(p.pids()); got != "[300]" {
 		t.Fatalf("fuzzy 'slp' = %s", got)
 	}
-	d.keys("q") // typed into the filter, not a quit
-	if d.quit || p.filter != "slpq" {
-		t.Fatalf("q while filtering: quit=%v filter=%q", d.quit, p.filter)
+	d.Keys("q") // typed into the filter, not a quit
+	if d.Quit || p.filter != "slpq" {
+		t.Fatalf("q while filtering: quit=%v filter=%q", d.Quit, p.filter)
 	}
-	d.keys("backspace", "backspace", "backspace", "backspace")
-	d.typeText("www") // matches the user column
+	d.Keys("backspace", "backspace", "backspace", "backspace")
+	d.Type("www") // matches the user column
 	if got := fmt.Sprint(p.pids()); got != "[401]" {
 		t.Fatalf("user 'www' = %s", got)
 	}
-	d.keys("esc")
+	d.Keys("esc")
 	if p.filter != "" || p.Capturing() || len(p.lines) != 8 {
 		t.Fatalf("esc did not clear the filter: %q, %d rows", p.filter, len(p.lines))
 	}
-	if d.quit {
+	if d.Quit {
 		t.Fatal("esc in the filter quit the program")
 	}
-	d.keys("/")
-	d.typeText("40")
-	d.keys("enter")
+	d.Keys("/")
+	d.Type("40")
+	d.Keys("enter")
 	if got := fmt.Sprint(p.pids()); got != "[400 401]" || p.Capturing() {
 		t.Fatalf("PID prefix '40' = %s (capturing %v)", got, p.Capturing())
 	}
-	if !strings.Contains(d.view(), `filter "40"`) {
-		t.Errorf("the kept filter is not shown:\n%s", d.view())
+	if !strings.Contains(d.View(), `filter "40"`) {
+		t.Errorf("the kept filter is not shown:\n%s", d.View())
 	}
 	// Esc first clears a kept filter; only the next Esc leaves.
-	d.keys("esc")
-	if d.quit || p.filter != "" || len(p.lines) != 8 {
-		t.Fatalf("esc with a kept filter: quit=%v filter=%q rows=%d", d.quit, p.filter, len(p.lines))
+	d.Keys("esc")
+	if d.Quit || p.filter != "" || len(p.lines) != 8 {
+		t.Fatalf("esc with a kept filter: quit=%v filter=%q rows=%d", d.Quit, p.filter, len(p.lines))
 	}
-	d.keys("esc")
-	if !d.quit {
+	d.Keys("esc")
+	if !d.Quit {
 		t.Fatal("esc without a filter should leave the picker")
 	}
 }
 
 func TestPickerTree(t *testing.T) {
 	d, _, p := newPickerFixture(t, 80, 24)
-	d.keys("t")
+	d.Keys("t")
 	if got := fmt.Sprint(p.pids()); got != "[1 100 200 300 400 401 500 2]" {
 		t.Fatalf("tree order = %s", got)
 	}
-	v := d.view()
+	v := d.View()
 	if !strings.Contains(v, "└─sleep 300") && !strings.Contains(v, "└─") {
 		t.Fatalf("no tree branches:\n%s", v)
 	}
@@ -127,25 +128,25 @@ func TestPickerTree(t *testing.T) {
 }
 
 func TestPickerKeepsSelectionAndScrollAcrossRefresh(t *testing.T) {
-	in := newCoreInspector()
+	in := uitest.NewInspector()
 	var rows []inspect.ProcRow
 	for i := 1; i <= 200; i++ {
 		rows = append(rows, inspect.ProcRow{PID: i * 10, User: "root", State: "S", Comm: "w", Cmdline: fmt.Sprintf("worker %d", i), Threads: 1})
 	}
-	in.rows = rows
+	in.ProcRows = rows
 	deps := coreDeps(in)
 	p := newPickerScreen(deps).(*pickerScreen)
 	d := newCoreDriver(t, deps, p, 80, 24)
-	d.keys("pgdown", "pgdown", "down", "down")
+	d.Keys("pgdown", "pgdown", "down", "down")
 	sel, off := p.selPID, p.offset
 	if sel == 0 || off == 0 {
 		t.Fatalf("did not scroll: sel=%d off=%d", sel, off)
 	}
 	// A process above the selection exits; a new one appears at the end.
-	in.mu.Lock()
-	in.rows = append(in.rows[1:], inspect.ProcRow{PID: 5000, User: "root", Comm: "new", Threads: 1})
-	in.mu.Unlock()
-	d.send(pickerTickMsg{to: p, gen: p.gen})
+	in.Mu.Lock()
+	in.ProcRows = append(in.ProcRows[1:], inspect.ProcRow{PID: 5000, User: "root", Comm: "new", Threads: 1})
+	in.Mu.Unlock()
+	d.Send(pickerTickMsg{to: p, gen: p.gen})
 	if p.selPID != sel {
 		t.Fatalf("selection moved from PID %d to %d", sel, p.selPID)
 	}
@@ -157,16 +158,16 @@ func TestPickerKeepsSelectionAndScrollAcrossRefresh(t *testing.T) {
 	}
 	// The selected process exits: the cursor stays where it was.
 	cur := p.cursor
-	in.mu.Lock()
+	in.Mu.Lock()
 	var kept []inspect.ProcRow
-	for _, r := range in.rows {
+	for _, r := range in.ProcRows {
 		if r.PID != sel {
 			kept = append(kept, r)
 		}
 	}
-	in.rows = kept
-	in.mu.Unlock()
-	d.send(pickerTickMsg{to: p, gen: p.gen})
+	in.ProcRows = kept
+	in.Mu.Unlock()
+	d.Send(pickerTickMsg{to: p, gen: p.gen})
 	if p.cursor != cur || p.selPID == sel {
 		t.Fatalf("after the selected PID exited: cursor %d→%d, sel %d", cur, p.cursor, p.selPID)
 	}
@@ -174,32 +175,32 @@ func TestPickerKeepsSelectionAndScrollAcrossRefresh(t *testing.T) {
 
 func TestPickerRefreshStopsWhenCoveredAndResumes(t *testing.T) {
 	d, in, p := newPickerFixture(t, 80, 24)
-	d.keys("enter") // opens the inspector on PID 1 (no snapshot: shows gone)
+	d.Keys("enter") // opens the inspector on PID 1 (no snapshot: shows gone)
 	if _, ok := d.top().(*inspectorScreen); !ok {
 		t.Fatalf("enter did not open the inspector, top is %T", d.top())
 	}
-	before := in.tables
-	d.send(pickerTickMsg{to: p, gen: p.gen})
-	if in.tables != before {
+	before := in.Tables
+	d.Send(pickerTickMsg{to: p, gen: p.gen})
+	if in.Tables != before {
 		t.Fatal("a covered picker still scans /proc")
 	}
-	d.keys("q")
-	if in.tables == before {
+	d.Keys("q")
+	if in.Tables == before {
 		t.Fatal("the picker did not refresh when shown again")
 	}
 	// A tick from the old chain is ignored.
-	n := in.tables
-	d.send(pickerTickMsg{to: p, gen: p.gen - 1})
-	if in.tables != n {
+	n := in.Tables
+	d.Send(pickerTickMsg{to: p, gen: p.gen - 1})
+	if in.Tables != n {
 		t.Fatal("a stale tick started a second refresh chain")
 	}
 }
 
 func TestPickerEnterOpensInspectorOnSelection(t *testing.T) {
 	d, _, _ := newPickerFixture(t, 80, 24)
-	d.keys("/")
-	d.typeText("sleep")
-	d.keys("enter", "enter")
+	d.Keys("/")
+	d.Type("sleep")
+	d.Keys("enter", "enter")
 	s, ok := d.top().(*inspectorScreen)
 	if !ok || s.pid != 300 {
 		t.Fatalf("top is %T (pid %v), want the inspector on 300", d.top(), s)
@@ -208,16 +209,16 @@ func TestPickerEnterOpensInspectorOnSelection(t *testing.T) {
 
 func TestPickerMarkTwoOpensCompare(t *testing.T) {
 	d, _, p := newPickerFixture(t, 80, 24)
-	d.keys("G", "up", "up") // 400
-	d.keys("c")
+	d.Keys("G", "up", "up") // 400
+	d.Keys("c")
 	if p.mark != 400 {
 		t.Fatalf("mark = %d, want 400", p.mark)
 	}
-	if !strings.Contains(d.view(), "marked 400") {
+	if !strings.Contains(d.View(), "marked 400") {
 		t.Errorf("mark not shown")
 	}
-	d.keys("up") // 300
-	d.keys("c")
+	d.Keys("up") // 300
+	d.Keys("c")
 	c, ok := d.top().(*compareScreen)
 	if !ok || c.pidA != 400 || c.pidB != 300 {
 		t.Fatalf("top is %T, want compare 400↔300", d.top())
@@ -227,40 +228,40 @@ func TestPickerMarkTwoOpensCompare(t *testing.T) {
 func TestPickerMouse(t *testing.T) {
 	d, _, p := newPickerFixture(t, 80, 24)
 	// Header row is window row 0, the column titles row 1, the first process row 2.
-	d.send(tea.MouseClickMsg{X: 5, Y: 4, Button: tea.MouseLeft})
+	d.Send(tea.MouseClickMsg{X: 5, Y: 4, Button: tea.MouseLeft})
 	if p.selPID != 100 {
 		t.Fatalf("click on the third row selected %d", p.selPID)
 	}
-	d.send(tea.MouseClickMsg{X: 5, Y: 4, Button: tea.MouseLeft})
+	d.Send(tea.MouseClickMsg{X: 5, Y: 4, Button: tea.MouseLeft})
 	if s, ok := d.top().(*inspectorScreen); !ok || s.pid != 100 {
-		t.Fatalf("a second click did not open the inspector: top %T %s", d.top(), d.view())
+		t.Fatalf("a second click did not open the inspector: top %T %s", d.top(), d.View())
 	}
-	d.keys("q")
+	d.Keys("q")
 	// A click on the RSS title sorts by RSS; a second reverses.
 	x := 0
 	for c := 0; c < colRSS; c++ {
 		x += pickerColumns[c].width + 1
 	}
-	d.send(tea.MouseClickMsg{X: x + 2, Y: 1, Button: tea.MouseLeft})
+	d.Send(tea.MouseClickMsg{X: x + 2, Y: 1, Button: tea.MouseLeft})
 	if p.sortCol != colRSS || p.reverse {
 		t.Fatalf("click on RSS: sort %d reverse %v", p.sortCol, p.reverse)
 	}
-	d.send(tea.MouseClickMsg{X: x + 2, Y: 1, Button: tea.MouseLeft})
+	d.Send(tea.MouseClickMsg{X: x + 2, Y: 1, Button: tea.MouseLeft})
 	if !p.reverse {
 		t.Fatal("second click on RSS did not reverse")
 	}
-	d.send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	d.Send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
 	if p.cursor < 0 {
 		t.Fatal("wheel broke the cursor")
 	}
 }
 
 func TestPickerScanError(t *testing.T) {
-	in := newCoreInspector()
-	in.tableErr = errors.New("open /proc: permission denied")
+	in := uitest.NewInspector()
+	in.TableErr = errors.New("open /proc: permission denied")
 	deps := coreDeps(in)
 	d := newCoreDriver(t, deps, newPickerScreen(deps), 80, 24)
-	if v := d.view(); !strings.Contains(v, "Cannot list processes: open /proc: permission denied") {
+	if v := d.View(); !strings.Contains(v, "Cannot list processes: open /proc: permission denied") {
 		t.Fatalf("error not shown:\n%s", v)
 	}
 }
@@ -268,7 +269,7 @@ func TestPickerScanError(t *testing.T) {
 func TestPickerTinyAndHugeWindows(t *testing.T) {
 	for _, sz := range [][2]int{{80, 24}, {250, 60}, {40, 10}} {
 		d, _, _ := newPickerFixture(t, sz[0], sz[1])
-		checkFits(t, d.view(), sz[0], sz[1])
+		uitest.CheckFits(t, d.View(), sz[0], sz[1])
 	}
 }
 
@@ -286,16 +287,16 @@ func TestHumanBytes(t *testing.T) {
 // BenchmarkPickerView draws the picker over 10,000 processes: the cost must
 // not depend on the number of rows, only on the window.
 func BenchmarkPickerView(b *testing.B) {
-	in := newCoreInspector()
-	in.rows = nil
+	in := uitest.NewInspector()
+	in.ProcRows = nil
 	for i := 1; i <= 10000; i++ {
-		in.rows = append(in.rows, inspect.ProcRow{PID: i, PPID: i / 2, User: "user" + fmt.Sprint(i%50), State: "S",
+		in.ProcRows = append(in.ProcRows, inspect.ProcRow{PID: i, PPID: i / 2, User: "user" + fmt.Sprint(i%50), State: "S",
 			Comm: "proc", Cmdline: fmt.Sprintf("/usr/bin/proc --id %d --verbose", i), RSSBytes: int64(i) << 12, Threads: i%8 + 1})
 	}
 	deps := coreDeps(in)
 	p := newPickerScreen(deps).(*pickerScreen)
 	d := newCoreDriver(b, deps, p, 250, 60)
-	d.keys("pgdown", "pgdown")
+	d.Keys("pgdown", "pgdown")
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -305,26 +306,26 @@ func BenchmarkPickerView(b *testing.B) {
 
 // BenchmarkPickerRefresh is one refresh over 10,000 processes: sort and keep the selection.
 func BenchmarkPickerRefresh(b *testing.B) {
-	in := newCoreInspector()
-	in.rows = nil
+	in := uitest.NewInspector()
+	in.ProcRows = nil
 	for i := 1; i <= 10000; i++ {
-		in.rows = append(in.rows, inspect.ProcRow{PID: i, PPID: i / 2, User: "u", Comm: "p", Cmdline: fmt.Sprint("cmd ", i), RSSBytes: int64(10000-i) << 12})
+		in.ProcRows = append(in.ProcRows, inspect.ProcRow{PID: i, PPID: i / 2, User: "u", Comm: "p", Cmdline: fmt.Sprint("cmd ", i), RSSBytes: int64(10000-i) << 12})
 	}
 	deps := coreDeps(in)
 	p := newPickerScreen(deps).(*pickerScreen)
 	d := newCoreDriver(b, deps, p, 120, 40)
-	d.keys("5", "t")
+	d.Keys("5", "t")
 	b.ResetTimer()
 	for b.Loop() {
-		d.send(pickerTickMsg{to: p, gen: p.gen})
+		d.Send(pickerTickMsg{to: p, gen: p.gen})
 	}
 }
 
 // TestPickerTreeParentLoop: a reused PID can make two processes each other's
 // parent; the tree must still show both, once each, and not loop.
 func TestPickerTreeParentLoop(t *testing.T) {
-	in := newCoreInspector()
-	in.rows = []inspect.ProcRow{
+	in := uitest.NewInspector()
+	in.ProcRows = []inspect.ProcRow{
 		{PID: 1, Comm: "init"},
 		{PID: 10, PPID: 20, Comm: "a"},
 		{PID: 20, PPID: 10, Comm: "b"},
@@ -332,7 +333,7 @@ func TestPickerTreeParentLoop(t *testing.T) {
 	deps := coreDeps(in)
 	p := newPickerScreen(deps).(*pickerScreen)
 	d := newCoreDriver(t, deps, p, 80, 24)
-	d.keys("t")
+	d.Keys("t")
 	if got := fmt.Sprint(p.pids()); got != "[1 10 20]" {
 		t.Fatalf("tree with a parent loop = %s", got)
 	}

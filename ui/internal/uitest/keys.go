@@ -1,10 +1,10 @@
-package ui
+package uitest
 
 import tea "charm.land/bubbletea/v2"
 
-// keyPress builds the key press tea would deliver for a key name, for every
+// KeyPress builds the key press tea would deliver for a key name, for every
 // model test ("enter", "shift+tab", "ctrl+c", "space", or a printable key).
-func keyPress(k string) tea.KeyPressMsg {
+func KeyPress(k string) tea.KeyPressMsg {
 	switch k {
 	case "space":
 		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
