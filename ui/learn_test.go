@@ -13,6 +13,7 @@ import (
 	"procbox/lessons"
 	"procbox/ui/internal/common"
 	"procbox/ui/internal/uitest"
+	"procbox/ui/markdown"
 )
 
 func (f *learnFixture) view(w, h int) string { return ansi.Strip(f.m.View(w, h)) }
@@ -245,8 +246,8 @@ func TestLearnNoOverflow(t *testing.T) {
 }
 
 func TestRenderMarkdown(t *testing.T) {
-	st := newMarkdownStyles(NewStyles(true, true))
-	lines := renderMarkdown("# Title\n\nSome **bold** and `code`.\n\n- one\n- two words that wrap around\n\n```\nls -l\n```\n", 20, st)
+	st := markdown.NewStyles(NewStyles(true, true))
+	lines := markdown.Render("# Title\n\nSome **bold** and `code`.\n\n- one\n- two words that wrap around\n\n```\nls -l\n```\n", 20, st)
 	got := ansi.Strip(strings.Join(lines, "\n"))
 	want := "Title\n─────\n\nSome bold and code.\n\n• one\n• two words that\n  wrap around\n\n  ls -l"
 	if got != want {
@@ -318,9 +319,9 @@ func BenchmarkRenderMarkdown(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	st := newMarkdownStyles(NewStyles(true, false))
+	st := markdown.NewStyles(NewStyles(true, false))
 	for b.Loop() {
-		renderMarkdown(body, 66, st)
+		markdown.Render(body, 66, st)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"procbox/lessons"
+	"procbox/ui/markdown"
 )
 
 // wideLayout is the width from which text and live panel sit side by side;
@@ -158,7 +159,7 @@ func (s *learnScreen) textLines(w, h int) []string {
 	key := fmt.Sprintf("%d/%d/%d/%v/%v", s.li, s.si, w, s.presenter, s.styles.NoColor)
 	if s.textKey != key {
 		// Parsing and wrapping once per step and width, not once per frame.
-		s.textKey, s.textCache = key, renderMarkdown(body, w-len(margin), newMarkdownStyles(s.styles))
+		s.textKey, s.textCache = key, markdown.Render(body, w-len(margin), markdown.NewStyles(s.styles))
 		for i, l := range s.textCache {
 			if l != "" {
 				s.textCache[i] = margin + l

@@ -1,4 +1,4 @@
-package ui
+package markdown
 
 import (
 	"strconv"
@@ -8,27 +8,19 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"procbox/ui/internal/common"
 )
 
-// learn_markdown.go draws the lesson texts. It reads only the subset of
-// markdown the lesson files use (assets/lessons/README.md lists it): ATX
-// headings, paragraphs, bullet and numbered lists (nested too), block quotes,
-// thematic breaks, fenced and indented code, and inline `code`, **strong**,
-// *emphasis*, [links](url), <autolinks> and backslash escapes. It is our own,
-// small parser rather than a CommonMark library because every procbox process
-// — including each re-exec'd isolated child — pays a library's package init,
-// though only this one screen draws markdown. Anything outside the subset
-// (HTML, tables, entities) is shown as the literal text.
-
-// markdownStyles are the few styles the lesson renderer needs, derived from
+// Styles are the few styles the lesson renderer needs, derived from
 // the UI's Styles so light, dark, no-colour and presenter all follow.
-type markdownStyles struct {
+type Styles struct {
 	Heading, Heading2, Text, Bold, Italic, Code, Bullet lipgloss.Style
 	Presenter                                           bool
 }
 
-func newMarkdownStyles(s Styles) markdownStyles {
-	return markdownStyles{
+func NewStyles(s common.Styles) Styles {
+	return Styles{
 		Heading:   s.Title.Bold(true),
 		Heading2:  s.Title,
 		Text:      s.Text,
@@ -40,18 +32,18 @@ func newMarkdownStyles(s Styles) markdownStyles {
 	}
 }
 
-// mdMaxDepth bounds list and quote nesting: deeper input is drawn flat
+// maxDepth bounds list and quote nesting: deeper input is drawn flat
 // rather than recursing without end (and the fuzz target tries).
-const mdMaxDepth = 16
+const maxDepth = 16
 
-// renderMarkdown draws src as styled lines of at most width cells (width is
+// Render draws src as styled lines of at most width cells (width is
 // raised to 10 if smaller).
-func renderMarkdown(src string, width int, st markdownStyles) []string {
+func Render(src string, width int, st Styles) []string {
 	if width < 10 {
 		width = 10
 	}
-	blocks := mdParseBlocks(mdLines(src), 0)
-	r := mdRenderer{width: width, st: st}
+	blocks := parseBlocks(splitLines(src), 0)
+	r := renderer{width: width, st: st}
 	for _, b := range blocks {
 		r.block(b, "", "")
 	}
@@ -76,16 +68,16 @@ func renderMarkdown(src string, width int, st markdownStyles) []string {
 	return out
 }
 
-// mdLines splits src into lines with tabs expanded and control characters
+// splitLines splits src into lines with tabs expanded and control characters
 // dropped: the terminal would move the cursor for them, and the width
 // arithmetic below would no longer hold.
-func mdLines(src string) []string {
+func splitLines(src string) []string {
 	// Invalid UTF-8 becomes U+FFFD first: a stray 0x9b byte is a C1 control
 	// (CSI) to a terminal, and it would hide from the control filter below.
 	src = strings.ToValidUTF8(strings.ReplaceAll(src, "\r\n", "\n"), "\uFFFD")
 	lines := strings.Split(strings.TrimSuffix(src, "\n"), "\n")
 	for i, l := range lines {
-		if !strings.ContainsFunc(l, mdControl) {
+		if !strings.ContainsFunc(l, isControl) {
 			continue
 		}
 		var b strings.Builder
@@ -96,7 +88,7 @@ func mdLines(src string) []string {
 				n := 4 - col%4
 				b.WriteString(strings.Repeat(" ", n))
 				col += n
-			case mdControl(r):
+			case isControl(r):
 			default:
 				b.WriteRune(r)
 				col++
@@ -107,40 +99,40 @@ func mdLines(src string) []string {
 	return lines
 }
 
-func mdControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
 
-// mdKind is the kind of a block.
-type mdKind int
+// blockKind is the kind of a block.
+type blockKind int
 
 const (
-	mdPara mdKind = iota
-	mdHeading
-	mdCode
-	mdList
-	mdQuote
-	mdRule
+	kindPara blockKind = iota
+	kindHeading
+	kindCode
+	kindList
+	kindQuote
+	kindRule
 )
 
-// mdBlock is one block of the document.
-type mdBlock struct {
-	kind    mdKind
+// block is one block of the document.
+type block struct {
+	kind    blockKind
 	level   int      // heading level
 	text    string   // the inline source of a heading or paragraph
 	lines   []string // the lines of a code block
 	ordered bool     // list: numbered
 	start   int      // list: the first number
 	tight   bool     // list: no blank lines between items (paragraphs have no gap)
-	items   [][]mdBlock
-	kids    []mdBlock // quote
+	items   [][]block
+	kids    []block // quote
 }
 
-// mdIndent is the width of the leading spaces of l.
-func mdIndent(l string) int { return len(l) - len(strings.TrimLeft(l, " ")) }
+// indentOf is the width of the leading spaces of l.
+func indentOf(l string) int { return len(l) - len(strings.TrimLeft(l, " ")) }
 
-func mdBlank(l string) bool { return strings.TrimSpace(l) == "" }
+func isBlank(l string) bool { return strings.TrimSpace(l) == "" }
 
-// mdUnindent removes up to n leading spaces.
-func mdUnindent(l string, n int) string {
+// unindent removes up to n leading spaces.
+func unindent(l string, n int) string {
 	i := 0
 	for i < n && i < len(l) && l[i] == ' ' {
 		i++
@@ -148,9 +140,9 @@ func mdUnindent(l string, n int) string {
 	return l[i:]
 }
 
-// mdHeadingOf reads an ATX heading ("## Title ##").
-func mdHeadingOf(l string) (level int, text string, ok bool) {
-	if mdIndent(l) > 3 {
+// headingOf reads an ATX heading ("## Title ##").
+func headingOf(l string) (level int, text string, ok bool) {
+	if indentOf(l) > 3 {
 		return 0, "", false
 	}
 	t := strings.TrimLeft(l, " ")
@@ -168,9 +160,9 @@ func mdHeadingOf(l string) (level int, text string, ok bool) {
 	return level, text, true
 }
 
-// mdFenceOf reads an opening code fence: its character, length and indent.
-func mdFenceOf(l string) (ch byte, n, indent int, ok bool) {
-	indent = mdIndent(l)
+// fenceOf reads an opening code fence: its character, length and indent.
+func fenceOf(l string) (ch byte, n, indent int, ok bool) {
+	indent = indentOf(l)
 	if indent > 3 {
 		return 0, 0, 0, false
 	}
@@ -188,18 +180,18 @@ func mdFenceOf(l string) (ch byte, n, indent int, ok bool) {
 	return ch, n, indent, true
 }
 
-// mdClosesFence reports whether l closes a fence of n ch characters.
-func mdClosesFence(l string, ch byte, n int) bool {
-	if mdIndent(l) > 3 {
+// closesFence reports whether l closes a fence of n ch characters.
+func closesFence(l string, ch byte, n int) bool {
+	if indentOf(l) > 3 {
 		return false
 	}
 	t := strings.TrimSpace(l)
 	return len(t) >= n && strings.Trim(t, string(ch)) == ""
 }
 
-// mdIsRule reports a thematic break: three or more of -, * or _ alone.
-func mdIsRule(l string) bool {
-	if mdIndent(l) > 3 {
+// isRule reports a thematic break: three or more of -, * or _ alone.
+func isRule(l string) bool {
+	if indentOf(l) > 3 {
 		return false
 	}
 	t := strings.ReplaceAll(strings.TrimSpace(l), " ", "")
@@ -209,8 +201,8 @@ func mdIsRule(l string) bool {
 	return strings.Trim(t, t[:1]) == "" && strings.ContainsAny(t[:1], "-*_")
 }
 
-// mdItem is a list item's opening line.
-type mdItem struct {
+// listItem is a list item's opening line.
+type listItem struct {
 	ordered bool
 	mark    byte // '-', '*', '+', or '.', ')' for numbers
 	num     int
@@ -218,9 +210,9 @@ type mdItem struct {
 	first   string // the rest of the opening line
 }
 
-// mdItemOf reads a list item's opening line.
-func mdItemOf(l string) (it mdItem, ok bool) {
-	ind := mdIndent(l)
+// itemOf reads a list item's opening line.
+func itemOf(l string) (it listItem, ok bool) {
+	ind := indentOf(l)
 	if ind > 3 {
 		return it, false
 	}
@@ -244,7 +236,7 @@ func mdItemOf(l string) (it mdItem, ok bool) {
 	if rest != "" && rest[0] != ' ' {
 		return it, false
 	}
-	sp := mdIndent(rest)
+	sp := indentOf(rest)
 	if sp > 4 || strings.TrimSpace(rest) == "" {
 		// Indented code after the marker, or an empty item: one space counts.
 		sp = min(sp, 1)
@@ -254,66 +246,66 @@ func mdItemOf(l string) (it mdItem, ok bool) {
 	return it, true
 }
 
-// mdInterrupts reports whether l starts a block that ends a paragraph.
-func mdInterrupts(l string) bool {
-	if _, _, ok := mdHeadingOf(l); ok {
+// interrupts reports whether l starts a block that ends a paragraph.
+func interrupts(l string) bool {
+	if _, _, ok := headingOf(l); ok {
 		return true
 	}
-	if _, _, _, ok := mdFenceOf(l); ok {
+	if _, _, _, ok := fenceOf(l); ok {
 		return true
 	}
-	if mdIsRule(l) {
+	if isRule(l) {
 		return true
 	}
-	if mdIndent(l) <= 3 && strings.HasPrefix(strings.TrimLeft(l, " "), ">") {
+	if indentOf(l) <= 3 && strings.HasPrefix(strings.TrimLeft(l, " "), ">") {
 		return true
 	}
-	if it, ok := mdItemOf(l); ok && strings.TrimSpace(it.first) != "" && (!it.ordered || it.num == 1) {
+	if it, ok := itemOf(l); ok && strings.TrimSpace(it.first) != "" && (!it.ordered || it.num == 1) {
 		return true
 	}
 	return false
 }
 
-// mdParseBlocks parses lines into blocks; depth counts the containers around.
-func mdParseBlocks(lines []string, depth int) []mdBlock {
-	var out []mdBlock
+// parseBlocks parses lines into blocks; depth counts the containers around.
+func parseBlocks(lines []string, depth int) []block {
+	var out []block
 	for i := 0; i < len(lines); {
 		l := lines[i]
-		if mdBlank(l) {
+		if isBlank(l) {
 			i++
 			continue
 		}
-		if level, text, ok := mdHeadingOf(l); ok {
-			out = append(out, mdBlock{kind: mdHeading, level: level, text: text})
+		if level, text, ok := headingOf(l); ok {
+			out = append(out, block{kind: kindHeading, level: level, text: text})
 			i++
 			continue
 		}
-		if ch, n, ind, ok := mdFenceOf(l); ok {
-			b := mdBlock{kind: mdCode}
+		if ch, n, ind, ok := fenceOf(l); ok {
+			b := block{kind: kindCode}
 			closed := false
 			for i++; i < len(lines) && !closed; i++ {
-				if closed = mdClosesFence(lines[i], ch, n); !closed {
-					b.lines = append(b.lines, mdUnindent(lines[i], ind))
+				if closed = closesFence(lines[i], ch, n); !closed {
+					b.lines = append(b.lines, unindent(lines[i], ind))
 				}
 			}
-			for len(b.lines) > 0 && !closed && mdBlank(b.lines[len(b.lines)-1]) {
+			for len(b.lines) > 0 && !closed && isBlank(b.lines[len(b.lines)-1]) {
 				b.lines = b.lines[:len(b.lines)-1] // an unclosed fence ends at the last text
 			}
 			out = append(out, b)
 			continue
 		}
-		if mdIsRule(l) {
-			out = append(out, mdBlock{kind: mdRule})
+		if isRule(l) {
+			out = append(out, block{kind: kindRule})
 			i++
 			continue
 		}
-		if mdIndent(l) >= 4 {
+		if indentOf(l) >= 4 {
 			// Indented code runs until a non-blank line that is not indented.
-			b := mdBlock{kind: mdCode}
-			for ; i < len(lines) && (mdBlank(lines[i]) || mdIndent(lines[i]) >= 4); i++ {
-				b.lines = append(b.lines, mdUnindent(lines[i], 4))
+			b := block{kind: kindCode}
+			for ; i < len(lines) && (isBlank(lines[i]) || indentOf(lines[i]) >= 4); i++ {
+				b.lines = append(b.lines, unindent(lines[i], 4))
 			}
-			for len(b.lines) > 0 && mdBlank(b.lines[len(b.lines)-1]) {
+			for len(b.lines) > 0 && isBlank(b.lines[len(b.lines)-1]) {
 				b.lines = b.lines[:len(b.lines)-1]
 			}
 			out = append(out, b)
@@ -321,10 +313,10 @@ func mdParseBlocks(lines []string, depth int) []mdBlock {
 		}
 		if t := strings.TrimLeft(l, " "); strings.HasPrefix(t, ">") {
 			var inner []string
-			for ; i < len(lines) && !mdBlank(lines[i]); i++ {
+			for ; i < len(lines) && !isBlank(lines[i]); i++ {
 				t := strings.TrimLeft(lines[i], " ")
 				if !strings.HasPrefix(t, ">") {
-					if mdInterrupts(lines[i]) {
+					if interrupts(lines[i]) {
 						break
 					}
 					inner = append(inner, t) // a lazy continuation line
@@ -333,44 +325,44 @@ func mdParseBlocks(lines []string, depth int) []mdBlock {
 				t = strings.TrimPrefix(t[1:], " ")
 				inner = append(inner, t)
 			}
-			b := mdBlock{kind: mdQuote}
-			if depth < mdMaxDepth {
-				b.kids = mdParseBlocks(inner, depth+1)
+			b := block{kind: kindQuote}
+			if depth < maxDepth {
+				b.kids = parseBlocks(inner, depth+1)
 			} else {
-				b.kids = []mdBlock{{kind: mdPara, text: mdJoin(inner)}}
+				b.kids = []block{{kind: kindPara, text: joinLines(inner)}}
 			}
 			out = append(out, b)
 			continue
 		}
-		if it, ok := mdItemOf(l); ok {
-			var b mdBlock
-			b, i = mdParseList(lines, i, it, depth)
+		if it, ok := itemOf(l); ok {
+			var b block
+			b, i = parseList(lines, i, it, depth)
 			out = append(out, b)
 			continue
 		}
 		// A paragraph: lines up to a blank line or the start of another block.
 		para := []string{l}
-		for i++; i < len(lines) && !mdBlank(lines[i]) && !mdInterrupts(lines[i]); i++ {
+		for i++; i < len(lines) && !isBlank(lines[i]) && !interrupts(lines[i]); i++ {
 			para = append(para, lines[i])
 		}
-		out = append(out, mdBlock{kind: mdPara, text: mdJoin(para)})
+		out = append(out, block{kind: kindPara, text: joinLines(para)})
 	}
 	return out
 }
 
-// mdJoin makes one inline source of a paragraph's lines: a line break inside
+// joinLines makes one inline source of a paragraph's lines: a line break inside
 // a paragraph is a space in the terminal, as on a web page.
-func mdJoin(lines []string) string {
+func joinLines(lines []string) string {
 	for i, l := range lines {
 		lines[i] = strings.TrimSpace(l)
 	}
 	return strings.Join(lines, " ")
 }
 
-// mdParseList reads the list that starts with item first at lines[i]. It
+// parseList reads the list that starts with item first at lines[i]. It
 // returns the list and the index of the first line after it.
-func mdParseList(lines []string, i int, first mdItem, depth int) (mdBlock, int) {
-	b := mdBlock{kind: mdList, ordered: first.ordered, start: first.num, tight: true}
+func parseList(lines []string, i int, first listItem, depth int) (block, int) {
+	b := block{kind: kindList, ordered: first.ordered, start: first.num, tight: true}
 	it := first
 	for {
 		// The item's lines, without its indentation.
@@ -383,20 +375,20 @@ func mdParseList(lines []string, i int, first mdItem, depth int) (mdBlock, int) 
 		j := i + 1
 		for ; j < len(lines); j++ {
 			l := lines[j]
-			if mdBlank(l) {
+			if isBlank(l) {
 				body = append(body, "")
 				lastBlank = true
 				continue
 			}
-			if mdIndent(l) >= it.content {
+			if indentOf(l) >= it.content {
 				if lastBlank && !inFence {
 					blankBefore = true
 				}
 				lastBlank = false
-				u := mdUnindent(l, it.content)
+				u := unindent(l, it.content)
 				if inFence {
-					inFence = !mdClosesFence(u, fch, fn)
-				} else if ch, n, _, ok := mdFenceOf(u); ok {
+					inFence = !closesFence(u, fch, fn)
+				} else if ch, n, _, ok := fenceOf(u); ok {
 					inFence, fch, fn = true, ch, n
 				}
 				body = append(body, u)
@@ -404,7 +396,7 @@ func mdParseList(lines []string, i int, first mdItem, depth int) (mdBlock, int) 
 			}
 			// Not indented enough: a lazy continuation of the item's
 			// paragraph, or the end of the item.
-			if _, item := mdItemOf(l); item || lastBlank || inFence || mdInterrupts(l) {
+			if _, item := itemOf(l); item || lastBlank || inFence || interrupts(l) {
 				break
 			}
 			body = append(body, strings.TrimLeft(l, " "))
@@ -415,19 +407,19 @@ func mdParseList(lines []string, i int, first mdItem, depth int) (mdBlock, int) 
 		if blankBefore {
 			b.tight = false
 		}
-		var kids []mdBlock
-		if depth < mdMaxDepth {
-			kids = mdParseBlocks(body, depth+1)
+		var kids []block
+		if depth < maxDepth {
+			kids = parseBlocks(body, depth+1)
 		} else {
-			kids = []mdBlock{{kind: mdPara, text: mdJoin(body)}}
+			kids = []block{{kind: kindPara, text: joinLines(body)}}
 		}
 		b.items = append(b.items, kids)
 		i = j
 		if i >= len(lines) {
 			break
 		}
-		next, ok := mdItemOf(lines[i])
-		if !ok || next.ordered != first.ordered || next.mark != first.mark || mdIsRule(lines[i]) {
+		next, ok := itemOf(lines[i])
+		if !ok || next.ordered != first.ordered || next.mark != first.mark || isRule(lines[i]) {
 			break
 		}
 		if lastBlank {
@@ -438,15 +430,15 @@ func mdParseList(lines []string, i int, first mdItem, depth int) (mdBlock, int) 
 	return b, i
 }
 
-// mdRenderer turns blocks into styled, wrapped lines.
-type mdRenderer struct {
+// renderer turns blocks into styled, wrapped lines.
+type renderer struct {
 	width int
-	st    markdownStyles
+	st    Styles
 	lines []string
 }
 
 // gap puts one blank line between blocks.
-func (r *mdRenderer) gap() {
+func (r *renderer) gap() {
 	if len(r.lines) > 0 && r.lines[len(r.lines)-1] != "" {
 		r.lines = append(r.lines, "")
 	}
@@ -454,12 +446,12 @@ func (r *mdRenderer) gap() {
 
 // block renders one block; first prefixes its first line (a bullet), indent
 // the following ones. Both have the same width.
-func (r *mdRenderer) block(b mdBlock, first, indent string) {
+func (r *renderer) block(b block, first, indent string) {
 	if first == "" {
 		first = indent
 	}
 	switch b.kind {
-	case mdHeading:
+	case kindHeading:
 		r.gap()
 		plain := ansi.Strip(r.inline(b.text))
 		style := r.st.Heading2
@@ -475,10 +467,10 @@ func (r *mdRenderer) block(b mdBlock, first, indent string) {
 			r.lines = append(r.lines, indent+r.st.Bullet.Render(strings.Repeat("─", max(n, 1))))
 		}
 		r.lines = append(r.lines, "")
-	case mdPara:
+	case kindPara:
 		r.wrap(r.inline(b.text), first, indent)
 		r.lines = append(r.lines, "")
-	case mdList:
+	case kindList:
 		for n, item := range b.items {
 			mark := "• "
 			if b.ordered {
@@ -493,7 +485,7 @@ func (r *mdRenderer) block(b mdBlock, first, indent string) {
 				fp = first + r.st.Bullet.Render(mark)
 			}
 			for _, c := range item {
-				if b.tight && c.kind == mdPara {
+				if b.tight && c.kind == kindPara {
 					// A tight list keeps its items on consecutive lines.
 					r.wrap(r.inline(c.text), fp, sub)
 				} else {
@@ -512,7 +504,7 @@ func (r *mdRenderer) block(b mdBlock, first, indent string) {
 			}
 		}
 		r.lines = append(r.lines, "")
-	case mdCode:
+	case kindCode:
 		w := max(r.width-ansi.StringWidth(indent)-2, 1)
 		for i, l := range b.lines {
 			p := indent
@@ -522,10 +514,10 @@ func (r *mdRenderer) block(b mdBlock, first, indent string) {
 			r.lines = append(r.lines, p+"  "+r.st.Code.Render(ansi.Truncate(l, w, "…")))
 		}
 		r.lines = append(r.lines, "")
-	case mdRule:
+	case kindRule:
 		n := max(r.width-ansi.StringWidth(indent), 1)
 		r.lines = append(r.lines, first+r.st.Bullet.Render(strings.Repeat("─", n)), "")
-	case mdQuote:
+	case kindQuote:
 		bar := r.st.Bullet.Render("│ ")
 		fp := first + bar
 		for _, c := range b.kids {
@@ -536,25 +528,25 @@ func (r *mdRenderer) block(b mdBlock, first, indent string) {
 }
 
 // wrap word-wraps styled text to the width left after the prefixes.
-func (r *mdRenderer) wrap(s, first, indent string) {
+func (r *renderer) wrap(s, first, indent string) {
 	w := max(r.width-ansi.StringWidth(indent), 5)
 	for i, l := range strings.Split(ansi.Wrap(s, w, ""), "\n") {
 		p := indent
 		if i == 0 {
 			p = first
 		}
-		for _, f := range mdFit(l, w) {
+		for _, f := range fitLines(l, w) {
 			r.lines = append(r.lines, p+f)
 			p = indent
 		}
 	}
 }
 
-// mdFit makes one wrapped line at most w cells wide. ansi.Wrap may leave a
+// fitLines makes one wrapped line at most w cells wide. ansi.Wrap may leave a
 // line one space too long, or keep a run of hyphens ("--") on a line that
 // is then too long: the space is dropped, and the rest moves to lines of its
 // own, broken at a space when there is one, so no text is lost.
-func mdFit(l string, w int) []string {
+func fitLines(l string, w int) []string {
 	lw := ansi.StringWidth(l)
 	if lw <= w {
 		return []string{l}
@@ -577,14 +569,14 @@ func mdFit(l string, w int) []string {
 	if cut == 0 {
 		cut, skip = w, 0
 	}
-	return append([]string{ansi.Cut(l, 0, cut)}, mdFit(ansi.Cut(l, cut+skip, lw), w)...)
+	return append([]string{ansi.Cut(l, 0, cut)}, fitLines(ansi.Cut(l, cut+skip, lw), w)...)
 }
 
 // inline renders inline markdown as one styled string.
-func (r *mdRenderer) inline(src string) string {
+func (r *renderer) inline(src string) string {
 	var b strings.Builder
 	var run strings.Builder
-	var cur mdLook
+	var cur look
 	flush := func() {
 		if run.Len() > 0 {
 			b.WriteString(r.style(cur).Render(run.String()))
@@ -592,20 +584,20 @@ func (r *mdRenderer) inline(src string) string {
 		}
 	}
 	// Adjacent text of the same look is styled once: fewer escape codes.
-	var walk func(nodes []*mdInline, look mdLook)
-	walk = func(nodes []*mdInline, look mdLook) {
+	var walk func(nodes []*inlineNode, look look)
+	walk = func(nodes []*inlineNode, look look) {
 		for _, n := range nodes {
 			l := look
 			switch n.kind {
-			case mdText, mdDelim:
-			case mdCodeSpan:
+			case kindText, kindDelim:
+			case kindCodeSpan:
 				l.code = true
-			case mdEmph:
+			case kindEmph:
 				l.emph = n.level
-			case mdLink:
+			case kindLink:
 				l.link = true
 			}
-			if n.kind == mdEmph || n.kind == mdLink {
+			if n.kind == kindEmph || n.kind == kindLink {
 				walk(n.kids, l)
 				continue
 			}
@@ -616,19 +608,19 @@ func (r *mdRenderer) inline(src string) string {
 			run.WriteString(n.text)
 		}
 	}
-	walk(mdParseInline(src, 0), mdLook{})
+	walk(parseInline(src, 0), look{})
 	flush()
 	return b.String()
 }
 
-// mdLook is how a piece of inline text is drawn.
-type mdLook struct {
+// look is how a piece of inline text is drawn.
+type look struct {
 	emph int // 0 plain, 1 emphasis, 2 strong (the innermost wins)
 	link bool
 	code bool
 }
 
-func (r *mdRenderer) style(l mdLook) lipgloss.Style {
+func (r *renderer) style(l look) lipgloss.Style {
 	if l.code {
 		return r.st.Code
 	}
@@ -645,23 +637,23 @@ func (r *mdRenderer) style(l mdLook) lipgloss.Style {
 	return s
 }
 
-// mdInlineKind is the kind of an inline node.
-type mdInlineKind int
+// inlineKind is the kind of an inline node.
+type inlineKind int
 
 const (
-	mdText mdInlineKind = iota
-	mdCodeSpan
-	mdEmph
-	mdLink
-	mdDelim // a run of * or _ not (yet) matched
+	kindText inlineKind = iota
+	kindCodeSpan
+	kindEmph
+	kindLink
+	kindDelim // a run of * or _ not (yet) matched
 )
 
-// mdInline is one inline node.
-type mdInline struct {
-	kind  mdInlineKind
+// inlineNode is one inline node.
+type inlineNode struct {
+	kind  inlineKind
 	text  string
 	level int // emphasis: 1 or 2
-	kids  []*mdInline
+	kids  []*inlineNode
 	// A delimiter run: its character, how many are left, and whether it may
 	// open or close emphasis (CommonMark's flanking rules).
 	ch              byte
@@ -669,32 +661,32 @@ type mdInline struct {
 	canOpen, canEnd bool
 }
 
-// mdParseInline parses one paragraph's inline markdown.
-func mdParseInline(s string, depth int) []*mdInline {
-	var nodes []*mdInline
+// parseInline parses one paragraph's inline markdown.
+func parseInline(s string, depth int) []*inlineNode {
+	var nodes []*inlineNode
 	var text strings.Builder
 	flush := func() {
 		if text.Len() > 0 {
-			nodes = append(nodes, &mdInline{kind: mdText, text: text.String()})
+			nodes = append(nodes, &inlineNode{kind: kindText, text: text.String()})
 			text.Reset()
 		}
 	}
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
-		case c == '\\' && i+1 < len(s) && mdPunct(s[i+1]):
+		case c == '\\' && i+1 < len(s) && isPunct(s[i+1]):
 			text.WriteByte(s[i+1])
 			i += 2
 			continue
 		case c == '`':
-			n := mdRun(s, i, '`')
-			if end := mdFindTicks(s, i+n, n); end >= 0 {
+			n := runLen(s, i, '`')
+			if end := findTicks(s, i+n, n); end >= 0 {
 				flush()
 				code := s[i+n : end]
 				if len(code) >= 2 && code[0] == ' ' && code[len(code)-1] == ' ' && strings.Trim(code, " ") != "" {
 					code = code[1 : len(code)-1]
 				}
-				nodes = append(nodes, &mdInline{kind: mdCodeSpan, text: code})
+				nodes = append(nodes, &inlineNode{kind: kindCodeSpan, text: code})
 				i = end + n
 				continue
 			}
@@ -702,31 +694,31 @@ func mdParseInline(s string, depth int) []*mdInline {
 			i += n
 			continue
 		case c == '*' || c == '_':
-			n := mdRun(s, i, c)
+			n := runLen(s, i, c)
 			flush()
-			before, after := mdRuneBefore(s, i), mdRuneAfter(s, i+n)
-			left := !mdSpace(after) && (!mdPunctRune(after) || mdSpace(before) || mdPunctRune(before))
-			right := !mdSpace(before) && (!mdPunctRune(before) || mdSpace(after) || mdPunctRune(after))
-			d := &mdInline{kind: mdDelim, ch: c, n: n, canOpen: left, canEnd: right}
+			before, after := runeBefore(s, i), runeAfter(s, i+n)
+			left := !isSpace(after) && (!isPunctRune(after) || isSpace(before) || isPunctRune(before))
+			right := !isSpace(before) && (!isPunctRune(before) || isSpace(after) || isPunctRune(after))
+			d := &inlineNode{kind: kindDelim, ch: c, n: n, canOpen: left, canEnd: right}
 			if c == '_' {
 				// Underscores inside a word (snake_case) are not emphasis.
-				d.canOpen = left && (!right || mdPunctRune(before))
-				d.canEnd = right && (!left || mdPunctRune(after))
+				d.canOpen = left && (!right || isPunctRune(before))
+				d.canEnd = right && (!left || isPunctRune(after))
 			}
 			nodes = append(nodes, d)
 			i += n
 			continue
-		case c == '[' && depth < mdMaxDepth:
-			if textEnd, urlEnd, ok := mdLinkAt(s, i); ok {
+		case c == '[' && depth < maxDepth:
+			if textEnd, urlEnd, ok := linkAt(s, i); ok {
 				flush()
-				nodes = append(nodes, &mdInline{kind: mdLink, kids: mdParseInline(s[i+1:textEnd], depth+1)})
+				nodes = append(nodes, &inlineNode{kind: kindLink, kids: parseInline(s[i+1:textEnd], depth+1)})
 				i = urlEnd + 1
 				continue
 			}
 		case c == '<':
-			if end := strings.IndexByte(s[i:], '>'); end > 0 && mdAutolink(s[i+1:i+end]) {
+			if end := strings.IndexByte(s[i:], '>'); end > 0 && isAutolink(s[i+1:i+end]) {
 				flush()
-				nodes = append(nodes, &mdInline{kind: mdLink, kids: []*mdInline{{kind: mdText, text: s[i+1 : i+end]}}})
+				nodes = append(nodes, &inlineNode{kind: kindLink, kids: []*inlineNode{{kind: kindText, text: s[i+1 : i+end]}}})
 				i += end + 1
 				continue
 			}
@@ -735,22 +727,22 @@ func mdParseInline(s string, depth int) []*mdInline {
 		i++
 	}
 	flush()
-	return mdEmphasis(nodes)
+	return resolveEmphasis(nodes)
 }
 
-// mdEmphasis pairs delimiter runs into emphasis, closest opener first, as
+// resolveEmphasis pairs delimiter runs into emphasis, closest opener first, as
 // CommonMark does; runs left over become literal text.
-func mdEmphasis(nodes []*mdInline) []*mdInline {
+func resolveEmphasis(nodes []*inlineNode) []*inlineNode {
 	for c := 0; c < len(nodes); c++ {
 		closer := nodes[c]
-		if closer.kind != mdDelim || !closer.canEnd {
+		if closer.kind != kindDelim || !closer.canEnd {
 			continue
 		}
 		for closer.n > 0 {
 			o := -1
 			for j := c - 1; j >= 0; j-- {
 				op := nodes[j]
-				if op.kind != mdDelim || op.ch != closer.ch || !op.canOpen || op.n == 0 {
+				if op.kind != kindDelim || op.ch != closer.ch || !op.canOpen || op.n == 0 {
 					continue
 				}
 				// The "rule of three": a run that can both open and close
@@ -771,9 +763,9 @@ func mdEmphasis(nodes []*mdInline) []*mdInline {
 			}
 			op.n -= use
 			closer.n -= use
-			kids := mdLiteral(append([]*mdInline(nil), nodes[o+1:c]...))
-			em := &mdInline{kind: mdEmph, level: use, kids: kids}
-			rest := append([]*mdInline{em}, nodes[c:]...)
+			kids := literals(append([]*inlineNode(nil), nodes[o+1:c]...))
+			em := &inlineNode{kind: kindEmph, level: use, kids: kids}
+			rest := append([]*inlineNode{em}, nodes[c:]...)
 			nodes = append(nodes[:o+1], rest...)
 			c = o + 2
 			if op.n == 0 {
@@ -786,26 +778,26 @@ func mdEmphasis(nodes []*mdInline) []*mdInline {
 			c--
 		}
 	}
-	return mdLiteral(nodes)
+	return literals(nodes)
 }
 
-// mdLiteral turns the delimiter runs left in nodes into text.
-func mdLiteral(nodes []*mdInline) []*mdInline {
+// literals turns the delimiter runs left in nodes into text.
+func literals(nodes []*inlineNode) []*inlineNode {
 	out := nodes[:0]
 	for _, n := range nodes {
-		if n.kind == mdDelim {
+		if n.kind == kindDelim {
 			if n.n == 0 {
 				continue
 			}
-			n = &mdInline{kind: mdText, text: strings.Repeat(string(n.ch), n.n)}
+			n = &inlineNode{kind: kindText, text: strings.Repeat(string(n.ch), n.n)}
 		}
 		out = append(out, n)
 	}
 	return out
 }
 
-// mdRun is the length of the run of c starting at s[i].
-func mdRun(s string, i int, c byte) int {
+// runLen is the length of the run of c starting at s[i].
+func runLen(s string, i int, c byte) int {
 	n := 0
 	for i+n < len(s) && s[i+n] == c {
 		n++
@@ -813,15 +805,15 @@ func mdRun(s string, i int, c byte) int {
 	return n
 }
 
-// mdFindTicks finds the next run of exactly n backticks from i, or -1.
-func mdFindTicks(s string, i, n int) int {
+// findTicks finds the next run of exactly n backticks from i, or -1.
+func findTicks(s string, i, n int) int {
 	for i < len(s) {
 		k := strings.IndexByte(s[i:], '`')
 		if k < 0 {
 			return -1
 		}
 		i += k
-		m := mdRun(s, i, '`')
+		m := runLen(s, i, '`')
 		if m == n {
 			return i
 		}
@@ -830,16 +822,16 @@ func mdFindTicks(s string, i, n int) int {
 	return -1
 }
 
-// mdLinkAt reads "[text](url)" at s[i]: the index of "]" and of ")".
-func mdLinkAt(s string, i int) (textEnd, urlEnd int, ok bool) {
+// linkAt reads "[text](url)" at s[i]: the index of "]" and of ")".
+func linkAt(s string, i int) (textEnd, urlEnd int, ok bool) {
 	depth := 0
 	for j := i; j < len(s); j++ {
 		switch s[j] {
 		case '\\':
 			j++
 		case '`':
-			n := mdRun(s, j, '`')
-			if end := mdFindTicks(s, j+n, n); end >= 0 {
+			n := runLen(s, j, '`')
+			if end := findTicks(s, j+n, n); end >= 0 {
 				j = end + n - 1
 			} else {
 				j += n - 1
@@ -863,8 +855,8 @@ func mdLinkAt(s string, i int) (textEnd, urlEnd int, ok bool) {
 	return 0, 0, false
 }
 
-// mdAutolink reports whether s (between < and >) is a URL or an e-mail address.
-func mdAutolink(s string) bool {
+// isAutolink reports whether s (between < and >) is a URL or an e-mail address.
+func isAutolink(s string) bool {
 	if s == "" || strings.ContainsAny(s, " <>") {
 		return false
 	}
@@ -880,21 +872,21 @@ func mdAutolink(s string) bool {
 	return at > 0 && at < len(s)-1 && !strings.Contains(s[at+1:], "@")
 }
 
-func mdPunct(c byte) bool {
+func isPunct(c byte) bool {
 	return c < 0x80 && unicode.IsPunct(rune(c)) || strings.IndexByte("$+<=>^`|~", c) >= 0
 }
 
-func mdPunctRune(r rune) bool {
+func isPunctRune(r rune) bool {
 	if r < 0x80 {
-		return r > 0 && mdPunct(byte(r))
+		return r > 0 && isPunct(byte(r))
 	}
 	return unicode.IsPunct(r) || unicode.IsSymbol(r)
 }
 
-// mdSpace is true for whitespace and for the start or end of the text (0).
-func mdSpace(r rune) bool { return r == 0 || unicode.IsSpace(r) }
+// isSpace is true for whitespace and for the start or end of the text (0).
+func isSpace(r rune) bool { return r == 0 || unicode.IsSpace(r) }
 
-func mdRuneBefore(s string, i int) rune {
+func runeBefore(s string, i int) rune {
 	if i == 0 {
 		return 0
 	}
@@ -902,7 +894,7 @@ func mdRuneBefore(s string, i int) rune {
 	return r
 }
 
-func mdRuneAfter(s string, i int) rune {
+func runeAfter(s string, i int) rune {
 	if i >= len(s) {
 		return 0
 	}

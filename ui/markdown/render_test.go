@@ -1,4 +1,4 @@
-package ui
+package markdown
 
 import (
 	"strings"
@@ -7,11 +7,12 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"procbox/lessons"
+	"procbox/ui/internal/common"
 )
 
 // The renderer is checked on the visible text (ansi.Strip) at a given width;
 // the styles are checked separately where they carry meaning.
-func TestRenderMarkdownCases(t *testing.T) {
+func TestRenderCases(t *testing.T) {
 	cases := []struct {
 		name  string
 		src   string
@@ -61,22 +62,22 @@ func TestRenderMarkdownCases(t *testing.T) {
 		{"empty item", "-\n- b\n", 40, "•\n• b"},
 		{"width under 10 is 10", "aaaa bbbb cccc", 3, "aaaa bbbb\ncccc"},
 	}
-	st := newMarkdownStyles(NewStyles(true, true))
+	st := NewStyles(common.NewStyles(true, true))
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			lines := renderMarkdown(c.src, c.width, st)
+			lines := Render(c.src, c.width, st)
 			got := ansi.Strip(strings.Join(lines, "\n"))
 			// Trailing spaces are invisible; the table does not spell them.
-			got = mdTrimLines(got)
+			got = trimLines(got)
 			if got != c.want {
-				t.Errorf("renderMarkdown(%q, %d)\ngot\n%s\nwant\n%s", c.src, c.width, got, c.want)
+				t.Errorf("Render(%q, %d)\ngot\n%s\nwant\n%s", c.src, c.width, got, c.want)
 			}
 			checkMarkdownWidth(t, lines, c.width)
 		})
 	}
 }
 
-func mdTrimLines(s string) string {
+func trimLines(s string) string {
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, " ")
@@ -95,25 +96,25 @@ func checkMarkdownWidth(t *testing.T, lines []string, width int) {
 
 // The styles carry meaning: strong is bold, emphasis italic, code the code
 // style; the innermost emphasis wins, as before.
-func TestRenderMarkdownStyles(t *testing.T) {
-	st := newMarkdownStyles(NewStyles(true, true))
-	got := strings.Join(renderMarkdown("**b** *i* `c` ***bi***", 40, st), "\n")
+func TestRenderStyles(t *testing.T) {
+	st := NewStyles(common.NewStyles(true, true))
+	got := strings.Join(Render("**b** *i* `c` ***bi***", 40, st), "\n")
 	for _, want := range []string{st.Bold.Render("b"), st.Italic.Render("i"), st.Code.Render("c")} {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q does not contain %q", got, want)
 		}
 	}
 	// Adjacent text of one style is one run: one escape sequence, not one per word.
-	got = strings.Join(renderMarkdown("*two words*", 40, st), "\n")
+	got = strings.Join(Render("*two words*", 40, st), "\n")
 	if want := st.Italic.Render("two words"); !strings.Contains(got, want) {
 		t.Errorf("%q does not contain %q", got, want)
 	}
 }
 
 // Every lesson step renders within every width, in every style.
-func TestRenderMarkdownLessonsFit(t *testing.T) {
+func TestRenderLessonsFit(t *testing.T) {
 	for _, nc := range []bool{false, true} {
-		st := newMarkdownStyles(NewStyles(true, nc))
+		st := NewStyles(common.NewStyles(true, nc))
 		for _, l := range lessons.Catalog() {
 			for _, s := range l.Steps {
 				body, err := s.Body()
@@ -121,7 +122,7 @@ func TestRenderMarkdownLessonsFit(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, w := range []int{10, 20, 33, 40, 55, 66, 80, 120} {
-					lines := renderMarkdown(body, w, st)
+					lines := Render(body, w, st)
 					if len(lines) == 0 {
 						t.Errorf("%s at %d: nothing drawn", s.Text, w)
 					}
@@ -137,8 +138,8 @@ func TestRenderMarkdownLessonsFit(t *testing.T) {
 	}
 }
 
-// FuzzRenderMarkdown: any input, any width — no panic, no line wider than asked.
-func FuzzRenderMarkdown(f *testing.F) {
+// FuzzRender: any input, any width — no panic, no line wider than asked.
+func FuzzRender(f *testing.F) {
 	for _, s := range []string{
 		"# T\n\npara **b** *e* `c`\n\n- a\n  - b\n\n1. x\n\n```\ncode\n```\n",
 		"> q\n> - a\n>   ```\n>   x\n", "***a**b*c_d_", "[a](b) <http://x> \\* `` ` ``",
@@ -147,9 +148,9 @@ func FuzzRenderMarkdown(f *testing.F) {
 	} {
 		f.Add(s, uint8(20))
 	}
-	st := newMarkdownStyles(NewStyles(true, false))
+	st := NewStyles(common.NewStyles(true, false))
 	f.Fuzz(func(t *testing.T, src string, width uint8) {
-		lines := renderMarkdown(src, int(width), st)
+		lines := Render(src, int(width), st)
 		checkMarkdownWidth(t, lines, int(width))
 	})
 }
