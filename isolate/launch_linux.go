@@ -28,6 +28,7 @@ type launched struct {
 	cg     *Cgroup       // nil without cgroups
 	veth   *Veth         // nil without --veth
 	stderr *tailWriter   // the agent's stderr, when kept
+	term   *ptyRelay     // run mode with a terminal: the child's own terminal, relayed
 	// relaxed: the cgroup was created with larger limits than asked, to be
 	// lowered once the command runs.
 	relaxed bool
@@ -116,6 +117,23 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 	// inherited the pipe; a forgotten grandchild must not hold up cleanup.
 	cmd.WaitDelay = time.Second
 	cmd.ExtraFiles = []*os.File{childEnd}
+	var master, slave *os.File
+	if mode == modeRun {
+		stdio := stdioFiles(stdin, stdout, stderr)
+		if master, slave, err = runTerminal(cmd, stdio); err != nil {
+			return l, err
+		}
+		if slave != nil {
+			defer slave.Close()
+			// Until the relay owns it (or if the start fails).
+			defer func() {
+				if l.term == nil {
+					master.Close()
+				}
+			}()
+		}
+		l.steps = append(l.steps, terminalStep(master != nil))
+	}
 	// A pids limit below what the Go child needs is written by the child itself
 	// just before exec (execTightening), through this descriptor.
 	pidsMaxFD := 0
@@ -154,6 +172,24 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 		return l, err
 	}
 	childEnd.Close()
+	if master != nil {
+		// Our copy of the child's terminal must go, or reading the master
+		// would never end when the child has exited.
+		slave.Close()
+		stdio := stdioFiles(stdin, stdout, stderr)
+		var in, out *os.File
+		if fileIsTerminal(stdio[0]) {
+			in = stdio[0]
+		}
+		for _, f := range []*os.File{stdio[1], stdio[2], stdio[0]} {
+			if out == nil && fileIsTerminal(f) {
+				out = f
+			}
+		}
+		if l.term, err = startPTYRelay(master, in, out); err != nil {
+			return l, fmt.Errorf("relaying the child's terminal: %w", err)
+		}
+	}
 	pid := cmd.Process.Pid
 	if l.bornIn != nil {
 		placed = true
@@ -290,6 +326,11 @@ func (l *launched) cleanup() error {
 		}
 		if l.ctl != nil {
 			l.ctl.Close()
+		}
+		if l.term != nil {
+			// Run has normally drained it already; this puts the caller's
+			// terminal back on every other way out.
+			l.term.Close(ptyDrain)
 		}
 		if l.veth != nil {
 			if err := l.veth.Remove(); err != nil {

@@ -48,14 +48,18 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 		replies <- replyMsg{r, err}
 	}()
 
-	// Signals. Ctrl-C and Ctrl-\ on a terminal already reach the command
-	// (it is in our process group), so they are not sent twice: an
-	// interactive shell must survive them. Anything else is passed on. A
+	// Signals. The command is in a session of its own, so nothing the
+	// caller's terminal sends reaches it directly: a signal procbox gets is
+	// passed on. With its own terminal, Ctrl-C and Ctrl-\ are bytes that
+	// terminal turns into SIGINT and SIGQUIT for its foreground job. A
 	// command that is PID 1 of a pid namespace never gets a signal it has no
 	// handler for (init's protection), so there procbox sends SIGKILL at once:
 	// Ctrl-C must always end `procbox run`. A second SIGTERM or SIGHUP means
 	// it, too.
-	fromTerminal := isTerminal(stdin)
+	var intr chan byte
+	if l.term != nil {
+		intr = l.term.intr
+	}
 	terms := 0
 	var setupErr error
 	gotReply := false
@@ -72,6 +76,17 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 				setupErr = fmt.Errorf("cgroup: setting the asked limits: %w", err)
 				l.signal(syscall.SIGKILL)
 			}
+		case c := <-intr:
+			// Typed Ctrl-C (or Ctrl-\): the child's terminal delivers it,
+			// except to a pid namespace's init without a handler.
+			ssig := syscall.SIGINT
+			if t, err := unix.IoctlGetTermios(int(l.term.master.Fd()), unix.TCGETS); err == nil && c == t.Cc[unix.VQUIT] {
+				ssig = syscall.SIGQUIT
+			}
+			pid := l.cmd.Process.Pid
+			if spec.Has(NSPID) && l.term.foreground() == pid && !catches(pid, ssig) {
+				l.signal(syscall.SIGKILL)
+			}
 		case sig := <-sigs:
 			ssig, _ := sig.(syscall.Signal)
 			if ssig == syscall.SIGTERM || ssig == syscall.SIGHUP {
@@ -82,14 +97,17 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 				l.signal(syscall.SIGKILL)
 			case spec.Has(NSPID) && !catches(l.cmd.Process.Pid, ssig):
 				l.signal(syscall.SIGKILL)
-			case fromTerminal && (ssig == syscall.SIGINT || ssig == syscall.SIGQUIT):
-				// Already delivered by the terminal.
 			default:
 				l.signal(sig)
 			}
 		case <-l.waited:
 			done = true
 		}
+	}
+	if l.term != nil {
+		// Everything the command wrote before it exited reaches the caller,
+		// then the caller's terminal is restored.
+		l.term.Close(ptyDrain)
 	}
 	if !gotReply {
 		// The child may have exited before its reply was read.
@@ -137,6 +155,11 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 	return res, nil
 }
 
+// ptyDrain bounds how long procbox keeps copying the child's terminal output
+// after the child has exited: a process the command left behind may hold
+// that terminal open for ever.
+const ptyDrain = time.Second
+
 // peakRSS is the largest resident set of the child or any descendant it
 // waited for, in bytes (ru_maxrss is in KiB on Linux).
 func peakRSS(st *os.ProcessState) int64 {
@@ -160,16 +183,6 @@ func replyError(r childReply) error {
 		return &CommandError{Code: r.Code, Msg: r.Error}
 	}
 	return errors.New(r.Error)
-}
-
-// isTerminal reports whether r is a terminal.
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok || f == nil {
-		return false
-	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
 }
 
 // catches reports whether process pid has a handler for sig (SigCgt in

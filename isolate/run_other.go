@@ -21,6 +21,9 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (R
 	return Result{}, errNotLinux
 }
 
+// ExplainRun is Explain away from Linux (there is no terminal to attach).
+func ExplainRun(spec Spec, stdin io.Reader, stdout, stderr io.Writer) []Step { return Explain(spec) }
+
 // Command fails away from Linux.
 func Command(spec Spec, argv []string) (*exec.Cmd, error) { return nil, errNotLinux }
 

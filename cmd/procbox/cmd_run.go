@@ -42,7 +42,7 @@ func cmdRun(args []string) error {
 	}
 	argv := fs.Args()
 	if *explain {
-		for _, st := range isolate.Explain(s) {
+		for _, st := range isolate.ExplainRun(s, os.Stdin, os.Stdout, os.Stderr) {
 			fmt.Printf("%s   # %s\n", st.Command, st.What)
 		}
 		if len(argv) > 0 {

@@ -1,0 +1,172 @@
+package main
+
+// Containment attacks (issue 10), replayed through the built binary: each
+// test runs testdata/attack (a hostile child built here, static) inside
+// `procbox run`, asserts the attempt fails and that the host is unchanged.
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// containAttack builds the hostile helper (static) into a temp dir of t.
+func containAttack(t testing.TB) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(t.TempDir(), "attack")
+	cmd := exec.Command(goBin, "build", "-o", bin, "./testdata/attack")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build attack: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// containTmux is a private tmux server whose one pane runs a host shell:
+// the terminal an attacker would like to type into.
+type containTmux struct {
+	t      *testing.T
+	socket string
+}
+
+func newContainTmux(t *testing.T, shellCmd string) containTmux {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed (apt-get install tmux): needs a real terminal")
+	}
+	x := containTmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
+	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
+	x.run("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", "-s", "c", shellCmd)
+	return x
+}
+
+func (x containTmux) run(args ...string) string {
+	out, err := exec.Command("tmux", append([]string{"-S", x.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		x.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (x containTmux) screen() string { return x.run("capture-pane", "-p", "-J", "-t", "c") }
+
+func (x containTmux) keys(keys ...string) { x.run(append([]string{"send-keys", "-t", "c"}, keys...)...) }
+
+// line types a line and Enter, literally.
+func (x containTmux) line(s string) {
+	x.keys("-l", s)
+	x.keys("Enter")
+}
+
+// waitFor waits until the screen contains want, failing with the screen.
+func (x containTmux) waitFor(want string, timeout time.Duration) string {
+	x.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		s := x.screen()
+		if strings.Contains(s, want) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			x.t.Fatalf("waiting for %q; screen:\n%s", want, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestContainTIOCSTI replays CVE-2017-5226 against `procbox run`: the child
+// pushes "touch MARKER" and a newline into fd 0 with TIOCSTI. Before the fix
+// the host shell read it after procbox exited and ran it as root. Now the
+// child has its own terminal: the bytes land there and nothing runs on the
+// host side. The test also waits for the host shell to show its next prompt,
+// so an injected line would have been read.
+func TestContainTIOCSTI(t *testing.T) {
+	requireRoot(t)
+	bin, attack := faultBuild(t), containAttack(t)
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "injected")
+	x := newContainTmux(t, "env PS1='host$ ' sh")
+	x.waitFor("host$", 5*time.Second)
+	for _, spec := range [][]string{{"--ns", "all", "--drop-caps", "all"}, {}} {
+		os.Remove(marker)
+		x.keys("-l", bin+" run "+strings.Join(spec, " ")+" -- "+attack+" tiocsti 'touch "+marker+"\n'; echo \"R\"\"C=$?\"")
+		x.keys("Enter")
+		s := x.waitFor("RC=", 10*time.Second)
+		if !strings.Contains(s, "tiocsti: ok") {
+			// It must have worked on *something*: its own terminal.
+			t.Errorf("spec %v: the helper's TIOCSTI did not reach its own terminal; screen:\n%s", spec, s)
+		}
+		x.line("echo NEXT-$((40+2))")
+		x.waitFor("NEXT-42", 5*time.Second)
+		time.Sleep(300 * time.Millisecond)
+		if _, err := os.Stat(marker); err == nil {
+			t.Fatalf("spec %v: the injected command ran on the host (%s exists); screen:\n%s", spec, marker, x.screen())
+		}
+		x.line("clear")
+	}
+}
+
+// TestContainRunInteractiveShell: `procbox run --ns pid,mnt -- sh` has job
+// control (no "can't access tty"), Ctrl-C reaches the foreground job inside
+// and not the shell, and after exit the caller's terminal is back in its
+// normal mode.
+func TestContainRunInteractiveShell(t *testing.T) {
+	requireRoot(t)
+	bin := faultBuild(t)
+	x := newContainTmux(t, "env PS1='host$ ' sh")
+	x.waitFor("host$", 5*time.Second)
+	x.line("stty -g > " + filepath.Join(t.TempDir(), "before") + "; " + bin + " run --ns pid,mnt -- env PS1='box''# ' sh -i; echo \"R\"\"C=$?\"")
+	x.waitFor("box#", 10*time.Second)
+	x.line("sleep 30")
+	time.Sleep(500 * time.Millisecond)
+	x.keys("C-c")
+	x.line("echo alive-$((40+2)) $$; ps -o pgid= -p $$; ps -o pgid= -C ps")
+	s := x.waitFor("alive-42", 5*time.Second)
+	if strings.Contains(s, "RC=") {
+		t.Fatalf("Ctrl-C ended procbox run instead of the shell's sleep:\n%s", s)
+	}
+	for _, bad := range []string{"can't access tty", "job control turned off", "no job control"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("the shell has no job control (%q):\n%s", bad, s)
+		}
+	}
+	if !strings.Contains(s, "alive-42 1") {
+		t.Errorf("the shell is not PID 1 of its pid namespace:\n%s", s)
+	}
+	x.line("exit 7")
+	s = x.waitFor("RC=", 5*time.Second)
+	if !strings.Contains(s, "RC=7") {
+		t.Errorf("procbox run did not pass the shell's status on:\n%s", s)
+	}
+	// The host terminal is cooked again: a line typed now is echoed and run.
+	x.line("stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo -e isig | tr '\\n' ,; echo")
+	s = x.waitFor("icanon,", 5*time.Second)
+	if !strings.Contains(s, "isig,icanon,echo,") {
+		t.Errorf("the host terminal was not restored (want isig,icanon,echo):\n%s", s)
+	}
+}
+
+// TestContainRunCtrlCEndsPidInit: a command that is PID 1 of a pid namespace
+// ignores signals it has no handler for, even the terminal's SIGINT; Ctrl-C
+// must still end `procbox run` (procbox sees the key and kills it).
+func TestContainRunCtrlCEndsPidInit(t *testing.T) {
+	requireRoot(t)
+	bin := faultBuild(t)
+	x := newContainTmux(t, "env PS1='host$ ' sh")
+	x.waitFor("host$", 5*time.Second)
+	x.line(bin + " run --ns pid -- sleep 60; echo \"R\"\"C=$?\"")
+	time.Sleep(time.Second)
+	x.keys("C-c")
+	s := x.waitFor("RC=", 5*time.Second)
+	if !strings.Contains(s, "RC=137") && !strings.Contains(s, "RC=130") {
+		t.Errorf("want the command killed (137 or 130):\n%s", s)
+	}
+}

@@ -1,0 +1,134 @@
+// Command attack is the hostile child of procbox's containment tests: each
+// mode tries one way out and prints what the kernel answered, one line, so
+// the test can assert the attempt failed. It is built by the tests (static,
+// CGO_ENABLED=0) and never shipped.
+//
+//	attack tiocsti TEXT        push TEXT into fd 0's input queue (TIOCSTI)
+//	attack syscalls NAME...    call each syscall with harmless arguments; print NAME=errno
+//	attack write FILE TEXT     write TEXT to FILE; print "ok" or the errno
+package main
+
+import (
+	"fmt"
+	"os"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: attack tiocsti TEXT | syscalls NAME... | write FILE TEXT")
+		os.Exit(2)
+	}
+	switch os.Args[1] {
+	case "tiocsti":
+		tiocsti(os.Args[2])
+	case "syscalls":
+		for _, n := range os.Args[2:] {
+			fmt.Printf("%s=%s\n", n, errName(call(n)))
+		}
+	case "write":
+		err := os.WriteFile(os.Args[2], []byte(os.Args[3]), 0)
+		if pe, ok := err.(*os.PathError); ok {
+			err = pe.Err
+		}
+		fmt.Println(errName(err))
+	default:
+		fmt.Fprintln(os.Stderr, "attack: unknown mode", os.Args[1])
+		os.Exit(2)
+	}
+}
+
+// tiocsti types text into the terminal on fd 0, byte by byte, as CVE-2017-5226 did.
+func tiocsti(text string) {
+	var err error
+	for i := 0; i < len(text) && err == nil; i++ {
+		b := text[i]
+		_, _, e := unix.Syscall(unix.SYS_IOCTL, 0, unix.TIOCSTI, uintptr(unsafe.Pointer(&b)))
+		if e != 0 {
+			err = e
+		}
+	}
+	fmt.Println("tiocsti:", errName(err))
+}
+
+func errName(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	if e, ok := err.(syscall.Errno); ok {
+		if n := unix.ErrnoName(e); n != "" {
+			return n
+		}
+	}
+	return err.Error()
+}
+
+// call makes one raw syscall whose arguments make it harmless (signal 0,
+// bad descriptors, ids that stay the same): without a filter it returns
+// success or an errno other than EPERM; under procbox's filter, EPERM.
+func call(name string) error {
+	pid, tid := uintptr(os.Getpid()), uintptr(unix.Gettid())
+	uid := uintptr(os.Getuid())
+	none := ^uintptr(0) // -1: "leave unchanged"
+	empty := []byte{0}
+	p := uintptr(unsafe.Pointer(&empty[0]))
+	var info [128]byte
+	*(*int32)(unsafe.Pointer(&info[8])) = -1 // si_code SI_QUEUE
+	var nr uintptr
+	var a [6]uintptr
+	switch name {
+	case "kill":
+		nr, a = unix.SYS_KILL, [6]uintptr{pid, 0}
+	case "tkill":
+		nr, a = unix.SYS_TKILL, [6]uintptr{tid, 0}
+	case "tgkill":
+		nr, a = unix.SYS_TGKILL, [6]uintptr{pid, tid, 0}
+	case "pidfd_send_signal":
+		nr, a = unix.SYS_PIDFD_SEND_SIGNAL, [6]uintptr{none, 0}
+	case "rt_sigqueueinfo":
+		nr, a = unix.SYS_RT_SIGQUEUEINFO, [6]uintptr{pid, 0, uintptr(unsafe.Pointer(&info[0]))}
+	case "rt_tgsigqueueinfo":
+		nr, a = unix.SYS_RT_TGSIGQUEUEINFO, [6]uintptr{pid, tid, 0, uintptr(unsafe.Pointer(&info[0]))}
+	case "setuid":
+		nr, a = unix.SYS_SETUID, [6]uintptr{uid}
+	case "setreuid":
+		nr, a = unix.SYS_SETREUID, [6]uintptr{none, none}
+	case "setresuid":
+		nr, a = unix.SYS_SETRESUID, [6]uintptr{none, none, none}
+	case "setfsuid":
+		// setfsuid never fails by itself; it returns the old fsuid. Under
+		// the filter the raw call returns -EPERM instead.
+		r, _, e := unix.RawSyscall(unix.SYS_SETFSUID, none, 0, 0)
+		if e != 0 {
+			return e
+		}
+		if int(r) != os.Getuid() {
+			return fmt.Errorf("setfsuid returned %d", int(r))
+		}
+		return nil
+	case "mount":
+		nr, a = unix.SYS_MOUNT, [6]uintptr{p, p, p, 0, 0}
+	case "fsopen":
+		nr, a = unix.SYS_FSOPEN, [6]uintptr{p, 0}
+	case "fsconfig":
+		nr, a = unix.SYS_FSCONFIG, [6]uintptr{none, 0, 0, 0, 0}
+	case "fsmount":
+		nr, a = unix.SYS_FSMOUNT, [6]uintptr{none, 0, 0}
+	case "move_mount":
+		nr, a = unix.SYS_MOVE_MOUNT, [6]uintptr{none, p, none, p, 0}
+	case "open_tree":
+		nr, a = unix.SYS_OPEN_TREE, [6]uintptr{none, p, 0}
+	case "mount_setattr":
+		nr, a = unix.SYS_MOUNT_SETATTR, [6]uintptr{none, p, 0, 0, 0}
+	default:
+		return fmt.Errorf("no harmless call known for %s", name)
+	}
+	_, _, e := unix.RawSyscall6(nr, a[0], a[1], a[2], a[3], a[4], a[5])
+	if e != 0 {
+		return e
+	}
+	return nil
+}
