@@ -58,7 +58,9 @@ func (x containTmux) run(args ...string) string {
 
 func (x containTmux) screen() string { return x.run("capture-pane", "-p", "-J", "-t", "c") }
 
-func (x containTmux) keys(keys ...string) { x.run(append([]string{"send-keys", "-t", "c"}, keys...)...) }
+func (x containTmux) keys(keys ...string) {
+	x.run(append([]string{"send-keys", "-t", "c"}, keys...)...)
+}
 
 // line types a line and Enter, literally.
 func (x containTmux) line(s string) {
