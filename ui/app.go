@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"procbox/ui/internal/common"
 	"slices"
 	"sync"
+
+	"procbox/ui/inspector"
+	"procbox/ui/internal/common"
+	"procbox/ui/picker"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -107,13 +110,20 @@ func (m rootModel) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.frame.ShowHelp {
 			return m, nil
 		}
-		return m.updateTop(shiftMouse(msg, common.HeaderHeight))
+		return m.updateTop(common.ShiftMouse(msg, common.HeaderHeight))
 
 	case backMsg:
 		return m.pop()
 
 	case pushMsg:
 		return m.push(msg.s)
+
+	// Screens never build each other: they ask, and the root opens.
+	case picker.OpenMsg:
+		return m.push(inspector.New(m.deps, msg.PID))
+
+	case picker.CompareMsg:
+		return m.push(inspector.NewCompare(m.deps, msg.A, msg.B))
 
 	case flashMsg:
 		m.frame.Flash = msg.Text
@@ -244,25 +254,6 @@ func (m rootModel) View() (v tea.View) {
 	return v
 }
 
-// shiftMouse moves a mouse event up by dy rows, so screens see coordinates
-// relative to their own body.
-func shiftMouse(msg tea.MouseMsg, dy int) tea.Msg {
-	switch ev := msg.(type) {
-	case tea.MouseClickMsg:
-		ev.Y -= dy
-		return ev
-	case tea.MouseReleaseMsg:
-		ev.Y -= dy
-		return ev
-	case tea.MouseWheelMsg:
-		ev.Y -= dy
-		return ev
-	case tea.MouseMotionMsg:
-		ev.Y -= dy
-		return ev
-	}
-	return msg
-}
 
 // openScreens remembers every screen that may still need closing. It outlives
 // the program so run can close what is left even after a panic or a signal.

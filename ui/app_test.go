@@ -3,10 +3,13 @@ package ui
 import (
 	"context"
 	"io"
-	"procbox/ui/internal/uitest"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"procbox/ui/inspector"
+	"procbox/ui/internal/uitest"
+	"procbox/ui/picker"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -110,7 +113,7 @@ func TestRootCapturingScreenGetsQAndEsc(t *testing.T) {
 }
 
 func TestRootHelpOverlay(t *testing.T) {
-	d := newCoreDriver(t, coreDeps(uitest.NewInspector()), newPickerScreen(coreDeps(uitest.NewInspector())), 80, 24)
+	d := newCoreDriver(t, coreDeps(uitest.NewInspector()), picker.New(coreDeps(uitest.NewInspector())), 80, 24)
 	d.Keys("?")
 	v := d.View()
 	if !d.root().frame.ShowHelp || !strings.Contains(v, "Keys — Processes") || !strings.Contains(v, "filter") {
@@ -165,7 +168,7 @@ func TestRootBackgroundColorRebuildsStyles(t *testing.T) {
 
 func TestRootResize(t *testing.T) {
 	in := uitest.NewInspector()
-	d := newCoreDriver(t, coreDeps(in), newPickerScreen(coreDeps(in)), 120, 40)
+	d := newCoreDriver(t, coreDeps(in), picker.New(coreDeps(in)), 120, 40)
 	uitest.CheckFits(t, d.View(), 120, 40)
 	d.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	v := d.View()
@@ -245,11 +248,11 @@ func TestRunPanicIsOneLineAndCloses(t *testing.T) {
 // TestScreensWithoutInspector: a Deps without an Inspector gives messages, not panics.
 func TestScreensWithoutInspector(t *testing.T) {
 	deps := Deps{Clock: uitest.NewClock(uitest.Now), Styles: NewStyles(true, true)}
-	for _, s := range []screen{newHomeScreen(deps), newPickerScreen(deps), newInspectorScreen(deps, 1), newCompareScreen(deps, 1, 2)} {
+	for _, s := range []screen{newHomeScreen(deps), picker.New(deps), inspector.New(deps, 1), inspector.NewCompare(deps, 1, 2)} {
 		d := newCoreDriver(t, deps, s, 80, 24)
 		uitest.CheckFits(t, d.View(), 80, 24)
 	}
-	d := newCoreDriver(t, deps, newPickerScreen(deps), 80, 24)
+	d := newCoreDriver(t, deps, picker.New(deps), 80, 24)
 	if !strings.Contains(d.View(), errNoInspector.Error()) {
 		t.Errorf("picker does not say why it is empty:\n%s", d.View())
 	}
@@ -258,7 +261,7 @@ func TestScreensWithoutInspector(t *testing.T) {
 // TestHelpOverlayFitsEveryScreen: ? on each screen lists its keys within 80x24.
 func TestHelpOverlayFitsEveryScreen(t *testing.T) {
 	deps := coreDeps(uitest.NewInspector())
-	for _, s := range []screen{newHomeScreen(deps), newPickerScreen(deps), newInspectorScreen(deps, 400), newCompareScreen(deps, 300, 400)} {
+	for _, s := range []screen{newHomeScreen(deps), picker.New(deps), inspector.New(deps, 400), inspector.NewCompare(deps, 300, 400)} {
 		d := newCoreDriver(t, deps, s, 80, 24)
 		d.Keys("?")
 		v := d.View()

@@ -2,10 +2,14 @@ package ui
 
 import (
 	"bytes"
-	"procbox/ui/internal/uitest"
+	"strings"
 	"testing"
 	"time"
 
+	"procbox/ui/internal/uitest"
+	"procbox/ui/picker"
+
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 )
 
@@ -14,8 +18,8 @@ import (
 func TestFlowFilterInspectTabBackQuit(t *testing.T) {
 	in := uitest.NewInspector()
 	deps := coreDeps(in)
-	picker := newPickerScreen(deps).(*pickerScreen)
-	tm := teatest.NewTestModel(t, newRoot(deps, picker), teatest.WithInitialTermSize(120, 40))
+	pk := picker.New(deps)
+	tm := teatest.NewTestModel(t, newRoot(deps, pk), teatest.WithInitialTermSize(120, 40))
 	waitFor := func(what string) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
@@ -44,8 +48,10 @@ func TestFlowFilterInspectTabBackQuit(t *testing.T) {
 	if len(final.stack) != 1 {
 		t.Fatalf("final stack has %d screens, want the picker alone", len(final.stack))
 	}
-	p, ok := final.top().(*pickerScreen)
-	if !ok || p.filter != "sleep" || p.selPID != 300 {
-		t.Fatalf("final top %T filter %q sel %d", final.top(), p.filter, p.selPID)
+	if final.top() != pk {
+		t.Fatalf("final top %T, want the picker", final.top())
+	}
+	if v := ansi.Strip(final.render()); !strings.Contains(v, `filter "sleep"`) || !strings.Contains(v, "sleep 300") {
+		t.Fatalf("the picker did not keep its filter and selection:\n%s", v)
 	}
 }

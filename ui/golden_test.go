@@ -2,8 +2,11 @@ package ui
 
 import (
 	"fmt"
-	"procbox/ui/internal/uitest"
 	"testing"
+
+	"procbox/ui/inspector"
+	"procbox/ui/internal/uitest"
+	"procbox/ui/picker"
 
 	"github.com/charmbracelet/x/exp/golden"
 )
@@ -31,57 +34,6 @@ func TestGoldenHome(t *testing.T) {
 	})
 }
 
-func TestGoldenPicker(t *testing.T) {
-	goldenEach(t, func(t *testing.T, w, h int) string {
-		d, _, _ := newPickerFixture(t, w, h)
-		d.Keys("down", "down", "down", "down")
-		return d.View()
-	})
-}
-
-func TestGoldenPickerTree(t *testing.T) {
-	goldenEach(t, func(t *testing.T, w, h int) string {
-		d, _, _ := newPickerFixture(t, w, h)
-		d.Keys("t", "5", "S")
-		return d.View()
-	})
-}
-
-func TestGoldenInspector(t *testing.T) {
-	for i, name := range tabNames {
-		t.Run(name, func(t *testing.T) {
-			goldenEach(t, func(t *testing.T, w, h int) string {
-				d, _, _ := newInspectorFixture(t, 400, w, h)
-				d.Keys(fmt.Sprint(i + 1))
-				return d.View()
-			})
-		})
-	}
-}
-
-func TestGoldenInspectorErrors(t *testing.T) {
-	goldenEach(t, func(t *testing.T, w, h int) string {
-		d, _, _ := newInspectorFixture(t, 500, w, h)
-		d.Keys("2")
-		return d.View()
-	})
-}
-
-func TestGoldenCompare(t *testing.T) {
-	goldenEach(t, func(t *testing.T, w, h int) string {
-		deps := coreDeps(uitest.NewInspector())
-		return newCoreDriver(t, deps, newCompareScreen(deps, 300, 400), w, h).View()
-	})
-}
-
-func TestGoldenHelp(t *testing.T) {
-	goldenEach(t, func(t *testing.T, w, h int) string {
-		d, _, _ := newPickerFixture(t, w, h)
-		d.Keys("?")
-		return d.View()
-	})
-}
-
 // TestStylesChangeOnlyColour: dark, light and NO_COLOR styles draw the same
 // text in the same places — colour changes, layout never does — so the
 // stripped goldens hold for all three.
@@ -90,13 +42,13 @@ func TestStylesChangeOnlyColour(t *testing.T) {
 		in := uitest.NewInspector()
 		deps := coreDeps(in)
 		deps.Styles = st
-		var s screen = newInspectorScreen(deps, pid)
+		var s screen = inspector.New(deps, pid)
 		if pid == 0 {
-			s = newPickerScreen(deps)
+			s = picker.New(deps)
 		}
 		d := newCoreDriver(t, deps, s, 80, 24)
 		var out string
-		for i := 0; i < numTabs; i++ {
+		for i := 0; i < 8; i++ { // every tab
 			out += d.View()
 			d.Keys("tab")
 		}

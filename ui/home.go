@@ -9,6 +9,7 @@ import (
 
 	"procbox/inspect"
 	"procbox/isolate"
+	"procbox/ui/picker"
 )
 
 // RunHome opens the TUI on the home screen.
@@ -134,7 +135,7 @@ func (h *homeScreen) open() tea.Cmd {
 	case "Lab":
 		return pushOrFlash(newLabScreen(h.deps, isolate.Spec{}))
 	case "Inspect":
-		return pushCmd(newPickerScreen(h.deps))
+		return pushCmd(picker.New(h.deps))
 	}
 	return tea.Quit
 }

@@ -7,6 +7,7 @@ import (
 
 	"procbox/isolate"
 	"procbox/ui/internal/uitest"
+	"procbox/ui/picker"
 )
 
 // coreProgress is a fake progress store.
@@ -52,7 +53,7 @@ func TestHomeOpensItems(t *testing.T) {
 	deps := coreDeps(in)
 	d := newCoreDriver(t, deps, newHomeScreen(deps), 80, 24)
 	d.Keys("down", "down", "enter")
-	if _, ok := d.top().(*pickerScreen); !ok {
+	if _, ok := d.top().(*picker.Model); !ok {
 		t.Fatalf("Inspect opened %T", d.top())
 	}
 	d.Keys("q")

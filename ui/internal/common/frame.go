@@ -1,6 +1,7 @@
 package common
 
 import (
+	tea "charm.land/bubbletea/v2"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -140,4 +141,24 @@ func (f Frame) fullHelp(top Screen, w, h int) string {
 		lines[i] = " " + lines[i]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// ShiftMouse moves a mouse event up by dy rows, so screens see coordinates
+// relative to their own body.
+func ShiftMouse(msg tea.MouseMsg, dy int) tea.Msg {
+	switch ev := msg.(type) {
+	case tea.MouseClickMsg:
+		ev.Y -= dy
+		return ev
+	case tea.MouseReleaseMsg:
+		ev.Y -= dy
+		return ev
+	case tea.MouseWheelMsg:
+		ev.Y -= dy
+		return ev
+	case tea.MouseMotionMsg:
+		ev.Y -= dy
+		return ev
+	}
+	return msg
 }

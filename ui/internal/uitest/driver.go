@@ -140,6 +140,11 @@ func (sd *ScreenDriver) root(msg tea.Msg) bool {
 	case tea.WindowSizeMsg:
 		sd.W, sd.H = msg.Width, msg.Height
 		return false // the screen gets the whole window's size, as from the root
+	case tea.MouseMsg:
+		if !sd.Frame.ShowHelp {
+			sd.Run(sd.updateScreen(common.ShiftMouse(msg, common.HeaderHeight)))
+		}
+		return true
 	case tea.KeyPressMsg:
 		k := sd.Frame.Keys
 		if key.Matches(msg, k.Quit) {

@@ -1,4 +1,4 @@
-package ui
+package inspector
 
 import (
 	"errors"
@@ -9,15 +9,16 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"procbox/inspect"
+	"procbox/ui/internal/common"
 	"procbox/ui/internal/uitest"
 )
 
-func newInspectorFixture(t *testing.T, pid, w, h int) (*coreDriver, *uitest.Inspector, *inspectorScreen) {
+func newInspectorFixture(t *testing.T, pid, w, h int) (*uitest.ScreenDriver, *uitest.Inspector, *Model) {
 	t.Helper()
 	in := uitest.NewInspector()
-	deps := coreDeps(in)
-	s := newInspectorScreen(deps, pid).(*inspectorScreen)
-	return newCoreDriver(t, deps, s, w, h), in, s
+	deps := uitest.Deps(in)
+	s := New(deps, pid)
+	return uitest.NewScreen(t, deps, s, w, h), in, s
 }
 
 func TestInspectorHeaderAndVerdict(t *testing.T) {
@@ -43,7 +44,7 @@ func TestInspectorTabs(t *testing.T) {
 		tabMemory:     {"RSS", "VSZ", "Mappings by kind", "lib", "█"},
 		tabRegisters:  {"clock_nanosleep(", "0x00007ffd5e01f068", "stack pointer", "program counter"},
 		tabNamespaces: {"own namespace (isolated)", "4026532201", "shared", "procbox (pid 42)"},
-		tabCgroups:    {"/docker/3f2a9c1b7e6d5a4f", "60.0M of 64.0M", "near the limit", "0.50 CPU", "oom kills"},
+		tabCgroups:    {"/docker/3f2a9c1b7e6d5a4f", "60M of 64M", "near the limit", "0.50 CPU", "oom kills"},
 		tabSecurity:   {"filter (1 filters", "no_new_privs", "docker-default", "net_bind_service", "listen on ports below 1024"},
 	}
 	for i := 0; i < numTabs; i++ {
@@ -72,7 +73,7 @@ func TestInspectorTabs(t *testing.T) {
 	// Click on the Namespaces tab: header row 0, pid row 1, verdict 2, tabs 3.
 	x := 0
 	for i := 0; i < tabNamespaces; i++ {
-		x += cellWidth(tabNames[i]) + 3
+		x += common.CellWidth(tabNames[i]) + 3
 	}
 	d.Send(tea.MouseClickMsg{X: x + 1, Y: 3, Button: tea.MouseLeft})
 	if s.tab != tabNamespaces {
@@ -125,7 +126,7 @@ func TestInspectorEnvRevealOneValue(t *testing.T) {
 func TestInspectorExitedKeepsLastView(t *testing.T) {
 	d, in, s := newInspectorFixture(t, 300, 80, 24)
 	in.SetErr(300, fmt.Errorf("pid 300: %w", inspect.ErrGone))
-	d.Send(inspectorTickMsg{to: s, gen: s.gen})
+	d.Send(tickMsg{to: s, gen: s.gen})
 	v := d.View()
 	if !s.exited || !strings.Contains(v, "exited") || !strings.Contains(v, "sleep") {
 		t.Fatalf("exit not shown or last view lost:\n%s", v)
@@ -134,7 +135,7 @@ func TestInspectorExitedKeepsLastView(t *testing.T) {
 		t.Errorf("no notice that this is the last view:\n%s", v)
 	}
 	// No more reads after the exit.
-	d.Send(inspectorTickMsg{to: s, gen: s.gen})
+	d.Send(tickMsg{to: s, gen: s.gen})
 	if !s.exited {
 		t.Fatal("exited flag lost")
 	}
@@ -164,7 +165,7 @@ func TestInspectorErrorSectionsShowWhy(t *testing.T) {
 func TestInspectorRefreshFailureKeepsView(t *testing.T) {
 	d, in, s := newInspectorFixture(t, 300, 80, 24)
 	in.SetErr(300, errors.New("read /proc/300/status: input/output error"))
-	d.Send(inspectorTickMsg{to: s, gen: s.gen})
+	d.Send(tickMsg{to: s, gen: s.gen})
 	v := d.View()
 	if !strings.Contains(v, "Refresh failed") || !strings.Contains(v, "sleep") {
 		t.Fatalf("refresh error:\n%s", v)
@@ -211,11 +212,11 @@ func TestCapMeaningsCoverEveryCap(t *testing.T) {
 // tab: the longest) at 120x40.
 func BenchmarkInspectorView(b *testing.B) {
 	in := uitest.NewInspector()
-	deps := coreDeps(in)
-	d := newCoreDriver(b, deps, newInspectorScreen(deps, 300), 120, 40)
+	deps := uitest.Deps(in)
+	d := uitest.NewScreen(b, deps, New(deps, 300), 120, 40)
 	d.Keys("8")
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = d.root().render()
+		_ = d.Raw()
 	}
 }

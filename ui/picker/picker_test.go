@@ -1,27 +1,29 @@
-package ui
+package picker
 
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 
 	"procbox/inspect"
+	"procbox/ui/internal/common"
 	"procbox/ui/internal/uitest"
 )
 
-func newPickerFixture(t *testing.T, w, h int) (*coreDriver, *uitest.Inspector, *pickerScreen) {
+func newPickerFixture(t *testing.T, w, h int) (*uitest.ScreenDriver, *uitest.Inspector, *Model) {
 	t.Helper()
 	in := uitest.NewInspector()
-	deps := coreDeps(in)
-	p := newPickerScreen(deps).(*pickerScreen)
-	return newCoreDriver(t, deps, p, w, h), in, p
+	deps := uitest.Deps(in)
+	p := New(deps)
+	return uitest.NewScreen(t, deps, p, w, h), in, p
 }
 
 // pids is the PIDs of the visible lines in order.
-func (p *pickerScreen) pids() []int {
+func (p *Model) pids() []int {
 	var out []int
 	for _, l := range p.lines {
 		out = append(out, p.rows[l.row].PID)
@@ -107,7 +109,7 @@ func TestPickerFilterAsYouType(t *testing.T) {
 		t.Fatalf("esc with a kept filter: quit=%v filter=%q rows=%d", d.Quit, p.filter, len(p.lines))
 	}
 	d.Keys("esc")
-	if !d.Quit {
+	if d.Backs != 1 {
 		t.Fatal("esc without a filter should leave the picker")
 	}
 }
@@ -134,9 +136,9 @@ func TestPickerKeepsSelectionAndScrollAcrossRefresh(t *testing.T) {
 		rows = append(rows, inspect.ProcRow{PID: i * 10, User: "root", State: "S", Comm: "w", Cmdline: fmt.Sprintf("worker %d", i), Threads: 1})
 	}
 	in.ProcRows = rows
-	deps := coreDeps(in)
-	p := newPickerScreen(deps).(*pickerScreen)
-	d := newCoreDriver(t, deps, p, 80, 24)
+	deps := uitest.Deps(in)
+	p := New(deps)
+	d := uitest.NewScreen(t, deps, p, 80, 24)
 	d.Keys("pgdown", "pgdown", "down", "down")
 	sel, off := p.selPID, p.offset
 	if sel == 0 || off == 0 {
@@ -146,7 +148,7 @@ func TestPickerKeepsSelectionAndScrollAcrossRefresh(t *testing.T) {
 	in.Mu.Lock()
 	in.ProcRows = append(in.ProcRows[1:], inspect.ProcRow{PID: 5000, User: "root", Comm: "new", Threads: 1})
 	in.Mu.Unlock()
-	d.Send(pickerTickMsg{to: p, gen: p.gen})
+	d.Run(p.scanNow())
 	if p.selPID != sel {
 		t.Fatalf("selection moved from PID %d to %d", sel, p.selPID)
 	}
@@ -167,32 +169,36 @@ func TestPickerKeepsSelectionAndScrollAcrossRefresh(t *testing.T) {
 	}
 	in.ProcRows = kept
 	in.Mu.Unlock()
-	d.Send(pickerTickMsg{to: p, gen: p.gen})
+	d.Run(p.scanNow())
 	if p.cursor != cur || p.selPID == sel {
 		t.Fatalf("after the selected PID exited: cursor %d→%d, sel %d", cur, p.cursor, p.selPID)
 	}
 }
 
 func TestPickerRefreshStopsWhenCoveredAndResumes(t *testing.T) {
-	d, in, p := newPickerFixture(t, 80, 24)
-	d.Keys("enter") // opens the inspector on PID 1 (no snapshot: shows gone)
-	if _, ok := d.top().(*inspectorScreen); !ok {
-		t.Fatalf("enter did not open the inspector, top is %T", d.top())
+	in := uitest.NewInspector()
+	clock := uitest.NewHeldClock(uitest.Now)
+	deps := uitest.Deps(in)
+	deps.Clock = clock
+	p := New(deps)
+	d := uitest.NewScreen(t, deps, p, 80, 24)
+	d.Keys("enter") // asks the root for the inspector on PID 1
+	if !slices.Contains(d.Msgs, tea.Msg(OpenMsg{PID: 1})) {
+		t.Fatalf("enter did not ask for the inspector on PID 1: %v", d.Msgs)
 	}
+	if clock.Pending() != 1 {
+		t.Fatalf("%d scans armed after the first, want 1", clock.Pending())
+	}
+	// Covered: the scan armed before is the last one; no next is armed.
+	d.Send(common.ActiveMsg{Active: false})
+	d.Run(clock.Fire())
 	before := in.Tables
-	d.Send(pickerTickMsg{to: p, gen: p.gen})
-	if in.Tables != before {
-		t.Fatal("a covered picker still scans /proc")
+	if clock.Pending() != 0 {
+		t.Fatal("a covered picker armed another scan of /proc")
 	}
-	d.Keys("q")
-	if in.Tables == before {
-		t.Fatal("the picker did not refresh when shown again")
-	}
-	// A tick from the old chain is ignored.
-	n := in.Tables
-	d.Send(pickerTickMsg{to: p, gen: p.gen - 1})
-	if in.Tables != n {
-		t.Fatal("a stale tick started a second refresh chain")
+	d.Send(common.ActiveMsg{Active: true})
+	if in.Tables != before+1 || clock.Pending() != 1 {
+		t.Fatalf("shown again: %d scans, %d armed; want one at once and the next armed", in.Tables-before, clock.Pending())
 	}
 }
 
@@ -201,9 +207,8 @@ func TestPickerEnterOpensInspectorOnSelection(t *testing.T) {
 	d.Keys("/")
 	d.Type("sleep")
 	d.Keys("enter", "enter")
-	s, ok := d.top().(*inspectorScreen)
-	if !ok || s.pid != 300 {
-		t.Fatalf("top is %T (pid %v), want the inspector on 300", d.top(), s)
+	if last := d.Msgs[len(d.Msgs)-1]; last != (OpenMsg{PID: 300}) {
+		t.Fatalf("last request %#v, want the inspector on 300", last)
 	}
 }
 
@@ -219,9 +224,8 @@ func TestPickerMarkTwoOpensCompare(t *testing.T) {
 	}
 	d.Keys("up") // 300
 	d.Keys("c")
-	c, ok := d.top().(*compareScreen)
-	if !ok || c.pidA != 400 || c.pidB != 300 {
-		t.Fatalf("top is %T, want compare 400↔300", d.top())
+	if last := d.Msgs[len(d.Msgs)-1]; last != (CompareMsg{A: 400, B: 300}) {
+		t.Fatalf("last request %#v, want compare 400↔300", last)
 	}
 }
 
@@ -233,14 +237,13 @@ func TestPickerMouse(t *testing.T) {
 		t.Fatalf("click on the third row selected %d", p.selPID)
 	}
 	d.Send(tea.MouseClickMsg{X: 5, Y: 4, Button: tea.MouseLeft})
-	if s, ok := d.top().(*inspectorScreen); !ok || s.pid != 100 {
-		t.Fatalf("a second click did not open the inspector: top %T %s", d.top(), d.View())
+	if last := d.Msgs[len(d.Msgs)-1]; last != (OpenMsg{PID: 100}) {
+		t.Fatalf("a second click did not ask for the inspector on 100: %#v", last)
 	}
-	d.Keys("q")
 	// A click on the RSS title sorts by RSS; a second reverses.
 	x := 0
 	for c := 0; c < colRSS; c++ {
-		x += pickerColumns[c].width + 1
+		x += columns[c].width + 1
 	}
 	d.Send(tea.MouseClickMsg{X: x + 2, Y: 1, Button: tea.MouseLeft})
 	if p.sortCol != colRSS || p.reverse {
@@ -259,8 +262,8 @@ func TestPickerMouse(t *testing.T) {
 func TestPickerScanError(t *testing.T) {
 	in := uitest.NewInspector()
 	in.TableErr = errors.New("open /proc: permission denied")
-	deps := coreDeps(in)
-	d := newCoreDriver(t, deps, newPickerScreen(deps), 80, 24)
+	deps := uitest.Deps(in)
+	d := uitest.NewScreen(t, deps, New(deps), 80, 24)
 	if v := d.View(); !strings.Contains(v, "Cannot list processes: open /proc: permission denied") {
 		t.Fatalf("error not shown:\n%s", v)
 	}
@@ -273,17 +276,6 @@ func TestPickerTinyAndHugeWindows(t *testing.T) {
 	}
 }
 
-func TestHumanBytes(t *testing.T) {
-	for _, c := range []struct {
-		n    int64
-		want string
-	}{{-1, "?"}, {512, "512B"}, {2048, "2K"}, {5 << 20, "5.0M"}, {300 << 20, "300M"}, {3 << 30, "3.0G"}, {20 << 30, "20G"}} {
-		if got := humanBytes(c.n); got != c.want {
-			t.Errorf("humanBytes(%d) = %q, want %q", c.n, got, c.want)
-		}
-	}
-}
-
 // BenchmarkPickerView draws the picker over 10,000 processes: the cost must
 // not depend on the number of rows, only on the window.
 func BenchmarkPickerView(b *testing.B) {
@@ -293,14 +285,14 @@ func BenchmarkPickerView(b *testing.B) {
 		in.ProcRows = append(in.ProcRows, inspect.ProcRow{PID: i, PPID: i / 2, User: "user" + fmt.Sprint(i%50), State: "S",
 			Comm: "proc", Cmdline: fmt.Sprintf("/usr/bin/proc --id %d --verbose", i), RSSBytes: int64(i) << 12, Threads: i%8 + 1})
 	}
-	deps := coreDeps(in)
-	p := newPickerScreen(deps).(*pickerScreen)
-	d := newCoreDriver(b, deps, p, 250, 60)
+	deps := uitest.Deps(in)
+	p := New(deps)
+	d := uitest.NewScreen(b, deps, p, 250, 60)
 	d.Keys("pgdown", "pgdown")
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		_ = d.root().render()
+		_ = d.Raw()
 	}
 }
 
@@ -311,13 +303,13 @@ func BenchmarkPickerRefresh(b *testing.B) {
 	for i := 1; i <= 10000; i++ {
 		in.ProcRows = append(in.ProcRows, inspect.ProcRow{PID: i, PPID: i / 2, User: "u", Comm: "p", Cmdline: fmt.Sprint("cmd ", i), RSSBytes: int64(10000-i) << 12})
 	}
-	deps := coreDeps(in)
-	p := newPickerScreen(deps).(*pickerScreen)
-	d := newCoreDriver(b, deps, p, 120, 40)
+	deps := uitest.Deps(in)
+	p := New(deps)
+	d := uitest.NewScreen(b, deps, p, 120, 40)
 	d.Keys("5", "t")
 	b.ResetTimer()
 	for b.Loop() {
-		d.Send(pickerTickMsg{to: p, gen: p.gen})
+		d.Run(p.scanNow())
 	}
 }
 
@@ -330,9 +322,9 @@ func TestPickerTreeParentLoop(t *testing.T) {
 		{PID: 10, PPID: 20, Comm: "a"},
 		{PID: 20, PPID: 10, Comm: "b"},
 	}
-	deps := coreDeps(in)
-	p := newPickerScreen(deps).(*pickerScreen)
-	d := newCoreDriver(t, deps, p, 80, 24)
+	deps := uitest.Deps(in)
+	p := New(deps)
+	d := uitest.NewScreen(t, deps, p, 80, 24)
 	d.Keys("t")
 	if got := fmt.Sprint(p.pids()); got != "[1 10 20]" {
 		t.Fatalf("tree with a parent loop = %s", got)

@@ -1,4 +1,4 @@
-package ui
+package picker
 
 import (
 	"cmp"
@@ -12,17 +12,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"procbox/inspect"
+	"procbox/internal/units"
 	"procbox/ui/internal/common"
 )
 
-// RunPicker opens the TUI on the process picker.
-func RunPicker(d Deps) error {
-	d = d.WithDefaults()
-	return run(d, newPickerScreen(d))
-}
-
-// pickerColumn is one column of the process table.
-type pickerColumn struct {
+// column is one column of the process table.
+type column struct {
 	title string
 	width int // 0: takes what is left (COMMAND)
 	right bool
@@ -41,7 +36,7 @@ const (
 	numColumns
 )
 
-var pickerColumns = [numColumns]pickerColumn{
+var columns = [numColumns]column{
 	colPID:       {"PID", 7, true},
 	colUser:      {"USER", 9, false},
 	colNice:      {"NI", 3, true},
@@ -54,7 +49,7 @@ var pickerColumns = [numColumns]pickerColumn{
 
 // tableMsg is the result of one scan of the process table.
 type tableMsg struct {
-	to   *pickerScreen
+	to   *Model
 	gen  int
 	rows []inspect.ProcRow
 	err  error
@@ -62,40 +57,42 @@ type tableMsg struct {
 }
 
 // Scan pacing. A scan of 10,000 processes costs a good part of a core, so
-// the picker waits pickerScanFactor times as long as the last scan cost
+// the picker waits scanFactor times as long as the last scan cost
 // before the next one: scanning never uses more than about 1/20 of a CPU,
 // while a normal host (a few hundred processes, a few ms a scan) still
-// refreshes every second. pickerMaxInterval keeps a very slow /proc live.
+// refreshes every second. maxInterval keeps a very slow /proc live.
 const (
-	pickerScanFactor  = 20
-	pickerMaxInterval = 30 * time.Second
+	scanFactor  = 20
+	maxInterval = 30 * time.Second
 )
 
 // pickerInterval is the wait before the next scan after one that cost took.
-func pickerInterval(took time.Duration) time.Duration {
-	return min(max(refreshEvery, pickerScanFactor*took), pickerMaxInterval)
+func scanInterval(took time.Duration) time.Duration {
+	return min(max(common.RefreshEvery, scanFactor*took), maxInterval)
 }
 
-// pickerTickMsg asks the picker to scan again (unless a scan is under way).
-type pickerTickMsg struct {
-	to  *pickerScreen
-	gen int
-}
-
-// pickerLine is one visible line: a row and, in the tree view, its indent.
-type pickerLine struct {
-	row    int // index into pickerScreen.rows
+// visLine is one visible line: a row and, in the tree view, its indent.
+type visLine struct {
+	row    int // index into Model.rows
 	prefix string
 }
 
-// pickerScreen is the table of every process: sort, filter, tree, mark, open.
-type pickerScreen struct {
-	deps   Deps
-	styles Styles
-	keys   KeyMap
+// OpenMsg asks the root to open the inspector on PID (enter, or a second
+// click on a row).
+type OpenMsg struct{ PID int }
+
+// CompareMsg asks the root to compare two processes side by side (c on one
+// row, then c on another).
+type CompareMsg struct{ A, B int }
+
+// Model is the table of every process: sort, filter, tree, mark, open.
+type Model struct {
+	deps   common.Deps
+	styles common.Styles
+	keys   common.KeyMap
 
 	rows  []inspect.ProcRow
-	lines []pickerLine
+	lines []visLine
 	err   error
 	ready bool
 
@@ -121,21 +118,21 @@ type pickerScreen struct {
 	interval time.Duration // the wait between scans now, shown in the status line
 }
 
-func newPickerScreen(d Deps) screen {
-	return &pickerScreen{deps: d, styles: d.Styles, keys: DefaultKeyMap(), active: true}
+func New(d common.Deps) *Model {
+	return &Model{deps: d, styles: d.Styles, keys: common.DefaultKeyMap(), active: true}
 }
 
 // tableCmd scans the process table off the event loop.
-func tableCmd(to *pickerScreen, gen int, d Deps) tea.Cmd {
+func tableCmd(to *Model, gen int, d common.Deps) tea.Cmd {
 	return func() tea.Msg { return scanTable(to, gen, d) }
 }
 
 // scanTable reads the table once. Its cost is the larger of the wall time
 // (on d.Clock) and the CPU time procbox used meanwhile (d.ProcessCPU): the
 // scan may use several cores at once.
-func scanTable(to *pickerScreen, gen int, d Deps) tableMsg {
+func scanTable(to *Model, gen int, d common.Deps) tableMsg {
 	if d.Inspector == nil {
-		return tableMsg{to: to, gen: gen, err: errNoInspector}
+		return tableMsg{to: to, gen: gen, err: common.ErrNoInspector}
 	}
 	cpu := d.ProcessCPU
 	if cpu == nil {
@@ -147,10 +144,10 @@ func scanTable(to *pickerScreen, gen int, d Deps) tableMsg {
 	return tableMsg{to: to, gen: gen, rows: rows, err: err, took: took}
 }
 
-func (p *pickerScreen) Init() tea.Cmd { return p.scanNow() }
+func (p *Model) Init() tea.Cmd { return p.scanNow() }
 
 // scanNow starts a scan at once unless one is already running or armed.
-func (p *pickerScreen) scanNow() tea.Cmd {
+func (p *Model) scanNow() tea.Cmd {
 	if p.scanning {
 		return nil
 	}
@@ -158,16 +155,16 @@ func (p *pickerScreen) scanNow() tea.Cmd {
 	return tableCmd(p, p.gen, p.deps)
 }
 
-func (p *pickerScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (p *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case stylesMsg:
+	case common.StylesMsg:
 		p.styles = msg.Styles
 	case tea.WindowSizeMsg:
 		// Known before the first View so keys and clicks page correctly.
 		p.height = max(common.BodyHeight(msg.Height)-2, 1)
 		p.width = msg.Width
 		p.clampOffset()
-	case activeMsg:
+	case common.ActiveMsg:
 		p.active = msg.Active
 		if msg.Active {
 			// Shown again: scan at once, unless the chain is still armed
@@ -179,7 +176,7 @@ func (p *pickerScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return p, nil
 		}
 		p.scanning = false
-		p.interval = pickerInterval(msg.took)
+		p.interval = scanInterval(msg.took)
 		if msg.err != nil {
 			p.err = msg.err
 		} else {
@@ -189,20 +186,15 @@ func (p *pickerScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			p.rebuild()
 		}
 		if !p.active {
-			return p, nil // covered: the chain ends; activeMsg starts a new one
+			return p, nil // covered: the chain ends; common.ActiveMsg starts a new one
 		}
 		// The next scan runs in the timer's goroutine: one message per scan.
 		gen, d := p.gen, p.deps
-		next := tickCmd(d.Clock, p.interval, func(time.Time) tea.Msg {
+		next := common.TickCmd(d.Clock, p.interval, func(time.Time) tea.Msg {
 			return scanTable(p, gen, d)
 		})
 		p.scanning = next != nil // a test clock may schedule nothing
 		return p, next
-	case pickerTickMsg:
-		if msg.to != p || msg.gen != p.gen || !p.active {
-			return p, nil
-		}
-		return p, p.scanNow()
 	case tea.KeyPressMsg:
 		if p.filtering {
 			return p, p.filterKey(msg)
@@ -241,7 +233,7 @@ func (p *pickerScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 }
 
 // Back lets Esc clear a kept filter before it leaves the picker.
-func (p *pickerScreen) Back(msg tea.KeyPressMsg) bool {
+func (p *Model) Back(msg tea.KeyPressMsg) bool {
 	if msg.String() == "esc" && p.filter != "" {
 		p.filter = ""
 		p.rebuild()
@@ -251,7 +243,7 @@ func (p *pickerScreen) Back(msg tea.KeyPressMsg) bool {
 }
 
 // filterKey edits the filter while it is being typed.
-func (p *pickerScreen) filterKey(msg tea.KeyPressMsg) tea.Cmd {
+func (p *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "esc":
 		p.filter, p.filtering = "", false
@@ -278,7 +270,7 @@ func (p *pickerScreen) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // key handles the table keys.
-func (p *pickerScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+func (p *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, p.keys.Up):
 		p.moveTo(p.cursor - 1)
@@ -320,16 +312,17 @@ func (p *pickerScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // openSelected opens the inspector on the selected PID.
-func (p *pickerScreen) openSelected() tea.Cmd {
+func (p *Model) openSelected() tea.Cmd {
 	if p.selPID == 0 {
 		return nil
 	}
-	return pushCmd(newInspectorScreen(p.deps, p.selPID))
+	pid := p.selPID
+	return func() tea.Msg { return OpenMsg{PID: pid} }
 }
 
 // markSelected marks the selected PID; a second mark on another PID opens the
 // comparison of the two.
-func (p *pickerScreen) markSelected() tea.Cmd {
+func (p *Model) markSelected() tea.Cmd {
 	switch {
 	case p.selPID == 0:
 		return nil
@@ -342,14 +335,14 @@ func (p *pickerScreen) markSelected() tea.Cmd {
 	}
 	a, b := p.mark, p.selPID
 	p.mark = 0
-	return pushCmd(newCompareScreen(p.deps, a, b))
+	return func() tea.Msg { return CompareMsg{A: a, B: b} }
 }
 
 // page is how far PgUp/PgDn move.
-func (p *pickerScreen) page() int { return max(1, p.height-1) }
+func (p *Model) page() int { return max(1, p.height-1) }
 
 // moveTo puts the cursor on line i (clamped) and scrolls just enough to show it.
-func (p *pickerScreen) moveTo(i int) {
+func (p *Model) moveTo(i int) {
 	if len(p.lines) == 0 {
 		p.cursor, p.offset, p.selPID = 0, 0, 0
 		return
@@ -361,7 +354,7 @@ func (p *pickerScreen) moveTo(i int) {
 
 // scroll moves the view by n lines, dragging the cursor along when it would
 // leave the window.
-func (p *pickerScreen) scroll(n int) {
+func (p *Model) scroll(n int) {
 	h := max(p.height, 1)
 	p.offset = min(max(p.offset+n, 0), max(len(p.lines)-h, 0))
 	switch {
@@ -373,7 +366,7 @@ func (p *pickerScreen) scroll(n int) {
 }
 
 // clampOffset keeps the cursor inside the window and the window inside the list.
-func (p *pickerScreen) clampOffset() {
+func (p *Model) clampOffset() {
 	h := max(p.height, 1)
 	if p.cursor < p.offset {
 		p.offset = p.cursor
@@ -387,7 +380,7 @@ func (p *pickerScreen) clampOffset() {
 
 // rebuild recomputes the visible lines after a scan, a sort, a filter or a
 // tree toggle, keeping the selected PID selected and the scroll where it was.
-func (p *pickerScreen) rebuild() {
+func (p *Model) rebuild() {
 	order := make([]int, 0, len(p.rows))
 	for i := range p.rows {
 		if p.filter == "" || p.matches(&p.rows[i]) {
@@ -400,7 +393,7 @@ func (p *pickerScreen) rebuild() {
 	} else {
 		p.lines = p.lines[:0]
 		for _, i := range order {
-			p.lines = append(p.lines, pickerLine{row: i})
+			p.lines = append(p.lines, visLine{row: i})
 		}
 	}
 	cur := -1
@@ -420,7 +413,7 @@ func (p *pickerScreen) rebuild() {
 }
 
 // compareRows orders two rows by the sort column, then by PID.
-func (p *pickerScreen) compareRows(a, b *inspect.ProcRow) int {
+func (p *Model) compareRows(a, b *inspect.ProcRow) int {
 	var c int
 	switch p.sortCol {
 	case colPID:
@@ -451,7 +444,7 @@ func (p *pickerScreen) compareRows(a, b *inspect.ProcRow) int {
 
 // treeLines orders rows as a forest: each process under its parent, siblings
 // in sort order. A process whose parent is not shown starts a new tree.
-func (p *pickerScreen) treeLines(order []int) []pickerLine {
+func (p *Model) treeLines(order []int) []visLine {
 	shown := make(map[int]bool, len(order))
 	for _, i := range order {
 		shown[p.rows[i].PID] = true
@@ -466,7 +459,7 @@ func (p *pickerScreen) treeLines(order []int) []pickerLine {
 			roots = append(roots, i)
 		}
 	}
-	lines := make([]pickerLine, 0, len(order))
+	lines := make([]visLine, 0, len(order))
 	visited := make(map[int]bool, len(order))
 	var walk func(i int, indent string, last bool, depth int)
 	walk = func(i int, indent string, last bool, depth int) {
@@ -483,7 +476,7 @@ func (p *pickerScreen) treeLines(order []int) []pickerLine {
 				prefix, next = indent+"├─", indent+"│ "
 			}
 		}
-		lines = append(lines, pickerLine{row: i, prefix: prefix})
+		lines = append(lines, visLine{row: i, prefix: prefix})
 		kids := children[p.rows[i].PID]
 		for k, c := range kids {
 			walk(c, next, k == len(kids)-1, depth+1)
@@ -504,7 +497,7 @@ func (p *pickerScreen) treeLines(order []int) []pickerLine {
 
 // matches is the fuzzy filter: the letters of the filter appear in order in
 // the command or the user; a number also matches a PID that starts with it.
-func (p *pickerScreen) matches(r *inspect.ProcRow) bool {
+func (p *Model) matches(r *inspect.ProcRow) bool {
 	f := strings.ToLower(p.filter)
 	if strings.HasPrefix(strconv.Itoa(r.PID), f) {
 		return true
@@ -544,7 +537,7 @@ func commandOf(r *inspect.ProcRow) string {
 }
 
 // columnAt is the column under x in the current layout, or -1.
-func (p *pickerScreen) columnAt(x int) int {
+func (p *Model) columnAt(x int) int {
 	ws := columnWidths(p.width)
 	pos := 0
 	for i := range ws {
@@ -560,7 +553,7 @@ func (p *pickerScreen) columnAt(x int) int {
 func columnWidths(w int) [numColumns]int {
 	var ws [numColumns]int
 	used := 0
-	for i, c := range pickerColumns {
+	for i, c := range columns {
 		ws[i] = c.width
 		used += c.width + 1
 	}
@@ -574,7 +567,7 @@ func columnWidths(w int) [numColumns]int {
 	return ws
 }
 
-func (p *pickerScreen) View(w, h int) string {
+func (p *Model) View(w, h int) string {
 	st := p.styles
 	// Header row, rows, status line.
 	p.height = max(h-2, 1)
@@ -585,7 +578,7 @@ func (p *pickerScreen) View(w, h int) string {
 	b.Grow((h + 1) * (w + 8))
 
 	var hdr strings.Builder
-	for i, c := range pickerColumns {
+	for i, c := range columns {
 		title := c.title
 		if i == p.sortCol {
 			if p.reverse {
@@ -595,26 +588,26 @@ func (p *pickerScreen) View(w, h int) string {
 			}
 		}
 		if c.right {
-			hdr.WriteString(fitLeft(title, ws[i]))
+			hdr.WriteString(common.FitLeft(title, ws[i]))
 		} else {
-			hdr.WriteString(fit(title, ws[i]))
+			hdr.WriteString(common.Fit(title, ws[i]))
 		}
 		if i < numColumns-1 {
 			hdr.WriteByte(' ')
 		}
 	}
-	b.WriteString(st.Title.Render(truncate(hdr.String(), w)))
+	b.WriteString(st.Title.Render(common.Truncate(hdr.String(), w)))
 
 	shown := 0
 	switch {
 	case !p.ready && p.err != nil:
-		b.WriteString("\n" + st.Bad.Render(truncate("Cannot list processes: "+p.err.Error(), w)))
+		b.WriteString("\n" + st.Bad.Render(common.Truncate("Cannot list processes: "+p.err.Error(), w)))
 		shown = 1
 	case !p.ready:
 		b.WriteString("\n" + st.Subtle.Render("reading /proc…"))
 		shown = 1
 	case len(p.lines) == 0:
-		b.WriteString("\n" + st.Subtle.Render(truncate("No process matches "+strconv.Quote(p.filter)+" (Esc clears the filter).", w)))
+		b.WriteString("\n" + st.Subtle.Render(common.Truncate("No process matches "+strconv.Quote(p.filter)+" (Esc clears the filter).", w)))
 		shown = 1
 	}
 	if shown == 0 {
@@ -635,17 +628,17 @@ func (p *pickerScreen) View(w, h int) string {
 }
 
 // renderLine draws line i of the table.
-func (p *pickerScreen) renderLine(i int, ws [numColumns]int, w int) string {
+func (p *Model) renderLine(i int, ws [numColumns]int, w int) string {
 	st := p.styles
 	l := p.lines[i]
 	r := &p.rows[l.row]
 	var b strings.Builder
 	b.Grow(w + 8)
 	cell := func(c int, s string) {
-		if pickerColumns[c].right {
-			b.WriteString(fitLeft(s, ws[c]))
+		if columns[c].right {
+			b.WriteString(common.FitLeft(s, ws[c]))
 		} else {
-			b.WriteString(fit(s, ws[c]))
+			b.WriteString(common.Fit(s, ws[c]))
 		}
 		if c < numColumns-1 {
 			b.WriteByte(' ')
@@ -655,7 +648,7 @@ func (p *pickerScreen) renderLine(i int, ws [numColumns]int, w int) string {
 	cell(colUser, r.User)
 	cell(colNice, strconv.Itoa(r.Nice))
 	cell(colState, r.State)
-	cell(colRSS, humanBytes(r.RSSBytes))
+	cell(colRSS, units.Short(r.RSSBytes))
 	cell(colThreads, strconv.Itoa(r.Threads))
 	cell(colContainer, r.Container)
 	cell(colCommand, l.prefix+commandOf(r))
@@ -672,20 +665,20 @@ func (p *pickerScreen) renderLine(i int, ws [numColumns]int, w int) string {
 }
 
 // statusLine is the filter being typed, or what the table shows.
-func (p *pickerScreen) statusLine(w int) string {
+func (p *Model) statusLine(w int) string {
 	st := p.styles
 	if p.filtering {
-		return st.Key.Render("/") + truncate(p.filter, w-3) + "█"
+		return st.Key.Render("/") + common.Truncate(p.filter, w-3) + "█"
 	}
 	parts := []string{fmt.Sprintf("%d of %d processes", len(p.lines), len(p.rows))}
 	if p.interval > 0 {
-		parts = append(parts, "every "+pickerIntervalText(p.interval))
+		parts = append(parts, "every "+intervalText(p.interval))
 	}
 	dir := "ascending"
 	if p.reverse {
 		dir = "descending"
 	}
-	parts = append(parts, "by "+strings.ToLower(pickerColumns[p.sortCol].title)+" "+dir)
+	parts = append(parts, "by "+strings.ToLower(columns[p.sortCol].title)+" "+dir)
 	if p.filter != "" {
 		parts = append(parts, "filter "+strconv.Quote(p.filter))
 	}
@@ -695,40 +688,18 @@ func (p *pickerScreen) statusLine(w int) string {
 	if p.mark != 0 {
 		parts = append(parts, fmt.Sprintf("marked %d: c on another to compare", p.mark))
 	}
-	line := st.Subtle.Render(truncate(strings.Join(parts, " · "), w))
+	line := st.Subtle.Render(common.Truncate(strings.Join(parts, " · "), w))
 	if p.err != nil && p.ready {
-		line = st.Bad.Render(truncate("refresh failed: "+p.err.Error(), w))
+		line = st.Bad.Render(common.Truncate("refresh failed: "+p.err.Error(), w))
 	}
 	return line
 }
 
-// humanBytes prints a size the way ps users read it: 512K, 12M, 1.5G.
-func humanBytes(n int64) string {
-	const k = 1024
-	switch {
-	case n < 0:
-		return "?"
-	case n < k:
-		return strconv.FormatInt(n, 10) + "B"
-	case n < k*k:
-		return strconv.FormatInt(n/k, 10) + "K"
-	case n < 10*k*k*k:
-		if n < 100*k*k {
-			return strconv.FormatFloat(float64(n)/(k*k), 'f', 1, 64) + "M"
-		}
-		if n < k*k*k {
-			return strconv.FormatInt(n/(k*k), 10) + "M"
-		}
-		return strconv.FormatFloat(float64(n)/(k*k*k), 'f', 1, 64) + "G"
-	}
-	return strconv.FormatInt(n/(k*k*k), 10) + "G"
-}
-
-func (p *pickerScreen) ShortHelp() []key.Binding {
+func (p *Model) ShortHelp() []key.Binding {
 	return []key.Binding{p.keys.Enter, p.keys.Filter, p.keys.Sort, p.keys.Tree, p.keys.Mark}
 }
 
-func (p *pickerScreen) FullHelp() [][]key.Binding {
+func (p *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{p.keys.Up, p.keys.Down, p.keys.PageUp, p.keys.PageDown, p.keys.Top, p.keys.Bottom},
 		{p.keys.Enter, p.keys.Mark, p.keys.Filter, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")), p.keys.Tree},
@@ -736,18 +707,18 @@ func (p *pickerScreen) FullHelp() [][]key.Binding {
 	}
 }
 
-func (p *pickerScreen) Title() string   { return "Processes" }
-func (p *pickerScreen) Capturing() bool { return p.filtering }
+func (p *Model) Title() string   { return "Processes" }
+func (p *Model) Capturing() bool { return p.filtering }
 
 // Status is the live marker in the header.
-func (p *pickerScreen) Status() string {
+func (p *Model) Status() string {
 	if !p.ready {
 		return ""
 	}
 	return "live · " + strconv.Itoa(len(p.rows)) + " procs"
 }
 
-// pickerIntervalText is "1s", "2.5s": the scan interval to a tenth of a second.
-func pickerIntervalText(d time.Duration) string {
+// intervalText is "1s", "2.5s": the scan interval to a tenth of a second.
+func intervalText(d time.Duration) string {
 	return strconv.FormatFloat(d.Round(100*time.Millisecond).Seconds(), 'f', -1, 64) + "s"
 }

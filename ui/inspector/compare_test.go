@@ -1,16 +1,17 @@
-package ui
+package inspector
 
 import (
-	"procbox/ui/internal/uitest"
 	"strings"
 	"testing"
+
+	"procbox/ui/internal/uitest"
 )
 
 func TestCompareHighlightsDifferences(t *testing.T) {
 	in := uitest.NewInspector()
-	deps := coreDeps(in)
-	c := newCompareScreen(deps, 300, 400).(*compareScreen)
-	d := newCoreDriver(t, deps, c, 120, 40)
+	deps := uitest.Deps(in)
+	c := NewCompare(deps, 300, 400)
+	d := uitest.NewScreen(t, deps, c, 120, 40)
 	v := d.View()
 	for _, want := range []string{"PID 300 sleep", "PID 400 nginx", "ns net", "≠ ns net", "  ns user", "≠ seccomp", "≠ no_new_privs"} {
 		if !strings.Contains(v, want) {
@@ -36,8 +37,8 @@ func TestCompareHighlightsDifferences(t *testing.T) {
 
 func TestCompareFitsAndGonePID(t *testing.T) {
 	in := uitest.NewInspector()
-	deps := coreDeps(in)
-	d := newCoreDriver(t, deps, newCompareScreen(deps, 300, 999), 80, 24)
+	deps := uitest.Deps(in)
+	d := uitest.NewScreen(t, deps, NewCompare(deps, 300, 999), 80, 24)
 	v := d.View()
 	uitest.CheckFits(t, v, 80, 24)
 	if !strings.Contains(v, "Process 999 does not exist") {

@@ -1,4 +1,4 @@
-package ui
+package inspector
 
 import (
 	"errors"
@@ -14,12 +14,6 @@ import (
 	"procbox/inspect"
 	"procbox/ui/internal/common"
 )
-
-// RunInspector opens the TUI on the inspector of pid.
-func RunInspector(d Deps, pid int) error {
-	d = d.WithDefaults()
-	return run(d, newInspectorScreen(d, pid))
-}
 
 // envRevealer is implemented by Inspectors that can read one environment
 // value unmasked (cmd/procbox's does; a fake may not). The inspector asks for
@@ -45,21 +39,21 @@ var tabNames = [numTabs]string{"Overview", "Files", "Env", "Memory", "Registers"
 
 // snapshotMsg is one read of the inspected process.
 type snapshotMsg struct {
-	to   *inspectorScreen
+	to   *Model
 	gen  int
 	snap inspect.Snapshot
 	err  error
 }
 
-// inspectorTickMsg asks the inspector to read the process again.
-type inspectorTickMsg struct {
-	to  *inspectorScreen
+// tickMsg asks the inspector to read the process again.
+type tickMsg struct {
+	to  *Model
 	gen int
 }
 
 // chainMsg is the parent chain, read once per parent.
 type chainMsg struct {
-	to    *inspectorScreen
+	to    *Model
 	ppid  int
 	chain []chainLink
 	err   error
@@ -73,17 +67,17 @@ type chainLink struct {
 
 // revealMsg carries one unmasked environment value.
 type revealMsg struct {
-	to    *inspectorScreen
+	to    *Model
 	name  string
 	value string
 	err   error
 }
 
-// inspectorScreen shows one process, live, in eight tabs.
-type inspectorScreen struct {
-	deps   Deps
-	styles Styles
-	keys   KeyMap
+// Model shows one process, live, in eight tabs.
+type Model struct {
+	deps   common.Deps
+	styles common.Styles
+	keys   common.KeyMap
 	pid    int
 
 	snap     *inspect.Snapshot // the last good read; kept when the process exits
@@ -106,15 +100,15 @@ type inspectorScreen struct {
 	height int // content rows of the last View
 }
 
-func newInspectorScreen(d Deps, pid int) screen {
-	return &inspectorScreen{deps: d, styles: d.Styles, keys: DefaultKeyMap(), pid: pid, active: true, chainFor: -1}
+func New(d common.Deps, pid int) *Model {
+	return &Model{deps: d, styles: d.Styles, keys: common.DefaultKeyMap(), pid: pid, active: true, chainFor: -1}
 }
 
 // snapshotCmd reads the process off the event loop.
-func snapshotCmd(to *inspectorScreen, gen int, in Inspector, pid int) tea.Cmd {
+func snapshotCmd(to *Model, gen int, in common.Inspector, pid int) tea.Cmd {
 	return func() tea.Msg {
 		if in == nil {
-			return snapshotMsg{to: to, gen: gen, err: errNoInspector}
+			return snapshotMsg{to: to, gen: gen, err: common.ErrNoInspector}
 		}
 		s, err := in.Snapshot(pid)
 		return snapshotMsg{to: to, gen: gen, snap: s, err: err}
@@ -123,10 +117,10 @@ func snapshotCmd(to *inspectorScreen, gen int, in Inspector, pid int) tea.Cmd {
 
 // chainCmd reads the names of the ancestors of ppid up to PID 1 from one scan
 // of the process table.
-func chainCmd(to *inspectorScreen, in Inspector, ppid int) tea.Cmd {
+func chainCmd(to *Model, in common.Inspector, ppid int) tea.Cmd {
 	return func() tea.Msg {
 		if in == nil {
-			return chainMsg{to: to, ppid: ppid, err: errNoInspector}
+			return chainMsg{to: to, ppid: ppid, err: common.ErrNoInspector}
 		}
 		rows, err := in.Table()
 		if err != nil {
@@ -154,7 +148,7 @@ func chainCmd(to *inspectorScreen, in Inspector, ppid int) tea.Cmd {
 }
 
 // revealCmd reads one environment value unmasked.
-func revealCmd(to *inspectorScreen, in Inspector, pid int, name string) tea.Cmd {
+func revealCmd(to *Model, in common.Inspector, pid int, name string) tea.Cmd {
 	return func() tea.Msg {
 		r, ok := in.(envRevealer)
 		if !ok {
@@ -165,15 +159,15 @@ func revealCmd(to *inspectorScreen, in Inspector, pid int, name string) tea.Cmd 
 	}
 }
 
-func (s *inspectorScreen) Init() tea.Cmd { return snapshotCmd(s, s.gen, s.deps.Inspector, s.pid) }
+func (s *Model) Init() tea.Cmd { return snapshotCmd(s, s.gen, s.deps.Inspector, s.pid) }
 
-func (s *inspectorScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case stylesMsg:
+	case common.StylesMsg:
 		s.styles = msg.Styles
 	case tea.WindowSizeMsg:
 		s.height = max(common.BodyHeight(msg.Height)-inspectorContentTop-1, 1)
-	case activeMsg:
+	case common.ActiveMsg:
 		s.active = msg.Active
 		if msg.Active && !s.exited {
 			s.gen++
@@ -184,7 +178,7 @@ func (s *inspectorScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return s, nil
 		}
 		return s, s.gotSnapshot(msg)
-	case inspectorTickMsg:
+	case tickMsg:
 		if msg.to != s || msg.gen != s.gen || !s.active || s.exited {
 			return s, nil
 		}
@@ -222,7 +216,7 @@ func (s *inspectorScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 }
 
 // gotSnapshot stores a read and schedules the next one.
-func (s *inspectorScreen) gotSnapshot(msg snapshotMsg) tea.Cmd {
+func (s *Model) gotSnapshot(msg snapshotMsg) tea.Cmd {
 	var cmds []tea.Cmd
 	switch {
 	case msg.err == nil:
@@ -244,7 +238,7 @@ func (s *inspectorScreen) gotSnapshot(msg snapshotMsg) tea.Cmd {
 		// The next read happens in the timer's own goroutine: one message a
 		// second instead of a tick and then a result, so one redraw, not two.
 		gen, in, pid := s.gen, s.deps.Inspector, s.pid
-		cmds = append(cmds, tickCmd(s.deps.Clock, refreshEvery, func(time.Time) tea.Msg {
+		cmds = append(cmds, common.TickCmd(s.deps.Clock, common.RefreshEvery, func(time.Time) tea.Msg {
 			snap, err := in.Snapshot(pid)
 			return snapshotMsg{to: s, gen: gen, snap: snap, err: err}
 		}))
@@ -253,7 +247,7 @@ func (s *inspectorScreen) gotSnapshot(msg snapshotMsg) tea.Cmd {
 }
 
 // key handles the inspector's keys.
-func (s *inspectorScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+func (s *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, s.keys.NextTab):
 		s.tab = (s.tab + 1) % numTabs
@@ -281,7 +275,7 @@ func (s *inspectorScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 
 // toggleReveal shows the value under the cursor unmasked, or hides it again.
 // Only one value is ever revealed at a time.
-func (s *inspectorScreen) toggleReveal() tea.Cmd {
+func (s *Model) toggleReveal() tea.Cmd {
 	names := s.envNames()
 	if len(names) == 0 {
 		return nil
@@ -296,7 +290,7 @@ func (s *inspectorScreen) toggleReveal() tea.Cmd {
 }
 
 // move moves the cursor (Env tab) or scrolls (every other tab).
-func (s *inspectorScreen) move(n int) {
+func (s *Model) move(n int) {
 	if s.tab == tabEnv {
 		names := s.envNames()
 		s.envCursor = min(max(s.envCursor+n, 0), max(len(names)-1, 0))
@@ -314,13 +308,13 @@ func (s *inspectorScreen) move(n int) {
 }
 
 // scroll moves the current tab's view by n lines, kept in range by View.
-func (s *inspectorScreen) scroll(n int) {
+func (s *Model) scroll(n int) {
 	o := s.offsets[s.tab] + n
 	s.offsets[s.tab] = min(max(o, 0), 1<<20)
 }
 
 // envNames is the environment's names in order.
-func (s *inspectorScreen) envNames() []string {
+func (s *Model) envNames() []string {
 	if s.snap == nil {
 		return nil
 	}
@@ -343,7 +337,7 @@ const (
 func tabAt(x int) int {
 	pos := 0
 	for i, n := range tabNames {
-		w := cellWidth(n) + 2 // TabActive/TabIdle pad one cell each side
+		w := common.CellWidth(n) + 2 // TabActive/TabIdle pad one cell each side
 		if x >= pos && x < pos+w {
 			return i
 		}
@@ -352,7 +346,7 @@ func tabAt(x int) int {
 	return -1
 }
 
-func (s *inspectorScreen) View(w, h int) string {
+func (s *Model) View(w, h int) string {
 	st := s.styles
 	contentH := max(h-inspectorContentTop-1, 1)
 	s.height = contentH
@@ -391,7 +385,7 @@ func (s *inspectorScreen) View(w, h int) string {
 	}
 	out = append(out, s.footerLine(w))
 	for i, l := range out {
-		out[i] = truncate(l, w)
+		out[i] = common.Truncate(l, w)
 	}
 	return strings.Join(out, "\n")
 }
@@ -404,7 +398,7 @@ func window(lines []string, off, h int) []string {
 }
 
 // headerLine is "PID 1234  sleep  S sleeping  user root".
-func (s *inspectorScreen) headerLine(w int) string {
+func (s *Model) headerLine(w int) string {
 	st := s.styles
 	if s.snap == nil {
 		return st.Title.Render("PID " + strconv.Itoa(s.pid))
@@ -423,7 +417,7 @@ func (s *inspectorScreen) headerLine(w int) string {
 }
 
 // verdictLine says in one line how isolated the process is.
-func (s *inspectorScreen) verdictLine(w int) string {
+func (s *Model) verdictLine(w int) string {
 	if s.snap == nil {
 		return ""
 	}
@@ -431,7 +425,7 @@ func (s *inspectorScreen) verdictLine(w int) string {
 }
 
 // verdictText is "plain host process" or "isolated: pid, mnt — docker 3f2a9c…".
-func verdictText(st Styles, sn *inspect.Snapshot) string {
+func verdictText(st common.Styles, sn *inspect.Snapshot) string {
 	c := sn.Container
 	if len(c.IsolatedNamespaces) == 0 && c.Runtime == "" {
 		return st.OK.Render("plain host process") + st.Subtle.Render(" — shares every namespace with "+refName(sn.NSReference))
@@ -497,7 +491,7 @@ func stateName(s string) string {
 }
 
 // tabBar draws the eight tabs with the current one highlighted.
-func (s *inspectorScreen) tabBar(w int) string {
+func (s *Model) tabBar(w int) string {
 	st := s.styles
 	var parts []string
 	for i, n := range tabNames {
@@ -512,7 +506,7 @@ func (s *inspectorScreen) tabBar(w int) string {
 
 // footerLine is the reveal warning, the exit notice, the last error, or when
 // the view was read.
-func (s *inspectorScreen) footerLine(w int) string {
+func (s *Model) footerLine(w int) string {
 	st := s.styles
 	switch {
 	case s.tab == tabEnv && s.revealed != "":
@@ -527,7 +521,7 @@ func (s *inspectorScreen) footerLine(w int) string {
 	return ""
 }
 
-func (s *inspectorScreen) ShortHelp() []key.Binding {
+func (s *Model) ShortHelp() []key.Binding {
 	b := []key.Binding{s.keys.NextTab, s.keys.TabNum, s.keys.Down}
 	if s.tab == tabEnv {
 		b = append(b, s.keys.Reveal)
@@ -535,7 +529,7 @@ func (s *inspectorScreen) ShortHelp() []key.Binding {
 	return b
 }
 
-func (s *inspectorScreen) FullHelp() [][]key.Binding {
+func (s *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{s.keys.NextTab, s.keys.PrevTab, s.keys.TabNum},
 		{s.keys.Up, s.keys.Down, s.keys.PageUp, s.keys.PageDown, s.keys.Top, s.keys.Bottom},
@@ -543,11 +537,11 @@ func (s *inspectorScreen) FullHelp() [][]key.Binding {
 	}
 }
 
-func (s *inspectorScreen) Title() string   { return "Inspect " + strconv.Itoa(s.pid) }
-func (s *inspectorScreen) Capturing() bool { return false }
+func (s *Model) Title() string   { return "Inspect " + strconv.Itoa(s.pid) }
+func (s *Model) Capturing() bool { return false }
 
 // Status is "live" or "exited" in the header.
-func (s *inspectorScreen) Status() string {
+func (s *Model) Status() string {
 	switch {
 	case s.exited:
 		return "exited"
@@ -559,7 +553,7 @@ func (s *inspectorScreen) Status() string {
 
 // section is a titled block of lines; a section with an entry in
 // Snapshot.Errors shows the reason instead of its content.
-func (s *inspectorScreen) section(title string, errKeys []string, body []string) []string {
+func (s *Model) section(title string, errKeys []string, body []string) []string {
 	st := s.styles
 	out := []string{st.Title.Render(title)}
 	for _, k := range errKeys {
@@ -577,6 +571,6 @@ func (s *inspectorScreen) section(title string, errKeys []string, body []string)
 }
 
 // kv is one "name   value" line with the name in a fixed column.
-func (s *inspectorScreen) kv(name, value string) string {
+func (s *Model) kv(name, value string) string {
 	return s.styles.Subtle.Render(fmt.Sprintf("%-12s", name)) + " " + value
 }

@@ -1,4 +1,4 @@
-package ui
+package inspector
 
 import (
 	"fmt"
@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"procbox/inspect"
+	"procbox/internal/units"
+	"procbox/ui/internal/common"
 )
 
 // tabLines renders the whole content of the current tab; View shows a window of it.
-func (s *inspectorScreen) tabLines(w int) []string {
+func (s *Model) tabLines(w int) []string {
 	switch s.tab {
 	case tabFiles:
 		return s.filesTab(w)
@@ -63,7 +65,7 @@ func ago(d time.Duration) string {
 	return strconv.Itoa(int(d.Hours()/24)) + "d"
 }
 
-func (s *inspectorScreen) overviewTab(w int) []string {
+func (s *Model) overviewTab(w int) []string {
 	st := s.styles
 	sn := s.snap
 	cmd := strings.Join(sn.Cmdline, " ")
@@ -131,7 +133,7 @@ func limitText(n int64) string {
 	return strconv.FormatInt(n, 10)
 }
 
-func (s *inspectorScreen) filesTab(w int) []string {
+func (s *Model) filesTab(w int) []string {
 	st := s.styles
 	sn := s.snap
 	var body []string
@@ -164,7 +166,7 @@ func (s *inspectorScreen) filesTab(w int) []string {
 	return s.section(title, []string{"fds"}, body)
 }
 
-func (s *inspectorScreen) envTab(w int) []string {
+func (s *Model) envTab(w int) []string {
 	st := s.styles
 	sn := s.snap
 	names := s.envNames()
@@ -180,7 +182,7 @@ func (s *inspectorScreen) envTab(w int) []string {
 	}
 	nameW := 0
 	for _, n := range names {
-		nameW = max(nameW, cellWidth(n))
+		nameW = max(nameW, common.CellWidth(n))
 	}
 	nameW = min(nameW, max(w/3, 8))
 	for i, n := range names {
@@ -195,21 +197,21 @@ func (s *inspectorScreen) envTab(w int) []string {
 				v = st.Warn.Render(s.revealVal)
 			}
 		}
-		line := fit(n, nameW) + " = " + v
+		line := common.Fit(n, nameW) + " = " + v
 		if i == s.envCursor {
-			line = st.Selected.Render(truncate(fit(n, nameW)+" = ", w)) + v
+			line = st.Selected.Render(common.Truncate(common.Fit(n, nameW)+" = ", w)) + v
 		}
 		head = append(head, line)
 	}
 	return head
 }
 
-func (s *inspectorScreen) memoryTab(w int) []string {
+func (s *Model) memoryTab(w int) []string {
 	st := s.styles
 	m := s.snap.Memory
 	out := s.section("Memory", []string{"memory"}, []string{
-		s.kv("RSS", humanBytes(m.RSSBytes)+st.Subtle.Render("  in RAM now")),
-		s.kv("VSZ", humanBytes(m.VSizeBytes)+st.Subtle.Render("  address space reserved")),
+		s.kv("RSS", units.Short(m.RSSBytes)+st.Subtle.Render("  in RAM now")),
+		s.kv("VSZ", units.Short(m.VSizeBytes)+st.Subtle.Render("  address space reserved")),
 	})
 	var biggest int64
 	for _, k := range m.Kinds {
@@ -222,7 +224,7 @@ func (s *inspectorScreen) memoryTab(w int) []string {
 		if biggest > 0 {
 			frac = float64(k.SizeBytes) / float64(biggest)
 		}
-		kinds = append(kinds, fmt.Sprintf("%-6s %4d maps %7s ", k.Kind, k.Count, humanBytes(k.SizeBytes))+bar(st, frac, barW))
+		kinds = append(kinds, fmt.Sprintf("%-6s %4d maps %7s ", k.Kind, k.Count, units.Short(k.SizeBytes))+common.Bar(st, frac, barW))
 	}
 	if len(kinds) > 0 {
 		out = append(out, s.section("Mappings by kind (bar: size against the largest kind)", nil, kinds)...)
@@ -237,7 +239,7 @@ func (s *inspectorScreen) memoryTab(w int) []string {
 	return out
 }
 
-func (s *inspectorScreen) registersTab(w int) []string {
+func (s *Model) registersTab(w int) []string {
 	st := s.styles
 	sc := s.snap.Syscall
 	var body []string
@@ -275,7 +277,7 @@ func (s *inspectorScreen) registersTab(w int) []string {
 	)
 }
 
-func (s *inspectorScreen) namespacesTab(w int) []string {
+func (s *Model) namespacesTab(w int) []string {
 	st := s.styles
 	sn := s.snap
 	kinds := make([]string, 0, len(sn.Namespaces))
@@ -332,7 +334,7 @@ func mapLines(m []inspect.IDMapping) []string {
 	return out
 }
 
-func (s *inspectorScreen) cgroupsTab(w int) []string {
+func (s *Model) cgroupsTab(w int) []string {
 	st := s.styles
 	sn := s.snap
 	var paths []string
@@ -348,8 +350,8 @@ func (s *inspectorScreen) cgroupsTab(w int) []string {
 	barW := min(max(w-46, 10), 30)
 	count := func(n int64) string { return strconv.FormatInt(n, 10) }
 	lim := []string{
-		s.kv("memory", usageBar(st, l.MemoryCurrent, l.MemoryMax, barW, humanBytes)),
-		s.kv("pids", usageBar(st, l.PidsCurrent, l.PidsMax, barW, count)),
+		s.kv("memory", common.UsageBar(st, l.MemoryCurrent, l.MemoryMax, barW, units.Short)),
+		s.kv("pids", common.UsageBar(st, l.PidsCurrent, l.PidsMax, barW, count)),
 		s.kv("cpu", cpuText(l.CPUMax)),
 		s.kv("oom kills", strconv.FormatInt(l.OOMKills, 10)),
 		s.kv("throttled", fmt.Sprintf("%d times, %s in total", l.NrThrottled, (time.Duration(l.ThrottledUsec)*time.Microsecond).String())),
@@ -378,7 +380,7 @@ func cpuText(cpuMax string) string {
 	return fmt.Sprintf("%.2f CPU (%s µs every %s µs)", q/p, f[0], f[1])
 }
 
-func (s *inspectorScreen) securityTab(w int) []string {
+func (s *Model) securityTab(w int) []string {
 	st := s.styles
 	sn := s.snap
 	seccomp := sn.Seccomp.Name

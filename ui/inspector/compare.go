@@ -1,4 +1,4 @@
-package ui
+package inspector
 
 import (
 	"errors"
@@ -12,18 +12,13 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"procbox/inspect"
+	"procbox/internal/units"
 	"procbox/ui/internal/common"
 )
 
-// RunCompare opens the TUI on two processes side by side.
-func RunCompare(d Deps, a, b int) error {
-	d = d.WithDefaults()
-	return run(d, newCompareScreen(d, a, b))
-}
-
 // pairMsg is one read of both processes.
 type pairMsg struct {
-	to         *compareScreen
+	to         *Compare
 	gen        int
 	a, b       inspect.Snapshot
 	errA, errB error
@@ -31,7 +26,7 @@ type pairMsg struct {
 
 // compareTickMsg asks the comparison to read both processes again.
 type compareTickMsg struct {
-	to  *compareScreen
+	to  *Compare
 	gen int
 }
 
@@ -41,12 +36,12 @@ type compareRow struct {
 	a, b  string
 }
 
-// compareScreen shows two processes' isolation side by side, with the rows
+// Compare shows two processes' isolation side by side, with the rows
 // where they differ highlighted.
-type compareScreen struct {
-	deps   Deps
-	styles Styles
-	keys   KeyMap
+type Compare struct {
+	deps   common.Deps
+	styles common.Styles
+	keys   common.KeyMap
 	pidA   int
 	pidB   int
 
@@ -63,18 +58,18 @@ type compareScreen struct {
 	keyOnlyDif key.Binding
 }
 
-func newCompareScreen(d Deps, a, b int) screen {
-	return &compareScreen{
-		deps: d, styles: d.Styles, keys: DefaultKeyMap(), pidA: a, pidB: b, active: true,
+func NewCompare(d common.Deps, a, b int) *Compare {
+	return &Compare{
+		deps: d, styles: d.Styles, keys: common.DefaultKeyMap(), pidA: a, pidB: b, active: true,
 		keyOnlyDif: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "only differences")),
 	}
 }
 
 // pairCmd reads both processes off the event loop.
-func pairCmd(to *compareScreen, gen int, in Inspector, a, b int) tea.Cmd {
+func pairCmd(to *Compare, gen int, in common.Inspector, a, b int) tea.Cmd {
 	return func() tea.Msg {
 		if in == nil {
-			return pairMsg{to: to, gen: gen, errA: errNoInspector, errB: errNoInspector}
+			return pairMsg{to: to, gen: gen, errA: common.ErrNoInspector, errB: common.ErrNoInspector}
 		}
 		sa, ea := in.Snapshot(a)
 		sb, eb := in.Snapshot(b)
@@ -82,15 +77,15 @@ func pairCmd(to *compareScreen, gen int, in Inspector, a, b int) tea.Cmd {
 	}
 }
 
-func (c *compareScreen) Init() tea.Cmd { return pairCmd(c, c.gen, c.deps.Inspector, c.pidA, c.pidB) }
+func (c *Compare) Init() tea.Cmd { return pairCmd(c, c.gen, c.deps.Inspector, c.pidA, c.pidB) }
 
-func (c *compareScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (c *Compare) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case stylesMsg:
+	case common.StylesMsg:
 		c.styles = msg.Styles
 	case tea.WindowSizeMsg:
 		c.height = max(common.BodyHeight(msg.Height)-3, 1)
-	case activeMsg:
+	case common.ActiveMsg:
 		c.active = msg.Active
 		if msg.Active {
 			c.gen++
@@ -107,7 +102,7 @@ func (c *compareScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		gen := c.gen
 		read := pairCmd(c, gen, c.deps.Inspector, c.pidA, c.pidB)
-		return c, tickCmd(c.deps.Clock, refreshEvery, func(time.Time) tea.Msg { return read() })
+		return c, common.TickCmd(c.deps.Clock, common.RefreshEvery, func(time.Time) tea.Msg { return read() })
 	case compareTickMsg:
 		if msg.to == c && msg.gen == c.gen && c.active {
 			return c, pairCmd(c, c.gen, c.deps.Inspector, c.pidA, c.pidB)
@@ -143,7 +138,7 @@ func (c *compareScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 }
 
 // store keeps a read; a process that exits keeps its last snapshot.
-func (c *compareScreen) store(dst **inspect.Snapshot, dstErr *error, gone *bool, s inspect.Snapshot, err error) {
+func (c *Compare) store(dst **inspect.Snapshot, dstErr *error, gone *bool, s inspect.Snapshot, err error) {
 	switch {
 	case err == nil:
 		*dst, *dstErr = &s, nil
@@ -201,7 +196,7 @@ func compareRows(a, b *inspect.Snapshot) []compareRow {
 		slices.Sort(p)
 		return strings.Join(slices.Compact(p), " ")
 	})
-	add("memory max", func(s *inspect.Snapshot) string { return maxText(s.Limits.MemoryMax, humanBytes) })
+	add("memory max", func(s *inspect.Snapshot) string { return maxText(s.Limits.MemoryMax, units.Short) })
 	add("pids max", func(s *inspect.Snapshot) string {
 		return maxText(s.Limits.PidsMax, func(n int64) string { return strconv.FormatInt(n, 10) })
 	})
@@ -255,7 +250,7 @@ func capsText(c []string) string {
 	return fmt.Sprintf("%d of %d", len(c), len(capOrder))
 }
 
-func (c *compareScreen) View(w, h int) string {
+func (c *Compare) View(w, h int) string {
 	st := c.styles
 	c.height = max(h-3, 1)
 	fieldW := 15
@@ -263,8 +258,8 @@ func (c *compareScreen) View(w, h int) string {
 		fieldW = 20 // room for "ns time_for_children"
 	}
 	colW := max((w-fieldW-4)/2, 8) // "≠ " prefix and two gaps
-	head := fit("", fieldW) + " " + fit(c.label(c.pidA, c.a, c.goneA), colW) + " " + fit(c.label(c.pidB, c.b, c.goneB), colW)
-	out := []string{st.Title.Render(truncate(head, w))}
+	head := common.Fit("", fieldW) + " " + common.Fit(c.label(c.pidA, c.a, c.goneA), colW) + " " + common.Fit(c.label(c.pidB, c.b, c.goneB), colW)
+	out := []string{st.Title.Render(common.Truncate(head, w))}
 	switch {
 	case c.a == nil || c.b == nil:
 		for _, e := range []struct {
@@ -294,27 +289,27 @@ func (c *compareScreen) View(w, h int) string {
 			if c.onlyDiff && !differ {
 				continue
 			}
-			line := fit(r.field, fieldW) + " " + fit(r.a, colW) + " " + fit(r.b, colW)
+			line := common.Fit(r.field, fieldW) + " " + common.Fit(r.a, colW) + " " + common.Fit(r.b, colW)
 			if differ {
-				line = st.Diff.Render(truncate("≠ "+line, w))
+				line = st.Diff.Render(common.Truncate("≠ "+line, w))
 			} else {
-				line = st.Same.Render(truncate("  "+line, w))
+				line = st.Same.Render(common.Truncate("  "+line, w))
 			}
 			lines = append(lines, line)
 		}
 		c.offset = min(c.offset, max(len(lines)-c.height, 0))
-		out[0] = st.Title.Render(truncate("  "+head, w))
+		out[0] = st.Title.Render(common.Truncate("  "+head, w))
 		out = append(out, window(lines, c.offset, c.height)...)
 		for len(out) < c.height+1 {
 			out = append(out, "")
 		}
-		out = append(out, "", st.Subtle.Render(truncate(fmt.Sprintf("%d of %d rows differ (≠, highlighted) · d shows only them", diffs, len(rows)), w)))
+		out = append(out, "", st.Subtle.Render(common.Truncate(fmt.Sprintf("%d of %d rows differ (≠, highlighted) · d shows only them", diffs, len(rows)), w)))
 	}
 	return strings.Join(out, "\n")
 }
 
 // label is the column title of one process.
-func (c *compareScreen) label(pid int, s *inspect.Snapshot, gone bool) string {
+func (c *Compare) label(pid int, s *inspect.Snapshot, gone bool) string {
 	l := "PID " + strconv.Itoa(pid)
 	if s != nil {
 		l += " " + s.Comm
@@ -325,18 +320,18 @@ func (c *compareScreen) label(pid int, s *inspect.Snapshot, gone bool) string {
 	return l
 }
 
-func (c *compareScreen) ShortHelp() []key.Binding {
+func (c *Compare) ShortHelp() []key.Binding {
 	return []key.Binding{c.keys.Down, c.keys.Up, c.keyOnlyDif}
 }
 
-func (c *compareScreen) FullHelp() [][]key.Binding {
+func (c *Compare) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{c.keys.Up, c.keys.Down, c.keys.PageUp, c.keys.PageDown, c.keys.Top, c.keys.Bottom},
 		{c.keyOnlyDif},
 	}
 }
 
-func (c *compareScreen) Title() string {
+func (c *Compare) Title() string {
 	return "Compare " + strconv.Itoa(c.pidA) + " ↔ " + strconv.Itoa(c.pidB)
 }
-func (c *compareScreen) Capturing() bool { return false }
+func (c *Compare) Capturing() bool { return false }

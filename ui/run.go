@@ -1,0 +1,24 @@
+package ui
+
+import (
+	"procbox/ui/inspector"
+	"procbox/ui/picker"
+)
+
+// RunPicker opens the TUI on the process picker.
+func RunPicker(d Deps) error {
+	d = d.WithDefaults()
+	return run(d, picker.New(d))
+}
+
+// RunInspector opens the TUI on one process.
+func RunInspector(d Deps, pid int) error {
+	d = d.WithDefaults()
+	return run(d, inspector.New(d, pid))
+}
+
+// RunCompare opens the TUI on two processes side by side.
+func RunCompare(d Deps, a, b int) error {
+	d = d.WithDefaults()
+	return run(d, inspector.NewCompare(d, a, b))
+}
