@@ -254,7 +254,6 @@ func (m rootModel) View() (v tea.View) {
 	return v
 }
 
-
 // openScreens remembers every screen that may still need closing. It outlives
 // the program so run can close what is left even after a panic or a signal.
 type openScreens struct {
