@@ -3,8 +3,13 @@ package isolate
 // The Lab's shell inside the child. `procbox __procbox_shell` (the client)
 // is started by the Lab with the terminal as its stdio and a socket on fd 3;
 // the other end of that socket was handed to the agent over the control
-// socket. The client sends its three stdio fds to the agent (SCM_RIGHTS), the
-// agent runs /bin/sh with them and reports the exit status back.
+// socket. On a terminal, the client opens a new pseudo-terminal, sends its
+// slave side to the agent as the shell's stdio (SCM_RIGHTS) and relays
+// between the Lab's terminal and it (see pty_linux.go); the agent runs /bin/sh
+// with that terminal as controlling terminal of a new session, so the shell
+// has job control, Ctrl-C goes to its foreground job, and nothing in the child
+// ever holds the Lab's own terminal. The agent reports the exit status back;
+// the client returns only then.
 
 import (
 	"bufio"
@@ -13,6 +18,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -113,7 +120,34 @@ func serveShell(conn *os.File) {
 	}
 	cmd := &exec.Cmd{Path: sh, Args: args, Stdin: stdio[0], Stdout: stdio[1], Stderr: stdio[2],
 		Env: append(os.Environ(), "PS1=[procbox child] # ")}
-	err = cmd.Run()
+	// A session of its own, with the client's pseudo-terminal (if it sent
+	// one) as controlling terminal: job control, and Ctrl-C for its jobs.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	for i, f := range stdio {
+		if fileIsTerminal(f) {
+			cmd.SysProcAttr.Setctty, cmd.SysProcAttr.Ctty = true, i
+			break
+		}
+	}
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(conn, "error: %v\n", err)
+		return
+	}
+	// The client sends nothing more: the socket ends only when the client
+	// does (killed, or its terminal gone). Then no shell may live on reading
+	// a terminal nobody watches: the whole session goes.
+	exited := make(chan struct{})
+	go func() {
+		var b [1]byte
+		conn.Read(b[:])
+		select {
+		case <-exited:
+		default:
+			unix.Kill(-cmd.Process.Pid, unix.SIGKILL)
+		}
+	}()
+	err = cmd.Wait()
+	close(exited)
 	code := 0
 	if cmd.ProcessState != nil {
 		code = cmd.ProcessState.ExitCode()
@@ -190,15 +224,69 @@ func sendFDs(f *os.File, fds ...int) error {
 }
 
 // shellClientMain is `procbox __procbox_shell`, started by the Lab with the
-// terminal as its stdio and a socket to the agent on fd 3: it hands its stdio
-// to the agent, waits for the shell to end and exits with its status.
+// terminal as its stdio and a socket to the agent on fd 3. On a terminal it
+// gives the shell a pseudo-terminal of its own and relays; otherwise it hands
+// its stdio over as it is. It waits for the shell to end and exits with its
+// status.
 func shellClientMain() int {
 	conn := os.NewFile(controlFD, "procbox-shell")
-	if err := sendFDs(conn, 0, 1, 2); err != nil {
+	stdio := [3]*os.File{os.Stdin, os.Stdout, os.Stderr}
+	fds := []int{0, 1, 2}
+	var relay *ptyRelay
+	var in, out *os.File
+	for i, f := range stdio {
+		if fileIsTerminal(f) {
+			if i == 0 {
+				in = f
+			} else if out == nil {
+				out = f
+			}
+		}
+	}
+	if out == nil {
+		out = in
+	}
+	if out != nil {
+		master, slave, err := openPTY()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "procbox shell: opening a terminal:", err)
+			return 125
+		}
+		for i, f := range stdio {
+			if fileIsTerminal(f) {
+				fds[i] = int(slave.Fd())
+			}
+		}
+		err = sendFDs(conn, fds...)
+		slave.Close() // the shell holds it now; EIO on the master means it is gone
+		if err != nil {
+			master.Close()
+			fmt.Fprintln(os.Stderr, "procbox shell:", err)
+			return 125
+		}
+		if relay, err = startPTYRelay(master, in, out); err != nil {
+			master.Close()
+			fmt.Fprintln(os.Stderr, "procbox shell:", err)
+			return 125
+		}
+		defer relay.Close(ptyDrain)
+		// Killed or hung up: put the Lab's terminal back before going (the
+		// agent then ends the shell, seeing the socket close).
+		sigs := make(chan os.Signal, 1)
+		signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)
+		go func() {
+			sig := <-sigs
+			relay.Close(0)
+			os.Exit(128 + int(sig.(syscall.Signal)))
+		}()
+	} else if err := sendFDs(conn, fds...); err != nil {
 		fmt.Fprintln(os.Stderr, "procbox shell:", err)
 		return 125
 	}
 	line, err := bufio.NewReader(conn).ReadString('\n')
+	if relay != nil {
+		relay.Close(ptyDrain) // all the shell said, then the terminal as it was
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "procbox shell: the child went away")
 		return 125

@@ -9,7 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -172,3 +174,101 @@ func TestContainRunCtrlCEndsPidInit(t *testing.T) {
 		t.Errorf("want the command killed (137 or 130):\n%s", s)
 	}
 }
+
+// TestContainLabShell drives the Lab's shell (issue 14): `s` opens it with a
+// terminal of its own; Ctrl-C ends its foreground `sleep` and not the shell;
+// `exit` brings the Lab back, the next key reaches the Lab, and no shell is
+// left. A second shell whose client is SIGKILLed must not survive either
+// (it would read the Lab's keystrokes).
+func TestContainLabShell(t *testing.T) {
+	requireRoot(t)
+	bin := faultBuild(t)
+	x := newContainTmux(t, "exec "+bin+" lab")
+	x.waitFor("procbox › Lab", 10*time.Second)
+
+	x.keys("s")
+	x.waitFor("[procbox child] #", 10*time.Second)
+	x.line("echo SH\"\"PID=$$")
+	shpid := containScreenInt(t, x.waitFor("SHPID=", 5*time.Second), "SHPID=")
+	x.line("sleep 4")
+	time.Sleep(500 * time.Millisecond)
+	x.keys("C-c")
+	x.line("echo alive-$((40+2))")
+	s := x.waitFor("alive-42", 5*time.Second)
+	if !alive(shpid) {
+		t.Fatalf("Ctrl-C ended the shell (pid %d):\n%s", shpid, s)
+	}
+	for _, bad := range []string{"can't access tty", "job control turned off", "no job control"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("the Lab shell has no job control (%q):\n%s", bad, s)
+		}
+	}
+	x.line("exit")
+	x.waitFor("procbox › Lab", 5*time.Second)
+	x.keys("?")
+	x.waitFor("Keys — Lab", 5*time.Second)
+	x.keys("?") // closes the help (Escape followed by a key would read as alt+key)
+	containWaitGone(t, shpid)
+	time.Sleep(300 * time.Millisecond)
+
+	// The client killed: the agent sees its socket close and ends the shell.
+	x.keys("s")
+	x.waitFor("[procbox child] #", 10*time.Second)
+	x.line("clear; echo SH\"\"PID=$$")
+	shpid = containScreenInt(t, x.waitFor("SHPID=", 5*time.Second), "SHPID=")
+	client := containProcByArgv0("procbox-shell")
+	if client == 0 {
+		t.Fatal("no procbox-shell client process found")
+	}
+	if err := syscallKill(client); err != nil {
+		t.Fatal(err)
+	}
+	containWaitGone(t, shpid)
+	x.waitFor("procbox › Lab", 5*time.Second)
+	x.keys("q")
+}
+
+// containScreenInt reads the number after label on the screen.
+func containScreenInt(t *testing.T, screen, label string) int {
+	t.Helper()
+	i := strings.LastIndex(screen, label)
+	f := strings.Fields(screen[i+len(label):])
+	if len(f) == 0 {
+		t.Fatalf("no number after %q:\n%s", label, screen)
+	}
+	n, err := strconv.Atoi(f[0])
+	if err != nil {
+		t.Fatalf("no number after %q:\n%s", label, screen)
+	}
+	return n
+}
+
+// containWaitGone fails unless pid is gone within 3 s.
+func containWaitGone(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for alive(pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the shell (pid %d) is still alive", pid)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// containProcByArgv0 finds a live process whose argv[0] is name.
+func containProcByArgv0(name string) int {
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if arg0, _, _ := strings.Cut(string(b), "\x00"); arg0 == name && alive(pid) {
+			return pid
+		}
+	}
+	return 0
+}
+
+func syscallKill(pid int) error { return syscall.Kill(pid, syscall.SIGKILL) }
