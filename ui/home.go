@@ -9,6 +9,7 @@ import (
 
 	"procbox/inspect"
 	"procbox/isolate"
+	"procbox/ui/lab"
 	"procbox/ui/picker"
 )
 
@@ -133,7 +134,7 @@ func (h *homeScreen) open() tea.Cmd {
 	case "Learn":
 		return pushOrFlash(newLearnScreen(h.deps, h.progress.Lesson, false))
 	case "Lab":
-		return pushOrFlash(newLabScreen(h.deps, isolate.Spec{}))
+		return pushOrFlash(lab.New(h.deps, isolate.Spec{}))
 	case "Inspect":
 		return pushCmd(picker.New(h.deps))
 	}

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"procbox/isolate"
 	"procbox/ui/inspector"
+	"procbox/ui/lab"
 	"procbox/ui/picker"
 )
 
@@ -21,4 +23,10 @@ func RunInspector(d Deps, pid int) error {
 func RunCompare(d Deps, a, b int) error {
 	d = d.WithDefaults()
 	return run(d, inspector.NewCompare(d, a, b))
+}
+
+// RunLab opens the TUI on the Lab, starting from spec.
+func RunLab(d Deps, spec isolate.Spec) error {
+	d = d.WithDefaults()
+	return run(d, lab.New(d, spec))
 }

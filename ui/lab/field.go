@@ -1,26 +1,27 @@
-package ui
+package lab
 
 import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// labField is the Lab's one-line edit field. bubbles/textinput would pull in a
-// clipboard module that go.sum does not carry yet; a value edited at its end
-// is all a size, a count or a hostname needs.
-type labField struct {
+// editField is the Lab's one-line edit field, edited at its end: that is all
+// a size, a count or a hostname needs. bubbles/textinput would also bring
+// github.com/atotto/clipboard (paste by running xclip or xsel), a dependency
+// DESIGN.md does not list, for a feature nobody needs to type "64M".
+type editField struct {
 	value []rune
 	limit int
 }
 
 // SetValue replaces the text.
-func (f *labField) SetValue(s string) { f.value = []rune(s) }
+func (f *editField) SetValue(s string) { f.value = []rune(s) }
 
 // Value is the text.
-func (f labField) Value() string { return string(f.value) }
+func (f editField) Value() string { return string(f.value) }
 
 // Update takes one key: printable text is appended; backspace, ctrl+w and
 // ctrl+u delete. It reports whether the value changed.
-func (f *labField) Update(msg tea.KeyPressMsg) bool {
+func (f *editField) Update(msg tea.KeyPressMsg) bool {
 	switch msg.String() {
 	case "backspace", "ctrl+h":
 		if len(f.value) > 0 {
@@ -50,4 +51,4 @@ func (f *labField) Update(msg tea.KeyPressMsg) bool {
 }
 
 // View draws the value with a block cursor after it.
-func (f labField) View() string { return string(f.value) + "▏" }
+func (f editField) View() string { return string(f.value) + "▏" }

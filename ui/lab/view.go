@@ -1,9 +1,11 @@
-package ui
+package lab
 
 import (
 	"fmt"
 	"strings"
 	"time"
+
+	"procbox/ui/internal/common"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -13,11 +15,11 @@ import (
 // given room for, each exactly as wide as asked: the root pastes the body
 // under its header without measuring it again.
 
-// labBigLayout is where all three areas fit at once.
-func labBigLayout(w, h int) bool { return w >= 110 && h >= 30 }
+// bigLayout is where all three areas fit at once.
+func bigLayout(w, h int) bool { return w >= 110 && h >= 30 }
 
-// labFit cuts s to w cells (with an ellipsis) and pads it to exactly w.
-func labFit(s string, w int) string {
+// fitLine cuts s to w cells (with an ellipsis) and pads it to exactly w.
+func fitLine(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
@@ -30,12 +32,12 @@ func labFit(s string, w int) string {
 	return s
 }
 
-// labBlock fits lines into a w×h block.
-func labBlock(lines []string, w, h int) []string {
+// block fits lines into a w×h block.
+func block(lines []string, w, h int) []string {
 	out := make([]string, h)
 	for i := range out {
 		if i < len(lines) {
-			out[i] = labFit(lines[i], w)
+			out[i] = fitLine(lines[i], w)
 		} else {
 			out[i] = strings.Repeat(" ", max(w, 0))
 		}
@@ -43,8 +45,8 @@ func labBlock(lines []string, w, h int) []string {
 	return out
 }
 
-// labSideBySide joins two blocks of the same height with a separator.
-func labSideBySide(left []string, sep string, right []string) []string {
+// sideBySide joins two blocks of the same height with a separator.
+func sideBySide(left []string, sep string, right []string) []string {
 	out := make([]string, len(left))
 	for i := range left {
 		r := ""
@@ -56,7 +58,7 @@ func labSideBySide(left []string, sep string, right []string) []string {
 	return out
 }
 
-func (m *labScreen) View(width, height int) string {
+func (m *Model) View(width, height int) string {
 	if width <= 0 || height <= 0 {
 		return ""
 	}
@@ -69,21 +71,21 @@ func (m *labScreen) View(width, height int) string {
 }
 
 // draw renders the body from scratch.
-func (m *labScreen) draw(width, height int) string {
+func (m *Model) draw(width, height int) string {
 	var lines []string
 	switch {
 	case m.d.Lab == nil:
 		lines = m.viewNoEngine(width, height)
-	case labBigLayout(width, height):
+	case bigLayout(width, height):
 		lines = m.viewBig(width, height)
 	default:
 		lines = m.viewSmall(width, height)
 	}
-	return strings.Join(labBlock(lines, width, height), "\n")
+	return strings.Join(block(lines, width, height), "\n")
 }
 
 // viewNoEngine explains why there is no Lab, instead of crashing.
-func (m *labScreen) viewNoEngine(w, h int) []string {
+func (m *Model) viewNoEngine(w, h int) []string {
 	s := m.d.Styles
 	reason := "this build of procbox has no isolate engine wired in"
 	if m.reportKnown && !m.report.Root && !m.report.UserNSUnpriv.Available {
@@ -96,11 +98,11 @@ func (m *labScreen) viewNoEngine(w, h int) []string {
 		s.Subtle.Render("The Lab starts a live child process and lets you switch its isolation on and off."),
 		s.Subtle.Render("Learn and Inspect still work; `procbox doctor` says what this host supports."),
 	}
-	return labWrapLines(lines, w)
+	return wrapLines(lines, w)
 }
 
 // wrapLines soft-wraps each line to w cells.
-func labWrapLines(lines []string, w int) []string {
+func wrapLines(lines []string, w int) []string {
 	var out []string
 	for _, l := range lines {
 		out = append(out, strings.Split(lipgloss.NewStyle().Width(w).Render(l), "\n")...)
@@ -109,12 +111,12 @@ func labWrapLines(lines []string, w int) []string {
 }
 
 // header is the top line: the three areas as tabs, then what is going on.
-func (m *labScreen) header(w int) string {
+func (m *Model) header(w int) string {
 	s := m.d.Styles
 	names := []string{"Switches", "Host | Child", "Log"}
 	var tabs []string
 	for i, n := range names {
-		if labFocus(i) == m.focus {
+		if focusArea(i) == m.focus {
 			tabs = append(tabs, s.TabActive.Render(n))
 		} else {
 			tabs = append(tabs, s.TabIdle.Render(n))
@@ -128,24 +130,24 @@ func (m *labScreen) header(w int) string {
 	case m.child != nil:
 		right = fmt.Sprintf("child pid %d", m.childPID)
 		if m.lastApply > 0 {
-			right += fmt.Sprintf(" · last change %s", labMillis(m.lastApply))
+			right += fmt.Sprintf(" · last change %s", millis(m.lastApply))
 		}
 	case m.startErr != nil:
 		right = s.Bad.Render("no child")
 	}
 	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
-		return labFit(left+" "+right, w)
+		return fitLine(left+" "+right, w)
 	}
 	return left + strings.Repeat(" ", gap) + s.Subtle.Render(right)
 }
 
 // viewSmall is the 80×24 layout: switches and side-by-side, a 3-line log at
 // the bottom; Tab on the log gives it the whole body.
-func (m *labScreen) viewSmall(w, h int) []string {
+func (m *Model) viewSmall(w, h int) []string {
 	lines := []string{m.header(w)}
 	body := h - 1
-	if m.focus == labFocusLog {
+	if m.focus == focusLog {
 		return append(lines, m.logPane(w, body, true)...)
 	}
 	foot := min(3, max(body-4, 0))
@@ -157,23 +159,23 @@ func (m *labScreen) viewSmall(w, h int) []string {
 	vw := w - sw - 1
 	left := m.switchPane(sw, mid)
 	right := m.viewsPane(vw, mid, true)
-	lines = append(lines, labSideBySide(left, m.d.Styles.Border.Render("│"), right)...)
+	lines = append(lines, sideBySide(left, m.d.Styles.Border.Render("│"), right)...)
 	return append(lines, m.footer(w, foot)...)
 }
 
 // viewBig shows all three areas: switches | side-by-side, then steps | log.
-func (m *labScreen) viewBig(w, h int) []string {
+func (m *Model) viewBig(w, h int) []string {
 	lines := []string{m.header(w)}
 	body := h - 1
 	bottom := max(body/4, 8)
-	if m.focus == labFocusLog {
+	if m.focus == focusLog {
 		bottom = body / 2
 	}
 	mid := body - bottom
 	sw := 34
 	vw := w - sw - 1
 	sep := m.d.Styles.Border.Render("│")
-	lines = append(lines, labSideBySide(m.switchPane(sw, mid), sep, m.viewsPane(vw, mid, false))...)
+	lines = append(lines, sideBySide(m.switchPane(sw, mid), sep, m.viewsPane(vw, mid, false))...)
 	lines = append(lines, m.d.Styles.Border.Render(strings.Repeat("─", w)))
 	bh := bottom - 1
 	if m.editing || m.expMenu {
@@ -181,13 +183,13 @@ func (m *labScreen) viewBig(w, h int) []string {
 		bh -= 2
 	}
 	lw := w / 2
-	lines = append(lines, labSideBySide(m.stepsPane(lw, bh), sep, m.eventsPane(w-lw-1, bh))...)
+	lines = append(lines, sideBySide(m.stepsPane(lw, bh), sep, m.eventsPane(w-lw-1, bh))...)
 	return lines
 }
 
 // footer is the bottom of the small layout: the edit field, the x menu, or the
 // newest log lines.
-func (m *labScreen) footer(w, h int) []string {
+func (m *Model) footer(w, h int) []string {
 	if h <= 0 {
 		return nil
 	}
@@ -204,43 +206,43 @@ func (m *labScreen) footer(w, h int) []string {
 		if m.editErr != "" {
 			lines = append(lines, s.Bad.Render("✗ "+m.editErr))
 		} else {
-			lines = append(lines, s.Subtle.Render(labEditHint(m.editKind)))
+			lines = append(lines, s.Subtle.Render(editHint(m.editKind)))
 		}
-		return labBlock(lines, w, h)
+		return block(lines, w, h)
 	case m.expMenu:
 		var parts []string
-		for _, e := range labPrivMenu {
-			parts = append(parts, s.Key.Render(e.key)+" "+labExpLabels[e.name])
+		for _, e := range privMenu {
+			parts = append(parts, s.Key.Render(e.key)+" "+expLabels[e.name])
 		}
 		lines := []string{s.Title.Render("Privileged action in the child (esc: cancel):")}
-		lines = append(lines, labWrapLines([]string{strings.Join(parts, "  ")}, w)...)
-		return labBlock(lines, w, h)
+		lines = append(lines, wrapLines([]string{strings.Join(parts, "  ")}, w)...)
+		return block(lines, w, h)
 	}
 	return m.logLines(w, h)
 }
 
-// labEditHint says what an edit field accepts.
-func labEditHint(k labSwitchKind) string {
+// editHint says what an edit field accepts.
+func editHint(k switchKind) string {
 	switch k {
-	case labSwHostname:
+	case swHostname:
 		return "letters, digits, '-' and '.'; empty clears it"
-	case labSwMem:
+	case swMem:
 		return "a size like 64M or 1G; none removes the limit"
-	case labSwPids:
+	case swPids:
 		return "a process count like 20; none removes the limit"
-	case labSwCPU:
+	case swCPU:
 		return "a share of one CPU: 0.5 or 50%; none removes the limit"
-	case labSwRootfs:
+	case swRootfs:
 		return "an absolute path to a root filesystem; empty keeps the host's /"
-	case labSwTimeOffset:
+	case swTimeOffset:
 		return "a duration like 1h or 48h, added to the child's clocks"
 	}
 	return ""
 }
 
-// labSwitchHints says in a few words what each switch does to the child.
+// switchHints says in a few words what each switch does to the child.
 // Each fits two lines of the narrow column (2×25 cells).
-var labSwitchHints = map[string]string{
+var switchHints = map[string]string{
 	"pid":       "own pid numbers: the child is pid 1",
 	"net":       "own network: just a loopback, down",
 	"mnt":       "own mount table: mounts stay inside",
@@ -262,13 +264,13 @@ var labSwitchHints = map[string]string{
 }
 
 // switchPane draws the switch column (or the open tick list).
-func (m *labScreen) switchPane(w, h int) []string {
+func (m *Model) switchPane(w, h int) []string {
 	s := m.d.Styles
 	if m.subOpen {
 		return m.subPane(w, h)
 	}
 	title := s.Title.Render("Switches")
-	if m.focus != labFocusSwitches {
+	if m.focus != focusSwitches {
 		title = s.Subtle.Render("Switches")
 	}
 	lines := []string{title}
@@ -294,26 +296,26 @@ func (m *labScreen) switchPane(w, h int) []string {
 		if !a.ok {
 			hint = s.Bad.Render("✗ " + a.why)
 		} else {
-			hint = s.Subtle.Render(labSwitchHints[sw.label])
+			hint = s.Subtle.Render(switchHints[sw.label])
 		}
-		wrapped := labWrapLines([]string{hint}, w)
-		lines = append(lines, labBlock(wrapped, w, hintLines)...)
+		wrapped := wrapLines([]string{hint}, w)
+		lines = append(lines, block(wrapped, w, hintLines)...)
 	}
-	return labBlock(lines, w, h)
+	return block(lines, w, h)
 }
 
 // switchLine is one row of the switch column.
-func (m *labScreen) switchLine(i, w int) string {
+func (m *Model) switchLine(i, w int) string {
 	s := m.d.Styles
 	sw := m.switches[i]
 	a := m.available(sw)
 	cur := " "
-	if i == m.cursor && m.focus == labFocusSwitches {
+	if i == m.cursor && m.focus == focusSwitches {
 		cur = "›"
 	}
 	var box string
 	switch {
-	case !labIsToggle(sw.kind):
+	case !isToggle(sw.kind):
 		box = "   "
 	case !a.ok && !m.toggleState(sw):
 		box = "[-]"
@@ -323,9 +325,9 @@ func (m *labScreen) switchLine(i, w int) string {
 		box = "[ ]"
 	}
 	val := ""
-	if !labIsToggle(sw.kind) {
-		val = labSwitchValue(sw, m.st)
-		if need := labNeeds(sw.kind); need != "" && !m.st.ns[need] && m.switchOn(sw) {
+	if !isToggle(sw.kind) {
+		val = switchValue(sw, m.st)
+		if need := needs(sw.kind); need != "" && !m.st.ns[need] && m.switchOn(sw) {
 			val += " (no " + need + ")"
 		}
 	}
@@ -333,9 +335,9 @@ func (m *labScreen) switchLine(i, w int) string {
 		val = "n/a"
 	}
 	text := fmt.Sprintf("%s%s %-9s %s", cur, box, sw.label, val)
-	line := labFit(text, w)
+	line := fitLine(text, w)
 	switch {
-	case i == m.cursor && m.focus == labFocusSwitches:
+	case i == m.cursor && m.focus == focusSwitches:
 		return s.Selected.Render(line)
 	case !a.ok:
 		return s.Subtle.Render(line)
@@ -346,29 +348,29 @@ func (m *labScreen) switchLine(i, w int) string {
 }
 
 // isOn reports whether a switch changes the child at all (drawn as "on").
-func (m *labScreen) isOn(sw labSwitch) bool {
+func (m *Model) isOn(sw switchDef) bool {
 	switch sw.kind {
-	case labSwNS, labSwMapRoot, labSwVeth:
+	case swNS, swMapRoot, swVeth:
 		return m.toggleState(sw)
-	case labSwMem:
+	case swMem:
 		return m.st.memMax > 0
-	case labSwPids:
+	case swPids:
 		return m.st.pidsMax > 0
-	case labSwCPU:
+	case swCPU:
 		return m.st.cpuMax > 0
-	case labSwCaps:
+	case swCaps:
 		return len(m.st.dropCaps) > 0
-	case labSwSeccomp:
+	case swSeccomp:
 		return len(m.st.seccomp) > 0
 	}
 	return m.switchOn(sw)
 }
 
 // subPane is the tick list of capabilities or syscalls.
-func (m *labScreen) subPane(w, h int) []string {
+func (m *Model) subPane(w, h int) []string {
 	s := m.d.Styles
 	title := "Drop capabilities"
-	if m.subKind == labSwSeccomp {
+	if m.subKind == swSeccomp {
 		title = "Deny syscalls"
 	}
 	lines := []string{s.Title.Render(title), s.Subtle.Render("space: tick · esc: done")}
@@ -387,24 +389,24 @@ func (m *labScreen) subPane(w, h int) []string {
 		if i == m.subCursor {
 			cur = "›"
 		}
-		line := labFit(cur+box+" "+labels[i], w)
+		line := fitLine(cur+box+" "+labels[i], w)
 		if i == m.subCursor {
 			line = s.Selected.Render(line)
 		}
 		lines = append(lines, line)
 	}
-	return labBlock(lines, w, h)
+	return block(lines, w, h)
 }
 
 // viewsPane is the side-by-side: the same questions asked from host and child.
-func (m *labScreen) viewsPane(w, h int, compact bool) []string {
+func (m *Model) viewsPane(w, h int, compact bool) []string {
 	s := m.d.Styles
 	if !m.haveViews {
 		msg := "waiting for the first look at the child…"
 		if m.startErr != nil {
 			msg = "no child: " + m.startErr.Error()
 		}
-		return labBlock(labWrapLines([]string{s.Subtle.Render(msg)}, w), w, h)
+		return block(wrapLines([]string{s.Subtle.Render(msg)}, w), w, h)
 	}
 	lw := 11
 	if compact {
@@ -416,10 +418,10 @@ func (m *labScreen) viewsPane(w, h int, compact bool) []string {
 	if compact {
 		barW = 5
 	}
-	headH := labFit("HOST", cw)
-	headC := labFit("CHILD", cw2)
-	lines := []string{s.Title.Render(labFit("", lw) + " " + headH + " " + headC)}
-	rows := labRows(m.host, m.cview, compact, m.cpuShare)
+	headH := fitLine("HOST", cw)
+	headC := fitLine("CHILD", cw2)
+	lines := []string{s.Title.Render(fitLine("", lw) + " " + headH + " " + headC)}
+	rows := viewRows(m.host, m.cview, compact, m.cpuShare)
 	var errs []string
 	if m.hostErr != "" {
 		errs = append(errs, "host view: "+m.hostErr)
@@ -435,9 +437,9 @@ func (m *labScreen) viewsPane(w, h int, compact bool) []string {
 		if r.differ {
 			mark = "≠"
 		}
-		lab := labFit(mark+r.label, lw)
-		hc := labCell(r.host, r.hostBar, cw, barW, s)
-		cc := labCell(r.child, r.childBar, cw2, barW, s)
+		lab := fitLine(mark+r.label, lw)
+		hc := viewCell(r.host, r.hostBar, cw, barW, s)
+		cc := viewCell(r.child, r.childBar, cw2, barW, s)
 		line := lab + " " + hc + " " + cc
 		if r.differ {
 			line = s.Diff.Render(line)
@@ -452,20 +454,20 @@ func (m *labScreen) viewsPane(w, h int, compact bool) []string {
 	for _, e := range errs {
 		lines = append(lines, s.Bad.Render(e))
 	}
-	return labBlock(lines, w, h)
+	return block(lines, w, h)
 }
 
-// labCell is one value, with a usage bar when bar >= 0.
-func labCell(text string, bar float64, w, barW int, s Styles) string {
+// viewCell is one value, with a usage bar when bar >= 0.
+func viewCell(text string, bar float64, w, barW int, s common.Styles) string {
 	if bar < 0 || w < barW+4 {
-		return labFit(text, w)
+		return fitLine(text, w)
 	}
 	tw := w - barW - 1
-	return labFit(text, tw) + " " + labBar(bar, barW, s)
+	return fitLine(text, tw) + " " + cellBar(bar, barW, s)
 }
 
-// labBar draws a fraction as a bar of w cells.
-func labBar(f float64, w int, s Styles) string {
+// cellBar draws a fraction as a bar of w cells.
+func cellBar(f float64, w int, s common.Styles) string {
 	f = min(max(f, 0), 1)
 	full := int(f*float64(w) + 0.5)
 	return s.BarFull.Render(strings.Repeat("█", full)) + s.BarEmpty.Render(strings.Repeat("░", w-full))
@@ -474,7 +476,7 @@ func labBar(f float64, w int, s Styles) string {
 // logLines are the newest log entries, newest last, scrolled back by logBack.
 // Long entries wrap under their time stamp: the end of a line ("at 64
 // processes") is often the point of it.
-func (m *labScreen) logLines(w, h int) []string {
+func (m *Model) logLines(w, h int) []string {
 	s := m.d.Styles
 	if h <= 0 {
 		return nil
@@ -492,7 +494,7 @@ func (m *labScreen) logLines(w, h int) []string {
 			if j == 0 {
 				prefix = e.at.Format("15:04:05") + " "
 			}
-			line := labFit(prefix+strings.TrimRight(part, " "), w)
+			line := fitLine(prefix+strings.TrimRight(part, " "), w)
 			if e.bad {
 				line = s.Bad.Render(line)
 			} else {
@@ -508,11 +510,11 @@ func (m *labScreen) logLines(w, h int) []string {
 	if len(lines) == 0 {
 		lines = append(lines, s.Subtle.Render("nothing happened yet: space toggles a switch, f m u x run experiments"))
 	}
-	return labBlock(lines, w, h)
+	return block(lines, w, h)
 }
 
 // stepsPane lists the equivalent shell commands of the current configuration.
-func (m *labScreen) stepsPane(w, h int) []string {
+func (m *Model) stepsPane(w, h int) []string {
 	s := m.d.Styles
 	lines := []string{s.Title.Render("What procbox did, by hand")}
 	if len(m.steps) == 0 {
@@ -522,34 +524,34 @@ func (m *labScreen) stepsPane(w, h int) []string {
 		lines = append(lines, s.Subtle.Render("# "+st.What), s.Code.Render("$ "+st.Command))
 	}
 	if h <= 1 {
-		return labBlock(lines, w, h)
+		return block(lines, w, h)
 	}
 	if len(lines) > h {
 		// Keep the title; the newest steps matter most.
 		lines = append(lines[:1], lines[len(lines)-(h-1):]...)
 	}
-	return labBlock(lines, w, h)
+	return block(lines, w, h)
 }
 
 // eventsPane is the event log with its title.
-func (m *labScreen) eventsPane(w, h int) []string {
+func (m *Model) eventsPane(w, h int) []string {
 	if h <= 1 {
-		return labBlock(nil, w, h)
+		return block(nil, w, h)
 	}
 	lines := []string{m.d.Styles.Title.Render("Events")}
 	lines = append(lines, m.logLines(w, h-1)...)
-	return labBlock(lines, w, h)
+	return block(lines, w, h)
 }
 
 // logPane is the log focused in the small layout: steps above, events below.
-func (m *labScreen) logPane(w, h int, _ bool) []string {
+func (m *Model) logPane(w, h int, _ bool) []string {
 	sh := h / 2
 	lines := m.stepsPane(w, sh)
 	lines = append(lines, m.eventsPane(w, h-sh)...)
 	return lines
 }
 
-// labMillis prints a duration in milliseconds.
-func labMillis(d time.Duration) string {
+// millis prints a duration in milliseconds.
+func millis(d time.Duration) string {
 	return fmt.Sprintf("%d ms", d.Milliseconds())
 }

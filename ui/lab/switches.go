@@ -1,4 +1,4 @@
-package ui
+package lab
 
 import (
 	"fmt"
@@ -12,90 +12,90 @@ import (
 	"procbox/isolate"
 )
 
-// labSwitchKind says what one row of the Lab's switch column controls.
-type labSwitchKind int
+// switchKind says what one row of the Lab's switch column controls.
+type switchKind int
 
 const (
-	labSwNS labSwitchKind = iota
-	labSwHostname
-	labSwMapRoot
-	labSwMem
-	labSwPids
-	labSwCPU
-	labSwCaps
-	labSwSeccomp
-	labSwRootfs
-	labSwVeth
-	labSwTimeOffset
+	swNS switchKind = iota
+	swHostname
+	swMapRoot
+	swMem
+	swPids
+	swCPU
+	swCaps
+	swSeccomp
+	swRootfs
+	swVeth
+	swTimeOffset
 )
 
-// labSwitch is one row of the switch column.
-type labSwitch struct {
-	kind  labSwitchKind
-	ns    string // for labSwNS
+// switchDef is one row of the switch column.
+type switchDef struct {
+	kind  switchKind
+	ns    string // for swNS
 	label string
 }
 
-// labSwitchRows is the switch column, top to bottom: the namespaces first
+// switchRows is the switch column, top to bottom: the namespaces first
 // (they are the heart of the lesson), then the values that hang off them, then
 // the cgroup limits, then privileges.
-func labSwitchRows() []labSwitch {
-	rows := make([]labSwitch, 0, 20)
+func switchRows() []switchDef {
+	rows := make([]switchDef, 0, 20)
 	for _, ns := range isolate.AllNamespaces {
-		rows = append(rows, labSwitch{kind: labSwNS, ns: ns, label: ns})
+		rows = append(rows, switchDef{kind: swNS, ns: ns, label: ns})
 	}
 	return append(rows,
-		labSwitch{kind: labSwHostname, label: "hostname"},
-		labSwitch{kind: labSwMapRoot, label: "map root"},
-		labSwitch{kind: labSwMem, label: "memory"},
-		labSwitch{kind: labSwPids, label: "pids"},
-		labSwitch{kind: labSwCPU, label: "cpu"},
-		labSwitch{kind: labSwCaps, label: "drop caps"},
-		labSwitch{kind: labSwSeccomp, label: "seccomp"},
-		labSwitch{kind: labSwRootfs, label: "rootfs"},
-		labSwitch{kind: labSwVeth, label: "veth"},
-		labSwitch{kind: labSwTimeOffset, label: "time off"},
+		switchDef{kind: swHostname, label: "hostname"},
+		switchDef{kind: swMapRoot, label: "map root"},
+		switchDef{kind: swMem, label: "memory"},
+		switchDef{kind: swPids, label: "pids"},
+		switchDef{kind: swCPU, label: "cpu"},
+		switchDef{kind: swCaps, label: "drop caps"},
+		switchDef{kind: swSeccomp, label: "seccomp"},
+		switchDef{kind: swRootfs, label: "rootfs"},
+		switchDef{kind: swVeth, label: "veth"},
+		switchDef{kind: swTimeOffset, label: "time off"},
 	)
 }
 
-// labCapChoices are the capabilities offered in the "drop caps" tick list: the
+// capChoices are the capabilities offered in the "drop caps" tick list: the
 // ones an experiment or a lesson shows the effect of, plus a few famous ones.
-var labCapChoices = []string{
+var capChoices = []string{
 	"cap_chown", "cap_dac_override", "cap_fowner", "cap_kill", "cap_setuid", "cap_setgid",
 	"cap_net_bind_service", "cap_net_raw", "cap_net_admin", "cap_sys_admin",
 	"cap_sys_chroot", "cap_sys_ptrace", "cap_mknod", "cap_setfcap", "cap_audit_write",
 }
 
-// labCapAll is what `--drop-caps all` says; the Lab expands it to every name.
-const labCapAll = "all"
+// capAll is what `--drop-caps all` says; the Lab expands it to every name.
+const capAll = "all"
 
-// labAllCaps is every capability this build knows, lower-case with cap_, as
+// allCaps is every capability this build knows, lower-case with cap_, as
 // the engine names them. Computed once; never changed.
-var labAllCaps = func() []string {
-	all, err := isolate.ParseCaps(labCapAll)
+var allCaps = func() []string {
+	all, err := isolate.ParseCaps(capAll)
 	if err != nil || len(all) == 0 {
-		return slices.Clone(labCapChoices)
+		return slices.Clone(capChoices)
 	}
 	return all
 }()
 
-// labExpandCaps replaces "all" with every capability name.
-func labExpandCaps(caps []string) []string {
-	if !slices.Contains(caps, labCapAll) {
+// expandCaps replaces "all" with every capability name.
+func expandCaps(caps []string) []string {
+	if !slices.Contains(caps, capAll) {
 		return slices.Clone(caps)
 	}
-	return slices.Clone(labAllCaps)
+	return slices.Clone(allCaps)
 }
 
-// labSeccompChoice is one entry of the seccomp tick list. One entry may deny
+// seccompChoice is one entry of the seccomp tick list. One entry may deny
 // several syscalls because libc and Go call the *at variants (mkdir is mkdirat
 // on most architectures); denying only the old name would teach the wrong lesson.
-type labSeccompChoice struct {
+type seccompChoice struct {
 	label    string
 	syscalls []string
 }
 
-var labSeccompChoices = []labSeccompChoice{
+var seccompChoices = []seccompChoice{
 	{"mkdir", []string{"mkdir", "mkdirat"}},
 	{"chown", []string{"chown", "fchown", "fchownat", "lchown"}},
 	{"mount", []string{"mount"}},
@@ -109,10 +109,10 @@ var labSeccompChoices = []labSeccompChoice{
 	{"reboot", []string{"reboot"}},
 }
 
-// labSettings is what the switches say. It is kept apart from the Spec so a
+// settings is what the switches say. It is kept apart from the Spec so a
 // value survives while the namespace it needs is off (turning uts off and on
-// again brings the hostname back); labSettings.spec drops what cannot apply.
-type labSettings struct {
+// again brings the hostname back); settings.spec drops what cannot apply.
+type settings struct {
 	ns         map[string]bool
 	hostname   string
 	mapRoot    bool
@@ -126,16 +126,16 @@ type labSettings struct {
 	timeOffset time.Duration
 }
 
-// labSettingsFrom reads the switches from a starting Spec.
-func labSettingsFrom(s isolate.Spec) labSettings {
-	st := labSettings{
+// settingsFrom reads the switches from a starting Spec.
+func settingsFrom(s isolate.Spec) settings {
+	st := settings{
 		ns:         map[string]bool{},
 		hostname:   s.Hostname,
 		mapRoot:    s.MapRoot,
 		memMax:     s.MemoryMax,
 		pidsMax:    s.PidsMax,
 		cpuMax:     s.CPUMax,
-		dropCaps:   labExpandCaps(s.DropCaps),
+		dropCaps:   expandCaps(s.DropCaps),
 		seccomp:    slices.Clone(s.Seccomp),
 		rootfs:     s.Rootfs,
 		veth:       s.Veth,
@@ -149,7 +149,7 @@ func labSettingsFrom(s isolate.Spec) labSettings {
 
 // spec is the Spec the switches describe. Values whose namespace is off are
 // left out: a hostname without a uts namespace would rename the host.
-func (st labSettings) spec() isolate.Spec {
+func (st settings) spec() isolate.Spec {
 	var s isolate.Spec
 	for _, n := range isolate.AllNamespaces {
 		if st.ns[n] {
@@ -184,7 +184,7 @@ func (st labSettings) spec() isolate.Spec {
 }
 
 // clone copies the settings so a change never aliases the previous state.
-func (st labSettings) clone() labSettings {
+func (st settings) clone() settings {
 	c := st
 	c.ns = make(map[string]bool, len(st.ns))
 	for k, v := range st.ns {
@@ -195,51 +195,51 @@ func (st labSettings) clone() labSettings {
 	return c
 }
 
-// labNeeds names the namespace a value switch depends on, "" if none.
-func labNeeds(k labSwitchKind) string {
+// needs names the namespace a value switch depends on, "" if none.
+func needs(k switchKind) string {
 	switch k {
-	case labSwHostname:
+	case swHostname:
 		return isolate.NSUTS
-	case labSwMapRoot:
+	case swMapRoot:
 		return isolate.NSUser
-	case labSwRootfs:
+	case swRootfs:
 		return isolate.NSMnt
-	case labSwVeth:
+	case swVeth:
 		return isolate.NSNet
-	case labSwTimeOffset:
+	case swTimeOffset:
 		return isolate.NSTime
 	}
 	return ""
 }
 
-// labAvail says whether this host lets procbox use a switch, and why not.
-type labAvail struct {
+// switchAvail says whether this host lets procbox use a switch, and why not.
+type switchAvail struct {
 	ok  bool
 	why string
 }
 
-// labAvailability reads the doctor report into one answer per switch. An
+// availabilityOf reads the doctor report into one answer per switch. An
 // unknown report (zero value) allows everything: the engine's own error will
 // then say what went wrong, which beats hiding a switch on a guess.
-func labAvailability(r inspect.HostReport, known bool) map[labSwitchKind]map[string]labAvail {
-	out := map[labSwitchKind]map[string]labAvail{}
-	set := func(k labSwitchKind, ns string, a labAvail) {
+func availabilityOf(r inspect.HostReport, known bool) map[switchKind]map[string]switchAvail {
+	out := map[switchKind]map[string]switchAvail{}
+	set := func(k switchKind, ns string, a switchAvail) {
 		if out[k] == nil {
-			out[k] = map[string]labAvail{}
+			out[k] = map[string]switchAvail{}
 		}
 		out[k][ns] = a
 	}
-	yes := labAvail{ok: true}
+	yes := switchAvail{ok: true}
 	if !known {
 		return out
 	}
-	nsOK := map[string]labAvail{}
+	nsOK := map[string]switchAvail{}
 	for _, f := range r.Namespaces {
-		nsOK[f.Name] = labAvail{ok: f.Available, why: f.Why}
+		nsOK[f.Name] = switchAvail{ok: f.Available, why: f.Why}
 	}
 	if r.TimeNamespace.Name != "" || r.TimeNamespace.Why != "" {
 		if a, seen := nsOK[isolate.NSTime]; !seen || a.ok {
-			nsOK[isolate.NSTime] = labAvail{ok: r.TimeNamespace.Available, why: r.TimeNamespace.Why}
+			nsOK[isolate.NSTime] = switchAvail{ok: r.TimeNamespace.Available, why: r.TimeNamespace.Why}
 		}
 	}
 	if !r.Root {
@@ -248,7 +248,7 @@ func labAvailability(r inspect.HostReport, known bool) map[labSwitchKind]map[str
 		if !r.UserNSUnpriv.Available && (r.UserNSUnpriv.Name != "" || r.UserNSUnpriv.Why != "") {
 			why := "needs root (unprivileged user namespaces are off: " + r.UserNSUnpriv.Why + ")"
 			for _, ns := range isolate.AllNamespaces {
-				nsOK[ns] = labAvail{why: why}
+				nsOK[ns] = switchAvail{why: why}
 			}
 		}
 	}
@@ -257,38 +257,38 @@ func labAvailability(r inspect.HostReport, known bool) map[labSwitchKind]map[str
 		if !seen {
 			a = yes
 		}
-		set(labSwNS, ns, a)
+		set(swNS, ns, a)
 	}
-	ctrl := func(name string) labAvail {
+	ctrl := func(name string) switchAvail {
 		if !slices.Contains(r.Controllers, name) {
-			return labAvail{why: fmt.Sprintf("no %s cgroup controller on this host (%s)", name, r.CgroupMode)}
+			return switchAvail{why: fmt.Sprintf("no %s cgroup controller on this host (%s)", name, r.CgroupMode)}
 		}
 		if !r.Root && !slices.Contains(r.Delegated, name) {
-			return labAvail{why: fmt.Sprintf("the %s controller is not delegated to uid %d: needs root", name, r.UID)}
+			return switchAvail{why: fmt.Sprintf("the %s controller is not delegated to uid %d: needs root", name, r.UID)}
 		}
 		return yes
 	}
-	set(labSwMem, "", ctrl("memory"))
-	set(labSwPids, "", ctrl("pids"))
-	set(labSwCPU, "", ctrl("cpu"))
+	set(swMem, "", ctrl("memory"))
+	set(swPids, "", ctrl("pids"))
+	set(swCPU, "", ctrl("cpu"))
 	if r.Seccomp.Available || (r.Seccomp.Name == "" && r.Seccomp.Why == "") {
-		set(labSwSeccomp, "", yes)
+		set(swSeccomp, "", yes)
 	} else {
-		set(labSwSeccomp, "", labAvail{why: r.Seccomp.Why})
+		set(swSeccomp, "", switchAvail{why: r.Seccomp.Why})
 	}
 	if r.Root {
-		set(labSwCaps, "", yes)
-		set(labSwVeth, "", yes)
+		set(swCaps, "", yes)
+		set(swVeth, "", yes)
 	} else {
-		set(labSwCaps, "", labAvail{why: "not root: the child has no capabilities to drop"})
-		set(labSwVeth, "", labAvail{why: "a veth pair needs root on the host side"})
+		set(swCaps, "", switchAvail{why: "not root: the child has no capabilities to drop"})
+		set(swVeth, "", switchAvail{why: "a veth pair needs root on the host side"})
 	}
 	return out
 }
 
-// labParseSize reads a memory size with isolate.ParseSize ("64M", "1.5G",
+// parseSize reads a memory size with isolate.ParseSize ("64M", "1.5G",
 // "512k", bytes); "", "0", "none", "max" and "off" mean no limit.
-func labParseSize(s string) (int64, error) {
+func parseSize(s string) (int64, error) {
 	switch strings.TrimSpace(strings.ToLower(s)) {
 	case "", "0", "none", "max", "off":
 		return 0, nil
@@ -304,8 +304,8 @@ func labParseSize(s string) (int64, error) {
 	return v, nil
 }
 
-// labParsePids reads a pids limit: a count, or none.
-func labParsePids(s string) (int64, error) {
+// parsePids reads a pids limit: a count, or none.
+func parsePids(s string) (int64, error) {
 	t := strings.TrimSpace(strings.ToLower(s))
 	switch t {
 	case "", "0", "none", "max", "off":
@@ -322,8 +322,8 @@ func labParsePids(s string) (int64, error) {
 	return n, nil
 }
 
-// labParseCPU reads a CPU quota as a fraction of one CPU: "0.5", "50%", or none.
-func labParseCPU(s string) (float64, error) {
+// parseCPU reads a CPU quota as a fraction of one CPU: "0.5", "50%", or none.
+func parseCPU(s string) (float64, error) {
 	t := strings.TrimSpace(strings.ToLower(s))
 	switch t {
 	case "", "0", "none", "max", "off":
@@ -343,8 +343,8 @@ func labParseCPU(s string) (float64, error) {
 	return f, nil
 }
 
-// labParseHostname checks a hostname the way sethostname(2) and RFC 1123 would.
-func labParseHostname(s string) (string, error) {
+// parseHostname checks a hostname the way sethostname(2) and RFC 1123 would.
+func parseHostname(s string) (string, error) {
 	t := strings.TrimSpace(s)
 	if len(t) > 64 {
 		return "", fmt.Errorf("a hostname has at most 64 characters")
@@ -361,9 +361,9 @@ func labParseHostname(s string) (string, error) {
 	return t, nil
 }
 
-// labParseRootfs checks that a rootfs is an absolute path; whether it holds a
+// parseRootfs checks that a rootfs is an absolute path; whether it holds a
 // usable tree is for the engine to say (that check touches the disk).
-func labParseRootfs(s string) (string, error) {
+func parseRootfs(s string) (string, error) {
 	t := strings.TrimSpace(s)
 	if t == "" || t == "none" {
 		return "", nil
@@ -374,8 +374,8 @@ func labParseRootfs(s string) (string, error) {
 	return t, nil
 }
 
-// labParseOffset reads a time-namespace offset: "1h", "-30m", "0".
-func labParseOffset(s string) (time.Duration, error) {
+// parseOffset reads a time-namespace offset: "1h", "-30m", "0".
+func parseOffset(s string) (time.Duration, error) {
 	t := strings.TrimSpace(s)
 	if t == "" || t == "0" || t == "none" {
 		return 0, nil
@@ -391,71 +391,71 @@ func labParseOffset(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// labBytes prints a byte count the short way: 64M, 1.5G, 812K.
-func labBytes(n int64) string {
+// bytes prints a byte count the short way: 64M, 1.5G, 812K.
+func bytes(n int64) string {
 	switch {
 	case n < 0:
 		return "max"
 	case n >= 1<<30:
-		return labTrimZero(fmt.Sprintf("%.1f", float64(n)/(1<<30))) + "G"
+		return trimZero(fmt.Sprintf("%.1f", float64(n)/(1<<30))) + "G"
 	case n >= 1<<20:
-		return labTrimZero(fmt.Sprintf("%.1f", float64(n)/(1<<20))) + "M"
+		return trimZero(fmt.Sprintf("%.1f", float64(n)/(1<<20))) + "M"
 	case n >= 1<<10:
-		return labTrimZero(fmt.Sprintf("%.1f", float64(n)/(1<<10))) + "K"
+		return trimZero(fmt.Sprintf("%.1f", float64(n)/(1<<10))) + "K"
 	}
 	return strconv.FormatInt(n, 10)
 }
 
 // trimZero drops a useless ".0".
-func labTrimZero(s string) string { return strings.TrimSuffix(s, ".0") }
+func trimZero(s string) string { return strings.TrimSuffix(s, ".0") }
 
-// labCPUText prints a CPU quota as a percentage of one CPU.
-func labCPUText(f float64) string {
-	return labTrimZero(fmt.Sprintf("%.1f", f*100)) + "%"
+// cPUText prints a CPU quota as a percentage of one CPU.
+func cPUText(f float64) string {
+	return trimZero(fmt.Sprintf("%.1f", f*100)) + "%"
 }
 
-// labSwitchValue is the text of a switch's current value.
-func labSwitchValue(sw labSwitch, st labSettings) string {
+// switchValue is the text of a switch's current value.
+func switchValue(sw switchDef, st settings) string {
 	switch sw.kind {
-	case labSwNS:
+	case swNS:
 		if st.ns[sw.ns] {
 			return "on"
 		}
 		return "off"
-	case labSwHostname:
-		return labOrDash(st.hostname)
-	case labSwMapRoot:
-		return labOnOff(st.mapRoot)
-	case labSwMem:
+	case swHostname:
+		return orDash(st.hostname)
+	case swMapRoot:
+		return onOff(st.mapRoot)
+	case swMem:
 		if st.memMax == 0 {
 			return "none"
 		}
-		return labBytes(st.memMax)
-	case labSwPids:
+		return bytes(st.memMax)
+	case swPids:
 		if st.pidsMax == 0 {
 			return "none"
 		}
 		return strconv.FormatInt(st.pidsMax, 10)
-	case labSwCPU:
+	case swCPU:
 		if st.cpuMax == 0 {
 			return "none"
 		}
-		return labCPUText(st.cpuMax)
-	case labSwCaps:
+		return cPUText(st.cpuMax)
+	case swCaps:
 		if len(st.dropCaps) == 0 {
 			return "none"
 		}
-		if labHasAll(st.dropCaps, labAllCaps) {
+		if hasAll(st.dropCaps, allCaps) {
 			return "all"
 		}
 		if len(st.dropCaps) == 1 {
 			return strings.TrimPrefix(st.dropCaps[0], "cap_")
 		}
 		return strconv.Itoa(len(st.dropCaps))
-	case labSwSeccomp:
+	case swSeccomp:
 		var names []string
-		for _, c := range labSeccompChoices {
-			if labHasAll(st.seccomp, c.syscalls) {
+		for _, c := range seccompChoices {
+			if hasAll(st.seccomp, c.syscalls) {
 				names = append(names, c.label)
 			}
 		}
@@ -469,26 +469,26 @@ func labSwitchValue(sw labSwitch, st labSettings) string {
 			return names[0]
 		}
 		return strconv.Itoa(len(names)) + " denied"
-	case labSwRootfs:
-		return labOrDash(st.rootfs)
-	case labSwVeth:
-		return labOnOff(st.veth)
-	case labSwTimeOffset:
+	case swRootfs:
+		return orDash(st.rootfs)
+	case swVeth:
+		return onOff(st.veth)
+	case swTimeOffset:
 		if st.timeOffset == 0 {
 			return "0"
 		}
-		return labDuration(st.timeOffset)
+		return duration(st.timeOffset)
 	}
 	return ""
 }
 
-// labIsToggle reports whether Space flips the switch (the rest take a value).
-func labIsToggle(k labSwitchKind) bool {
-	return k == labSwNS || k == labSwMapRoot || k == labSwVeth
+// isToggle reports whether Space flips the switch (the rest take a value).
+func isToggle(k switchKind) bool {
+	return k == swNS || k == swMapRoot || k == swVeth
 }
 
-// labHasAll reports whether every one of want is in have.
-func labHasAll(have, want []string) bool {
+// hasAll reports whether every one of want is in have.
+func hasAll(have, want []string) bool {
 	for _, w := range want {
 		if !slices.Contains(have, w) {
 			return false
@@ -497,22 +497,22 @@ func labHasAll(have, want []string) bool {
 	return true
 }
 
-func labOrDash(s string) string {
+func orDash(s string) string {
 	if s == "" {
 		return "—"
 	}
 	return s
 }
 
-func labOnOff(b bool) string {
+func onOff(b bool) string {
 	if b {
 		return "on"
 	}
 	return "off"
 }
 
-// labDuration prints a duration without trailing zero units: 1h, 1h30m, 90s.
-func labDuration(d time.Duration) string {
+// duration prints a duration without trailing zero units: 1h, 1h30m, 90s.
+func duration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = strings.TrimSuffix(s, "0s")

@@ -1,4 +1,4 @@
-package ui
+package lab
 
 import (
 	"fmt"
@@ -16,17 +16,17 @@ import (
 // 80×24 and 120×40 (the root keeps a header and a help line for itself).
 // Rewrite them with `make golden` after a deliberate change.
 
-// labGoldenSizes are the windows every golden view is drawn at.
-var labGoldenSizes = [][2]int{{80, 24}, {120, 40}}
+// goldenSizes are the windows every golden view is drawn at.
+var goldenSizes = [][2]int{{80, 24}, {120, 40}}
 
-// labRequireGolden draws the Lab body for a w×h window and compares it.
-func labRequireGolden(t *testing.T, m *labScreen, w, h int) {
+// requireGolden draws the Lab body for a w×h window and compares it.
+func requireGolden(t *testing.T, m *Model, w, h int) {
 	t.Helper()
 	golden.RequireEqual(t, []byte(ansi.Strip(m.View(w, h-common.HeaderHeight-common.FooterHeight))+"\n"))
 }
 
-// labEverythingOn is every switch on that the fakes model.
-func labEverythingOn() isolate.Spec {
+// everythingOn is every switch on that the fakes model.
+func everythingOn() isolate.Spec {
 	return isolate.Spec{
 		Namespaces: isolate.AllNamespaces, Hostname: "demo", MapRoot: true,
 		MemoryMax: 64 << 20, PidsMax: 64, CPUMax: 0.5,
@@ -36,19 +36,19 @@ func labEverythingOn() isolate.Spec {
 }
 
 func TestGoldenLabNothingOn(t *testing.T) {
-	for _, sz := range labGoldenSizes {
+	for _, sz := range goldenSizes {
 		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			f := newLabFixture(t, isolate.Spec{})
-			labRequireGolden(t, f.m, sz[0], sz[1])
+			f := newFixture(t, isolate.Spec{})
+			requireGolden(t, f.m, sz[0], sz[1])
 		})
 	}
 }
 
 func TestGoldenLabEverythingOn(t *testing.T) {
-	for _, sz := range labGoldenSizes {
+	for _, sz := range goldenSizes {
 		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			f := newLabFixture(t, labEverythingOn())
-			labRequireGolden(t, f.m, sz[0], sz[1])
+			f := newFixture(t, everythingOn())
+			requireGolden(t, f.m, sz[0], sz[1])
 		})
 	}
 }
@@ -61,21 +61,21 @@ func TestGoldenLabAfterExperiment(t *testing.T) {
 		isolate.ExpMkdir: {"x", "d"},
 	}
 	for _, exp := range isolate.Experiments {
-		for _, sz := range labGoldenSizes {
+		for _, sz := range goldenSizes {
 			t.Run(fmt.Sprintf("%s_%dx%d", exp, sz[0], sz[1]), func(t *testing.T) {
-				f := newLabFixture(t, labEverythingOn())
+				f := newFixture(t, everythingOn())
 				f.press(keys[exp]...)
-				labRequireGolden(t, f.m, sz[0], sz[1])
+				requireGolden(t, f.m, sz[0], sz[1])
 			})
 		}
 	}
 }
 
 func TestGoldenLabEditError(t *testing.T) {
-	f := newLabFixture(t, isolate.Spec{})
+	f := newFixture(t, isolate.Spec{})
 	f.goTo("memory")
 	f.press("enter")
 	f.typeText("lots")
 	f.press("enter")
-	labRequireGolden(t, f.m, 80, 24)
+	requireGolden(t, f.m, 80, 24)
 }

@@ -1,4 +1,4 @@
-package ui
+package lab
 
 import (
 	"strings"
@@ -9,29 +9,30 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"procbox/isolate"
+	"procbox/ui/internal/common"
 )
 
-// labStepClock hands every timer to the test instead of sleeping: a timer
-// becomes a labPendingTick the test fires when it likes.
-type labStepClock struct{ t time.Time }
+// stepClock hands every timer to the test instead of sleeping: a timer
+// becomes a pendingTick the test fires when it likes.
+type stepClock struct{ t time.Time }
 
-type labPendingTick struct{ fn func(time.Time) tea.Msg }
+type pendingTick struct{ fn func(time.Time) tea.Msg }
 
-func (c labStepClock) Now() time.Time { return c.t }
-func (c labStepClock) Tick(_ time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
-	return func() tea.Msg { return labPendingTick{fn: fn} }
+func (c stepClock) Now() time.Time { return c.t }
+func (c stepClock) Tick(_ time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	return func() tea.Msg { return pendingTick{fn: fn} }
 }
 
-// labChain drives a Lab and collects the timers it arms.
-type labChain struct {
+// chain drives a Lab and collects the timers it arms.
+type chain struct {
 	t       *testing.T
-	m       *labScreen
-	pending []labPendingTick
+	m       *Model
+	pending []pendingTick
 }
 
 // drain runs cmd and every command that follows, feeding messages back to
 // the Lab; timers are kept, not fired.
-func (c *labChain) drain(cmd tea.Cmd) {
+func (c *chain) drain(cmd tea.Cmd) {
 	queue := []tea.Cmd{cmd}
 	for steps := 0; len(queue) > 0; steps++ {
 		if steps > 200 {
@@ -46,7 +47,7 @@ func (c *labChain) drain(cmd tea.Cmd) {
 		case nil, spinner.TickMsg:
 		case tea.BatchMsg:
 			queue = append(queue, msg...)
-		case labPendingTick:
+		case pendingTick:
 			c.pending = append(c.pending, msg)
 		default:
 			_, next := c.m.Update(msg)
@@ -56,14 +57,14 @@ func (c *labChain) drain(cmd tea.Cmd) {
 }
 
 // fire fires the only armed timer and returns the message it produced.
-func (c *labChain) fire() tea.Msg {
+func (c *chain) fire() tea.Msg {
 	c.t.Helper()
 	if len(c.pending) != 1 {
 		c.t.Fatalf("%d refresh timers armed, want exactly 1", len(c.pending))
 	}
 	p := c.pending[0]
 	c.pending = nil
-	msg := p.fn(labT0)
+	msg := p.fn(testT0)
 	_, next := c.m.Update(msg)
 	c.drain(next)
 	return msg
@@ -72,21 +73,21 @@ func (c *labChain) fire() tea.Msg {
 // An idle Lab refreshes with one message a second (the read happens in the
 // timer), never runs two chains, and stops reading while covered.
 func TestLabRefreshOneMessageASecond(t *testing.T) {
-	eng := &labFakeEngine{}
-	d := Deps{Inspector: labFakeInspector{report: labRootReport()}, Lab: eng,
-		Clock: labStepClock{t: labT0}, Styles: NewStyles(true, true)}
-	c := &labChain{t: t, m: newLab(d, isolate.Spec{})}
+	eng := &fakeEngine{}
+	d := common.Deps{Inspector: fakeInspector{report: rootReport()}, Lab: eng,
+		Clock: stepClock{t: testT0}, Styles: common.NewStyles(true, true)}
+	c := &chain{t: t, m: New(d, isolate.Spec{})}
 	c.drain(c.m.Init())
 	if c.m.child == nil {
 		t.Fatal("no child after Init")
 	}
 	// The first link is a bare tick (the child did not exist when it was armed);
 	// the read then starts at once and arms a read-in-the-timer.
-	if _, ok := c.fire().(labTickMsg); !ok {
+	if _, ok := c.fire().(tickMsg); !ok {
 		t.Fatal("the first refresh is not a tick")
 	}
 	for i := 0; i < 3; i++ {
-		msg, ok := c.fire().(labViewsMsg)
+		msg, ok := c.fire().(viewsMsg)
 		if !ok || !msg.tick || !msg.requested {
 			t.Fatalf("second %d: got %T, want the views in one message", i, msg)
 		}
@@ -97,19 +98,19 @@ func TestLabRefreshOneMessageASecond(t *testing.T) {
 
 	// Covered by another screen: the read already armed arrives, then bare
 	// ticks only.
-	c.drain(func() tea.Msg { return activeMsg{Active: false} })
+	c.drain(func() tea.Msg { return common.ActiveMsg{Active: false} })
 	c.fire()
 	for i := 0; i < 2; i++ {
-		if _, ok := c.fire().(labTickMsg); !ok {
+		if _, ok := c.fire().(tickMsg); !ok {
 			t.Fatal("a covered Lab still reads the views")
 		}
 	}
 	// Shown again: the next tick reads at once, then one message a second.
-	c.drain(func() tea.Msg { return activeMsg{Active: true} })
-	if _, ok := c.fire().(labTickMsg); !ok {
+	c.drain(func() tea.Msg { return common.ActiveMsg{Active: true} })
+	if _, ok := c.fire().(tickMsg); !ok {
 		t.Fatal("want the bare tick armed while covered")
 	}
-	if _, ok := c.fire().(labViewsMsg); !ok {
+	if _, ok := c.fire().(viewsMsg); !ok {
 		t.Fatal("the refresh did not resume")
 	}
 
@@ -124,10 +125,10 @@ func TestLabRefreshOneMessageASecond(t *testing.T) {
 // A refresh that reads the same as before keeps the drawn body (no redraw
 // while idle); one that changes a row, or any key, draws again.
 func TestLabQuietRefreshKeepsTheDrawing(t *testing.T) {
-	eng := &labFakeEngine{}
-	d := Deps{Inspector: labFakeInspector{report: labRootReport()}, Lab: eng,
-		Clock: labStepClock{t: labT0}, Styles: NewStyles(true, true)}
-	c := &labChain{t: t, m: newLab(d, isolate.Spec{})}
+	eng := &fakeEngine{}
+	d := common.Deps{Inspector: fakeInspector{report: rootReport()}, Lab: eng,
+		Clock: stepClock{t: testT0}, Styles: common.NewStyles(true, true)}
+	c := &chain{t: t, m: New(d, isolate.Spec{})}
 	c.drain(c.m.Init())
 	c.fire() // the bare tick, then a read
 	c.fire() // a second read: the CPU share is known from here on
@@ -158,23 +159,23 @@ func TestLabQuietRefreshKeepsTheDrawing(t *testing.T) {
 // In a small window the log tab hides the views: no reads meanwhile. In a
 // big window the views are always on screen.
 func TestLabNoReadsWhileTheViewsAreHidden(t *testing.T) {
-	eng := &labFakeEngine{}
-	d := Deps{Inspector: labFakeInspector{report: labRootReport()}, Lab: eng,
-		Clock: labStepClock{t: labT0}, Styles: NewStyles(true, true)}
-	c := &labChain{t: t, m: newLab(d, isolate.Spec{})}
+	eng := &fakeEngine{}
+	d := common.Deps{Inspector: fakeInspector{report: rootReport()}, Lab: eng,
+		Clock: stepClock{t: testT0}, Styles: common.NewStyles(true, true)}
+	c := &chain{t: t, m: New(d, isolate.Spec{})}
 	c.drain(c.m.Init())
 	c.drain(func() tea.Msg { return tea.WindowSizeMsg{Width: 80, Height: 24} })
 	c.fire()
-	c.m.focus = labFocusLog
+	c.m.focus = focusLog
 	c.fire() // the read already armed
-	if _, ok := c.fire().(labTickMsg); !ok {
+	if _, ok := c.fire().(tickMsg); !ok {
 		t.Fatal("the views are read while the log tab hides them")
 	}
 	c.drain(func() tea.Msg { return tea.WindowSizeMsg{Width: 120, Height: 40} })
-	if _, ok := c.fire().(labTickMsg); !ok {
+	if _, ok := c.fire().(tickMsg); !ok {
 		t.Fatal("want the bare tick armed while hidden")
 	}
-	if _, ok := c.fire().(labViewsMsg); !ok {
+	if _, ok := c.fire().(viewsMsg); !ok {
 		t.Fatal("a big window shows the views beside the log, but they are not read")
 	}
 }

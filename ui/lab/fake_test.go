@@ -1,4 +1,4 @@
-package ui
+package lab
 
 import (
 	"errors"
@@ -14,20 +14,21 @@ import (
 
 	"procbox/inspect"
 	"procbox/isolate"
+	"procbox/ui/internal/common"
 	"procbox/ui/internal/uitest"
 )
 
-// labFakeInspector answers Doctor from a fixture; the Lab uses nothing else.
-type labFakeInspector struct{ report inspect.HostReport }
+// fakeInspector answers Doctor from a fixture; the Lab uses nothing else.
+type fakeInspector struct{ report inspect.HostReport }
 
-func (f labFakeInspector) Table() ([]inspect.ProcRow, error) { return nil, nil }
-func (f labFakeInspector) Snapshot(int) (inspect.Snapshot, error) {
+func (f fakeInspector) Table() ([]inspect.ProcRow, error) { return nil, nil }
+func (f fakeInspector) Snapshot(int) (inspect.Snapshot, error) {
 	return inspect.Snapshot{}, inspect.ErrGone
 }
-func (f labFakeInspector) Doctor() inspect.HostReport { return f.report }
+func (f fakeInspector) Doctor() inspect.HostReport { return f.report }
 
-// labRootReport is a doctor report for root on a host that allows everything.
-func labRootReport() inspect.HostReport {
+// rootReport is a doctor report for root on a host that allows everything.
+func rootReport() inspect.HostReport {
 	r := inspect.HostReport{Root: true, CgroupMode: "hybrid",
 		Controllers: []string{"cpu", "memory", "pids"},
 		Seccomp:     inspect.Feature{Name: "seccomp", Available: true},
@@ -39,30 +40,30 @@ func labRootReport() inspect.HostReport {
 	return r
 }
 
-// labFakeEngine records every Start and hands out one fake child.
-type labFakeEngine struct {
+// fakeEngine records every Start and hands out one fake child.
+type fakeEngine struct {
 	mu       sync.Mutex
 	started  []isolate.Spec
 	startErr error
-	child    *labFakeChild
+	child    *fakeChild
 }
 
-func (e *labFakeEngine) Start(spec isolate.Spec) (LabChild, error) {
+func (e *fakeEngine) Start(spec isolate.Spec) (common.LabChild, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.started = append(e.started, spec)
 	if e.startErr != nil {
 		return nil, e.startErr
 	}
-	e.child = &labFakeChild{pid: 4242, spec: spec}
+	e.child = &fakeChild{pid: 4242, spec: spec}
 	return e.child, nil
 }
 
-func (e *labFakeEngine) Explain(spec isolate.Spec) []isolate.Step { return labFakeSteps(spec) }
+func (e *fakeEngine) Explain(spec isolate.Spec) []isolate.Step { return fakeSteps(spec) }
 
-// labFakeChild answers the Lab's probes from fixtures that follow its Spec,
+// fakeChild answers the Lab's probes from fixtures that follow its Spec,
 // records every Apply, and fails the test if two Applies overlap.
-type labFakeChild struct {
+type fakeChild struct {
 	mu       sync.Mutex
 	pid      int
 	spec     isolate.Spec
@@ -78,19 +79,19 @@ type labFakeChild struct {
 	exps        []string
 }
 
-func (c *labFakeChild) PID() int {
+func (c *fakeChild) PID() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.pid
 }
 
-func (c *labFakeChild) Spec() isolate.Spec {
+func (c *fakeChild) Spec() isolate.Spec {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.spec
 }
 
-func (c *labFakeChild) Apply(spec isolate.Spec) (isolate.Change, error) {
+func (c *fakeChild) Apply(spec isolate.Spec) (isolate.Change, error) {
 	c.mu.Lock()
 	c.inApply++
 	if c.inApply > 1 {
@@ -136,22 +137,22 @@ func (c *labFakeChild) Apply(spec isolate.Spec) (isolate.Change, error) {
 	return isolate.Change{InPlace: true, What: what, OldPID: c.pid, NewPID: c.pid}, nil
 }
 
-// labHostCaps is the host's effective set in the fixtures.
-var labHostCaps = append(slices.Clone(labCapChoices), "cap_syslog", "cap_bpf")
+// hostCaps is the host's effective set in the fixtures.
+var hostCaps = append(slices.Clone(capChoices), "cap_syslog", "cap_bpf")
 
-func (c *labFakeChild) HostView() (isolate.View, error) {
+func (c *fakeChild) HostView() (isolate.View, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v := labFakeBaseView("host", c.spec, c.oomKills)
+	v := fakeBaseView("host", c.spec, c.oomKills)
 	v.PID = c.pid
 	return v, nil
 }
 
-func (c *labFakeChild) ChildView() (isolate.View, error) {
+func (c *fakeChild) ChildView() (isolate.View, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.spec
-	v := labFakeBaseView("child", s, c.oomKills)
+	v := fakeBaseView("child", s, c.oomKills)
 	v.PID = c.pid
 	if s.Has(isolate.NSPID) {
 		v.PID, v.ProcCount, v.Procs = 1, 1, []string{"1 procbox"}
@@ -181,8 +182,8 @@ func (c *labFakeChild) ChildView() (isolate.View, error) {
 		v.Monotonic += s.TimeOffset
 		v.Boottime += s.TimeOffset
 	}
-	caps := slices.Clone(labHostCaps)
-	if slices.Contains(s.DropCaps, labCapAll) {
+	caps := slices.Clone(hostCaps)
+	if slices.Contains(s.DropCaps, capAll) {
 		caps = nil
 	}
 	caps = slices.DeleteFunc(caps, func(c string) bool { return slices.Contains(s.DropCaps, c) })
@@ -198,8 +199,8 @@ func (c *labFakeChild) ChildView() (isolate.View, error) {
 	return v, nil
 }
 
-// labFakeBaseView is what the host sees; the child starts from the same.
-func labFakeBaseView(side string, s isolate.Spec, ooms int64) isolate.View {
+// fakeBaseView is what the host sees; the child starts from the same.
+func fakeBaseView(side string, s isolate.Spec, ooms int64) isolate.View {
 	v := isolate.View{
 		Side: side, Hostname: "devbox", ProcCount: 131,
 		Procs: []string{"1 systemd", "2 kthreadd", "412 sshd"},
@@ -208,7 +209,7 @@ func labFakeBaseView(side string, s isolate.Spec, ooms int64) isolate.View {
 		MountRoot: "/dev/sda1", MountCount: 31, UIDMap: "0 0 4294967295",
 		IPC:        isolate.IPCObjects{SharedMem: 2},
 		CgroupPath: "/procbox-4242",
-		CapEff:     slices.Clone(labHostCaps),
+		CapEff:     slices.Clone(hostCaps),
 		NSInodes:   map[string]uint64{},
 		Monotonic:  3*time.Hour + 12*time.Minute, Boottime: 3*time.Hour + 13*time.Minute,
 		Limits: isolate.CgroupStats{Version: "v1", MemoryMax: -1, MemoryCurrent: 3 << 20,
@@ -231,21 +232,21 @@ func labFakeBaseView(side string, s isolate.Spec, ooms int64) isolate.View {
 	return v
 }
 
-// labExpCaps is the capability each privileged experiment needs.
-var labExpCaps = map[string]string{
+// expCaps is the capability each privileged experiment needs.
+var expCaps = map[string]string{
 	isolate.ExpChown: "cap_chown", isolate.ExpBind80: "cap_net_bind_service",
 	isolate.ExpRawSocket: "cap_net_raw", isolate.ExpMount: "cap_sys_admin",
 	isolate.ExpHostname: "cap_sys_admin",
 }
 
-// labExpSyscalls is the syscall each experiment makes, for seccomp.
-var labExpSyscalls = map[string]string{
+// expSyscalls is the syscall each experiment makes, for seccomp.
+var expSyscalls = map[string]string{
 	isolate.ExpChown: "fchownat", isolate.ExpMount: "mount", isolate.ExpHostname: "sethostname",
 	isolate.ExpMkdir: "mkdirat", isolate.ExpKillHost: "kill", isolate.ExpBind80: "bind",
 	isolate.ExpRawSocket: "socket",
 }
 
-func (c *labFakeChild) Experiment(name string) (isolate.Outcome, error) {
+func (c *fakeChild) Experiment(name string) (isolate.Outcome, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.exps = append(c.exps, name)
@@ -265,8 +266,8 @@ func (c *labFakeChild) Experiment(name string) (isolate.Outcome, error) {
 	case isolate.ExpMemoryHog:
 		if s.MemoryMax > 0 {
 			c.oomKills++
-			o.Allowed, o.OOMKilled, o.Cause = false, true, "memory limit "+labBytes(s.MemoryMax)
-			o.Summary = "the OOM killer stopped it at " + labBytes(s.MemoryMax)
+			o.Allowed, o.OOMKilled, o.Cause = false, true, "memory limit "+bytes(s.MemoryMax)
+			o.Summary = "the OOM killer stopped it at " + bytes(s.MemoryMax)
 		} else {
 			o.Summary = "stopped itself at 256M"
 		}
@@ -284,11 +285,11 @@ func (c *labFakeChild) Experiment(name string) (isolate.Outcome, error) {
 			return o, nil
 		}
 	}
-	if sc := labExpSyscalls[name]; sc != "" && slices.Contains(s.Seccomp, sc) {
+	if sc := expSyscalls[name]; sc != "" && slices.Contains(s.Seccomp, sc) {
 		o.Allowed, o.Errno, o.Cause, o.Summary = false, "EPERM", "seccomp "+sc, sc+" returned EPERM"
 		return o, nil
 	}
-	if cp := labExpCaps[name]; cp != "" && (slices.Contains(s.DropCaps, cp) || slices.Contains(s.DropCaps, labCapAll)) {
+	if cp := expCaps[name]; cp != "" && (slices.Contains(s.DropCaps, cp) || slices.Contains(s.DropCaps, capAll)) {
 		o.Allowed, o.Errno, o.Cause, o.Summary = false, "EPERM", "drop "+cp, "the kernel refused: no "+cp
 		return o, nil
 	}
@@ -296,33 +297,33 @@ func (c *labFakeChild) Experiment(name string) (isolate.Outcome, error) {
 	return o, nil
 }
 
-func (c *labFakeChild) ShellCmd() *exec.Cmd { return exec.Command("/bin/true") }
+func (c *fakeChild) ShellCmd() *exec.Cmd { return exec.Command("/bin/true") }
 
-func (c *labFakeChild) Registers() (isolate.Registers, error) {
+func (c *fakeChild) Registers() (isolate.Registers, error) {
 	return isolate.Registers{}, errors.New("not in the fake")
 }
 
-func (c *labFakeChild) Steps() []isolate.Step {
+func (c *fakeChild) Steps() []isolate.Step {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return labFakeSteps(c.spec)
+	return fakeSteps(c.spec)
 }
 
-func (c *labFakeChild) Stop() error {
+func (c *fakeChild) Stop() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stopped++
 	return nil
 }
 
-// labFakeSteps are the equivalent shell commands of a spec.
-func labFakeSteps(s isolate.Spec) []isolate.Step {
+// fakeSteps are the equivalent shell commands of a spec.
+func fakeSteps(s isolate.Spec) []isolate.Step {
 	var steps []isolate.Step
 	for _, ns := range s.Namespaces {
 		steps = append(steps, isolate.Step{What: "new " + ns + " namespace", Command: "unshare --" + ns})
 	}
 	if s.MemoryMax > 0 {
-		steps = append(steps, isolate.Step{What: "memory limit " + labBytes(s.MemoryMax),
+		steps = append(steps, isolate.Step{What: "memory limit " + bytes(s.MemoryMax),
 			Command: fmt.Sprintf("echo %d > /sys/fs/cgroup/memory/procbox-4242/memory.limit_in_bytes", s.MemoryMax)})
 	}
 	if s.PidsMax > 0 {
@@ -332,33 +333,33 @@ func labFakeSteps(s isolate.Spec) []isolate.Step {
 	return steps
 }
 
-// labFixture is a Lab wired to fakes, with its child already started.
-type labFixture struct {
+// fixture is a Lab wired to fakes, with its child already started.
+type fixture struct {
 	t   *testing.T
-	m   *labScreen
-	eng *labFakeEngine
+	m   *Model
+	eng *fakeEngine
 }
 
-var labT0 = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+var testT0 = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 
-// newLabFixture builds a Lab on fakes and runs its Init to completion.
-func newLabFixture(t *testing.T, spec isolate.Spec) *labFixture {
+// newFixture builds a Lab on fakes and runs its Init to completion.
+func newFixture(t *testing.T, spec isolate.Spec) *fixture {
 	t.Helper()
-	eng := &labFakeEngine{}
-	d := Deps{
-		Inspector: labFakeInspector{report: labRootReport()},
+	eng := &fakeEngine{}
+	d := common.Deps{
+		Inspector: fakeInspector{report: rootReport()},
 		Lab:       eng,
-		Clock:     uitest.NewClock(labT0),
-		Styles:    NewStyles(true, true),
+		Clock:     uitest.NewClock(testT0),
+		Styles:    common.NewStyles(true, true),
 	}
-	f := &labFixture{t: t, m: newLab(d, spec), eng: eng}
+	f := &fixture{t: t, m: New(d, spec), eng: eng}
 	f.run(f.m.Init())
 	return f
 }
 
 // run executes cmd synchronously and feeds every message back into the
 // model, like the Bubble Tea loop would, until nothing is left.
-func (f *labFixture) run(cmd tea.Cmd) {
+func (f *fixture) run(cmd tea.Cmd) {
 	f.t.Helper()
 	queue := []tea.Cmd{cmd}
 	for steps := 0; len(queue) > 0; steps++ {
@@ -386,7 +387,7 @@ func (f *labFixture) run(cmd tea.Cmd) {
 }
 
 // press sends one key and runs what it started to completion.
-func (f *labFixture) press(keys ...string) {
+func (f *fixture) press(keys ...string) {
 	f.t.Helper()
 	for _, k := range keys {
 		_, cmd := f.m.Update(uitest.KeyPress(k))
@@ -395,7 +396,7 @@ func (f *labFixture) press(keys ...string) {
 }
 
 // typeText types s into an edit field.
-func (f *labFixture) typeText(s string) {
+func (f *fixture) typeText(s string) {
 	f.t.Helper()
 	for _, r := range s {
 		_, cmd := f.m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
@@ -404,11 +405,11 @@ func (f *labFixture) typeText(s string) {
 }
 
 // goTo puts the switch cursor on the row with label.
-func (f *labFixture) goTo(label string) {
+func (f *fixture) goTo(label string) {
 	f.t.Helper()
 	for i, sw := range f.m.switches {
 		if sw.label == label {
-			f.m.focus = labFocusSwitches
+			f.m.focus = focusSwitches
 			f.m.cursor = i
 			return
 		}
@@ -417,7 +418,7 @@ func (f *labFixture) goTo(label string) {
 }
 
 // lastApplied is the spec of the last Apply, failing if there was none.
-func (f *labFixture) lastApplied() isolate.Spec {
+func (f *fixture) lastApplied() isolate.Spec {
 	f.t.Helper()
 	c := f.eng.child
 	c.mu.Lock()
@@ -429,7 +430,7 @@ func (f *labFixture) lastApplied() isolate.Spec {
 }
 
 // logText is the whole event log, one entry a line.
-func (f *labFixture) logText() string {
+func (f *fixture) logText() string {
 	var b []byte
 	for _, e := range f.m.log {
 		b = append(b, e.text...)

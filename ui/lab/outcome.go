@@ -1,4 +1,4 @@
-package ui
+package lab
 
 import (
 	"fmt"
@@ -8,9 +8,9 @@ import (
 	"procbox/isolate"
 )
 
-// labErrnoMeanings says what the errnos experiments meet mean, in the words
+// errnoMeanings says what the errnos experiments meet mean, in the words
 // strerror(3) uses, so a learner need not look them up.
-var labErrnoMeanings = map[string]string{
+var errnoMeanings = map[string]string{
 	"EAGAIN": "resource temporarily unavailable",
 	"EPERM":  "operation not permitted",
 	"EACCES": "permission denied",
@@ -18,10 +18,10 @@ var labErrnoMeanings = map[string]string{
 	"ENOMEM": "cannot allocate memory",
 }
 
-// labOutcomeText is one log line for an experiment; bad marks a denial.
+// outcomeText is one log line for an experiment; bad marks a denial.
 // The engine's summary often says the verdict, errno and cause already
 // ("chown: denied (EPERM) by dropped cap_chown"); they are not repeated.
-func labOutcomeText(label string, o isolate.Outcome, spec isolate.Spec) (string, bool) {
+func outcomeText(label string, o isolate.Outcome, spec isolate.Spec) (string, bool) {
 	body := strings.TrimSpace(strings.TrimPrefix(o.Summary, o.Experiment+":"))
 	var verdict string
 	switch {
@@ -51,7 +51,7 @@ func labOutcomeText(label string, o isolate.Outcome, spec isolate.Spec) (string,
 		}
 	}
 	b.WriteString(body)
-	text := labExplainErrno(b.String(), o.Errno)
+	text := explainErrno(b.String(), o.Errno)
 	// Without a pids limit nothing stopped the bomb but its own bound: the
 	// processes it made came out of the host's budget.
 	if o.Experiment == isolate.ExpForkBomb && spec.PidsMax == 0 && !strings.Contains(text, "host") {
@@ -63,11 +63,11 @@ func labOutcomeText(label string, o isolate.Outcome, spec isolate.Spec) (string,
 	return text, !o.Allowed
 }
 
-// labExplainErrno adds the meaning after the first mention of errno:
+// explainErrno adds the meaning after the first mention of errno:
 // "(EPERM)" becomes "(EPERM: operation not permitted)", a bare "EAGAIN"
 // becomes "EAGAIN (resource temporarily unavailable)".
-func labExplainErrno(text, errno string) string {
-	meaning := labErrnoMeanings[errno]
+func explainErrno(text, errno string) string {
+	meaning := errnoMeanings[errno]
 	if meaning == "" || strings.Contains(text, meaning) {
 		return text
 	}

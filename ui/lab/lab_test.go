@@ -1,4 +1,4 @@
-package ui
+package lab
 
 import (
 	"errors"
@@ -8,17 +8,17 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"procbox/inspect"
 	"procbox/isolate"
+	"procbox/ui/internal/common"
 	"procbox/ui/internal/uitest"
 )
 
 func TestLabStartsAPlainChild(t *testing.T) {
-	f := newLabFixture(t, isolate.Spec{})
+	f := newFixture(t, isolate.Spec{})
 	if len(f.eng.started) != 1 {
 		t.Fatalf("Start called %d times, want 1", len(f.eng.started))
 	}
@@ -34,7 +34,7 @@ func TestLabStartsAPlainChild(t *testing.T) {
 }
 
 func TestLabStartsFromSpec(t *testing.T) {
-	f := newLabFixture(t, isolate.Spec{Namespaces: []string{"pid", "uts"}, Hostname: "demo"})
+	f := newFixture(t, isolate.Spec{Namespaces: []string{"pid", "uts"}, Hostname: "demo"})
 	got := f.eng.started[0]
 	if !slices.Equal(got.Namespaces, []string{"pid", "uts"}) || got.Hostname != "demo" {
 		t.Fatalf("started with %+v", got)
@@ -45,7 +45,7 @@ func TestLabStartsFromSpec(t *testing.T) {
 }
 
 func TestLabToggleAppliesTheSpec(t *testing.T) {
-	f := newLabFixture(t, isolate.Spec{})
+	f := newFixture(t, isolate.Spec{})
 	f.goTo("uts")
 	f.press("space")
 	if got := f.lastApplied(); !slices.Equal(got.Namespaces, []string{"uts"}) {
@@ -67,7 +67,7 @@ func TestLabToggleAppliesTheSpec(t *testing.T) {
 }
 
 func TestLabInPlaceChangeReachesTheLog(t *testing.T) {
-	f := newLabFixture(t, isolate.Spec{})
+	f := newFixture(t, isolate.Spec{})
 	f.goTo("memory")
 	f.press("enter")
 	if !f.m.Capturing() {
@@ -104,7 +104,7 @@ func TestLabEditValidation(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.sw+"="+c.input, func(t *testing.T) {
-			f := newLabFixture(t, isolate.Spec{})
+			f := newFixture(t, isolate.Spec{})
 			f.goTo(c.sw)
 			f.press("enter", "ctrl+u")
 			f.typeText(c.input)
@@ -134,38 +134,38 @@ func TestLabParsers(t *testing.T) {
 	sizes := map[string]int64{"64M": 64 << 20, "1G": 1 << 30, "1.5g": 3 << 29, "512MiB": 512 << 20,
 		"none": 0, "": 0, "33554432": 32 << 20}
 	for in, want := range sizes {
-		got, err := labParseSize(in)
+		got, err := parseSize(in)
 		if err != nil || got != want {
-			t.Errorf("labParseSize(%q) = %d, %v; want %d", in, got, err, want)
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"8M", "NaN", "12Q", "-5M"} {
-		if _, err := labParseSize(bad); err == nil {
-			t.Errorf("labParseSize(%q) accepted a size the Lab's child cannot use", bad)
+		if _, err := parseSize(bad); err == nil {
+			t.Errorf("parseSize(%q) accepted a size the Lab's child cannot use", bad)
 		}
 	}
-	if _, err := labParsePids("5"); err == nil {
-		t.Error("labParsePids(5) accepted fewer pids than the Lab's child needs")
+	if _, err := parsePids("5"); err == nil {
+		t.Error("parsePids(5) accepted fewer pids than the Lab's child needs")
 	}
 	cpus := map[string]float64{"0.5": 0.5, "50%": 0.5, "2": 2, "none": 0}
 	for in, want := range cpus {
-		got, err := labParseCPU(in)
+		got, err := parseCPU(in)
 		if err != nil || got != want {
-			t.Errorf("labParseCPU(%q) = %v, %v; want %v", in, got, err, want)
+			t.Errorf("parseCPU(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	if d, err := labParseOffset("90m"); err != nil || d != 90*time.Minute {
-		t.Errorf("labParseOffset(90m) = %v, %v", d, err)
+	if d, err := parseOffset("90m"); err != nil || d != 90*time.Minute {
+		t.Errorf("parseOffset(90m) = %v, %v", d, err)
 	}
 	for d, want := range map[time.Duration]string{time.Hour: "1h", 90 * time.Minute: "1h30m", 90 * time.Second: "1m30s", 48 * time.Hour: "48h"} {
-		if got := labDuration(d); got != want {
-			t.Errorf("labDuration(%v) = %q, want %q", d, got, want)
+		if got := duration(d); got != want {
+			t.Errorf("duration(%v) = %q, want %q", d, got, want)
 		}
 	}
 }
 
 func TestLabHostnameTurnsOnUTS(t *testing.T) {
-	f := newLabFixture(t, isolate.Spec{})
+	f := newFixture(t, isolate.Spec{})
 	f.goTo("hostname")
 	f.press("enter")
 	f.typeText("demo")
@@ -189,7 +189,7 @@ func TestLabHostnameTurnsOnUTS(t *testing.T) {
 }
 
 func TestLabTogglesWhileBusyApplyTheLatestOnce(t *testing.T) {
-	f := newLabFixture(t, isolate.Spec{})
+	f := newFixture(t, isolate.Spec{})
 	f.goTo("uts")
 	_, first := f.m.Update(uitest.KeyPress("space")) // Apply started, not finished
 	if f.m.busy != "applying" {
@@ -216,7 +216,7 @@ func TestLabTogglesWhileBusyApplyTheLatestOnce(t *testing.T) {
 }
 
 func TestLabApplyErrorRevertsTheSwitches(t *testing.T) {
-	f := newLabFixture(t, isolate.Spec{})
+	f := newFixture(t, isolate.Spec{})
 	f.eng.child.applyErr = errors.New("time namespaces need Linux 5.6")
 	f.goTo("time")
 	f.press("space")
@@ -229,10 +229,10 @@ func TestLabApplyErrorRevertsTheSwitches(t *testing.T) {
 }
 
 func TestLabStartFailureIsShown(t *testing.T) {
-	eng := &labFakeEngine{startErr: errors.New("cgroup memory: permission denied")}
-	d := Deps{Inspector: labFakeInspector{report: labRootReport()}, Lab: eng,
-		Clock: uitest.NewClock(labT0), Styles: NewStyles(true, true)}
-	f := &labFixture{t: t, m: newLab(d, isolate.Spec{MemoryMax: 64 << 20}), eng: eng}
+	eng := &fakeEngine{startErr: errors.New("cgroup memory: permission denied")}
+	d := common.Deps{Inspector: fakeInspector{report: rootReport()}, Lab: eng,
+		Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	f := &fixture{t: t, m: New(d, isolate.Spec{MemoryMax: 64 << 20}), eng: eng}
 	f.run(f.m.Init())
 	view := ansi.Strip(f.m.View(80, 22))
 	if !strings.Contains(view, "no child: cgroup memory: permission denied") {
@@ -248,8 +248,8 @@ func TestLabStartFailureIsShown(t *testing.T) {
 }
 
 func TestLabDifferingRowsAreMarked(t *testing.T) {
-	f := newLabFixture(t, isolate.Spec{})
-	for _, r := range labRows(f.m.host, f.m.cview, false, -1) {
+	f := newFixture(t, isolate.Spec{})
+	for _, r := range viewRows(f.m.host, f.m.cview, false, -1) {
 		if r.differ {
 			t.Errorf("with no isolation row %s differs: %q vs %q", r.key, r.host, r.child)
 		}
@@ -263,7 +263,7 @@ func TestLabDifferingRowsAreMarked(t *testing.T) {
 	f.typeText("demo")
 	f.press("enter")
 	differ := map[string]bool{}
-	for _, r := range labRows(f.m.host, f.m.cview, false, -1) {
+	for _, r := range viewRows(f.m.host, f.m.cview, false, -1) {
 		differ[r.key] = r.differ
 	}
 	for _, k := range []string{"pid", "hostname", "procs", "ns.pid", "ns.uts"} {
@@ -276,8 +276,8 @@ func TestLabDifferingRowsAreMarked(t *testing.T) {
 			t.Errorf("row %s should not differ with pid+uts", k)
 		}
 	}
-	var pidRow labRow
-	for _, r := range labRows(f.m.host, f.m.cview, true, -1) {
+	var pidRow viewRow
+	for _, r := range viewRows(f.m.host, f.m.cview, true, -1) {
 		if r.key == "pid" {
 			pidRow = r
 		}
@@ -324,7 +324,7 @@ func TestLabExperimentOutcomesReachTheLog(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := newLabFixture(t, c.spec)
+			f := newFixture(t, c.spec)
 			f.press(c.keys...)
 			for _, w := range c.want {
 				if !strings.Contains(f.logText(), w) {
@@ -339,7 +339,7 @@ func TestLabExperimentOutcomesReachTheLog(t *testing.T) {
 }
 
 func TestLabMemoryHogRaisesTheOOMCounter(t *testing.T) {
-	f := newLabFixture(t, isolate.Spec{MemoryMax: 64 << 20})
+	f := newFixture(t, isolate.Spec{MemoryMax: 64 << 20})
 	f.press("m")
 	if f.m.cview.Limits.OOMKills != 1 {
 		t.Fatalf("oom kills = %d after the hog", f.m.cview.Limits.OOMKills)
@@ -351,7 +351,7 @@ func TestLabMemoryHogRaisesTheOOMCounter(t *testing.T) {
 }
 
 func TestLabExperimentWhileBusyIsRefused(t *testing.T) {
-	f := newLabFixture(t, isolate.Spec{})
+	f := newFixture(t, isolate.Spec{})
 	f.goTo("pid")
 	_, pending := f.m.Update(uitest.KeyPress("space"))
 	_, cmd := f.m.Update(uitest.KeyPress("f"))
@@ -365,7 +365,7 @@ func TestLabExperimentWhileBusyIsRefused(t *testing.T) {
 }
 
 func TestLabCapabilityAndSeccompTickLists(t *testing.T) {
-	f := newLabFixture(t, isolate.Spec{})
+	f := newFixture(t, isolate.Spec{})
 	f.goTo("drop caps")
 	f.press("enter")
 	if !f.m.subOpen || !f.m.Capturing() {
@@ -376,7 +376,7 @@ func TestLabCapabilityAndSeccompTickLists(t *testing.T) {
 		t.Fatalf("DropCaps = %v", got)
 	}
 	f.press("up", "space")
-	if got := f.lastApplied().DropCaps; !slices.Equal(got, labAllCaps) || len(got) < 38 {
+	if got := f.lastApplied().DropCaps; !slices.Equal(got, allCaps) || len(got) < 38 {
 		t.Fatalf("DropCaps after all = %v", got)
 	}
 	f.press("esc")
@@ -395,12 +395,12 @@ func TestLabCapabilityAndSeccompTickLists(t *testing.T) {
 }
 
 func TestLabUnavailableSwitchSaysWhy(t *testing.T) {
-	r := labRootReport()
+	r := rootReport()
 	r.Namespaces[len(r.Namespaces)-1] = inspect.Feature{Name: "time", Available: false, Why: "kernel 5.4 has no time namespaces"}
 	r.TimeNamespace = inspect.Feature{Name: "time", Available: false, Why: "kernel 5.4 has no time namespaces"}
-	eng := &labFakeEngine{}
-	d := Deps{Inspector: labFakeInspector{report: r}, Lab: eng, Clock: uitest.NewClock(labT0), Styles: NewStyles(true, true)}
-	f := &labFixture{t: t, m: newLab(d, isolate.Spec{}), eng: eng}
+	eng := &fakeEngine{}
+	d := common.Deps{Inspector: fakeInspector{report: r}, Lab: eng, Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	f := &fixture{t: t, m: New(d, isolate.Spec{}), eng: eng}
 	f.run(f.m.Init())
 	f.goTo("time")
 	f.press("space")
@@ -417,22 +417,22 @@ func TestLabUnavailableSwitchSaysWhy(t *testing.T) {
 }
 
 func TestLabWithoutRootShowsCgroupsUnavailable(t *testing.T) {
-	r := labRootReport()
+	r := rootReport()
 	r.Root, r.UID = false, 1000
 	r.UserNSUnpriv = inspect.Feature{Name: "user", Available: true}
-	a := labAvailability(r, true)
-	if a[labSwMem][""].ok || !strings.Contains(a[labSwMem][""].why, "needs root") {
-		t.Fatalf("memory without delegation: %+v", a[labSwMem][""])
+	a := availabilityOf(r, true)
+	if a[swMem][""].ok || !strings.Contains(a[swMem][""].why, "needs root") {
+		t.Fatalf("memory without delegation: %+v", a[swMem][""])
 	}
-	if a[labSwVeth][""].ok || !a[labSwNS]["user"].ok {
+	if a[swVeth][""].ok || !a[swNS]["user"].ok {
 		t.Fatalf("veth must need root, user ns must not: %+v", a)
 	}
 }
 
 func TestLabWithoutEngineExplains(t *testing.T) {
-	d := Deps{Inspector: labFakeInspector{report: labRootReport()}, Clock: uitest.NewClock(labT0), Styles: NewStyles(true, true)}
-	m := newLab(d, isolate.Spec{})
-	f := &labFixture{t: t, m: m}
+	d := common.Deps{Inspector: fakeInspector{report: rootReport()}, Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	m := New(d, isolate.Spec{})
+	f := &fixture{t: t, m: m}
 	f.run(m.Init())
 	view := ansi.Strip(m.View(80, 22))
 	if !strings.Contains(view, "The Lab needs the isolate engine:") {
@@ -445,12 +445,12 @@ func TestLabWithoutEngineExplains(t *testing.T) {
 }
 
 func TestLabCloseStopsTheChildOnce(t *testing.T) {
-	f := newLabFixture(t, isolate.Spec{})
+	f := newFixture(t, isolate.Spec{})
 	cmd := f.m.Close()
 	if cmd == nil {
 		t.Fatal("Close should return the Stop command")
 	}
-	if msg, ok := cmd().(labStoppedMsg); !ok || msg.err != nil {
+	if msg, ok := cmd().(stoppedMsg); !ok || msg.err != nil {
 		t.Fatalf("Close command = %#v", msg)
 	}
 	if f.eng.child.stopped != 1 {
@@ -467,28 +467,28 @@ func TestLabCloseStopsTheChildOnce(t *testing.T) {
 }
 
 func TestLabShellHandsOverTheTerminal(t *testing.T) {
-	f := newLabFixture(t, isolate.Spec{})
+	f := newFixture(t, isolate.Spec{})
 	_, cmd := f.m.Update(uitest.KeyPress("s"))
 	if cmd == nil || f.m.busy != "shell" {
 		t.Fatalf("s should start the shell (busy=%q)", f.m.busy)
 	}
-	ready, ok := cmd().(labShellReadyMsg)
+	ready, ok := cmd().(shellReadyMsg)
 	if !ok || ready.cmd == nil {
 		t.Fatalf("the shell was not prepared: %#v", ready)
 	}
 	if _, exec := f.m.Update(ready); exec == nil {
 		t.Fatal("a prepared shell should be handed the terminal")
 	}
-	f.m.Update(labShellDoneMsg{})
+	f.m.Update(shellDoneMsg{})
 	if f.m.busy != "" || !strings.Contains(f.logText(), "back from the shell") {
 		t.Fatalf("busy=%q log:\n%s", f.m.busy, f.logText())
 	}
 }
 
 func TestLabFocusCyclesAndScrolls(t *testing.T) {
-	f := newLabFixture(t, isolate.Spec{})
+	f := newFixture(t, isolate.Spec{})
 	f.press("tab")
-	if f.m.focus != labFocusViews {
+	if f.m.focus != focusViews {
 		t.Fatalf("focus = %d", f.m.focus)
 	}
 	f.press("down", "down")
@@ -496,11 +496,11 @@ func TestLabFocusCyclesAndScrolls(t *testing.T) {
 		t.Fatalf("viewsTop = %d", f.m.viewsTop)
 	}
 	f.press("tab", "tab")
-	if f.m.focus != labFocusSwitches {
+	if f.m.focus != focusSwitches {
 		t.Fatalf("focus = %d after three tabs", f.m.focus)
 	}
 	f.press("shift+tab")
-	if f.m.focus != labFocusLog {
+	if f.m.focus != focusLog {
 		t.Fatalf("focus = %d after shift+tab", f.m.focus)
 	}
 }
@@ -508,23 +508,23 @@ func TestLabFocusCyclesAndScrolls(t *testing.T) {
 // TestLabViewAlwaysFits draws every state at many sizes: no line wider than
 // the window, never more lines than asked.
 func TestLabViewAlwaysFits(t *testing.T) {
-	states := map[string]func(f *labFixture){
-		"plain": func(*labFixture) {},
-		"all on": func(f *labFixture) {
+	states := map[string]func(f *fixture){
+		"plain": func(*fixture) {},
+		"all on": func(f *fixture) {
 			for _, ns := range isolate.AllNamespaces {
 				f.goTo(ns)
 				f.press("space")
 			}
 		},
-		"editing":   func(f *labFixture) { f.goTo("memory"); f.press("enter"); f.typeText("lots"); f.press("enter") },
-		"tick list": func(f *labFixture) { f.goTo("drop caps"); f.press("enter") },
-		"x menu":    func(f *labFixture) { f.press("x") },
-		"log":       func(f *labFixture) { f.press("f", "m", "u", "shift+tab") },
-		"views":     func(f *labFixture) { f.press("tab", "down", "down", "down") },
+		"editing":   func(f *fixture) { f.goTo("memory"); f.press("enter"); f.typeText("lots"); f.press("enter") },
+		"tick list": func(f *fixture) { f.goTo("drop caps"); f.press("enter") },
+		"x menu":    func(f *fixture) { f.press("x") },
+		"log":       func(f *fixture) { f.press("f", "m", "u", "shift+tab") },
+		"views":     func(f *fixture) { f.press("tab", "down", "down", "down") },
 	}
 	sizes := [][2]int{{80, 22}, {118, 38}, {60, 16}, {40, 10}, {200, 58}, {109, 30}, {110, 30}, {1, 1}}
 	for name, set := range states {
-		f := newLabFixture(t, isolate.Spec{})
+		f := newFixture(t, isolate.Spec{})
 		set(f)
 		for _, sz := range sizes {
 			w, h := sz[0], sz[1]
@@ -542,18 +542,18 @@ func TestLabViewAlwaysFits(t *testing.T) {
 }
 
 func TestLabUsageMovingIsNotADifference(t *testing.T) {
-	h := labFakeBaseView("host", isolate.Spec{MemoryMax: 64 << 20}, 0)
+	h := fakeBaseView("host", isolate.Spec{MemoryMax: 64 << 20}, 0)
 	c := h
 	c.Limits.MemoryCurrent += 300 << 10 // read a moment later
 	c.Limits.CPUUsageUsec += 1000
-	for _, r := range labRows(h, c, true, -1) {
+	for _, r := range viewRows(h, c, true, -1) {
 		if r.differ {
 			t.Errorf("row %s differs only because usage moved: %q vs %q", r.key, r.host, r.child)
 		}
 	}
 	c.Limits.MemoryMax = -1
 	differ := false
-	for _, r := range labRows(h, c, true, -1) {
+	for _, r := range viewRows(h, c, true, -1) {
 		differ = differ || (r.key == "mem" && r.differ)
 	}
 	if !differ {
@@ -562,7 +562,7 @@ func TestLabUsageMovingIsNotADifference(t *testing.T) {
 }
 
 func TestLabFailedRecreateStartsTheLastGoodChild(t *testing.T) {
-	f := newLabFixture(t, isolate.Spec{MemoryMax: 64 << 20})
+	f := newFixture(t, isolate.Spec{MemoryMax: 64 << 20})
 	first := f.eng.child
 	first.recreateErr = errors.New("fork/exec /proc/self/exe: operation not permitted")
 	f.goTo("uts")
@@ -585,12 +585,12 @@ func TestLabFailedRecreateStartsTheLastGoodChild(t *testing.T) {
 }
 
 func TestLabWithoutRootPutsTheUserNamespaceFirst(t *testing.T) {
-	r := labRootReport()
+	r := rootReport()
 	r.Root, r.UID = false, 1000
 	r.UserNSUnpriv = inspect.Feature{Name: "user", Available: true}
-	eng := &labFakeEngine{}
-	d := Deps{Inspector: labFakeInspector{report: r}, Lab: eng, Clock: uitest.NewClock(labT0), Styles: NewStyles(true, true)}
-	f := &labFixture{t: t, m: newLab(d, isolate.Spec{}), eng: eng}
+	eng := &fakeEngine{}
+	d := common.Deps{Inspector: fakeInspector{report: r}, Lab: eng, Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	f := &fixture{t: t, m: New(d, isolate.Spec{}), eng: eng}
 	f.run(f.m.Init())
 	f.goTo("uts")
 	f.press("space")
@@ -604,16 +604,16 @@ func TestLabWithoutRootPutsTheUserNamespaceFirst(t *testing.T) {
 }
 
 func TestLabCPUShareFromTwoReads(t *testing.T) {
-	f := newLabFixture(t, isolate.Spec{CPUMax: 0.5})
-	v := labViewsMsg{requested: true, gen: f.m.gen, at: labT0.Add(time.Second)}
-	v.host = labFakeBaseView("host", isolate.Spec{CPUMax: 0.5}, 0)
+	f := newFixture(t, isolate.Spec{CPUMax: 0.5})
+	v := viewsMsg{requested: true, gen: f.m.gen, at: testT0.Add(time.Second)}
+	v.host = fakeBaseView("host", isolate.Spec{CPUMax: 0.5}, 0)
 	v.child = v.host
 	v.host.Limits.CPUUsageUsec = 40000 + 480000 // 0.48 s of CPU in the second since the first read
 	f.m.Update(v)
 	if f.m.cpuShare < 0.47 || f.m.cpuShare > 0.49 {
 		t.Fatalf("cpu share = %v, want 0.48", f.m.cpuShare)
 	}
-	for _, r := range labRows(f.m.host, f.m.cview, true, f.m.cpuShare) {
+	for _, r := range viewRows(f.m.host, f.m.cview, true, f.m.cpuShare) {
 		if r.key == "cpu" && (!strings.Contains(r.host, "50% thr") || r.hostBar < 0.47 || r.hostBar > 0.49) {
 			t.Fatalf("cpu row = %+v", r)
 		}
@@ -646,7 +646,7 @@ func TestLabOutcomeWording(t *testing.T) {
 			"cpu burner: allowed, limited by cpu quota 0.2 — busy for 3 s, throttled 29 times for 1.70 s in total"},
 	}
 	for _, c := range cases {
-		got, bad := labOutcomeText(c.label, c.o, c.spec)
+		got, bad := outcomeText(c.label, c.o, c.spec)
 		if got != c.want {
 			t.Errorf("got  %q\nwant %q", got, c.want)
 		}
@@ -658,41 +658,38 @@ func TestLabOutcomeWording(t *testing.T) {
 
 // The root must see the Lab's close hook and status.
 var (
-	_ closer   = (*labScreen)(nil)
-	_ statuser = (*labScreen)(nil)
+	_ common.Closer   = (*Model)(nil)
+	_ common.Statuser = (*Model)(nil)
 )
 
-// TestLabClosedByTheRoot: q on the Lab quits, and the root's final sweep
-// stops the child, as it does after a signal or a panic.
-func TestLabClosedByTheRoot(t *testing.T) {
-	f := newLabFixture(t, isolate.Spec{})
-	root := newRoot(f.m.d, f.m)
-	_, cmd := root.Update(uitest.KeyPress("q"))
+// TestLabCloseStopsTheChild: the root calls Close once when the Lab is
+// popped or the program ends (after q, a signal or a panic: app_test.go
+// checks that); the command Close returns stops the child, once.
+func TestLabCloseStopsTheChild(t *testing.T) {
+	f := newFixture(t, isolate.Spec{})
+	cmd := f.m.Close()
 	if cmd == nil {
-		t.Fatal("q should quit")
+		t.Fatal("a Lab with a child must return a command that stops it")
 	}
-	if _, ok := cmd().(tea.QuitMsg); !ok {
-		t.Fatal("q on the only screen should quit the program")
-	}
-	root.open.closeAll()
+	cmd()
 	if f.eng.child.stopped != 1 {
-		t.Fatalf("the child was stopped %d times after quit, want 1", f.eng.child.stopped)
+		t.Fatalf("the child was stopped %d times after Close, want 1", f.eng.child.stopped)
 	}
 }
 
 // TestLabCloseWhileStartingStopsTheLateChild: a child that finishes starting
 // after the Lab closed is stopped by the start command itself.
 func TestLabCloseWhileStartingStopsTheLateChild(t *testing.T) {
-	eng := &labFakeEngine{}
-	d := Deps{Inspector: labFakeInspector{report: labRootReport()}, Lab: eng,
-		Clock: uitest.NewClock(labT0), Styles: NewStyles(true, true)}
-	m := newLab(d, isolate.Spec{})
-	start := labStartCmd(m.life, eng, isolate.Spec{}, d.Clock)
+	eng := &fakeEngine{}
+	d := common.Deps{Inspector: fakeInspector{report: rootReport()}, Lab: eng,
+		Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	m := New(d, isolate.Spec{})
+	start := startCmd(m.life, eng, isolate.Spec{}, d.Clock)
 	if m.Close() != nil {
 		t.Fatal("no child yet: nothing for Close to stop")
 	}
-	msg, ok := start().(labStartedMsg)
-	if !ok || !errors.Is(msg.err, errLabClosed) {
+	msg, ok := start().(startedMsg)
+	if !ok || !errors.Is(msg.err, errClosed) {
 		t.Fatalf("start after close = %#v", msg)
 	}
 	if eng.child == nil || eng.child.stopped != 1 {

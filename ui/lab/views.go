@@ -1,4 +1,4 @@
-package ui
+package lab
 
 import (
 	"fmt"
@@ -10,9 +10,9 @@ import (
 	"procbox/isolate"
 )
 
-// labRow is one question of the side-by-side: asked from the host and from
+// viewRow is one question of the side-by-side: asked from the host and from
 // the child. differ drives the Diff highlight (tests assert it, not colours).
-type labRow struct {
+type viewRow struct {
 	key    string // stable id: "pid", "hostname", "ns.uts", ...
 	label  string
 	host   string
@@ -23,36 +23,36 @@ type labRow struct {
 	hostBar, childBar float64
 }
 
-// labNotableCaps are the capabilities worth naming in a one-line summary.
-var labNotableCaps = []string{"cap_sys_admin", "cap_net_admin", "cap_net_raw", "cap_chown",
+// notableCaps are the capabilities worth naming in a one-line summary.
+var notableCaps = []string{"cap_sys_admin", "cap_net_admin", "cap_net_raw", "cap_chown",
 	"cap_kill", "cap_setuid", "cap_dac_override", "cap_net_bind_service", "cap_sys_chroot"}
 
-// labRows turns the two views into rows. With compactNS the eight namespace
+// viewRows turns the two views into rows. With compactNS the eight namespace
 // inodes fold into one row (the 80×24 layout has no room for eight).
 // cpuShare is the child cgroup's recent CPU use in CPUs (< 0: not known yet).
-func labRows(h, c isolate.View, compactNS bool, cpuShare float64) []labRow {
-	rows := []labRow{
+func viewRows(h, c isolate.View, compactNS bool, cpuShare float64) []viewRow {
+	rows := []viewRow{
 		{key: "pid", label: "pid", host: strconv.Itoa(h.PID), child: strconv.Itoa(c.PID)},
 		{key: "hostname", label: "hostname", host: h.Hostname, child: c.Hostname},
-		{key: "procs", label: "processes", host: labProcsText(h), child: labProcsText(c)},
-		{key: "net", label: "network", host: labIfacesText(h.Interfaces), child: labIfacesText(c.Interfaces)},
-		{key: "mounts", label: "mounts", host: labMountsText(h), child: labMountsText(c)},
-		{key: "ids", label: "uid/gid", host: labIDsText(h), child: labIDsText(c)},
-		{key: "ipc", label: "ipc", host: labIPCText(h.IPC), child: labIPCText(c.IPC)},
-		{key: "cgroup", label: "cgroup", host: labOrDash(h.CgroupPath), child: labOrDash(c.CgroupPath)},
-		labMemRow(h, c),
-		labPidsRow(h, c),
-		labCPURow(h, c, cpuShare),
-		{key: "caps", label: "caps", host: labCapsText(h.CapEff), child: labCapsText(c.CapEff)},
-		{key: "seccomp", label: "seccomp", host: labSeccompText(h), child: labSeccompText(c)},
-		{key: "clocks", label: "clocks", host: labClockText(h), child: labClockText(c)},
+		{key: "procs", label: "processes", host: procsText(h), child: procsText(c)},
+		{key: "net", label: "network", host: ifacesText(h.Interfaces), child: ifacesText(c.Interfaces)},
+		{key: "mounts", label: "mounts", host: mountsText(h), child: mountsText(c)},
+		{key: "ids", label: "uid/gid", host: iDsText(h), child: iDsText(c)},
+		{key: "ipc", label: "ipc", host: iPCText(h.IPC), child: iPCText(c.IPC)},
+		{key: "cgroup", label: "cgroup", host: orDash(h.CgroupPath), child: orDash(c.CgroupPath)},
+		memRow(h, c),
+		pidsRow(h, c),
+		cPURow(h, c, cpuShare),
+		{key: "caps", label: "caps", host: capsText(h.CapEff), child: capsText(c.CapEff)},
+		{key: "seccomp", label: "seccomp", host: seccompText(h), child: seccompText(c)},
+		{key: "clocks", label: "clocks", host: clockText(h), child: clockText(c)},
 	}
 	if compactNS {
-		rows = append(rows, labNSSummaryRow(h, c))
+		rows = append(rows, nSSummaryRow(h, c))
 	} else {
 		for _, ns := range isolate.AllNamespaces {
-			rows = append(rows, labRow{key: "ns." + ns, label: ns + " ns",
-				host: labInode(h.NSInodes, ns), child: labInode(c.NSInodes, ns)})
+			rows = append(rows, viewRow{key: "ns." + ns, label: ns + " ns",
+				host: inodeText(h.NSInodes, ns), child: inodeText(c.NSInodes, ns)})
 		}
 	}
 	limitsDiffer := h.Limits.MemoryMax != c.Limits.MemoryMax || h.Limits.PidsMax != c.Limits.PidsMax ||
@@ -74,8 +74,8 @@ func labRows(h, c isolate.View, compactNS bool, cpuShare float64) []labRow {
 	return rows
 }
 
-// labProcsText is "N: first, few".
-func labProcsText(v isolate.View) string {
+// procsText is "N: first, few".
+func procsText(v isolate.View) string {
 	first := v.Procs
 	if len(first) > 3 {
 		first = first[:3]
@@ -86,8 +86,8 @@ func labProcsText(v isolate.View) string {
 	return fmt.Sprintf("%d: %s", v.ProcCount, strings.Join(first, ", "))
 }
 
-// labIfacesText lists interfaces with their first address and state.
-func labIfacesText(ifs []isolate.Interface) string {
+// ifacesText lists interfaces with their first address and state.
+func ifacesText(ifs []isolate.Interface) string {
 	if len(ifs) == 0 {
 		return "none"
 	}
@@ -105,11 +105,11 @@ func labIfacesText(ifs []isolate.Interface) string {
 	return fmt.Sprintf("%d: %s", len(ifs), strings.Join(parts, ", "))
 }
 
-func labMountsText(v isolate.View) string {
-	return fmt.Sprintf("%d, / on %s", v.MountCount, labOrDash(v.MountRoot))
+func mountsText(v isolate.View) string {
+	return fmt.Sprintf("%d, / on %s", v.MountCount, orDash(v.MountRoot))
 }
 
-func labIDsText(v isolate.View) string {
+func iDsText(v isolate.View) string {
 	m := strings.Join(strings.Fields(v.UIDMap), " ")
 	if m == "" {
 		m = "?"
@@ -117,17 +117,17 @@ func labIDsText(v isolate.View) string {
 	return fmt.Sprintf("%d/%d map %s", v.UID, v.GID, m)
 }
 
-func labIPCText(o isolate.IPCObjects) string {
+func iPCText(o isolate.IPCObjects) string {
 	return fmt.Sprintf("msg %d sem %d shm %d", o.Queues, o.Semaphores, o.SharedMem)
 }
 
-// labMemRow shows memory usage against the limit, with a bar when limited.
-func labMemRow(h, c isolate.View) labRow {
+// memRow shows memory usage against the limit, with a bar when limited.
+func memRow(h, c isolate.View) viewRow {
 	f := func(s isolate.CgroupStats) (string, float64) {
-		txt := labBytes(s.MemoryCurrent) + " / "
+		txt := bytes(s.MemoryCurrent) + " / "
 		bar := -1.0
 		if s.MemoryMax > 0 {
-			txt += labBytes(s.MemoryMax)
+			txt += bytes(s.MemoryMax)
 			bar = float64(s.MemoryCurrent) / float64(s.MemoryMax)
 		} else {
 			txt += "max"
@@ -139,11 +139,11 @@ func labMemRow(h, c isolate.View) labRow {
 	}
 	ht, hb := f(h.Limits)
 	ct, cb := f(c.Limits)
-	return labRow{key: "mem", label: "memory", host: ht, child: ct, hostBar: hb, childBar: cb}
+	return viewRow{key: "mem", label: "memory", host: ht, child: ct, hostBar: hb, childBar: cb}
 }
 
-// labPidsRow shows tasks in the cgroup against pids.max.
-func labPidsRow(h, c isolate.View) labRow {
+// pidsRow shows tasks in the cgroup against pids.max.
+func pidsRow(h, c isolate.View) viewRow {
 	f := func(s isolate.CgroupStats) (string, float64) {
 		if s.PidsMax > 0 {
 			return fmt.Sprintf("%d / %d", s.PidsCurrent, s.PidsMax), float64(s.PidsCurrent) / float64(s.PidsMax)
@@ -152,18 +152,18 @@ func labPidsRow(h, c isolate.View) labRow {
 	}
 	ht, hb := f(h.Limits)
 	ct, cb := f(c.Limits)
-	return labRow{key: "pidsmax", label: "tasks", host: ht, child: ct, hostBar: hb, childBar: cb}
+	return viewRow{key: "pidsmax", label: "tasks", host: ht, child: ct, hostBar: hb, childBar: cb}
 }
 
-// labCPURow shows the quota, the time the kernel held the child back, and the
+// cPURow shows the quota, the time the kernel held the child back, and the
 // share of a CPU the child's cgroup used lately as a bar. Both sides read the
 // same cgroup, so the share is the same number on both.
-func labCPURow(h, c isolate.View, share float64) labRow {
+func cPURow(h, c isolate.View, share float64) viewRow {
 	f := func(s isolate.CgroupStats) (string, float64) {
 		quota := s.CPUQuotaUsec > 0 && s.CPUPeriodUsec > 0
 		var txt string
 		if quota {
-			txt = labCPUText(float64(s.CPUQuotaUsec)/float64(s.CPUPeriodUsec)) + " thr " + labUsec(s.ThrottledUsec)
+			txt = cPUText(float64(s.CPUQuotaUsec)/float64(s.CPUPeriodUsec)) + " thr " + usec(s.ThrottledUsec)
 		}
 		bar := -1.0
 		if share >= 0 {
@@ -175,17 +175,17 @@ func labCPURow(h, c isolate.View, share float64) labRow {
 			// how long the kernel held the child back.
 			return txt, bar
 		case share >= 0:
-			return "max, now " + labCPUText(share), bar
+			return "max, now " + cPUText(share), bar
 		}
-		return "max, used " + labUsec(s.CPUUsageUsec), -1
+		return "max, used " + usec(s.CPUUsageUsec), -1
 	}
 	ht, hb := f(h.Limits)
 	ct, cb := f(c.Limits)
-	return labRow{key: "cpu", label: "cpu", host: ht, child: ct, hostBar: hb, childBar: cb}
+	return viewRow{key: "cpu", label: "cpu", host: ht, child: ct, hostBar: hb, childBar: cb}
 }
 
-// labUsec prints microseconds as a short duration.
-func labUsec(us int64) string {
+// usec prints microseconds as a short duration.
+func usec(us int64) string {
 	d := time.Duration(us) * time.Microsecond
 	switch {
 	case d >= time.Minute:
@@ -196,13 +196,13 @@ func labUsec(us int64) string {
 	return d.Round(time.Millisecond).String()
 }
 
-// labCapsText is the count of effective capabilities and the notable ones held.
-func labCapsText(caps []string) string {
+// capsText is the count of effective capabilities and the notable ones held.
+func capsText(caps []string) string {
 	if len(caps) == 0 {
 		return "0: none"
 	}
 	var notable []string
-	for _, n := range labNotableCaps {
+	for _, n := range notableCaps {
 		if slices.Contains(caps, n) {
 			notable = append(notable, strings.TrimPrefix(n, "cap_"))
 		}
@@ -216,7 +216,7 @@ func labCapsText(caps []string) string {
 	return fmt.Sprintf("%d: %s", len(caps), strings.Join(notable, ","))
 }
 
-func labSeccompText(v isolate.View) string {
+func seccompText(v isolate.View) string {
 	mode := "off"
 	switch v.Seccomp {
 	case 1:
@@ -230,14 +230,14 @@ func labSeccompText(v isolate.View) string {
 	return mode
 }
 
-// labClockText shows the clocks a time namespace can shift.
-func labClockText(v isolate.View) string {
-	return "mono " + labUptime(v.Monotonic) + " boot " + labUptime(v.Boottime)
+// clockText shows the clocks a time namespace can shift.
+func clockText(v isolate.View) string {
+	return "mono " + uptime(v.Monotonic) + " boot " + uptime(v.Boottime)
 }
 
-// labUptime prints a clock reading in hours and minutes: seconds would make the
+// uptime prints a clock reading in hours and minutes: seconds would make the
 // row differ on every refresh for no reason.
-func labUptime(d time.Duration) string {
+func uptime(d time.Duration) string {
 	neg := d < 0
 	if neg {
 		d = -d
@@ -251,15 +251,15 @@ func labUptime(d time.Duration) string {
 	return s
 }
 
-func labInode(m map[string]uint64, ns string) string {
+func inodeText(m map[string]uint64, ns string) string {
 	if ino, ok := m[ns]; ok {
 		return strconv.FormatUint(ino, 10)
 	}
 	return "?"
 }
 
-// labNSSummaryRow folds the namespace inodes into "which are the child's own".
-func labNSSummaryRow(h, c isolate.View) labRow {
+// nSSummaryRow folds the namespace inodes into "which are the child's own".
+func nSSummaryRow(h, c isolate.View) viewRow {
 	var own []string
 	for _, ns := range isolate.AllNamespaces {
 		hi, hok := h.NSInodes[ns]
@@ -272,7 +272,7 @@ func labNSSummaryRow(h, c isolate.View) labRow {
 	if len(own) > 0 {
 		child = "own " + strings.Join(own, ",")
 	}
-	r := labRow{key: "ns", label: "own ns", host: fmt.Sprintf("%d host", len(h.NSInodes)), child: child}
+	r := viewRow{key: "ns", label: "own ns", host: fmt.Sprintf("%d host", len(h.NSInodes)), child: child}
 	r.differ = len(own) > 0
 	return r
 }

@@ -1,4 +1,4 @@
-package ui
+package lab
 
 import (
 	"context"
@@ -17,37 +17,37 @@ import (
 	"procbox/ui/internal/common"
 )
 
-// errLabNoShell is reported when the engine cannot build a shell for the child.
-var errLabNoShell = errors.New("the engine has no shell for this child")
+// errNoShell is reported when the engine cannot build a shell for the child.
+var errNoShell = errors.New("the engine has no shell for this child")
 
-// errLabClosed is reported for a child that finished starting after the Lab closed.
-var errLabClosed = errors.New("the Lab was closed while the child was starting")
+// errClosed is reported for a child that finished starting after the Lab closed.
+var errClosed = errors.New("the Lab was closed while the child was starting")
 
-// labFocus is the area of the Lab that takes the arrow keys.
-type labFocus int
+// focusArea is the area of the Lab that takes the arrow keys.
+type focusArea int
 
 const (
-	labFocusSwitches labFocus = iota
-	labFocusViews
-	labFocusLog
-	labFocusCount
+	focusSwitches focusArea = iota
+	focusViews
+	focusLog
+	focusCount
 )
 
-// labLogEntry is one line of "what procbox did".
-type labLogEntry struct {
+// logEntry is one line of "what procbox did".
+type logEntry struct {
 	at   time.Time
 	text string
 	bad  bool // an error or a denial: drawn with Styles.Bad
 }
 
-// labKeyMap is every key the Lab answers to.
-type labKeyMap struct {
+// keyMap is every key the Lab answers to.
+type keyMap struct {
 	Tab, BackTab, Up, Down, Toggle, Edit, Cancel key.Binding
 	ForkBomb, MemHog, CPUBurn, Privileged, Shell key.Binding
 }
 
-func newLabKeyMap() labKeyMap {
-	return labKeyMap{
+func newKeyMap() keyMap {
+	return keyMap{
 		Tab:        key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next area")),
 		BackTab:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous area")),
 		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
@@ -63,40 +63,40 @@ func newLabKeyMap() labKeyMap {
 	}
 }
 
-// labExpKey is one entry of the x menu (privileged actions).
-type labExpKey struct {
+// expKey is one entry of the x menu (privileged actions).
+type expKey struct {
 	key  string
 	name string
 }
 
-var labPrivMenu = []labExpKey{
+var privMenu = []expKey{
 	{"c", isolate.ExpChown}, {"b", isolate.ExpBind80}, {"r", isolate.ExpRawSocket},
 	{"o", isolate.ExpMount}, {"h", isolate.ExpHostname}, {"k", isolate.ExpKillHost},
 	{"d", isolate.ExpMkdir},
 }
 
-// labExpLabels names experiments for people.
-var labExpLabels = map[string]string{
+// expLabels names experiments for people.
+var expLabels = map[string]string{
 	isolate.ExpForkBomb: "fork bomb", isolate.ExpMemoryHog: "memory hog", isolate.ExpCPUBurner: "cpu burner",
 	isolate.ExpChown: "chown", isolate.ExpBind80: "bind port 80", isolate.ExpRawSocket: "raw socket",
 	isolate.ExpMount: "mount", isolate.ExpHostname: "sethostname", isolate.ExpKillHost: "kill a host process",
 	isolate.ExpMkdir: "mkdir",
 }
 
-// labScreen is the Lab: switches, host and child side by side, and a log.
+// Model is the Lab: switches, host and child side by side, and a log.
 // It is a pointer so the root's close hook and the model share one child.
-type labScreen struct {
-	d    Deps
-	keys labKeyMap
+type Model struct {
+	d    common.Deps
+	keys keyMap
 	// life is cancelled by Close; commands still running then clean up
 	// after themselves instead of reporting to a Lab that is gone.
 	life    context.Context
 	endLife context.CancelFunc
 
-	st      labSettings  // what the switches say
-	good    labSettings  // the last settings the child accepted
+	st      settings     // what the switches say
+	good    settings     // the last settings the child accepted
 	applied isolate.Spec // the spec of good
-	child   LabChild
+	child   common.LabChild
 	// childPID is the child's host PID, kept here because asking the child
 	// may block (the engine answers one question at a time) and View must not.
 	childPID int
@@ -105,7 +105,7 @@ type labScreen struct {
 
 	report      inspect.HostReport
 	reportKnown bool
-	avail       map[labSwitchKind]map[string]labAvail
+	avail       map[switchKind]map[string]switchAvail
 
 	host, cview isolate.View
 	haveViews   bool
@@ -123,21 +123,21 @@ type labScreen struct {
 	busyWhat string
 	pending  bool // the switches changed while busy: apply the latest when free
 
-	focus     labFocus
-	switches  []labSwitch
+	focus     focusArea
+	switches  []switchDef
 	cursor    int
 	subOpen   bool
-	subKind   labSwitchKind
+	subKind   switchKind
 	subCursor int
 	editing   bool
-	editKind  labSwitchKind
-	input     labField
+	editKind  switchKind
+	input     editField
 	editErr   string
 	expMenu   bool
 	viewsTop  int
 	logBack   int // lines scrolled back from the newest log entry
 	spin      spinner.Model
-	log       []labLogEntry
+	log       []logEntry
 	steps     []isolate.Step
 	lastApply time.Duration
 	closed    bool
@@ -156,69 +156,65 @@ type labScreen struct {
 	drawnText string
 }
 
-// newLabScreen builds the Lab starting from spec (the zero Spec: no isolation).
-func newLabScreen(d Deps, spec isolate.Spec) screen { return newLab(d, spec) }
+// New builds the Lab starting from spec (the zero Spec: no isolation).
 
-func newLab(d Deps, spec isolate.Spec) *labScreen {
-	in := labField{limit: 128}
-	st := labSettingsFrom(spec)
+func New(d common.Deps, spec isolate.Spec) *Model {
+	in := editField{limit: 128}
+	st := settingsFrom(spec)
 	life, end := context.WithCancel(context.Background())
-	return &labScreen{
+	return &Model{
 		life:     life,
 		endLife:  end,
 		d:        d,
-		keys:     newLabKeyMap(),
+		keys:     newKeyMap(),
 		st:       st,
 		good:     st.clone(),
 		applied:  st.spec(),
-		switches: labSwitchRows(),
-		focus:    labFocusSwitches,
+		switches: switchRows(),
+		focus:    focusSwitches,
 		input:    in,
-		avail:    map[labSwitchKind]map[string]labAvail{},
+		avail:    map[switchKind]map[string]switchAvail{},
 		cpuShare: -1,
 		spin:     spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(d.Styles.Subtle)),
 	}
 }
 
-// RunLab opens the TUI on the Lab.
-func RunLab(d Deps, spec isolate.Spec) error { return run(d, newLabScreen(d, spec)) }
-
 // now reads the injected clock (tests freeze it).
-func (m *labScreen) now() time.Time { return labNow(m.d.Clock) }
+func (m *Model) now() time.Time { return clockNow(m.d.Clock) }
 
 // logf adds one line to the event log.
-func (m *labScreen) logf(bad bool, format string, a ...any) {
-	m.log = append(m.log, labLogEntry{at: m.now(), text: fmt.Sprintf(format, a...), bad: bad})
+func (m *Model) logf(bad bool, format string, a ...any) {
+	m.log = append(m.log, logEntry{at: m.now(), text: fmt.Sprintf(format, a...), bad: bad})
 	if len(m.log) > 500 {
 		m.log = slices.Delete(m.log, 0, len(m.log)-500)
 	}
 	m.logBack = 0
 }
 
-func (m *labScreen) Init() tea.Cmd {
+func (m *Model) Init() tea.Cmd {
 	var cmds []tea.Cmd
 	if m.d.Inspector != nil {
-		cmds = append(cmds, labDoctorCmd(m.d.Inspector))
+		cmds = append(cmds, doctorCmd(m.d.Inspector))
 	}
 	if m.d.Lab == nil {
 		return tea.Batch(cmds...)
 	}
 	m.busy, m.busyWhat = "starting", "starting the child"
-	cmds = append(cmds, labStartCmd(m.life, m.d.Lab, m.st.spec(), m.d.Clock), m.spin.Tick)
+	cmds = append(cmds, startCmd(m.life, m.d.Lab, m.st.spec(), m.d.Clock), m.spin.Tick)
 	if !m.tickArmed {
 		m.tickArmed = true
-		cmds = append(cmds, labTickCmd(m.d.Clock))
+		cmds = append(cmds, tickCmd(m.d.Clock))
 	}
 	return tea.Batch(cmds...)
 }
 
-func (m *labScreen) Title() string { return "Lab" }
+func (m *Model) Title() string { return "Lab" }
 
 // Capturing is true while the Lab takes letters or Esc itself: an edit field,
 // a tick list or the x menu.
-func (m *labScreen) Capturing() bool { return m.editing || m.subOpen || m.expMenu }
+func (m *Model) Capturing() bool { return m.editing || m.subOpen || m.expMenu }
 
-func (m *labScreen) ShortHelp() []key.Binding {
+func (m *Model) ShortHelp() []key.Binding {
 	k := m.keys
 	switch {
 	case m.editing:
@@ -231,11 +227,11 @@ func (m *labScreen) ShortHelp() []key.Binding {
 	return []key.Binding{k.Tab, k.Toggle, k.Edit, k.ForkBomb, k.MemHog, k.CPUBurn, k.Privileged, k.Shell}
 }
 
-func (m *labScreen) FullHelp() [][]key.Binding {
+func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
 	var priv []key.Binding
-	for _, e := range labPrivMenu {
-		priv = append(priv, key.NewBinding(key.WithKeys(e.key), key.WithHelp("x "+e.key, labExpLabels[e.name])))
+	for _, e := range privMenu {
+		priv = append(priv, key.NewBinding(key.WithKeys(e.key), key.WithHelp("x "+e.key, expLabels[e.name])))
 	}
 	return [][]key.Binding{
 		{k.Tab, k.BackTab, k.Up, k.Down},
@@ -245,12 +241,12 @@ func (m *labScreen) FullHelp() [][]key.Binding {
 	}
 }
 
-// labStoppedMsg reports that the child was stopped after the Lab closed.
-type labStoppedMsg struct{ err error }
+// stoppedMsg reports that the child was stopped after the Lab closed.
+type stoppedMsg struct{ err error }
 
 // Close stops the child. The root calls it once, when the Lab is popped or the
 // program ends; the blocking Stop runs in the returned command.
-func (m *labScreen) Close() tea.Cmd {
+func (m *Model) Close() tea.Cmd {
 	if m.closed {
 		return nil
 	}
@@ -260,11 +256,11 @@ func (m *labScreen) Close() tea.Cmd {
 	if c == nil {
 		return nil
 	}
-	return func() tea.Msg { return labStoppedMsg{err: c.Stop()} }
+	return func() tea.Msg { return stoppedMsg{err: c.Stop()} }
 }
 
 // Status is the right side of the root's header.
-func (m *labScreen) Status() string {
+func (m *Model) Status() string {
 	if m.child != nil {
 		return fmt.Sprintf("child %d", m.childPID)
 	}
@@ -274,7 +270,7 @@ func (m *labScreen) Status() string {
 // Update handles msg. Every message may change what the Lab shows, except a
 // refresh tick and a refresh whose rows read the same as before: those keep
 // the drawn body (see View), so an idle Lab costs no redraw.
-func (m *labScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	m.quiet = false
 	s, cmd := m.update(msg)
 	if !m.quiet {
@@ -283,7 +279,7 @@ func (m *labScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	return s, cmd
 }
 
-func (m *labScreen) update(msg tea.Msg) (screen, tea.Cmd) {
+func (m *Model) update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
@@ -294,21 +290,21 @@ func (m *labScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
-	case stylesMsg:
+	case common.StylesMsg:
 		m.d.Styles = msg.Styles
 		m.spin.Style = msg.Styles.Subtle
 		return m, nil
-	case labDoctorMsg:
+	case doctorMsg:
 		m.report, m.reportKnown = msg.report, true
-		m.avail = labAvailability(msg.report, true)
+		m.avail = availabilityOf(msg.report, true)
 		return m, nil
-	case labStartedMsg:
+	case startedMsg:
 		return m, m.onStarted(msg)
-	case labAppliedMsg:
+	case appliedMsg:
 		return m, m.onApplied(msg)
-	case labExpDoneMsg:
+	case expDoneMsg:
 		return m, m.onExpDone(msg)
-	case labViewsMsg:
+	case viewsMsg:
 		before := m.shownRows()
 		m.takeViews(msg)
 		m.quiet = slices.Equal(before, m.shownRows())
@@ -320,16 +316,16 @@ func (m *labScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.nextRefresh(false)
-	case activeMsg:
+	case common.ActiveMsg:
 		m.inactive = !msg.Active
 		return m, nil
 	case tea.WindowSizeMsg:
 		m.winW, m.winH = msg.Width, common.BodyHeight(msg.Height)
 		return m, nil
-	case labShellReadyMsg:
+	case shellReadyMsg:
 		m.busyWhat = "in the shell"
-		return m, labShellCmd(msg.cmd)
-	case labShellDoneMsg:
+		return m, shellCmd(msg.cmd)
+	case shellDoneMsg:
 		m.busy, m.busyWhat = "", ""
 		if msg.err != nil {
 			m.logf(true, "shell: %v", msg.err)
@@ -337,7 +333,7 @@ func (m *labScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 			m.logf(false, "back from the shell inside the child")
 		}
 		return m, m.afterBusy()
-	case labTickMsg:
+	case tickMsg:
 		m.quiet = true
 		if m.closed {
 			return m, nil
@@ -356,34 +352,34 @@ func (m *labScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 // under way) a bare tick waits for better times; now says the caller is
 // such a tick, so a read can start at once. The views are not read either
 // while they are not on screen (the log tab of a small window).
-func (m *labScreen) nextRefresh(now bool) tea.Cmd {
+func (m *Model) nextRefresh(now bool) tea.Cmd {
 	if m.child == nil || m.inactive || !m.viewsVisible() || (m.busy != "" && m.busy != "experiment") {
-		return labTickCmd(m.d.Clock)
+		return tickCmd(m.d.Clock)
 	}
 	m.refreshing = true
 	if now {
-		return labViewsCmd(m.child, m.gen, m.d.Clock)
+		return viewsCmd(m.child, m.gen, m.d.Clock)
 	}
-	return labRefreshCmd(m.child, m.gen, m.d.Clock)
+	return refreshCmd(m.child, m.gen, m.d.Clock)
 }
 
 // viewsVisible: the side-by-side is on screen. In a small window the log
 // tab takes the whole body, and nothing needs the views meanwhile.
-func (m *labScreen) viewsVisible() bool {
-	return m.focus != labFocusLog || m.winW == 0 || labBigLayout(m.winW, m.winH)
+func (m *Model) viewsVisible() bool {
+	return m.focus != focusLog || m.winW == 0 || bigLayout(m.winW, m.winH)
 }
 
 // shownRows is what the views pane draws from the views, errors included.
-func (m *labScreen) shownRows() []labRow {
+func (m *Model) shownRows() []viewRow {
 	if !m.haveViews {
 		return nil
 	}
-	return append(labRows(m.host, m.cview, false, m.cpuShare),
-		labRow{key: "errors", host: m.hostErr, child: m.childErr})
+	return append(viewRows(m.host, m.cview, false, m.cpuShare),
+		viewRow{key: "errors", host: m.hostErr, child: m.childErr})
 }
 
 // takeViews stores a refresh unless an Apply happened since it was asked.
-func (m *labScreen) takeViews(v labViewsMsg) {
+func (m *Model) takeViews(v viewsMsg) {
 	if !v.requested || v.gen != m.gen {
 		return
 	}
@@ -399,7 +395,7 @@ func (m *labScreen) takeViews(v labViewsMsg) {
 }
 
 // noteCPU turns two reads of the cgroup's CPU time into a share of one CPU.
-func (m *labScreen) noteCPU(v labViewsMsg) {
+func (m *Model) noteCPU(v viewsMsg) {
 	used := v.host.Limits.CPUUsageUsec
 	if v.at.IsZero() || v.hostErr != nil {
 		return
@@ -418,7 +414,7 @@ func (m *labScreen) noteCPU(v labViewsMsg) {
 	m.cpuAt, m.cpuUsed = v.at, used
 }
 
-func (m *labScreen) onStarted(msg labStartedMsg) tea.Cmd {
+func (m *Model) onStarted(msg startedMsg) tea.Cmd {
 	m.busy, m.busyWhat = "", ""
 	if msg.err != nil {
 		m.startErr = msg.err
@@ -430,18 +426,18 @@ func (m *labScreen) onStarted(msg labStartedMsg) tea.Cmd {
 	}
 	if m.closed {
 		// The Lab was closed while the child was starting.
-		return labStopCmd(msg.child)
+		return stopCmd(msg.child)
 	}
 	m.child, m.childPID, m.startErr = msg.child, msg.pid, nil
-	m.good, m.applied = labSettingsFrom(msg.spec), msg.spec
+	m.good, m.applied = settingsFrom(msg.spec), msg.spec
 	m.steps = msg.steps
 	msg.views.gen = m.gen // a start answers whatever came before it
 	m.takeViews(msg.views)
-	m.logf(false, "started the child, pid %d (%s)", msg.pid, labSpecText(msg.spec))
+	m.logf(false, "started the child, pid %d (%s)", msg.pid, specText(msg.spec))
 	return m.afterBusy()
 }
 
-func (m *labScreen) onApplied(msg labAppliedMsg) tea.Cmd {
+func (m *Model) onApplied(msg appliedMsg) tea.Cmd {
 	m.busy, m.busyWhat = "", ""
 	m.lastApply = msg.elapsed
 	m.steps = msg.steps
@@ -449,7 +445,7 @@ func (m *labScreen) onApplied(msg labAppliedMsg) tea.Cmd {
 		m.childPID = msg.pid
 	}
 	if msg.err != nil {
-		m.logf(true, "could not apply %s: %v", labSpecText(msg.spec), msg.err)
+		m.logf(true, "could not apply %s: %v", specText(msg.spec), msg.err)
 		if !m.pending {
 			m.st = m.good.clone()
 		}
@@ -462,7 +458,7 @@ func (m *labScreen) onApplied(msg labAppliedMsg) tea.Cmd {
 			m.st = m.good.clone()
 			m.logf(false, "starting a child again with the last switches that worked")
 			m.busy, m.busyWhat = "starting", "starting the child"
-			return tea.Batch(labStopCmd(old), labStartCmd(m.life, m.d.Lab, m.good.spec(), m.d.Clock), m.spin.Tick)
+			return tea.Batch(stopCmd(old), startCmd(m.life, m.d.Lab, m.good.spec(), m.d.Clock), m.spin.Tick)
 		}
 		m.takeViews(msg.views)
 		return m.afterBusy()
@@ -492,32 +488,32 @@ func (m *labScreen) onApplied(msg labAppliedMsg) tea.Cmd {
 	return m.afterBusy()
 }
 
-func (m *labScreen) onExpDone(msg labExpDoneMsg) tea.Cmd {
+func (m *Model) onExpDone(msg expDoneMsg) tea.Cmd {
 	m.busy, m.busyWhat = "", ""
 	m.takeViews(msg.views)
-	label := labExpLabels[msg.name]
+	label := expLabels[msg.name]
 	if label == "" {
 		label = msg.name
 	}
 	if msg.err != nil {
 		m.logf(true, "%s: could not run: %v", label, msg.err)
 	} else {
-		text, bad := labOutcomeText(label, msg.outcome, m.applied)
+		text, bad := outcomeText(label, msg.outcome, m.applied)
 		m.logf(bad, "%s", text)
 	}
 	return m.afterBusy()
 }
 
 // afterBusy starts the Apply that waited while something else ran.
-func (m *labScreen) afterBusy() tea.Cmd {
+func (m *Model) afterBusy() tea.Cmd {
 	if m.pending && !m.closed {
 		return m.applyNow()
 	}
 	return nil
 }
 
-// labSpecText sums a Spec up in a few words for the log.
-func labSpecText(s isolate.Spec) string {
+// specText sums a Spec up in a few words for the log.
+func specText(s isolate.Spec) string {
 	var parts []string
 	if len(s.Namespaces) > 0 {
 		parts = append(parts, "ns "+strings.Join(s.Namespaces, ","))
@@ -526,13 +522,13 @@ func labSpecText(s isolate.Spec) string {
 		parts = append(parts, "hostname "+s.Hostname)
 	}
 	if s.MemoryMax > 0 {
-		parts = append(parts, "mem "+labBytes(s.MemoryMax))
+		parts = append(parts, "mem "+bytes(s.MemoryMax))
 	}
 	if s.PidsMax > 0 {
 		parts = append(parts, fmt.Sprintf("pids %d", s.PidsMax))
 	}
 	if s.CPUMax > 0 {
-		parts = append(parts, "cpu "+labCPUText(s.CPUMax))
+		parts = append(parts, "cpu "+cPUText(s.CPUMax))
 	}
 	if len(s.DropCaps) > 0 {
 		parts = append(parts, fmt.Sprintf("drop %d caps", len(s.DropCaps)))
@@ -548,7 +544,7 @@ func labSpecText(s isolate.Spec) string {
 
 // changed is called after the switches changed: apply now, or as soon as the
 // running operation ends (only the latest settings are applied).
-func (m *labScreen) changed() tea.Cmd {
+func (m *Model) changed() tea.Cmd {
 	if m.d.Lab == nil || m.closed {
 		return nil
 	}
@@ -559,25 +555,25 @@ func (m *labScreen) changed() tea.Cmd {
 	if m.child == nil {
 		// The first start failed; try again with the new switches.
 		m.busy, m.busyWhat = "starting", "starting the child"
-		return tea.Batch(labStartCmd(m.life, m.d.Lab, m.st.spec(), m.d.Clock), m.spin.Tick)
+		return tea.Batch(startCmd(m.life, m.d.Lab, m.st.spec(), m.d.Clock), m.spin.Tick)
 	}
 	return m.applyNow()
 }
 
 // applyNow sends the current switches to the child.
-func (m *labScreen) applyNow() tea.Cmd {
+func (m *Model) applyNow() tea.Cmd {
 	m.pending = false
 	if m.child == nil {
 		return m.changed()
 	}
 	m.gen++
-	m.busy, m.busyWhat = "applying", "applying "+labSpecText(m.st.spec())
-	return tea.Batch(labApplyCmd(m.child, m.st.clone(), m.gen, m.d.Clock), m.spin.Tick)
+	m.busy, m.busyWhat = "applying", "applying "+specText(m.st.spec())
+	return tea.Batch(applyCmd(m.child, m.st.clone(), m.gen, m.d.Clock), m.spin.Tick)
 }
 
 // runExperiment starts one experiment unless the Lab is busy.
-func (m *labScreen) runExperiment(name string) tea.Cmd {
-	label := labExpLabels[name]
+func (m *Model) runExperiment(name string) tea.Cmd {
+	label := expLabels[name]
 	switch {
 	case m.child == nil:
 		m.logf(true, "%s: there is no child to run it in", label)
@@ -587,10 +583,10 @@ func (m *labScreen) runExperiment(name string) tea.Cmd {
 		return nil
 	}
 	m.busy, m.busyWhat = "experiment", "running "+label
-	return tea.Batch(labExpCmd(m.child, name, m.gen, m.d.Clock), m.spin.Tick)
+	return tea.Batch(expCmd(m.child, name, m.gen, m.d.Clock), m.spin.Tick)
 }
 
-func (m *labScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	switch {
 	case m.editing:
@@ -602,7 +598,7 @@ func (m *labScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		if key.Matches(msg, k.Cancel, k.Privileged) {
 			return nil
 		}
-		for _, e := range labPrivMenu {
+		for _, e := range privMenu {
 			if msg.String() == e.key {
 				return m.runExperiment(e.name)
 			}
@@ -612,16 +608,16 @@ func (m *labScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Tab):
-		m.focus = (m.focus + 1) % labFocusCount
+		m.focus = (m.focus + 1) % focusCount
 	case key.Matches(msg, k.BackTab):
-		m.focus = (m.focus + labFocusCount - 1) % labFocusCount
+		m.focus = (m.focus + focusCount - 1) % focusCount
 	case key.Matches(msg, k.Up):
 		m.move(-1)
 	case key.Matches(msg, k.Down):
 		m.move(1)
 	case key.Matches(msg, k.Toggle), key.Matches(msg, k.Edit):
-		if m.focus != labFocusSwitches {
-			m.focus = labFocusSwitches
+		if m.focus != focusSwitches {
+			m.focus = focusSwitches
 			return nil
 		}
 		return m.activate(key.Matches(msg, k.Toggle))
@@ -645,42 +641,42 @@ func (m *labScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.logf(true, "shell: wait, still %s", m.busyWhat)
 		default:
 			m.busy, m.busyWhat = "shell", "opening a shell in the child"
-			return labShellPrepCmd(m.child)
+			return shellPrepCmd(m.child)
 		}
 	}
 	return nil
 }
 
 // move handles up/down in the focused area.
-func (m *labScreen) move(d int) {
+func (m *Model) move(d int) {
 	switch m.focus {
-	case labFocusSwitches:
+	case focusSwitches:
 		m.cursor = min(max(m.cursor+d, 0), len(m.switches)-1)
-	case labFocusViews:
+	case focusViews:
 		m.viewsTop = max(m.viewsTop+d, 0)
-	case labFocusLog:
+	case focusLog:
 		m.logBack = min(max(m.logBack-d, 0), max(len(m.log)-1, 0))
 	}
 }
 
 // available reports whether a switch may be turned on here, and why not.
-func (m *labScreen) available(sw labSwitch) labAvail {
+func (m *Model) available(sw switchDef) switchAvail {
 	if a, ok := m.avail[sw.kind][sw.ns]; ok {
 		return a
 	}
-	if need := labNeeds(sw.kind); need != "" {
-		if a, ok := m.avail[labSwNS][need]; ok && !a.ok {
-			return labAvail{why: "needs a " + need + " namespace: " + a.why}
+	if need := needs(sw.kind); need != "" {
+		if a, ok := m.avail[swNS][need]; ok && !a.ok {
+			return switchAvail{why: "needs a " + need + " namespace: " + a.why}
 		}
 	}
-	return labAvail{ok: true}
+	return switchAvail{ok: true}
 }
 
 // activate is Space or Enter on the switch under the cursor.
-func (m *labScreen) activate(space bool) tea.Cmd {
+func (m *Model) activate(space bool) tea.Cmd {
 	sw := m.switches[m.cursor]
 	a := m.available(sw)
-	if labIsToggle(sw.kind) {
+	if isToggle(sw.kind) {
 		on := m.toggleState(sw)
 		if !on && !a.ok {
 			m.logf(true, "%s: not available here: %s", sw.label, a.why)
@@ -688,13 +684,13 @@ func (m *labScreen) activate(space bool) tea.Cmd {
 		}
 		m.st = m.st.clone()
 		switch sw.kind {
-		case labSwNS:
+		case swNS:
 			m.st.ns[sw.ns] = !on
 			m.userFirst(sw.ns, !on)
-		case labSwMapRoot:
+		case swMapRoot:
 			m.st.mapRoot = !on
 			m.needNS(sw)
-		case labSwVeth:
+		case swVeth:
 			m.st.veth = !on
 			m.needNS(sw)
 		}
@@ -705,7 +701,7 @@ func (m *labScreen) activate(space bool) tea.Cmd {
 		return nil
 	}
 	switch sw.kind {
-	case labSwCaps, labSwSeccomp:
+	case swCaps, swSeccomp:
 		m.subOpen, m.subKind, m.subCursor = true, sw.kind, 0
 		return nil
 	}
@@ -717,7 +713,7 @@ func (m *labScreen) activate(space bool) tea.Cmd {
 // userFirst turns on a user namespace (with root mapped) when someone without
 // root asks for another namespace: only inside a user namespace of its own may
 // an unprivileged process create the others.
-func (m *labScreen) userFirst(ns string, on bool) {
+func (m *Model) userFirst(ns string, on bool) {
 	if !on || ns == isolate.NSUser || !m.reportKnown || m.report.Root || m.st.ns[isolate.NSUser] {
 		return
 	}
@@ -727,13 +723,13 @@ func (m *labScreen) userFirst(ns string, on bool) {
 }
 
 // toggleState is the current on/off of a toggle switch.
-func (m *labScreen) toggleState(sw labSwitch) bool {
+func (m *Model) toggleState(sw switchDef) bool {
 	switch sw.kind {
-	case labSwNS:
+	case swNS:
 		return m.st.ns[sw.ns]
-	case labSwMapRoot:
+	case swMapRoot:
 		return m.st.mapRoot
-	case labSwVeth:
+	case swVeth:
 		return m.st.veth
 	}
 	return false
@@ -741,8 +737,8 @@ func (m *labScreen) toggleState(sw labSwitch) bool {
 
 // needNS turns on the namespace a value needs, and says so: a hostname without
 // a uts namespace would rename the host, so the Lab never sends one.
-func (m *labScreen) needNS(sw labSwitch) {
-	need := labNeeds(sw.kind)
+func (m *Model) needNS(sw switchDef) {
+	need := needs(sw.kind)
 	if need == "" || m.st.ns[need] {
 		return
 	}
@@ -755,50 +751,50 @@ func (m *labScreen) needNS(sw labSwitch) {
 }
 
 // switchOn reports whether a value switch holds a value that means something.
-func (m *labScreen) switchOn(sw labSwitch) bool {
+func (m *Model) switchOn(sw switchDef) bool {
 	switch sw.kind {
-	case labSwHostname:
+	case swHostname:
 		return m.st.hostname != ""
-	case labSwMapRoot:
+	case swMapRoot:
 		return m.st.mapRoot
-	case labSwRootfs:
+	case swRootfs:
 		return m.st.rootfs != ""
-	case labSwVeth:
+	case swVeth:
 		return m.st.veth
-	case labSwTimeOffset:
+	case swTimeOffset:
 		return m.st.timeOffset != 0
 	}
 	return false
 }
 
 // editValue is the text an edit field opens with.
-func (m *labScreen) editValue(k labSwitchKind) string {
+func (m *Model) editValue(k switchKind) string {
 	switch k {
-	case labSwHostname:
+	case swHostname:
 		return m.st.hostname
-	case labSwMem:
+	case swMem:
 		if m.st.memMax > 0 {
-			return labBytes(m.st.memMax)
+			return bytes(m.st.memMax)
 		}
-	case labSwPids:
+	case swPids:
 		if m.st.pidsMax > 0 {
 			return fmt.Sprint(m.st.pidsMax)
 		}
-	case labSwCPU:
+	case swCPU:
 		if m.st.cpuMax > 0 {
-			return labCPUText(m.st.cpuMax)
+			return cPUText(m.st.cpuMax)
 		}
-	case labSwRootfs:
+	case swRootfs:
 		return m.st.rootfs
-	case labSwTimeOffset:
+	case swTimeOffset:
 		if m.st.timeOffset != 0 {
-			return labDuration(m.st.timeOffset)
+			return duration(m.st.timeOffset)
 		}
 	}
 	return ""
 }
 
-func (m *labScreen) onEditKey(msg tea.KeyPressMsg) tea.Cmd {
+func (m *Model) onEditKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, m.keys.Cancel):
 		m.editing, m.editErr = false, ""
@@ -813,23 +809,23 @@ func (m *labScreen) onEditKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // commitEdit validates the edit field; an error stays on screen, inline.
-func (m *labScreen) commitEdit() tea.Cmd {
+func (m *Model) commitEdit() tea.Cmd {
 	v := m.input.Value()
 	st := m.st.clone()
 	var err error
 	switch m.editKind {
-	case labSwHostname:
-		st.hostname, err = labParseHostname(v)
-	case labSwMem:
-		st.memMax, err = labParseSize(v)
-	case labSwPids:
-		st.pidsMax, err = labParsePids(v)
-	case labSwCPU:
-		st.cpuMax, err = labParseCPU(v)
-	case labSwRootfs:
-		st.rootfs, err = labParseRootfs(v)
-	case labSwTimeOffset:
-		st.timeOffset, err = labParseOffset(v)
+	case swHostname:
+		st.hostname, err = parseHostname(v)
+	case swMem:
+		st.memMax, err = parseSize(v)
+	case swPids:
+		st.pidsMax, err = parsePids(v)
+	case swCPU:
+		st.cpuMax, err = parseCPU(v)
+	case swRootfs:
+		st.rootfs, err = parseRootfs(v)
+	case swTimeOffset:
+		st.timeOffset, err = parseOffset(v)
 	}
 	if err != nil {
 		m.editErr = err.Error()
@@ -845,29 +841,29 @@ func (m *labScreen) commitEdit() tea.Cmd {
 	return m.changed()
 }
 
-// labSubItems are the entries of the open tick list, with their ticked state.
-func (m *labScreen) subItems() (labels []string, ticked []bool) {
-	if m.subKind == labSwCaps {
-		labels = append(labels, fmt.Sprintf("all %d capabilities", len(labAllCaps)))
-		ticked = append(ticked, labHasAll(m.st.dropCaps, labAllCaps))
-		for _, c := range labCapChoices {
+// subItems are the entries of the open tick list, with their ticked state.
+func (m *Model) subItems() (labels []string, ticked []bool) {
+	if m.subKind == swCaps {
+		labels = append(labels, fmt.Sprintf("all %d capabilities", len(allCaps)))
+		ticked = append(ticked, hasAll(m.st.dropCaps, allCaps))
+		for _, c := range capChoices {
 			labels = append(labels, c)
 			ticked = append(ticked, slices.Contains(m.st.dropCaps, c))
 		}
 		return labels, ticked
 	}
-	for _, c := range labSeccompChoices {
+	for _, c := range seccompChoices {
 		label := c.label
 		if len(c.syscalls) > 1 || c.syscalls[0] != c.label {
 			label += " (" + strings.Join(c.syscalls, ",") + ")"
 		}
 		labels = append(labels, label)
-		ticked = append(ticked, labHasAll(m.st.seccomp, c.syscalls))
+		ticked = append(ticked, hasAll(m.st.seccomp, c.syscalls))
 	}
 	return labels, ticked
 }
 
-func (m *labScreen) onSubKey(msg tea.KeyPressMsg) tea.Cmd {
+func (m *Model) onSubKey(msg tea.KeyPressMsg) tea.Cmd {
 	labels, _ := m.subItems()
 	switch {
 	case key.Matches(msg, m.keys.Cancel), msg.String() == "q":
@@ -878,7 +874,7 @@ func (m *labScreen) onSubKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.subCursor = min(m.subCursor+1, len(labels)-1)
 	case key.Matches(msg, m.keys.Toggle), key.Matches(msg, m.keys.Edit):
 		m.st = m.st.clone()
-		if m.subKind == labSwCaps {
+		if m.subKind == swCaps {
 			m.tickCap(m.subCursor)
 		} else {
 			m.tickSeccomp(m.subCursor)
@@ -889,16 +885,16 @@ func (m *labScreen) onSubKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // tickCap flips entry i of the capability list (0 is "all").
-func (m *labScreen) tickCap(i int) {
+func (m *Model) tickCap(i int) {
 	if i == 0 {
-		if labHasAll(m.st.dropCaps, labAllCaps) {
+		if hasAll(m.st.dropCaps, allCaps) {
 			m.st.dropCaps = nil
 		} else {
-			m.st.dropCaps = slices.Clone(labAllCaps)
+			m.st.dropCaps = slices.Clone(allCaps)
 		}
 		return
 	}
-	c := labCapChoices[i-1]
+	c := capChoices[i-1]
 	if j := slices.Index(m.st.dropCaps, c); j >= 0 {
 		m.st.dropCaps = slices.Delete(m.st.dropCaps, j, j+1)
 	} else {
@@ -907,9 +903,9 @@ func (m *labScreen) tickCap(i int) {
 }
 
 // tickSeccomp flips entry i of the seccomp list (all its syscalls together).
-func (m *labScreen) tickSeccomp(i int) {
-	c := labSeccompChoices[i]
-	if labHasAll(m.st.seccomp, c.syscalls) {
+func (m *Model) tickSeccomp(i int) {
+	c := seccompChoices[i]
+	if hasAll(m.st.seccomp, c.syscalls) {
 		m.st.seccomp = slices.DeleteFunc(m.st.seccomp, func(s string) bool { return slices.Contains(c.syscalls, s) })
 		return
 	}
