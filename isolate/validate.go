@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"procbox/internal/kernel"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
+
+	"procbox/internal/kernel"
 )
 
 // Validate says in one line what is wrong with s, listing the valid values
@@ -39,12 +42,23 @@ func (s Spec) Validate() error {
 		if !fi.IsDir() {
 			return fmt.Errorf("--rootfs %s is not a directory", s.Rootfs)
 		}
+		if real, err := filepath.EvalSymlinks(s.Rootfs); err == nil && real == "/" {
+			return fmt.Errorf("--rootfs %s is the host's own root: give a directory that holds a root filesystem", s.Rootfs)
+		}
+		if !s.Has(NSPID) {
+			// A /proc mounted in the new root would list the host's processes,
+			// and /proc/PID/root of any of them is the host's / again.
+			return fmt.Errorf("--rootfs needs the pid namespace too (add --ns pid): without it /proc/PID/root of any host process leads back to the host's /")
+		}
 	}
 	if s.Veth && !s.Has(NSNet) {
 		return fmt.Errorf("--veth needs the net namespace (add --ns net)")
 	}
 	if s.TimeOffset != 0 && !s.Has(NSTime) {
 		return fmt.Errorf("--time-offset needs the time namespace (add --ns time)")
+	}
+	if s.TimeOffset > MaxTimeOffset {
+		return fmt.Errorf("--time-offset %s is too far: the kernel keeps a shifted clock below about 146 years; use at most %s", s.TimeOffset, MaxTimeOffset)
 	}
 	if s.TimeOffset < 0 {
 		// The kernel refuses offsets that would make the clocks negative; a
@@ -59,6 +73,9 @@ func (s Spec) Validate() error {
 	}
 	if s.PidsMax < 0 {
 		return fmt.Errorf("--pids %d is negative; use a count like 64 (0 = no limit)", s.PidsMax)
+	}
+	if s.PidsMax > maxPids {
+		return fmt.Errorf("--pids %d is more than the kernel allows (at most %d, PID_MAX_LIMIT); use a count like 64 (0 = no limit)", s.PidsMax, maxPids)
 	}
 	if s.CPUMax < 0 || math.IsNaN(s.CPUMax) || math.IsInf(s.CPUMax, 0) {
 		return fmt.Errorf("--cpu %g is not a CPU quota; use a fraction of one CPU like 0.5 (0 = no limit)", s.CPUMax)
@@ -78,6 +95,16 @@ func (s Spec) Validate() error {
 	}
 	return nil
 }
+
+// maxPids is the largest pids.max the kernel takes: PID_MAX_LIMIT, 4M pids
+// on 64-bit systems (threads-max is lower still on most machines).
+const maxPids = 4 << 20
+
+// MaxTimeOffset bounds --time-offset: the kernel refuses an offset that puts
+// the monotonic or boot clock past KTIME_SEC_MAX/2 (about 146 years,
+// uptime included), with ERANGE. 1,000,000 hours (114 years) leaves room for
+// decades of uptime.
+const MaxTimeOffset = 1000000 * time.Hour
 
 // maxCPUs bounds --cpu: a quota above the machine's CPU count changes
 // nothing, and huge values overflow the kernel's quota field.

@@ -73,6 +73,11 @@ func TestBadInput(t *testing.T) {
 		{"time-offset without time", []string{"run", "--time-offset", "1h", "--", "true"}},
 		{"rootfs at a file", []string{"run", "--ns", "mnt", "--rootfs", file, "--", "true"}},
 		{"rootfs missing dir", []string{"run", "--ns", "mnt", "--rootfs", missing, "--", "true"}},
+		{"rootfs without pid", []string{"run", "--ns", "mnt", "--rootfs", dir, "--", "true"}},
+		{"rootfs is the host's root", []string{"run", "--ns", "mnt", "--rootfs", "/", "--", "true"}},
+		{"rootfs is the host's root with pid", []string{"run", "--ns", "mnt,pid", "--rootfs", "/", "--", "true"}},
+		{"pids beyond the kernel", []string{"run", "--pids", "99999999999", "--", "true"}},
+		{"time offset beyond the kernel", []string{"run", "--ns", "time", "--time-offset", "2562047h", "--", "true"}},
 		// `--` and the command
 		{"run without --", []string{"run", "true"}},
 		{"run -- without command", []string{"run", "--"}},

@@ -272,3 +272,39 @@ func containProcByArgv0(name string) int {
 }
 
 func syscallKill(pid int) error { return syscall.Kill(pid, syscall.SIGKILL) }
+
+// TestContainRootfsHostProc: with --rootfs the child must not reach the
+// host's / through /proc/PID/root of a host process. Without a pid namespace
+// procbox refuses (exit 2, tested in badinput_test.go); with one, the /proc
+// inside lists only the child's own processes, so procbox's host PID and
+// PID 1's root lead nowhere outside.
+func TestContainRootfsHostProc(t *testing.T) {
+	requireRoot(t)
+	bin, attack := faultBuild(t), containAttack(t)
+	root := t.TempDir()
+	data, err := os.ReadFile(attack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "attack"), data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	host := strconv.Itoa(os.Getpid())
+	r := faultExec(t, 30*time.Second, bin, "run", "--ns", "pid,mnt", "--rootfs", root, "--",
+		"/attack", "ls", "/proc/"+host+"/root/etc")
+	if r.err != nil || r.code != 0 {
+		t.Fatalf("run: code %d err %v stderr %q", r.code, r.err, r.stderr)
+	}
+	if got := strings.TrimSpace(r.stdout); got != "ENOENT" {
+		t.Errorf("/proc/%s/root/etc inside the rootfs: %q, want ENOENT (the host's /etc must be unreachable)", host, got)
+	}
+	// PID 1 inside is the command itself: its root is the rootfs, which has no etc.
+	r = faultExec(t, 30*time.Second, bin, "run", "--ns", "pid,mnt", "--rootfs", root, "--", "/attack", "ls", "/proc/1/root/etc")
+	if got := strings.TrimSpace(r.stdout); got != "ENOENT" {
+		t.Errorf("/proc/1/root/etc inside the rootfs: %q, want ENOENT", got)
+	}
+	r = faultExec(t, 30*time.Second, bin, "run", "--ns", "mnt", "--rootfs", root, "--", "/attack", "ls", "/proc/"+host+"/root/etc")
+	if r.code != 2 || !strings.Contains(r.stderr, "pid namespace") {
+		t.Errorf("--rootfs without pid: code %d stderr %q, want exit 2 naming the pid namespace", r.code, r.stderr)
+	}
+}

@@ -6,6 +6,7 @@
 //	attack tiocsti TEXT        push TEXT into fd 0's input queue (TIOCSTI)
 //	attack syscalls NAME...    call each syscall with harmless arguments; print NAME=errno
 //	attack write FILE TEXT     write TEXT to FILE; print "ok" or the errno
+//	attack ls DIR              list DIR; print "ok N" or the errno
 package main
 
 import (
@@ -35,6 +36,16 @@ func main() {
 			err = pe.Err
 		}
 		fmt.Println(errName(err))
+	case "ls":
+		ents, err := os.ReadDir(os.Args[2])
+		if pe, ok := err.(*os.PathError); ok {
+			err = pe.Err
+		}
+		if err == nil {
+			fmt.Println("ok", len(ents))
+		} else {
+			fmt.Println(errName(err))
+		}
 	default:
 		fmt.Fprintln(os.Stderr, "attack: unknown mode", os.Args[1])
 		os.Exit(2)
