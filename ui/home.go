@@ -10,6 +10,7 @@ import (
 	"procbox/inspect"
 	"procbox/isolate"
 	"procbox/ui/lab"
+	"procbox/ui/learn"
 	"procbox/ui/picker"
 )
 
@@ -132,7 +133,7 @@ func (h *homeScreen) menuTop() int { return 4 }
 func (h *homeScreen) open() tea.Cmd {
 	switch homeItems[h.cursor].name {
 	case "Learn":
-		return pushOrFlash(newLearnScreen(h.deps, h.progress.Lesson, false))
+		return pushOrFlash(learn.New(h.deps, h.progress.Lesson, false))
 	case "Lab":
 		return pushOrFlash(lab.New(h.deps, isolate.Spec{}))
 	case "Inspect":

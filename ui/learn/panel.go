@@ -1,4 +1,4 @@
-package ui
+package learn
 
 import (
 	"fmt"
@@ -8,19 +8,14 @@ import (
 	"time"
 
 	"procbox/inspect"
+	"procbox/internal/units"
 	"procbox/isolate"
+	"procbox/ui/internal/common"
 )
-
-// learnBar is the course progress bar: frac of width cells filled.
-func learnBar(st Styles, frac float64, width int) string {
-	frac = min(max(frac, 0), 1)
-	full := int(frac*float64(width) + 0.5)
-	return st.BarFull.Render(strings.Repeat("█", full)) + st.BarEmpty.Render(strings.Repeat("░", width-full))
-}
 
 // panelLines is the live panel: what this step is about, then host and child
 // side by side with the differing rows marked.
-func (s *learnScreen) panelLines(w, h int) []string {
+func (s *Model) panelLines(w, h int) []string {
 	st := s.styles
 	var out []string
 	title := st.Title.Render("Live")
@@ -29,17 +24,17 @@ func (s *learnScreen) panelLines(w, h int) []string {
 	}
 	out = append(out, title)
 	if s.child == nil {
-		return append(out, learnWrap(st.Warn.Render(s.noChildReason()), w, h-1)...)
+		return append(out, wrapText(st.Warn.Render(s.noChildReason()), w, h-1)...)
 	}
 	if s.startErr != nil {
-		out = append(out, learnWrap(st.Bad.Render("this step's demo child could not be set up: "+s.startErr.Error()), w, 3)...)
+		out = append(out, wrapText(st.Bad.Render("this step's demo child could not be set up: "+s.startErr.Error()), w, 3)...)
 	}
 	if s.liveErr != nil {
-		out = append(out, learnWrap(st.Warn.Render(s.liveErr.Error()), w, 2)...)
+		out = append(out, wrapText(st.Warn.Render(s.liveErr.Error()), w, 2)...)
 		out = append(out, st.Subtle.Render("R starts a clean demo child"))
 	}
 	if s.acted != nil && s.acted.err != nil {
-		out = append(out, learnWrap(st.Bad.Render(s.acted.err.Error()), w, 2)...)
+		out = append(out, wrapText(st.Bad.Render(s.acted.err.Error()), w, 2)...)
 	}
 	out = append(out, s.focusLines(w)...)
 	out = append(out, "")
@@ -48,7 +43,7 @@ func (s *learnScreen) panelLines(w, h int) []string {
 }
 
 // focusLines shows what the current step is about, from the state.
-func (s *learnScreen) focusLines(w int) []string {
+func (s *Model) focusLines(w int) []string {
 	st := s.styles
 	step, _ := s.step()
 	state := s.checkState()
@@ -63,7 +58,7 @@ func (s *learnScreen) focusLines(w int) []string {
 			}
 			out = append(out, st.Key.Render(o.Experiment)+": "+verdict+" "+st.Subtle.Render(o.Cause))
 			if o.Summary != "" {
-				out = append(out, learnWrap(st.Text.Render(o.Summary), w, 2)...)
+				out = append(out, wrapText(st.Text.Render(o.Summary), w, 2)...)
 			}
 		}
 		if c := s.acted.res.Change; c != nil {
@@ -71,7 +66,7 @@ func (s *learnScreen) focusLines(w int) []string {
 			if c.Recreate {
 				how = fmt.Sprintf("re-created: pid %d → %d", c.OldPID, c.NewPID)
 			}
-			out = append(out, learnWrap(st.Key.Render("changed ")+st.Text.Render(how+". "+c.Why), w, 3)...)
+			out = append(out, wrapText(st.Key.Render("changed ")+st.Text.Render(how+". "+c.Why), w, 3)...)
 		}
 	}
 	switch s.lesson().ID + "/" + step.ID {
@@ -80,7 +75,7 @@ func (s *learnScreen) focusLines(w int) []string {
 			add("PID %d   PPID %d   %s", sn.PID, sn.PPID, sn.Comm)
 		}
 		if s.acted != nil && len(s.acted.chain) > 0 {
-			out = append(out, learnWrap(st.Text.Render("chain: "+strings.Join(s.acted.chain, " ← ")), w, 3)...)
+			out = append(out, wrapText(st.Text.Render("chain: "+strings.Join(s.acted.chain, " ← ")), w, 3)...)
 		}
 	case "process/ids":
 		if sn != nil {
@@ -97,10 +92,10 @@ func (s *learnScreen) focusLines(w int) []string {
 		}
 	case "process/memory", "container/efficiency":
 		if sn != nil {
-			add("resident %s   virtual %s", learnBytes(sn.Memory.RSSBytes), learnBytes(sn.Memory.VSizeBytes))
+			add("resident %s   virtual %s", units.Bytes(sn.Memory.RSSBytes), units.Bytes(sn.Memory.VSizeBytes))
 			if step.ID == "memory" {
 				for _, k := range sn.Memory.Kinds {
-					add("  %-6s %3d maps  %s", k.Kind, k.Count, learnBytes(k.SizeBytes))
+					add("  %-6s %3d maps  %s", k.Kind, k.Count, units.Bytes(k.SizeBytes))
 				}
 				// The same addresses in two processes are two different memories.
 				if hs := state.HostSnap; hs != nil {
@@ -148,17 +143,17 @@ func (s *learnScreen) focusLines(w int) []string {
 				regs = append(regs, fmt.Sprintf("%s=%#x", reg.Name, reg.Value))
 			}
 			if len(regs) > 0 {
-				out = append(out, learnWrap(st.Subtle.Render(strings.Join(regs, " ")), w, 3)...)
+				out = append(out, wrapText(st.Subtle.Render(strings.Join(regs, " ")), w, 3)...)
 			}
 		}
 	case "cgroups/versions", "cgroups/memory", "cgroups/pids", "cgroups/cpu":
 		d := s.doctor
 		if d.CgroupMode != "" {
-			out = append(out, learnWrap(st.Text.Render("this host: cgroup "+d.CgroupMode+". "+d.CgroupNote), w, 3)...)
+			out = append(out, wrapText(st.Text.Render("this host: cgroup "+d.CgroupMode+". "+d.CgroupNote), w, 3)...)
 		}
 		l := state.Child.Limits
-		add("memory %s / %s   oom kills %d", learnBytes(l.MemoryCurrent), learnLimit(l.MemoryMax, learnBytes), l.OOMKills)
-		add("pids %d / %s   throttled %d times", l.PidsCurrent, learnLimit(l.PidsMax, func(n int64) string { return strconv.FormatInt(n, 10) }), l.NrThrottled)
+		add("memory %s / %s   oom kills %d", units.Bytes(l.MemoryCurrent), limitText(l.MemoryMax, units.Bytes), l.OOMKills)
+		add("pids %d / %s   throttled %d times", l.PidsCurrent, limitText(l.PidsMax, func(n int64) string { return strconv.FormatInt(n, 10) }), l.NrThrottled)
 	case "security/caps":
 		if sn != nil {
 			c := sn.Caps
@@ -166,7 +161,7 @@ func (s *learnScreen) focusLines(w int) []string {
 				name string
 				caps []string
 			}{{"effective", c.Effective}, {"permitted", c.Permitted}, {"inheritable", c.Inheritable}, {"bounding", c.Bounding}, {"ambient", c.Ambient}} {
-				add("%-11s %2d %s", set.name, len(set.caps), truncate(strings.Join(set.caps, ","), max(w-16, 0)))
+				add("%-11s %2d %s", set.name, len(set.caps), common.Truncate(strings.Join(set.caps, ","), max(w-16, 0)))
 			}
 		}
 	case "security/lsm":
@@ -177,7 +172,7 @@ func (s *learnScreen) focusLines(w int) []string {
 		}
 		add("security module: %s", lsm)
 		if d.LSMNote != "" {
-			out = append(out, learnWrap(st.Subtle.Render(d.LSMNote), w, 3)...)
+			out = append(out, wrapText(st.Subtle.Render(d.LSMNote), w, 3)...)
 		}
 		if sn != nil {
 			add("demo child's label: %s", sn.LSM)
@@ -186,7 +181,7 @@ func (s *learnScreen) focusLines(w int) []string {
 		h, c := state.Host, state.Child
 		add("its own: hostname %q (host %q), %d mounts (host %d)", c.Hostname, h.Hostname, c.MountCount, h.MountCount)
 		if sn != nil {
-			add("%d environment variables, its own working set of %s", len(sn.Env), learnBytes(sn.Memory.RSSBytes))
+			add("%d environment variables, its own working set of %s", len(sn.Env), units.Bytes(sn.Memory.RSSBytes))
 		}
 	case "container/isolation":
 		add("it sees %d processes; the host sees %d", state.Child.ProcCount, state.Host.ProcCount)
@@ -199,7 +194,7 @@ func (s *learnScreen) focusLines(w int) []string {
 }
 
 // sideBySide is the host | child table of the views, differing rows marked.
-func (s *learnScreen) sideBySide(w int) []string {
+func (s *Model) sideBySide(w int) []string {
 	st := s.styles
 	h, c := s.live.Host, s.live.Child
 	if h.PID == 0 && c.PID == 0 {
@@ -208,7 +203,7 @@ func (s *learnScreen) sideBySide(w int) []string {
 	lw := 11
 	cw := max((w-lw-2)/2, 4)
 	row := func(label, hv, cv string) string {
-		line := fit(label, lw) + " " + fit(hv, cw) + " " + truncate(cv, cw)
+		line := common.Fit(label, lw) + " " + common.Fit(hv, cw) + " " + common.Truncate(cv, cw)
 		if hv != cv {
 			return st.Diff.Render(line)
 		}
@@ -222,7 +217,7 @@ func (s *learnScreen) sideBySide(w int) []string {
 		return strings.Join(names, ",")
 	}
 	caps := func(v isolate.View) string { return fmt.Sprintf("%d caps", len(v.CapEff)) }
-	out := []string{st.Subtle.Render(fit("", lw) + " " + fit("host", cw) + " " + truncate("child", cw))}
+	out := []string{st.Subtle.Render(common.Fit("", lw) + " " + common.Fit("host", cw) + " " + common.Truncate("child", cw))}
 	// On a namespace step its own namespace leads, so it is visible even at 80×24.
 	step, _ := s.step()
 	focus := ""
@@ -264,22 +259,8 @@ func firstMap(maps []inspect.MemoryMap, kind string) string {
 	return ""
 }
 
-// learnBytes is 12.3 MiB style.
-func learnBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
-// learnLimit is "none" for a negative or zero limit, else the formatted value.
-func learnLimit(n int64, format func(int64) string) string {
+// limitText is "none" for a negative or zero limit, else the formatted value.
+func limitText(n int64, format func(int64) string) string {
 	if n <= 0 {
 		return "no limit"
 	}

@@ -1,4 +1,4 @@
-package ui
+package learn
 
 import (
 	"errors"
@@ -13,39 +13,40 @@ import (
 
 	"procbox/inspect"
 	"procbox/isolate"
+	"procbox/ui/internal/common"
 	"procbox/ui/internal/uitest"
 )
 
 // Fakes for the lesson player: an engine whose child "obeys" its spec the way
 // the kernel would, so every step's action makes its check pass without root.
 
-var learnT0 = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+var testT0 = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 
-type learnFakeEngine struct {
+type fakeEngine struct {
 	clock   *uitest.Clock // advanced by a child's start, so start times are measured
 	mu      sync.Mutex
-	started []*learnFakeChild
+	started []*fakeChild
 	failing error
 }
 
-func (e *learnFakeEngine) Start(spec isolate.Spec) (LabChild, error) {
+func (e *fakeEngine) Start(spec isolate.Spec) (common.LabChild, error) {
 	if e.failing != nil {
 		return nil, e.failing
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.clock != nil {
-		e.clock.Advance(learnStartTook)
+		e.clock.Advance(startTook)
 	}
-	c := &learnFakeChild{pid: 4242 + len(e.started), spec: spec, fds: 3, clock: e.clock}
+	c := &fakeChild{pid: 4242 + len(e.started), spec: spec, fds: 3, clock: e.clock}
 	e.started = append(e.started, c)
 	return c, nil
 }
 
-func (e *learnFakeEngine) Explain(isolate.Spec) []isolate.Step { return nil }
+func (e *fakeEngine) Explain(isolate.Spec) []isolate.Step { return nil }
 
 // running counts children not stopped.
-func (e *learnFakeEngine) running() int {
+func (e *fakeEngine) running() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	n := 0
@@ -57,10 +58,10 @@ func (e *learnFakeEngine) running() int {
 	return n
 }
 
-// learnStartTook is how long a fake child takes to start (or be re-created).
-const learnStartTook = 23 * time.Millisecond
+// startTook is how long a fake child takes to start (or be re-created).
+const startTook = 23 * time.Millisecond
 
-type learnFakeChild struct {
+type fakeChild struct {
 	clock     *uitest.Clock
 	mu        sync.Mutex
 	pid       int
@@ -73,9 +74,9 @@ type learnFakeChild struct {
 	failApply error
 }
 
-func (c *learnFakeChild) isStopped() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.stopped }
-func (c *learnFakeChild) PID() int        { c.mu.Lock(); defer c.mu.Unlock(); return c.pid }
-func (c *learnFakeChild) Spec() isolate.Spec {
+func (c *fakeChild) isStopped() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.stopped }
+func (c *fakeChild) PID() int        { c.mu.Lock(); defer c.mu.Unlock(); return c.pid }
+func (c *fakeChild) Spec() isolate.Spec {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.spec
@@ -83,7 +84,7 @@ func (c *learnFakeChild) Spec() isolate.Spec {
 
 // Apply re-creates the child for namespaces (as the kernel requires) and
 // changes the rest in place.
-func (c *learnFakeChild) Apply(spec isolate.Spec) (isolate.Change, error) {
+func (c *fakeChild) Apply(spec isolate.Spec) (isolate.Change, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.failApply != nil {
@@ -95,48 +96,48 @@ func (c *learnFakeChild) Apply(spec isolate.Spec) (isolate.Change, error) {
 		ch = isolate.Change{Recreate: true, OldPID: ch.OldPID, NewPID: c.pid, What: "re-created", Why: "new namespaces only apply to new processes"}
 		c.nice, c.fds = 0, 3
 		if c.clock != nil {
-			c.clock.Advance(learnStartTook)
+			c.clock.Advance(startTook)
 		}
 	}
 	c.spec = spec
 	return ch, nil
 }
 
-var learnHostNS = map[string]uint64{"pid": 4026531836, "net": 4026531840, "mnt": 4026531841, "uts": 4026531838,
+var hostNS = map[string]uint64{"pid": 4026531836, "net": 4026531840, "mnt": 4026531841, "uts": 4026531838,
 	"ipc": 4026531839, "user": 4026531837, "cgroup": 4026531835, "time": 4026531834}
 
-var learnAllCaps = []string{"cap_chown", "cap_kill", "cap_net_bind_service", "cap_net_raw", "cap_sys_admin"}
+var allCaps = []string{"cap_chown", "cap_kill", "cap_net_bind_service", "cap_net_raw", "cap_sys_admin"}
 
-func learnHostView(pid int) isolate.View {
+func fakeHostView(pid int) isolate.View {
 	ns := map[string]uint64{}
-	for k, v := range learnHostNS {
+	for k, v := range hostNS {
 		ns[k] = v
 	}
 	return isolate.View{
 		Side: "host", PID: pid, Hostname: "workshop", ProcCount: 97,
 		Interfaces: []isolate.Interface{{Name: "lo", Up: true}, {Name: "eth0", Up: true}},
 		MountRoot:  "/dev/vda1", MountCount: 31, UIDMap: "0 0 4294967295", IPC: isolate.IPCObjects{SharedMem: 1},
-		CgroupPath: fmt.Sprintf("/procbox-%d", pid), CapEff: learnAllCaps, NSInodes: ns, Monotonic: 5 * time.Hour,
+		CgroupPath: fmt.Sprintf("/procbox-%d", pid), CapEff: allCaps, NSInodes: ns, Monotonic: 5 * time.Hour,
 		Limits: isolate.CgroupStats{Version: "v1", MemoryMax: -1, PidsMax: -1, CPUQuotaUsec: -1},
 	}
 }
 
-func (c *learnFakeChild) HostView() (isolate.View, error) {
+func (c *fakeChild) HostView() (isolate.View, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stopped {
 		return isolate.View{}, errors.New("child stopped")
 	}
-	return learnHostView(c.pid), nil
+	return fakeHostView(c.pid), nil
 }
 
-func (c *learnFakeChild) ChildView() (isolate.View, error) {
+func (c *fakeChild) ChildView() (isolate.View, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stopped {
 		return isolate.View{}, errors.New("child stopped")
 	}
-	v := learnHostView(c.pid)
+	v := fakeHostView(c.pid)
 	v.Side = "child"
 	for i, k := range c.spec.Namespaces {
 		v.NSInodes[k] = 4026532000 + uint64(i)
@@ -161,7 +162,7 @@ func (c *learnFakeChild) ChildView() (isolate.View, error) {
 		// pivot_root: / is the rootfs directory and only the child's own mounts remain.
 		v.MountRoot, v.MountCount = "/dev/vda1 (ext4, /tmp/procbox-rootfs-1)", 3
 	}
-	v.CapEff = slices.DeleteFunc(slices.Clone(learnAllCaps), func(s string) bool { return slices.Contains(c.spec.DropCaps, s) })
+	v.CapEff = slices.DeleteFunc(slices.Clone(allCaps), func(s string) bool { return slices.Contains(c.spec.DropCaps, s) })
 	if len(c.spec.Seccomp) > 0 {
 		v.Seccomp = 2
 	}
@@ -175,7 +176,7 @@ func (c *learnFakeChild) ChildView() (isolate.View, error) {
 	return v, nil
 }
 
-func (c *learnFakeChild) Experiment(name string) (isolate.Outcome, error) {
+func (c *fakeChild) Experiment(name string) (isolate.Outcome, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	o := isolate.Outcome{Experiment: name, Allowed: true, Summary: name + " done"}
@@ -224,30 +225,30 @@ func (c *learnFakeChild) Experiment(name string) (isolate.Outcome, error) {
 	return o, nil
 }
 
-func (c *learnFakeChild) ShellCmd() *exec.Cmd { return exec.Command("/bin/true") }
-func (c *learnFakeChild) Registers() (isolate.Registers, error) {
+func (c *fakeChild) ShellCmd() *exec.Cmd { return exec.Command("/bin/true") }
+func (c *fakeChild) Registers() (isolate.Registers, error) {
 	return isolate.Registers{PC: 0x4a1b2c, SP: 0x7ffc1000, Regs: []isolate.Register{{Name: "rax", Value: 0}, {Name: "rip", Value: 0x4a1b2c}}}, nil
 }
-func (c *learnFakeChild) Steps() []isolate.Step { return nil }
-func (c *learnFakeChild) Stop() error {
+func (c *fakeChild) Steps() []isolate.Step { return nil }
+func (c *fakeChild) Stop() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stopped = true
 	return nil
 }
 
-// learnFakeInspector snapshots the fake children (and a fixed procbox).
-type learnFakeInspector struct{ eng *learnFakeEngine }
+// fakeInspector snapshots the fake children (and a fixed procbox).
+type fakeInspector struct{ eng *fakeEngine }
 
-func (f learnFakeInspector) Table() ([]inspect.ProcRow, error) { return nil, nil }
-func (f learnFakeInspector) Doctor() inspect.HostReport {
+func (f fakeInspector) Table() ([]inspect.ProcRow, error) { return nil, nil }
+func (f fakeInspector) Doctor() inspect.HostReport {
 	return inspect.HostReport{Root: true, Kernel: "6.1.0-test", CgroupMode: "hybrid",
 		CgroupNote: "v1 controllers, an empty v2 tree at /sys/fs/cgroup/unified", LSM: "none", LSMNote: "no LSM is active"}
 }
-func (f learnFakeInspector) Snapshot(pid int) (inspect.Snapshot, error) {
+func (f fakeInspector) Snapshot(pid int) (inspect.Snapshot, error) {
 	sn := inspect.Snapshot{PID: pid, PPID: 1, Comm: "procbox", Priority: 20, Policy: "SCHED_OTHER", User: "root", LSM: "none",
 		Memory: inspect.Memory{RSSBytes: 1 << 20, VSizeBytes: 8 << 20, Kinds: []inspect.MemoryKind{{Kind: "text", Count: 1, SizeBytes: 1 << 20}, {Kind: "stack", Count: 1, SizeBytes: 132 << 10}}},
-		Caps:   inspect.Capabilities{Effective: learnAllCaps, Permitted: learnAllCaps, Bounding: learnAllCaps},
+		Caps:   inspect.Capabilities{Effective: allCaps, Permitted: allCaps, Bounding: allCaps},
 		Env:    map[string]string{"PATH": "/usr/bin", "HOME": "/root"},
 	}
 	if f.eng != nil {
@@ -261,7 +262,7 @@ func (f learnFakeInspector) Snapshot(pid int) (inspect.Snapshot, error) {
 				for i := 0; i < c.fds; i++ {
 					sn.FDs = append(sn.FDs, inspect.FD{FD: i, Target: "/dev/null"})
 				}
-				sn.Caps.Effective = slices.DeleteFunc(slices.Clone(learnAllCaps), func(s string) bool { return slices.Contains(c.spec.DropCaps, s) })
+				sn.Caps.Effective = slices.DeleteFunc(slices.Clone(allCaps), func(s string) bool { return slices.Contains(c.spec.DropCaps, s) })
 			}
 			c.mu.Unlock()
 		}
@@ -269,41 +270,41 @@ func (f learnFakeInspector) Snapshot(pid int) (inspect.Snapshot, error) {
 	return sn, nil
 }
 
-// learnMemStore is an in-memory ProgressStore.
-type learnMemStore struct {
+// memStore is an in-memory ProgressStore.
+type memStore struct {
 	mu    sync.Mutex
-	p     Progress
+	p     common.Progress
 	saves int
 }
 
-func (m *learnMemStore) Load() (Progress, error) {
+func (m *memStore) Load() (common.Progress, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.p, nil
 }
-func (m *learnMemStore) Save(p Progress) error {
+func (m *memStore) Save(p common.Progress) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.p, m.saves = p, m.saves+1
 	return nil
 }
 
-// learnFixture drives a learnScreen synchronously on the fakes.
-type learnFixture struct {
+// fixture drives a Model synchronously on the fakes.
+type fixture struct {
 	t     *testing.T
-	m     *learnScreen
-	eng   *learnFakeEngine
-	store *learnMemStore
+	m     *Model
+	eng   *fakeEngine
+	store *memStore
 	clock *uitest.Clock
 }
 
-func newLearnFixture(t *testing.T, lesson string, presenter bool, p Progress) *learnFixture {
+func newFixture(t *testing.T, lesson string, presenter bool, p common.Progress) *fixture {
 	t.Helper()
-	clock := uitest.NewClock(learnT0)
-	eng := &learnFakeEngine{clock: clock}
-	store := &learnMemStore{p: p}
-	d := Deps{Inspector: learnFakeInspector{eng: eng}, Lab: eng, Progress: store, Clock: clock, Styles: NewStyles(true, true)}
-	f := &learnFixture{t: t, m: newLearnScreen(d, lesson, presenter).(*learnScreen), eng: eng, store: store, clock: clock}
+	clock := uitest.NewClock(testT0)
+	eng := &fakeEngine{clock: clock}
+	store := &memStore{p: p}
+	d := common.Deps{Inspector: fakeInspector{eng: eng}, Lab: eng, Progress: store, Clock: clock, Styles: common.NewStyles(true, true)}
+	f := &fixture{t: t, m: New(d, lesson, presenter), eng: eng, store: store, clock: clock}
 	f.m.Update(tea.WindowSizeMsg{Width: 120, Height: 38})
 	f.run(f.m.Init())
 	t.Cleanup(func() {
@@ -318,7 +319,7 @@ func newLearnFixture(t *testing.T, lesson string, presenter bool, p Progress) *l
 }
 
 // run executes cmd and everything it leads to, like the event loop would.
-func (f *learnFixture) run(cmd tea.Cmd) {
+func (f *fixture) run(cmd tea.Cmd) {
 	f.t.Helper()
 	queue := []tea.Cmd{cmd}
 	for steps := 0; len(queue) > 0; steps++ {
@@ -334,7 +335,7 @@ func (f *learnFixture) run(cmd tea.Cmd) {
 		case nil:
 		case tea.BatchMsg:
 			queue = append(queue, msg...)
-		case flashMsg:
+		case common.FlashMsg:
 		default:
 			_, next := f.m.Update(msg)
 			queue = append(queue, next)
@@ -342,7 +343,7 @@ func (f *learnFixture) run(cmd tea.Cmd) {
 	}
 }
 
-func (f *learnFixture) press(keys ...string) {
+func (f *fixture) press(keys ...string) {
 	f.t.Helper()
 	for _, k := range keys {
 		_, cmd := f.m.Update(uitest.KeyPress(k))
@@ -351,7 +352,7 @@ func (f *learnFixture) press(keys ...string) {
 }
 
 // goTo jumps to lesson id, step si, as n/p would.
-func (f *learnFixture) goTo(id string, si int) {
+func (f *fixture) goTo(id string, si int) {
 	f.t.Helper()
 	li := f.m.lessonIndex(id)
 	if li < 0 {

@@ -1,4 +1,4 @@
-package ui
+package learn
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"procbox/inspect"
 	"procbox/isolate"
 	"procbox/lessons"
+	"procbox/ui/internal/common"
 )
 
 // This file is the one road from a live child to a lessons.State: the lesson
@@ -18,7 +19,7 @@ import (
 // itself, and fills in the host report. It blocks; call it from a tea.Cmd.
 // A view or snapshot that cannot be read is left empty and its error returned
 // joined, so a check can still say what is missing.
-func GatherState(in Inspector, child LabChild, doctor inspect.HostReport) (lessons.State, error) {
+func GatherState(in common.Inspector, child common.LabChild, doctor inspect.HostReport) (lessons.State, error) {
 	st := lessons.State{Doctor: doctor, Spec: child.Spec()}
 	var errs []error
 	var err error
@@ -43,7 +44,7 @@ func GatherState(in Inspector, child LabChild, doctor inspect.HostReport) (lesso
 
 // ActionResult is what performing a step's action produced.
 type ActionResult struct {
-	Child     LabChild // the child afterwards (Apply may have replaced it)
+	Child     common.LabChild // the child afterwards (Apply may have replaced it)
 	Outcome   *isolate.Outcome
 	Registers *isolate.Registers
 	Change    *isolate.Change
@@ -54,7 +55,7 @@ type ActionResult struct {
 // run its experiment or read the registers. ActLook and ActShell need nothing
 // here (the look is the state gathered afterwards; the shell is the UI's).
 // It blocks; call it from a tea.Cmd.
-func PerformAction(step lessons.Step, child LabChild, clock Clock) (ActionResult, error) {
+func PerformAction(step lessons.Step, child common.LabChild, clock common.Clock) (ActionResult, error) {
 	res := ActionResult{Child: child}
 	switch step.Action.Kind {
 	case lessons.ActApply:

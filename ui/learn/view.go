@@ -1,4 +1,4 @@
-package ui
+package learn
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"procbox/lessons"
+	"procbox/ui/internal/common"
 	"procbox/ui/markdown"
 )
 
@@ -16,7 +17,7 @@ import (
 const wideLayout = 100
 
 // View draws the player in exactly w×h cells.
-func (s *learnScreen) View(w, h int) string {
+func (s *Model) View(w, h int) string {
 	if w <= 0 || h <= 0 {
 		return ""
 	}
@@ -39,16 +40,16 @@ func (s *learnScreen) View(w, h int) string {
 		right := s.panelLines(rw, midH)
 		sep := st.Border.Render(" │ ")
 		for i := 0; i < midH; i++ {
-			mid = append(mid, fit(learnAt(left, i), lw)+sep+truncate(learnAt(right, i), rw))
+			mid = append(mid, common.Fit(lineAt(left, i), lw)+sep+common.Truncate(lineAt(right, i), rw))
 		}
 	} else if s.showLive {
 		mid = s.panelLines(w, midH)
 	} else {
 		mid = s.textLines(w, midH)
 	}
-	out := append(append(top, learnPad(mid, midH)...), bottom...)
+	out := append(append(top, padLines(mid, midH)...), bottom...)
 	for i, l := range out {
-		out[i] = truncate(l, w)
+		out[i] = common.Truncate(l, w)
 	}
 	if len(out) > h {
 		out = out[:h]
@@ -57,7 +58,7 @@ func (s *learnScreen) View(w, h int) string {
 }
 
 // at returns lines[i] or "".
-func learnAt(lines []string, i int) string {
+func lineAt(lines []string, i int) string {
 	if i < len(lines) {
 		return lines[i]
 	}
@@ -65,7 +66,7 @@ func learnAt(lines []string, i int) string {
 }
 
 // padLines cuts or pads lines to exactly n.
-func learnPad(lines []string, n int) []string {
+func padLines(lines []string, n int) []string {
 	if len(lines) > n {
 		return lines[:n]
 	}
@@ -76,20 +77,20 @@ func learnPad(lines []string, n int) []string {
 }
 
 // spread puts left and right on one line of w cells, right-aligned.
-func learnSpread(left, right string, w int) string {
+func spread(left, right string, w int) string {
 	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
 	if gap < 1 {
-		return truncate(left, max(w-ansi.StringWidth(right)-1, 0)) + " " + right
+		return common.Truncate(left, max(w-ansi.StringWidth(right)-1, 0)) + " " + right
 	}
 	return left + strings.Repeat(" ", gap) + right
 }
 
 // headerLines: the lesson with its countdown, the step with the course progress bar.
-func (s *learnScreen) headerLines(w int) []string {
+func (s *Model) headerLines(w int) []string {
 	st := s.styles
 	l := s.lesson()
 	left := st.Title.Render(fmt.Sprintf("Lesson %d/%d · %s", s.li+1, len(s.course), l.Title))
-	line1 := learnSpread(left, st.Warn.Render(s.countdown()), w)
+	line1 := spread(left, st.Warn.Render(s.countdown()), w)
 	var stepText string
 	if step, ok := s.step(); ok {
 		stepText = fmt.Sprintf("Step %d/%d · %s", s.si+1, len(l.Steps), step.Title)
@@ -111,8 +112,8 @@ func (s *learnScreen) headerLines(w int) []string {
 	if w < 90 {
 		barW = 10
 	}
-	right := learnBar(st, float64(done)/float64(max(total, 1)), barW) + st.Subtle.Render(fmt.Sprintf(" %d/%d", done, total))
-	line2 := learnSpread(st.Text.Render(stepText), right, w)
+	right := common.Bar(st, float64(done)/float64(max(total, 1)), barW) + st.Subtle.Render(fmt.Sprintf(" %d/%d", done, total))
+	line2 := spread(st.Text.Render(stepText), right, w)
 	rule := st.Border.Render(strings.Repeat("─", w))
 	if s.presenter {
 		return []string{line1, line2, rule, ""}
@@ -120,10 +121,10 @@ func (s *learnScreen) headerLines(w int) []string {
 	return []string{line1, line2, rule}
 }
 
-func (s *learnScreen) isQuiz() bool { _, ok := s.step(); return !ok }
+func (s *Model) isQuiz() bool { _, ok := s.step(); return !ok }
 
 // completedSteps counts the course's steps whose check has passed.
-func (s *learnScreen) completedSteps() int {
+func (s *Model) completedSteps() int {
 	n := 0
 	for _, l := range s.course {
 		for _, st := range l.Steps {
@@ -136,7 +137,7 @@ func (s *learnScreen) completedSteps() int {
 }
 
 // countdown is "⏱ 8 min left" for the lesson in progress.
-func (s *learnScreen) countdown() string {
+func (s *Model) countdown() string {
 	spent := s.deps.Clock.Now().Sub(s.lessonStart)
 	left := s.lesson().Minutes - int(spent.Minutes())
 	if left < 0 {
@@ -146,7 +147,7 @@ func (s *learnScreen) countdown() string {
 }
 
 // textLines is the step's markdown, rendered and scrolled.
-func (s *learnScreen) textLines(w, h int) []string {
+func (s *Model) textLines(w, h int) []string {
 	step, _ := s.step()
 	body, err := step.Body()
 	if err != nil {
@@ -178,7 +179,7 @@ func (s *learnScreen) textLines(w, h int) []string {
 }
 
 // bottomLines: the action, the check's verdict, the hint and the speaker notes.
-func (s *learnScreen) bottomLines(w int) []string {
+func (s *Model) bottomLines(w int) []string {
 	st := s.styles
 	rule := st.Border.Render(strings.Repeat("─", w))
 	if s.isQuiz() {
@@ -213,33 +214,33 @@ func (s *learnScreen) bottomLines(w int) []string {
 		out = append(out, st.Warn.Render("progress not saved: "+s.saveErr.Error()))
 	}
 	if s.showHint {
-		out = append(out, learnWrap(st.Warn.Render("Hint: ")+st.Text.Render(step.Hint), w, 3)...)
+		out = append(out, wrapText(st.Warn.Render("Hint: ")+st.Text.Render(step.Hint), w, 3)...)
 	}
 	if s.notes {
-		out = append(out, learnWrap(st.Title.Render("Notes: ")+st.Text.Render(step.Notes), w, 3)...)
+		out = append(out, wrapText(st.Title.Render("Notes: ")+st.Text.Render(step.Notes), w, 3)...)
 	}
 	return out
 }
 
 // wrapPrefixed wraps s to w cells, at most n lines.
-func learnWrap(s string, w, n int) []string {
+func wrapText(s string, w, n int) []string {
 	lines := strings.Split(ansi.Wrap(s, max(w, 10), ""), "\n")
 	if len(lines) > n {
 		lines = lines[:n]
-		lines[n-1] = truncate(lines[n-1], w-1) + "…"
+		lines[n-1] = common.Truncate(lines[n-1], w-1) + "…"
 	}
 	return lines
 }
 
 // quizLines draws the current question, and its explanation once answered.
-func (s *learnScreen) quizLines(w, h int) []string {
+func (s *Model) quizLines(w, h int) []string {
 	st := s.styles
 	l := s.lesson()
 	if len(l.Quiz) == 0 {
 		return []string{st.Subtle.Render("This lesson has no quiz: press n for the next lesson.")}
 	}
 	q := l.Quiz[s.qi]
-	out := learnWrap(st.Title.Render(q.Prompt), w, 4)
+	out := wrapText(st.Title.Render(q.Prompt), w, 4)
 	out = append(out, "")
 	chosen, answered := s.answer[s.qi]
 	for i, c := range q.Choices {
@@ -252,7 +253,7 @@ func (s *learnScreen) quizLines(w, h int) []string {
 		default:
 			line = st.Text.Render(line)
 		}
-		out = append(out, learnWrap(line, w, 2)...)
+		out = append(out, wrapText(line, w, 2)...)
 	}
 	out = append(out, "")
 	if answered {
@@ -260,7 +261,7 @@ func (s *learnScreen) quizLines(w, h int) []string {
 		if chosen != q.Answer {
 			verdict = st.Bad.Render("Not quite. ")
 		}
-		out = append(out, learnWrap(verdict+st.Text.Render(q.Explain), w, 4)...)
+		out = append(out, wrapText(verdict+st.Text.Render(q.Explain), w, 4)...)
 		next := "n: next question"
 		if s.qi == len(l.Quiz)-1 {
 			next = "n: next lesson"

@@ -1,4 +1,4 @@
-package ui
+package learn
 
 import (
 	"fmt"
@@ -12,21 +12,17 @@ import (
 	"procbox/inspect"
 	"procbox/isolate"
 	"procbox/lessons"
+	"procbox/ui/internal/common"
 )
 
-// RunLearn opens the TUI on the lesson player.
-func RunLearn(d Deps, lesson string, presenter bool) error {
-	return run(d, newLearnScreen(d, lesson, presenter))
-}
-
-// learnKeys are the lesson player's bindings; one value feeds Update and help.
-type learnKeys struct {
+// keyMap are the lesson player's bindings; one value feeds Update and help.
+type keyMap struct {
 	Next, Prev, Enter, Act, Check, Hint, Notes, Reset, Panel, Up, Down, PageUp, PageDown key.Binding
 	Answer                                                                               key.Binding
 }
 
-func newLearnKeys() learnKeys {
-	return learnKeys{
+func newKeyMap() keyMap {
+	return keyMap{
 		Next:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next step")),
 		Prev:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous step")),
 		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next, once passed")),
@@ -47,23 +43,23 @@ func newLearnKeys() learnKeys {
 // Messages of the lesson player. Each carries the generation it was asked
 // for: a step change bumps gen, so a late answer about an old step is dropped.
 type (
-	learnProgressMsg struct {
-		p   Progress
+	progressMsg struct {
+		p   common.Progress
 		err error
 	}
-	learnDoctorMsg  struct{ report inspect.HostReport }
-	learnStartedMsg struct {
+	doctorMsg  struct{ report inspect.HostReport }
+	startedMsg struct {
 		gen   int
-		child LabChild
+		child common.LabChild
 		took  time.Duration
 		err   error
 	}
-	learnLiveMsg struct {
+	liveMsg struct {
 		gen   int
 		state lessons.State
 		err   error
 	}
-	learnActedMsg struct {
+	actedMsg struct {
 		gen    int
 		res    ActionResult
 		state  lessons.State
@@ -71,9 +67,9 @@ type (
 		err    error
 		before lessons.State
 	}
-	learnTickMsg  struct{ gen int }
-	learnSavedMsg struct{ err error }
-	learnShellMsg struct {
+	tickMsg  struct{ gen int }
+	savedMsg struct{ err error }
+	shellMsg struct {
 		gen int
 		err error
 	}
@@ -84,12 +80,12 @@ type (
 // second stops the child, so it never outlives the screen.
 type childBox struct {
 	mu     sync.Mutex
-	child  LabChild
+	child  common.LabChild
 	closed bool
 }
 
 // put stores c, or stops it at once when the screen is already closed.
-func (b *childBox) put(c LabChild) bool {
+func (b *childBox) put(c common.LabChild) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
@@ -101,7 +97,7 @@ func (b *childBox) put(c LabChild) bool {
 }
 
 // take closes the box and hands back the child to stop.
-func (b *childBox) take() LabChild {
+func (b *childBox) take() common.LabChild {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.closed = true
@@ -110,11 +106,11 @@ func (b *childBox) take() LabChild {
 	return c
 }
 
-// learnScreen is the lesson player: text, live panel, action, check, quiz.
-type learnScreen struct {
-	deps      Deps
-	styles    Styles
-	keys      learnKeys
+// Model is the lesson player: text, live panel, action, check, quiz.
+type Model struct {
+	deps      common.Deps
+	styles    common.Styles
+	keys      keyMap
 	presenter bool
 	course    []lessons.Lesson
 
@@ -122,13 +118,13 @@ type learnScreen struct {
 	qi     int // quiz question
 	answer map[int]int
 
-	progress    Progress
+	progress    common.Progress
 	loaded      bool
 	wantLesson  string
 	lessonStart time.Time
 
 	box      *childBox
-	child    LabChild
+	child    common.LabChild
 	gen      int
 	busy     string // what a command is doing right now ("starting the demo child")
 	startErr error
@@ -138,7 +134,7 @@ type learnScreen struct {
 	live     lessons.State // refreshed once a second
 	liveErr  error
 	before   *lessons.State // state when the learner acted, nil until then
-	acted    *learnActedMsg
+	acted    *actedMsg
 	result   *lessons.Result
 	showHint bool
 	notes    bool
@@ -152,24 +148,24 @@ type learnScreen struct {
 	textCache []string // the step's markdown, rendered
 }
 
-// newLearnScreen opens the player on lesson (the saved one when empty).
-func newLearnScreen(d Deps, lesson string, presenter bool) screen {
+// New opens the player on lesson (the saved one when empty).
+func New(d common.Deps, lesson string, presenter bool) *Model {
 	if d.Clock == nil {
-		d.Clock = systemClock{}
+		d.Clock = common.SystemClock{}
 	}
 	if presenter {
 		// A projector: high contrast, no colour, and no secret ever shown.
 		d.ShowSecrets = false
 	}
-	s := &learnScreen{
+	s := &Model{
 		deps:       d,
-		keys:       newLearnKeys(),
+		keys:       newKeyMap(),
 		presenter:  presenter,
 		course:     lessons.Catalog(),
 		answer:     map[int]int{},
 		box:        &childBox{},
 		wantLesson: lesson,
-		progress:   Progress{Completed: map[string]bool{}},
+		progress:   common.Progress{Completed: map[string]bool{}},
 	}
 	s.styles = s.styleFor(d.Styles)
 	if i := s.lessonIndex(lesson); i >= 0 {
@@ -180,15 +176,15 @@ func newLearnScreen(d Deps, lesson string, presenter bool) screen {
 }
 
 // styleFor is the root's styles, or the monochrome set in presenter mode.
-func (s *learnScreen) styleFor(st Styles) Styles {
+func (s *Model) styleFor(st common.Styles) common.Styles {
 	if s.presenter {
-		st = NewStyles(true, true)
+		st = common.NewStyles(true, true)
 		st.Presenter = true
 	}
 	return st
 }
 
-func (s *learnScreen) lessonIndex(id string) int {
+func (s *Model) lessonIndex(id string) int {
 	for i, l := range s.course {
 		if l.ID == id {
 			return i
@@ -197,10 +193,10 @@ func (s *learnScreen) lessonIndex(id string) int {
 	return -1
 }
 
-func (s *learnScreen) lesson() lessons.Lesson { return s.course[s.li] }
+func (s *Model) lesson() lessons.Lesson { return s.course[s.li] }
 
 // step returns the current step; ok is false on the quiz page.
-func (s *learnScreen) step() (lessons.Step, bool) {
+func (s *Model) step() (lessons.Step, bool) {
 	l := s.lesson()
 	if s.si < len(l.Steps) {
 		return l.Steps[s.si], true
@@ -208,13 +204,13 @@ func (s *learnScreen) step() (lessons.Step, bool) {
 	return lessons.Step{}, false
 }
 
-func (s *learnScreen) Init() tea.Cmd {
+func (s *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{}
 	if s.deps.Progress != nil {
 		store := s.deps.Progress
 		cmds = append(cmds, func() tea.Msg {
 			p, err := store.Load()
-			return learnProgressMsg{p: p, err: err}
+			return progressMsg{p: p, err: err}
 		})
 	} else {
 		s.loaded = true
@@ -222,13 +218,13 @@ func (s *learnScreen) Init() tea.Cmd {
 	}
 	if s.deps.Inspector != nil {
 		in := s.deps.Inspector
-		cmds = append(cmds, func() tea.Msg { return learnDoctorMsg{report: in.Doctor()} })
+		cmds = append(cmds, func() tea.Msg { return doctorMsg{report: in.Doctor()} })
 	}
 	return tea.Batch(cmds...)
 }
 
 // Close stops the demo child. The root calls it when the screen goes away.
-func (s *learnScreen) Close() tea.Cmd {
+func (s *Model) Close() tea.Cmd {
 	c := s.box.take()
 	s.child = nil
 	if c == nil {
@@ -240,7 +236,7 @@ func (s *learnScreen) Close() tea.Cmd {
 	}
 }
 
-func (s *learnScreen) Title() string {
+func (s *Model) Title() string {
 	t := "Learn"
 	if s.presenter {
 		t += " (presenter)"
@@ -248,10 +244,10 @@ func (s *learnScreen) Title() string {
 	return t
 }
 
-func (s *learnScreen) Capturing() bool { return false }
+func (s *Model) Capturing() bool { return false }
 
 // Status is shown at the right of the header.
-func (s *learnScreen) Status() string {
+func (s *Model) Status() string {
 	switch {
 	case s.deps.Lab == nil:
 		return "no live child"
@@ -263,7 +259,7 @@ func (s *learnScreen) Status() string {
 	return ""
 }
 
-func (s *learnScreen) ShortHelp() []key.Binding {
+func (s *Model) ShortHelp() []key.Binding {
 	if _, ok := s.step(); !ok {
 		return []key.Binding{s.keys.Answer, s.keys.Next, s.keys.Prev}
 	}
@@ -274,7 +270,7 @@ func (s *learnScreen) ShortHelp() []key.Binding {
 	return b
 }
 
-func (s *learnScreen) FullHelp() [][]key.Binding {
+func (s *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{s.keys.Act, s.keys.Check, s.keys.Hint, s.keys.Enter, s.keys.Next, s.keys.Prev},
 		{s.keys.Answer, s.keys.Panel, s.keys.Up, s.keys.Down, s.keys.PageUp, s.keys.PageDown},
@@ -282,27 +278,27 @@ func (s *learnScreen) FullHelp() [][]key.Binding {
 	}
 }
 
-func (s *learnScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		s.width, s.height = msg.Width, msg.Height
-	case stylesMsg:
+	case common.StylesMsg:
 		s.styles = s.styleFor(msg.Styles)
 		s.textKey = "" // colours changed: render the text again
-	case learnDoctorMsg:
+	case doctorMsg:
 		s.doctor = msg.report
-	case learnProgressMsg:
+	case progressMsg:
 		return s, s.onProgress(msg)
-	case learnSavedMsg:
+	case savedMsg:
 		s.saveErr = msg.err
-	case learnStartedMsg:
+	case startedMsg:
 		return s, s.onStarted(msg)
-	case learnLiveMsg:
+	case liveMsg:
 		if msg.gen == s.gen {
 			s.live, s.liveErr = msg.state, msg.err
 			s.live.StartDuration = s.startDur
 		}
-	case learnTickMsg:
+	case tickMsg:
 		if msg.gen != s.gen || s.child == nil {
 			return s, nil
 		}
@@ -311,9 +307,9 @@ func (s *learnScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			cmds = append(cmds, s.liveCmd())
 		}
 		return s, tea.Batch(cmds...)
-	case learnActedMsg:
+	case actedMsg:
 		return s, s.onActed(msg)
-	case learnShellMsg:
+	case shellMsg:
 		if msg.gen == s.gen {
 			s.busy = ""
 			return s, s.actCmd()
@@ -325,7 +321,7 @@ func (s *learnScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 }
 
 // onProgress resumes where the learner left off, unless a lesson was asked for.
-func (s *learnScreen) onProgress(msg learnProgressMsg) tea.Cmd {
+func (s *Model) onProgress(msg progressMsg) tea.Cmd {
 	s.loaded = true
 	s.saveErr = msg.err
 	if msg.err == nil {
@@ -347,7 +343,7 @@ func (s *learnScreen) onProgress(msg learnProgressMsg) tea.Cmd {
 // enterStep bumps the generation and gets the demo child into the step's
 // starting spec: started the first time, changed in place (or re-created by
 // the engine) afterwards.
-func (s *learnScreen) enterStep() tea.Cmd {
+func (s *Model) enterStep() tea.Cmd {
 	s.gen++
 	s.before, s.acted, s.result, s.showHint = nil, nil, nil, false
 	s.scroll = 0
@@ -368,23 +364,23 @@ func (s *learnScreen) enterStep() tea.Cmd {
 		t0 := clock.Now()
 		if child != nil {
 			if _, err := child.Apply(spec); err != nil {
-				return learnStartedMsg{gen: gen, child: child, err: err}
+				return startedMsg{gen: gen, child: child, err: err}
 			}
-			return learnStartedMsg{gen: gen, child: child, took: clock.Now().Sub(t0)}
+			return startedMsg{gen: gen, child: child, took: clock.Now().Sub(t0)}
 		}
 		c, err := lab.Start(spec)
 		if err != nil {
-			return learnStartedMsg{gen: gen, err: err}
+			return startedMsg{gen: gen, err: err}
 		}
 		took := clock.Now().Sub(t0)
 		if !box.put(c) {
 			return nil // the screen closed while the child started; put stopped it
 		}
-		return learnStartedMsg{gen: gen, child: c, took: took}
+		return startedMsg{gen: gen, child: c, took: took}
 	})
 }
 
-func (s *learnScreen) onStarted(msg learnStartedMsg) tea.Cmd {
+func (s *Model) onStarted(msg startedMsg) tea.Cmd {
 	if msg.child != nil {
 		s.child = msg.child
 	}
@@ -406,25 +402,25 @@ func (s *learnScreen) onStarted(msg learnStartedMsg) tea.Cmd {
 }
 
 // tickCmd refreshes the live panel once a second.
-func (s *learnScreen) tickCmd() tea.Cmd {
+func (s *Model) tickCmd() tea.Cmd {
 	gen := s.gen
-	return tickCmd(s.deps.Clock, refreshEvery, func(time.Time) tea.Msg { return learnTickMsg{gen: gen} })
+	return common.TickCmd(s.deps.Clock, common.RefreshEvery, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
 }
 
 // liveCmd reads the state for the live panel.
-func (s *learnScreen) liveCmd() tea.Cmd {
+func (s *Model) liveCmd() tea.Cmd {
 	if s.child == nil {
 		return nil
 	}
 	gen, in, child, doctor := s.gen, s.deps.Inspector, s.child, s.doctor
 	return func() tea.Msg {
 		st, err := GatherState(in, child, doctor)
-		return learnLiveMsg{gen: gen, state: st, err: err}
+		return liveMsg{gen: gen, state: st, err: err}
 	}
 }
 
 // actCmd performs the step's action, then gathers the state the check reads.
-func (s *learnScreen) actCmd() tea.Cmd {
+func (s *Model) actCmd() tea.Cmd {
 	st, ok := s.step()
 	if !ok || s.child == nil {
 		return nil
@@ -437,10 +433,10 @@ func (s *learnScreen) actCmd() tea.Cmd {
 	return func() tea.Msg {
 		res, err := PerformAction(st, child, clock)
 		if err != nil {
-			return learnActedMsg{gen: gen, res: res, err: err, before: before}
+			return actedMsg{gen: gen, res: res, err: err, before: before}
 		}
 		state, gerr := GatherState(in, child, doctor)
-		msg := learnActedMsg{gen: gen, res: res, state: state, err: gerr, before: before}
+		msg := actedMsg{gen: gen, res: res, state: state, err: gerr, before: before}
 		if wantChain && in != nil {
 			msg.chain = parentChain(in, child.PID())
 		}
@@ -449,7 +445,7 @@ func (s *learnScreen) actCmd() tea.Cmd {
 }
 
 // parentChain follows PPIDs from pid up to PID 1 ("4242 sleep", "4100 procbox", …).
-func parentChain(in Inspector, pid int) []string {
+func parentChain(in common.Inspector, pid int) []string {
 	var chain []string
 	for i := 0; pid > 0 && i < 16; i++ {
 		sn, err := in.Snapshot(pid)
@@ -463,7 +459,7 @@ func parentChain(in Inspector, pid int) []string {
 	return chain
 }
 
-func (s *learnScreen) onActed(msg learnActedMsg) tea.Cmd {
+func (s *Model) onActed(msg actedMsg) tea.Cmd {
 	if msg.gen != s.gen {
 		return nil
 	}
@@ -489,7 +485,7 @@ func (s *learnScreen) onActed(msg learnActedMsg) tea.Cmd {
 }
 
 // checkState is the live state plus what the learner's action produced.
-func (s *learnScreen) checkState() lessons.State {
+func (s *Model) checkState() lessons.State {
 	st := s.live
 	st.Doctor = s.doctor
 	st.StartDuration = s.startDur
@@ -504,7 +500,7 @@ func (s *learnScreen) checkState() lessons.State {
 }
 
 // runCheck evaluates the step and saves progress when it passed.
-func (s *learnScreen) runCheck() tea.Cmd {
+func (s *Model) runCheck() tea.Cmd {
 	st, ok := s.step()
 	if !ok {
 		return nil
@@ -519,21 +515,21 @@ func (s *learnScreen) runCheck() tea.Cmd {
 }
 
 // saveCmd records the current place (and completions) through d.Progress.
-func (s *learnScreen) saveCmd() tea.Cmd {
+func (s *Model) saveCmd() tea.Cmd {
 	if s.deps.Progress == nil || !s.loaded {
 		return nil
 	}
 	s.progress.Lesson, s.progress.Step = s.lesson().ID, s.si
-	p := Progress{Lesson: s.progress.Lesson, Step: s.progress.Step, Completed: make(map[string]bool, len(s.progress.Completed))}
+	p := common.Progress{Lesson: s.progress.Lesson, Step: s.progress.Step, Completed: make(map[string]bool, len(s.progress.Completed))}
 	for k, v := range s.progress.Completed {
 		p.Completed[k] = v
 	}
 	store := s.deps.Progress
-	return func() tea.Msg { return learnSavedMsg{err: store.Save(p)} }
+	return func() tea.Msg { return savedMsg{err: store.Save(p)} }
 }
 
 // resetCmd stops the demo child and starts a clean one with the step's spec.
-func (s *learnScreen) resetCmd() tea.Cmd {
+func (s *Model) resetCmd() tea.Cmd {
 	st, ok := s.step()
 	if !ok || s.deps.Lab == nil || s.busy != "" {
 		return nil
@@ -552,23 +548,23 @@ func (s *learnScreen) resetCmd() tea.Cmd {
 		t0 := clock.Now()
 		c, err := lab.Start(spec)
 		if err != nil {
-			return learnStartedMsg{gen: gen, err: err}
+			return startedMsg{gen: gen, err: err}
 		}
 		took := clock.Now().Sub(t0)
 		if !box.put(c) {
 			return nil
 		}
-		return learnStartedMsg{gen: gen, child: c, took: took}
+		return startedMsg{gen: gen, child: c, took: took}
 	}
 }
 
 // go moves to lesson li, step si (clamped to the course).
-func (s *learnScreen) goTo(li, si int) tea.Cmd {
+func (s *Model) goTo(li, si int) tea.Cmd {
 	if li < 0 {
 		return nil
 	}
 	if li >= len(s.course) {
-		return flashCmd("That was the last lesson: well done.")
+		return common.FlashCmd("That was the last lesson: well done.")
 	}
 	if li != s.li {
 		s.lessonStart = s.deps.Clock.Now()
@@ -578,7 +574,7 @@ func (s *learnScreen) goTo(li, si int) tea.Cmd {
 	return s.enterStep()
 }
 
-func (s *learnScreen) next() tea.Cmd {
+func (s *Model) next() tea.Cmd {
 	if _, ok := s.step(); !ok {
 		// On the quiz: next question, then the next lesson.
 		if s.qi < len(s.lesson().Quiz)-1 {
@@ -590,7 +586,7 @@ func (s *learnScreen) next() tea.Cmd {
 	return s.goTo(s.li, s.si+1)
 }
 
-func (s *learnScreen) prev() tea.Cmd {
+func (s *Model) prev() tea.Cmd {
 	if _, ok := s.step(); !ok && s.qi > 0 {
 		s.qi--
 		return nil
@@ -604,7 +600,7 @@ func (s *learnScreen) prev() tea.Cmd {
 	return nil
 }
 
-func (s *learnScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
+func (s *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := s.keys
 	if _, ok := s.step(); !ok {
 		// The quiz page: a-d answer the question on screen.
@@ -666,7 +662,7 @@ func (s *learnScreen) onKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // act performs the step's action, unless something is already running.
-func (s *learnScreen) act() tea.Cmd {
+func (s *Model) act() tea.Cmd {
 	st, ok := s.step()
 	if !ok || s.busy != "" {
 		return nil
@@ -683,13 +679,13 @@ func (s *learnScreen) act() tea.Cmd {
 		}
 		gen := s.gen
 		s.busy = "in the child's shell"
-		return tea.ExecProcess(cmd, func(err error) tea.Msg { return learnShellMsg{gen: gen, err: err} })
+		return tea.ExecProcess(cmd, func(err error) tea.Msg { return shellMsg{gen: gen, err: err} })
 	}
 	return s.actCmd()
 }
 
 // noChildReason says why the live panel is empty.
-func (s *learnScreen) noChildReason() string {
+func (s *Model) noChildReason() string {
 	switch {
 	case s.deps.Lab == nil:
 		return "this procbox has no Lab engine (it needs Linux, root and the isolate package); run procbox doctor to see what this host supports"

@@ -1,4 +1,4 @@
-package ui
+package learn
 
 import (
 	"errors"
@@ -16,13 +16,13 @@ import (
 	"procbox/ui/markdown"
 )
 
-func (f *learnFixture) view(w, h int) string { return ansi.Strip(f.m.View(w, h)) }
+func (f *fixture) view(w, h int) string { return ansi.Strip(f.m.View(w, h)) }
 
 // TestLearnEveryStepPasses walks the whole course on the fakes: on every step
 // the check fails before the action and passes after it, through the same
 // commands the real screen runs.
 func TestLearnEveryStepPasses(t *testing.T) {
-	f := newLearnFixture(t, "", false, Progress{})
+	f := newFixture(t, "", false, common.Progress{})
 	for _, l := range lessons.Catalog() {
 		for si, st := range l.Steps {
 			t.Run(l.ID+"/"+st.ID, func(t *testing.T) {
@@ -49,7 +49,7 @@ func TestLearnEveryStepPasses(t *testing.T) {
 
 // TestLearnFirstNamespaceStep is the learner's path on the first namespace step.
 func TestLearnFirstNamespaceStep(t *testing.T) {
-	f := newLearnFixture(t, "namespaces", false, Progress{})
+	f := newFixture(t, "namespaces", false, common.Progress{})
 	v := f.view(120, 38)
 	if !strings.Contains(v, "pid: its own process numbers") || !strings.Contains(v, "switch on the pid namespace") {
 		t.Fatalf("first namespace step not shown:\n%s", v)
@@ -72,7 +72,7 @@ func TestLearnFirstNamespaceStep(t *testing.T) {
 }
 
 func TestLearnHintAndMissing(t *testing.T) {
-	f := newLearnFixture(t, "cgroups", false, Progress{})
+	f := newFixture(t, "cgroups", false, common.Progress{})
 	f.goTo("cgroups", 1) // memory
 	f.press("c", "h")
 	v := f.view(120, 38)
@@ -85,7 +85,7 @@ func TestLearnHintAndMissing(t *testing.T) {
 }
 
 func TestLearnResumeFromProgress(t *testing.T) {
-	f := newLearnFixture(t, "", false, Progress{Lesson: "security", Step: 4, Completed: map[string]bool{"process/pid": true}})
+	f := newFixture(t, "", false, common.Progress{Lesson: "security", Step: 4, Completed: map[string]bool{"process/pid": true}})
 	if l, st := f.m.lesson(), f.m.si; l.ID != "security" || st != 4 {
 		t.Errorf("resumed at %s/%d, want security/4", l.ID, st)
 	}
@@ -93,14 +93,14 @@ func TestLearnResumeFromProgress(t *testing.T) {
 		t.Errorf("completed steps not loaded")
 	}
 	// Asking for another lesson starts that one.
-	g := newLearnFixture(t, "cgroups", false, Progress{Lesson: "security", Step: 4})
+	g := newFixture(t, "cgroups", false, common.Progress{Lesson: "security", Step: 4})
 	if g.m.lesson().ID != "cgroups" || g.m.si != 0 {
 		t.Errorf("asked for cgroups, got %s/%d", g.m.lesson().ID, g.m.si)
 	}
 }
 
 func TestLearnQuiz(t *testing.T) {
-	f := newLearnFixture(t, "process", false, Progress{})
+	f := newFixture(t, "process", false, common.Progress{})
 	l := f.m.lesson()
 	f.goTo("process", len(l.Steps))
 	q := l.Quiz[0]
@@ -123,7 +123,7 @@ func TestLearnQuiz(t *testing.T) {
 }
 
 func TestLearnCountdown(t *testing.T) {
-	f := newLearnFixture(t, "namespaces", false, Progress{})
+	f := newFixture(t, "namespaces", false, common.Progress{})
 	if v := f.view(120, 38); !strings.Contains(v, "⏱ 20 min left") {
 		t.Errorf("no countdown:\n%s", v)
 	}
@@ -138,9 +138,9 @@ func TestLearnCountdown(t *testing.T) {
 }
 
 func TestLearnNoLab(t *testing.T) {
-	d := Deps{Inspector: learnFakeInspector{}, Clock: uitest.NewClock(learnT0), Styles: NewStyles(true, true)}
-	m := newLearnScreen(d, "namespaces", false).(*learnScreen)
-	f := &learnFixture{t: t, m: m, eng: &learnFakeEngine{}, store: &learnMemStore{}}
+	d := common.Deps{Inspector: fakeInspector{}, Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	m := New(d, "namespaces", false)
+	f := &fixture{t: t, m: m, eng: &fakeEngine{}, store: &memStore{}}
 	f.run(m.Init())
 	v := f.view(120, 30)
 	if !strings.Contains(v, "no Lab engine") {
@@ -153,10 +153,10 @@ func TestLearnNoLab(t *testing.T) {
 }
 
 func TestLearnStartFailure(t *testing.T) {
-	eng := &learnFakeEngine{failing: errors.New("clone: operation not permitted")}
-	d := Deps{Inspector: learnFakeInspector{eng: eng}, Lab: eng, Clock: uitest.NewClock(learnT0), Styles: NewStyles(true, true)}
-	m := newLearnScreen(d, "process", false).(*learnScreen)
-	f := &learnFixture{t: t, m: m, eng: eng}
+	eng := &fakeEngine{failing: errors.New("clone: operation not permitted")}
+	d := common.Deps{Inspector: fakeInspector{eng: eng}, Lab: eng, Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	m := New(d, "process", false)
+	f := &fixture{t: t, m: m, eng: eng}
 	f.run(m.Init())
 	if v := f.view(120, 30); !strings.Contains(v, "could not start: clone") {
 		t.Errorf("start failure not explained:\n%s", v)
@@ -164,7 +164,7 @@ func TestLearnStartFailure(t *testing.T) {
 }
 
 func TestLearnPresenter(t *testing.T) {
-	f := newLearnFixture(t, "namespaces", true, Progress{})
+	f := newFixture(t, "namespaces", true, common.Progress{})
 	f.press("a")
 	f.press("enter")
 	if f.m.si != 0 {
@@ -174,9 +174,9 @@ func TestLearnPresenter(t *testing.T) {
 	if v := f.view(120, 38); !strings.Contains(v, "Notes: The pid namespace comes with") {
 		t.Errorf("speaker notes not shown:\n%s", v)
 	}
-	old := f.m.child.(*learnFakeChild)
+	old := f.m.child.(*fakeChild)
 	f.press("R")
-	if !old.isStopped() || f.m.child == nil || f.m.child == LabChild(old) {
+	if !old.isStopped() || f.m.child == nil || f.m.child == common.LabChild(old) {
 		t.Errorf("R did not replace the demo child with a clean one")
 	}
 	if f.m.child.Spec().Has("pid") {
@@ -198,7 +198,7 @@ func TestLearnPresenter(t *testing.T) {
 }
 
 func TestLearnCloseStopsChild(t *testing.T) {
-	f := newLearnFixture(t, "process", false, Progress{})
+	f := newFixture(t, "process", false, common.Progress{})
 	if f.eng.running() != 1 {
 		t.Fatalf("%d children running, want 1", f.eng.running())
 	}
@@ -211,7 +211,7 @@ func TestLearnCloseStopsChild(t *testing.T) {
 	// A child that finishes starting after Close is stopped at once.
 	b := &childBox{}
 	b.take()
-	late := &learnFakeChild{pid: 1}
+	late := &fakeChild{pid: 1}
 	if b.put(late) || !late.isStopped() {
 		t.Errorf("a child started after Close was kept")
 	}
@@ -220,7 +220,7 @@ func TestLearnCloseStopsChild(t *testing.T) {
 // TestLearnNoOverflow: every step, the quiz and presenter mode fit 80×24.
 func TestLearnNoOverflow(t *testing.T) {
 	for _, presenter := range []bool{false, true} {
-		f := newLearnFixture(t, "", presenter, Progress{})
+		f := newFixture(t, "", presenter, common.Progress{})
 		for li, l := range lessons.Catalog() {
 			for si := 0; si <= len(l.Steps); si++ {
 				f.run(f.m.goTo(li, si))
@@ -246,7 +246,7 @@ func TestLearnNoOverflow(t *testing.T) {
 }
 
 func TestRenderMarkdown(t *testing.T) {
-	st := markdown.NewStyles(NewStyles(true, true))
+	st := markdown.NewStyles(common.NewStyles(true, true))
 	lines := markdown.Render("# Title\n\nSome **bold** and `code`.\n\n- one\n- two words that wrap around\n\n```\nls -l\n```\n", 20, st)
 	got := ansi.Strip(strings.Join(lines, "\n"))
 	want := "Title\n─────\n\nSome bold and code.\n\n• one\n• two words that\n  wrap around\n\n  ls -l"
@@ -262,10 +262,10 @@ func TestRenderMarkdown(t *testing.T) {
 
 // Golden views of a lesson step: the body the root would draw in a window of
 // 80×24 and 120×40. Rewrite with `make golden` after a deliberate change.
-func learnGolden(t *testing.T, presenter bool) {
+func goldenView(t *testing.T, presenter bool) {
 	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
 		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			f := newLearnFixture(t, "namespaces", presenter, Progress{})
+			f := newFixture(t, "namespaces", presenter, common.Progress{})
 			f.m.Update(teaSize(sz[0], sz[1]-common.HeaderHeight-common.FooterHeight))
 			f.press("a")
 			golden.RequireEqual(t, []byte(f.view(sz[0], sz[1]-common.HeaderHeight-common.FooterHeight)+"\n"))
@@ -273,11 +273,11 @@ func learnGolden(t *testing.T, presenter bool) {
 	}
 }
 
-func TestGoldenLearnStep(t *testing.T)      { learnGolden(t, false) }
-func TestGoldenLearnPresenter(t *testing.T) { learnGolden(t, true) }
+func TestGoldenLearnStep(t *testing.T)      { goldenView(t, false) }
+func TestGoldenLearnPresenter(t *testing.T) { goldenView(t, true) }
 
 func TestGoldenLearnQuiz(t *testing.T) {
-	f := newLearnFixture(t, "container", false, Progress{})
+	f := newFixture(t, "container", false, common.Progress{})
 	f.goTo("container", len(f.m.lesson().Steps))
 	f.press("b")
 	golden.RequireEqual(t, []byte(f.view(80, 22)+"\n"))
@@ -286,8 +286,8 @@ func TestGoldenLearnQuiz(t *testing.T) {
 // An Apply the engine refuses (say, no time namespace on this host) is shown,
 // and the old child keeps serving the panel.
 func TestLearnApplyFailureShown(t *testing.T) {
-	f := newLearnFixture(t, "process", false, Progress{})
-	f.m.child.(*learnFakeChild).failApply = errors.New("time namespaces need Linux 5.6")
+	f := newFixture(t, "process", false, common.Progress{})
+	f.m.child.(*fakeChild).failApply = errors.New("time namespaces need Linux 5.6")
 	f.goTo("cgroups", 0)
 	if v := f.view(120, 38); !strings.Contains(v, "could not be set up: time") {
 		t.Errorf("apply failure not shown:\n%s", v)
@@ -296,7 +296,7 @@ func TestLearnApplyFailureShown(t *testing.T) {
 
 // Scrolling must not damage the cached text: scroll down and back, same view.
 func TestLearnScrollKeepsText(t *testing.T) {
-	f := newLearnFixture(t, "process", false, Progress{})
+	f := newFixture(t, "process", false, common.Progress{})
 	first := f.view(80, 22)
 	f.press("j", "j", "j")
 	scrolled := f.view(80, 22)
@@ -319,41 +319,37 @@ func BenchmarkRenderMarkdown(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	st := markdown.NewStyles(NewStyles(true, false))
+	st := markdown.NewStyles(common.NewStyles(true, false))
 	for b.Loop() {
 		markdown.Render(body, 66, st)
 	}
 }
 
-// Through the root model: the whole window fits 80×24, and quitting closes the
-// screen, which stops the demo child (the root's close hook).
-func TestLearnInRootModel(t *testing.T) {
-	clock := uitest.NewClock(learnT0)
-	eng := &learnFakeEngine{clock: clock}
-	d := Deps{Inspector: learnFakeInspector{eng: eng}, Lab: eng, Clock: clock, Styles: NewStyles(true, true)}
-	f := &learnFixture{t: t, m: newLearnScreen(d, "namespaces", false).(*learnScreen), eng: eng}
-	root := newRoot(d, f.m)
-	model, _ := root.Update(teaSize(80, 24))
-	root = model.(rootModel)
-	f.run(f.m.Init())
-	f.press("a")
-	lines := strings.Split(root.render(), "\n")
-	if len(lines) != 24 {
-		t.Errorf("%d lines, want 24", len(lines))
+// In the frame the root draws: the whole window fits 80×24, and the command
+// Close returns (the root runs it when the screen goes, however the program
+// ends) stops the demo child.
+func TestLearnInFrame(t *testing.T) {
+	clock := uitest.NewClock(testT0)
+	eng := &fakeEngine{clock: clock}
+	d := common.Deps{Inspector: fakeInspector{eng: eng}, Lab: eng, Clock: clock, Styles: common.NewStyles(true, true)}
+	m := New(d, "namespaces", false)
+	dr := uitest.NewScreen(t, d, m, 80, 24)
+	dr.Keys("a")
+	v := dr.View()
+	uitest.CheckFits(t, v, 80, 24)
+	if n := len(strings.Split(v, "\n")); n != 24 {
+		t.Errorf("%d lines, want 24", n)
 	}
-	for i, l := range lines {
-		if w := ansi.StringWidth(l); w > 80 {
-			t.Errorf("line %d is %d cells wide", i, w)
-		}
-	}
-	if !strings.Contains(ansi.Strip(root.render()), "procbox › Learn") {
-		t.Errorf("no title in the header:\n%s", ansi.Strip(root.render()))
+	if !strings.Contains(v, "procbox › Learn") {
+		t.Errorf("no title in the header:\n%s", v)
 	}
 	if eng.running() != 1 {
 		t.Fatalf("%d children running, want 1", eng.running())
 	}
-	root.open.closeAll()
+	if c := m.Close(); c != nil {
+		c()
+	}
 	if eng.running() != 0 {
-		t.Errorf("closing the root left the demo child running")
+		t.Errorf("closing the screen left the demo child running")
 	}
 }
