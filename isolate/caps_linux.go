@@ -21,6 +21,26 @@ func capNumbers(names []string) ([]int, error) {
 	return out, nil
 }
 
+// clearInheritable empties this thread's inheritable set, as a process that
+// has just entered a user namespace with `unshare --user` has it. procbox's
+// child raised the set to carry its setup over a re-exec (ambient caps need
+// their bits in inheritable); left full, a program with file capabilities
+// +ei would gain them at exec: its permitted set becomes inheritable ∩ the
+// file's inheritable (capabilities(7), "Transformation of capabilities
+// during execve()").
+func clearInheritable() error {
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("capget: %v", err)
+	}
+	data[0].Inheritable, data[1].Inheritable = 0, 0
+	if err := unix.Capset(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("capset: clear the inheritable set: %v", err)
+	}
+	return nil
+}
+
 // dropCapsThisThread removes caps from the bounding set (so no exec can bring
 // them back), then from the effective, permitted and inheritable sets, and
 // lowers them in the ambient set. Capability sets belong to a thread: the

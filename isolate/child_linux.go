@@ -221,9 +221,14 @@ func setupChild(spec Spec) error {
 	}
 	if spec.Has(NSUser) && !spec.MapRoot {
 		// The ambient caps only carried the setup over our re-exec; the program
-		// that runs now is a plain user, as after `unshare --user`.
+		// that runs now is a plain user, as after `unshare --user`: no
+		// ambient caps, and an empty inheritable set, or a binary with file
+		// caps +ei would pick them up at exec.
 		if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
 			return fmt.Errorf("clear ambient caps: %v", err)
+		}
+		if err := clearInheritable(); err != nil {
+			return err
 		}
 	}
 	if len(spec.Seccomp) > 0 {

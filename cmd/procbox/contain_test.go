@@ -308,3 +308,39 @@ func TestContainRootfsHostProc(t *testing.T) {
 		t.Errorf("--rootfs without pid: code %d stderr %q, want exit 2 naming the pid namespace", r.code, r.stderr)
 	}
 }
+
+// TestContainUserNSInheritable: as a normal user, `procbox run --ns user`
+// must not leave the inheritable set full: a binary carrying file caps +ei
+// would then gain them (CapEff) at exec. Run as nobody, the helper with
+// cap_net_raw+ei must see empty CapEff and CapInh.
+func TestContainUserNSInheritable(t *testing.T) {
+	requireRoot(t)
+	setcap, err := exec.LookPath("setcap")
+	if err != nil {
+		t.Skip("setcap is not installed (apt-get install libcap2-bin; .ci/run does)")
+	}
+	bin, attack := faultBuild(t), containAttack(t)
+	for _, f := range []string{bin, attack} {
+		// nobody must reach both binaries: the temp dirs are 0700.
+		for d := filepath.Dir(f); d != os.TempDir() && d != "/"; d = filepath.Dir(d) {
+			os.Chmod(d, 0o755)
+		}
+	}
+	if out, err := exec.Command(setcap, "cap_net_raw+ei", attack).CombinedOutput(); err != nil {
+		t.Skipf("setcap on %s: %v %s (the file system may not keep security xattrs)", attack, err, out)
+	}
+	cmd := exec.Command(bin, "run", "--ns", "user", "--", attack, "capeff")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	cmd.Dir = "/"
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		if strings.Contains(string(out), "namespaces") || strings.Contains(string(out), "permission denied") {
+			t.Skipf("this host does not let nobody create a user namespace: %s", out)
+		}
+		t.Fatalf("run as nobody: %v\n%s", err, out)
+	}
+	s := string(out)
+	if !strings.Contains(s, "CapInh: 0000000000000000") || !strings.Contains(s, "CapEff: 0000000000000000") {
+		t.Errorf("a +ei binary inside the user namespace gained capabilities:\n%s", s)
+	}
+}

@@ -6,12 +6,14 @@
 //	attack tiocsti TEXT        push TEXT into fd 0's input queue (TIOCSTI)
 //	attack syscalls NAME...    call each syscall with harmless arguments; print NAME=errno
 //	attack write FILE TEXT     write TEXT to FILE; print "ok" or the errno
+//	attack capeff              print this process's CapEff and CapInh from /proc/self/status
 //	attack ls DIR              list DIR; print "ok N" or the errno
 package main
 
 import (
 	"fmt"
 	"os"
+	"strings"
 	"syscall"
 	"unsafe"
 
@@ -36,6 +38,13 @@ func main() {
 			err = pe.Err
 		}
 		fmt.Println(errName(err))
+	case "capeff":
+		b, _ := os.ReadFile("/proc/self/status")
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "CapEff:") || strings.HasPrefix(l, "CapInh:") {
+				fmt.Println(strings.Join(strings.Fields(l), " "))
+			}
+		}
 	case "ls":
 		ents, err := os.ReadDir(os.Args[2])
 		if pe, ok := err.(*os.PathError); ok {
