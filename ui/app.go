@@ -15,17 +15,11 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// errNotBuilt is returned when a screen's constructor is still a placeholder.
-var errNotBuilt = errors.New("this screen is not available in this build")
-
-// notBuiltText is what the UI says when a constructor returns nil.
-const notBuiltText = "not available in this build"
-
 // pushMsg asks the root to open a new screen on top of the current one.
-type pushMsg struct{ s screen }
+type pushMsg struct{ s common.Screen }
 
 // pushCmd returns a command that opens s.
-func pushCmd(s screen) tea.Cmd { return func() tea.Msg { return pushMsg{s: s} } }
+func pushCmd(s common.Screen) tea.Cmd { return func() tea.Msg { return pushMsg{s: s} } }
 
 // renderFPS caps how often the terminal is redrawn. The renderer wakes this
 // many times a second even when nothing changed; on the 2-core VM tea's
@@ -38,13 +32,13 @@ const renderFPS = 10
 // stackEntry is one open screen with the id the close tracker knows it by.
 type stackEntry struct {
 	id int
-	s  screen
+	s  common.Screen
 }
 
 // rootModel owns the window, the header, the help line, the ? overlay and the
 // stack of screens. Screens only draw the body they are given.
 type rootModel struct {
-	deps   Deps
+	deps   common.Deps
 	frame  common.Frame // header, help line, ? overlay, flash
 	stack  []stackEntry
 	width  int
@@ -53,19 +47,19 @@ type rootModel struct {
 }
 
 // newRoot builds the root with s as the first screen.
-func newRoot(d Deps, s screen) rootModel {
+func newRoot(d common.Deps, s common.Screen) rootModel {
 	d = d.WithDefaults()
 	m := rootModel{
 		deps:  d,
 		frame: common.NewFrame(d.Styles),
-		open:  &openScreens{entries: map[int]screen{}, closing: map[int]*pendingClose{}},
+		open:  &openScreens{entries: map[int]common.Screen{}, closing: map[int]*pendingClose{}},
 	}
 	id := m.open.add(s)
 	m.stack = []stackEntry{{id: id, s: s}}
 	return m
 }
 
-func (m rootModel) top() screen { return m.stack[len(m.stack)-1].s }
+func (m rootModel) top() common.Screen { return m.stack[len(m.stack)-1].s }
 
 func (m rootModel) Init() tea.Cmd {
 	// The background colour query answers with a BackgroundColorMsg; until it
@@ -97,11 +91,11 @@ func (m rootModel) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.frame.Styles.NoColor {
 			return m, nil
 		}
-		ns := NewStyles(msg.IsDark(), false)
+		ns := common.NewStyles(msg.IsDark(), false)
 		ns.Presenter = m.frame.Styles.Presenter
 		m.frame.Styles = ns
 		m.frame.Help.Styles = common.HelpStyles(ns)
-		return m.broadcast(stylesMsg{Styles: ns})
+		return m.broadcast(common.StylesMsg{Styles: ns})
 
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
@@ -112,7 +106,7 @@ func (m rootModel) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m.updateTop(common.ShiftMouse(msg, common.HeaderHeight))
 
-	case backMsg:
+	case common.BackMsg:
 		return m.pop()
 
 	case pushMsg:
@@ -125,7 +119,7 @@ func (m rootModel) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case picker.CompareMsg:
 		return m.push(inspector.NewCompare(m.deps, msg.A, msg.B))
 
-	case flashMsg:
+	case common.FlashMsg:
 		m.frame.Flash = msg.Text
 		return m, nil
 	}
@@ -153,7 +147,7 @@ func (m rootModel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.frame.ShowHelp = true
 			return m, nil
 		case key.Matches(msg, m.frame.Keys.Back):
-			if b, ok := m.top().(backer); ok && b.Back(msg) {
+			if b, ok := m.top().(common.Backer); ok && b.Back(msg) {
 				return m, nil
 			}
 			return m.pop()
@@ -186,7 +180,7 @@ func (m rootModel) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // setScreen replaces the screen at i (screens may return a new value from
 // Update) and tells the close tracker about it.
-func (m *rootModel) setScreen(i int, s screen) {
+func (m *rootModel) setScreen(i int, s common.Screen) {
 	if s == nil {
 		return
 	}
@@ -194,25 +188,20 @@ func (m *rootModel) setScreen(i int, s screen) {
 	m.open.set(m.stack[i].id, s)
 }
 
-// push opens s on top. A nil screen (a constructor that is still a placeholder)
-// becomes a message instead of a crash.
-func (m rootModel) push(s screen) (tea.Model, tea.Cmd) {
-	if s == nil {
-		m.frame.Flash = notBuiltText
-		return m, nil
-	}
+// push opens s on top.
+func (m rootModel) push(s common.Screen) (tea.Model, tea.Cmd) {
 	stack := make([]stackEntry, len(m.stack), len(m.stack)+1)
 	copy(stack, m.stack)
 	m.stack = stack
 	i := len(m.stack) - 1
-	under, c1 := m.stack[i].s.Update(activeMsg{Active: false})
+	under, c1 := m.stack[i].s.Update(common.ActiveMsg{Active: false})
 	m.setScreen(i, under)
 	id := m.open.add(s)
 	m.stack = append(m.stack, stackEntry{id: id, s: s})
 	var c2 tea.Cmd
 	if m.width > 0 {
 		// The new screen has not seen the window size yet.
-		var s2 screen
+		var s2 common.Screen
 		s2, c2 = s.Update(tea.WindowSizeMsg{Width: m.width, Height: m.height})
 		m.setScreen(len(m.stack)-1, s2)
 	}
@@ -230,7 +219,7 @@ func (m rootModel) pop() (tea.Model, tea.Cmd) {
 	m.stack = append([]stackEntry(nil), m.stack[:len(m.stack)-1]...)
 	closeCmd := m.open.closeOne(last.id)
 	i := len(m.stack) - 1
-	s, cmd := m.stack[i].s.Update(activeMsg{Active: true})
+	s, cmd := m.stack[i].s.Update(common.ActiveMsg{Active: true})
 	m.setScreen(i, s)
 	return m, tea.Batch(closeCmd, cmd)
 }
@@ -258,9 +247,9 @@ func (m rootModel) View() (v tea.View) {
 // the program so run can close what is left even after a panic or a signal.
 type openScreens struct {
 	mu      sync.Mutex
-	fatal   error // the first panic caught in a screen
+	fatal   error // the first panic caught in a common.Screen
 	next    int
-	entries map[int]screen
+	entries map[int]common.Screen
 	closing map[int]*pendingClose
 }
 
@@ -295,7 +284,7 @@ func (o *openScreens) fatalErr() error {
 	return o.fatal
 }
 
-func (o *openScreens) add(s screen) int {
+func (o *openScreens) add(s common.Screen) int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.next++
@@ -303,7 +292,7 @@ func (o *openScreens) add(s screen) int {
 	return o.next
 }
 
-func (o *openScreens) set(id int, s screen) {
+func (o *openScreens) set(id int, s common.Screen) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if _, ok := o.entries[id]; ok {
@@ -321,7 +310,7 @@ func (o *openScreens) closeOne(id int) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	c, ok := s.(closer)
+	c, ok := s.(common.Closer)
 	if !ok {
 		return nil
 	}
@@ -371,14 +360,11 @@ func (o *openScreens) closeAll() {
 // user quits. Whatever ends the program — q, Ctrl-C, SIGTERM, the context in
 // Deps being cancelled (cmd/procbox cancels it on SIGHUP), a panic — every
 // screen that is still open is closed before run returns.
-func run(d Deps, s screen) error { return runWith(d, s) }
+func run(d common.Deps, s common.Screen) error { return runWith(d, s) }
 
 // runWith is run with extra program options (tests give it pipes instead of
 // a terminal).
-func runWith(d Deps, s screen, opts ...tea.ProgramOption) error {
-	if s == nil {
-		return errNotBuilt
-	}
+func runWith(d common.Deps, s common.Screen, opts ...tea.ProgramOption) error {
 	m := newRoot(d, s)
 	defer m.open.closeAll()
 	ctx := d.Context

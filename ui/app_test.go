@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"procbox/ui/inspector"
+	"procbox/ui/internal/common"
 	"procbox/ui/internal/uitest"
 	"procbox/ui/picker"
 
@@ -30,7 +31,7 @@ func newCoreCloser(title string) *coreCloser {
 }
 
 func (c *coreCloser) Init() tea.Cmd { return nil }
-func (c *coreCloser) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (c *coreCloser) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if ws, ok := msg.(tea.WindowSizeMsg); ok {
 		c.lastSize = ws
 	}
@@ -52,7 +53,7 @@ func TestRootPopClosesScreenOnce(t *testing.T) {
 	d := newCoreDriver(t, coreDeps(uitest.NewInspector()), newCoreCloser("bottom"), 80, 24)
 	top := newCoreCloser("top")
 	d.Send(pushMsg{s: top})
-	if d.top() != screen(top) {
+	if d.top() != common.Screen(top) {
 		t.Fatalf("push did not put the screen on top")
 	}
 	if top.lastSize.Width != 80 {
@@ -137,28 +138,14 @@ func TestRootClipsOversizedScreens(t *testing.T) {
 	}
 }
 
-func TestRootNilScreenSaysNotBuilt(t *testing.T) {
-	d := newCoreDriver(t, coreDeps(uitest.NewInspector()), newCoreCloser("home"), 80, 24)
-	d.Send(pushMsg{s: nil})
-	if d.top().Title() != "home" {
-		t.Fatal("a nil screen was pushed")
-	}
-	if !strings.Contains(d.View(), notBuiltText) {
-		t.Fatalf("no 'not available' message:\n%s", d.View())
-	}
-	if err := run(coreDeps(uitest.NewInspector()), nil); err == nil {
-		t.Fatal("run with a nil screen must fail")
-	}
-}
-
 func TestRootBackgroundColorRebuildsStyles(t *testing.T) {
 	deps := coreDeps(uitest.NewInspector())
-	deps.Styles = NewStyles(true, false)
+	deps.Styles = common.NewStyles(true, false)
 	h := newHomeScreen(deps)
 	d := newCoreDriver(t, deps, h, 80, 24)
 	d.Send(tea.BackgroundColorMsg{Color: nil})
 	_ = d.View() // must not panic with a nil colour either
-	deps.Styles = NewStyles(true, true)
+	deps.Styles = common.NewStyles(true, true)
 	d2 := newCoreDriver(t, deps, newHomeScreen(deps), 80, 24)
 	d2.Send(tea.BackgroundColorMsg{})
 	if !d2.root().frame.Styles.NoColor {
@@ -221,7 +208,7 @@ func TestRunClosesScreensOnQuit(t *testing.T) {
 // corePanicker panics on the key p.
 type corePanicker struct{ *coreCloser }
 
-func (c corePanicker) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (c corePanicker) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "p" {
 		panic("boom")
 	}
@@ -247,13 +234,13 @@ func TestRunPanicIsOneLineAndCloses(t *testing.T) {
 
 // TestScreensWithoutInspector: a Deps without an Inspector gives messages, not panics.
 func TestScreensWithoutInspector(t *testing.T) {
-	deps := Deps{Clock: uitest.NewClock(uitest.Now), Styles: NewStyles(true, true)}
-	for _, s := range []screen{newHomeScreen(deps), picker.New(deps), inspector.New(deps, 1), inspector.NewCompare(deps, 1, 2)} {
+	deps := common.Deps{Clock: uitest.NewClock(uitest.Now), Styles: common.NewStyles(true, true)}
+	for _, s := range []common.Screen{newHomeScreen(deps), picker.New(deps), inspector.New(deps, 1), inspector.NewCompare(deps, 1, 2)} {
 		d := newCoreDriver(t, deps, s, 80, 24)
 		uitest.CheckFits(t, d.View(), 80, 24)
 	}
 	d := newCoreDriver(t, deps, picker.New(deps), 80, 24)
-	if !strings.Contains(d.View(), errNoInspector.Error()) {
+	if !strings.Contains(d.View(), common.ErrNoInspector.Error()) {
 		t.Errorf("picker does not say why it is empty:\n%s", d.View())
 	}
 }
@@ -261,7 +248,7 @@ func TestScreensWithoutInspector(t *testing.T) {
 // TestHelpOverlayFitsEveryScreen: ? on each screen lists its keys within 80x24.
 func TestHelpOverlayFitsEveryScreen(t *testing.T) {
 	deps := coreDeps(uitest.NewInspector())
-	for _, s := range []screen{newHomeScreen(deps), picker.New(deps), inspector.New(deps, 400), inspector.NewCompare(deps, 300, 400)} {
+	for _, s := range []common.Screen{newHomeScreen(deps), picker.New(deps), inspector.New(deps, 400), inspector.NewCompare(deps, 300, 400)} {
 		d := newCoreDriver(t, deps, s, 80, 24)
 		d.Keys("?")
 		v := d.View()
@@ -269,5 +256,25 @@ func TestHelpOverlayFitsEveryScreen(t *testing.T) {
 		if !strings.Contains(v, "Keys — "+s.Title()) || !strings.Contains(v, "ctrl+c") {
 			t.Errorf("%s: help overlay incomplete:\n%s", s.Title(), v)
 		}
+	}
+}
+
+// The root opens what a screen asks for: the picker never builds the
+// inspector or the comparison itself.
+func TestRootRoutesPickerRequests(t *testing.T) {
+	deps := coreDeps(uitest.NewInspector())
+	d := newCoreDriver(t, deps, picker.New(deps), 80, 24)
+	d.Send(picker.OpenMsg{PID: 300})
+	if s, ok := d.top().(*inspector.Model); !ok || s.Title() != "Inspect 300" {
+		t.Fatalf("OpenMsg{300} opened %T", d.top())
+	}
+	d.Keys("q")
+	d.Send(picker.CompareMsg{A: 300, B: 400})
+	if _, ok := d.top().(*inspector.Compare); !ok || !strings.Contains(d.View(), "300") || !strings.Contains(d.View(), "400") {
+		t.Fatalf("CompareMsg{300, 400} opened %T:\n%s", d.top(), d.View())
+	}
+	d.Keys("q")
+	if _, ok := d.top().(*picker.Model); !ok {
+		t.Fatalf("q did not come back to the picker: %T", d.top())
 	}
 }

@@ -5,12 +5,13 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"procbox/ui/internal/common"
 	"procbox/ui/internal/uitest"
 )
 
 // coreDeps builds Deps over the fake inspector, frozen clock, monochrome styles.
-func coreDeps(in *uitest.Inspector) Deps {
-	return Deps{Inspector: in, Clock: uitest.NewClock(uitest.Now), Styles: NewStyles(true, true)}
+func coreDeps(in *uitest.Inspector) common.Deps {
+	return common.Deps{Inspector: in, Clock: uitest.NewClock(uitest.Now), Styles: common.NewStyles(true, true)}
 }
 
 // coreDriver drives the root model with s as its first screen.
@@ -19,7 +20,7 @@ type coreDriver struct {
 	m tea.Model
 }
 
-func newCoreDriver(t testing.TB, d Deps, s screen, w, h int) *coreDriver {
+func newCoreDriver(t testing.TB, d common.Deps, s common.Screen, w, h int) *coreDriver {
 	t.Helper()
 	dr := &coreDriver{m: newRoot(d, s)}
 	dr.Driver = uitest.New(t, func(msg tea.Msg) tea.Cmd {
@@ -35,4 +36,4 @@ func newCoreDriver(t testing.TB, d Deps, s screen, w, h int) *coreDriver {
 func (d *coreDriver) root() rootModel { return d.m.(rootModel) }
 
 // top is the screen on top of the stack.
-func (d *coreDriver) top() screen { return d.root().top() }
+func (d *coreDriver) top() common.Screen { return d.root().top() }

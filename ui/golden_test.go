@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"procbox/ui/inspector"
+	"procbox/ui/internal/common"
 	"procbox/ui/internal/uitest"
 	"procbox/ui/picker"
 
@@ -29,7 +30,7 @@ func goldenEach(t *testing.T, f func(t *testing.T, w, h int) string) {
 func TestGoldenHome(t *testing.T) {
 	goldenEach(t, func(t *testing.T, w, h int) string {
 		deps := coreDeps(uitest.NewInspector())
-		deps.Progress = coreProgress{p: Progress{Lesson: "namespaces", Step: 2}}
+		deps.Progress = coreProgress{p: common.Progress{Lesson: "namespaces", Step: 2}}
 		return newCoreDriver(t, deps, newHomeScreen(deps), w, h).View()
 	})
 }
@@ -38,11 +39,11 @@ func TestGoldenHome(t *testing.T) {
 // text in the same places — colour changes, layout never does — so the
 // stripped goldens hold for all three.
 func TestStylesChangeOnlyColour(t *testing.T) {
-	view := func(st Styles, pid int) string {
+	view := func(st common.Styles, pid int) string {
 		in := uitest.NewInspector()
 		deps := coreDeps(in)
 		deps.Styles = st
-		var s screen = inspector.New(deps, pid)
+		var s common.Screen = inspector.New(deps, pid)
 		if pid == 0 {
 			s = picker.New(deps)
 		}
@@ -55,9 +56,9 @@ func TestStylesChangeOnlyColour(t *testing.T) {
 		return out
 	}
 	for _, pid := range []int{0, 400} {
-		mono := view(NewStyles(true, true), pid)
+		mono := view(common.NewStyles(true, true), pid)
 		for _, dark := range []bool{true, false} {
-			if got := view(NewStyles(dark, false), pid); got != mono {
+			if got := view(common.NewStyles(dark, false), pid); got != mono {
 				t.Errorf("pid %d dark=%v: coloured view differs from NO_COLOR view once stripped", pid, dark)
 			}
 		}

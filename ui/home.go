@@ -9,13 +9,14 @@ import (
 
 	"procbox/inspect"
 	"procbox/isolate"
+	"procbox/ui/internal/common"
 	"procbox/ui/lab"
 	"procbox/ui/learn"
 	"procbox/ui/picker"
 )
 
 // RunHome opens the TUI on the home screen.
-func RunHome(d Deps) error {
+func RunHome(d common.Deps) error {
 	d = d.WithDefaults()
 	return run(d, newHomeScreen(d))
 }
@@ -38,33 +39,33 @@ type doctorMsg struct{ report inspect.HostReport }
 
 // progressMsg carries the saved lesson progress.
 type progressMsg struct {
-	progress Progress
+	progress common.Progress
 	err      error
 }
 
 // homeScreen is the menu: Learn, Lab, Inspect, Quit, the lesson to resume and
 // what this host supports.
 type homeScreen struct {
-	deps     Deps
-	styles   Styles
-	keys     KeyMap
+	deps     common.Deps
+	styles   common.Styles
+	keys     common.KeyMap
 	cursor   int
 	report   *inspect.HostReport
-	progress Progress
+	progress common.Progress
 	progErr  error
 }
 
-func newHomeScreen(d Deps) *homeScreen {
-	return &homeScreen{deps: d, styles: d.Styles, keys: DefaultKeyMap()}
+func newHomeScreen(d common.Deps) *homeScreen {
+	return &homeScreen{deps: d, styles: d.Styles, keys: common.DefaultKeyMap()}
 }
 
 // doctorCmd reads what the host supports.
-func doctorCmd(in Inspector) tea.Cmd {
+func doctorCmd(in common.Inspector) tea.Cmd {
 	return func() tea.Msg { return doctorMsg{report: in.Doctor()} }
 }
 
 // progressCmd loads the saved lesson progress.
-func progressCmd(store ProgressStore) tea.Cmd {
+func progressCmd(store common.ProgressStore) tea.Cmd {
 	return func() tea.Msg {
 		p, err := store.Load()
 		return progressMsg{progress: p, err: err}
@@ -82,9 +83,9 @@ func (h *homeScreen) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (h *homeScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (h *homeScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case stylesMsg:
+	case common.StylesMsg:
 		h.styles = msg.Styles
 	case doctorMsg:
 		r := msg.report
@@ -133,21 +134,13 @@ func (h *homeScreen) menuTop() int { return 4 }
 func (h *homeScreen) open() tea.Cmd {
 	switch homeItems[h.cursor].name {
 	case "Learn":
-		return pushOrFlash(learn.New(h.deps, h.progress.Lesson, false))
+		return pushCmd(learn.New(h.deps, h.progress.Lesson, false))
 	case "Lab":
-		return pushOrFlash(lab.New(h.deps, isolate.Spec{}))
+		return pushCmd(lab.New(h.deps, isolate.Spec{}))
 	case "Inspect":
 		return pushCmd(picker.New(h.deps))
 	}
 	return tea.Quit
-}
-
-// pushOrFlash opens s, or says it is not built when its constructor is a placeholder.
-func pushOrFlash(s screen) tea.Cmd {
-	if s == nil {
-		return flashCmd(notBuiltText)
-	}
-	return pushCmd(s)
 }
 
 func (h *homeScreen) View(w, height int) string {
@@ -160,9 +153,9 @@ func (h *homeScreen) View(w, height int) string {
 	for i, it := range homeItems {
 		line := fmt.Sprintf("%-8s %s", it.name, it.what)
 		if i == h.cursor {
-			b.WriteString("  " + st.Selected.Render("▸ "+truncate(line, w-6)) + "\n")
+			b.WriteString("  " + st.Selected.Render("▸ "+common.Truncate(line, w-6)) + "\n")
 		} else {
-			b.WriteString("    " + st.Text.Render(truncate(line, w-6)) + "\n")
+			b.WriteString("    " + st.Text.Render(common.Truncate(line, w-6)) + "\n")
 		}
 	}
 	b.WriteString("\n")
@@ -227,10 +220,10 @@ func (h *homeScreen) hostLines(w int) []string {
 	}
 	lines := packItems(items, "   ", w)
 	if !r.Root {
-		lines = append(lines, st.Subtle.Render(truncate("Without root: Inspect works for your own processes; the Lab needs root.", w)))
+		lines = append(lines, st.Subtle.Render(common.Truncate("Without root: Inspect works for your own processes; the Lab needs root.", w)))
 	}
 	for _, n := range r.Notes {
-		lines = append(lines, st.Subtle.Render(truncate(n, w)))
+		lines = append(lines, st.Subtle.Render(common.Truncate(n, w)))
 	}
 	return lines
 }
@@ -244,7 +237,7 @@ func packItems(items []string, sep string, w int) []string {
 		switch {
 		case cur == "":
 			cur = it
-		case cellWidth(cur)+cellWidth(sep)+cellWidth(it) <= w:
+		case common.CellWidth(cur)+common.CellWidth(sep)+common.CellWidth(it) <= w:
 			cur += sep + it
 		default:
 			lines = append(lines, cur)

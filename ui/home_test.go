@@ -5,24 +5,26 @@ import (
 	"strings"
 	"testing"
 
-	"procbox/isolate"
+	"procbox/ui/internal/common"
 	"procbox/ui/internal/uitest"
+	"procbox/ui/lab"
+	"procbox/ui/learn"
 	"procbox/ui/picker"
 )
 
 // coreProgress is a fake progress store.
 type coreProgress struct {
-	p   Progress
+	p   common.Progress
 	err error
 }
 
-func (c coreProgress) Load() (Progress, error) { return c.p, c.err }
-func (c coreProgress) Save(Progress) error     { return nil }
+func (c coreProgress) Load() (common.Progress, error) { return c.p, c.err }
+func (c coreProgress) Save(common.Progress) error     { return nil }
 
 func TestHomeShowsItemsResumeAndHost(t *testing.T) {
 	in := uitest.NewInspector()
 	deps := coreDeps(in)
-	deps.Progress = coreProgress{p: Progress{Lesson: "namespaces", Step: 2}}
+	deps.Progress = coreProgress{p: common.Progress{Lesson: "namespaces", Step: 2}}
 	d := newCoreDriver(t, deps, newHomeScreen(deps), 80, 24)
 	v := d.View()
 	for _, want := range []string{"Learn", "Lab", "Inspect", "Quit", "Resume: namespaces step 3", "✓ root", "✓ cgroup hybrid", "✓ seccomp", "✗ LSM none"} {
@@ -60,20 +62,20 @@ func TestHomeOpensItems(t *testing.T) {
 	if _, ok := d.top().(*homeScreen); !ok {
 		t.Fatalf("q did not come back home: %T", d.top())
 	}
-	// Learn and Lab: either their screen opens or, while they are placeholders,
-	// the header says they are not built. Never a crash.
-	for _, k := range []string{"l", "L"} {
-		d.Keys(k)
-		if _, home := d.top().(*homeScreen); home {
-			if !strings.Contains(d.View(), notBuiltText) {
-				t.Errorf("%s: neither opened nor explained:\n%s", k, d.View())
-			}
-		} else {
-			d.Keys("ctrl+c")
-			d = newCoreDriver(t, deps, newHomeScreen(deps), 80, 24)
-		}
+	// l opens Learn and L the Lab, each on top of home; q comes back.
+	d.Keys("l")
+	if _, ok := d.top().(*learn.Model); !ok {
+		t.Fatalf("l opened %T, want the lesson player", d.top())
 	}
-	_ = isolate.Spec{}
+	d.Keys("q")
+	d.Keys("L")
+	if _, ok := d.top().(*lab.Model); !ok {
+		t.Fatalf("L opened %T, want the Lab", d.top())
+	}
+	d.Keys("q")
+	if _, ok := d.top().(*homeScreen); !ok {
+		t.Fatalf("q did not come back home: %T", d.top())
+	}
 	d.Keys("G", "enter")
 	if !d.Quit {
 		t.Fatal("Quit did not quit")
