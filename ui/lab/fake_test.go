@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"procbox/inspect"
@@ -17,15 +16,6 @@ import (
 	"procbox/ui/internal/common"
 	"procbox/ui/internal/uitest"
 )
-
-// fakeInspector answers Doctor from a fixture; the Lab uses nothing else.
-type fakeInspector struct{ report inspect.HostReport }
-
-func (f fakeInspector) Table() ([]inspect.ProcRow, error) { return nil, nil }
-func (f fakeInspector) Snapshot(int) (inspect.Snapshot, error) {
-	return inspect.Snapshot{}, inspect.ErrGone
-}
-func (f fakeInspector) Doctor() inspect.HostReport { return f.report }
 
 // rootReport is a doctor report for root on a host that allows everything.
 func rootReport() inspect.HostReport {
@@ -347,7 +337,7 @@ func newFixture(t *testing.T, spec isolate.Spec) *fixture {
 	t.Helper()
 	eng := &fakeEngine{}
 	d := common.Deps{
-		Inspector: fakeInspector{report: rootReport()},
+		Inspector: &uitest.Inspector{Report: rootReport()},
 		Lab:       eng,
 		Clock:     uitest.NewClock(testT0),
 		Styles:    common.NewStyles(true, true),
@@ -361,29 +351,7 @@ func newFixture(t *testing.T, spec isolate.Spec) *fixture {
 // model, like the Bubble Tea loop would, until nothing is left.
 func (f *fixture) run(cmd tea.Cmd) {
 	f.t.Helper()
-	queue := []tea.Cmd{cmd}
-	for steps := 0; len(queue) > 0; steps++ {
-		if steps > 200 {
-			f.t.Fatal("the Lab keeps producing commands")
-		}
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		msg := c()
-		switch msg := msg.(type) {
-		case nil:
-			continue
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-			continue
-		case spinner.TickMsg:
-			continue
-		}
-		_, next := f.m.Update(msg)
-		queue = append(queue, next)
-	}
+	uitest.New(f.t, func(msg tea.Msg) tea.Cmd { _, next := f.m.Update(msg); return next }, nil).Run(cmd)
 }
 
 // press sends one key and runs what it started to completion.

@@ -230,7 +230,7 @@ func TestLabApplyErrorRevertsTheSwitches(t *testing.T) {
 
 func TestLabStartFailureIsShown(t *testing.T) {
 	eng := &fakeEngine{startErr: errors.New("cgroup memory: permission denied")}
-	d := common.Deps{Inspector: fakeInspector{report: rootReport()}, Lab: eng,
+	d := common.Deps{Inspector: &uitest.Inspector{Report: rootReport()}, Lab: eng,
 		Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
 	f := &fixture{t: t, m: New(d, isolate.Spec{MemoryMax: 64 << 20}), eng: eng}
 	f.run(f.m.Init())
@@ -399,7 +399,7 @@ func TestLabUnavailableSwitchSaysWhy(t *testing.T) {
 	r.Namespaces[len(r.Namespaces)-1] = inspect.Feature{Name: "time", Available: false, Why: "kernel 5.4 has no time namespaces"}
 	r.TimeNamespace = inspect.Feature{Name: "time", Available: false, Why: "kernel 5.4 has no time namespaces"}
 	eng := &fakeEngine{}
-	d := common.Deps{Inspector: fakeInspector{report: r}, Lab: eng, Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	d := common.Deps{Inspector: &uitest.Inspector{Report: r}, Lab: eng, Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
 	f := &fixture{t: t, m: New(d, isolate.Spec{}), eng: eng}
 	f.run(f.m.Init())
 	f.goTo("time")
@@ -430,7 +430,7 @@ func TestLabWithoutRootShowsCgroupsUnavailable(t *testing.T) {
 }
 
 func TestLabWithoutEngineExplains(t *testing.T) {
-	d := common.Deps{Inspector: fakeInspector{report: rootReport()}, Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	d := common.Deps{Inspector: &uitest.Inspector{Report: rootReport()}, Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
 	m := New(d, isolate.Spec{})
 	f := &fixture{t: t, m: m}
 	f.run(m.Init())
@@ -589,7 +589,7 @@ func TestLabWithoutRootPutsTheUserNamespaceFirst(t *testing.T) {
 	r.Root, r.UID = false, 1000
 	r.UserNSUnpriv = inspect.Feature{Name: "user", Available: true}
 	eng := &fakeEngine{}
-	d := common.Deps{Inspector: fakeInspector{report: r}, Lab: eng, Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	d := common.Deps{Inspector: &uitest.Inspector{Report: r}, Lab: eng, Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
 	f := &fixture{t: t, m: New(d, isolate.Spec{}), eng: eng}
 	f.run(f.m.Init())
 	f.goTo("uts")
@@ -681,7 +681,7 @@ func TestLabCloseStopsTheChild(t *testing.T) {
 // after the Lab closed is stopped by the start command itself.
 func TestLabCloseWhileStartingStopsTheLateChild(t *testing.T) {
 	eng := &fakeEngine{}
-	d := common.Deps{Inspector: fakeInspector{report: rootReport()}, Lab: eng,
+	d := common.Deps{Inspector: &uitest.Inspector{Report: rootReport()}, Lab: eng,
 		Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
 	m := New(d, isolate.Spec{})
 	start := startCmd(m.life, eng, isolate.Spec{}, d.Clock)

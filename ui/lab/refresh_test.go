@@ -3,70 +3,42 @@ package lab
 import (
 	"strings"
 	"testing"
-	"time"
 
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"procbox/isolate"
 	"procbox/ui/internal/common"
+	"procbox/ui/internal/uitest"
 )
 
-// stepClock hands every timer to the test instead of sleeping: a timer
-// becomes a pendingTick the test fires when it likes.
-type stepClock struct{ t time.Time }
-
-type pendingTick struct{ fn func(time.Time) tea.Msg }
-
-func (c stepClock) Now() time.Time { return c.t }
-func (c stepClock) Tick(_ time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
-	return func() tea.Msg { return pendingTick{fn: fn} }
+// chain drives a Lab on a held clock: the timers it arms are kept, not fired.
+type chain struct {
+	t     *testing.T
+	m     *Model
+	clock *uitest.HeldClock
+	d     *uitest.Driver
 }
 
-// chain drives a Lab and collects the timers it arms.
-type chain struct {
-	t       *testing.T
-	m       *Model
-	pending []pendingTick
+func newChain(t *testing.T, d common.Deps) *chain {
+	c := &chain{t: t, clock: uitest.NewHeldClock(testT0)}
+	d.Clock = c.clock
+	c.m = New(d, isolate.Spec{})
+	c.d = uitest.New(t, func(msg tea.Msg) tea.Cmd { _, next := c.m.Update(msg); return next }, nil)
+	return c
 }
 
 // drain runs cmd and every command that follows, feeding messages back to
-// the Lab; timers are kept, not fired.
-func (c *chain) drain(cmd tea.Cmd) {
-	queue := []tea.Cmd{cmd}
-	for steps := 0; len(queue) > 0; steps++ {
-		if steps > 200 {
-			c.t.Fatal("the Lab keeps producing commands")
-		}
-		f := queue[0]
-		queue = queue[1:]
-		if f == nil {
-			continue
-		}
-		switch msg := f().(type) {
-		case nil, spinner.TickMsg:
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case pendingTick:
-			c.pending = append(c.pending, msg)
-		default:
-			_, next := c.m.Update(msg)
-			queue = append(queue, next)
-		}
-	}
-}
+// the Lab.
+func (c *chain) drain(cmd tea.Cmd) { c.d.Run(cmd) }
 
 // fire fires the only armed timer and returns the message it produced.
 func (c *chain) fire() tea.Msg {
 	c.t.Helper()
-	if len(c.pending) != 1 {
-		c.t.Fatalf("%d refresh timers armed, want exactly 1", len(c.pending))
+	if n := c.clock.Pending(); n != 1 {
+		c.t.Fatalf("%d refresh timers armed, want exactly 1", n)
 	}
-	p := c.pending[0]
-	c.pending = nil
-	msg := p.fn(testT0)
-	_, next := c.m.Update(msg)
-	c.drain(next)
+	msg := c.clock.Fire()()
+	c.d.Send(msg)
 	return msg
 }
 
@@ -74,9 +46,9 @@ func (c *chain) fire() tea.Msg {
 // timer), never runs two chains, and stops reading while covered.
 func TestLabRefreshOneMessageASecond(t *testing.T) {
 	eng := &fakeEngine{}
-	d := common.Deps{Inspector: fakeInspector{report: rootReport()}, Lab: eng,
-		Clock: stepClock{t: testT0}, Styles: common.NewStyles(true, true)}
-	c := &chain{t: t, m: New(d, isolate.Spec{})}
+	d := common.Deps{Inspector: &uitest.Inspector{Report: rootReport()}, Lab: eng,
+		Styles: common.NewStyles(true, true)}
+	c := newChain(t, d)
 	c.drain(c.m.Init())
 	if c.m.child == nil {
 		t.Fatal("no child after Init")
@@ -117,8 +89,8 @@ func TestLabRefreshOneMessageASecond(t *testing.T) {
 	// Closed: the chain ends.
 	c.m.Close()
 	c.fire()
-	if len(c.pending) != 0 {
-		t.Fatalf("a closed Lab still arms %d timers", len(c.pending))
+	if n := c.clock.Pending(); n != 0 {
+		t.Fatalf("a closed Lab still arms %d timers", n)
 	}
 }
 
@@ -126,9 +98,9 @@ func TestLabRefreshOneMessageASecond(t *testing.T) {
 // while idle); one that changes a row, or any key, draws again.
 func TestLabQuietRefreshKeepsTheDrawing(t *testing.T) {
 	eng := &fakeEngine{}
-	d := common.Deps{Inspector: fakeInspector{report: rootReport()}, Lab: eng,
-		Clock: stepClock{t: testT0}, Styles: common.NewStyles(true, true)}
-	c := &chain{t: t, m: New(d, isolate.Spec{})}
+	d := common.Deps{Inspector: &uitest.Inspector{Report: rootReport()}, Lab: eng,
+		Styles: common.NewStyles(true, true)}
+	c := newChain(t, d)
 	c.drain(c.m.Init())
 	c.fire() // the bare tick, then a read
 	c.fire() // a second read: the CPU share is known from here on
@@ -160,9 +132,9 @@ func TestLabQuietRefreshKeepsTheDrawing(t *testing.T) {
 // big window the views are always on screen.
 func TestLabNoReadsWhileTheViewsAreHidden(t *testing.T) {
 	eng := &fakeEngine{}
-	d := common.Deps{Inspector: fakeInspector{report: rootReport()}, Lab: eng,
-		Clock: stepClock{t: testT0}, Styles: common.NewStyles(true, true)}
-	c := &chain{t: t, m: New(d, isolate.Spec{})}
+	d := common.Deps{Inspector: &uitest.Inspector{Report: rootReport()}, Lab: eng,
+		Styles: common.NewStyles(true, true)}
+	c := newChain(t, d)
 	c.drain(c.m.Init())
 	c.drain(func() tea.Msg { return tea.WindowSizeMsg{Width: 80, Height: 24} })
 	c.fire()

@@ -237,24 +237,27 @@ func (c *fakeChild) Stop() error {
 	return nil
 }
 
-// fakeInspector snapshots the fake children (and a fixed procbox).
-type fakeInspector struct{ eng *fakeEngine }
-
-func (f fakeInspector) Table() ([]inspect.ProcRow, error) { return nil, nil }
-func (f fakeInspector) Doctor() inspect.HostReport {
-	return inspect.HostReport{Root: true, Kernel: "6.1.0-test", CgroupMode: "hybrid",
-		CgroupNote: "v1 controllers, an empty v2 tree at /sys/fs/cgroup/unified", LSM: "none", LSMNote: "no LSM is active"}
+// fakeInspector is the one fake Inspector, snapshotting the fake children of
+// eng (nil: none) and a fixed procbox for any other PID.
+func fakeInspector(eng *fakeEngine) *uitest.Inspector {
+	return &uitest.Inspector{
+		Report: inspect.HostReport{Root: true, Kernel: "6.1.0-test", CgroupMode: "hybrid",
+			CgroupNote: "v1 controllers, an empty v2 tree at /sys/fs/cgroup/unified", LSM: "none", LSMNote: "no LSM is active"},
+		SnapshotFunc: func(pid int) (inspect.Snapshot, bool) { return eng.snapshot(pid), true },
+	}
 }
-func (f fakeInspector) Snapshot(pid int) (inspect.Snapshot, error) {
+
+// snapshot is what /proc would say about pid: one of e's children, or procbox.
+func (e *fakeEngine) snapshot(pid int) inspect.Snapshot {
 	sn := inspect.Snapshot{PID: pid, PPID: 1, Comm: "procbox", Priority: 20, Policy: "SCHED_OTHER", User: "root", LSM: "none",
 		Memory: inspect.Memory{RSSBytes: 1 << 20, VSizeBytes: 8 << 20, Kinds: []inspect.MemoryKind{{Kind: "text", Count: 1, SizeBytes: 1 << 20}, {Kind: "stack", Count: 1, SizeBytes: 132 << 10}}},
 		Caps:   inspect.Capabilities{Effective: allCaps, Permitted: allCaps, Bounding: allCaps},
 		Env:    map[string]string{"PATH": "/usr/bin", "HOME": "/root"},
 	}
-	if f.eng != nil {
-		f.eng.mu.Lock()
-		defer f.eng.mu.Unlock()
-		for _, c := range f.eng.started {
+	if e != nil {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		for _, c := range e.started {
 			c.mu.Lock()
 			if c.pid == pid && !c.stopped {
 				sn.PPID, sn.Comm = 4000, "sleeper"
@@ -267,7 +270,7 @@ func (f fakeInspector) Snapshot(pid int) (inspect.Snapshot, error) {
 			c.mu.Unlock()
 		}
 	}
-	return sn, nil
+	return sn
 }
 
 // memStore is an in-memory ProgressStore.
@@ -303,7 +306,7 @@ func newFixture(t *testing.T, lesson string, presenter bool, p common.Progress) 
 	clock := uitest.NewClock(testT0)
 	eng := &fakeEngine{clock: clock}
 	store := &memStore{p: p}
-	d := common.Deps{Inspector: fakeInspector{eng: eng}, Lab: eng, Progress: store, Clock: clock, Styles: common.NewStyles(true, true)}
+	d := common.Deps{Inspector: fakeInspector(eng), Lab: eng, Progress: store, Clock: clock, Styles: common.NewStyles(true, true)}
 	f := &fixture{t: t, m: New(d, lesson, presenter), eng: eng, store: store, clock: clock}
 	f.m.Update(tea.WindowSizeMsg{Width: 120, Height: 38})
 	f.run(f.m.Init())
@@ -321,26 +324,7 @@ func newFixture(t *testing.T, lesson string, presenter bool, p common.Progress) 
 // run executes cmd and everything it leads to, like the event loop would.
 func (f *fixture) run(cmd tea.Cmd) {
 	f.t.Helper()
-	queue := []tea.Cmd{cmd}
-	for steps := 0; len(queue) > 0; steps++ {
-		if steps > 500 {
-			f.t.Fatal("the lesson player keeps producing commands")
-		}
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		switch msg := c().(type) {
-		case nil:
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case common.FlashMsg:
-		default:
-			_, next := f.m.Update(msg)
-			queue = append(queue, next)
-		}
-	}
+	uitest.New(f.t, func(msg tea.Msg) tea.Cmd { _, next := f.m.Update(msg); return next }, nil).Run(cmd)
 }
 
 func (f *fixture) press(keys ...string) {

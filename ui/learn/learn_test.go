@@ -138,7 +138,7 @@ func TestLearnCountdown(t *testing.T) {
 }
 
 func TestLearnNoLab(t *testing.T) {
-	d := common.Deps{Inspector: fakeInspector{}, Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	d := common.Deps{Inspector: fakeInspector(nil), Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
 	m := New(d, "namespaces", false)
 	f := &fixture{t: t, m: m, eng: &fakeEngine{}, store: &memStore{}}
 	f.run(m.Init())
@@ -154,7 +154,7 @@ func TestLearnNoLab(t *testing.T) {
 
 func TestLearnStartFailure(t *testing.T) {
 	eng := &fakeEngine{failing: errors.New("clone: operation not permitted")}
-	d := common.Deps{Inspector: fakeInspector{eng: eng}, Lab: eng, Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	d := common.Deps{Inspector: fakeInspector(eng), Lab: eng, Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
 	m := New(d, "process", false)
 	f := &fixture{t: t, m: m, eng: eng}
 	f.run(m.Init())
@@ -331,7 +331,7 @@ func BenchmarkRenderMarkdown(b *testing.B) {
 func TestLearnInFrame(t *testing.T) {
 	clock := uitest.NewClock(testT0)
 	eng := &fakeEngine{clock: clock}
-	d := common.Deps{Inspector: fakeInspector{eng: eng}, Lab: eng, Clock: clock, Styles: common.NewStyles(true, true)}
+	d := common.Deps{Inspector: fakeInspector(eng), Lab: eng, Clock: clock, Styles: common.NewStyles(true, true)}
 	m := New(d, "namespaces", false)
 	dr := uitest.NewScreen(t, d, m, 80, 24)
 	dr.Keys("a")
