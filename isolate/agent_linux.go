@@ -10,7 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -31,6 +33,7 @@ type agentResponse struct {
 	Error   string   `json:"error,omitempty"`
 	View    *View    `json:"view,omitempty"`
 	Outcome *Outcome `json:"outcome,omitempty"`
+	TID     int      `json:"tid,omitempty"` // spin: the busy thread's id
 }
 
 // agent is the state of the agent process.
@@ -95,8 +98,8 @@ func (a *agent) handle(req agentRequest) {
 		a.reply(agentResponse{View: &v})
 	case "experiment":
 		if !knownExperiment(req.Name) {
-			a.reply(agentResponse{Error: fmt.Sprintf("unknown experiment %q (valid: %s, %s, %s, %s)", req.Name,
-				strings.Join(Experiments, ", "), ExpRenice, ExpOpenFile, ExpEnvChild)})
+			a.reply(agentResponse{Error: fmt.Sprintf("unknown experiment %q (valid: %s, %s)", req.Name,
+				strings.Join(Experiments, ", "), strings.Join(LessonExperiments, ", "))})
 			return
 		}
 		o := a.experiment(req.Name)
@@ -119,6 +122,8 @@ func (a *agent) handle(req agentRequest) {
 		a.dropCaps(req.Caps)
 	case "shell":
 		a.shell()
+	case "spin":
+		a.reply(agentResponse{TID: spinThread(2 * time.Second)})
 	default:
 		a.reply(agentResponse{Error: "unknown op " + strconv.Quote(req.Op)})
 	}
@@ -159,9 +164,27 @@ func nsLink(name string) string {
 }
 
 func knownExperiment(name string) bool {
-	switch name {
-	case ExpRenice, ExpOpenFile, ExpEnvChild:
-		return true
-	}
-	return slices.Contains(Experiments, name)
+	return slices.Contains(Experiments, name) || slices.Contains(LessonExperiments, name)
 }
+
+// spinThread starts a thread that computes for d and returns its id, so a
+// register snapshot finds a program counter that moves. The goroutine stays
+// locked to its thread and ends with it: the thread is gone when it returns.
+func spinThread(d time.Duration) int {
+	tid := make(chan int, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread exits with this goroutine
+		tid <- unix.Gettid()
+		sum := uint64(0)
+		for end := time.Now().Add(d); time.Now().Before(end); {
+			for i := uint64(0); i < 1000; i++ {
+				sum = sum*31 + i
+			}
+		}
+		spinSink.Store(sum)
+	}()
+	return <-tid
+}
+
+// spinSink keeps the busy loop's result, so the compiler cannot drop the loop.
+var spinSink atomic.Uint64

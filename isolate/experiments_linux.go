@@ -83,6 +83,18 @@ func (a *agent) experiment(name string) Outcome {
 		o.try(a.openFile(&o), a.in.Spec)
 	case ExpEnvChild:
 		o.try(a.envChild(&o), a.in.Spec)
+	case ExpMountKeep:
+		if !a.in.Spec.Has(NSMnt) {
+			o.Summary = "skipped: would leave a mount on the host; switch on mnt"
+			break
+		}
+		o.try(mountKeep(&o), a.in.Spec)
+	case ExpIPCQueue:
+		if !a.in.Spec.Has(NSIPC) {
+			o.Summary = "skipped: would leave a message queue on the host; switch on ipc"
+			break
+		}
+		o.try(ipcQueue(&o), a.in.Spec)
 	default:
 		o.Summary = "unknown experiment " + strconv.Quote(name)
 	}
@@ -153,6 +165,8 @@ var expNeeds = map[string]struct {
 	ExpMkdir:     {"", []string{"mkdir", "mkdirat"}},
 	ExpRenice:    {"", []string{"setpriority"}},
 	ExpOpenFile:  {"", []string{"open", "openat"}},
+	ExpMountKeep: {"cap_sys_admin", []string{"mount"}},
+	ExpIPCQueue:  {"", []string{"msgget"}},
 }
 
 // causeOf names the switch behind a denial: a seccomp rule, a dropped cap, a
@@ -300,6 +314,35 @@ func (a *agent) openFile(o *Outcome) error {
 	a.mu.Unlock()
 	o.Count = int64(f.Fd())
 	o.Summary = fmt.Sprintf("openfile: fd %d now open on %s", f.Fd(), f.Name())
+	return nil
+}
+
+// mountKeep mounts a small tmpfs and leaves it mounted: the mount lives as
+// long as the child's mount namespace, so it needs no cleanup. Only run with
+// a mount namespace of the child's own (the caller checks).
+func mountKeep(o *Outcome) error {
+	dir, err := os.MkdirTemp(tempDir(), "procbox-mnt-*")
+	if err != nil {
+		return &callErr{"mkdirat", err}
+	}
+	if err := unix.Mount("procbox-demo", dir, "tmpfs", 0, "size=1m"); err != nil {
+		os.Remove(dir)
+		return err
+	}
+	o.Summary = "mountkeep: tmpfs procbox-demo mounted on " + dir + ", inside the child only"
+	return nil
+}
+
+// ipcQueue creates a private System V message queue and keeps it: it goes
+// away with the child's IPC namespace. Only run with an IPC namespace of the
+// child's own (the caller checks).
+func ipcQueue(o *Outcome) error {
+	id, _, errno := unix.Syscall(unix.SYS_MSGGET, 0 /* IPC_PRIVATE */, unix.IPC_CREAT|0o600, 0)
+	if errno != 0 {
+		return errno
+	}
+	o.Count = int64(id)
+	o.Summary = fmt.Sprintf("ipcqueue: message queue %d created in the child's IPC namespace", id)
 	return nil
 }
 

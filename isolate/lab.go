@@ -81,10 +81,15 @@ const (
 	ExpMkdir     = "mkdir"       // denied by seccomp when mkdir/mkdirat is listed
 
 	// Lesson actions on the demo process (not in Experiments: the Lab does not list them).
-	ExpRenice   = "renice"   // the child raises its own nice value by 5 (priority changes)
-	ExpOpenFile = "openfile" // the child opens a file and keeps it open (a new fd appears)
-	ExpEnvChild = "envchild" // the child starts a grandchild with PROCBOX_DEMO=1: inherited below, never seen above
+	ExpRenice    = "renice"    // the child raises its own nice value by 5 (priority changes)
+	ExpOpenFile  = "openfile"  // the child opens a file and keeps it open (a new fd appears)
+	ExpEnvChild  = "envchild"  // the child starts a grandchild with PROCBOX_DEMO=1: inherited below, never seen above
+	ExpMountKeep = "mountkeep" // with mnt only: the child mounts a tmpfs and keeps it (one more mount inside)
+	ExpIPCQueue  = "ipcqueue"  // with ipc only: the child creates a System V message queue and keeps it
 )
+
+// LessonExperiments are the lesson actions above: the agent runs them, the Lab does not list them.
+var LessonExperiments = []string{ExpRenice, ExpOpenFile, ExpEnvChild, ExpMountKeep, ExpIPCQueue}
 
 // Experiments lists them in the order the UI shows them.
 var Experiments = []string{ExpForkBomb, ExpMemoryHog, ExpCPUBurner, ExpChown, ExpBind80,
@@ -108,6 +113,13 @@ type Registers struct {
 	PC   uint64     `json:"pc"` // program counter (rip on amd64): the next instruction
 	SP   uint64     `json:"sp"` // stack pointer (rsp on amd64): the top of the stack
 	Regs []Register `json:"regs"`
+	// Which thread was read, and a later look at it (50 ms or more after).
+	TID     int    `json:"tid"`
+	Thread  string `json:"thread"`  // in words: "a thread the demo keeps busy computing for this look"
+	Threads int    `json:"threads"` // threads in the process
+	LaterPC uint64 `json:"later_pc"`
+	LaterSP uint64 `json:"later_sp"`
+	SPIn    string `json:"sp_in"` // the mapping SP points into: "[stack]", a file, "anonymous memory"
 }
 
 // Register is one named register.

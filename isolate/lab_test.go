@@ -223,6 +223,17 @@ func TestLabRegisters(t *testing.T) {
 	if r.PC == 0 || r.SP == 0 || len(r.Regs) == 0 {
 		t.Errorf("registers: %+v", r)
 	}
+	// The thread read is a busy one: its PC moves between the two looks
+	// (a parked thread would show the same futex wait both times).
+	if r.TID == 0 || r.TID == c.PID() || !strings.Contains(r.Thread, "busy") {
+		t.Errorf("read thread %d (%q) of %d: want the busy non-main thread", r.TID, r.Thread, c.PID())
+	}
+	if r.LaterPC == 0 || r.LaterPC == r.PC {
+		t.Errorf("the PC did not move between the two looks: %#x then %#x", r.PC, r.LaterPC)
+	}
+	if r.Threads < 2 || r.SPIn == "" {
+		t.Errorf("threads %d, SP in %q: want the thread count and the mapping of SP", r.Threads, r.SPIn)
+	}
 	if _, err := c.ChildView(); err != nil {
 		t.Errorf("the child should keep running after the snapshot: %v", err)
 	}

@@ -1,0 +1,348 @@
+package isolate
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Observe reads process pid from outside: its namespaces, and what it sees
+// inside the UTS, IPC and network namespaces it is in. procbox enters those
+// three on one locked thread (setns works per thread for them; it does not
+// for mnt and user in a multi-threaded program, so mounts and the uid map are
+// read from /proc/PID instead). Each part that fails is noted in Errors.
+func Observe(pid int) (Observed, error) {
+	o := Observed{PID: pid, NSInodes: map[string]uint64{}, Errors: map[string]string{}}
+	dir := "/proc/" + strconv.Itoa(pid)
+	st, err := readStatusOf(dir + "/status")
+	if err != nil {
+		return o, err // gone or not ours to read: nothing else would answer
+	}
+	note := func(key string, err error) {
+		if err != nil {
+			o.Errors[key] = err.Error()
+		}
+	}
+	o.Comm = st["Name"]
+	if f := strings.Fields(st["NSpid"]); len(f) > 0 {
+		o.InnerPID, _ = strconv.Atoi(f[len(f)-1])
+	}
+	if m, err := strconv.ParseUint(st["CapEff"], 16, 64); err == nil {
+		o.CapEff = capsFromMask(m)
+	}
+	if m, err := strconv.ParseUint(st["CapBnd"], 16, 64); err == nil {
+		o.CapBnd = capsFromMask(m)
+	}
+	o.NoNewPrivs = st["NoNewPrivs"] == "1"
+	o.Seccomp, _ = strconv.Atoi(st["Seccomp"])
+	for _, ns := range AllNamespaces {
+		var s unix.Stat_t
+		if err := unix.Stat(dir+"/ns/"+ns, &s); err == nil {
+			o.NSInodes[ns] = s.Ino
+		}
+	}
+	if b, err := os.ReadFile(dir + "/uid_map"); err == nil {
+		o.UIDMap = strings.Join(strings.Fields(string(b)), " ")
+	} else {
+		note("uid_map", err)
+	}
+	if b, err := os.ReadFile(dir + "/mountinfo"); err == nil {
+		o.Mounts = parseMountList(b)
+	} else {
+		note("mounts", err)
+	}
+	if b, err := os.ReadFile(dir + "/timens_offsets"); err == nil {
+		o.MonotonicOffset, o.BoottimeOffset = parseTimensOffsets(b)
+	}
+	o.CgroupPath, o.Limits, err = observeCgroup(dir + "/cgroup")
+	note("cgroup", err)
+
+	note("hostname", inNamespace(pid, "uts", unix.CLONE_NEWUTS, func() (err error) {
+		o.Hostname, err = hostname()
+		return err
+	}))
+	note("ipc", inNamespace(pid, "ipc", unix.CLONE_NEWIPC, func() error {
+		o.IPC = ipcObjects()
+		return nil
+	}))
+	note("interfaces", inNamespace(pid, "net", unix.CLONE_NEWNET, func() (err error) {
+		o.Interfaces, err = interfaces()
+		return err
+	}))
+	if len(o.Errors) == 0 {
+		o.Errors = nil
+	}
+	return o, nil
+}
+
+// inNamespace runs fn on a thread that has joined pid's namespace of kind,
+// or on the caller's goroutine when pid shares procbox's own. The thread
+// goes back to procbox's namespace afterwards; if it cannot, it stays locked
+// and the Go runtime retires it, so no other goroutine ever runs there.
+func inNamespace(pid int, kind string, flag int, fn func() error) error {
+	var mine, theirs unix.Stat_t
+	if err := unix.Stat("/proc/self/ns/"+kind, &mine); err != nil {
+		return err
+	}
+	target := fmt.Sprintf("/proc/%d/ns/%s", pid, kind)
+	if err := unix.Stat(target, &theirs); err != nil {
+		return err
+	}
+	if mine.Ino == theirs.Ino && mine.Dev == theirs.Dev {
+		return fn()
+	}
+	done := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		own, err := unix.Open("/proc/thread-self/ns/"+kind, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			runtime.UnlockOSThread()
+			done <- err
+			return
+		}
+		defer unix.Close(own)
+		fd, err := unix.Open(target, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			runtime.UnlockOSThread()
+			done <- err
+			return
+		}
+		defer unix.Close(fd)
+		if err := unix.Setns(fd, flag); err != nil {
+			runtime.UnlockOSThread()
+			done <- fmt.Errorf("setns %s of %d: %w", kind, pid, err)
+			return
+		}
+		ferr := fn()
+		if err := unix.Setns(own, flag); err != nil {
+			done <- fmt.Errorf("back to procbox's %s namespace: %w", kind, err) // thread stays locked
+			return
+		}
+		runtime.UnlockOSThread()
+		done <- ferr
+	}()
+	return <-done
+}
+
+// parseMountList turns mountinfo into "MOUNTPOINT FSTYPE SOURCE" lines.
+func parseMountList(b []byte) []string {
+	var out []string
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 5 {
+			continue
+		}
+		i := slices.Index(f, "-")
+		if i < 0 || i+2 >= len(f) {
+			continue
+		}
+		out = append(out, f[4]+" "+f[i+1]+" "+f[i+2])
+	}
+	return out
+}
+
+// parseTimensOffsets reads /proc/PID/timens_offsets ("monotonic S NS" and
+// "boottime S NS" lines).
+func parseTimensOffsets(b []byte) (mono, boot time.Duration) {
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			continue
+		}
+		s, err1 := strconv.ParseInt(f[1], 10, 64)
+		ns, err2 := strconv.ParseInt(f[2], 10, 64)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		d := time.Duration(s)*time.Second + time.Duration(ns)
+		switch f[0] {
+		case "monotonic", "1":
+			mono = d
+		case "boottime", "7":
+			boot = d
+		}
+	}
+	return mono, boot
+}
+
+// hostCgroups is this host's cgroup layout, detected once.
+var hostCgroups = sync.OnceValues(func() (CgroupLayout, error) { return DetectCgroups("/sys/fs/cgroup") })
+
+// observeCgroup reads a /proc/PID/cgroup file and the limits of the groups it
+// names. The path is the memory (or pids) controller's on v1, the v2 one else.
+func observeCgroup(file string) (string, CgroupStats, error) {
+	none := CgroupStats{MemoryMax: -1, PidsMax: -1, CPUQuotaUsec: -1}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", none, err
+	}
+	layout, err := hostCgroups()
+	if err != nil {
+		return "", none, err
+	}
+	paths := map[string]string{} // controller ("" for v2) -> path
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		if parts[0] == "0" && parts[1] == "" {
+			paths[""] = parts[2]
+			continue
+		}
+		for _, c := range strings.Split(parts[1], ",") {
+			paths[c] = parts[2]
+		}
+	}
+	cg := &Cgroup{version: layout.limitsOn(), dirs: map[string]string{}}
+	path := paths[""]
+	if cg.version == CgroupV2 {
+		cg.dirs[""] = filepath.Join(layout.Unified, paths[""])
+	} else {
+		for _, c := range []string{"memory", "pids", "cpu", "cpuacct"} {
+			if mnt, ok := layout.V1[c]; ok {
+				if p, ok := paths[c]; ok {
+					cg.dirs[c] = filepath.Join(mnt, p)
+				}
+			}
+		}
+		if p, ok := paths["pids"]; ok {
+			path = p
+		}
+		if p, ok := paths["memory"]; ok {
+			path = p
+		}
+	}
+	stats, err := cg.Stats()
+	return path, stats, err
+}
+
+// TreeWatch samples every process below a root, for as long as a learner's
+// shell runs, and keeps the latest reading of each.
+type TreeWatch struct {
+	root int
+	skip func(pid int) bool
+	stop chan struct{}
+	done chan struct{}
+
+	mu    sync.Mutex
+	host  Observed
+	seen  map[int]Observed
+	order []int
+}
+
+// WatchTree starts sampling the descendants of root (root itself excluded)
+// every interval; skip leaves out a subtree (procbox's demo child, say).
+// Stop ends it and returns the trace.
+func WatchTree(root int, every time.Duration, skip func(pid int) bool) *TreeWatch {
+	w := &TreeWatch{root: root, skip: skip, stop: make(chan struct{}), done: make(chan struct{}),
+		seen: map[int]Observed{}}
+	w.host, _ = Observe(os.Getpid())
+	go func() {
+		defer close(w.done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			w.Sample()
+			select {
+			case <-w.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return w
+}
+
+// Sample reads the tree once, now.
+func (w *TreeWatch) Sample() {
+	for _, pid := range descendants(w.root, w.skip) {
+		o, err := Observe(pid)
+		if err != nil {
+			continue // gone between the scan and the read
+		}
+		w.mu.Lock()
+		if _, ok := w.seen[pid]; !ok {
+			w.order = append(w.order, pid)
+		}
+		w.seen[pid] = o
+		w.mu.Unlock()
+	}
+}
+
+// Stop ends the watch, takes one last sample and returns what was seen.
+func (w *TreeWatch) Stop() ShellTrace {
+	select {
+	case <-w.stop:
+	default:
+		close(w.stop)
+	}
+	<-w.done
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	t := ShellTrace{Host: w.host}
+	for _, pid := range w.order {
+		t.Procs = append(t.Procs, w.seen[pid])
+	}
+	return t
+}
+
+// descendants lists every process below root, found through the PPID field
+// of /proc/PID/stat; skip prunes a subtree.
+func descendants(root int, skip func(int) bool) []int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	kids := map[int][]int{}
+	var buf [512]byte
+	for _, e := range ents {
+		pid, ok := parsePID(e.Name())
+		if !ok {
+			continue
+		}
+		b, err := readProcFile("/proc/"+e.Name()+"/stat", buf[:])
+		if err != nil {
+			continue
+		}
+		// "PID (comm) STATE PPID ...": comm may hold spaces and parentheses.
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		f := bytes.Fields(b[i+1:])
+		if len(f) < 2 {
+			continue
+		}
+		ppid, err := strconv.Atoi(string(f[1]))
+		if err == nil {
+			kids[ppid] = append(kids[ppid], pid)
+		}
+	}
+	var out []int
+	queue := []int{root}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, k := range kids[p] {
+			if skip != nil && skip(k) {
+				continue
+			}
+			out = append(out, k)
+			queue = append(queue, k)
+		}
+	}
+	return out
+}
