@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"procbox/inspect"
+	"procbox/internal/units"
 	"procbox/isolate"
 	"procbox/ui/internal/common"
 	"procbox/ui/internal/uitest"
@@ -256,8 +257,8 @@ func (c *fakeChild) Experiment(name string) (isolate.Outcome, error) {
 	case isolate.ExpMemoryHog:
 		if s.MemoryMax > 0 {
 			c.oomKills++
-			o.Allowed, o.OOMKilled, o.Cause = false, true, "memory limit "+bytes(s.MemoryMax)
-			o.Summary = "the OOM killer stopped it at " + bytes(s.MemoryMax)
+			o.Allowed, o.OOMKilled, o.Cause = false, true, "memory limit "+units.Short(s.MemoryMax)
+			o.Summary = "the OOM killer stopped it at " + units.Short(s.MemoryMax)
 		} else {
 			o.Summary = "stopped itself at 256M"
 		}
@@ -313,7 +314,7 @@ func fakeSteps(s isolate.Spec) []isolate.Step {
 		steps = append(steps, isolate.Step{What: "new " + ns + " namespace", Command: "unshare --" + ns})
 	}
 	if s.MemoryMax > 0 {
-		steps = append(steps, isolate.Step{What: "memory limit " + bytes(s.MemoryMax),
+		steps = append(steps, isolate.Step{What: "memory limit " + units.Short(s.MemoryMax),
 			Command: fmt.Sprintf("echo %d > /sys/fs/cgroup/memory/procbox-4242/memory.limit_in_bytes", s.MemoryMax)})
 	}
 	if s.PidsMax > 0 {

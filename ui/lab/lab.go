@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"procbox/inspect"
+	"procbox/internal/units"
 	"procbox/isolate"
 	"procbox/ui/internal/common"
 )
@@ -522,7 +523,7 @@ func specText(s isolate.Spec) string {
 		parts = append(parts, "hostname "+s.Hostname)
 	}
 	if s.MemoryMax > 0 {
-		parts = append(parts, "mem "+bytes(s.MemoryMax))
+		parts = append(parts, "mem "+units.Short(s.MemoryMax))
 	}
 	if s.PidsMax > 0 {
 		parts = append(parts, fmt.Sprintf("pids %d", s.PidsMax))
@@ -774,7 +775,7 @@ func (m *Model) editValue(k switchKind) string {
 		return m.st.hostname
 	case swMem:
 		if m.st.memMax > 0 {
-			return bytes(m.st.memMax)
+			return units.Short(m.st.memMax)
 		}
 	case swPids:
 		if m.st.pidsMax > 0 {

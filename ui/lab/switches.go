@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"procbox/inspect"
+	"procbox/internal/units"
 	"procbox/isolate"
 )
 
@@ -391,21 +392,6 @@ func parseOffset(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// bytes prints a byte count the short way: 64M, 1.5G, 812K.
-func bytes(n int64) string {
-	switch {
-	case n < 0:
-		return "max"
-	case n >= 1<<30:
-		return trimZero(fmt.Sprintf("%.1f", float64(n)/(1<<30))) + "G"
-	case n >= 1<<20:
-		return trimZero(fmt.Sprintf("%.1f", float64(n)/(1<<20))) + "M"
-	case n >= 1<<10:
-		return trimZero(fmt.Sprintf("%.1f", float64(n)/(1<<10))) + "K"
-	}
-	return strconv.FormatInt(n, 10)
-}
-
 // trimZero drops a useless ".0".
 func trimZero(s string) string { return strings.TrimSuffix(s, ".0") }
 
@@ -430,7 +416,7 @@ func switchValue(sw switchDef, st settings) string {
 		if st.memMax == 0 {
 			return "none"
 		}
-		return bytes(st.memMax)
+		return units.Short(st.memMax)
 	case swPids:
 		if st.pidsMax == 0 {
 			return "none"

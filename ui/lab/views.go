@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"procbox/internal/units"
 	"procbox/isolate"
 )
 
@@ -124,10 +125,10 @@ func iPCText(o isolate.IPCObjects) string {
 // memRow shows memory usage against the limit, with a bar when limited.
 func memRow(h, c isolate.View) viewRow {
 	f := func(s isolate.CgroupStats) (string, float64) {
-		txt := bytes(s.MemoryCurrent) + " / "
+		txt := units.Short(s.MemoryCurrent) + " / "
 		bar := -1.0
 		if s.MemoryMax > 0 {
-			txt += bytes(s.MemoryMax)
+			txt += units.Short(s.MemoryMax)
 			bar = float64(s.MemoryCurrent) / float64(s.MemoryMax)
 		} else {
 			txt += "max"
