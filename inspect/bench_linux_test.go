@@ -102,6 +102,14 @@ const benchProcs = 10000
 // BenchmarkTable adds 10,000 sleeping processes, held in a pids-limited
 // cgroup named procbox-bench-PID, and runs the scan and ps over them. All of
 // them, and the cgroup, are removed afterwards, even when the benchmark fails.
+//
+// Where Table's time went, measured with perf over a cold `procbox ps --json`
+// of 10,000 sleeping processes (2-core VM, 2026-11, ~17 µs of CPU a process in
+// all): the two ns readlinks a third of it (~5.5 µs, two thirds of that the
+// path walk of PID/ns/X), opening stat ~3 µs, the kernel formatting it ~3 µs,
+// close ~1 µs, listing /proc ~1 µs (~7 ms for all 10,000 names). An O_PATH
+// descriptor per process directory, to shorten those walks, measured slower:
+// its open and close cost more than the lookups it saves.
 func BenchmarkTable(b *testing.B) {
 	if os.Geteuid() != 0 {
 		b.Skip("needs root: it creates a pids cgroup to hold 10,000 processes")

@@ -24,14 +24,11 @@ import (
 //     /proc/PID/cgroup is read only for the few processes that differ, to
 //     name their runtime.
 //
-// Measured with perf over a cold `procbox ps --json` of 10,000 sleeping
-// processes (2-core VM, ~17 µs of CPU a process in all): the two ns
-// readlinks take a third of it (~5.5 µs, two thirds of that the path walk
-// of PID/ns/X), opening stat ~3 µs, the kernel formatting it ~3 µs, close
-// ~1 µs, listing /proc ~1 µs. An O_PATH descriptor per process directory,
-// to shorten those walks, measured slower (its open and close cost more
-// than the lookups it saves). The system calls go straight to the kernel (see table_linux.go) and paths
-// are built in a per-worker buffer, so a row allocates only its comm.
+// The two ns readlinks are the largest part of a row's cost (where the time
+// goes, and why an O_PATH descriptor per process directory is not used, is
+// with BenchmarkTable). The system calls go straight to the kernel (see
+// table_linux.go) and paths are built in a per-worker buffer, so a row
+// allocates only its comm.
 // The ns links are read once per process, not per scan: the marker is cached by
 // (PID, start time, comm), so a reused PID or an exec (how unshare(1) and
 // every runtime start their payload) is seen at once. A process that calls
@@ -53,8 +50,8 @@ func (fs FS) Table() ([]ProcRow, error) {
 	sc := fs.newTableScanner(procRootOf(dir, fs.Proc))
 
 	// The directory is read in batches and each batch is scanned as soon as
-	// it is listed: reading /proc's 10,000 names takes the kernel ~7 ms, time
-	// the workers would otherwise spend waiting.
+	// it is listed: listing a large /proc takes the kernel time the workers
+	// would otherwise spend waiting.
 	work := make(chan *tableBatch, 64)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
