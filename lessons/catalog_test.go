@@ -59,6 +59,7 @@ func isolatedChild(kinds ...string) isolate.View {
 			c.CgroupPath = "/"
 		case isolate.NSTime:
 			c.Monotonic += timeOffset
+			c.Boottime += timeOffset
 		}
 	}
 	return c
@@ -102,7 +103,7 @@ func fixtures(t *testing.T, l Lesson, s Step) (passing, failing State) {
 	case "process/env":
 		out(isolate.ExpEnvChild, true, "")
 	case "process/registers":
-		passing.Registers = &isolate.Registers{PC: 0x401000, SP: 0x7ffd0000}
+		passing.Registers = &isolate.Registers{PC: 0x401000, SP: 0x7ffd0000, TID: 4250, Thread: "a busy thread", LaterPC: 0x401040}
 	case "limits/sees-all":
 		out(isolate.ExpKillHost, true, "")
 	case "limits/fork":
@@ -145,6 +146,18 @@ func fixtures(t *testing.T, l Lesson, s Step) (passing, failing State) {
 		if s.ID == "isolation" {
 			out(isolate.ExpKillHost, false, "ESRCH")
 		}
+	case "namespaces/mnt":
+		out(isolate.ExpMountKeep, true, "")
+		failing.Child = isolatedChild(isolate.NSMnt)
+		before.Child = failing.Child
+		passing.Child = isolatedChild(isolate.NSMnt)
+		passing.Child.MountCount++
+	case "namespaces/ipc":
+		out(isolate.ExpIPCQueue, true, "")
+		failing.Child = isolatedChild(isolate.NSIPC)
+		before.Child = failing.Child
+		passing.Child = isolatedChild(isolate.NSIPC)
+		passing.Child.IPC.Queues = 1
 	default:
 		if l.ID != "namespaces" {
 			t.Fatalf("no fixture for %s/%s: add one", l.ID, s.ID)
@@ -194,7 +207,7 @@ func TestCatalog(t *testing.T) {
 					t.Errorf("needs a title, hint, speaker notes, an action label and a check")
 				}
 				if s.Action.Kind == ActExperiment && !slices.Contains(append(slices.Clone(isolate.Experiments),
-					isolate.ExpRenice, isolate.ExpOpenFile, isolate.ExpEnvChild), s.Action.Experiment) {
+					isolate.LessonExperiments...), s.Action.Experiment) {
 					t.Errorf("unknown experiment %q", s.Action.Experiment)
 				}
 				if s.Action.Kind == ActApply && reflect.DeepEqual(s.From, s.Spec) {

@@ -67,7 +67,7 @@ func containerLesson() Lesson {
 					return pass()
 				}),
 				Hint:  "Press a: the child is re-created inside a directory procbox prepared, which becomes its /.",
-				Notes: "Ask what an image is: exactly this directory, packed and shipped. Docker unpacks layers into it; procbox made a tiny one.",
+				Notes: "Ask what an image is: layer tarballs plus a config. A runtime unpacks the layers and stacks them with overlayfs, read-only below and one writable layer on top; procbox made a tiny plain directory.",
 			},
 			{
 				ID: "encapsulation", Title: "Encapsulation", Text: "container/encapsulation.md",
@@ -79,8 +79,8 @@ func containerLesson() Lesson {
 					}
 					return pass()
 				}),
-				Hint:  "Press a: count the container's own mounts, hostname and environment against the host's.",
-				Notes: "The root filesystem is what an image carries: its own /usr, /lib and /etc, whatever the host has installed.",
+				Hint:  "Press a: count the container's own mounts and hostname against the host's.",
+				Notes: "The root filesystem is what an image carries: its own /usr, /lib and /etc. The demo's environment is procbox's, passed down; a runtime builds it from the image config instead.",
 			},
 			{
 				ID: "isolation", Title: "Isolation", Text: "container/isolation.md",
@@ -92,7 +92,7 @@ func containerLesson() Lesson {
 					}
 					return pass()
 				}),
-				Hint:  "Press a: the host process the demo reached in the limits lesson does not exist from inside.",
+				Hint:  "Press a: procbox, the host process the demo reached in the limits lesson, does not exist from inside (ESRCH).",
 				Notes: "Same experiment as lesson 2, opposite result.",
 			},
 			{
@@ -109,7 +109,7 @@ func containerLesson() Lesson {
 					return pass()
 				}),
 				Hint:  "Press a: inside, the container always sees PID 1 and its own hostname; only the kernel comes from the host.",
-				Notes: "Portability has a limit: the kernel is shared, so a container needing a newer syscall fails on an old kernel.",
+				Notes: "Portability has two limits: the kernel is shared, so a container needing a newer syscall fails on an old kernel; and the image's machine code is for one CPU architecture.",
 			},
 			{
 				ID: "efficiency", Title: "Efficiency", Text: "container/efficiency.md",
@@ -135,14 +135,14 @@ func containerLesson() Lesson {
 		Quiz: []Question{
 			{
 				Prompt:  "What does a container share with its host that a virtual machine does not?",
-				Choices: []string{"Its filesystem", "The kernel", "Its PID numbers", "Nothing"},
-				Answer:  1,
+				Choices: []string{"Its filesystem", "Its PID numbers", "Nothing", "The kernel"},
+				Answer:  3,
 				Explain: "Containers are processes on the host's kernel; a VM boots its own kernel on virtual hardware.",
 			},
 			{
 				Prompt:  "Which mechanism makes a container unable to see host processes?",
-				Choices: []string{"cgroups", "The pid namespace", "Seccomp", "Capabilities"},
-				Answer:  1,
+				Choices: []string{"The pid namespace", "cgroups", "Seccomp", "Capabilities"},
+				Answer:  0,
 				Explain: "Visibility is namespaces' job; cgroups limit amounts, capabilities and seccomp limit actions.",
 			},
 			{

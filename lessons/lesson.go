@@ -38,7 +38,25 @@ type Step struct {
 	Check func(State) Result
 	Hint  string
 	Notes string // speaker notes for presenter mode
+	// DIY, when set, is the step's do-it-yourself path next to the action.
+	DIY *DIY
 }
+
+// DIY is a step's do-it-yourself path. The learner gets a plain shell of
+// their own (no namespace, limit or filter of the demo child) and types
+// Commands; procbox watches every process that shell starts, and Check reads
+// what the learner's commands made of them (State.Shell), never the demo child.
+type DIY struct {
+	Commands []string // what to type, one line each, exactly as the step's text shows them
+	Check    func(State) Result
+	Hint     string
+}
+
+// Which path passed a step: the demo child's action, or the learner's shell.
+const (
+	PathShow  = "show"
+	PathShell = "shell"
+)
 
 // ActionKind says what performing a step's action means for the UI.
 type ActionKind string
@@ -97,6 +115,21 @@ func (s Step) Body() (string, error) {
 	return string(b), nil
 }
 
+// EvaluateDIY runs the do-it-yourself check on what the learner's shell did.
+func (s Step) EvaluateDIY(st State) Result {
+	if s.DIY == nil {
+		return Result{Missing: "this step has no do-it-yourself path"}
+	}
+	if st.Shell == nil {
+		return Result{Missing: "you have not opened the shell yet: press s and type the commands", Hint: s.DIY.Hint}
+	}
+	r := s.DIY.Check(st)
+	if !r.Passed && r.Hint == "" {
+		r.Hint = s.DIY.Hint
+	}
+	return r
+}
+
 // Evaluate runs the step's check and fills in the hint of a failure.
 func (s Step) Evaluate(st State) Result {
 	if s.Check == nil {
@@ -120,6 +153,9 @@ type State struct {
 	Registers   *isolate.Registers
 	Doctor      inspect.HostReport
 	Before      *State
+	// Shell is what procbox saw of the learner's own shell on the
+	// do-it-yourself path; nil until the learner used it.
+	Shell *isolate.ShellTrace
 
 	// Spec is the spec the child runs now; StartDuration is how long it took
 	// to start (Lab.Start or the recreate in Apply), measured by the UI.

@@ -16,9 +16,9 @@ func limitsLesson() Lesson {
 		Steps: []Step{
 			{
 				ID: "sees-all", Title: "It sees, and can signal, every process", Text: "limits/sees-all.md",
-				Spec: plain, Action: Action{Kind: ActExperiment, Experiment: isolate.ExpKillHost, Label: "send signal 0 to a host process from the demo"},
+				Spec: plain, Action: Action{Kind: ActExperiment, Experiment: isolate.ExpKillHost, Label: "send signal 0 from the demo to procbox, a host process"},
 				Check: all(allowed(isolate.ExpKillHost), viewsRead, nsShared(isolate.NSPID)),
-				Hint:  "Press a: the demo sends signal 0 (a harmless 'are you there?') to a process outside it.",
+				Hint:  "Press a: the demo sends signal 0 (a harmless 'are you there?') to procbox, whose PID the result names.",
 				Notes: "Open the discussion here: before showing anything, ask the class what a plain process should NOT be able to do.",
 			},
 			{
@@ -44,7 +44,7 @@ func limitsLesson() Lesson {
 					return pass()
 				}),
 				Hint:  "Press a. procbox's fork bomb stops itself after a few seconds; nothing else would have stopped it.",
-				Notes: "Only the host's global limits (pid_max, RLIMIT_NPROC) stand in the way, and those protect nobody in particular.",
+				Notes: "Only pid_max and threads-max (host-wide), RLIMIT_NPROC (per user, root exempt) and systemd's TasksMax (a pids cgroup) stand in the way.",
 			},
 			{
 				ID: "memory", Title: "It can use all the memory", Text: "limits/memory.md",
@@ -61,14 +61,14 @@ func limitsLesson() Lesson {
 			},
 			{
 				ID: "root", Title: "It runs with all of root's power", Text: "limits/root.md",
-				Spec: plain, Action: Action{Kind: ActExperiment, Experiment: isolate.ExpChown, Label: "make the demo chown a file it does not own"},
+				Spec: plain, Action: Action{Kind: ActExperiment, Experiment: isolate.ExpChown, Label: "make the demo give a scratch file to uid 1 and take it back"},
 				Check: all(allowed(isolate.ExpChown), func(s State) Result {
 					if !slices.Contains(s.Child.CapEff, "cap_sys_admin") {
 						return missing("the demo lacks cap_sys_admin: it is not running with root's full power")
 					}
 					return pass()
 				}),
-				Hint:  "Press a. As root, the demo may give any file to anyone; the panel lists its effective capabilities.",
+				Hint:  "Press a. As root, the demo may give a file to anyone (here a scratch file of its own); the panel lists its effective capabilities.",
 				Notes: "This step is only this dramatic when procbox runs as root; ask why a web server would ever need cap_chown.",
 			},
 		},
@@ -81,9 +81,9 @@ func limitsLesson() Lesson {
 			},
 			{
 				Prompt:  "What stops a plain process's fork bomb?",
-				Choices: []string{"Its namespace", "Nothing specific to it: only host-wide limits", "Its nice value", "Seccomp by default"},
+				Choices: []string{"Its namespace", "Nothing made for it: host-wide and per-user limits only", "Its nice value", "Seccomp by default"},
 				Answer:  1,
-				Explain: "A pids limit in a cgroup stops one group of processes; without it only host-wide limits apply, to everyone.",
+				Explain: "A pids limit in a cgroup stops one group of processes; without it only host-wide limits and the per-user RLIMIT_NPROC (which root ignores) apply.",
 			},
 		},
 	}

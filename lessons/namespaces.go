@@ -1,6 +1,7 @@
 package lessons
 
 import (
+	"fmt"
 	"time"
 
 	"procbox/isolate"
@@ -9,7 +10,7 @@ import (
 // demoHostname is the hostname the uts step gives the child.
 const demoHostname = "procbox-demo"
 
-// timeOffset is how far the time step moves the child's monotonic clock.
+// timeOffset is how far the time step moves the child's monotonic and boot-time clocks.
 const timeOffset = 240 * time.Hour
 
 // nsStep builds a namespace step: the child starts plain and the learner's
@@ -26,14 +27,38 @@ func nsStep(kind, title string, spec isolate.Spec, extra func(State) Result, hin
 	}
 }
 
+// nsExperimentStep builds a namespace step whose child has the namespace from
+// the start and whose action makes something inside it that the host must not see.
+func nsExperimentStep(kind, title, experiment, label string, extra func(State) Result, hint, notes string) Step {
+	return Step{
+		ID: kind, Title: title, Text: "namespaces/" + kind + ".md",
+		Spec:   isolate.Spec{Namespaces: []string{kind}},
+		Action: Action{Kind: ActExperiment, Experiment: experiment, Label: label},
+		Check:  all(allowed(experiment), viewsRead, nsDiffers(kind), extra),
+		Hint:   hint,
+		Notes:  notes,
+	}
+}
+
+// diy builds a do-it-yourself path.
+func diy(check func(State) Result, hint string, commands ...string) *DIY {
+	return &DIY{Commands: commands, Check: check, Hint: hint}
+}
+
+// withDIY returns s with its do-it-yourself path set.
+func withDIY(s Step, d *DIY) Step {
+	s.DIY = d
+	return s
+}
+
 // namespacesLesson: one step per namespace kind.
 func namespacesLesson() Lesson {
 	return Lesson{
 		ID:      "namespaces",
 		Title:   "Namespaces: each process its own view",
-		Minutes: 20,
+		Minutes: 35,
 		Steps: []Step{
-			nsStep(isolate.NSPID, "pid: its own process numbers",
+			withDIY(nsStep(isolate.NSPID, "pid: its own process numbers",
 				isolate.Spec{Namespaces: []string{isolate.NSPID, isolate.NSMnt}},
 				func(s State) Result {
 					if s.Child.PID != 1 {
@@ -45,8 +70,15 @@ func namespacesLesson() Lesson {
 					return pass()
 				},
 				"Press a. On the left the host still sees the child under its old PID; on the right the child is PID 1 and alone.",
-				"The pid namespace comes with a mount namespace here so the child can mount its own /proc; otherwise ps would still read the host's."),
-			nsStep(isolate.NSNet, "net: its own network stack",
+				"The pid namespace comes with a mount namespace here so the child can mount its own /proc; otherwise ps would still read the host's. Ask what happens to the others when PID 1 exits: the kernel kills them all."),
+				diy(diyNS(isolate.NSPID, "its own pid namespace as PID 1", func(_, p isolate.Observed) string {
+					if p.InnerPID != 1 {
+						return fmt.Sprintf("%s is PID %d inside, not 1", p.Comm, p.InnerPID)
+					}
+					return ""
+				}), "Type unshare --pid --fork --mount-proc sh, then echo $$ (it says 1), then exit.",
+					"unshare --pid --fork --mount-proc sh", "echo $$; ps", "exit")),
+			withDIY(nsStep(isolate.NSNet, "net: its own network stack",
 				isolate.Spec{Namespaces: []string{isolate.NSNet}},
 				func(s State) Result {
 					for _, i := range s.Child.Interfaces {
@@ -58,12 +90,36 @@ func namespacesLesson() Lesson {
 				},
 				"Press a, then compare the interface lists: the child has only a loopback (procbox switches it on; the kernel starts it down).",
 				"Mention veth pairs: the Lab's --veth gives the child a cable to the host."),
-			nsStep(isolate.NSMnt, "mnt: its own mount table",
-				isolate.Spec{Namespaces: []string{isolate.NSMnt}},
-				func(State) Result { return pass() },
-				"Press a. The mount tables start as copies; from now on a mount on one side is invisible on the other.",
-				"procbox makes / private in the child first, so no mount ever propagates back to the host."),
-			nsStep(isolate.NSUTS, "uts: its own hostname",
+				diy(diyNS(isolate.NSNet, "its own network namespace with only lo", func(_, p isolate.Observed) string {
+					if len(p.Interfaces) == 0 {
+						return p.Comm + "'s interfaces could not be read"
+					}
+					for _, i := range p.Interfaces {
+						if i.Name != "lo" {
+							return p.Comm + " still sees the interface " + i.Name
+						}
+					}
+					return ""
+				}), "Type unshare --net sh, then ip link, then exit.",
+					"unshare --net sh", "ip link", "exit")),
+			withDIY(nsExperimentStep(isolate.NSMnt, "mnt: its own mount table", isolate.ExpMountKeep,
+				"mount a tmpfs inside the demo child's mount namespace",
+				func(s State) Result {
+					if s.Before == nil || s.Child.MountCount <= s.Before.Child.MountCount {
+						return missing("the child still sees %d mounts: the new tmpfs is not there", s.Child.MountCount)
+					}
+					return pass()
+				},
+				"Press a: the child mounts a tmpfs; its mount count goes up by one, the host's does not.",
+				"Ask where the mount is visible: only where it was made. procbox makes / private in the child first, so nothing ever propagates back to the host."),
+				diy(diyNS(isolate.NSMnt, "its own mount namespace with a mount the host lacks", func(host, p isolate.Observed) string {
+					if len(newMounts(host, p)) == 0 {
+						return p.Comm + " has no mount the host lacks: mount something inside"
+					}
+					return ""
+				}), "Type unshare --mount sh, then mount -t tmpfs learner /mnt, then exit.",
+					"unshare --mount sh", "mount -t tmpfs learner /mnt", "grep learner /proc/self/mounts", "exit")),
+			withDIY(nsStep(isolate.NSUTS, "uts: its own hostname",
 				isolate.Spec{Namespaces: []string{isolate.NSUTS}, Hostname: demoHostname},
 				func(s State) Result {
 					if s.Child.Hostname == s.Host.Hostname {
@@ -72,18 +128,39 @@ func namespacesLesson() Lesson {
 					return pass()
 				},
 				"Press a: the child gets the hostname "+demoHostname+" while the host keeps its own.",
-				"UTS stands for UNIX Time-sharing System, the struct that uname(2) returns."),
-			nsStep(isolate.NSIPC, "ipc: its own message queues and shared memory",
-				isolate.Spec{Namespaces: []string{isolate.NSIPC}},
+				"UTS stands for UNIX Time-sharing System, from struct utsname that uname(2) fills in."),
+				diy(diyNS(isolate.NSUTS, "its own UTS namespace and hostname", func(host, p isolate.Observed) string {
+					if p.Hostname == host.Hostname {
+						return p.Comm + " still says the hostname is " + host.Hostname
+					}
+					return ""
+				}), "Type unshare --uts sh, then hostname learner, then exit.",
+					"unshare --uts sh", "hostname learner", "hostname", "exit")),
+			withDIY(nsExperimentStep(isolate.NSIPC, "ipc: its own message queues and shared memory", isolate.ExpIPCQueue,
+				"create a message queue inside the demo child's IPC namespace",
 				func(s State) Result {
-					if n := s.Child.IPC.Queues + s.Child.IPC.Semaphores + s.Child.IPC.SharedMem; n != 0 {
-						return missing("the child still sees %d System V IPC objects", n)
+					c := s.Child.IPC
+					if c.Queues == 0 {
+						return missing("the child's IPC namespace holds no message queue")
+					}
+					if s.Before != nil && c.Queues <= s.Before.Child.IPC.Queues {
+						return missing("the child still holds %d queues, as before", c.Queues)
+					}
+					if c == s.Host.IPC {
+						return missing("both sides count the same IPC objects (%d queues)", c.Queues)
 					}
 					return pass()
 				},
-				"Press a: the child's System V IPC tables start empty, whatever the host holds.",
-				"Try `ipcmk -Q` in the host shell: the queue shows up on the left only."),
-			nsStep(isolate.NSUser, "user: its own user and group ids",
+				"Press a: the child creates a message queue; it is counted on the child's side only.",
+				"Try `ipcs -q` in a host terminal before and after: the child's queue never shows up there."),
+				diy(diyNS(isolate.NSIPC, "its own IPC namespace holding an object", func(_, p isolate.Observed) string {
+					if p.IPC.Queues+p.IPC.Semaphores+p.IPC.SharedMem == 0 {
+						return p.Comm + "'s IPC namespace is still empty: create a queue with ipcmk -Q"
+					}
+					return ""
+				}), "Type unshare --ipc sh, then ipcmk -Q, then exit.",
+					"unshare --ipc sh", "ipcmk -Q", "ipcs -q", "exit")),
+			withDIY(nsStep(isolate.NSUser, "user: its own user and group ids",
 				isolate.Spec{Namespaces: []string{isolate.NSUser}, MapRoot: true},
 				func(s State) Result {
 					if s.Child.UIDMap == s.Host.UIDMap {
@@ -91,9 +168,12 @@ func namespacesLesson() Lesson {
 					}
 					return pass()
 				},
-				"Press a and read the uid_map lines: inside, uid 0 maps to a single uid outside.",
-				"The child is root inside and nobody special outside: the heart of rootless containers."),
-			nsStep(isolate.NSCgroup, "cgroup (extra): its own cgroup root",
+				"Press a and read the uid_map lines: inside, uid 0 maps to a single uid outside, procbox's own.",
+				"procbox runs as root, so the demo maps root to root (0 0 1): outside it is still root. The do-it-yourself path maps to 65534, which is what makes a user namespace protect the host."),
+				diy(diyNS(isolate.NSUser, "its own user namespace mapping root to an unprivileged uid", unprivilegedRoot),
+					"Type the three lines: unshare --user sleep 300 & sleep 1, then echo '0 65534 1' > /proc/$!/uid_map, then exit.",
+					"unshare --user sleep 300 & sleep 1", "echo '0 65534 1' > /proc/$!/uid_map", "cat /proc/$!/uid_map", "exit")),
+			withDIY(nsStep(isolate.NSCgroup, "cgroup (extra): its own cgroup root",
 				isolate.Spec{Namespaces: []string{isolate.NSCgroup}},
 				func(s State) Result {
 					if s.Child.CgroupPath == s.Host.CgroupPath {
@@ -103,36 +183,52 @@ func namespacesLesson() Lesson {
 				},
 				"Press a: the host sees the child's cgroup by its full path, the child sees it as /.",
 				"Without this the child learns the host's cgroup layout, which leaks names like the container id."),
-			nsStep(isolate.NSTime, "time (extra): its own clocks",
+				diy(diyNS(isolate.NSCgroup, "its own cgroup namespace", nil),
+					"Type unshare --cgroup sh, then cat /proc/self/cgroup, then exit.",
+					"unshare --cgroup sh", "cat /proc/self/cgroup", "exit")),
+			withDIY(nsStep(isolate.NSTime, "time (extra): its own clocks",
 				isolate.Spec{Namespaces: []string{isolate.NSTime}, TimeOffset: timeOffset},
 				func(s State) Result {
-					d := s.Child.Monotonic - s.Host.Monotonic
+					d := s.Child.Boottime - s.Host.Boottime
 					if d < timeOffset/2 {
-						return missing("the child's monotonic clock is only %s ahead of the host's", d.Round(time.Second))
+						return missing("the child's boot-time clock is only %s ahead of the host's", d.Round(time.Second))
 					}
 					return pass()
 				},
-				"Press a: the child's monotonic and boot clocks jump ahead by 10 days; the wall clock does not move.",
+				"Press a: the child's monotonic and boot-time clocks jump ahead by 10 days; the wall clock does not move.",
 				"Time namespaces arrived in Linux 5.6; they exist for checkpoint/restore, so a restored process's clocks do not jump backwards."),
+				diy(diyNS(isolate.NSTime, "its own time namespace with a boot-time offset", func(_, p isolate.Observed) string {
+					if p.BoottimeOffset <= 0 {
+						return p.Comm + "'s boot-time clock has no offset: use --boottime"
+					}
+					return ""
+				}), "Type unshare --time --fork --boottime 864000 sh, then cat /proc/uptime, then exit.",
+					"unshare --time --fork --boottime 864000 sh", "cat /proc/uptime", "exit")),
 		},
 		Quiz: []Question{
 			{
 				Prompt:  "Which namespace makes a container's first process PID 1?",
-				Choices: []string{"mnt", "pid", "user", "uts"},
-				Answer:  1,
+				Choices: []string{"mnt", "uts", "user", "pid"},
+				Answer:  3,
 				Explain: "A new pid namespace numbers its processes from 1; the host still knows them under their host PIDs.",
 			},
 			{
+				Prompt:  "The PID 1 of a pid namespace exits. What happens to the other processes in it?",
+				Choices: []string{"The kernel kills them all with SIGKILL", "They are adopted by the host's PID 1", "One of them becomes PID 1", "Nothing: they keep running"},
+				Answer:  0,
+				Explain: "pid_namespaces(7): when the namespace's init terminates, the kernel sends SIGKILL to every process in it.",
+			},
+			{
 				Prompt:  "A new net namespace starts with which interfaces?",
-				Choices: []string{"A copy of the host's", "Only a loopback, down", "eth0 and lo", "None at all, not even lo"},
-				Answer:  1,
+				Choices: []string{"A copy of the host's", "eth0 and lo", "Only a loopback, down", "None at all, not even lo"},
+				Answer:  2,
 				Explain: "It is empty except for lo, which is down. A veth pair or similar must be added to reach anything.",
 			},
 			{
-				Prompt:  "Being uid 0 inside a user namespace means…",
-				Choices: []string{"Root on the host", "Root over the namespace's own resources, an ordinary uid outside", "Nothing at all", "Root only for reading files"},
+				Prompt:  "A user namespace maps `0 65534 1`. Its root process…",
+				Choices: []string{"Is root on the host", "Has capabilities over what its namespace owns, and is uid 65534 towards everything else", "Has no capabilities at all", "Can only read files"},
 				Answer:  1,
-				Explain: "Capabilities inside a user namespace apply to what that namespace owns; outside it maps to the uid in uid_map.",
+				Explain: "Capabilities inside a user namespace apply to what that namespace owns; outside it is the uid in uid_map.",
 			},
 		},
 	}

@@ -24,7 +24,7 @@ func processLesson() Lesson {
 					return pass()
 				}),
 				Hint:  "Press a. The live panel shows the PID, the PPID and the chain of parents up to PID 1.",
-				Notes: "Ask the room who the parent of the demo is. It is procbox itself; then follow the chain to PID 1.",
+				Notes: "Ask the room who the parent of the demo is. It is procbox itself; then follow the chain to PID 1. Kernel threads hang below PID 2, kthreadd.",
 			},
 			{
 				ID: "ids", Title: "UID and GID: who owns the process", Text: "process/ids.md",
@@ -37,7 +37,7 @@ func processLesson() Lesson {
 					return pass()
 				}),
 				Hint:  "Press a and compare the real and effective ids in the panel.",
-				Notes: "A setuid program such as passwd is the classic case where real and effective differ.",
+				Notes: "A set-user-ID program such as passwd is the classic case where real and effective differ; the saved set-user-ID lets it switch back.",
 			},
 			{
 				ID: "nice", Title: "Priority and nice", Text: "process/nice.md",
@@ -56,7 +56,7 @@ func processLesson() Lesson {
 					return pass()
 				}),
 				Hint:  "Press a: the demo raises its own nice value by 5. Watch nice and priority change together.",
-				Notes: "Lowering nice (more priority) needs root: only going up is free for everyone.",
+				Notes: "Lowering nice (more priority) needs cap_sys_nice or a soft RLIMIT_NICE that allows it: only going up is free for everyone.",
 			},
 			{
 				ID: "memory", Title: "Memory space", Text: "process/memory.md",
@@ -75,7 +75,7 @@ func processLesson() Lesson {
 					return pass()
 				}),
 				Hint:  "Press a and read the map by kind: text, heap, stack, libraries, anonymous memory.",
-				Notes: "Stress the word virtual: the same address in two processes is two different bytes.",
+				Notes: "Stress the word virtual: the same address in two processes is two different bytes. The code addresses match only because procbox is not built as PIE; ASLR moves the stacks.",
 			},
 			{
 				ID: "fds", Title: "File descriptors", Text: "process/fds.md",
@@ -114,32 +114,39 @@ func processLesson() Lesson {
 					if s.Registers == nil {
 						return missing("no register snapshot yet: press a")
 					}
-					if s.Registers.PC == 0 || s.Registers.SP == 0 {
+					r := s.Registers
+					if r.PC == 0 || r.SP == 0 {
 						return missing("the snapshot has no program counter or stack pointer")
+					}
+					if r.TID == 0 || r.Thread == "" {
+						return missing("the snapshot does not say which thread it read")
+					}
+					if r.LaterPC == 0 || r.LaterPC == r.PC {
+						return missing("the PC did not move between the two looks (%#x): the thread read was not running", r.PC)
 					}
 					return pass()
 				},
-				Hint:  "Press a: procbox pauses the demo for a moment with ptrace and reads its registers.",
-				Notes: "Press a twice: the PC moves between snapshots while the SP barely does.",
+				Hint:  "Press a: procbox reads a busy thread of the demo twice with ptrace; the two PCs differ.",
+				Notes: "Ask why registers belong to a thread and not a process: each thread has its own PC and stack in one shared memory space.",
 			},
 		},
 		Quiz: []Question{
 			{
 				Prompt:  "A process's parent exits. What happens to the process?",
-				Choices: []string{"It is killed with its parent", "It is adopted by PID 1 (or the nearest subreaper)", "It keeps a PPID of 0", "It becomes a zombie forever"},
-				Answer:  1,
+				Choices: []string{"It is killed with its parent", "It keeps a PPID of 0", "It becomes a zombie forever", "It is adopted by PID 1 (or the nearest subreaper)"},
+				Answer:  3,
 				Explain: "Orphans are re-parented to init or to a subreaper, which will reap them when they exit.",
 			},
 			{
 				Prompt:  "Which nice value gives a process the least CPU when the CPU is contended?",
-				Choices: []string{"-20", "0", "19", "Nice does not affect CPU"},
-				Answer:  2,
+				Choices: []string{"19", "0", "-20", "Nice does not affect CPU"},
+				Answer:  0,
 				Explain: "Nice runs from -20 (greedy) to 19 (polite). Higher nice means a smaller share.",
 			},
 			{
 				Prompt:  "A shell runs `FOO=1 cmd`. Who can see FOO?",
-				Choices: []string{"The shell and cmd", "cmd and whatever cmd starts", "Every process of the user", "Only the shell"},
-				Answer:  1,
+				Choices: []string{"The shell and cmd", "Every process of the user", "cmd and whatever cmd starts", "Only the shell"},
+				Answer:  2,
 				Explain: "The environment is copied into the new process and its descendants; it never flows back up.",
 			},
 		},

@@ -4,9 +4,10 @@ import "procbox/isolate"
 
 // capStep builds a step that drops one capability and shows the one action it guarded.
 // errno is what the kernel answers: EPERM for most, EACCES for a privileged port.
-func capStep(id, title, capName, experiment, errno, label, hint, notes string) Step {
+func capStep(id, title, capName, experiment, errno, label, hint, notes string, commands ...string) Step {
 	return Step{
-		ID: id, Title: title, Text: "security/" + id + ".md",
+		DIY: diy(diyCapDropped(capName), "Type capsh --drop="+capName+" -- to get a shell without it, then exit.", commands...),
+		ID:  id, Title: title, Text: "security/" + id + ".md",
 		Spec:   isolate.Spec{DropCaps: []string{capName}},
 		Action: Action{Kind: ActExperiment, Experiment: experiment, Label: label},
 		Check:  all(denied(experiment, errno), capGone(capName)),
@@ -34,20 +35,23 @@ func securityLesson() Lesson {
 					return pass()
 				}),
 				Hint:  "Press a and read the five sets: effective, permitted, inheritable, bounding, ambient.",
-				Notes: "Effective is what the kernel checks; bounding is the ceiling no exec can raise.",
+				Notes: "Effective is what the kernel checks. Bounding limits what exec grants from a file's permitted set, but not from the inheritable set, and a new user namespace starts with a full set again.",
 			},
 			capStep("drop-chown", "Dropping cap_chown", "cap_chown", isolate.ExpChown, "EPERM",
 				"try to chown a file without cap_chown",
 				"Press a: the same chown that worked in the limits lesson now fails with EPERM.",
-				"Compare with the limits lesson: same process, same uid 0, one capability fewer."),
+				"Compare with the limits lesson: same process, same uid 0, one capability fewer.",
+				"capsh --drop=cap_chown --", `f=$(mktemp); chown nobody "$f"; rm -f "$f"`, "exit"),
 			capStep("drop-bind", "Dropping cap_net_bind_service", "cap_net_bind_service", isolate.ExpBind80, "EACCES",
 				"try to listen on port 80 without cap_net_bind_service",
 				"Press a: binding a port below 1024 fails with EACCES; this one capability is all it needs.",
-				"Ports below 1024 are 'privileged' by tradition; the capability is the whole of that privilege."),
+				"Where the privileged range ends is net.ipv4.ip_unprivileged_port_start, per network namespace; the capability is the whole of that privilege.",
+				"sysctl net.ipv4.ip_unprivileged_port_start", "capsh --drop=cap_net_bind_service --", "exit"),
 			capStep("drop-raw", "Dropping cap_net_raw", "cap_net_raw", isolate.ExpRawSocket, "EPERM",
 				"try to open a raw socket without cap_net_raw",
-				"Press a: a raw socket (what ping uses to craft packets) is refused.",
-				"Docker drops many capabilities by default but long kept cap_net_raw for ping."),
+				"Press a: opening a raw socket (packets built by hand, headers included) is refused.",
+				"Docker's default set still includes cap_net_raw; ping no longer needs it where net.ipv4.ping_group_range lets users open ICMP datagram sockets.",
+				"capsh --drop=cap_net_raw --", "exit"),
 			{
 				ID: "seccomp", Title: "seccomp: deny a system call", Text: "security/seccomp.md",
 				Spec:   isolate.Spec{Seccomp: []string{"mkdir", "mkdirat"}},
@@ -59,7 +63,7 @@ func securityLesson() Lesson {
 					return pass()
 				}),
 				Hint:  "Press a: mkdir returns EPERM, even for root with every capability.",
-				Notes: "Seccomp filters on the system call itself, before any permission check: it is the last wall.",
+				Notes: "Seccomp filters the system call itself, before the call runs any permission check. procbox's filter is a denylist; Docker's default profile is an allowlist.",
 			},
 			{
 				ID: "lsm", Title: "SELinux and AppArmor", Text: "security/lsm.md",
@@ -81,21 +85,27 @@ func securityLesson() Lesson {
 		Quiz: []Question{
 			{
 				Prompt:  "Which capability set does the kernel check when a process acts?",
-				Choices: []string{"Permitted", "Effective", "Bounding", "Inheritable"},
-				Answer:  1,
-				Explain: "Effective is checked; permitted is what may be made effective; bounding caps what exec can grant.",
+				Choices: []string{"Permitted", "Bounding", "Effective", "Inheritable"},
+				Answer:  2,
+				Explain: "Effective is checked; permitted is what may be made effective; bounding caps what exec can grant from a file's permitted set.",
 			},
 			{
 				Prompt:  "Root with every capability calls a syscall that seccomp denies. Result?",
-				Choices: []string{"It succeeds: root bypasses seccomp", "It fails as the filter says (here EPERM)", "The kernel panics", "It is logged only"},
-				Answer:  1,
+				Choices: []string{"It fails as the filter says (here EPERM)", "It succeeds: root bypasses seccomp", "The kernel panics", "It is logged only"},
+				Answer:  0,
 				Explain: "Seccomp runs before permission checks and applies to root too.",
 			},
 			{
 				Prompt:  "SELinux and AppArmor are…",
-				Choices: []string{"Namespaces", "cgroup controllers", "Linux security modules: mandatory access control by label or path", "Seccomp profiles"},
-				Answer:  2,
+				Choices: []string{"Namespaces", "cgroup controllers", "Seccomp profiles", "Linux security modules: mandatory access control by label or path"},
+				Answer:  3,
 				Explain: "Both are LSMs: SELinux decides by labels, AppArmor by path-based profiles.",
+			},
+			{
+				Prompt:  "A process dropped cap_sys_admin from its bounding set, then makes a new user namespace. Inside it…",
+				Choices: []string{"cap_sys_admin can never come back", "It holds cap_sys_admin again, over what that namespace owns", "It becomes root on the host", "It cannot create the namespace at all"},
+				Answer:  1,
+				Explain: "capabilities(7), user_namespaces(7): the first process of a new user namespace gets a full set, valid only for the namespace's own resources.",
 			},
 		},
 	}

@@ -1,0 +1,168 @@
+package lessons
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"procbox/isolate"
+)
+
+// hostObserved is procbox itself as WatchTree records it: the host reference.
+func hostObserved() isolate.Observed {
+	return isolate.Observed{
+		PID: 4000, InnerPID: 4000, Comm: "procbox", Hostname: "box",
+		NSInodes:   map[string]uint64{"pid": 1, "net": 2, "mnt": 3, "uts": 4, "ipc": 5, "user": 6, "cgroup": 7, "time": 8},
+		Interfaces: []isolate.Interface{{Name: "lo", Up: true}, {Name: "eth0", Up: true}},
+		Mounts:     []string{"/ ext4 /dev/sda1", "/proc proc proc"},
+		UIDMap:     "0 0 4294967295", CgroupPath: "/user.slice",
+		CapEff: allCaps, CapBnd: allCaps,
+		Limits: isolate.CgroupStats{MemoryMax: -1, PidsMax: -1, CPUQuotaUsec: -1},
+	}
+}
+
+// untouched is a learner's shell that typed nothing: a copy of the host.
+func untouched() isolate.Observed {
+	o := hostObserved()
+	o.PID, o.InnerPID, o.Comm = 4100, 4100, "sh"
+	o.NSInodes = map[string]uint64{}
+	for k, v := range hostObserved().NSInodes {
+		o.NSInodes[k] = v
+	}
+	return o
+}
+
+// afterCommands is the learner's process once the step's commands ran.
+func afterCommands(t *testing.T, key string) isolate.Observed {
+	o := untouched()
+	own := func(kind string) { o.NSInodes[kind] = 900 }
+	switch key {
+	case "namespaces/pid":
+		own("pid")
+		o.InnerPID = 1
+	case "namespaces/net":
+		own("net")
+		o.Interfaces = []isolate.Interface{{Name: "lo"}}
+	case "namespaces/mnt":
+		own("mnt")
+		o.Mounts = append(o.Mounts, "/mnt tmpfs learner")
+	case "namespaces/uts":
+		own("uts")
+		o.Hostname = "learner"
+	case "namespaces/ipc":
+		own("ipc")
+		o.IPC.Queues = 1
+	case "namespaces/user":
+		own("user")
+		o.UIDMap = "0 65534 1"
+	case "namespaces/cgroup":
+		own("cgroup")
+	case "namespaces/time":
+		own("time")
+		o.BoottimeOffset = timeOffset
+	case "cgroups/memory":
+		o.CgroupPath, o.Limits.MemoryMax = "/learner", 64<<20
+	case "cgroups/pids":
+		o.CgroupPath, o.Limits.PidsMax = "/learner", 16
+	case "cgroups/cpu":
+		o.CgroupPath, o.Limits.CPUQuotaUsec = "/learner", 20000
+	case "security/drop-chown", "security/drop-bind", "security/drop-raw":
+		c := map[string]string{"security/drop-chown": "cap_chown", "security/drop-bind": "cap_net_bind_service",
+			"security/drop-raw": "cap_net_raw"}[key]
+		o.CapEff, o.CapBnd = without(allCaps, c), without(allCaps, c)
+	default:
+		t.Fatalf("no do-it-yourself fixture for %s: add one", key)
+	}
+	return o
+}
+
+// TestDIYChecks: every do-it-yourself check fails before the shell was
+// opened, fails on a shell that typed nothing (or only half of it), and
+// passes on what the step's commands make.
+func TestDIYChecks(t *testing.T) {
+	n := 0
+	for _, l := range Catalog() {
+		for _, s := range l.Steps {
+			if s.DIY == nil {
+				continue
+			}
+			n++
+			key := l.ID + "/" + s.ID
+			t.Run(key, func(t *testing.T) {
+				if len(s.DIY.Commands) == 0 || s.DIY.Hint == "" || s.DIY.Check == nil {
+					t.Fatal("a do-it-yourself path needs commands, a hint and a check")
+				}
+				if r := s.EvaluateDIY(State{}); r.Passed || r.Missing == "" {
+					t.Errorf("passes before the shell was opened: %+v", r)
+				}
+				host := hostObserved()
+				for name, procs := range map[string][]isolate.Observed{
+					"no process": nil, "untouched shell": {untouched()},
+				} {
+					r := s.EvaluateDIY(State{Shell: &isolate.ShellTrace{Host: host, Procs: procs}})
+					if r.Passed || r.Missing == "" || r.Hint != s.DIY.Hint {
+						t.Errorf("%s: want a failure with what is missing and the hint, got %+v", name, r)
+					}
+				}
+				done := afterCommands(t, key)
+				tr := &isolate.ShellTrace{Host: host, Procs: []isolate.Observed{untouched(), done}}
+				if r := s.EvaluateDIY(State{Shell: tr}); !r.Passed {
+					t.Errorf("fails after the commands: %s", r.Missing)
+				}
+				// The demo child's state never counts for this path.
+				if r := s.EvaluateDIY(State{Child: isolatedChild(s.ID), Shell: &isolate.ShellTrace{Host: host}}); r.Passed {
+					t.Error("passes on the demo child's state alone")
+				}
+			})
+		}
+	}
+	if n < 14 {
+		t.Errorf("only %d steps have a do-it-yourself path; every namespace, cgroup limit and capability drop needs one", n)
+	}
+}
+
+// TestDIYCommandsInText: the commands a step checks are the ones its text
+// tells the learner to type, in a fenced block, in order.
+func TestDIYCommandsInText(t *testing.T) {
+	for _, l := range Catalog() {
+		for _, s := range l.Steps {
+			if s.DIY == nil {
+				continue
+			}
+			body, err := s.Body()
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, after, ok := strings.Cut(body, "## Do it yourself")
+			if !ok {
+				t.Errorf("%s/%s: the text has no 'Do it yourself' section", l.ID, s.ID)
+				continue
+			}
+			block := fencedBlocks(after)
+			if len(block) == 0 || !slices.Equal(block[0], s.DIY.Commands) {
+				t.Errorf("%s/%s: the text's block %q is not the step's commands %q", l.ID, s.ID, block, s.DIY.Commands)
+			}
+		}
+	}
+}
+
+// fencedBlocks returns the lines of each ``` block in md.
+func fencedBlocks(md string) [][]string {
+	var out [][]string
+	var cur []string
+	in := false
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "```") {
+			if in {
+				out = append(out, cur)
+				cur = nil
+			}
+			in = !in
+			continue
+		}
+		if in {
+			cur = append(cur, line)
+		}
+	}
+	return out
+}
