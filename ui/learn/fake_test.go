@@ -68,6 +68,8 @@ type fakeChild struct {
 	spec      isolate.Spec
 	nice      int
 	fds       int
+	mounts    int // tmpfs mounts made by ExpMountKeep
+	queues    int // message queues made by ExpIPCQueue
 	ooms      int64
 	throttled int64
 	stopped   bool
@@ -149,19 +151,21 @@ func (c *fakeChild) ChildView() (isolate.View, error) {
 		case isolate.NSUTS:
 			v.Hostname = c.spec.Hostname
 		case isolate.NSIPC:
-			v.IPC = isolate.IPCObjects{}
+			v.IPC = isolate.IPCObjects{Queues: c.queues}
 		case isolate.NSUser:
 			v.UIDMap = "0 0 1"
 		case isolate.NSCgroup:
 			v.CgroupPath = "/"
 		case isolate.NSTime:
 			v.Monotonic += c.spec.TimeOffset
+			v.Boottime += c.spec.TimeOffset
 		}
 	}
 	if c.spec.Rootfs != "" {
 		// pivot_root: / is the rootfs directory and only the child's own mounts remain.
 		v.MountRoot, v.MountCount = "/dev/vda1 (ext4, /tmp/procbox-rootfs-1)", 3
 	}
+	v.MountCount += c.mounts
 	v.CapEff = slices.DeleteFunc(slices.Clone(allCaps), func(s string) bool { return slices.Contains(c.spec.DropCaps, s) })
 	if len(c.spec.Seccomp) > 0 {
 		v.Seccomp = 2
@@ -187,6 +191,10 @@ func (c *fakeChild) Experiment(name string) (isolate.Outcome, error) {
 		c.nice += 5
 	case isolate.ExpOpenFile:
 		c.fds++
+	case isolate.ExpMountKeep:
+		c.mounts++
+	case isolate.ExpIPCQueue:
+		c.queues++
 	case isolate.ExpMemoryHog:
 		if c.spec.MemoryMax > 0 {
 			deny("", "memory limit")
@@ -227,7 +235,9 @@ func (c *fakeChild) Experiment(name string) (isolate.Outcome, error) {
 
 func (c *fakeChild) ShellCmd() *exec.Cmd { return exec.Command("/bin/true") }
 func (c *fakeChild) Registers() (isolate.Registers, error) {
-	return isolate.Registers{PC: 0x4a1b2c, SP: 0x7ffc1000, Regs: []isolate.Register{{Name: "rax", Value: 0}, {Name: "rip", Value: 0x4a1b2c}}}, nil
+	return isolate.Registers{PC: 0x4a1b2c, SP: 0xc000123f00, Regs: []isolate.Register{{Name: "rax", Value: 0}, {Name: "rip", Value: 0x4a1b2c}},
+		TID: c.pid + 3, Thread: "a thread the demo keeps busy computing for this look", Threads: 6,
+		LaterPC: 0x4a1b58, LaterSP: 0xc000123f00, SPIn: "anonymous memory"}, nil
 }
 func (c *fakeChild) Steps() []isolate.Step { return nil }
 func (c *fakeChild) Stop() error {
