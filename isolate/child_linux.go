@@ -166,6 +166,15 @@ func setupChild(spec Spec) error {
 			return fmt.Errorf("mount --make-rprivate /: %v", err)
 		}
 	}
+	var null nullMounts
+	if spec.Has(NSMnt) {
+		// Taken now: the new root may have no /dev (see protectKernelFiles).
+		var err error
+		if null, err = cloneDevNull(); err != nil {
+			return err
+		}
+		defer null.Close()
+	}
 	if spec.Rootfs != "" {
 		if err := pivotInto(spec.Rootfs); err != nil {
 			return err
@@ -179,6 +188,15 @@ func setupChild(spec Spec) error {
 		}
 		if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
 			return fmt.Errorf("mount -t proc proc /proc: %v", err)
+		}
+	}
+	if spec.Has(NSMnt) {
+		// Before the cgroup namespace and the capability drops: a root child
+		// must not leave its cgroup or raise its limits through cgroupfs, nor
+		// reach the host's kernel through /proc/sys (runc's readonly and
+		// masked paths). Only this mount namespace's copies change.
+		if err := protectKernelFiles(null); err != nil {
+			return err
 		}
 	}
 	if spec.Has(NSCgroup) {

@@ -135,6 +135,7 @@ func childSetupSteps(spec Spec) []Step {
 	} else if spec.Has(NSPID) {
 		steps = append(steps, Step{What: "no mnt namespace: /proc stays the host's, so ps still lists host processes", Command: "# (add --ns mnt for a fresh /proc)"})
 	}
+	steps = append(steps, kernelFileSteps(spec)...)
 	if spec.Has(NSCgroup) {
 		steps = append(steps, Step{What: "enter a new cgroup namespace now that the child is placed", Command: "unshare --cgroup"})
 	}
@@ -165,6 +166,43 @@ func childSetupSteps(spec Spec) []Step {
 			Command: "# no stock tool; in code: seccomp(SECCOMP_SET_MODE_FILTER, TSYNC, deny " + strings.Join(denied, ",") + " -> EPERM)"})
 	}
 	return steps
+}
+
+// kernelFileSteps says how the child's mount namespace protects cgroupfs and
+// the kernel's tunables (readonly_linux.go), or, without one, that the limits
+// only hold against a child that is not root.
+func kernelFileSteps(spec Spec) []Step {
+	limits := spec.MemoryMax > 0 || spec.PidsMax > 0 || spec.CPUMax > 0
+	if !spec.Has(NSMnt) {
+		if !limits {
+			return nil
+		}
+		return []Step{{What: "no mnt namespace: /sys/fs/cgroup stays writable inside, so a root child can move itself out of its cgroup " +
+			"or raise its own limits; they are advisory against root (add --ns mnt, and --drop-caps cap_sys_admin, for limits that hold)",
+			Command: "# (add --ns mnt)"}}
+	}
+	what := "kernel files read-only, as runc's readonlyPaths: /sys with /sys/fs/cgroup below it, /proc/sys, /proc/sysrq-trigger, " +
+		"/proc/irq, /proc/bus, /proc/fs, each with every mount below it (EROFS inside: no leaving the cgroup, no raising a limit, " +
+		"no tuning the host's kernel)"
+	if !capsDropped(spec, "cap_sys_admin") {
+		what += "; a child that keeps cap_sys_admin could remount them read-write, which is why runc drops it by default"
+	}
+	return []Step{
+		{What: what, Command: "mount --rbind /sys /sys && mount -o remount,bind,ro /sys"},
+		{What: "mask what only leaks the host's secrets, as runc's maskedPaths (/proc/kcore, /proc/keys, /proc/timer_list, " +
+			"/proc/sched_debug, /proc/latency_stats under /dev/null; /proc/acpi, /proc/scsi, /sys/firmware under an empty tmpfs)",
+			Command: "mount --bind /dev/null /proc/kcore && mount -t tmpfs -o ro tmpfs /proc/acpi"},
+	}
+}
+
+// capsDropped reports whether spec drops capability name (or all of them).
+func capsDropped(spec Spec, name string) bool {
+	for _, c := range spec.DropCaps {
+		if c == name || c == "all" {
+			return true
+		}
+	}
+	return false
 }
 
 // syscallAliases adds the newer forms of a syscall: `mkdir` from coreutils and

@@ -344,3 +344,41 @@ func TestContainUserNSInheritable(t *testing.T) {
 		t.Errorf("a +ei binary inside the user namespace gained capabilities:\n%s", s)
 	}
 }
+
+// TestContainCgroupfsReadOnly replays the cgroupfs escape: with --ns mnt a
+// root child wrote its own pid into the pids hierarchy's root cgroup.procs
+// (leaving its limits) or "max" into its pids.max. Both must now fail with
+// EROFS, the limit must still read 50 and the child still sit in its procbox
+// cgroup; /proc/sys is read-only too, with and without a fresh /proc.
+func TestContainCgroupfsReadOnly(t *testing.T) {
+	requireRoot(t)
+	if _, err := os.Stat("/sys/fs/cgroup/pids/cgroup.procs"); err != nil {
+		t.Skip("no cgroup v1 pids hierarchy at /sys/fs/cgroup/pids (the v2 path is the same mount code, tested by the /proc/sys half)")
+	}
+	bin, attack := faultBuild(t), containAttack(t)
+	script := `d=$(grep ':pids:' /proc/self/cgroup | cut -d: -f3)
+echo "leave=$(` + attack + ` write /sys/fs/cgroup/pids/cgroup.procs $$)"
+echo "raise=$(` + attack + ` write /sys/fs/cgroup/pids$d/pids.max max)"
+echo "sysctl=$(` + attack + ` write /proc/sys/vm/overcommit_ratio $(cat /proc/sys/vm/overcommit_ratio))"
+echo "in=$(grep ':pids:' /proc/self/cgroup | cut -d: -f3) max=$(cat /sys/fs/cgroup/pids$d/pids.max)"`
+	for _, ns := range []string{"mnt", "mnt,pid"} {
+		before := takeInventory(t)
+		r := faultExec(t, 30*time.Second, bin, "run", "--ns", ns, "--pids", "50", "--", "sh", "-c", script)
+		if r.err != nil || r.code != 0 {
+			t.Fatalf("--ns %s: code %d err %v stderr %q", ns, r.code, r.err, r.stderr)
+		}
+		for _, want := range []string{"leave=EROFS", "raise=EROFS", "sysctl=EROFS", "in=/procbox-", "max=50"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("--ns %s: want %q in:\n%s", ns, want, r.stdout)
+			}
+		}
+		if leaks := before.leaksSince(takeInventory(t), ownedBy(r.pid)); len(leaks) > 0 {
+			t.Errorf("--ns %s left: %v", ns, leaks)
+		}
+	}
+	// Without a mount namespace procbox says the limits are advisory.
+	r := faultExec(t, 30*time.Second, bin, "run", "--explain", "--pids", "50", "--", "true")
+	if !strings.Contains(r.stdout, "advisory") {
+		t.Errorf("--explain without mnt does not say the limits are advisory:\n%s", r.stdout)
+	}
+}
