@@ -13,6 +13,7 @@ require (
 	github.com/moby/sys/capability v0.5.0
 	github.com/vishvananda/netlink v1.3.1
 	github.com/vishvananda/netns v0.0.5
+	github.com/yuin/goldmark v1.8.7
 	golang.org/x/sys v0.50.0
 )
 
