@@ -95,13 +95,39 @@ func squeeze(s string) string { return strings.Join(strings.Fields(s), "") }
 // fencedCode matches a fenced code block (the lessons fence with ```).
 var fencedCode = regexp.MustCompile("(?ms)^[ \t]*```.*?^[ \t]*```[ \t]*$")
 
-// TestRenderAgreesWithGoldmark: over every lesson step, our renderer draws
-// exactly the text goldmark finds, in its order. At widths where code lines
-// fit, the whole step is compared; at narrow widths, where a code line is
-// cut with … by design, the step is compared without its code blocks.
+// oracleCode is every line of every code block goldmark finds in src.
+func oracleCode(t *testing.T, src string) []string {
+	t.Helper()
+	source := []byte(src)
+	doc := goldmark.New().Parser().Parse(text.NewReader(source))
+	var out []string
+	err := ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		switch n.(type) {
+		case *ast.FencedCodeBlock, *ast.CodeBlock:
+			if entering {
+				for i := range n.Lines().Len() {
+					seg := n.Lines().At(i)
+					out = append(out, strings.TrimRight(string(seg.Value(source)), "\n"))
+				}
+			}
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestRenderAgreesWithGoldmark: over every lesson step, at every width, our
+// renderer draws exactly the text goldmark finds, in its order (compared on
+// the step without its code blocks), and every code line goldmark finds is
+// drawn in order on a line of its own, whole or, when it is wider than the
+// pane, cut with … by design.
 func TestRenderAgreesWithGoldmark(t *testing.T) {
 	st := NewStyles(common.NewStyles(true, true))
-	steps := 0
+	steps, codeLines := 0, 0
 	for _, l := range lessons.Catalog() {
 		for _, s := range l.Steps {
 			body, err := s.Body()
@@ -110,26 +136,49 @@ func TestRenderAgreesWithGoldmark(t *testing.T) {
 			}
 			steps++
 			noCode := fencedCode.ReplaceAllString(body, "")
-			for _, c := range []struct {
-				src   string
-				width int
-			}{{body, 100}, {body, 120}, {noCode, 24}, {noCode, 40}, {noCode, 66}} {
-				want := oracleText(t, c.src)
-				got := drawnText(Render(c.src, c.width, st))
+			code := oracleCode(t, body)
+			codeLines += len(code)
+			for _, width := range []int{24, 40, 66, 100, 120} {
+				want := oracleText(t, noCode)
+				got := drawnText(Render(noCode, width, st))
 				if got != want {
 					i := 0
 					for i < len(got) && i < len(want) && got[i] == want[i] {
 						i++
 					}
 					t.Errorf("%s/%s at width %d differs from goldmark at byte %d:\n ours: …%s\n gold: …%s",
-						l.ID, s.ID, c.width, i, clip(got[i:]), clip(want[i:]))
+						l.ID, s.ID, width, i, clip(got[i:]), clip(want[i:]))
+				}
+				drawn := Render(body, width, st)
+				next := 0
+				for _, c := range code {
+					found := false
+					for ; next < len(drawn) && !found; next++ {
+						found = sameCodeLine(ansi.Strip(drawn[next]), c)
+					}
+					if !found {
+						t.Errorf("%s/%s at width %d: code line %q not drawn (in order)", l.ID, s.ID, width, c)
+						break
+					}
 				}
 			}
 		}
 	}
-	if steps < 30 {
-		t.Fatalf("only %d lesson steps found: the oracle did not see the course", steps)
+	if steps < 30 || codeLines == 0 {
+		t.Fatalf("%d lesson steps, %d code lines found: the oracle did not see the course", steps, codeLines)
 	}
+}
+
+// sameCodeLine reports whether a drawn line shows code line c: the same text
+// after the indent, or its beginning cut with ….
+func sameCodeLine(drawn, c string) bool {
+	d := strings.TrimSpace(drawn)
+	c = strings.TrimSpace(c)
+	if d == c {
+		return true
+	}
+	cut, ok := strings.CutSuffix(d, "…")
+	return ok && cut != "" && strings.HasPrefix(c, strings.TrimSpace(cut))
 }
 
 // TestOracleSeesMarkup: the oracle itself tells markup from text, so a
