@@ -45,6 +45,7 @@ func buildDeps() ui.Deps {
 		Styles:     ui.NewStyles(true, os.Getenv("NO_COLOR") != ""),
 		Context:    ctx,
 		ProcessCPU: processCPU,
+		Shells:     learnerShells{},
 	}
 	if labEngineHook != nil {
 		d.Lab = labEngineHook()

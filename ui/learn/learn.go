@@ -2,6 +2,7 @@ package learn
 
 import (
 	"fmt"
+	"os/exec"
 	"slices"
 	"sync"
 	"time"
@@ -17,8 +18,8 @@ import (
 
 // keyMap are the lesson player's bindings; one value feeds Update and help.
 type keyMap struct {
-	Next, Prev, Enter, Act, Check, Hint, Notes, Reset, Panel, Up, Down, PageUp, PageDown key.Binding
-	Answer                                                                               key.Binding
+	Next, Prev, Enter, Act, DIY, Check, Hint, Notes, Reset, Panel, Up, Down, PageUp, PageDown key.Binding
+	Answer                                                                                    key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -27,6 +28,7 @@ func newKeyMap() keyMap {
 		Prev:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous step")),
 		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next, once passed")),
 		Act:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "do the step's action")),
+		DIY:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "do it yourself in a shell")),
 		Check:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check")),
 		Hint:     key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "hint")),
 		Notes:    key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "speaker notes")),
@@ -72,6 +74,22 @@ type (
 	shellMsg struct {
 		gen int
 		err error
+	}
+	// The do-it-yourself path: the shell is ready, the learner left it, and
+	// what procbox saw of it while it ran.
+	diyReadyMsg struct {
+		gen  int
+		cmd  *exec.Cmd
+		done func() isolate.ShellTrace
+		err  error
+	}
+	diyExitedMsg struct {
+		gen  int
+		done func() isolate.ShellTrace
+	}
+	diyTraceMsg struct {
+		gen   int
+		trace isolate.ShellTrace
 	}
 )
 
@@ -137,6 +155,8 @@ type Model struct {
 	acted    *actedMsg
 	result   *lessons.Result
 	showHint bool
+	shell    *isolate.ShellTrace // what the learner's own shell did on this step (s)
+	via      string              // the path that passed the step now on screen
 	notes    bool
 	showLive bool // narrow layouts: the live panel instead of the text
 	scroll   int
@@ -263,7 +283,11 @@ func (s *Model) ShortHelp() []key.Binding {
 	if _, ok := s.step(); !ok {
 		return []key.Binding{s.keys.Answer, s.keys.Next, s.keys.Prev}
 	}
-	b := []key.Binding{s.keys.Act, s.keys.Check, s.keys.Hint, s.keys.Next, s.keys.Prev}
+	b := []key.Binding{s.keys.Act}
+	if st, _ := s.step(); st.DIY != nil {
+		b = append(b, s.keys.DIY)
+	}
+	b = append(b, s.keys.Check, s.keys.Hint, s.keys.Next, s.keys.Prev)
 	if s.width > 0 && s.width < wideLayout {
 		b = append(b, s.keys.Panel)
 	}
@@ -272,7 +296,7 @@ func (s *Model) ShortHelp() []key.Binding {
 
 func (s *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{s.keys.Act, s.keys.Check, s.keys.Hint, s.keys.Enter, s.keys.Next, s.keys.Prev},
+		{s.keys.Act, s.keys.DIY, s.keys.Check, s.keys.Hint, s.keys.Enter, s.keys.Next, s.keys.Prev},
 		{s.keys.Answer, s.keys.Panel, s.keys.Up, s.keys.Down, s.keys.PageUp, s.keys.PageDown},
 		{s.keys.Notes, s.keys.Reset},
 	}
@@ -314,6 +338,13 @@ func (s *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			s.busy = ""
 			return s, s.actCmd()
 		}
+	case diyReadyMsg:
+		return s, s.onDIYReady(msg)
+	case diyExitedMsg:
+		// Stopping the watch takes a last sample: not in Update.
+		return s, func() tea.Msg { return diyTraceMsg{gen: msg.gen, trace: msg.done()} }
+	case diyTraceMsg:
+		return s, s.onDIYTrace(msg)
 	case tea.KeyPressMsg:
 		return s, s.onKey(msg)
 	}
@@ -346,6 +377,7 @@ func (s *Model) onProgress(msg progressMsg) tea.Cmd {
 func (s *Model) enterStep() tea.Cmd {
 	s.gen++
 	s.before, s.acted, s.result, s.showHint = nil, nil, nil, false
+	s.shell, s.via = nil, ""
 	s.scroll = 0
 	s.showLive = false
 	s.qi = 0
@@ -508,10 +540,94 @@ func (s *Model) runCheck() tea.Cmd {
 	r := st.Evaluate(s.checkState())
 	s.result = &r
 	if r.Passed {
-		s.progress.Completed[lessons.Key(s.lesson().ID, st.ID)] = true
+		s.passed(st, lessons.PathShow)
 		return s.saveCmd()
 	}
 	return nil
+}
+
+// passed records step as done, and by which path.
+func (s *Model) passed(st lessons.Step, path string) {
+	k := lessons.Key(s.lesson().ID, st.ID)
+	s.progress.Completed[k] = true
+	if s.progress.Via == nil {
+		s.progress.Via = map[string]string{}
+	}
+	s.progress.Via[k] = path
+	s.via = path
+}
+
+// diy starts the do-it-yourself path: a plain shell of the learner's own,
+// watched while it runs.
+func (s *Model) diy() tea.Cmd {
+	st, ok := s.step()
+	if !ok || s.busy != "" {
+		return nil
+	}
+	if st.DIY == nil {
+		r := lessons.Result{Missing: "this step has no do-it-yourself path: press a"}
+		s.result = &r
+		return nil
+	}
+	if s.deps.Shells == nil {
+		r := lessons.Result{Missing: "no shell of your own here (procbox needs Linux to watch one); press a for the demo"}
+		s.result = &r
+		return nil
+	}
+	skip := 0
+	if s.child != nil {
+		skip = s.child.PID()
+	}
+	gen, shells := s.gen, s.deps.Shells
+	intro := "Your own shell for \"" + st.Title + "\". Type:\n"
+	for _, c := range st.DIY.Commands {
+		intro += "    " + c + "\n"
+	}
+	intro += "The last exit brings you back to procbox, which checks what your commands did."
+	s.busy = "opening your shell…"
+	return func() tea.Msg {
+		cmd, done, err := shells.Shell(skip, intro)
+		return diyReadyMsg{gen: gen, cmd: cmd, done: done, err: err}
+	}
+}
+
+func (s *Model) onDIYReady(msg diyReadyMsg) tea.Cmd {
+	if msg.err != nil {
+		s.busy = ""
+		r := lessons.Result{Missing: "your shell could not start: " + msg.err.Error()}
+		s.result = &r
+		return nil
+	}
+	if msg.gen != s.gen {
+		return func() tea.Msg { msg.done(); return nil } // the step changed meanwhile: stop watching
+	}
+	s.busy = "in your shell: type the commands, then exit"
+	gen, done := msg.gen, msg.done
+	return tea.ExecProcess(msg.cmd, func(error) tea.Msg { return diyExitedMsg{gen: gen, done: done} })
+}
+
+// onDIYTrace checks what the learner's shell did.
+func (s *Model) onDIYTrace(msg diyTraceMsg) tea.Cmd {
+	if msg.gen != s.gen {
+		return nil
+	}
+	s.busy = ""
+	st, ok := s.step()
+	if !ok {
+		return nil
+	}
+	tr := msg.trace
+	s.shell = &tr
+	state := s.checkState()
+	state.Shell = s.shell
+	r := st.EvaluateDIY(state)
+	s.result = &r
+	if !r.Passed {
+		s.via = ""
+		return s.liveCmd()
+	}
+	s.passed(st, lessons.PathShell)
+	return tea.Batch(s.saveCmd(), s.liveCmd())
 }
 
 // saveCmd records the current place (and completions) through d.Progress.
@@ -520,9 +636,13 @@ func (s *Model) saveCmd() tea.Cmd {
 		return nil
 	}
 	s.progress.Lesson, s.progress.Step = s.lesson().ID, s.si
-	p := common.Progress{Lesson: s.progress.Lesson, Step: s.progress.Step, Completed: make(map[string]bool, len(s.progress.Completed))}
+	p := common.Progress{Lesson: s.progress.Lesson, Step: s.progress.Step, Completed: make(map[string]bool, len(s.progress.Completed)),
+		Via: make(map[string]string, len(s.progress.Via))}
 	for k, v := range s.progress.Completed {
 		p.Completed[k] = v
+	}
+	for k, v := range s.progress.Via {
+		p.Via[k] = v
 	}
 	store := s.deps.Progress
 	return func() tea.Msg { return savedMsg{err: store.Save(p)} }
@@ -635,6 +755,8 @@ func (s *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		if s.result != nil && s.result.Passed {
 			return s.next()
 		}
+	case key.Matches(msg, k.DIY):
+		return s.diy()
 	case key.Matches(msg, k.Act):
 		return s.act()
 	case key.Matches(msg, k.Check):

@@ -36,6 +36,7 @@ func (s *Model) panelLines(w, h int) []string {
 	if s.acted != nil && s.acted.err != nil {
 		out = append(out, wrapText(st.Bad.Render(s.acted.err.Error()), w, 2)...)
 	}
+	out = append(out, s.shellLines(w)...)
 	out = append(out, s.focusLines(w)...)
 	out = append(out, "")
 	out = append(out, s.sideBySide(w)...)
@@ -133,8 +134,18 @@ func (s *Model) focusLines(w int) []string {
 		}
 	case "process/registers":
 		if r := state.Registers; r != nil {
+			if r.TID != 0 {
+				out = append(out, wrapText(st.Text.Render(fmt.Sprintf("thread %d of %d in process %d: %s", r.TID, r.Threads, s.child.PID(), r.Thread)), w, 2)...)
+			}
 			add("PC %#016x  (next instruction)", r.PC)
-			add("SP %#016x  (top of the stack)", r.SP)
+			if r.LaterPC != 0 {
+				moved := "moved"
+				if r.LaterPC == r.PC {
+					moved = "did not move"
+				}
+				add("PC %#016x  a moment later: it %s", r.LaterPC, moved)
+			}
+			add("SP %#016x  (top of the stack, in %s)", r.SP, r.SPIn)
 			var regs []string
 			for i, reg := range r.Regs {
 				if i == 8 {
@@ -234,6 +245,7 @@ func (s *Model) sideBySide(w int) []string {
 		row("uid_map", h.UIDMap, c.UIDMap),
 		row("cgroup", h.CgroupPath, c.CgroupPath),
 		row("capeff", caps(h), caps(c)),
+		row("ipc q/s/m", ipcText(h.IPC), ipcText(c.IPC)),
 		row("seccomp", strconv.Itoa(h.Seccomp), strconv.Itoa(c.Seccomp)),
 	)
 	for _, k := range isolate.AllNamespaces {
@@ -245,8 +257,93 @@ func (s *Model) sideBySide(w int) []string {
 	}
 	if slices.Contains(s.live.Spec.Namespaces, isolate.NSTime) {
 		out = append(out, row("monotonic", h.Monotonic.Round(time.Second).String(), c.Monotonic.Round(time.Second).String()))
+		out = append(out, row("boottime", h.Boottime.Round(time.Second).String(), c.Boottime.Round(time.Second).String()))
 	}
 	return out
+}
+
+// ipcText counts System V queues, semaphore sets and shared memory segments.
+func ipcText(o isolate.IPCObjects) string {
+	return fmt.Sprintf("%d/%d/%d", o.Queues, o.Semaphores, o.SharedMem)
+}
+
+// shellLines is what procbox saw of the learner's own shell (s): each
+// process it started, and how it differs from procbox itself.
+func (s *Model) shellLines(w int) []string {
+	if s.shell == nil {
+		return nil
+	}
+	st := s.styles
+	host := s.shell.Host
+	out := []string{st.Key.Render("your shell") + st.Subtle.Render(fmt.Sprintf(" · %d processes seen while it ran", len(s.shell.Procs)))}
+	shown := 0
+	for _, p := range s.shell.Procs {
+		d := observedDiff(host, p)
+		if d == "" {
+			continue
+		}
+		if shown == 4 {
+			out = append(out, st.Subtle.Render("  …"))
+			break
+		}
+		shown++
+		out = append(out, wrapText(st.Text.Render(fmt.Sprintf("  %d %s: %s", p.PID, p.Comm, d)), w, 2)...)
+	}
+	if shown == 0 {
+		out = append(out, st.Subtle.Render("  none differed from procbox itself"))
+	}
+	return out
+}
+
+// observedDiff says in a few words how a learner's process differs from the host.
+func observedDiff(host, p isolate.Observed) string {
+	var d []string
+	var own []string
+	for _, k := range isolate.AllNamespaces {
+		if p.NSInodes[k] != 0 && p.NSInodes[k] != host.NSInodes[k] {
+			own = append(own, k)
+		}
+	}
+	if len(own) > 0 {
+		d = append(d, "own "+strings.Join(own, ",")+" ns")
+	}
+	if p.InnerPID != p.PID && p.InnerPID != 0 {
+		d = append(d, fmt.Sprintf("PID %d inside", p.InnerPID))
+	}
+	if p.Hostname != host.Hostname && p.Hostname != "" {
+		d = append(d, "hostname "+p.Hostname)
+	}
+	if p.UIDMap != host.UIDMap && p.UIDMap != "" {
+		d = append(d, "uid_map "+p.UIDMap)
+	}
+	if p.IPC != host.IPC && slices.Contains(own, isolate.NSIPC) {
+		d = append(d, "ipc q/s/m "+ipcText(p.IPC))
+	}
+	var mounts []string
+	for _, m := range p.Mounts {
+		if !slices.Contains(host.Mounts, m) {
+			mounts = append(mounts, m)
+		}
+	}
+	if len(mounts) > 0 && slices.Contains(own, isolate.NSMnt) {
+		d = append(d, fmt.Sprintf("%d mounts the host lacks (%s)", len(mounts), mounts[0]))
+	}
+	if p.CgroupPath != host.CgroupPath && p.CgroupPath != "" {
+		d = append(d, "cgroup "+p.CgroupPath)
+	}
+	var lost []string
+	for _, c := range host.CapBnd {
+		if !slices.Contains(p.CapBnd, c) {
+			lost = append(lost, c)
+		}
+	}
+	if len(lost) > 0 {
+		d = append(d, "without "+strings.Join(lost, ","))
+	}
+	if p.BoottimeOffset != 0 {
+		d = append(d, "boottime +"+p.BoottimeOffset.String())
+	}
+	return strings.Join(d, "; ")
 }
 
 // firstMap is the start address of the first mapping of kind, or "".

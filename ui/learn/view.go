@@ -196,6 +196,10 @@ func (s *Model) bottomLines(w int) []string {
 		action = st.Warn.Render("… " + s.busy)
 	}
 	out = append(out, action)
+	if d := step.DIY; d != nil && s.busy == "" {
+		out = append(out, st.Key.Render("▶ s")+" "+st.Text.Render("do it yourself: ")+st.Code.Render(d.Commands[0])+
+			st.Subtle.Render(" … (every line is in the text)"))
+	}
 	var verdict string
 	switch {
 	case s.result == nil:
@@ -205,7 +209,11 @@ func (s *Model) bottomLines(w int) []string {
 		if s.presenter {
 			next = "n: next step"
 		}
-		verdict = st.OK.Render("✓ passed") + st.Subtle.Render(" — "+next)
+		how := "✓ passed"
+		if s.via == lessons.PathShell {
+			how = "✓ passed by hand, in your own shell"
+		}
+		verdict = st.OK.Render(how) + st.Subtle.Render(" — "+next)
 	default:
 		verdict = st.Bad.Render("✗ "+s.result.Missing) + st.Subtle.Render("  (h: hint)")
 	}

@@ -56,6 +56,19 @@ type Deps struct {
 	// fans out over several cores costs more CPU than its wall time says.
 	// nil: wall time only.
 	ProcessCPU func() time.Duration
+	// Shells gives the learner a plain shell of their own for a step's
+	// do-it-yourself path. nil: that path says why it is unavailable.
+	Shells ShellStarter
+}
+
+// ShellStarter starts a learner's own shell and watches what it starts.
+type ShellStarter interface {
+	// Shell returns the shell to hand the terminal to and starts watching
+	// every process procbox starts outside the demo child (skip: its PID);
+	// done ends the watch and returns what it saw. done blocks briefly:
+	// call it from a tea.Cmd.
+	// intro is printed before the first prompt (the commands to type).
+	Shell(skip int, intro string) (cmd *exec.Cmd, done func() isolate.ShellTrace, err error)
 }
 
 // ProgressStore saves where a learner is in the curriculum.
@@ -69,6 +82,9 @@ type Progress struct {
 	Lesson    string          `json:"lesson"`
 	Step      int             `json:"step"`
 	Completed map[string]bool `json:"completed"` // "lesson/step" -> done
+	// Via says which path passed a step: lessons.PathShow (the demo child,
+	// a) or lessons.PathShell (the learner's own shell, s).
+	Via map[string]string `json:"via,omitempty"`
 }
 
 // WithDefaults fills what a caller may leave out of Deps, so a screen never

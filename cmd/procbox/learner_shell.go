@@ -1,0 +1,40 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"time"
+
+	"procbox/isolate"
+)
+
+// learnerShells gives a learner a plain shell of their own for a step's
+// do-it-yourself path: no namespace, limit or filter of the demo child, the
+// same as a terminal of their own. While it runs, every process procbox
+// starts outside the demo child is watched, so the step's check reads what
+// the learner's commands made of them.
+type learnerShells struct{}
+
+// watchEvery is how often the learner's processes are read while the shell
+// runs: often enough to catch a command that lives a second.
+const watchEvery = 200 * time.Millisecond
+
+func (learnerShells) Shell(skip int, intro string) (*exec.Cmd, func() isolate.ShellTrace, error) {
+	sh := ""
+	for _, p := range []string{"/bin/bash", "/bin/sh"} {
+		if _, err := os.Stat(p); err == nil {
+			sh = p
+			break
+		}
+	}
+	if sh == "" {
+		return nil, nil, errors.New("this host has no /bin/sh")
+	}
+	// The intro goes through the environment, so nothing in it is ever
+	// parsed as shell code; then the interactive shell replaces the wrapper.
+	cmd := exec.Command("/bin/sh", "-c", `printf '%s\n' "$PROCBOX_INTRO"; unset PROCBOX_INTRO; exec "$0" -i`, sh)
+	cmd.Env = append(os.Environ(), "PROCBOX_INTRO="+intro, "PS1=[your shell] # ")
+	w := isolate.WatchTree(os.Getpid(), watchEvery, func(pid int) bool { return pid == skip })
+	return cmd, w.Stop, nil
+}

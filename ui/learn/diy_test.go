@@ -1,0 +1,113 @@
+package learn
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"procbox/isolate"
+	"procbox/lessons"
+	"procbox/ui/internal/common"
+	"procbox/ui/internal/uitest"
+)
+
+// fakeShells stands in for cmd/procbox's learner shell: it records what it
+// was asked and hands back the trace the test sets.
+type fakeShells struct {
+	skip  int
+	intro string
+	trace isolate.ShellTrace
+}
+
+func (f *fakeShells) Shell(skip int, intro string) (*exec.Cmd, func() isolate.ShellTrace, error) {
+	f.skip, f.intro = skip, intro
+	return exec.Command("/bin/true"), func() isolate.ShellTrace { return f.trace }, nil
+}
+
+func stepIndex(t *testing.T, lesson, step string) int {
+	l, _ := lessons.Find(lesson)
+	for i, s := range l.Steps {
+		if s.ID == step {
+			return i
+		}
+	}
+	t.Fatalf("no step %s/%s", lesson, step)
+	return -1
+}
+
+// leaveShell is what the event loop does when the learner exits the shell.
+func (f *fixture) leaveShell(sh *fakeShells) {
+	f.t.Helper()
+	f.run(func() tea.Msg { return diyExitedMsg{gen: f.m.gen, done: func() isolate.ShellTrace { return sh.trace }} })
+}
+
+// TestLearnDIY: s opens the learner's own shell (not the demo child's), the
+// check reads what the shell's processes became, and the step records that
+// it passed by hand.
+func TestLearnDIY(t *testing.T) {
+	f := newFixture(t, "namespaces", false, common.Progress{})
+	sh := &fakeShells{}
+	f.m.deps.Shells = sh
+	f.goTo("namespaces", stepIndex(t, "namespaces", "uts"))
+	if v := f.view(80, 24); !strings.Contains(v, "▶ s do it yourself: unshare --uts sh") {
+		t.Errorf("the do-it-yourself line is not on screen at 80×24:\n%s", v)
+	}
+	demo := f.m.child.PID()
+	_, cmd := f.m.Update(uitest.KeyPress("s"))
+	f.run(cmd)
+	if sh.skip != demo || !strings.Contains(sh.intro, "hostname learner") {
+		t.Errorf("shell asked with skip %d (demo child %d), intro %q", sh.skip, demo, sh.intro)
+	}
+	if !strings.Contains(f.m.busy, "your shell") {
+		t.Errorf("busy = %q while the shell runs", f.m.busy)
+	}
+
+	// The learner typed nothing: a plain shell like procbox itself.
+	host := isolate.Observed{PID: 100, Comm: "procbox", Hostname: "workshop", NSInodes: map[string]uint64{"uts": 1}}
+	plain := host
+	plain.PID, plain.Comm = 101, "bash"
+	sh.trace = isolate.ShellTrace{Host: host, Procs: []isolate.Observed{plain}}
+	f.leaveShell(sh)
+	if f.m.result == nil || f.m.result.Passed || f.m.busy != "" {
+		t.Fatalf("an untouched shell passed (or is still busy): %+v busy %q", f.m.result, f.m.busy)
+	}
+
+	// Now with what unshare --uts sh; hostname learner makes.
+	f.run(f.m.diy())
+	did := plain
+	did.PID, did.Comm, did.Hostname, did.NSInodes = 102, "sh", "learner", map[string]uint64{"uts": 2}
+	sh.trace = isolate.ShellTrace{Host: host, Procs: []isolate.Observed{plain, did}}
+	f.leaveShell(sh)
+	if f.m.result == nil || !f.m.result.Passed {
+		t.Fatalf("the learner's own UTS namespace did not pass: %+v", f.m.result)
+	}
+	key := lessons.Key("namespaces", "uts")
+	if got := f.store.p.Via[key]; got != lessons.PathShell || !f.store.p.Completed[key] {
+		t.Errorf("saved progress: via %q, completed %v; want shell, true", got, f.store.p.Completed[key])
+	}
+	v := f.view(120, 38)
+	if !strings.Contains(v, "passed by hand") || !strings.Contains(v, "102 sh: own uts ns; hostname learner") {
+		t.Errorf("the view does not say the shell passed, or what it did:\n%s", v)
+	}
+
+	// The show-me path records itself as such.
+	f.press("a")
+	if got := f.store.p.Via[key]; got != lessons.PathShow {
+		t.Errorf("after a, via = %q, want show", got)
+	}
+}
+
+func TestLearnDIYUnavailable(t *testing.T) {
+	f := newFixture(t, "process", false, common.Progress{})
+	f.press("s")
+	if f.m.result == nil || !strings.Contains(f.m.result.Missing, "no do-it-yourself path") {
+		t.Errorf("s on a step without a shell path: %+v", f.m.result)
+	}
+	f.goTo("namespaces", 0)
+	f.press("s")
+	if f.m.result == nil || !strings.Contains(f.m.result.Missing, "no shell of your own here") {
+		t.Errorf("s without a ShellStarter: %+v", f.m.result)
+	}
+}
