@@ -13,6 +13,7 @@ import (
 
 	"procbox/inspect"
 	"procbox/internal/units"
+	"procbox/isolate"
 	"procbox/ui/internal/common"
 )
 
@@ -34,6 +35,9 @@ type compareTickMsg struct {
 type compareRow struct {
 	field string
 	a, b  string
+	// unknown: one side could not be read, so the row says so and is
+	// neither "same" nor "differs" (never claim what was not read).
+	unknown bool
 }
 
 // Compare shows two processes' isolation side by side, with the rows
@@ -152,18 +156,43 @@ func (c *Compare) store(dst **inspect.Snapshot, dstErr *error, gone *bool, s ins
 // compareRows lists the isolation-relevant fields of two snapshots.
 func compareRows(a, b *inspect.Snapshot) []compareRow {
 	var rows []compareRow
-	add := func(field string, f func(*inspect.Snapshot) string) {
-		rows = append(rows, compareRow{field: field, a: f(a), b: f(b)})
+	// addFrom adds a row read from section errKey of each snapshot: a side
+	// whose section could not be read shows "unknown (why)".
+	addFrom := func(field, errKey string, f func(*inspect.Snapshot) string) {
+		r := compareRow{field: field}
+		side := func(s *inspect.Snapshot) string {
+			if why, ok := s.Errors[errKey]; ok && errKey != "" {
+				r.unknown = true
+				return unknownText(why)
+			}
+			return f(s)
+		}
+		r.a, r.b = side(a), side(b)
+		rows = append(rows, r)
 	}
+	add := func(field string, f func(*inspect.Snapshot) string) { addFrom(field, "", f) }
 	add("command", func(s *inspect.Snapshot) string { return s.Comm })
 	add("user", func(s *inspect.Snapshot) string { return s.User })
-	add("container", func(s *inspect.Snapshot) string {
+	addFrom("container", "namespaces", func(s *inspect.Snapshot) string {
+		if kernelThread(s) {
+			return "kernel thread"
+		}
 		if s.Container.Runtime == "" && len(s.Container.IsolatedNamespaces) == 0 {
 			return "plain host process"
 		}
 		return strings.TrimSpace(s.Container.Runtime + " " + shortID(s.Container.ID))
 	})
 	kinds := map[string]bool{}
+	if _, ok := a.Errors["namespaces"]; ok {
+		for _, k := range isolate.AllNamespaces {
+			kinds[k] = true // unread is not absent: each kind shows unknown
+		}
+	}
+	if _, ok := b.Errors["namespaces"]; ok {
+		for _, k := range isolate.AllNamespaces {
+			kinds[k] = true
+		}
+	}
 	for k := range a.Namespaces {
 		kinds[k] = true
 	}
@@ -176,7 +205,7 @@ func compareRows(a, b *inspect.Snapshot) []compareRow {
 	}
 	slices.SortFunc(ks, func(x, y string) int { return nsRank(x) - nsRank(y) })
 	for _, k := range ks {
-		add("ns "+k, func(s *inspect.Snapshot) string {
+		addFrom("ns "+k, "namespaces", func(s *inspect.Snapshot) string {
 			ns, ok := s.Namespaces[k]
 			if !ok {
 				return "—"
@@ -184,9 +213,9 @@ func compareRows(a, b *inspect.Snapshot) []compareRow {
 			return strconv.FormatUint(ns.Inode, 10)
 		})
 	}
-	add("uid map", func(s *inspect.Snapshot) string { return mapShort(s.UIDMap) })
-	add("gid map", func(s *inspect.Snapshot) string { return mapShort(s.GIDMap) })
-	add("cgroups", func(s *inspect.Snapshot) string {
+	addFrom("uid map", "uid_map", func(s *inspect.Snapshot) string { return mapShort(s.UIDMap) })
+	addFrom("gid map", "gid_map", func(s *inspect.Snapshot) string { return mapShort(s.GIDMap) })
+	addFrom("cgroups", "cgroups", func(s *inspect.Snapshot) string {
 		var p []string
 		for _, c := range s.Cgroups {
 			if len(c.Controllers) == 0 || slices.Contains(c.Controllers, "memory") || slices.Contains(c.Controllers, "pids") {
@@ -196,21 +225,21 @@ func compareRows(a, b *inspect.Snapshot) []compareRow {
 		slices.Sort(p)
 		return strings.Join(slices.Compact(p), " ")
 	})
-	add("memory max", func(s *inspect.Snapshot) string { return maxText(s.Limits.MemoryMax, units.Short) })
-	add("pids max", func(s *inspect.Snapshot) string {
+	addFrom("memory max", "limits", func(s *inspect.Snapshot) string { return maxText(s.Limits.MemoryMax, units.Short) })
+	addFrom("pids max", "limits", func(s *inspect.Snapshot) string {
 		return maxText(s.Limits.PidsMax, func(n int64) string { return strconv.FormatInt(n, 10) })
 	})
-	add("cpu max", func(s *inspect.Snapshot) string { return orDash(s.Limits.CPUMax) })
-	add("caps effective", func(s *inspect.Snapshot) string { return capsText(s.Caps.Effective) })
-	add("caps bounding", func(s *inspect.Snapshot) string { return capsText(s.Caps.Bounding) })
-	add("seccomp", func(s *inspect.Snapshot) string {
+	addFrom("cpu max", "limits", func(s *inspect.Snapshot) string { return orDash(s.Limits.CPUMax) })
+	addFrom("caps effective", "capabilities", func(s *inspect.Snapshot) string { return capsText(s.Caps.Effective) })
+	addFrom("caps bounding", "capabilities", func(s *inspect.Snapshot) string { return capsText(s.Caps.Bounding) })
+	addFrom("seccomp", "seccomp", func(s *inspect.Snapshot) string {
 		if s.Seccomp.Mode == 2 {
 			return fmt.Sprintf("filter (%d)", s.Seccomp.Filters)
 		}
 		return orDash(s.Seccomp.Name)
 	})
 	add("no_new_privs", func(s *inspect.Snapshot) string { return strconv.FormatBool(s.NoNewPrivs) })
-	add("lsm", func(s *inspect.Snapshot) string { return orDash(s.LSM) })
+	addFrom("lsm", "lsm", func(s *inspect.Snapshot) string { return orDash(s.LSM) })
 	return rows
 }
 
@@ -280,19 +309,25 @@ func (c *Compare) View(w, h int) string {
 	default:
 		rows := compareRows(c.a, c.b)
 		var lines []string
-		diffs := 0
+		diffs, unknown := 0, 0
 		for _, r := range rows {
-			differ := r.a != r.b
+			differ := r.a != r.b && !r.unknown
 			if differ {
 				diffs++
 			}
-			if c.onlyDiff && !differ {
+			if r.unknown {
+				unknown++
+			}
+			if c.onlyDiff && !differ && !r.unknown {
 				continue
 			}
 			line := common.Fit(r.field, fieldW) + " " + common.Fit(r.a, colW) + " " + common.Fit(r.b, colW)
-			if differ {
+			switch {
+			case r.unknown:
+				line = st.Warn.Render(common.Truncate("? "+line, w))
+			case differ:
 				line = st.Diff.Render(common.Truncate("≠ "+line, w))
-			} else {
+			default:
 				line = st.Same.Render(common.Truncate("  "+line, w))
 			}
 			lines = append(lines, line)
@@ -303,7 +338,11 @@ func (c *Compare) View(w, h int) string {
 		for len(out) < c.height+1 {
 			out = append(out, "")
 		}
-		out = append(out, "", st.Subtle.Render(common.Truncate(fmt.Sprintf("%d of %d rows differ (≠, highlighted) · d shows only them", diffs, len(rows)), w)))
+		summary := fmt.Sprintf("%d of %d rows differ (≠, highlighted) · d shows only them", diffs, len(rows))
+		if unknown > 0 {
+			summary = fmt.Sprintf("%d of %d rows differ (≠), %d unknown (?: not readable) · d shows only them", diffs, len(rows), unknown)
+		}
+		out = append(out, "", st.Subtle.Render(common.Truncate(summary, w)))
 	}
 	return strings.Join(out, "\n")
 }

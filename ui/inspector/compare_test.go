@@ -45,3 +45,24 @@ func TestCompareFitsAndGonePID(t *testing.T) {
 		t.Errorf("gone PID not explained:\n%s", v)
 	}
 }
+
+// A row one side could not read is unknown (?), never equal: two processes
+// whose namespaces are both unreadable are not "the same".
+func TestCompareUnreadableRowsAreUnknown(t *testing.T) {
+	deps := uitest.Deps(uitest.NewInspector())
+	d := uitest.NewScreen(t, deps, NewCompare(deps, 600, 600), 120, 40)
+	v := d.View()
+	for _, ns := range []string{"pid", "net", "mnt", "uts", "ipc", "user", "cgroup", "time"} {
+		if !strings.Contains(v, "? ns "+ns+" ") {
+			t.Errorf("the %s namespace row was dropped or not unknown:\n%s", ns, v)
+		}
+	}
+	if strings.Contains(v, "\n≠ ") || !strings.Contains(v, "? container") || !strings.Contains(v, "unknown (permission denied") || !strings.Contains(v, "unknown (?: not readable)") {
+		t.Fatalf("unreadable rows not marked unknown:\n%s", v)
+	}
+	d = uitest.NewScreen(t, deps, NewCompare(deps, 300, 600), 120, 40)
+	v = d.View()
+	if !strings.Contains(v, "? uid map") || strings.Contains(v, "≠ uid map") {
+		t.Fatalf("a row unreadable on one side is not unknown:\n%s", v)
+	}
+}

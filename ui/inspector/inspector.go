@@ -425,8 +425,21 @@ func (s *Model) verdictLine(w int) string {
 }
 
 // verdictText is "plain host process" or "isolated: pid, mnt — docker 3f2a9c…".
+// It never claims what was not read: when the namespaces could not be read
+// and nothing else says the process is isolated, the verdict is unknown.
 func verdictText(st common.Styles, sn *inspect.Snapshot) string {
 	c := sn.Container
+	if kernelThread(sn) {
+		return st.OK.Render("kernel thread") + st.Subtle.Render(" — part of the kernel itself, not a program; never in a container")
+	}
+	why, unread := sn.Errors["namespaces"]
+	if unread && len(c.IsolatedNamespaces) == 0 {
+		v := st.Warn.Render("isolation unknown") + st.Subtle.Render(" — its namespaces could not be read: "+why)
+		if c.Runtime != "" {
+			v = st.Warn.Render("isolation unknown") + st.Subtle.Render(" — cgroups say "+c.Runtime+"; its namespaces could not be read: "+why)
+		}
+		return v
+	}
 	if len(c.IsolatedNamespaces) == 0 && c.Runtime == "" {
 		return st.OK.Render("plain host process") + st.Subtle.Render(" — shares every namespace with "+refName(sn.NSReference))
 	}
@@ -441,6 +454,23 @@ func verdictText(st common.Styles, sn *inspect.Snapshot) string {
 		}
 	}
 	return st.Diff.Render(v)
+}
+
+// unknownText is what a value that could not be read shows: "unknown (why)".
+func unknownText(why string) string {
+	if why == "" {
+		return "unknown"
+	}
+	return "unknown (" + why + ")"
+}
+
+// kernelThread reports whether sn is a kernel thread: a child of kthreadd
+// (or kthreadd itself, PID 2) with no executable and no command line. Kernel
+// threads run only kernel code: no program, no user memory, no user registers.
+func kernelThread(sn *inspect.Snapshot) bool {
+	_, exeErr := sn.Errors["exe"]
+	_, cmdErr := sn.Errors["cmdline"]
+	return (sn.PID == 2 || sn.PPID == 2) && sn.Exe == "" && len(sn.Cmdline) == 0 && !exeErr && !cmdErr
 }
 
 // refName is what "host" means, in a few words: "pid 1" or "procbox itself

@@ -220,3 +220,36 @@ func BenchmarkInspectorView(b *testing.B) {
 		_ = d.Raw()
 	}
 }
+
+// Never claim what was not read: a root process in its own namespaces, seen
+// by a user who may not read them, is "isolation unknown", never a plain
+// host process, and its unreadable sections say why.
+func TestInspectorNeverClaimsUnreadNamespaces(t *testing.T) {
+	d, _, _ := newInspectorFixture(t, 600, 100, 30)
+	v := d.View()
+	if strings.Contains(v, "plain host") || !strings.Contains(v, "isolation unknown") || !strings.Contains(v, "permission denied") {
+		t.Fatalf("verdict claims what it could not read:\n%s", v)
+	}
+	d.Keys("6")
+	if v := d.View(); !strings.Contains(v, "cannot read: permission denied") || strings.Contains(v, "shared") {
+		t.Fatalf("Namespaces tab of an unreadable process:\n%s", v)
+	}
+	d.Keys("2")
+	if v := d.View(); !strings.Contains(v, "Open files (unknown)") || strings.Contains(v, "no open files") {
+		t.Fatalf("Files tab of an unreadable process:\n%s", v)
+	}
+}
+
+// A kernel thread is named as one, and its Registers tab explains why there
+// is no SP or PC instead of showing zeros as if they were real.
+func TestInspectorKernelThread(t *testing.T) {
+	d, _, _ := newInspectorFixture(t, 2, 100, 30)
+	if v := d.View(); !strings.Contains(v, "kernel thread") || strings.Contains(v, "plain host") {
+		t.Fatalf("verdict of kthreadd:\n%s", v)
+	}
+	d.Keys("5")
+	v := d.View()
+	if !strings.Contains(v, "no user-space") || strings.Contains(v, "0x0000000000000000") {
+		t.Fatalf("Registers tab of a kernel thread:\n%s", v)
+	}
+}

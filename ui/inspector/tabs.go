@@ -155,6 +155,9 @@ func (s *Model) filesTab(w int) []string {
 		}
 	}
 	title := fmt.Sprintf("Open files (%d)", len(sn.FDs))
+	if _, ok := sn.Errors["fds"]; ok && len(sn.FDs) == 0 {
+		title = "Open files (unknown)"
+	}
 	if len(kinds) > 0 {
 		var ks []string
 		for k, n := range kinds {
@@ -244,6 +247,12 @@ func (s *Model) registersTab(w int) []string {
 	sc := s.snap.Syscall
 	var body []string
 	switch {
+	case kernelThread(s.snap):
+		return []string{st.Title.Render("Registers"),
+			"  This is a kernel thread: it runs only kernel code, on behalf of the",
+			"  kernel itself. It has no program, no user memory and no user-space",
+			"  registers, so there is no stack pointer or program counter of a",
+			"  program to show (the kernel reports zeros here).", ""}
 	case sc == nil:
 		if _, ok := s.snap.Errors["syscall"]; !ok {
 			body = append(body, st.Subtle.Render("not available for this process"))

@@ -139,11 +139,33 @@ func SnapDenied() inspect.Snapshot {
 	return s
 }
 
+// SnapUnreadable is PID 600 as a normal user sees a root process started by
+// `unshare --pid --net --uts --ipc --mount`: its namespaces (and files, and
+// environment) answer EACCES, so nothing says whether it is isolated.
+func SnapUnreadable() inspect.Snapshot {
+	s := SnapPlain()
+	s.PID, s.PPID, s.Comm, s.User = 600, 1, "sleep", "root"
+	s.Namespaces, s.FDs, s.Env, s.Syscall, s.UIDMap, s.GIDMap = nil, nil, nil, nil, nil, nil
+	denied := "permission denied: needs root or the same user"
+	s.Errors = map[string]string{"namespaces": denied, "uid_map": denied, "gid_map": denied, "fds": denied, "env": denied, "syscall": denied}
+	return s
+}
+
+// SnapKernelThread is PID 2, kthreadd: no executable, no command line, and
+// /proc/2/syscall reads as zeros.
+func SnapKernelThread() inspect.Snapshot {
+	s := SnapPlain()
+	s.PID, s.PPID, s.Comm, s.User, s.Exe, s.Cmdline = 2, 0, "kthreadd", "root", "", nil
+	s.FDs, s.Env, s.Memory = nil, nil, inspect.Memory{}
+	s.Syscall = &inspect.Syscall{Number: -1}
+	return s
+}
+
 // NewInspector builds the fake host.
 func NewInspector() *Inspector {
 	return &Inspector{
 		ProcRows: Rows(),
-		Snaps:    map[int]inspect.Snapshot{300: SnapPlain(), 400: SnapDocker(), 500: SnapDenied()},
+		Snaps:    map[int]inspect.Snapshot{2: SnapKernelThread(), 300: SnapPlain(), 400: SnapDocker(), 500: SnapDenied(), 600: SnapUnreadable()},
 		Errs:     map[int]error{998: fmt.Errorf("pid 998: %w", inspect.ErrDenied)},
 		Secrets:  map[string]string{"AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI-example"},
 		Report: inspect.HostReport{
