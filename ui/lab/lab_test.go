@@ -696,3 +696,21 @@ func TestLabCloseWhileStartingStopsTheLateChild(t *testing.T) {
 		t.Fatal("the late child was not stopped")
 	}
 }
+
+// The user switch says what this user really gets: as root the map is
+// 0 0 1 (root inside is root outside), without map root nothing is mapped.
+func TestLabUserHintSaysWhatThisUserGets(t *testing.T) {
+	f := newFixture(t, isolate.Spec{})
+	user := f.m.switches[slices.IndexFunc(f.m.switches, func(s switchDef) bool { return s.label == "user" })]
+	if h := f.m.hint(user); !strings.Contains(h, "nobody (65534) inside") || strings.Contains(h, "outside") {
+		t.Errorf("user without map root: %q", h)
+	}
+	f.m.st.mapRoot = true
+	if h := f.m.hint(user); !strings.Contains(h, "map 0 0 1") || !strings.Contains(h, "root outside") {
+		t.Errorf("root with map root: %q", h)
+	}
+	f.m.report.UID = 1001
+	if h := f.m.hint(user); !strings.Contains(h, "map 0 1001 1") || !strings.Contains(h, "uid 1001 outside") {
+		t.Errorf("uid 1001 with map root: %q", h)
+	}
+}

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -248,11 +249,9 @@ var switchHints = map[string]string{
 	"mnt":       "own mount table: mounts stay inside",
 	"uts":       "own hostname",
 	"ipc":       "own System V queues, semaphores, shm",
-	"user":      "own uids: root inside, nobody outside",
 	"cgroup":    "the child sees its cgroup as /",
 	"time":      "own monotonic and boot clocks",
 	"hostname":  "the name inside the uts namespace",
-	"map root":  "uid 0 inside is your uid outside",
 	"memory":    "most memory the cgroup may use",
 	"pids":      "most processes the cgroup may hold",
 	"cpu":       "share of one CPU for the cgroup",
@@ -261,6 +260,30 @@ var switchHints = map[string]string{
 	"rootfs":    "a directory the child sees as /",
 	"veth":      "a cable from the host into the child",
 	"time off":  "how far the child's clocks are shifted",
+}
+
+// hint is what a switch does to the child, said for this host and this user:
+// the user namespace's mapping depends on who runs procbox.
+func (m *Model) hint(sw switchDef) string {
+	you := "your uid"
+	uid := "<your uid>"
+	if m.reportKnown {
+		uid = strconv.Itoa(m.report.UID)
+		you = "uid " + uid
+		if m.report.UID == 0 {
+			you = "root"
+		}
+	}
+	switch sw.label {
+	case "user":
+		if m.st.mapRoot {
+			return "own uids: map 0 " + uid + " 1, uid 0 inside is " + you + " outside"
+		}
+		return "own uids, none mapped: the child shows as nobody (65534) inside"
+	case "map root":
+		return "writes 0 " + uid + " 1 to uid_map: uid 0 inside is " + you + " outside"
+	}
+	return switchHints[sw.label]
 }
 
 // switchPane draws the switch column (or the open tick list).
@@ -296,7 +319,7 @@ func (m *Model) switchPane(w, h int) []string {
 		if !a.ok {
 			hint = s.Bad.Render("✗ " + a.why)
 		} else {
-			hint = s.Subtle.Render(switchHints[sw.label])
+			hint = s.Subtle.Render(m.hint(sw))
 		}
 		wrapped := wrapLines([]string{hint}, w)
 		lines = append(lines, block(wrapped, w, hintLines)...)
