@@ -68,6 +68,9 @@ type fakeChild struct {
 	oomKills    int64
 	stopped     int
 	exps        []string
+	// staleCause, when set, is the Cause of every limit outcome, as a real
+	// child reports the limits it was started with.
+	staleCause string
 }
 
 func (c *fakeChild) PID() int {
@@ -257,7 +260,10 @@ func (c *fakeChild) Experiment(name string) (isolate.Outcome, error) {
 	case isolate.ExpMemoryHog:
 		if s.MemoryMax > 0 {
 			c.oomKills++
-			o.Allowed, o.OOMKilled, o.Cause = false, true, "memory limit "+units.Short(s.MemoryMax)
+			o.Allowed, o.OOMKilled, o.Cause = false, true, "memory limit "+units.Bytes(s.MemoryMax) // as isolate says it
+			if c.staleCause != "" {
+				o.Cause = c.staleCause
+			}
 			o.Summary = "the OOM killer stopped it at " + units.Short(s.MemoryMax)
 		} else {
 			o.Summary = "stopped itself at 256M"

@@ -499,7 +499,11 @@ func (m *Model) onExpDone(msg expDoneMsg) tea.Cmd {
 	if msg.err != nil {
 		m.logf(true, "%s: could not run: %v", label, msg.err)
 	} else {
-		text, bad := outcomeText(label, msg.outcome, m.applied)
+		var limits *isolate.CgroupStats
+		if msg.views.requested && msg.views.childErr == nil {
+			limits = &msg.views.child.Limits
+		}
+		text, bad := outcomeText(label, causeInForce(msg.outcome, m.applied, limits), m.applied)
 		m.logf(bad, "%s", text)
 	}
 	return m.afterBusy()

@@ -306,7 +306,7 @@ func TestLabExperimentOutcomesReachTheLog(t *testing.T) {
 		{"fork bomb, no limit", isolate.Spec{}, []string{"f"},
 			[]string{"fork bomb: allowed — reached 1800 processes in 3s, then stopped itself; the host shared that cost"}},
 		{"memory hog, limit", isolate.Spec{MemoryMax: 64 << 20}, []string{"m"},
-			[]string{"memory hog: OOM-killed by memory limit 64M"}},
+			[]string{"memory hog: OOM-killed by memory limit 64 MiB"}},
 		{"cpu burner, quota", isolate.Spec{CPUMax: 0.5}, []string{"u"}, []string{"cpu burner: allowed — busy 3s, throttled 1.5s"}},
 		{"chown, cap dropped", isolate.Spec{DropCaps: []string{"cap_chown"}}, []string{"x", "c"},
 			[]string{"chown: denied (EPERM: operation not permitted) by drop cap_chown"}},
@@ -712,5 +712,46 @@ func TestLabUserHintSaysWhatThisUserGets(t *testing.T) {
 	f.m.report.UID = 1001
 	if h := f.m.hint(user); !strings.Contains(h, "map 0 1001 1") || !strings.Contains(h, "uid 1001 outside") {
 		t.Errorf("uid 1001 with map root: %q", h)
+	}
+}
+
+// Experiment messages name the limits in force: a child started without a
+// memory limit reports "memory limit 0 B" after 64M was set in place; the
+// Lab says 64 MiB, from the cgroup read right after the experiment.
+func TestLabExperimentCauseUsesLimitsInForce(t *testing.T) {
+	stale := isolate.Outcome{Experiment: isolate.ExpMemoryHog, OOMKilled: true, Errno: "SIGKILL", Cause: "memory limit 0 B"}
+	spec := isolate.Spec{MemoryMax: 64 << 20, PidsMax: 32}
+	if got := causeInForce(stale, spec, nil).Cause; got != "memory limit 64 MiB" {
+		t.Errorf("from the spec in force: %q", got)
+	}
+	limits := &isolate.CgroupStats{MemoryMax: 48 << 20, PidsMax: 16, CPUQuotaUsec: 25000, CPUPeriodUsec: 100000}
+	if got := causeInForce(stale, spec, limits).Cause; got != "memory limit 48 MiB" {
+		t.Errorf("from the cgroup: %q", got)
+	}
+	bomb := isolate.Outcome{Experiment: isolate.ExpForkBomb, Errno: "EAGAIN", Cause: "pids limit 0"}
+	if got := causeInForce(bomb, spec, limits).Cause; got != "pids limit 16" {
+		t.Errorf("pids: %q", got)
+	}
+	burn := isolate.Outcome{Experiment: isolate.ExpCPUBurner, Allowed: true, Cause: "cpu quota 0"}
+	if got := causeInForce(burn, spec, limits).Cause; got != "cpu quota 0.25" {
+		t.Errorf("cpu: %q", got)
+	}
+	drop := isolate.Outcome{Experiment: isolate.ExpChown, Errno: "EPERM", Cause: "dropped cap_chown"}
+	if got := causeInForce(drop, spec, limits).Cause; got != "dropped cap_chown" {
+		t.Errorf("a cause that is no limit changed: %q", got)
+	}
+
+	// Through the Lab: the log line of the memory hog names the limit set in the Lab.
+	f := newFixture(t, isolate.Spec{})
+	f.goTo("memory")
+	f.press("enter")
+	f.typeText("64M")
+	f.press("enter")
+	f.eng.child.mu.Lock()
+	f.eng.child.staleCause = "memory limit 0 B"
+	f.eng.child.mu.Unlock()
+	f.press("m")
+	if log := f.logText(); !strings.Contains(log, "memory limit 64 MiB") || strings.Contains(log, "0 B") {
+		t.Fatalf("log:\n%s", log)
 	}
 }

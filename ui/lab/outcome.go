@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"procbox/internal/units"
 	"procbox/isolate"
 )
 
@@ -83,4 +84,28 @@ func explainErrno(text, errno string) string {
 		}
 		return errno + " (" + meaning + ")"
 	})
+}
+
+// causeInForce rewrites a limit named in o.Cause with the limit in force when
+// the experiment ran: the child's cgroup as read right after it (limits,
+// when known), else the spec the child last accepted. The child reports the
+// limits it was started with, which a change made in place since then (the
+// Lab's memory, pids and cpu switches) has made stale.
+func causeInForce(o isolate.Outcome, spec isolate.Spec, limits *isolate.CgroupStats) isolate.Outcome {
+	mem, pids, cpu := spec.MemoryMax, spec.PidsMax, spec.CPUMax
+	if limits != nil {
+		mem, pids = max(limits.MemoryMax, 0), max(limits.PidsMax, 0)
+		if limits.CPUQuotaUsec > 0 && limits.CPUPeriodUsec > 0 {
+			cpu = float64(limits.CPUQuotaUsec) / float64(limits.CPUPeriodUsec)
+		}
+	}
+	switch {
+	case strings.HasPrefix(o.Cause, "memory limit") && mem > 0:
+		o.Cause = "memory limit " + units.Bytes(mem)
+	case strings.HasPrefix(o.Cause, "pids limit") && pids > 0:
+		o.Cause = fmt.Sprintf("pids limit %d", pids)
+	case strings.HasPrefix(o.Cause, "cpu quota") && cpu > 0:
+		o.Cause = fmt.Sprintf("cpu quota %.2g", cpu)
+	}
+	return o
 }
