@@ -241,13 +241,15 @@ func normalizeCaps(in []string) ([]string, error) {
 // program that re-executes itself (agent) or execs the command after the
 // filter is in place, and the Lab's agent answers through Go's poller.
 // Denying one would make the child crash, not teach. (Found by denying each
-// in turn: the agent dies or never starts without these.)
+// in turn: the agent dies or never starts without these.) tgkill is not
+// among them: the runtime only preempts and re-raises with it, and carries on
+// when it fails, so the kill family can be denied whole.
 var goRuntimeSyscalls = map[string]bool{
 	"execve": true, "execveat": true, "exit": true, "exit_group": true, "futex": true,
 	"mmap": true, "munmap": true, "rt_sigaction": true, "rt_sigprocmask": true,
 	"rt_sigreturn": true, "sigaltstack": true, "clone": true, "clone3": true,
 	"brk": true, "read": true, "write": true, "sched_yield": true, "nanosleep": true,
-	"gettid": true, "tgkill": true, "madvise": true, "arch_prctl": true,
+	"gettid": true, "madvise": true, "arch_prctl": true,
 	"epoll_pwait": true, "epoll_pwait2": true, "epoll_wait": true, "epoll_ctl": true,
 	"epoll_create1": true, "close": true, "fcntl": true, "openat": true,
 	"newfstatat": true, "fstat": true, "waitid": true,
@@ -277,18 +279,19 @@ func normalizeSyscalls(in []string) ([]string, error) {
 		if n == "" {
 			continue
 		}
-		_, ok := kernel.SyscallNumber(n)
-		for _, a := range syscallAliases[n] {
-			// arm64 and riscv64 only have the *at forms: "mkdir" still means them.
-			if _, has := kernel.SyscallNumber(a); has {
-				ok = true
-			}
-		}
-		if !ok {
+		// arm64 and riscv64 only have the *at forms: "mkdir" still means them.
+		family := SeccompFamily(n)
+		if len(family) == 0 {
 			return nil, fmt.Errorf("unknown syscall %q for %s (e.g. mkdir, mkdirat, unshare, mount, chown, ptrace, reboot; see syscalls(2))", n, goarchName())
 		}
 		if goRuntimeSyscalls[n] {
 			return nil, fmt.Errorf("syscall %q cannot be denied: procbox's child is a Go program that needs it to start, answer the Lab and exec", n)
+		}
+		for _, m := range family {
+			if goRuntimeSyscalls[m] {
+				return nil, fmt.Errorf("%q cannot be denied: it denies its whole family (%s), and procbox's child, a Go program, needs %s to start, answer the Lab and exec",
+					n, strings.Join(family, ", "), m)
+			}
 		}
 		if !seen[n] {
 			seen[n] = true

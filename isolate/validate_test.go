@@ -3,9 +3,13 @@ package isolate
 import (
 	"math"
 	"os"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"procbox/internal/kernel"
 )
 
 func TestParseSize(t *testing.T) {
@@ -76,6 +80,43 @@ func TestParseSyscalls(t *testing.T) {
 	}
 	if got := expandSyscalls([]string{"mkdir"}); !strings.Contains(strings.Join(got, ","), "mkdirat") {
 		t.Errorf("mkdir should also deny mkdirat: %v", got)
+	}
+	// A family the Go child needs before exec is refused whole, naming the member.
+	for _, n := range []string{"open", "creat", "openat2", "fork", "vfork", "execveat"} {
+		if _, err := ParseSyscalls(n); err == nil || !strings.Contains(err.Error(), "cannot be denied") {
+			t.Errorf("--seccomp %s must be refused: %v", n, err)
+		}
+	}
+	for _, n := range []string{"kill", "tgkill", "setuid", "mount", "fsopen"} {
+		if _, err := ParseSyscalls(n); err != nil {
+			t.Errorf("--seccomp %s: %v", n, err)
+		}
+	}
+}
+
+// TestSeccompFamily: a name denies every call that does the same job.
+func TestSeccompFamily(t *testing.T) {
+	if !kernel.HaveSyscallTable() {
+		t.Skip("no syscall table for " + runtime.GOARCH)
+	}
+	for name, want := range map[string][]string{
+		"kill":    {"kill", "tkill", "tgkill", "pidfd_send_signal", "rt_sigqueueinfo", "rt_tgsigqueueinfo"},
+		"tgkill":  {"kill", "tkill", "tgkill", "pidfd_send_signal"},
+		"setuid":  {"setuid", "setreuid", "setresuid", "setfsuid"},
+		"mount":   {"mount", "fsopen", "fsmount", "fsconfig", "move_mount", "open_tree", "mount_setattr"},
+		"open":    {"openat", "openat2"},
+		"rmdir":   {"unlinkat"},
+		"unshare": {"unshare"},
+	} {
+		got := SeccompFamily(name)
+		for _, w := range want {
+			if !slices.Contains(got, w) {
+				t.Errorf("SeccompFamily(%s) = %v, missing %s", name, got, w)
+			}
+		}
+	}
+	if got := SeccompFamily("unshare"); len(got) != 1 {
+		t.Errorf("unshare is a family of one: %v", got)
 	}
 }
 

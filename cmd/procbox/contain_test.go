@@ -382,3 +382,53 @@ echo "in=$(grep ':pids:' /proc/self/cgroup | cut -d: -f3) max=$(cat /sys/fs/cgro
 		t.Errorf("--explain without mnt does not say the limits are advisory:\n%s", r.stdout)
 	}
 }
+
+// TestContainSeccompFamilies replays the open doors of issue 10 item 7:
+// --seccomp kill left tkill, tgkill and pidfd_send_signal; setuid left
+// setreuid and setresuid; mount left the new mount API. Each member is called
+// by the helper inside the child, with harmless arguments: without a filter
+// none answers EPERM (the control), with the family names every one does.
+// --seccomp open is refused (exit 2): its family holds openat, which the
+// child needs before exec.
+func TestContainSeccompFamilies(t *testing.T) {
+	requireRoot(t)
+	bin, attack := faultBuild(t), containAttack(t)
+	members := []string{"kill", "tkill", "tgkill", "pidfd_send_signal", "rt_sigqueueinfo", "rt_tgsigqueueinfo",
+		"setuid", "setreuid", "setresuid", "setfsuid",
+		"mount", "fsopen", "fsconfig", "fsmount", "move_mount", "open_tree", "mount_setattr"}
+	run := func(seccomp ...string) map[string]string {
+		args := append([]string{"run"}, seccomp...)
+		args = append(append(args, "--", attack, "syscalls"), members...)
+		r := faultExec(t, 30*time.Second, bin, args...)
+		if r.err != nil || r.code != 0 {
+			t.Fatalf("procbox %v: code %d err %v stderr %q", args, r.code, r.err, r.stderr)
+		}
+		got := map[string]string{}
+		for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+			if k, v, ok := strings.Cut(l, "="); ok {
+				got[k] = v
+			}
+		}
+		return got
+	}
+	free := run()
+	denied := run("--seccomp", "kill,setuid,mount")
+	for _, m := range members {
+		if free[m] == "EPERM" || free[m] == "" {
+			t.Errorf("%s without a filter: %q (the control must not be EPERM)", m, free[m])
+		}
+		if denied[m] != "EPERM" {
+			t.Errorf("%s under --seccomp kill,setuid,mount: %q, want EPERM", m, denied[m])
+		}
+	}
+	for _, name := range []string{"open", "creat", "execve", "fork"} {
+		r := faultExec(t, 30*time.Second, bin, "run", "--seccomp", name, "--", "/bin/true")
+		if r.code != 2 || len(stderrLines(r.stderr)) != 1 || !strings.Contains(r.stderr, "cannot be denied") {
+			t.Errorf("--seccomp %s: code %d stderr %q, want exit 2 and one line saying why", name, r.code, r.stderr)
+		}
+	}
+	r := faultExec(t, 30*time.Second, bin, "run", "--explain", "--seccomp", "kill", "--", "true")
+	if !strings.Contains(r.stdout, "pidfd_send_signal") {
+		t.Errorf("--explain does not list the kill family:\n%s", r.stdout)
+	}
+}

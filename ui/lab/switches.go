@@ -88,26 +88,30 @@ func expandCaps(caps []string) []string {
 	return slices.Clone(allCaps)
 }
 
-// seccompChoice is one entry of the seccomp tick list. One entry may deny
-// several syscalls because libc and Go call the *at variants (mkdir is mkdirat
-// on most architectures); denying only the old name would teach the wrong lesson.
+// seccompChoice is one entry of the seccomp tick list. One entry denies the
+// whole family of syscalls that do that job (isolate.SeccompFamily): libc and
+// Go call the *at variants (mkdir is mkdirat on most architectures), and kill
+// alone would leave tgkill and pidfd_send_signal; denying only the old name
+// would teach the wrong lesson.
 type seccompChoice struct {
 	label    string
 	syscalls []string
 }
 
-var seccompChoices = []seccompChoice{
-	{"mkdir", []string{"mkdir", "mkdirat"}},
-	{"chown", []string{"chown", "fchown", "fchownat", "lchown"}},
-	{"mount", []string{"mount"}},
-	{"unshare", []string{"unshare"}},
-	{"setns", []string{"setns"}},
-	{"ptrace", []string{"ptrace"}},
-	{"sethostname", []string{"sethostname"}},
-	{"kill", []string{"kill"}},
-	{"socket", []string{"socket"}},
-	{"bind", []string{"bind"}},
-	{"reboot", []string{"reboot"}},
+var seccompChoices = familyChoices("mkdir", "chown", "mount", "unshare", "setns", "ptrace", "sethostname",
+	"kill", "setuid", "socket", "bind", "reboot")
+
+// familyChoices makes one tick-list entry per name, with its family.
+func familyChoices(names ...string) []seccompChoice {
+	out := make([]seccompChoice, 0, len(names))
+	for _, n := range names {
+		f := isolate.SeccompFamily(n)
+		if len(f) == 0 {
+			f = []string{n} // no syscall table here (not Linux): the name alone
+		}
+		out = append(out, seccompChoice{label: n, syscalls: f})
+	}
+	return out
 }
 
 // settings is what the switches say. It is kept apart from the Spec so a
