@@ -706,7 +706,12 @@ func (m *Model) activate(space bool) tea.Cmd {
 		return nil
 	}
 	switch sw.kind {
-	case swCaps, swSeccomp:
+	case swCaps:
+		// The cursor starts on the first capability: row 0 ("all") drops
+		// every one of them and is never the first thing a key should hit.
+		m.subOpen, m.subKind, m.subCursor = true, sw.kind, 1
+		return nil
+	case swSeccomp:
 		m.subOpen, m.subKind, m.subCursor = true, sw.kind, 0
 		return nil
 	}
@@ -871,13 +876,14 @@ func (m *Model) subItems() (labels []string, ticked []bool) {
 func (m *Model) onSubKey(msg tea.KeyPressMsg) tea.Cmd {
 	labels, _ := m.subItems()
 	switch {
-	case key.Matches(msg, m.keys.Cancel), msg.String() == "q":
+	case key.Matches(msg, m.keys.Cancel), key.Matches(msg, m.keys.Edit), msg.String() == "q":
+		// Enter confirms (the ticks are applied as they are made), as esc does.
 		m.subOpen = false
 	case key.Matches(msg, m.keys.Up):
 		m.subCursor = max(m.subCursor-1, 0)
 	case key.Matches(msg, m.keys.Down):
 		m.subCursor = min(m.subCursor+1, len(labels)-1)
-	case key.Matches(msg, m.keys.Toggle), key.Matches(msg, m.keys.Edit):
+	case key.Matches(msg, m.keys.Toggle):
 		m.st = m.st.clone()
 		if m.subKind == swCaps {
 			m.tickCap(m.subCursor)

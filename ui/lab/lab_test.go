@@ -371,7 +371,10 @@ func TestLabCapabilityAndSeccompTickLists(t *testing.T) {
 	if !f.m.subOpen || !f.m.Capturing() {
 		t.Fatal("enter on drop caps should open the tick list")
 	}
-	f.press("down", "space") // cap_chown (row 0 is "all")
+	if f.m.subCursor != 1 {
+		t.Fatalf("the cursor starts on row %d, want 1: the first capability, not \"all\"", f.m.subCursor)
+	}
+	f.press("space") // cap_chown (row 0 is "all")
 	if got := f.lastApplied().DropCaps; !slices.Equal(got, []string{"cap_chown"}) {
 		t.Fatalf("DropCaps = %v", got)
 	}
@@ -382,6 +385,13 @@ func TestLabCapabilityAndSeccompTickLists(t *testing.T) {
 	f.press("esc")
 	if f.m.subOpen {
 		t.Fatal("esc should close the tick list")
+	}
+	// Two enters (open, then confirm) drop nothing: enter never ticks.
+	g := newFixture(t, isolate.Spec{})
+	g.goTo("drop caps")
+	g.press("enter", "enter")
+	if g.m.subOpen || len(g.eng.child.applied) != 0 {
+		t.Fatalf("enter, enter: list open %v, applied %v; want closed, nothing dropped", g.m.subOpen, g.eng.child.applied)
 	}
 	f.goTo("seccomp")
 	f.press("enter", "space")

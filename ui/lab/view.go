@@ -396,7 +396,7 @@ func (m *Model) subPane(w, h int) []string {
 	if m.subKind == swSeccomp {
 		title = "Deny syscalls"
 	}
-	lines := []string{s.Title.Render(title), s.Subtle.Render("space: tick · esc: done")}
+	lines := []string{s.Title.Render(title), s.Subtle.Render("space: tick · enter/esc: done")}
 	labels, ticked := m.subItems()
 	rowsH := max(h-2, 1)
 	top := 0
