@@ -71,6 +71,14 @@ type fakeChild struct {
 	// staleCause, when set, is the Cause of every limit outcome, as a real
 	// child reports the limits it was started with.
 	staleCause string
+	reads      int // ChildView calls
+}
+
+// viewReads is how many times the child's view was read.
+func (c *fakeChild) viewReads() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reads
 }
 
 func (c *fakeChild) PID() int {
@@ -145,6 +153,7 @@ func (c *fakeChild) HostView() (isolate.View, error) {
 func (c *fakeChild) ChildView() (isolate.View, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.reads++
 	s := c.spec
 	v := fakeBaseView("child", s, c.oomKills)
 	v.PID = c.pid

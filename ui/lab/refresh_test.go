@@ -151,3 +151,21 @@ func TestLabNoReadsWhileTheViewsAreHidden(t *testing.T) {
 		t.Fatal("a big window shows the views beside the log, but they are not read")
 	}
 }
+
+// The side-by-side keeps being read while an experiment runs (a cpu burner
+// lasts seconds): the refresh chain does not wait for the experiment.
+func TestLabRefreshGoesOnDuringAnExperiment(t *testing.T) {
+	d := common.Deps{Inspector: &uitest.Inspector{Report: rootReport()}, Lab: &fakeEngine{}, Styles: common.NewStyles(true, true)}
+	c := newChain(t, d)
+	c.drain(c.m.Init())
+	c.drain(func() tea.Msg { return tea.WindowSizeMsg{Width: 120, Height: 40} })
+	c.m.busy, c.m.busyWhat = "experiment", "running cpu burner"
+	reads := c.m.child.(*fakeChild).viewReads()
+	c.fire()
+	if got := c.m.child.(*fakeChild).viewReads(); got <= reads {
+		t.Fatalf("no view was read during the experiment (%d reads before, %d after)", reads, got)
+	}
+	if c.clock.Pending() != 1 {
+		t.Fatalf("%d refreshes armed during the experiment, want the chain to go on", c.clock.Pending())
+	}
+}
