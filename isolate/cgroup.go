@@ -84,6 +84,10 @@ type Cgroup struct {
 	applied Spec // the limits last written, so Update only rewrites what changed
 	removed bool
 	plan    bool // PlanCgroup: compute the steps, write nothing
+	// proof tells the child's processes from foreign ones at Remove; notes
+	// name the foreign ones Remove moved out instead of killing.
+	proof *treeProof
+	notes []string
 }
 
 // cgroupSeq numbers the cgroups this process creates, so several in one run

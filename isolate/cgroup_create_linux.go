@@ -51,7 +51,7 @@ func NewCgroup(l CgroupLayout, spec Spec) (*Cgroup, []Step, error) {
 		return nil, nil, fmt.Errorf("no cgroup filesystem is mounted under %s", l.Root)
 	}
 	if err != nil {
-		if rerr := cgroupRemoveDirs(c.Dirs(), l.fixture); rerr != nil {
+		if rerr := c.undo(); rerr != nil {
 			err = errors.Join(err, fmt.Errorf("undo: %w", rerr))
 		}
 		return nil, nil, err
@@ -59,13 +59,24 @@ func NewCgroup(l CgroupLayout, spec Spec) (*Cgroup, []Step, error) {
 	more, _, err := c.apply(Spec{}, spec)
 	steps = append(steps, more...)
 	if err != nil {
-		if rerr := cgroupRemoveDirs(c.Dirs(), l.fixture); rerr != nil {
+		if rerr := c.undo(); rerr != nil {
 			err = errors.Join(err, fmt.Errorf("undo: %w", rerr))
 		}
 		return nil, nil, err
 	}
 	c.applied = spec
 	return c, steps, nil
+}
+
+// undo removes what a failed NewCgroup made (no child was in it yet).
+func (c *Cgroup) undo() error {
+	err := cgroupRemoveDirs(c.Dirs(), c.layout.fixture, nil, func(string) {})
+	if err == nil && !c.layout.fixture {
+		for _, d := range c.Dirs() {
+			Unclaim(OwnCgroup, d)
+		}
+	}
+	return err
 }
 
 // PlanCgroup returns the steps NewCgroup(l, spec) followed by AddProc would

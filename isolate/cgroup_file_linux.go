@@ -30,6 +30,13 @@ func (c *Cgroup) mkdir(dir string) error {
 	if c.plan {
 		return nil
 	}
+	if !c.layout.fixture {
+		// Claimed before it exists: a procbox killed right after the mkdir
+		// still leaves it listed for the sweep (owner_linux.go).
+		if err := Claim(OwnCgroup, dir); err != nil {
+			return err
+		}
+	}
 	return os.Mkdir(dir, 0o755)
 }
 

@@ -37,3 +37,6 @@ func (l CgroupLayout) Supports(spec Spec) error {
 	}
 	return nil
 }
+
+// treeProof tells a child's processes from foreign ones (tree_linux.go).
+type treeProof struct{}

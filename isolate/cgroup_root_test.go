@@ -126,6 +126,7 @@ func TestCgroupLiveLimitsAndRemove(t *testing.T) {
 	c := cgNew(t, l, Spec{MemoryMax: 32 << 20, PidsMax: 16, CPUMax: 0.2})
 	ch := cgStart(t, "sleep 30")
 	pid := ch.cmd.Process.Pid
+	c.setProof(newTreeProof(pid)) // the test plays procbox: its child is this process
 	if _, err := c.AddProc(pid); err != nil {
 		t.Fatal(err)
 	}
@@ -210,6 +211,7 @@ func TestCgroupLivePidsLimit(t *testing.T) {
 	l := cgLiveLayout(t, "pids")
 	c := cgNew(t, l, Spec{PidsMax: 10})
 	ch := cgStart(t, "for i in $(seq 40); do sleep 1 & done; wait")
+	c.setProof(newTreeProof(ch.cmd.Process.Pid)) // the test plays procbox: its child is this process
 	if _, err := c.AddProc(ch.cmd.Process.Pid); err != nil {
 		t.Fatal(err)
 	}
@@ -240,6 +242,7 @@ func TestCgroupLiveOOMKill(t *testing.T) {
 	// tail must hold a whole "line" before printing it, and /dev/zero has no
 	// newline, so it tries to keep all 100 MiB: far past 32 MiB.
 	ch := cgStart(t, "head -c 100M /dev/zero | tail; echo tail=$?")
+	c.setProof(newTreeProof(ch.cmd.Process.Pid)) // the test plays procbox: its child is this process
 	if _, err := c.AddProc(ch.cmd.Process.Pid); err != nil {
 		t.Fatal(err)
 	}
@@ -264,6 +267,7 @@ func TestCgroupLiveCPUThrottle(t *testing.T) {
 	l := cgLiveLayout(t, "cpu")
 	c := cgNew(t, l, Spec{CPUMax: 0.1})
 	ch := cgStart(t, "while :; do :; done")
+	c.setProof(newTreeProof(ch.cmd.Process.Pid)) // the test plays procbox: its child is this process
 	if _, err := c.AddProc(ch.cmd.Process.Pid); err != nil {
 		t.Fatal(err)
 	}
@@ -293,6 +297,7 @@ func TestCgroupLiveRemoveKillsForks(t *testing.T) {
 	c := cgNew(t, l, Spec{})
 	// A shell that keeps forking: Remove must chase every child.
 	ch := cgStart(t, "while :; do sleep 30 & sleep 0.01; done")
+	c.setProof(newTreeProof(ch.cmd.Process.Pid)) // the test plays procbox: its child is this process
 	if _, err := c.AddProc(ch.cmd.Process.Pid); err != nil {
 		t.Fatal(err)
 	}
@@ -417,6 +422,7 @@ func TestCgroupLiveV2OnUnified(t *testing.T) {
 		<-done
 	})
 	pid := cmd.Process.Pid
+	c.setProof(newTreeProof(pid)) // the test plays procbox: its child is this process
 	if got := cgroupReadString("/proc/" + strconv.Itoa(pid) + "/cgroup"); !strings.Contains(got, "0::"+c.Path()+"\n") {
 		t.Errorf("child not started in %s:\n%s", c.Path(), got)
 	}
@@ -489,6 +495,7 @@ func TestCgroupLiveV1LimitBelowUsage(t *testing.T) {
 	c := cgNew(t, l, Spec{MemoryMax: 64 << 20})
 	// The shell keeps 20 MB in a variable, then waits.
 	ch := cgStart(t, `x=$(head -c 20000000 /dev/zero | tr '\0' a); echo held; sleep 30`)
+	c.setProof(newTreeProof(ch.cmd.Process.Pid)) // the test plays procbox: its child is this process
 	if _, err := c.AddProc(ch.cmd.Process.Pid); err != nil {
 		t.Fatal(err)
 	}
@@ -521,6 +528,7 @@ func TestCgroupLiveRemoveNested(t *testing.T) {
 	l := cgLiveLayout(t, "pids")
 	c := cgNew(t, l, Spec{PidsMax: 8})
 	ch := cgStart(t, "sleep 30")
+	c.setProof(newTreeProof(ch.cmd.Process.Pid))
 	var nested []string
 	for _, d := range c.Dirs() {
 		n := filepath.Join(d, "inner", "deeper")

@@ -40,6 +40,10 @@ type launched struct {
 	state  *os.ProcessState
 	werr   error
 
+	proof      *treeProof // tells the child's processes from foreign ones
+	treeRecord string     // the ownTree line claimed in the lock file
+	notes      []string   // foreign processes cleanup moved out
+
 	cleanOnce sync.Once
 	cleanErr  error
 }
@@ -62,15 +66,12 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 
 	layout, lerr := DetectCgroups(cgroupRoot)
 	// A SIGKILLed procbox leaves cgroups and veths behind; the next start
-	// removes those whose owner is dead. That touches nothing of ours, so it
-	// runs while this child is being set up.
+	// removes what the dead owners' lock files list (owner_linux.go). That
+	// touches nothing of ours, so it runs while this child is being set up.
 	swept := make(chan struct{})
 	go func() {
 		defer close(swept)
-		if lerr == nil {
-			Sweep(layout)
-		}
-		SweepVeths()
+		SweepOwned(false, false)
 	}()
 	defer func() { <-swept }()
 	wantLimits := spec.MemoryMax > 0 || spec.PidsMax > 0 || spec.CPUMax > 0
@@ -191,6 +192,18 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 		}
 	}
 	pid := cmd.Process.Pid
+	// What proves a process is the child's, for cleanup (tree_linux.go);
+	// the session part goes in the lock file for a sweep after a SIGKILL.
+	l.proof = newTreeProof(pid)
+	if rec := l.proof.record(); rec != "" {
+		if err := Claim(ownTree, rec); err != nil {
+			return l, err
+		}
+		l.treeRecord = rec
+	}
+	if l.cg != nil {
+		l.cg.setProof(l.proof)
+	}
 	if l.bornIn != nil {
 		placed = true
 		add := l.cg.addProcStep("$$")
@@ -315,11 +328,23 @@ func (l *launched) signal(sig os.Signal) {
 	}
 }
 
-// cleanup kills the child and everything in its cgroup, then removes the
-// cgroup and the veth. Safe to call twice and from any goroutine.
+// cleanup kills the child's own tree, moves anything foreign out of its
+// cgroup, then removes the cgroup and the veth. Safe to call twice and from
+// any goroutine.
+//
+// The cgroup is emptied while the child still lives, so its descendants can
+// still be told by their parent chain; then the child itself goes (if it
+// was not in its cgroup any more). With a pid namespace, killing the child
+// (its init) makes the kernel kill the rest.
 func (l *launched) cleanup() error {
 	l.cleanOnce.Do(func() {
 		var errs []error
+		if l.cg != nil {
+			if err := l.cg.Remove(); err != nil {
+				errs = append(errs, fmt.Errorf("cgroup: %w", err))
+			}
+			l.notes = append(l.notes, l.cg.Notes()...)
+		}
 		if l.cmd != nil && l.cmd.Process != nil {
 			l.signal(syscall.SIGKILL)
 			<-l.waited
@@ -339,12 +364,8 @@ func (l *launched) cleanup() error {
 				errs = append(errs, err)
 			}
 		}
-		if l.cg != nil {
-			// Remove also kills what the child left in its cgroup (grandchildren
-			// that outlived it).
-			if err := l.cg.Remove(); err != nil {
-				errs = append(errs, fmt.Errorf("cgroup: %w", err))
-			}
+		if l.treeRecord != "" {
+			Unclaim(ownTree, l.treeRecord)
 		}
 		l.cleanErr = errors.Join(errs...)
 	})

@@ -17,6 +17,9 @@ type Result struct {
 	Stats        CgroupStats `json:"stats"` // the cgroup's counters just before removal
 	HasCgroup    bool        `json:"has_cgroup"`
 	Steps        []Step      `json:"steps"`
+	// Foreign names processes that were in the child's cgroup without being
+	// its own (the child moved them in): cleanup moved them out, not killed.
+	Foreign []string `json:"foreign_moved_out,omitempty"`
 }
 
 // Report says in a few lines what was isolated, the limits, and what happened.
@@ -66,6 +69,9 @@ func (r Result) Report(spec Spec) string {
 	}
 	if r.Stats.NrThrottled > 0 {
 		fmt.Fprintf(&b, "throttled %d times, %.1f s in total, by the cpu quota\n", r.Stats.NrThrottled, float64(r.Stats.ThrottledUsec)/1e6)
+	}
+	for _, f := range r.Foreign {
+		fmt.Fprintf(&b, "cleanup: %s\n", f)
 	}
 	if r.PeakMemory > 0 {
 		// ru_maxrss survives exec, so it also counts procbox's own setup.

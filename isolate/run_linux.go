@@ -34,6 +34,7 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 		if cerr := l.cleanup(); cerr != nil && err == nil {
 			err = fmt.Errorf("cleanup: %w", cerr)
 		}
+		res.Foreign = l.notes
 	}()
 
 	// The socket closes when the child's exec succeeds; a line means setup

@@ -1,178 +1,295 @@
 package isolate
 
-// Sweeping what a procbox killed with SIGKILL left behind: its cgroups (and, in
-// veth_linux.go, its veth pairs). Called at the start of every run and by
-// `procbox doctor --clean`.
+// Sweeping what a dead procbox left behind: exactly what its lock file lists
+// (owner_linux.go), once the sweep holds that lock. Called at the start of
+// every run and Lab child and by `procbox doctor --clean`. It needs no PID of
+// any owner, so it works from any pid namespace that shares /run/procbox.
 
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
+
+	"golang.org/x/sys/unix"
 )
 
-// Sweep removes stale procbox-* cgroups whose owner PID is dead (not this process) and
-// returns what it removed. Called at start of every procbox run and by `doctor --clean`.
-//
-// It looks directly under every hierarchy root (each v1 mount and the unified
-// mount, which on hybrid hosts procbox does not use but an older or newer
-// procbox might have). A cgroup whose owner is alive is never touched.
-func Sweep(l CgroupLayout) ([]string, error) {
-	if !l.fixture && !sweepSeesAllPIDs() {
-		return nil, errSweepNested
-	}
-	var roots []string
-	seen := map[string]bool{}
-	for _, dir := range l.V1 {
-		if !seen[dir] {
-			seen[dir] = true
-			roots = append(roots, dir)
-		}
-	}
-	if l.Unified != "" && !seen[l.Unified] {
-		roots = append(roots, l.Unified)
-	}
-	sort.Strings(roots)
-	self := os.Getpid()
-	var removed []string
+// SweepReport says what a sweep did.
+type SweepReport struct {
+	Removed []string // cgroups, links and directories removed
+	Notes   []string // foreign processes moved out of a cgroup instead of killed
+	// Legacy is procbox-named state no lock file lists: made by a procbox from
+	// before lock files, or by hand. Removed only when asked (legacy).
+	Legacy []string
+}
+
+// SweepOwned removes what dead owners listed. With listLegacy it also looks
+// for procbox-named state that no lock file lists, and with removeLegacy
+// removes it too (doctor --clean --legacy): the user says no older procbox
+// runs, since such state carries no proof of whose it is.
+func SweepOwned(listLegacy, removeLegacy bool) (SweepReport, error) {
+	var rep SweepReport
 	var errs []error
-	for _, root := range roots {
-		entries, err := os.ReadDir(root)
-		if err != nil {
-			if !errors.Is(err, os.ErrNotExist) {
-				errs = append(errs, err)
+	dead, live := ownerScan(OwnerDir())
+	listed := map[ownedItem]bool{}
+	for _, d := range dead {
+		proof := sweepProof(d.items)
+		var left []ownedItem
+		for _, it := range d.items {
+			listed[it] = true
+			if it.kind == ownTree || live[it] {
+				// A live owner lists it too: a forged or copied entry never wins.
+				continue
 			}
+			done, err := sweepItem(it, d.uid, proof, &rep)
+			if err != nil {
+				errs = append(errs, err)
+				left = append(left, it)
+				continue
+			}
+			if done != "" {
+				rep.Removed = append(rep.Removed, done)
+			}
+		}
+		if len(left) > 0 {
+			// Keep the session proof with what is left.
+			for _, it := range d.items {
+				if it.kind == ownTree {
+					left = append(left, it)
+				}
+			}
+		}
+		d.finish(left)
+	}
+	if !listLegacy {
+		return rep, errors.Join(errs...)
+	}
+	for it := range live {
+		listed[it] = true
+	}
+	for _, it := range legacyState() {
+		if listed[it] {
 			continue
 		}
-		for _, e := range entries {
-			if !e.IsDir() {
-				continue
-			}
-			owner, _, ok := parseCgroupName(e.Name())
-			if !ok || owner == self {
-				continue
-			}
-			dir := filepath.Join(root, e.Name())
-			info, err := e.Info()
-			if err != nil || sweepOwnerAlive(owner, info.ModTime()) {
-				continue
-			}
-			if err := cgroupRemoveDirs([]string{dir}, l.fixture); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			removed = append(removed, dir)
+		if !removeLegacy {
+			rep.Legacy = append(rep.Legacy, it.value)
+			continue
+		}
+		// Read the claims again just before removing: a procbox may have
+		// claimed this a moment ago (it claims before it creates).
+		if ownerAnyClaim(it) {
+			continue
+		}
+		done, err := sweepItem(it, os.Geteuid(), nil, &rep)
+		if err != nil {
+			errs = append(errs, err)
+		} else if done != "" {
+			rep.Removed = append(rep.Removed, done)
 		}
 	}
-	return removed, errors.Join(errs...)
+	return rep, errors.Join(errs...)
 }
 
-// sweepOwnerAlive reports whether pid can still be the procbox that created a
-// cgroup at created. A pid that is gone is dead. A pid whose process started
-// after the cgroup was made is a reused pid: the procbox that had it is dead.
-// Anything else is treated as alive, whatever the binary is called (a renamed
-// copy of procbox is still procbox), and so is a pid we may not look at
-// (hidepid): a live owner's cgroups must never be touched.
-func sweepOwnerAlive(pid int, created time.Time) bool {
-	started, state, err := processStartTime(pid)
-	if errors.Is(err, os.ErrNotExist) {
-		return false
+// sweepItem removes one listed thing after checking it has the shape procbox
+// gives such things; it returns what it removed ("" when it was gone).
+func sweepItem(it ownedItem, uid int, proof *treeProof, rep *SweepReport) (string, error) {
+	switch it.kind {
+	case OwnCgroup:
+		dir := it.value
+		if !filepath.IsAbs(dir) || filepath.Clean(dir) != dir || !strings.HasPrefix(filepath.Base(dir), "procbox-") {
+			return "", nil // not a procbox cgroup: a forged entry, ignored
+		}
+		var st unix.Statfs_t
+		if err := unix.Statfs(dir, &st); err != nil {
+			if errors.Is(err, unix.ENOENT) {
+				return "", nil
+			}
+			return "", err
+		}
+		if st.Type != unix.CGROUP_SUPER_MAGIC && st.Type != unix.CGROUP2_SUPER_MAGIC {
+			return "", nil
+		}
+		note := func(s string) { rep.Notes = append(rep.Notes, s) }
+		if err := cgroupRemoveDirs([]string{dir}, false, proof, note); err != nil {
+			return "", err
+		}
+		return dir, nil
+	case OwnVeth:
+		if !strings.HasPrefix(it.value, vethPrefix) || len(it.value) > 15 {
+			return "", nil
+		}
+		deleted, err := vethDelete(it.value)
+		if err != nil || !deleted {
+			return "", err
+		}
+		return it.value, nil
+	case OwnRootfs:
+		dir := it.value
+		if !filepath.IsAbs(dir) || filepath.Clean(dir) != dir || !strings.HasPrefix(filepath.Base(dir), DemoRootfsPrefix) {
+			return "", nil
+		}
+		var st unix.Stat_t
+		if err := unix.Lstat(dir, &st); err != nil {
+			if errors.Is(err, unix.ENOENT) {
+				return "", nil
+			}
+			return "", err
+		}
+		// A real directory of the lock file's owner, nothing else: a symlink
+		// or someone else's directory is not procbox's to delete.
+		if st.Mode&unix.S_IFMT != unix.S_IFDIR || int(st.Uid) != uid {
+			return "", nil
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			return "", err
+		}
+		return dir, nil
 	}
-	if err != nil {
-		return true
-	}
-	// A zombie (killed, not yet reaped by its parent) or a dead task owns nothing.
-	if state == "Z" || state == "X" {
-		return false
-	}
-	// btime has a resolution of one second, so allow that much slack: a pid
-	// reused within a second of its owner creating the cgroup is not a case worth
-	// the risk of killing a live owner's child.
-	return !started.After(created.Add(time.Second))
+	return "", nil
 }
 
-// processStartTime is when pid started, and its state letter, from field 22 of /proc/PID/stat
-// (clock ticks since boot, USER_HZ = 100 on every Linux architecture procbox
-// builds for) and the btime line of /proc/stat: proc(5).
-func processStartTime(pid int) (time.Time, string, error) {
+// DemoRootfsPrefix starts the name of every demo root filesystem directory
+// (made by cmd/procbox for the container lesson).
+const DemoRootfsPrefix = "procbox-rootfs-"
+
+// sweepProof rebuilds a dead owner's session proof from its lock file, when
+// the sweep sees session ids the way the owner did (the same pid namespace).
+func sweepProof(items []ownedItem) *treeProof {
+	self := pidNSInode(os.Getpid())
+	for _, it := range items {
+		if it.kind != ownTree {
+			continue
+		}
+		f := strings.Fields(it.value)
+		if len(f) != 3 {
+			continue
+		}
+		sid, err1 := strconv.Atoi(f[0])
+		ns, err2 := strconv.ParseUint(f[1], 10, 64)
+		start, err3 := strconv.ParseUint(f[2], 10, 64)
+		if err1 != nil || err2 != nil || err3 != nil || sid <= 0 || ns != self || self == 0 {
+			continue
+		}
+		// The child (the session leader) died with its owner; what is left of
+		// its session is its own tree.
+		p := &treeProof{}
+		p.sessions = append(p.sessions, sessionProof{sid: sid, start: start})
+		for _, more := range items[slices.Index(items, it)+1:] {
+			if g := strings.Fields(more.value); more.kind == ownTree && len(g) == 3 && g[1] == f[1] {
+				s, _ := strconv.Atoi(g[0])
+				st, _ := strconv.ParseUint(g[2], 10, 64)
+				p.sessions = append(p.sessions, sessionProof{sid: s, start: st})
+			}
+		}
+		return p
+	}
+	return nil
+}
+
+// legacyState lists procbox-named state on this host: cgroups named
+// procbox-* in every hierarchy (at any depth, since procbox makes them under
+// the caller's cgroup), pbx* links, and demo root filesystems in the temp dir.
+func legacyState() []ownedItem {
+	var out []ownedItem
+	if l, err := DetectCgroups(cgroupRoot); err == nil {
+		roots := map[string]bool{}
+		for _, d := range l.V1 {
+			roots[d] = true
+		}
+		if l.Unified != "" {
+			roots[l.Unified] = true
+		}
+		for root := range roots {
+			filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+				if err != nil || !d.IsDir() {
+					return nil
+				}
+				if strings.HasPrefix(d.Name(), "procbox-") {
+					out = append(out, ownedItem{OwnCgroup, p})
+					return fs.SkipDir // a child's cgroups below go with it
+				}
+				return nil
+			})
+		}
+	}
+	if links, err := net.Interfaces(); err == nil {
+		for _, l := range links {
+			if _, ok := parseVethName(l.Name); ok {
+				out = append(out, ownedItem{OwnVeth, l.Name})
+			}
+		}
+	}
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), DemoRootfsPrefix+"*"))
+	for _, d := range dirs {
+		out = append(out, ownedItem{OwnRootfs, d})
+	}
+	return out
+}
+
+// ownerAnyClaim reports whether any lock file (live or not) lists it.
+func ownerAnyClaim(it ownedItem) bool {
+	files, _ := filepath.Glob(filepath.Join(OwnerDir(), "*.lock"))
+	if os.Geteuid() == 0 {
+		more, _ := filepath.Glob("/run/user/*/procbox/*.lock")
+		files = append(files, more...)
+	}
+	for _, p := range files {
+		f, err := os.OpenFile(p, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
+		if err != nil {
+			continue
+		}
+		items := readOwned(f)
+		f.Close()
+		if slices.Contains(items, it) {
+			return true
+		}
+	}
+	return slices.Contains(ownerSelfItems(), it)
+}
+
+// pidNSInode is the inode of pid's pid namespace, 0 if unreadable.
+func pidNSInode(pid int) uint64 {
+	var st unix.Stat_t
+	if unix.Stat("/proc/"+strconv.Itoa(pid)+"/ns/pid", &st) != nil {
+		return 0
+	}
+	return st.Ino
+}
+
+// procStat is what the cleanup needs from /proc/PID/stat: proc(5) fields 4
+// (ppid), 6 (session) and 22 (start time in clock ticks since boot).
+type procStat struct {
+	comm    string
+	ppid    int
+	session int
+	start   uint64
+}
+
+func readProcStat(pid int) (procStat, error) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return time.Time{}, "", err
+		return procStat{}, err
 	}
 	s := string(b)
 	// comm may hold spaces and parentheses: the fields start after the last ')'.
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return time.Time{}, "", fmt.Errorf("/proc/%d/stat: no ')'", pid)
+	i, j := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if i < 0 || j < i {
+		return procStat{}, fmt.Errorf("/proc/%d/stat: no comm", pid)
 	}
-	f := strings.Fields(s[i+1:])
+	f := strings.Fields(s[j+1:])
 	if len(f) < 20 {
-		return time.Time{}, "", fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
+		return procStat{}, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
 	}
-	ticks, err := strconv.ParseInt(f[19], 10, 64) // field 22 overall; f[0] is field 3
-	if err != nil {
-		return time.Time{}, "", fmt.Errorf("/proc/%d/stat starttime: %w", pid, err)
+	ppid, err1 := strconv.Atoi(f[1])
+	sess, err2 := strconv.Atoi(f[3])
+	start, err3 := strconv.ParseUint(f[19], 10, 64)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return procStat{}, fmt.Errorf("/proc/%d/stat: %w", pid, err)
 	}
-	boot, err := bootTime()
-	if err != nil {
-		return time.Time{}, "", err
-	}
-	const userHZ = 100
-	return boot.Add(time.Duration(ticks) * time.Second / userHZ), f[0], nil
-}
-
-// bootTime reads the btime line of /proc/stat.
-func bootTime() (time.Time, error) {
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return time.Time{}, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "btime "); ok {
-			sec, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-			if err != nil {
-				return time.Time{}, fmt.Errorf("/proc/stat btime: %w", err)
-			}
-			return time.Unix(sec, 0), nil
-		}
-	}
-	return time.Time{}, errors.New("/proc/stat: no btime line")
-}
-
-// errSweepNested: a sweep from inside a pid namespace would judge every other
-// procbox's cgroup by a PID it cannot see, call the owner dead, and remove a
-// live cgroup (a nested procbox in the Lab or a container did exactly that).
-var errSweepNested = errors.New("not sweeping: procbox runs inside a pid namespace, where the owners' PIDs in the names cannot be checked; sweep from the host")
-
-// sweepSeesAllPIDs reports whether this process is in the host's pid namespace
-// with the host's /proc, so a PID in a cgroup or veth name means the same
-// process here. /proc/1/ns may not be readable, so it asks two other ways:
-// /proc/self must be our own PID (a /proc of another namespace names us
-// differently), and PID 2 must be the kernel's kthreadd, a kernel thread
-// (PF_KTHREAD) that only the host's namespace has.
-func sweepSeesAllPIDs() bool {
-	self, err := os.Readlink("/proc/self")
-	if err != nil || self != strconv.Itoa(os.Getpid()) {
-		return false
-	}
-	b, err := os.ReadFile("/proc/2/stat")
-	if err != nil {
-		return false
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 || !strings.HasSuffix(s[:i], "(kthreadd") {
-		return false
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 7 {
-		return false
-	}
-	const pfKthread = 0x00200000
-	flags, err := strconv.ParseUint(f[6], 10, 64) // field 9 overall: flags
-	return err == nil && flags&pfKthread != 0
+	return procStat{comm: s[i+1 : j], ppid: ppid, session: sess, start: start}, nil
 }

@@ -53,6 +53,11 @@ func SetupVeth(childPID int) (*Veth, []Step, error) {
 	// message instead of create-then-move, which halves the time (moving a
 	// device between namespaces waits for the kernel to quiesce it), and no
 	// moment where both ends sit on the host.
+	// Claimed before it exists, so a procbox killed right after still has it
+	// listed for the sweep (owner_linux.go).
+	if err := Claim(OwnVeth, host); err != nil {
+		return nil, nil, err
+	}
 	pair := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: host}, PeerName: peer, PeerNamespace: netlink.NsPid(childPID)}
 	if err := netlink.LinkAdd(pair); err != nil {
 		return nil, nil, fmt.Errorf("cannot create veth pair %s/%s with %s in the network namespace of pid %d: %w",
@@ -177,6 +182,7 @@ func (v *Veth) Remove() error {
 		return err
 	}
 	v.removed = true
+	Unclaim(OwnVeth, v.host)
 	return nil
 }
 
@@ -199,43 +205,4 @@ func vethDelete(name string) (deleted bool, err error) {
 		return false, fmt.Errorf("cannot delete %s: %w", name, err)
 	}
 	return true, nil
-}
-
-// SweepVeths deletes pbx* links on the host whose child pid is dead. Normally
-// the kernel already removed them (the child's network namespace died with the
-// child, taking its end and so the pair); this catches a pair whose namespace
-// outlived the child (kept open by another process or a bind mount) or one
-// left on the host by hand.
-func SweepVeths() ([]string, error) {
-	if !sweepSeesAllPIDs() {
-		return nil, errSweepNested // veth names carry a host PID too
-	}
-	// net.Interfaces asks the kernel for the same link dump but keeps only
-	// names and flags; netlink.LinkList decodes every attribute of every link,
-	// which is most of this sweep's cost at every start.
-	links, err := net.Interfaces()
-	if err != nil {
-		return nil, fmt.Errorf("cannot list links: %w", err)
-	}
-	var removed []string
-	var errs []error
-	for _, l := range links {
-		name := l.Name
-		pid, ok := parseVethName(name)
-		if !ok {
-			continue
-		}
-		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err == nil || !errors.Is(err, os.ErrNotExist) {
-			continue // the child is alive (or we cannot tell): keep it
-		}
-		deleted, err := vethDelete(name)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if deleted {
-			removed = append(removed, name)
-		}
-	}
-	return removed, errors.Join(errs...)
 }

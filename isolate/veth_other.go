@@ -10,6 +10,3 @@ func SetupVeth(childPID int) (*Veth, []Step, error) {
 }
 
 func (v *Veth) Remove() error { return nil }
-
-// SweepVeths has nothing to sweep away from Linux.
-func SweepVeths() ([]string, error) { return nil, nil }

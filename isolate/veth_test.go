@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -258,33 +259,37 @@ func TestVethSetupFailsCleanly(t *testing.T) {
 	vethAssertGone(t, host, peer)
 }
 
-func TestSweepVethsLive(t *testing.T) {
+// TestSweepVethsByLock: a link a dead owner's lock file lists is deleted; a
+// pbx link no lock file lists (an older procbox's, or a live nested one's
+// whose file this sweep cannot see) is only listed as legacy.
+func TestSweepVethsByLock(t *testing.T) {
 	vethNeedRoot(t)
-	// A pair as a crashed procbox could leave it: both ends on the host.
 	deadHost, deadPeer := vethNames(sweepDeadPID)
-	liveHost, livePeer := vethNames(os.Getpid())
-	for _, pair := range [][2]string{{deadHost, deadPeer}, {liveHost, livePeer}} {
+	otherHost, otherPeer := vethNames(sweepDeadPID + 1)
+	for _, pair := range [][2]string{{deadHost, deadPeer}, {otherHost, otherPeer}} {
 		if err := netlink.LinkAdd(&netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: pair[0]}, PeerName: pair[1]}); err != nil {
 			t.Fatalf("ip link add %s: %v", pair[0], err)
 		}
 	}
 	t.Cleanup(func() {
-		_, _ = vethDelete(liveHost)
+		_, _ = vethDelete(otherHost)
 		_, _ = vethDelete(deadHost)
-		vethAssertGone(t, deadHost, deadPeer, liveHost, livePeer)
+		vethAssertGone(t, deadHost, deadPeer, otherHost, otherPeer)
 	})
-	removed, err := SweepVeths()
+	writeDeadLock(t, ownedItem{OwnVeth, deadHost})
+	rep, err := SweepOwned(true, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Deleting one end takes the other: which name is listed first is up to
-	// the kernel's order, the other one is then already gone.
-	if len(removed) != 1 || (removed[0] != deadHost && removed[0] != deadPeer) {
-		t.Errorf("SweepVeths removed %q, want one end of the dead pair", removed)
+	if !slices.Contains(rep.Removed, deadHost) {
+		t.Errorf("the sweep removed %q, want %s", rep.Removed, deadHost)
 	}
 	vethAssertGone(t, deadHost, deadPeer)
-	if _, err := netlink.LinkByName(liveHost); err != nil {
-		t.Errorf("a live owner's link was swept: %v", err)
+	if _, err := netlink.LinkByName(otherHost); err != nil {
+		t.Errorf("an unlisted link was swept: %v", err)
+	}
+	if !slices.Contains(rep.Legacy, otherHost) {
+		t.Errorf("the unlisted link is not reported as legacy: %q", rep.Legacy)
 	}
 }
 

@@ -9,26 +9,32 @@ import (
 	"strings"
 
 	"procbox/inspect"
+	"procbox/isolate"
 )
 
-const doctorHelp = `Usage: procbox doctor [--json] [--clean]
+const doctorHelp = `Usage: procbox doctor [--json] [--clean [--legacy]]
 
 Says what this host supports for containers, and why not.
 
-  --json   print the report as JSON
-  --clean  remove cgroups and veths left behind by a procbox that was killed
+  --json    print the report as JSON
+  --clean   remove the cgroups, veths and demo root filesystems of procboxes
+            that died without cleaning up: exactly what their lock files in
+            ` + "/run/procbox" + ` list, once their lock is free (the owner is dead).
+            procbox-named state no lock file lists is only listed
+  --legacy  with --clean: remove that unlisted state too (made by a procbox
+            from before lock files, or by hand); only when no older procbox runs
 `
 
-// sweepHook removes stale procbox cgroups and veths (isolate's sweep). It is
-// a variable so this file builds on its own; nil means this build cannot
-// sweep.
-var sweepHook func() ([]string, error) = sweepStale
+// sweepHook removes stale procbox state (isolate's sweep). It is a variable
+// so this file builds on its own; nil means this build cannot sweep.
+var sweepHook func(legacy bool) (isolate.SweepReport, error) = sweepStale
 
 // cmdDoctor implements 'procbox doctor'.
 func cmdDoctor(args []string) error {
 	fl := newFlagSet("doctor")
 	jsonOut := fl.Bool("json", false, "")
 	clean := fl.Bool("clean", false, "")
+	legacy := fl.Bool("legacy", false, "")
 	pos, err := parseInterspersed(fl, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Print(doctorHelp)
@@ -40,8 +46,11 @@ func cmdDoctor(args []string) error {
 	if len(pos) > 0 {
 		return usagef("doctor: takes no arguments (got %q)", strings.Join(pos, " "))
 	}
+	if *legacy && !*clean {
+		return usagef("doctor: --legacy goes with --clean")
+	}
 	if *clean {
-		return doctorClean(os.Stdout)
+		return doctorClean(os.Stdout, *legacy)
 	}
 	r := inspect.DefaultFS().Doctor()
 	if *jsonOut {
@@ -51,18 +60,27 @@ func cmdDoctor(args []string) error {
 	return nil
 }
 
-func doctorClean(w io.Writer) error {
+func doctorClean(w io.Writer, legacy bool) error {
 	if sweepHook == nil {
 		return errors.New("doctor --clean: sweeping is not available in this build")
 	}
-	removed, err := sweepHook()
-	for _, r := range removed {
+	rep, err := sweepHook(legacy)
+	for _, r := range rep.Removed {
 		fmt.Fprintf(w, "removed %s\n", r)
+	}
+	for _, n := range rep.Notes {
+		fmt.Fprintf(w, "moved out: %s\n", n)
+	}
+	for _, l := range rep.Legacy {
+		fmt.Fprintf(w, "not listed in any lock file (older procbox?), kept: %s\n", l)
+	}
+	if len(rep.Legacy) > 0 {
+		fmt.Fprintln(w, "procbox doctor --clean --legacy removes what is not listed, once no older procbox runs")
 	}
 	if err != nil {
 		return fmt.Errorf("doctor --clean: %v", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
-	if len(removed) == 0 {
+	if len(rep.Removed) == 0 && len(rep.Legacy) == 0 {
 		fmt.Fprintln(w, "nothing to clean: no stale procbox cgroups, veths or demo root filesystems")
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"procbox/isolate"
 	"procbox/ui"
 )
 
@@ -52,7 +53,7 @@ func cmdLab(args []string) error {
 // return still removes every child, its cgroups, its veth and the lessons'
 // root filesystem.
 func withLabCleanup(d ui.Deps, run func() error) error {
-	sweepDemoRootfs() // what a killed procbox left; its cgroups go with the engine's own sweep
+	isolate.SweepOwned(false, false) // what killed procboxes left (their lock files say what)
 	if st, ok := d.Lab.(labStopper); ok {
 		defer st.StopAll()
 		stop := labStopOnSignal(st)

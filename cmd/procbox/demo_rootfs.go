@@ -6,8 +6,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
+
+	"procbox/isolate"
 )
 
 // demo_rootfs.go builds the small root filesystem the container lesson gives
@@ -16,9 +17,10 @@ import (
 // engine, and removes it when it stops its children. The child pivots into it
 // inside its own mount namespace: the host never sees a mount.
 
-// demoRootfsPrefix names the directory so a sweep can find what a killed
-// procbox left: procbox-rootfs-<ownerPID>-<random>.
-const demoRootfsPrefix = "procbox-rootfs-"
+// demoRootfsPrefix names the directory (procbox-rootfs-<random>). Its owner
+// is the procbox whose lock file lists it (isolate.Claim), not a PID in the
+// name: a sweep removes it only once that lock is free.
+const demoRootfsPrefix = isolate.DemoRootfsPrefix
 
 // demoRootfsFiles is what the demo child finds in its new /. The engine needs
 // /proc (a fresh procfs is mounted there) and /tmp (experiments make their
@@ -32,8 +34,14 @@ var demoRootfsFiles = map[string]string{
 
 // makeDemoRootfs creates the directory tree and returns its path.
 func makeDemoRootfs() (string, error) {
-	dir, err := os.MkdirTemp("", demoRootfsPrefix+strconv.Itoa(os.Getpid())+"-")
+	dir, err := os.MkdirTemp("", demoRootfsPrefix)
 	if err != nil {
+		return "", fmt.Errorf("demo root filesystem: %w", err)
+	}
+	// Claimed at once (a killed procbox in between leaves an empty directory
+	// the legacy listing of doctor --clean names).
+	if err := isolate.Claim(isolate.OwnRootfs, dir); err != nil {
+		os.RemoveAll(dir)
 		return "", fmt.Errorf("demo root filesystem: %w", err)
 	}
 	for _, d := range []string{"proc", "dev", "sys", "etc", "tmp"} {
@@ -130,22 +138,9 @@ func copyFileInto(root, src string) error {
 	return out.Close()
 }
 
-// sweepDemoRootfs removes demo root filesystems whose owner is dead.
-func sweepDemoRootfs() []string {
-	matches, _ := filepath.Glob(filepath.Join(os.TempDir(), demoRootfsPrefix+"*"))
-	var removed []string
-	for _, m := range matches {
-		rest := strings.TrimPrefix(filepath.Base(m), demoRootfsPrefix)
-		owner, err := strconv.Atoi(strings.SplitN(rest, "-", 2)[0])
-		if err != nil || owner == os.Getpid() {
-			continue
-		}
-		if _, err := os.Stat("/proc/" + strconv.Itoa(owner)); err == nil {
-			continue // owner alive
-		}
-		if os.RemoveAll(m) == nil {
-			removed = append(removed, m)
-		}
+// removeDemoRootfs removes the directory and its claim.
+func removeDemoRootfs(dir string) {
+	if os.RemoveAll(dir) == nil {
+		isolate.Unclaim(isolate.OwnRootfs, dir)
 	}
-	return removed
 }

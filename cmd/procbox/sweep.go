@@ -1,27 +1,13 @@
 package main
 
 import (
-	"errors"
-
 	"procbox/isolate"
 )
 
-// sweepStale removes procbox cgroups, veths and demo root filesystems left behind by a procbox that
-// died without cleaning up (SIGKILL): those whose owner PID is dead.
-func sweepStale() ([]string, error) {
-	var removed []string
-	var errs []error
-	l, err := isolate.DetectCgroups("/sys/fs/cgroup")
-	if err != nil {
-		errs = append(errs, err)
-	} else {
-		r, err := isolate.Sweep(l)
-		removed = append(removed, r...)
-		errs = append(errs, err)
-	}
-	r, err := isolate.SweepVeths()
-	removed = append(removed, r...)
-	errs = append(errs, err)
-	removed = append(removed, sweepDemoRootfs()...)
-	return removed, errors.Join(errs...)
+// sweepStale removes what procboxes that died without cleaning up (SIGKILL)
+// left: the cgroups, veths and demo root filesystems their lock files list,
+// once the sweep can take those locks. It also lists procbox-named state no
+// lock file lists (an older procbox's), and removes it only with legacy.
+func sweepStale(legacy bool) (isolate.SweepReport, error) {
+	return isolate.SweepOwned(true, legacy)
 }

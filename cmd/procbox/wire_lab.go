@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"os"
 	"os/exec"
 	"sync"
 
@@ -111,7 +110,7 @@ func (e *labEngine) StopAll() {
 	}
 	if rootfs != "" {
 		// Only after every child is gone: a child may still be pivoted into it.
-		_ = os.RemoveAll(rootfs)
+		removeDemoRootfs(rootfs)
 	}
 }
 
