@@ -1,0 +1,220 @@
+package main
+
+// Ownership by lock (isolate/owner_linux.go) replayed through the binary:
+// what a live procbox made survives every other procbox's sweep, from any pid
+// namespace and whatever a child does to names and mtimes; what a dead one
+// made is swept.
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// procboxCgroupDirsOf maps the procbox cgroups in /proc/PID/cgroup to their
+// directories under /sys/fs/cgroup.
+func procboxCgroupDirsOf(pid int) []string {
+	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.SplitN(line, ":", 3)
+		if len(f) != 3 || !strings.Contains(f[2], "procbox-") {
+			continue
+		}
+		var cands []string
+		if f[0] == "0" {
+			cands = []string{"/sys/fs/cgroup/unified" + f[2], "/sys/fs/cgroup" + f[2]}
+		} else {
+			cands = []string{"/sys/fs/cgroup/" + strings.TrimPrefix(f[1], "name=") + f[2]}
+		}
+		for _, c := range cands {
+			if st, err := os.Stat(c); err == nil && st.IsDir() {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// startOwned starts `procbox ARGS` (a run whose command is sleep) and waits
+// until the sleep is in a procbox cgroup; it returns the command, the sleep's
+// PID and its procbox cgroup directories.
+func startOwned(t *testing.T, bin string, args ...string) (*exec.Cmd, int, []string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		for _, k := range descendants(cmd.Process.Pid) {
+			if commOf(k) == "sleep" {
+				if dirs := procboxCgroupDirsOf(k); len(dirs) > 0 {
+					return cmd, k, dirs
+				}
+			}
+		}
+		select {
+		case <-done:
+			t.Skipf("procbox %v ended before its sleep was in a cgroup (this host may not allow it; see above)", args)
+		default:
+		}
+	}
+	t.Fatalf("procbox %v: no sleep in a procbox cgroup after 10s", args)
+	return nil, 0, nil
+}
+
+// assertSurvives checks a live owner's sleep and cgroups are still there.
+func assertSurvives(t *testing.T, what string, sleep int, dirs []string) {
+	t.Helper()
+	if !alive(sleep) {
+		t.Errorf("%s killed a live owner's process %d", what, sleep)
+	}
+	for _, d := range dirs {
+		if _, err := os.Stat(d); err != nil {
+			t.Errorf("%s removed a live owner's cgroup %s", what, d)
+		}
+	}
+}
+
+// TestOwnershipNestedRunSurvives: a procbox run inside `procbox run --ns
+// pid,mnt` numbers its cgroup with the PID it sees (1 or so); host-side
+// starts and doctor --clean used to take that for a dead owner's and kill it.
+func TestOwnershipNestedRunSurvives(t *testing.T) {
+	requireRoot(t)
+	bin := faultBuild(t)
+	_, sleep, dirs := startOwned(t, bin, "run", "--ns", "pid,mnt", "--", bin, "run", "--mem", "64M", "--", "sleep", "60")
+	for _, sweeper := range [][]string{{"run", "--mem", "64M", "--", "true"}, {"doctor", "--clean"}} {
+		r := faultExec(t, 30*time.Second, bin, sweeper...)
+		if r.code != 0 {
+			t.Errorf("procbox %v: status %d: %s", sweeper, r.code, r.stderr)
+		}
+		assertSurvives(t, "procbox "+strings.Join(sweeper, " "), sleep, dirs)
+	}
+}
+
+// TestOwnershipIgnoresMtime: a child that backdates its cgroup directory
+// (touch -d 2000-01-01) cannot get its live owner's cgroup swept.
+func TestOwnershipIgnoresMtime(t *testing.T) {
+	requireRoot(t)
+	bin := faultBuild(t)
+	_, sleep, dirs := startOwned(t, bin, "run", "--mem", "64M", "--", "sleep", "60")
+	for _, d := range dirs {
+		if out, err := exec.Command("touch", "-d", "2000-01-01", d).CombinedOutput(); err != nil {
+			t.Fatalf("touch -d: %v %s", err, out)
+		}
+	}
+	r := faultExec(t, 30*time.Second, bin, "doctor", "--clean")
+	if r.code != 0 {
+		t.Errorf("doctor --clean: %d %s", r.code, r.stderr)
+	}
+	assertSurvives(t, "doctor --clean after touch -d 2000-01-01", sleep, dirs)
+}
+
+// TestOwnershipLiveRootfsSurvivesNestedClean: a live Learn's demo root
+// filesystem survives `procbox run --ns pid,mnt -- procbox doctor --clean`.
+// This test process plays the Learn: it makes the root as Learn does.
+func TestOwnershipLiveRootfsSurvivesNestedClean(t *testing.T) {
+	requireRoot(t)
+	bin := faultBuild(t)
+	root, err := makeDemoRootfs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { removeDemoRootfs(root) })
+	r := faultExec(t, 30*time.Second, bin, "run", "--ns", "pid,mnt", "--", bin, "doctor", "--clean")
+	if r.code != 0 {
+		t.Errorf("nested doctor --clean: status %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(root, "etc", "os-release")); err != nil {
+		t.Errorf("a nested doctor --clean removed a live Learn's root %s (it said %q): %v", root, r.stdout, err)
+	}
+}
+
+// TestOwnershipDeadOwnersSwept: SIGKILL the owner (a plain run, and the outer
+// procbox of a nested one): the next doctor --clean removes their cgroups.
+func TestOwnershipDeadOwnersSwept(t *testing.T) {
+	requireRoot(t)
+	bin := faultBuild(t)
+	for _, args := range [][]string{
+		{"run", "--mem", "64M", "--", "sleep", "60"},
+		{"run", "--ns", "pid,mnt", "--", bin, "run", "--mem", "64M", "--", "sleep", "60"},
+	} {
+		cmd, sleep, dirs := startOwned(t, bin, args...)
+		cmd.Process.Kill()
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && alive(sleep); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		r := faultExec(t, 30*time.Second, bin, "doctor", "--clean")
+		if r.code != 0 {
+			t.Errorf("doctor --clean: %d %s", r.code, r.stderr)
+		}
+		for _, d := range dirs {
+			if _, err := os.Stat(d); !os.IsNotExist(err) {
+				t.Errorf("%v: a SIGKILLed owner's cgroup %s was not swept (doctor said %q)", args, d, r.stdout)
+				exec.Command(bin, "doctor", "--clean").Run()
+			}
+		}
+	}
+}
+
+// TestCleanupSparesForeignProcess replays "cleanup as a weapon": a child with
+// CAP_KILL dropped moves a host process of another uid (which it may not
+// signal) into its own cgroup. Cleanup must leave that process alive, move
+// it out of the procbox cgroup and say so (--report).
+func TestCleanupSparesForeignProcess(t *testing.T) {
+	requireRoot(t)
+	bin := faultBuild(t)
+	victim := exec.Command("sleep", "60")
+	victim.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}, Pdeathsig: syscall.SIGKILL}
+	if err := victim.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { victim.Process.Kill(); victim.Wait() })
+	vpid := strconv.Itoa(victim.Process.Pid)
+	// The child finds its own cgroup in each hierarchy and writes the victim's
+	// PID there; then it proves it could not have killed it itself.
+	script := `for l in $(cat /proc/self/cgroup); do
+  c=${l#*:}; ctrl=${c%%:*}; p=${c#*:}
+  case "$p" in */procbox-*) ;; *) continue;; esac
+  d=/sys/fs/cgroup/${ctrl#name=}$p; [ "$ctrl" = "" ] && { d=/sys/fs/cgroup/unified$p; [ -d "$d" ] || d=/sys/fs/cgroup$p; }
+  echo ` + vpid + ` > "$d/cgroup.procs" && echo moved
+done
+kill -0 ` + vpid + ` 2>/dev/null && echo could-signal || echo cannot-signal`
+	r := faultExec(t, 30*time.Second, bin, "run", "--report", "--pids", "64", "--drop-caps", "cap_kill", "--", "sh", "-c", script)
+	if !strings.Contains(r.stdout, "moved") {
+		t.Skipf("the child could not move a process into its cgroup here (%q %q): nothing to replay", r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "cannot-signal") {
+		t.Fatalf("the child could signal the victim itself (%q): the attack needs one it cannot", r.stdout)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if !alive(victim.Process.Pid) {
+		t.Fatalf("cleanup killed the foreign process %s that the child moved into its cgroup (stderr %q)", vpid, r.stderr)
+	}
+	if d := procboxCgroupDirsOf(victim.Process.Pid); len(d) > 0 {
+		t.Errorf("the foreign process is still in procbox cgroups %v", d)
+	}
+	if !strings.Contains(r.stderr, "process "+vpid) || !strings.Contains(r.stderr, "not killed") {
+		t.Errorf("--report does not say the foreign process was moved out: %q", r.stderr)
+	}
+}
+
