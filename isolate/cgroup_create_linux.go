@@ -7,6 +7,7 @@ package isolate
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -40,15 +41,28 @@ func NewCgroup(l CgroupLayout, spec Spec) (*Cgroup, []Step, error) {
 	}
 	var steps []Step
 	var err error
-	switch l.limitsOn() {
-	case CgroupV1:
-		c.version = CgroupV1
-		steps, err = c.createV1(spec)
-	case CgroupV2:
-		c.version = CgroupV2
-		steps, err = c.createV2(spec)
-	default:
-		return nil, nil, fmt.Errorf("no cgroup filesystem is mounted under %s", l.Root)
+	// The PID in the name is the one procbox sees: two procboxes in different
+	// pid namespaces can pick the same name. Names mean nothing for ownership
+	// (the lock file does), so on EEXIST the next number is taken.
+	for range 64 {
+		switch l.limitsOn() {
+		case CgroupV1:
+			c.version = CgroupV1
+			steps, err = c.createV1(spec)
+		case CgroupV2:
+			c.version = CgroupV2
+			steps, err = c.createV2(spec)
+		default:
+			return nil, nil, fmt.Errorf("no cgroup filesystem is mounted under %s", l.Root)
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			break
+		}
+		if rerr := c.undo(); rerr != nil {
+			return nil, nil, errors.Join(err, fmt.Errorf("undo: %w", rerr))
+		}
+		c.name = cgroupName(os.Getpid(), cgroupSeq.Add(1))
+		c.dirs = map[string]string{}
 	}
 	if err != nil {
 		if rerr := c.undo(); rerr != nil {

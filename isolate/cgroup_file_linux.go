@@ -37,7 +37,11 @@ func (c *Cgroup) mkdir(dir string) error {
 			return err
 		}
 	}
-	return os.Mkdir(dir, 0o755)
+	err := os.Mkdir(dir, 0o755)
+	if err != nil && !c.layout.fixture {
+		Unclaim(OwnCgroup, dir) // not ours (EEXIST: another procbox's of the same name)
+	}
+	return err
 }
 
 // cgroupWriteFile writes val the way `echo val > file` does. Control files

@@ -93,8 +93,10 @@ func cgStart(t *testing.T, script string) *cgChild {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Its own process group, so the cleanup can kill every process it forked.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	// Its own session (and so process group), as procbox's children have:
+	// the test's cleanup can kill every process it forked, and Remove can
+	// tell them by their session (treeProof) even once they are orphans.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -252,3 +252,31 @@ func BenchmarkSweep(b *testing.B) {
 		}
 	}
 }
+
+// TestCgroupNameTaken: a procbox in another pid namespace may have made a
+// cgroup of the same name (procbox-1-1 for every nested one). Names carry no
+// ownership, so NewCgroup takes the next free name and leaves the other alone.
+func TestCgroupNameTaken(t *testing.T) {
+	root := fakeV1(t, true)
+	l, err := DetectCgroups(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	taken := cgroupName(os.Getpid(), cgroupSeq.Load()+1)
+	other := filepath.Join(root, "memory", taken)
+	if err := os.Mkdir(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fixtureFile(t, root, "memory/"+taken+"/cgroup.procs", "4242\n")
+	c, _, err := NewCgroup(l, Spec{MemoryMax: 64 << 20})
+	if err != nil {
+		t.Fatalf("NewCgroup with its first name taken: %v", err)
+	}
+	defer c.Remove()
+	if c.Name() == taken {
+		t.Errorf("NewCgroup reused the taken name %s", taken)
+	}
+	if b, err := os.ReadFile(filepath.Join(other, "cgroup.procs")); err != nil || string(b) != "4242\n" {
+		t.Errorf("the other procbox's cgroup was touched: %q %v", b, err)
+	}
+}

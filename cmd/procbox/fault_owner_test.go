@@ -158,9 +158,12 @@ func TestOwnershipDeadOwnersSwept(t *testing.T) {
 		{"run", "--mem", "64M", "--", "sleep", "60"},
 		{"run", "--ns", "pid,mnt", "--", bin, "run", "--mem", "64M", "--", "sleep", "60"},
 	} {
-		cmd, sleep, dirs := startOwned(t, bin, args...)
+		cmd, _, dirs := startOwned(t, bin, args...)
+		// Every procbox of the tree must be gone (not only the sleep): a
+		// process's lock is released when its last thread has exited.
+		tree := append(descendants(cmd.Process.Pid), cmd.Process.Pid)
 		cmd.Process.Kill()
-		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && alive(sleep); {
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && anyAlive(tree); {
 			time.Sleep(10 * time.Millisecond)
 		}
 		r := faultExec(t, 30*time.Second, bin, "doctor", "--clean")
@@ -217,4 +220,3 @@ kill -0 ` + vpid + ` 2>/dev/null && echo could-signal || echo cannot-signal`
 		t.Errorf("--report does not say the foreign process was moved out: %q", r.stderr)
 	}
 }
-
