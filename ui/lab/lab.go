@@ -375,7 +375,7 @@ func (m *Model) shownRows() []viewRow {
 	if !m.haveViews {
 		return nil
 	}
-	return append(viewRows(m.host, m.cview, false, m.cpuShare),
+	return append(hostProc(viewRows(m.host, m.cview, false, m.cpuShare), m.applied),
 		viewRow{key: "errors", host: m.hostErr, child: m.childErr})
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -763,5 +764,20 @@ func TestLabExperimentCauseUsesLimitsInForce(t *testing.T) {
 	f.press("m")
 	if log := f.logText(); !strings.Contains(log, "memory limit 64 MiB") || strings.Contains(log, "0 B") {
 		t.Fatalf("log:\n%s", log)
+	}
+}
+
+// pid on and mnt off: the child's /proc is still the host's, so its process
+// row lists host processes; the row says so (and is flagged) until mnt is on.
+func TestLabPidWithoutMntSaysProcIsTheHosts(t *testing.T) {
+	f := newFixture(t, isolate.Spec{Namespaces: []string{isolate.NSPID}})
+	f.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	if v := ansi.Strip(f.m.View(120, 38)); !strings.Contains(v, "host's /proc") {
+		t.Fatalf("pid without mnt does not say /proc is the host's:\n%s", v)
+	}
+	g := newFixture(t, isolate.Spec{Namespaces: []string{isolate.NSPID, isolate.NSMnt}})
+	g.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	if v := ansi.Strip(g.m.View(120, 38)); strings.Contains(v, "host's /proc") {
+		t.Fatalf("pid with mnt still says /proc is the host's:\n%s", v)
 	}
 }

@@ -444,7 +444,7 @@ func (m *Model) viewsPane(w, h int, compact bool) []string {
 	headH := fitLine("HOST", cw)
 	headC := fitLine("CHILD", cw2)
 	lines := []string{s.Title.Render(fitLine("", lw) + " " + headH + " " + headC)}
-	rows := viewRows(m.host, m.cview, compact, m.cpuShare)
+	rows := hostProc(viewRows(m.host, m.cview, compact, m.cpuShare), m.applied)
 	var errs []string
 	if m.hostErr != "" {
 		errs = append(errs, "host view: "+m.hostErr)

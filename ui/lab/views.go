@@ -75,6 +75,23 @@ func viewRows(h, c isolate.View, compactNS bool, cpuShare float64) []viewRow {
 	return rows
 }
 
+// hostProc flags the child's process list when it reads the host's /proc:
+// with a pid namespace but no mount namespace the child's /proc is still the
+// host's mount, so it lists every host process although the child cannot
+// reach them (unshare's --mount-proc needs the mount namespace).
+func hostProc(rows []viewRow, spec isolate.Spec) []viewRow {
+	if !spec.Has(isolate.NSPID) || spec.Has(isolate.NSMnt) {
+		return rows
+	}
+	for i := range rows {
+		if rows[i].key == "procs" {
+			rows[i].child = "host's /proc (turn mnt on): " + rows[i].child
+			rows[i].differ = true
+		}
+	}
+	return rows
+}
+
 // procsText is "N: first, few".
 func procsText(v isolate.View) string {
 	first := v.Procs
