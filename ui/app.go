@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"procbox/ui/inspector"
@@ -44,6 +45,8 @@ type rootModel struct {
 	width  int
 	height int
 	open   *openScreens
+	// confirmQuit: q on the top screen asked "q again"; any other key ends it.
+	confirmQuit bool
 }
 
 // newRoot builds the root with s as the first screen.
@@ -134,6 +137,8 @@ func (m rootModel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, m.frame.Keys.Quit) {
 		return m, tea.Quit
 	}
+	confirming := m.confirmQuit
+	m.confirmQuit = false
 	m.frame.Flash = ""
 	if m.frame.ShowHelp {
 		if key.Matches(msg, m.frame.Keys.Help, m.frame.Keys.Back) {
@@ -150,10 +155,38 @@ func (m rootModel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			if b, ok := m.top().(common.Backer); ok && b.Back(msg) {
 				return m, nil
 			}
-			return m.pop()
+			if len(m.stack) > 1 {
+				return m.pop()
+			}
+			// The top screen: Esc cancels or goes back, and there is no
+			// back from here, so it never quits; q quits, and asks first
+			// when quitting would lose something (the Lab's child).
+			if msg.String() == "esc" {
+				m.frame.Flash = "q quits procbox"
+				return m, nil
+			}
+			if what := m.wouldLose(); what != "" && !confirming {
+				m.confirmQuit = true
+				m.frame.Flash = "q again quits and removes " + what
+				return m, nil
+			}
+			return m, tea.Quit
 		}
 	}
 	return m.updateTop(msg)
+}
+
+// wouldLose names what quitting now would destroy, or "" (see common.Keeper).
+func (m rootModel) wouldLose() string {
+	var what []string
+	for _, e := range m.stack {
+		if k, ok := e.s.(common.Keeper); ok {
+			if w := k.WouldLose(); w != "" {
+				what = append(what, w)
+			}
+		}
+	}
+	return strings.Join(what, " and ")
 }
 
 // updateTop sends msg to the top screen only (keys and mouse).

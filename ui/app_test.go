@@ -91,12 +91,53 @@ func TestRootQuitClosesEveryOpenScreen(t *testing.T) {
 	}
 }
 
-func TestRootBackOnLastScreenQuits(t *testing.T) {
+// Esc never quits the top screen (it goes back, and there is no back from
+// there); q does.
+func TestRootEscNeverQuitsTheTopScreenQDoes(t *testing.T) {
 	d := newCoreDriver(t, coreDeps(uitest.NewInspector()), newCoreCloser("only"), 80, 24)
-	d.Keys("esc")
-	if !d.Quit {
-		t.Fatal("esc on the last screen did not quit")
+	d.Keys("esc", "esc")
+	if d.Quit {
+		t.Fatal("esc on the last screen quit procbox")
 	}
+	if !strings.Contains(d.View(), "q quits") {
+		t.Errorf("esc on the top screen does not say how to quit:\n%s", d.View())
+	}
+	d.Keys("q")
+	if !d.Quit {
+		t.Fatal("q on the last screen did not quit")
+	}
+}
+
+// q asks first when quitting would remove something (the Lab's child); a
+// second q quits, any other key stays.
+func TestRootQuitConfirmsWhenSomethingWouldBeLost(t *testing.T) {
+	s := &keeperScreen{coreCloser: newCoreCloser("lab"), what: "the Lab's child (pid 4242)"}
+	d := newCoreDriver(t, coreDeps(uitest.NewInspector()), s, 80, 24)
+	d.Keys("q")
+	if d.Quit || !strings.Contains(d.View(), "q again quits and removes the Lab's child (pid 4242)") {
+		t.Fatalf("q with a child did not ask (quit=%v):\n%s", d.Quit, d.View())
+	}
+	d.Keys("down", "q")
+	if d.Quit {
+		t.Fatal("another key did not cancel the question")
+	}
+	d.Keys("q")
+	if !d.Quit {
+		t.Fatal("q, q did not quit")
+	}
+}
+
+// keeperScreen holds something a quit would lose.
+type keeperScreen struct {
+	*coreCloser
+	what string
+}
+
+func (k *keeperScreen) WouldLose() string { return k.what }
+
+func (k *keeperScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	_, cmd := k.coreCloser.Update(msg)
+	return k, cmd
 }
 
 func TestRootCapturingScreenGetsQAndEsc(t *testing.T) {

@@ -225,7 +225,7 @@ func TestContainLabShell(t *testing.T) {
 	}
 	containWaitGone(t, shpid)
 	x.waitFor("procbox › Lab", 5*time.Second)
-	x.keys("q")
+	x.keys("q", "q") // q asks before it removes the Lab's child; q again quits
 }
 
 // containScreenInt reads the number after label on the screen.

@@ -325,6 +325,8 @@ func TestLabEndToEndInTmux(t *testing.T) {
 	}
 
 	x.keys("q")
+	x.waitFor("the quit question", 5*time.Second, func(s string) bool { return strings.Contains(s, "q again quits") })
+	x.keys("q")
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err != nil {

@@ -260,6 +260,14 @@ func (m *Model) Close() tea.Cmd {
 	return func() tea.Msg { return stoppedMsg{err: c.Stop()} }
 }
 
+// WouldLose names the live child a quit would remove (common.Keeper).
+func (m *Model) WouldLose() string {
+	if m.child == nil {
+		return ""
+	}
+	return fmt.Sprintf("the Lab's child (pid %d)", m.childPID)
+}
+
 // Status is the right side of the root's header.
 func (m *Model) Status() string {
 	if m.child != nil {

@@ -48,3 +48,10 @@ type Statuser interface {
 type Backer interface {
 	Back(msg tea.KeyPressMsg) bool
 }
+
+// Keeper is implemented by screens that hold something a quit would destroy
+// (the Lab's live child). WouldLose names it ("the Lab's child, pid 4242"),
+// or is "" when there is nothing to lose; the root then asks before q quits.
+type Keeper interface {
+	WouldLose() string
+}
