@@ -80,7 +80,39 @@ func agentMain() int {
 
 func (a *agent) reply(v any) {
 	b, _ := json.Marshal(v)
+	if len(b) >= maxControlLine {
+		b = fitReply(v, b)
+	}
 	a.ctl.Write(append(b, '\n'))
+}
+
+// fitReply shortens an answer procbox would refuse as too long (see
+// control_linux.go): a view's interface and process lists are cut, and the
+// view says how many were left out. Anything else becomes an error answer.
+func fitReply(v any, b []byte) []byte {
+	if r, ok := v.(agentResponse); ok && r.View != nil {
+		view := *r.View
+		total := len(view.Interfaces)
+		for len(b) >= maxControlLine && (len(view.Interfaces) > 0 || len(view.Procs) > 0) {
+			if len(view.Interfaces) > 0 {
+				view.Interfaces = view.Interfaces[:len(view.Interfaces)/2]
+			} else {
+				view.Procs = view.Procs[:len(view.Procs)/2]
+			}
+			errs := map[string]string{}
+			for k, e := range view.Errors {
+				errs[k] = e
+			}
+			errs["interfaces"] = fmt.Sprintf("%d of %d interfaces shown: the answer must stay under %d KiB", len(view.Interfaces), total, maxControlLine>>10)
+			view.Errors = errs
+			b, _ = json.Marshal(agentResponse{View: &view})
+		}
+		if len(b) < maxControlLine {
+			return b
+		}
+	}
+	b, _ = json.Marshal(agentResponse{Error: fmt.Sprintf("the answer is longer than %d KiB", maxControlLine>>10)})
+	return b
 }
 
 func (a *agent) handle(req agentRequest) {

@@ -107,18 +107,38 @@ func (c *Child) call(req agentRequest) (agentResponse, error) {
 	if _, err := c.l.ctl.Write(append(b, '\n')); err != nil {
 		return agentResponse{}, fmt.Errorf("the child is gone: %w%s", err, c.l.lastWords())
 	}
-	line, err := c.l.ctlR.ReadBytes('\n')
+	return c.readAnswer()
+}
+
+// readAnswer reads one bounded answer. An over-long or malformed one ends
+// the child: the channel is out of step, and the child is hostile.
+func (c *Child) readAnswer() (agentResponse, error) {
+	line, err := readControlLine(c.l.ctlR, maxControlLine)
+	if errors.Is(err, errControlTooLong) {
+		return agentResponse{}, c.endHostile(err.Error())
+	}
 	if err != nil {
 		return agentResponse{}, fmt.Errorf("the child is gone: %w%s", err, c.l.lastWords())
 	}
 	var resp agentResponse
 	if err := json.Unmarshal(line, &resp); err != nil {
-		return resp, fmt.Errorf("bad answer from the child: %q", line)
+		return resp, c.endHostile("the child sent a malformed answer " + clipForLog(line))
 	}
 	if resp.Error != "" {
 		return resp, errors.New(resp.Error)
 	}
 	return resp, nil
+}
+
+// endHostile stops the child (its tree, cgroup and veth go) and returns the
+// log line that says why.
+func (c *Child) endHostile(why string) error {
+	c.lmu.Lock()
+	c.stopped = true
+	l := c.l
+	c.lmu.Unlock()
+	l.cleanup()
+	return fmt.Errorf("%s: procbox ended the child (pid %d) and removed its cgroup", why, l.cmd.Process.Pid)
 }
 
 func (c *Child) isStopped() bool {

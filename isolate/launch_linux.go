@@ -108,7 +108,7 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 		return l, fmt.Errorf("socketpair: %w", err)
 	}
 	l.ctl = os.NewFile(uintptr(pair[0]), "procbox-control")
-	l.ctlR = bufio.NewReader(l.ctl)
+	l.ctlR = bufio.NewReaderSize(l.ctl, 4096)
 	childEnd := os.NewFile(uintptr(pair[1]), "procbox-control-child")
 	defer childEnd.Close()
 
@@ -306,13 +306,18 @@ func (l *launched) start() error {
 // readReply reads one line from the child. io.EOF means the child closed the
 // socket: in run mode, that its exec succeeded.
 func (l *launched) readReply() (childReply, error) {
-	line, err := l.ctlR.ReadBytes('\n')
+	line, err := readControlLine(l.ctlR, maxControlLine)
+	if errors.Is(err, errControlTooLong) {
+		l.signal(syscall.SIGKILL)
+		return childReply{}, fmt.Errorf("%w: ended it", err)
+	}
 	if err != nil {
 		return childReply{}, err
 	}
 	var r childReply
 	if err := json.Unmarshal(line, &r); err != nil {
-		return childReply{}, fmt.Errorf("bad reply from the child: %q", line)
+		l.signal(syscall.SIGKILL)
+		return childReply{}, fmt.Errorf("bad reply from the child, ended it: %s", clipForLog(line))
 	}
 	return r, nil
 }

@@ -13,8 +13,6 @@ package isolate
 
 import (
 	"bufio"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -62,18 +60,7 @@ func (c *Child) ShellCmd() *exec.Cmd {
 func (c *Child) readResponse() (agentResponse, error) {
 	c.l.ctl.SetReadDeadline(time.Now().Add(agentTimeout))
 	defer c.l.ctl.SetReadDeadline(time.Time{})
-	line, err := c.l.ctlR.ReadBytes('\n')
-	if err != nil {
-		return agentResponse{}, err
-	}
-	var resp agentResponse
-	if err := json.Unmarshal(line, &resp); err != nil {
-		return resp, err
-	}
-	if resp.Error != "" {
-		return resp, errors.New(resp.Error)
-	}
-	return resp, nil
+	return c.readAnswer()
 }
 
 // shell receives a socket over the control socket (SCM_RIGHTS), then, on
@@ -283,7 +270,9 @@ func shellClientMain() int {
 		fmt.Fprintln(os.Stderr, "procbox shell:", err)
 		return 125
 	}
-	line, err := bufio.NewReader(conn).ReadString('\n')
+	// The agent's last word, bounded like every read from the child.
+	b, err := readControlLine(bufio.NewReaderSize(conn, 256), 256)
+	line := string(b)
 	if relay != nil {
 		relay.Close(ptyDrain) // all the shell said, then the terminal as it was
 	}
@@ -293,7 +282,7 @@ func shellClientMain() int {
 	}
 	var code int
 	if _, err := fmt.Sscanf(line, "exit %d", &code); err != nil {
-		fmt.Fprintln(os.Stderr, "procbox shell:", line)
+		fmt.Fprintln(os.Stderr, "procbox shell:", clipForLog(b))
 		return 127
 	}
 	return code
