@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"procbox/internal/kernel"
 	"sort"
 	"strconv"
 	"strings"
+
+	"procbox/internal/kernel"
 )
 
 // Cgroup modes as reported by CgroupMode and HostReport.CgroupMode.

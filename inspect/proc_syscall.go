@@ -2,9 +2,10 @@ package inspect
 
 import (
 	"fmt"
-	"procbox/internal/kernel"
 	"strconv"
 	"strings"
+
+	"procbox/internal/kernel"
 )
 
 // parseSyscall decodes /proc/PID/syscall (proc_pid_syscall(5)):

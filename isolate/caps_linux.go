@@ -2,8 +2,9 @@ package isolate
 
 import (
 	"fmt"
-	"procbox/internal/kernel"
 	"sort"
+
+	"procbox/internal/kernel"
 
 	"golang.org/x/sys/unix"
 )

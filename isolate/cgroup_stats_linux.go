@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+
 	"procbox/internal/kernel"
 )
 

@@ -1,8 +1,9 @@
 package isolate
 
 import (
-	"procbox/internal/kernel"
 	"testing"
+
+	"procbox/internal/kernel"
 )
 
 // runBPF interprets the few classic BPF instructions buildDenyFilter emits on

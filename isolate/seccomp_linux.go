@@ -2,9 +2,10 @@ package isolate
 
 import (
 	"fmt"
-	"procbox/internal/kernel"
 	"runtime"
 	"unsafe"
+
+	"procbox/internal/kernel"
 
 	"golang.org/x/sys/unix"
 )
