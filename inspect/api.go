@@ -17,11 +17,13 @@ type FS struct {
 	Cgroup string // usually /sys/fs/cgroup
 	Sys    string // usually /sys (for /sys/kernel/security and friends)
 	Etc    string // usually /etc (passwd and group for names)
+	Run    string // usually /run (container runtimes' state); "" reads none
+	Lib    string // usually /var/lib (docker's, LXC's and containers/storage's state); "" reads none
 }
 
 // DefaultFS is the live host.
 func DefaultFS() FS {
-	return FS{Proc: "/proc", Cgroup: "/sys/fs/cgroup", Sys: "/sys", Etc: "/etc"}
+	return FS{Proc: "/proc", Cgroup: "/sys/fs/cgroup", Sys: "/sys", Etc: "/etc", Run: "/run", Lib: "/var/lib"}
 }
 
 // Options tune a Snapshot.
@@ -41,9 +43,15 @@ type ProcRow struct {
 	Cmdline  string `json:"cmdline,omitempty"`
 	RSSBytes int64  `json:"rss_bytes"`
 	Threads  int    `json:"threads"`
-	// Container is "" for a plain host process, otherwise a short marker:
-	// the runtime name ("docker", "procbox", ...) or "isolated".
+	// Container is "" for a plain host process or a kernel thread, "unknown"
+	// when its namespaces could not be read (never "" then), otherwise the
+	// runtime ("runc", "docker", "procbox", ...) or "isolated".
 	Container string `json:"container"`
+	// ContainerID, ContainerName and Pod ("namespace/name") come from the
+	// cgroup path and the runtime's state files, when there are any.
+	ContainerID   string `json:"container_id,omitempty"`
+	ContainerName string `json:"container_name,omitempty"`
+	Pod           string `json:"pod,omitempty"`
 }
 
 // Difference is one isolation-relevant field where two snapshots disagree.
@@ -51,6 +59,9 @@ type Difference struct {
 	Field string `json:"field"` // "namespaces.net", "cgroups", "capabilities.effective", ...
 	A     string `json:"a"`
 	B     string `json:"b"`
+	// Unknown is true when either side could not be read: A or B then says
+	// "unknown (why)". Such a row is listed whatever the values, never dropped.
+	Unknown bool `json:"unknown,omitempty"`
 }
 
 // HostReport is `procbox doctor`: what this host supports, and why not.

@@ -48,6 +48,12 @@ func (r ProcRow) Printable() ProcRow {
 	r.Comm = Printable(r.Comm)
 	r.Cmdline = Printable(r.Cmdline)
 	r.User = Printable(r.User)
+	// Container names, ids and pods come from cgroup paths and runtime
+	// state the container's owner chose.
+	r.Container = Printable(r.Container)
+	r.ContainerID = Printable(r.ContainerID)
+	r.ContainerName = Printable(r.ContainerName)
+	r.Pod = Printable(r.Pod)
 	return r
 }
 
@@ -59,6 +65,13 @@ func (s Snapshot) Printable() Snapshot {
 	s.User = Printable(s.User)
 	s.LSM = Printable(s.LSM)
 	s.Cmdline = printableAll(s.Cmdline)
+	c := &s.Container
+	c.Runtime, c.ID, c.Name, c.Image = Printable(c.Runtime), Printable(c.ID), Printable(c.Name), Printable(c.Image)
+	c.StateFile = Printable(c.StateFile)
+	if c.Pod != nil {
+		pod := Pod{Name: Printable(c.Pod.Name), Namespace: Printable(c.Pod.Namespace), Container: Printable(c.Pod.Container)}
+		c.Pod = &pod
+	}
 	if s.Env != nil {
 		env := make(map[string]string, len(s.Env))
 		for k, v := range s.Env {

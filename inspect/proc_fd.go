@@ -1,6 +1,8 @@
 package inspect
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -56,14 +58,24 @@ func (fs FS) readFDs(pid int) ([]FD, error) {
 	}
 	out := make([]FD, 0, len(names))
 	hasSocket := false
+	denied, listed := 0, 0
+	var deniedErr error
 	for _, n := range names {
 		num, err := strconv.Atoi(n)
 		if err != nil {
 			continue
 		}
+		listed++
 		target, err := os.Readlink(filepath.Join(dir, n))
 		if err != nil {
-			continue // closed between the listing and now
+			if errors.Is(classify(err), ErrDenied) {
+				// The directory may be listable while every link answers
+				// EACCES (PID 1 seen from a container's root): that is "could
+				// not read", never "no open files".
+				denied++
+				deniedErr = err
+			}
+			continue // otherwise: closed between the listing and now
 		}
 		isDir := false
 		if strings.HasPrefix(target, "/") {
@@ -76,6 +88,19 @@ func (fs FS) readFDs(pid int) ([]FD, error) {
 		out = append(out, fd)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].FD < out[j].FD })
+	if denied > 0 {
+		err := fmt.Errorf("%d of %d descriptors could not be read: %w", denied, listed, classify(deniedErr))
+		if len(out) == 0 {
+			return nil, err
+		}
+		return fs.describeSockets(pid, out, hasSocket), err
+	}
+	return fs.describeSockets(pid, out, hasSocket), nil
+}
+
+// describeSockets fills the detail of socket descriptors from the process's
+// own network namespace tables (/proc/PID/net/*).
+func (fs FS) describeSockets(pid int, out []FD, hasSocket bool) []FD {
 	if hasSocket {
 		socks := fs.readSockets(pid)
 		for i := range out {
@@ -84,7 +109,7 @@ func (fs FS) readFDs(pid int) ([]FD, error) {
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // readDirNames lists a directory without stat-ing its entries.

@@ -47,7 +47,10 @@ var statCases = []struct {
 	wantErr  bool
 }{
 	{"plain", "42 (sleep) S 1 42 42 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 1 0 12345 2000000 300 18446744073709551615\n",
-		statFields{PID: 42, Comm: "sleep", State: 'S', PPID: 1, Nice: 0, Threads: 1, RSSPages: 300, StartTicks: 12345}, false},
+		statFields{PID: 42, Comm: "sleep", State: 'S', PPID: 1, Flags: 4194560, Nice: 0, Threads: 1, RSSPages: 300, StartTicks: 12345}, false},
+	// kthreadd: flags 0x208040 include PF_KTHREAD.
+	{"kernel thread", "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 2 0 0 18446744073709551615\n",
+		statFields{PID: 2, Comm: "kthreadd", State: 'S', Flags: 2129984, Threads: 1, StartTicks: 2}, false},
 	{"comm with spaces and parens", "7 (a) b (c)) R 2 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 -5 4 0 99 100 12 0",
 		statFields{PID: 7, Comm: "a) b (c)", State: 'R', PPID: 2, Nice: -5, Threads: 4, RSSPages: 12, StartTicks: 99}, false},
 	{"truncated", "1 (init) S 0 1 1", statFields{}, true},
@@ -78,7 +81,7 @@ var fullStatCases = []struct {
 	want     procStat
 	wantErr  bool
 }{
-	{"full line", fullStat, procStat{Comm: "a) b", State: "S", PPID: 1, Priority: -51, Nice: -20, Threads: 2,
+	{"full line", fullStat, procStat{Comm: "a) b", State: "S", PPID: 1, Flags: 4194560, Priority: -51, Nice: -20, Threads: 2,
 		StartTicks: 987654, VSizeBytes: 8392704, RSSPages: 215, Policy: 2}, false},
 	{"ends at policy", "1 (init) S 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 100 10 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 3",
 		procStat{Comm: "init", State: "S", Priority: 20, Threads: 1, StartTicks: 5, VSizeBytes: 100, RSSPages: 10, Policy: 3}, false},
@@ -93,6 +96,12 @@ var fullStatCases = []struct {
 	{"double space", strings.Replace(fullStat, " 4242 0 ", " 4242  0 ", 1), procStat{}, true},
 	{"no pid", "(x) S 0", procStat{}, true},
 	{"empty", "", procStat{}, true},
+}
+
+func TestIsKernelThread(t *testing.T) {
+	if !isKernelThread(2129984) || isKernelThread(4194560) || isKernelThread(0) {
+		t.Error("PF_KTHREAD (0x200000) is what marks a kernel thread, and only it")
+	}
 }
 
 func TestParseStat(t *testing.T) {

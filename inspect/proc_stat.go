@@ -26,6 +26,7 @@ type statFields struct {
 	Comm     string
 	State    byte
 	PPID     int
+	Flags    uint64 // PF_* flags; PF_KTHREAD marks a kernel thread
 	Nice     int
 	Threads  int
 	RSSPages int64
@@ -35,6 +36,16 @@ type statFields struct {
 }
 
 var errStatFormat = errors.New("malformed /proc/PID/stat")
+
+// pfKthread is PF_KTHREAD of include/linux/sched.h, set in the flags field
+// (9) of /proc/PID/stat for kernel threads: they run only in the kernel, have
+// no user memory, no user registers and no program of their own, and are
+// never anyone's container even when a namespace differs (kdevtmpfs has its
+// own mount namespace).
+const pfKthread = 0x00200000
+
+// isKernelThread reads PF_KTHREAD from the stat flags.
+func isKernelThread(flags uint64) bool { return flags&pfKthread != 0 }
 
 // parseStatFast parses the few fields of /proc/PID/stat (proc_pid_stat(5))
 // the table needs, without allocating beyond the comm string. The snapshot
@@ -74,6 +85,8 @@ func parseStatFast(b []byte) (statFields, error) {
 			s.State = tok[0]
 		case 4:
 			s.PPID, ok = atoiBytes(tok)
+		case 9:
+			s.Flags, ok = atouBytes(tok)
 		case 19:
 			s.Nice, ok = atoiBytes(tok)
 		case 20:
@@ -126,6 +139,7 @@ type procStat struct {
 	Comm       string
 	State      string
 	PPID       int
+	Flags      uint64
 	Priority   int
 	Nice       int
 	Threads    int
@@ -174,6 +188,8 @@ func parseStat(b []byte) (procStat, error) {
 			s.State = string(tok)
 		case 4:
 			s.PPID, ok = atoiBytes(tok)
+		case 9:
+			s.Flags, ok = atouBytes(tok)
 		case 18:
 			s.Priority, ok = atoiBytes(tok)
 		case 19:

@@ -46,6 +46,9 @@ type Snapshot struct {
 	Syscall *Syscall          `json:"syscall"`
 
 	Container Container `json:"container"`
+	// KernelThread is true for a kernel thread (PF_KTHREAD): it has no
+	// program, no user memory and no user registers, and is never a container.
+	KernelThread bool `json:"kernel_thread"`
 
 	// Errors maps a section name (identity, status, namespaces, cgroups, limits,
 	// fds, env, memory, syscall, lsm, ...) to why it could not be read.
@@ -170,9 +173,19 @@ type Syscall struct {
 	PC      uint64   `json:"pc"`
 }
 
-// Container is the verdict: how isolated the process is and by whom.
+// Container is the verdict: how isolated the process is and by whom. The
+// runtime and id come from the cgroup paths; name, image and pod from the
+// runtime's own state files on the host (see runtime_state.go).
 type Container struct {
+	// Isolation is "host", "isolated", "kernel_thread" or "unknown" (the
+	// namespaces could not be read; Why says why). Unknown is never host.
+	Isolation          string   `json:"isolation"`
+	Why                string   `json:"why,omitempty"`
 	IsolatedNamespaces []string `json:"isolated_namespaces"`
-	Runtime            string   `json:"runtime"` // docker, containerd, kubepods, podman, lxc, systemd-nspawn, procbox, or ""
+	Runtime            string   `json:"runtime"` // runc, crun, containerd, cri-o, docker, podman, lxc, systemd-nspawn, bwrap, kubepods, procbox, or ""
 	ID                 string   `json:"id"`
+	Name               string   `json:"name,omitempty"`
+	Image              string   `json:"image,omitempty"`
+	Pod                *Pod     `json:"pod,omitempty"`
+	StateFile          string   `json:"state_file,omitempty"` // the runtime's file name, image and pod were read from
 }

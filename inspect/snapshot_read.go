@@ -36,6 +36,7 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 	}
 	read := 0 // sections that gave an answer
 	fail := func(section string, err error) { s.Errors[section] = reason(err) }
+	var nsErr error // why the namespaces could not be read, for the verdict
 
 	// Identity: /proc/PID/stat.
 	if b, err := os.ReadFile(filepath.Join(dir, "stat")); err != nil {
@@ -45,6 +46,7 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 	} else {
 		read++
 		s.PPID, s.Comm, s.State = st.PPID, st.Comm, st.State
+		s.KernelThread = isKernelThread(st.Flags)
 		s.Threads, s.Nice, s.Priority = st.Threads, st.Nice, st.Priority
 		s.Policy = policyName(st.Policy)
 		s.Memory.RSSBytes = st.RSSPages * int64(os.Getpagesize())
@@ -105,6 +107,7 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 	// Namespaces against the host reference and against procbox itself.
 	if ns, err := readNS(dir); len(ns) == 0 && err != nil {
 		fail("namespaces", err)
+		nsErr = err
 	} else {
 		read++
 		if err != nil {
@@ -116,7 +119,6 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 		for kind, ino := range ns {
 			s.Namespaces[kind] = Namespace{Inode: ino, SharedWithHost: ref[kind] == ino, SharedWithSelf: self[kind] == ino}
 		}
-		s.Container.IsolatedNamespaces = isolatedNamespaces(s.Namespaces)
 	}
 	for _, m := range []struct {
 		file string
@@ -147,8 +149,8 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 		if err != nil {
 			fail("limits", err)
 		}
-		s.Container.Runtime, s.Container.ID = guessRuntime(cgs)
 	}
+	fs.identify(&s, nsErr)
 
 	if lsm, err := fs.readLSM(pid); err != nil {
 		fail("lsm", err)
@@ -157,6 +159,9 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 	}
 	if fds, err := fs.readFDs(pid); err != nil {
 		fail("fds", err)
+		if fds != nil {
+			s.FDs = fds // the entries that could be read; errors.fds says what is missing
+		}
 	} else {
 		read++
 		s.FDs = fds
@@ -186,7 +191,11 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 		read++
 		s.Memory.Maps, s.Memory.Kinds = maps, summariseMaps(maps)
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, "syscall")); err != nil {
+	if s.KernelThread {
+		// The kernel fills the file with zeros for a kernel thread: there is
+		// no user stack or program counter to show, and zeros are not one.
+		s.Errors["syscall"] = "kernel thread: it runs only in the kernel and has no user registers"
+	} else if b, err := os.ReadFile(filepath.Join(dir, "syscall")); err != nil {
 		fail("syscall", err)
 	} else if sc, err := parseSyscall(string(b)); err != nil {
 		fail("syscall", err)

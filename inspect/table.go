@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -93,7 +94,7 @@ func (fs FS) Table() ([]ProcRow, error) {
 		for i := range b.rows {
 			if b.ok[i] {
 				out = append(out, b.rows[i])
-				fresh[b.rows[i].PID] = markerEntry{b.keys[i], b.rows[i].Container}
+				fresh[b.rows[i].PID] = markerEntry{b.keys[i], markOf(b.rows[i])}
 			}
 		}
 	}
@@ -102,7 +103,40 @@ func (fs FS) Table() ([]ProcRow, error) {
 		slices.SortFunc(out, byPID)
 	}
 	sc.cache.replace(fresh)
+	nameBwrapSandboxes(out)
 	return out, nil
+}
+
+// nameBwrapSandboxes marks isolated processes under a bwrap process as
+// bwrap's, the bwrap PID as id: bubblewrap makes no cgroup and keeps no
+// state, so its process is the only thing that names the sandbox.
+func nameBwrapSandboxes(rows []ProcRow) {
+	var at map[int]int // pid -> index, built only when needed
+	for i := range rows {
+		if rows[i].Container != "isolated" {
+			continue
+		}
+		if at == nil {
+			at = make(map[int]int, len(rows))
+			for j, r := range rows {
+				at[r.PID] = j
+			}
+		}
+		bwrap := 0
+		for p, steps := rows[i].PPID, 0; p > 1 && steps < 64; steps++ {
+			j, ok := at[p]
+			if !ok {
+				break
+			}
+			if rows[j].Comm == "bwrap" {
+				bwrap = p
+			}
+			p = rows[j].PPID
+		}
+		if bwrap > 0 {
+			rows[i].Container, rows[i].ContainerID = "bwrap", strconv.Itoa(bwrap)
+		}
+	}
 }
 
 func byPID(a, b ProcRow) int { return a.PID - b.PID }
@@ -145,8 +179,21 @@ type markerKey struct {
 }
 
 type markerEntry struct {
-	key    markerKey
-	marker string
+	key  markerKey
+	mark containerMark
+}
+
+// containerMark is what the table shows of a process's container.
+type containerMark struct {
+	marker, id, name, pod string
+}
+
+func markOf(r ProcRow) containerMark {
+	return containerMark{r.Container, r.ContainerID, r.ContainerName, r.Pod}
+}
+
+func (m containerMark) applyTo(r *ProcRow) {
+	r.Container, r.ContainerID, r.ContainerName, r.Pod = m.marker, m.id, m.name, m.pod
 }
 
 // markerCache keeps the container marker of each process seen by the last
@@ -196,6 +243,11 @@ type tableScanner struct {
 	refPID  string // link text of the reference's ns/pid, "" if unknown
 	refMnt  string
 	pageSiz int64
+
+	// The runtimes' state, read once per scan and only if a process is
+	// isolated (most scans of a host without containers never read it).
+	runtimesOnce sync.Once
+	runtimes     *runtimeIndex
 }
 
 func (fs FS) newTableScanner(root procRoot) *tableScanner {
@@ -249,37 +301,71 @@ func (sc *tableScanner) row(pid int, w *scanWorker) (ProcRow, markerKey, bool) {
 	} else {
 		r.User = strconv.Itoa(uid)
 	}
-	if e, ok := sc.known[pid]; ok && e.key == key {
-		r.Container = e.marker
-	} else {
-		r.Container = sc.marker(w, dirLen)
+	switch e, ok := sc.known[pid]; {
+	case isKernelThread(st.Flags):
+		// Kernel threads are never containers, whatever their namespaces
+		// (kdevtmpfs has a mount namespace of its own).
+	case ok && e.key == key:
+		e.mark.applyTo(&r)
+	default:
+		sc.mark(pid, w, dirLen).applyTo(&r)
 	}
 	return r, key, true
 }
 
-// marker is "" for a process in the host's pid and mount namespaces,
-// otherwise the runtime guessed from its cgroups, or "isolated". w.path
-// holds the PID in its first dirLen bytes.
-func (sc *tableScanner) marker(w *scanWorker, dirLen int) string {
+// mark is the empty mark for a process in the host's pid and mount
+// namespaces, "unknown" when its namespaces cannot be read (never "" then),
+// otherwise the runtime guessed from its cgroups, or "isolated", with the
+// id, name and pod the runtime's state gives. w.path holds the PID in its
+// first dirLen bytes.
+func (sc *tableScanner) mark(pid int, w *scanWorker, dirLen int) containerMark {
 	if sc.refPID == "" {
-		return ""
+		return containerMark{marker: "unknown"}
 	}
 	n, err := readlinkZ(sc.root, w.at(dirLen, "/ns/pid"), w.buf)
 	if err != nil {
-		return "" // not ours to read (another user's process without root)
+		if errors.Is(classify(err), ErrDenied) {
+			return containerMark{marker: "unknown"} // another user's process, without root
+		}
+		return containerMark{} // gone; the row is about to disappear
 	}
 	if string(w.buf[:n]) == sc.refPID {
 		n, err = readlinkZ(sc.root, w.at(dirLen, "/ns/mnt"), w.buf)
-		if err != nil || string(w.buf[:n]) == sc.refMnt {
-			return ""
-		}
-	}
-	if b, err := os.ReadFile(sc.fs.Proc + "/" + string(w.path[:dirLen]) + "/cgroup"); err == nil {
-		if cgs, err := parseCgroupFile(string(b)); err == nil {
-			if rt, _ := guessRuntime(cgs); rt != "" {
-				return rt
+		if err != nil {
+			if errors.Is(classify(err), ErrDenied) {
+				return containerMark{marker: "unknown"}
 			}
+			return containerMark{}
+		}
+		if string(w.buf[:n]) == sc.refMnt {
+			return containerMark{}
 		}
 	}
-	return "isolated"
+	m := containerMark{marker: "isolated"}
+	b, err := os.ReadFile(sc.fs.Proc + "/" + string(w.path[:dirLen]) + "/cgroup")
+	if err != nil {
+		return m
+	}
+	cgs, err := parseCgroupFile(string(b))
+	if err != nil {
+		return m
+	}
+	rt, id := guessRuntime(cgs)
+	if rt != "" {
+		m.marker, m.id = rt, id
+	}
+	if rt == "procbox" {
+		return m
+	}
+	sc.runtimesOnce.Do(func() { sc.runtimes = sc.fs.runtimeIndex() })
+	if e, ok := sc.runtimes.match([]int{pid}, cgs, id); ok {
+		var c Container
+		c.Runtime, c.ID = rt, id
+		c.applyEntry(e)
+		m.marker, m.id, m.name = c.Runtime, c.ID, c.Name
+		if c.Pod != nil {
+			m.pod = c.Pod.Namespace + "/" + c.Pod.Name
+		}
+	}
+	return m
 }

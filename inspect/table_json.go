@@ -47,6 +47,16 @@ func AppendTableJSON(dst []byte, rows []ProcRow) []byte {
 		dst = strconv.AppendInt(dst, int64(r.Threads), 10)
 		dst = append(dst, ",\n    \"container\": "...)
 		dst = appendJSONString(dst, r.Container)
+		for _, f := range [...]struct{ key, val string }{
+			{",\n    \"container_id\": ", r.ContainerID},
+			{",\n    \"container_name\": ", r.ContainerName},
+			{",\n    \"pod\": ", r.Pod},
+		} {
+			if f.val != "" { // omitempty
+				dst = append(dst, f.key...)
+				dst = appendJSONString(dst, f.val)
+			}
+		}
 		dst = append(dst, "\n  }"...)
 	}
 	return append(dst, "\n]\n"...)

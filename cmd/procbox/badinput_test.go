@@ -30,6 +30,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown top-level flag", []string{"--frobnicate"}},
 		{"ps unknown flag", []string{"ps", "--bogus"}},
 		{"ps json and text", []string{"ps", "--json", "--text"}},
+		{"ps empty container filter", []string{"ps", "--container", " "}},
 		{"inspect json and text", []string{"inspect", "1", "--json", "--text"}},
 		{"run size below a byte", []string{"run", "--mem", "0.1", "--", "true"}},
 		{"inspect unknown flag", []string{"inspect", "--bogus", "1"}},

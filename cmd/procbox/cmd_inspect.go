@@ -247,16 +247,37 @@ func writeSnapshotText(w io.Writer, s inspect.Snapshot) {
 	fmt.Fprintf(w, "  lsm          %s\n", dashIfEmpty(s.LSM))
 
 	section("Verdict")
-	iso := "none: every namespace is the host's"
-	if len(s.Container.IsolatedNamespaces) > 0 {
-		iso = strings.Join(s.Container.IsolatedNamespaces, ", ")
+	c := s.Container
+	var iso string
+	switch c.Isolation {
+	case inspect.IsolationKernelThread:
+		iso = "none: a kernel thread runs only in the kernel and is never a container"
+	case inspect.IsolationUnknown:
+		iso = "unknown (" + c.Why + ")"
+	case inspect.IsolationIsolated:
+		iso = strings.Join(c.IsolatedNamespaces, ", ")
+	default:
+		iso = "none: every namespace is the host's"
 	}
 	fmt.Fprintf(w, "  isolated namespaces: %s\n", iso)
-	rt := "none recognised in the cgroup paths"
-	if s.Container.Runtime != "" {
-		rt = s.Container.Runtime + " " + s.Container.ID
+	rt := "none recognised in the cgroup paths or runtime state"
+	if c.Runtime != "" {
+		rt = c.Runtime + " " + c.ID
 	}
 	fmt.Fprintf(w, "  runtime: %s\n", rt)
+	if c.Name != "" {
+		fmt.Fprintf(w, "  container: %s\n", c.Name)
+	}
+	if c.Image != "" {
+		fmt.Fprintf(w, "  image: %s\n", c.Image)
+	}
+	if c.Pod != nil {
+		fmt.Fprintf(w, "  pod: %s/%s (container %s)\n", c.Pod.Namespace, c.Pod.Name, c.Pod.Container)
+	}
+	if c.StateFile != "" {
+		fmt.Fprintf(w, "  read from: %s\n", c.StateFile)
+	}
+	why("container")
 
 	section("Memory")
 	why("memory")

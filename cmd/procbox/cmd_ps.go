@@ -12,13 +12,16 @@ import (
 	"procbox/inspect"
 )
 
-const psHelp = `Usage: procbox ps [--json] [--text]
+const psHelp = `Usage: procbox ps [--json] [--text] [--container TEXT]
 
 Lists every process: the table of 'procbox inspect' without a PID.
 On a terminal it opens the picker; otherwise it prints an aligned table.
 
-  --json  print the table as a JSON array
-  --text  print the plain table even on a terminal
+  --json            print the table as a JSON array
+  --text            print the plain table even on a terminal
+  --container TEXT  only processes whose container (runtime, id, name or
+                    pod "namespace/name") contains TEXT, any case; "unknown"
+                    lists those whose namespaces could not be read
 `
 
 // cmdPs implements 'procbox ps'.
@@ -26,6 +29,7 @@ func cmdPs(args []string) error {
 	fl := newFlagSet("ps")
 	jsonOut := fl.Bool("json", false, "")
 	textOut := fl.Bool("text", false, "")
+	container := fl.String("container", "", "")
 	pos, err := parseInterspersed(fl, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Print(psHelp)
@@ -40,12 +44,20 @@ func cmdPs(args []string) error {
 	if *jsonOut && *textOut {
 		return usagef("ps: --json and --text exclude each other; pick one")
 	}
-	if !*jsonOut && !*textOut && onTTY() {
+	filtering := false
+	fl.Visit(func(f *flag.Flag) { filtering = filtering || f.Name == "container" })
+	if filtering && strings.TrimSpace(*container) == "" {
+		return usagef("ps: --container needs some text to match (a runtime, id, name or pod)")
+	}
+	if !*jsonOut && !*textOut && !filtering && onTTY() {
 		return runPsTUI()
 	}
 	rows, err := inspect.DefaultFS().Table()
 	if err != nil {
 		return fmt.Errorf("ps: %v", err)
+	}
+	if filtering {
+		rows = filterContainer(rows, *container)
 	}
 	if *jsonOut {
 		// One buffer, one write: the same bytes as writeIndentedJSON
@@ -56,14 +68,43 @@ func cmdPs(args []string) error {
 	return writePsTable(os.Stdout, rows)
 }
 
-// writePsTable prints the rows aligned, one process a line.
+// filterContainer keeps the rows whose container marker, id, name or pod
+// contains text, ignoring case.
+func filterContainer(rows []inspect.ProcRow, text string) []inspect.ProcRow {
+	text = strings.ToLower(strings.TrimSpace(text))
+	out := rows[:0:0]
+	for _, r := range rows {
+		for _, f := range []string{r.Container, r.ContainerID, r.ContainerName, r.Pod} {
+			if f != "" && strings.Contains(strings.ToLower(f), text) {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// writePsTable prints the rows aligned, one process a line. The NAME column
+// is the container's name; POD appears when any process is in a pod.
 func writePsTable(w io.Writer, rows []inspect.ProcRow) error {
+	pods := false
+	for _, r := range rows {
+		pods = pods || r.Pod != ""
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PID\tPPID\tUSER\tNI\tS\tRSS\tTHR\tCONTAINER\tCOMMAND")
+	if pods {
+		fmt.Fprintln(tw, "PID\tPPID\tUSER\tNI\tS\tRSS\tTHR\tCONTAINER\tNAME\tPOD\tCOMMAND")
+	} else {
+		fmt.Fprintln(tw, "PID\tPPID\tUSER\tNI\tS\tRSS\tTHR\tCONTAINER\tNAME\tCOMMAND")
+	}
 	for _, r := range rows {
 		r = r.Printable() // a name may hold escape sequences or a newline
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%d\t%s\t%s\t%d\t%s\t%s\n",
-			r.PID, r.PPID, r.User, r.Nice, r.State, sizeText(r.RSSBytes), r.Threads, dashIfEmpty(r.Container), r.Comm)
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%d\t%s\t%s\t%d\t%s\t%s\t",
+			r.PID, r.PPID, r.User, r.Nice, r.State, sizeText(r.RSSBytes), r.Threads, dashIfEmpty(r.Container), dashIfEmpty(r.ContainerName))
+		if pods {
+			fmt.Fprintf(tw, "%s\t", dashIfEmpty(r.Pod))
+		}
+		fmt.Fprintf(tw, "%s\n", r.Comm)
 	}
 	return tw.Flush()
 }

@@ -254,7 +254,7 @@ func TestInspectCLI(t *testing.T) {
 		}
 		out, _, code = run("ps")
 		first, _, _ := strings.Cut(out, "\n")
-		if code != 0 || strings.Join(strings.Fields(first), " ") != "PID PPID USER NI S RSS THR CONTAINER COMMAND" {
+		if code != 0 || strings.Join(strings.Fields(first), " ") != "PID PPID USER NI S RSS THR CONTAINER NAME COMMAND" {
 			t.Errorf("ps header %q (exit %d)", first, code)
 		}
 		if !strings.Contains(out, "\n"+strconv.Itoa(sleep.Process.Pid)+" ") {
