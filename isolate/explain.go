@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"procbox/internal/kernel"
 )
 
 // Explain lists what procbox does for spec, in order, each as the shell command
