@@ -95,9 +95,13 @@ type Model struct {
 	revealVal string
 	revealErr error
 
+	find  search
+	whole string // the environment variable shown whole (enter on its row)
+
 	active bool
 	gen    int
 	height int // content rows of the last View
+	width  int // columns of the last View
 }
 
 func New(d common.Deps, pid int) *Model {
@@ -248,13 +252,32 @@ func (s *Model) gotSnapshot(msg snapshotMsg) tea.Cmd {
 
 // key handles the inspector's keys.
 func (s *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	if s.find.typing {
+		s.searchKey(msg)
+		return nil
+	}
 	switch {
+	case key.Matches(msg, s.keys.Search):
+		s.find.typing, s.find.input = true, ""
+	case key.Matches(msg, s.keys.NextHit):
+		s.jump(1)
+	case key.Matches(msg, s.keys.PrevHit):
+		s.jump(-1)
+	case s.tab == tabEnv && s.whole == "" && key.Matches(msg, s.keys.Whole):
+		if names := s.envNames(); len(names) > 0 {
+			s.whole = names[min(s.envCursor, len(names)-1)]
+			s.offsets[tabEnv] = 0
+		}
+	case key.Matches(msg, s.keys.HalfUp):
+		s.move(-max(s.height/2, 1))
+	case key.Matches(msg, s.keys.HalfDown):
+		s.move(max(s.height/2, 1))
 	case key.Matches(msg, s.keys.NextTab):
-		s.tab = (s.tab + 1) % numTabs
+		s.setTab((s.tab + 1) % numTabs)
 	case key.Matches(msg, s.keys.PrevTab):
-		s.tab = (s.tab + numTabs - 1) % numTabs
+		s.setTab((s.tab + numTabs - 1) % numTabs)
 	case key.Matches(msg, s.keys.TabNum):
-		s.tab = int(msg.String()[0] - '1')
+		s.setTab(int(msg.String()[0] - '1'))
 	case s.tab == tabEnv && key.Matches(msg, s.keys.Reveal):
 		return s.toggleReveal()
 	case key.Matches(msg, s.keys.Up):
@@ -271,6 +294,29 @@ func (s *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		s.move(1 << 30)
 	}
 	return nil
+}
+
+// setTab shows tab t (closing a value shown whole).
+func (s *Model) setTab(t int) {
+	s.tab, s.whole = t, ""
+	s.find.note, s.find.line = "", -1
+}
+
+// Back lets Esc close a value shown whole, or a search, before it leaves.
+func (s *Model) Back(msg tea.KeyPressMsg) bool {
+	if msg.String() != "esc" {
+		return false
+	}
+	switch {
+	case s.whole != "":
+		s.whole = ""
+		s.move(0)
+		return true
+	case s.find.query != "":
+		s.find.query, s.find.note = "", ""
+		return true
+	}
+	return false
 }
 
 // toggleReveal shows the value under the cursor unmasked, or hides it again.
@@ -291,7 +337,7 @@ func (s *Model) toggleReveal() tea.Cmd {
 
 // move moves the cursor (Env tab) or scrolls (every other tab).
 func (s *Model) move(n int) {
-	if s.tab == tabEnv {
+	if s.tab == tabEnv && s.whole == "" {
 		names := s.envNames()
 		s.envCursor = min(max(s.envCursor+n, 0), max(len(names)-1, 0))
 		h := max(s.height-envHeaderLines, 1)
@@ -349,7 +395,7 @@ func tabAt(x int) int {
 func (s *Model) View(w, h int) string {
 	st := s.styles
 	contentH := max(h-inspectorContentTop-1, 1)
-	s.height = contentH
+	s.height, s.width = contentH, w
 	var out []string
 	out = append(out, s.headerLine(w), s.verdictLine(w), s.tabBar(w))
 
@@ -368,7 +414,7 @@ func (s *Model) View(w, h int) string {
 		lines = s.tabLines(w)
 	}
 
-	if s.tab == tabEnv && s.snap != nil {
+	if s.tab == tabEnv && s.snap != nil && s.whole == "" {
 		// The Env tab keeps its title and warning fixed and scrolls the rows.
 		head, rows := lines[:envHeaderLines], lines[envHeaderLines:]
 		off := min(s.offsets[tabEnv], max(len(rows)-(contentH-envHeaderLines), 0))
@@ -539,7 +585,9 @@ func (s *Model) tabBar(w int) string {
 func (s *Model) footerLine(w int) string {
 	st := s.styles
 	switch {
-	case s.tab == tabEnv && s.revealed != "":
+	case s.find.typing || (s.find.query != "" && s.find.note != ""):
+		return s.searchLine()
+	case s.tab == tabEnv && s.revealed != "" && masked(s.snap, s.revealed):
 		return st.Warn.Render("⚠ " + s.revealed + " is shown unmasked — it may be a secret. Press r to hide it.")
 	case s.exited && s.snap != nil:
 		return st.Bad.Render("The process exited; this is the last view read at " + s.readAt.Format("15:04:05") + ".")
@@ -552,9 +600,9 @@ func (s *Model) footerLine(w int) string {
 }
 
 func (s *Model) ShortHelp() []key.Binding {
-	b := []key.Binding{s.keys.NextTab, s.keys.TabNum, s.keys.Down}
+	b := []key.Binding{s.keys.NextTab, s.keys.Search}
 	if s.tab == tabEnv {
-		b = append(b, s.keys.Reveal)
+		b = append(b, s.keys.Whole, s.keys.Reveal)
 	}
 	return b
 }
@@ -562,13 +610,14 @@ func (s *Model) ShortHelp() []key.Binding {
 func (s *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{s.keys.NextTab, s.keys.PrevTab, s.keys.TabNum},
-		{s.keys.Up, s.keys.Down, s.keys.PageUp, s.keys.PageDown, s.keys.Top, s.keys.Bottom},
-		{s.keys.Reveal},
+		{s.keys.Up, s.keys.Down, s.keys.PageUp, s.keys.PageDown, s.keys.HalfUp, s.keys.HalfDown, s.keys.Top, s.keys.Bottom},
+		{s.keys.Search, s.keys.NextHit, s.keys.PrevHit},
+		{s.keys.Whole, s.keys.Reveal, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close the value / search"))},
 	}
 }
 
 func (s *Model) Title() string   { return "Inspect " + strconv.Itoa(s.pid) }
-func (s *Model) Capturing() bool { return false }
+func (s *Model) Capturing() bool { return s.find.typing }
 
 // Status is "live" or "exited" in the header.
 func (s *Model) Status() string {

@@ -3,6 +3,8 @@ package inspector
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -251,5 +253,95 @@ func TestInspectorKernelThread(t *testing.T) {
 	v := d.View()
 	if !strings.Contains(v, "no user-space") || strings.Contains(v, "0x0000000000000000") {
 		t.Fatalf("Registers tab of a kernel thread:\n%s", v)
+	}
+}
+
+// / n N search the tab shown, in every tab: typed keys go to the query (q
+// does not leave), enter finds the first match, n and N go on and wrap.
+func TestInspectorSearchInEveryTab(t *testing.T) {
+	d, _, s := newInspectorFixture(t, 300, 100, 30)
+	d.Keys("2", "/")
+	if !s.Capturing() {
+		t.Fatal("/ does not capture the keys")
+	}
+	d.Type("pipe:[")
+	if d.Backs != 0 || d.Quit {
+		t.Fatal("typing a query left the screen")
+	}
+	d.Keys("enter")
+	lines, _ := s.searchable()
+	if at := s.offsets[tabFiles]; !strings.Contains(lines[at], "pipe:[4242]") {
+		t.Fatalf("the Files tab is not at the match: line %d %q", at, lines[at])
+	}
+	if v := d.View(); !strings.Contains(v, "/pipe:[: 1 of 1") {
+		t.Fatalf("the footer does not say where the match is:\n%s", v)
+	}
+	d.Keys("/")
+	d.Type("dev/pts")
+	d.Keys("enter")
+	first := s.offsets[tabFiles]
+	d.Keys("n")
+	if s.offsets[tabFiles] <= first || !strings.Contains(d.View(), "2 of 3") {
+		t.Fatalf("n did not go to the next match (%d → %d):\n%s", first, s.offsets[tabFiles], d.View())
+	}
+	d.Keys("N", "N")
+	if !strings.Contains(d.View(), "3 of 3") {
+		t.Fatalf("N did not wrap to the last match:\n%s", d.View())
+	}
+	// The Env tab: the match moves the row cursor.
+	d.Keys("3", "/")
+	d.Type("lang")
+	d.Keys("enter")
+	if names := s.envNames(); names[s.envCursor] != "LANG" {
+		t.Fatalf("Env search put the cursor on %q", names[s.envCursor])
+	}
+	d.Keys("/")
+	d.Type("nothing-like-this")
+	d.Keys("enter")
+	if !strings.Contains(d.View(), "no match") {
+		t.Fatalf("a query with no match says nothing:\n%s", d.View())
+	}
+}
+
+// enter on an environment row shows the value whole, wrapped; esc goes back
+// to the list (and does not leave the inspector).
+func TestInspectorEnvValueWhole(t *testing.T) {
+	in := uitest.NewInspector()
+	long := strings.Repeat("/opt/very/long/path/element:", 12)
+	in.Mu.Lock()
+	sn := in.Snaps[300]
+	sn.Env = map[string]string{"PATH": long, "HOME": "/home/alice"}
+	in.Snaps[300] = sn
+	in.Mu.Unlock()
+	deps := uitest.Deps(in)
+	s := New(deps, 300)
+	d := uitest.NewScreen(t, deps, s, 80, 24)
+	d.Keys("3", "down", "enter")
+	v := d.View()
+	if !strings.Contains(v, "PATH ("+strconv.Itoa(len(long))+" characters)") || strings.Count(v, "/opt/very/long") < 10 {
+		t.Fatalf("the value is not shown whole:\n%s", v)
+	}
+	d.Keys("esc")
+	if d.Backs != 0 || s.whole != "" {
+		t.Fatalf("esc left the inspector (%d) or kept the value open (%q)", d.Backs, s.whole)
+	}
+}
+
+// The "may be a secret" warning is for values inspect masked, not for a
+// plain value someone pressed r on.
+func TestInspectorSecretWarningOnlyForMaskedValues(t *testing.T) {
+	d, _, s := newInspectorFixture(t, 300, 120, 30)
+	d.Keys("3")
+	names := s.envNames()
+	s.envCursor = slices.Index(names, "HOME")
+	d.Keys("r")
+	if v := d.View(); strings.Contains(v, "may be a secret") {
+		t.Fatalf("warning for a plain value:\n%s", v)
+	}
+	d.Keys("r")
+	s.envCursor = slices.Index(names, "AWS_SECRET_ACCESS_KEY")
+	d.Keys("r")
+	if v := d.View(); !strings.Contains(v, "may be a secret") || !strings.Contains(v, "wJalrXUtnFEMI-example") {
+		t.Fatalf("no warning for a masked value shown unmasked:\n%s", v)
 	}
 }

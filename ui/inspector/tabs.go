@@ -175,13 +175,16 @@ func (s *Model) envTab(w int) []string {
 	names := s.envNames()
 	head := []string{
 		st.Title.Render(fmt.Sprintf("Environment (%d)", len(names))),
-		st.Subtle.Render("Secret-looking values are masked. r on a row shows that one value."),
+		st.Subtle.Render("Secret-looking values are masked: r shows one. enter shows a value whole."),
 	}
 	if why, ok := sn.Errors["env"]; ok {
 		return append(head, st.Bad.Render("cannot read: "+why))
 	}
 	if len(names) == 0 {
 		return append(head, st.Subtle.Render("empty environment"))
+	}
+	if s.whole != "" {
+		return append(head[:1], s.wholeLines(w)...)
 	}
 	nameW := 0
 	for _, n := range names {
@@ -207,6 +210,31 @@ func (s *Model) envTab(w int) []string {
 		head = append(head, line)
 	}
 	return head
+}
+
+// wholeLines is one environment value shown whole, wrapped to the width.
+func (s *Model) wholeLines(w int) []string {
+	st := s.styles
+	v := s.snap.Env[s.whole]
+	if s.whole == s.revealed && s.revealVal != "" {
+		v = s.revealVal
+	}
+	out := []string{st.Title.Render(fmt.Sprintf("%s (%d characters) · esc: back to the list", s.whole, len([]rune(v))))}
+	cw := max(w-2, 8)
+	for _, l := range strings.Split(v, "\n") {
+		for len([]rune(l)) > cw {
+			r := []rune(l)
+			out = append(out, "  "+string(r[:cw]))
+			l = string(r[cw:])
+		}
+		out = append(out, "  "+l)
+	}
+	return out
+}
+
+// masked reports whether inspect masked the value of name (it looked secret).
+func masked(sn *inspect.Snapshot, name string) bool {
+	return sn != nil && strings.Contains(sn.Env[name], "(masked")
 }
 
 func (s *Model) memoryTab(w int) []string {

@@ -108,8 +108,20 @@ func (f Frame) footer(top Screen, w int) string {
 			f.Keys.Quit,
 		})
 	}
-	b := append(append([]key.Binding{}, top.ShortHelp()...), f.GlobalBindings()...)
-	return hm.ShortHelpView(b)
+	// The screen's keys go first and the root's last; when they do not all
+	// fit, the screen's last keys give way, so "? help" (which lists every
+	// key) is never the one cut off.
+	own := top.ShortHelp()
+	for {
+		b := append(append([]key.Binding{}, own...), f.GlobalBindings()...)
+		hm.SetWidth(0)
+		v := hm.ShortHelpView(b)
+		if ansi.StringWidth(v) <= w || len(own) == 0 {
+			hm.SetWidth(w)
+			return hm.ShortHelpView(b)
+		}
+		own = own[:len(own)-1]
+	}
 }
 
 // fullHelp is the ? overlay: every binding of the top screen, then the global keys.

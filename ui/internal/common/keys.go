@@ -26,6 +26,12 @@ type KeyMap struct {
 	Tree     key.Binding
 	Mark     key.Binding
 	Reveal   key.Binding
+	HalfUp   key.Binding
+	HalfDown key.Binding
+	Search   key.Binding
+	NextHit  key.Binding
+	PrevHit  key.Binding
+	Whole    key.Binding
 }
 
 // DefaultKeyMap is the bindings people expect: arrows and vim keys, Tab, /, ?, q.
@@ -35,8 +41,8 @@ func DefaultKeyMap() KeyMap {
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f", "space"), key.WithHelp("pgdn", "page down")),
-		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "bottom")),
 		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 		Back:     key.NewBinding(key.WithKeys("q", "esc"), key.WithHelp("q/esc", "back")),
 		Quit:     key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
@@ -50,6 +56,12 @@ func DefaultKeyMap() KeyMap {
 		SortCol:  key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8"), key.WithHelp("1-8", "sort by column")),
 		Tree:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tree")),
 		Mark:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "mark / compare")),
-		Reveal:   key.NewBinding(key.WithKeys("r", "enter"), key.WithHelp("r", "reveal one value")),
+		Reveal:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reveal")),
+		HalfUp:   key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "half page up")),
+		HalfDown: key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "half page down")),
+		Search:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		NextHit:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
+		PrevHit:  key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
+		Whole:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "whole value")),
 	}
 }
