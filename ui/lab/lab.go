@@ -44,6 +44,7 @@ type logEntry struct {
 // keyMap is every key the Lab answers to.
 type keyMap struct {
 	Tab, BackTab, Up, Down, Toggle, Edit, Cancel key.Binding
+	PageUp, PageDown, HalfUp, HalfDown, Top, Bottom key.Binding
 	ForkBomb, MemHog, CPUBurn, Privileged, Shell key.Binding
 }
 
@@ -53,6 +54,12 @@ func newKeyMap() keyMap {
 		BackTab:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous area")),
 		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:     common.DefaultKeyMap().PageUp,
+		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		HalfUp:     common.DefaultKeyMap().HalfUp,
+		HalfDown:   common.DefaultKeyMap().HalfDown,
+		Top:        common.DefaultKeyMap().Top,
+		Bottom:     common.DefaultKeyMap().Bottom,
 		Toggle:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "toggle")),
 		Edit:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "edit")),
 		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
@@ -234,8 +241,9 @@ func (m *Model) FullHelp() [][]key.Binding {
 	for _, e := range privMenu {
 		priv = append(priv, key.NewBinding(key.WithKeys(e.key), key.WithHelp("x "+e.key, expLabels[e.name])))
 	}
+	scroll := key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab to log", "then ↑↓ pgup pgdn g G scroll the log"))
 	return [][]key.Binding{
-		{k.Tab, k.BackTab, k.Up, k.Down},
+		{k.Tab, k.BackTab, k.Up, k.Down, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown, k.Top, k.Bottom, scroll},
 		{k.Toggle, k.Edit, k.Cancel},
 		{k.ForkBomb, k.MemHog, k.CPUBurn, k.Privileged, k.Shell},
 		priv,
@@ -628,6 +636,18 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.move(-1)
 	case key.Matches(msg, k.Down):
 		m.move(1)
+	case key.Matches(msg, k.PageUp):
+		m.move(-m.page())
+	case key.Matches(msg, k.PageDown):
+		m.move(m.page())
+	case key.Matches(msg, k.HalfUp):
+		m.move(-max(m.page()/2, 1))
+	case key.Matches(msg, k.HalfDown):
+		m.move(max(m.page()/2, 1))
+	case key.Matches(msg, k.Top):
+		m.move(-1 << 20)
+	case key.Matches(msg, k.Bottom):
+		m.move(1 << 20)
 	case key.Matches(msg, k.Toggle), key.Matches(msg, k.Edit):
 		if m.focus != focusSwitches {
 			m.focus = focusSwitches
@@ -661,12 +681,15 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // move handles up/down in the focused area.
+// page is how far a page key moves: about the body's height.
+func (m *Model) page() int { return max(m.winH-6, 4) }
+
 func (m *Model) move(d int) {
 	switch m.focus {
 	case focusSwitches:
 		m.cursor = min(max(m.cursor+d, 0), len(m.switches)-1)
 	case focusViews:
-		m.viewsTop = max(m.viewsTop+d, 0)
+		m.viewsTop = min(max(m.viewsTop+d, 0), len(m.shownRows()))
 	case focusLog:
 		m.logBack = min(max(m.logBack-d, 0), max(len(m.log)-1, 0))
 	}

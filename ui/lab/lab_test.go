@@ -781,3 +781,39 @@ func TestLabPidWithoutMntSaysProcIsTheHosts(t *testing.T) {
 		t.Fatalf("pid with mnt still says /proc is the host's:\n%s", v)
 	}
 }
+
+// One key map: g/G, pgup/pgdn and ctrl+u/ctrl+d move in the focused area,
+// the log included, and ? lists how to scroll the log.
+func TestLabScrollKeysAndHelp(t *testing.T) {
+	f := newFixture(t, isolate.Spec{})
+	f.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	f.press("G")
+	if f.m.cursor != len(f.m.switches)-1 {
+		t.Fatalf("G put the switch cursor on %d of %d", f.m.cursor, len(f.m.switches))
+	}
+	f.press("g")
+	if f.m.cursor != 0 {
+		t.Fatalf("g put the switch cursor on %d", f.m.cursor)
+	}
+	for i := 0; i < 30; i++ {
+		f.m.logf(false, "line %d", i)
+	}
+	f.press("tab", "tab") // the log
+	f.press("ctrl+u")
+	if f.m.logBack == 0 {
+		t.Fatal("ctrl+u did not scroll the log back")
+	}
+	f.press("G")
+	if f.m.logBack != 0 {
+		t.Fatalf("G did not go to the newest log line (back %d)", f.m.logBack)
+	}
+	var help []string
+	for _, g := range f.m.FullHelp() {
+		for _, b := range g {
+			help = append(help, b.Help().Key+" "+b.Help().Desc)
+		}
+	}
+	if h := strings.Join(help, "\n"); !strings.Contains(h, "scroll the log") || !strings.Contains(h, "G/end") || !strings.Contains(h, "ctrl+u") {
+		t.Fatalf("? does not list the scroll keys:\n%s", h)
+	}
+}

@@ -280,6 +280,10 @@ func (p *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		p.moveTo(p.cursor - p.page())
 	case key.Matches(msg, p.keys.PageDown):
 		p.moveTo(p.cursor + p.page())
+	case key.Matches(msg, p.keys.HalfUp):
+		p.moveTo(p.cursor - max(p.page()/2, 1))
+	case key.Matches(msg, p.keys.HalfDown):
+		p.moveTo(p.cursor + max(p.page()/2, 1))
 	case key.Matches(msg, p.keys.Top):
 		p.moveTo(0)
 	case key.Matches(msg, p.keys.Bottom):
@@ -701,7 +705,7 @@ func (p *Model) ShortHelp() []key.Binding {
 
 func (p *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{p.keys.Up, p.keys.Down, p.keys.PageUp, p.keys.PageDown, p.keys.Top, p.keys.Bottom},
+		{p.keys.Up, p.keys.Down, p.keys.PageUp, p.keys.PageDown, p.keys.HalfUp, p.keys.HalfDown, p.keys.Top, p.keys.Bottom},
 		{p.keys.Enter, p.keys.Mark, p.keys.Filter, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")), p.keys.Tree},
 		{p.keys.Sort, p.keys.Reverse, p.keys.SortCol},
 	}
