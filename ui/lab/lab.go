@@ -43,9 +43,9 @@ type logEntry struct {
 
 // keyMap is every key the Lab answers to.
 type keyMap struct {
-	Tab, BackTab, Up, Down, Toggle, Edit, Cancel key.Binding
+	Tab, BackTab, Up, Down, Toggle, Edit, Cancel    key.Binding
 	PageUp, PageDown, HalfUp, HalfDown, Top, Bottom key.Binding
-	ForkBomb, MemHog, CPUBurn, Privileged, Shell key.Binding
+	ForkBomb, MemHog, CPUBurn, Privileged, Shell    key.Binding
 }
 
 func newKeyMap() keyMap {
