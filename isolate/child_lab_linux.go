@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"procbox/internal/termtext"
 )
 
 // agentTimeout bounds every question to the agent; experiments stop
@@ -125,7 +127,7 @@ func (c *Child) readAnswer() (agentResponse, error) {
 		return resp, c.endHostile("the child sent a malformed answer " + clipForLog(line))
 	}
 	if resp.Error != "" {
-		return resp, errors.New(resp.Error)
+		return resp, errors.New(termtext.Printable(resp.Error))
 	}
 	return resp, nil
 }
@@ -193,7 +195,8 @@ func (c *Child) ChildView() (View, error) {
 	if err != nil || resp.View == nil {
 		return View{Side: "child"}, err
 	}
-	v := *resp.View
+	// Everything in the answer is the child's to choose: escaped for the terminal.
+	v := resp.View.Printable()
 	// Limits are a property of the cgroup, not of a side; the agent may not
 	// even have the cgroup filesystem mounted, so both sides show the host's read.
 	if c.l.cg != nil {
@@ -208,7 +211,8 @@ func (c *Child) ChildView() (View, error) {
 func (c *Child) HostView() (View, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v := gatherView("host")
+	// Host processes choose their names too.
+	v := gatherView("host").Printable()
 	v.PID = c.l.cmd.Process.Pid
 	if c.l.cg != nil {
 		v.CgroupPath = c.l.cg.Path()
@@ -231,7 +235,7 @@ func (c *Child) Experiment(name string) (Outcome, error) {
 	if err != nil || resp.Outcome == nil {
 		return Outcome{Experiment: name}, err
 	}
-	o := *resp.Outcome
+	o := resp.Outcome.Printable()
 	if c.l.cg != nil {
 		after, _ := c.l.cg.Stats()
 		switch name {

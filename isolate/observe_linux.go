@@ -82,7 +82,7 @@ func Observe(pid int) (Observed, error) {
 	if len(o.Errors) == 0 {
 		o.Errors = nil
 	}
-	return o, nil
+	return o.Printable(), nil // every string here was chosen by the process or its namespaces
 }
 
 // inNamespace runs fn on a thread that has joined pid's namespace of kind,

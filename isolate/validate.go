@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"procbox/internal/kernel"
+
+	"procbox/internal/termtext"
 )
 
 // Validate says in one line what is wrong with s, listing the valid values
@@ -27,6 +29,11 @@ func (s Spec) Validate() error {
 	}
 	if len(s.Hostname) > 64 {
 		return fmt.Errorf("--hostname %q is longer than 64 bytes, the kernel's limit", s.Hostname)
+	}
+	if termtext.Printable(s.Hostname) != s.Hostname {
+		// The kernel takes any bytes, but every terminal that shows the name
+		// (a prompt, ps, procbox's own screens) would act on them.
+		return fmt.Errorf("--hostname %q has control characters (or is not UTF-8): a hostname uses letters, digits, '-' and '.'", s.Hostname)
 	}
 	if s.MapRoot && !s.Has(NSUser) {
 		return fmt.Errorf("--map-root needs the user namespace (add --ns user)")

@@ -68,6 +68,9 @@ func TestBadInput(t *testing.T) {
 		// conflicting flags
 		{"hostname without uts", []string{"run", "--hostname", "x", "--", "true"}},
 		{"hostname too long", []string{"run", "--ns", "uts", "--hostname", long, "--", "true"}},
+		{"hostname with an escape", []string{"run", "--ns", "uts", "--hostname", "x\x1b[5;41m", "--", "true"}},
+		{"hostname with a newline", []string{"run", "--ns", "uts", "--hostname", "a\nb", "--", "true"}},
+		{"lab hostname with an escape", []string{"lab", "--ns", "uts", "--hostname", "x\x1b]2;pwned\x07"}},
 		{"map-root without user", []string{"run", "--map-root", "--", "true"}},
 		{"veth without net", []string{"run", "--veth", "--", "true"}},
 		{"rootfs without mnt", []string{"run", "--rootfs", dir, "--", "true"}},
