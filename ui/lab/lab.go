@@ -268,6 +268,10 @@ func (m *Model) Close() tea.Cmd {
 	return func() tea.Msg { return stoppedMsg{err: c.Stop()} }
 }
 
+// MinSize is the smallest window the Lab's two columns read in: below it
+// the views shrink to cells like "3M … ░░░░░" that look like data but are not.
+func (m *Model) MinSize() (w, h int) { return 72, 20 }
+
 // WouldLose names the live child a quit would remove (common.Keeper).
 func (m *Model) WouldLose() string {
 	if m.child == nil {

@@ -817,3 +817,12 @@ func TestLabScrollKeysAndHelp(t *testing.T) {
 		t.Fatalf("? does not list the scroll keys:\n%s", h)
 	}
 }
+
+// The Lab asks for more room than the default: at 64×22 it says what it needs.
+func TestLabTooSmallSaysWhatItNeeds(t *testing.T) {
+	f := newFixture(t, isolate.Spec{})
+	d := uitest.NewScreen(t, f.m.d, f.m, 64, 22)
+	if v := d.View(); !strings.Contains(v, "64×22, need 72×20") {
+		t.Fatalf("no notice at 64×22:\n%s", v)
+	}
+}

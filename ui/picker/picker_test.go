@@ -330,3 +330,19 @@ func TestPickerTreeParentLoop(t *testing.T) {
 		t.Fatalf("tree with a parent loop = %s", got)
 	}
 }
+
+// Below the smallest window a screen reads in, the frame says so instead of
+// drawing cut cells; from that size on, the screen is drawn.
+func TestTerminalTooSmallNotice(t *testing.T) {
+	deps := uitest.Deps(uitest.NewInspector())
+	d := uitest.NewScreen(t, deps, New(deps), 50, 12)
+	v := d.View()
+	if !strings.Contains(v, "terminal too small") || !strings.Contains(v, "50×12, need 60×16") {
+		t.Fatalf("no notice at 50×12:\n%s", v)
+	}
+	uitest.CheckFits(t, v, 50, 12)
+	d.Send(tea.WindowSizeMsg{Width: 60, Height: 16})
+	if v := d.View(); strings.Contains(v, "too small") || !strings.Contains(v, "PID") {
+		t.Fatalf("60×16 is not drawn:\n%s", v)
+	}
+}

@@ -2,6 +2,7 @@ package common
 
 import (
 	tea "charm.land/bubbletea/v2"
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -51,10 +52,40 @@ func HelpStyles(s Styles) help.Styles {
 	}
 }
 
+// MinWidth and MinHeight are the smallest window a screen is drawn in, unless
+// it says otherwise (Sizer): below that, cells would be cut to "2.3…" and
+// bars to a few blocks, which reads as data but is not.
+const (
+	MinWidth  = 60
+	MinHeight = 16
+)
+
+// Sizer is implemented by screens that need more room than MinWidth×MinHeight.
+type Sizer interface {
+	MinSize() (w, h int)
+}
+
+// tooSmall is the notice drawn instead of a screen that does not fit.
+func (f Frame) tooSmall(w, h, needW, needH int) string {
+	lines := []string{
+		f.Styles.Warn.Render("terminal too small"),
+		fmt.Sprintf("%d×%d, need %d×%d", w, h, needW, needH),
+		f.Styles.Subtle.Render("enlarge it, or q to go back"),
+	}
+	return FitBlock(strings.Join(lines, "\n"), w, h)
+}
+
 // Render draws the whole window w×h as a string: header, body, help line.
 func (f Frame) Render(top Screen, w, h int) string {
 	if w <= 0 || h <= 0 {
 		return ""
+	}
+	needW, needH := MinWidth, MinHeight
+	if s, ok := top.(Sizer); ok {
+		needW, needH = s.MinSize()
+	}
+	if w < needW || h < needH {
+		return f.tooSmall(w, h, needW, needH)
 	}
 	bodyH := BodyHeight(h)
 	var body string
