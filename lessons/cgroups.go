@@ -75,7 +75,7 @@ func cgroupsLesson() Lesson {
 					"mkdir /sys/fs/cgroup/pids/learner",
 					"echo 16 > /sys/fs/cgroup/pids/learner/pids.max",
 					"echo $$ > /sys/fs/cgroup/pids/learner/cgroup.procs",
-					"for i in $(seq 20); do sleep 30 & done", "exit"),
+					"sh -c 'for i in $(seq 20); do sleep 2 & done; wait'", "exit"),
 			},
 			{
 				ID: "cpu", Title: "cpu: throttling", Text: "cgroups/cpu.md",

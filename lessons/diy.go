@@ -85,15 +85,17 @@ func unprivilegedRoot(_, p isolate.Observed) string {
 	return ""
 }
 
-// diyLimit passes when a learner's process sits in a cgroup of its own, not
-// procbox's, where limit (read from its stats) is set.
+// diyLimit passes when a learner's process sits in a cgroup where limit (read
+// from its stats) is set, and is not procbox's own. On v1 each controller
+// has its own tree, so the limit, not one path, tells the groups apart.
 func diyLimit(what string, limit func(isolate.CgroupStats) int64) func(State) Result {
 	return shellProc("a cgroup with a "+what, func(host, p isolate.Observed) string {
-		if p.CgroupPath == "" || p.CgroupPath == host.CgroupPath {
-			return p.Comm + " is still in procbox's own cgroup"
+		v := limit(p.Limits)
+		if v <= 0 || v >= 1<<62 {
+			return p.Comm + "'s cgroup has no " + what
 		}
-		if v := limit(p.Limits); v <= 0 || v >= 1<<62 {
-			return p.Comm + "'s cgroup " + p.CgroupPath + " has no " + what
+		if v == limit(host.Limits) {
+			return p.Comm + " has procbox's own " + what + ": it is still in procbox's cgroup"
 		}
 		return ""
 	})

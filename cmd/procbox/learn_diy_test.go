@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"procbox/isolate"
+	"procbox/lessons"
+)
+
+// learnerPTY is a pseudo-terminal for a learner's shell: what the test types
+// goes in through the master, and everything the shell prints is collected.
+type learnerPTY struct {
+	master *os.File
+	mu     sync.Mutex
+	out    bytes.Buffer
+	done   chan struct{}
+}
+
+func openLearnerPTY(t *testing.T) (*learnerPTY, *os.File) {
+	t.Helper()
+	m, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminals here: %v", err)
+	}
+	if err := unix.IoctlSetPointerInt(m, unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	s, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(m), unix.TIOCGPTPEER, uintptr(unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC))
+	if errno != 0 {
+		t.Fatal(errno)
+	}
+	p := &learnerPTY{master: os.NewFile(uintptr(m), "ptmx"), done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		buf := make([]byte, 4096)
+		for {
+			n, err := p.master.Read(buf)
+			p.mu.Lock()
+			p.out.Write(buf[:n])
+			p.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return p, os.NewFile(s, "pty-slave")
+}
+
+func (p *learnerPTY) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.String()
+}
+
+// waitFor waits until the shell printed want (up to a generous bound).
+func (p *learnerPTY) waitFor(t *testing.T, want string) {
+	t.Helper()
+	for end := time.Now().Add(20 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if strings.Contains(p.output(), want) {
+			return
+		}
+	}
+	t.Fatalf("the shell never printed %q; it printed:\n%s", want, p.output())
+}
+
+// runLearnerShell opens the learner's shell exactly as `s` does (learnerShells,
+// watched), types lines into it through a pty, makes sure procbox has sampled
+// what they built, exits every shell level and returns the trace.
+func runLearnerShell(t *testing.T, lines []string) isolate.ShellTrace {
+	t.Helper()
+	cmd, done, err := learnerShells{}.Shell(0, "test intro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, slave := openLearnerPTY(t)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	p.waitFor(t, "test intro")
+	for i, l := range lines {
+		if l == "exit" && i == len(lines)-1 {
+			break // the last exit comes after procbox had a look
+		}
+		p.master.WriteString(l + "\n")
+	}
+	// A marker the shell computes, so the echo of the typed line never matches.
+	p.master.WriteString("echo diy-$((40+2))-typed\n")
+	p.waitFor(t, "diy-42-typed")
+	time.Sleep(3 * watchEvery) // procbox samples every watchEvery: let it see the built state
+	for i := 0; i < 6; i++ {
+		select {
+		case <-exited:
+			i = 6
+			continue
+		default:
+		}
+		p.master.WriteString("exit\n")
+		time.Sleep(100 * time.Millisecond)
+	}
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Errorf("the learner's shell did not exit; it printed:\n%s", p.output())
+	}
+	tr := done()
+	// Whatever the commands left running (a sleep in the background) ends
+	// here; it also holds the pty open, so first.
+	for _, o := range tr.Procs {
+		if o.PID != cmd.Process.Pid {
+			unix.Kill(o.PID, unix.SIGKILL)
+		}
+	}
+	p.master.Close()
+	<-p.done
+	return tr
+}
+
+// learnerCgroups are the groups the cgroup steps' commands make (v1 paths, as
+// the text shows them for this kind of host).
+var learnerCgroups = []string{"/sys/fs/cgroup/memory/learner", "/sys/fs/cgroup/pids/learner", "/sys/fs/cgroup/cpu/learner"}
+
+// TestDIYByHand is the catalog's do-it-yourself proof on the real kernel: for
+// every step with a shell path, a shell where the learner typed nothing
+// fails the check, and a shell where the test typed the step's commands,
+// through a pty, exactly as the text shows them, passes it.
+func TestDIYByHand(t *testing.T) {
+	requireRoot(t)
+	for _, l := range lessons.Catalog() {
+		for _, s := range l.Steps {
+			if s.DIY == nil {
+				continue
+			}
+			t.Run(l.ID+"/"+s.ID, func(t *testing.T) {
+				for _, tool := range []string{"unshare", "capsh", "ipcmk", "ip"} {
+					if strings.Contains(strings.Join(s.DIY.Commands, "\n"), tool+" ") {
+						if _, err := exec.LookPath(tool); err != nil {
+							t.Skipf("needs %s on this host", tool)
+						}
+					}
+				}
+				if l.ID == "cgroups" {
+					if _, err := os.Stat("/sys/fs/cgroup/pids/cgroup.procs"); err != nil {
+						t.Skip("the text's commands are for a v1 or hybrid host; this one has no /sys/fs/cgroup/pids")
+					}
+					for _, d := range learnerCgroups {
+						if _, err := os.Stat(d); err == nil {
+							t.Skipf("%s exists already and is not this test's", d)
+						}
+					}
+					t.Cleanup(func() {
+						for _, d := range learnerCgroups {
+							removeLearnerCgroup(t, d)
+						}
+					})
+				}
+				untouched := runLearnerShell(t, []string{"true"})
+				if r := s.EvaluateDIY(lessons.State{Shell: &untouched}); r.Passed {
+					t.Errorf("passes on a shell where nothing was typed (%d processes seen)", len(untouched.Procs))
+				}
+				built := runLearnerShell(t, s.DIY.Commands)
+				if r := s.EvaluateDIY(lessons.State{Shell: &built}); !r.Passed {
+					t.Errorf("fails after the learner's commands: %s", r.Missing)
+				}
+			})
+		}
+	}
+}
+
+// removeLearnerCgroup empties a group the test's commands made (its sleeps
+// were killed already; their exit takes a moment) and removes it.
+func removeLearnerCgroup(t *testing.T, dir string) {
+	if _, err := os.Stat(dir); err != nil {
+		return
+	}
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		b, _ := os.ReadFile(dir + "/cgroup.procs")
+		for _, f := range strings.Fields(string(b)) {
+			if pid, err := strconv.Atoi(f); err == nil {
+				unix.Kill(pid, unix.SIGKILL)
+			}
+		}
+		if err := unix.Rmdir(dir); err == nil || err == unix.ENOENT {
+			return
+		}
+	}
+	t.Errorf("could not remove %s", dir)
+}
