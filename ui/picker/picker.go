@@ -40,10 +40,10 @@ var columns = [numColumns]column{
 	colPID:       {"PID", 7, true},
 	colUser:      {"USER", 9, false},
 	colNice:      {"NI", 3, true},
-	colState:     {"S", 1, false},
+	colState:     {"S", 2, false},
 	colRSS:       {"RSS", 6, true},
 	colThreads:   {"THR", 4, true},
-	colContainer: {"CONTAINER", 9, false},
+	colContainer: {"CONTAINER", 10, false},
 	colCommand:   {"COMMAND", 0, false},
 }
 
@@ -101,6 +101,7 @@ type Model struct {
 	filter    string
 	filtering bool
 	tree      bool
+	fullCmd   bool // COMMAND shows whole command lines (p), else program names
 
 	cursor int // index into lines
 	offset int // first visible line
@@ -119,7 +120,7 @@ type Model struct {
 }
 
 func New(d common.Deps) *Model {
-	return &Model{deps: d, styles: d.Styles, keys: common.DefaultKeyMap(), active: true}
+	return &Model{deps: d, styles: d.Styles, keys: common.DefaultKeyMap(), active: true, fullCmd: true}
 }
 
 // tableCmd scans the process table off the event loop.
@@ -217,7 +218,7 @@ func (p *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 				} else {
 					p.sortCol, p.reverse = c, false
 				}
-				p.rebuild()
+				p.resorted()
 			}
 			return p, nil
 		}
@@ -292,10 +293,10 @@ func (p *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		p.filtering = true
 	case key.Matches(msg, p.keys.Sort):
 		p.sortCol = (p.sortCol + 1) % numColumns
-		p.rebuild()
+		p.resorted()
 	case key.Matches(msg, p.keys.Reverse):
 		p.reverse = !p.reverse
-		p.rebuild()
+		p.resorted()
 	case key.Matches(msg, p.keys.SortCol):
 		c := int(msg.String()[0] - '1')
 		if c == p.sortCol {
@@ -303,7 +304,9 @@ func (p *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		} else {
 			p.sortCol, p.reverse = c, false
 		}
-		p.rebuild()
+		p.resorted()
+	case key.Matches(msg, p.keys.FullCmd):
+		p.fullCmd = !p.fullCmd
 	case key.Matches(msg, p.keys.Tree):
 		p.tree = !p.tree
 		p.rebuild()
@@ -382,6 +385,18 @@ func (p *Model) clampOffset() {
 	p.offset = max(p.offset, 0)
 }
 
+// resorted rebuilds after a change of sort and scrolls so that the selected
+// row is in view with as many rows above it as the window allows (the top of
+// the list when it is near the top), not pinned to an edge.
+func (p *Model) resorted() {
+	p.rebuild()
+	h := max(p.height, 1)
+	if p.cursor < p.offset || p.cursor >= p.offset+h {
+		p.offset = max(p.cursor-h/2, 0)
+		p.clampOffset()
+	}
+}
+
 // rebuild recomputes the visible lines after a scan, a sort, a filter or a
 // tree toggle, keeping the selected PID selected and the scroll where it was.
 func (p *Model) rebuild() {
@@ -435,7 +450,7 @@ func (p *Model) compareRows(a, b *inspect.ProcRow) int {
 	case colContainer:
 		c = strings.Compare(a.Container, b.Container)
 	case colCommand:
-		c = strings.Compare(commandOf(a), commandOf(b))
+		c = strings.Compare(commandOf(a, true), commandOf(b, true))
 	}
 	if p.reverse {
 		c = -c
@@ -506,7 +521,8 @@ func (p *Model) matches(r *inspect.ProcRow) bool {
 	if strings.HasPrefix(strconv.Itoa(r.PID), f) {
 		return true
 	}
-	return fuzzy(f, strings.ToLower(commandOf(r))) || fuzzy(f, strings.ToLower(r.User))
+	// The name and the whole command line, arguments included, both count.
+	return fuzzy(f, strings.ToLower(r.Comm)) || fuzzy(f, strings.ToLower(commandOf(r, true))) || fuzzy(f, strings.ToLower(r.User))
 }
 
 // fuzzy reports whether the runes of pattern appear in s in order.
@@ -527,13 +543,17 @@ func fuzzy(pattern, s string) bool {
 	return false
 }
 
-// commandOf is the command line when the table has it, else the command
-// name; kernel threads (kthreadd, PID 2, and its children) in brackets, as ps
-// shows them.
-func commandOf(r *inspect.ProcRow) string {
+// commandOf is the command line (full) or the program's name with its
+// arguments cut off (short, htop's p) when the table has it, else the
+// command name; kernel threads (kthreadd, PID 2, and its children) in
+// brackets, as ps shows them.
+func commandOf(r *inspect.ProcRow, full bool) string {
 	switch {
-	case r.Cmdline != "":
+	case r.Cmdline != "" && full:
 		return r.Cmdline
+	case r.Cmdline != "":
+		prog, _, _ := strings.Cut(r.Cmdline, " ")
+		return prog
 	case r.PID == 2 || r.PPID == 2:
 		return "[" + r.Comm + "]"
 	}
@@ -655,7 +675,7 @@ func (p *Model) renderLine(i int, ws [numColumns]int, w int) string {
 	cell(colRSS, units.Short(r.RSSBytes))
 	cell(colThreads, strconv.Itoa(r.Threads))
 	cell(colContainer, r.Container)
-	cell(colCommand, l.prefix+commandOf(r))
+	cell(colCommand, l.prefix+commandOf(r, p.fullCmd))
 	line := b.String()
 	switch {
 	case i == p.cursor:
@@ -707,7 +727,7 @@ func (p *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{p.keys.Up, p.keys.Down, p.keys.PageUp, p.keys.PageDown, p.keys.HalfUp, p.keys.HalfDown, p.keys.Top, p.keys.Bottom},
 		{p.keys.Enter, p.keys.Mark, p.keys.Filter, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")), p.keys.Tree},
-		{p.keys.Sort, p.keys.Reverse, p.keys.SortCol},
+		{p.keys.Sort, p.keys.Reverse, p.keys.SortCol, p.keys.FullCmd},
 	}
 }
 

@@ -346,3 +346,64 @@ func TestTerminalTooSmallNotice(t *testing.T) {
 		t.Fatalf("60×16 is not drawn:\n%s", v)
 	}
 }
+
+// p toggles COMMAND between whole command lines and program names, and the
+// filter matches arguments either way.
+func TestPickerFullCommandToggleAndArgumentFilter(t *testing.T) {
+	d, _, p := newPickerFixture(t, 120, 30)
+	if !strings.Contains(d.View(), "python3 app.py --port 8080") {
+		t.Fatalf("command lines not shown whole by default:\n%s", d.View())
+	}
+	d.Keys("p")
+	if v := d.View(); strings.Contains(v, "--port 8080") || !strings.Contains(v, "python3") {
+		t.Fatalf("p did not cut the command lines to program names:\n%s", v)
+	}
+	d.Keys("/")
+	d.Type("--port")
+	d.Keys("enter")
+	if got := fmt.Sprint(p.pids()); got != "[500]" {
+		t.Fatalf("filter on an argument = %s, want [500]", got)
+	}
+}
+
+// No column title is cut, whatever the sort column and direction.
+func TestPickerHeadersNeverTruncate(t *testing.T) {
+	for _, w := range []int{80, 100, 160} {
+		d, _, _ := newPickerFixture(t, w, 24)
+		for c := 0; c < numColumns; c++ {
+			for _, k := range []string{fmt.Sprint(c + 1), fmt.Sprint(c + 1)} { // twice: both directions
+				d.Keys(k)
+				head := strings.Split(d.View(), "\n")[1]
+				if strings.Contains(head, "…") {
+					t.Fatalf("%d cols, sort %d: header cut: %q", w, c+1, head)
+				}
+			}
+		}
+	}
+}
+
+// A sort change keeps the selected process in view, with the rows above it
+// shown when it lands near the top (the view does not stay scrolled away).
+func TestPickerSortKeepsSelectionInView(t *testing.T) {
+	in := uitest.NewInspector()
+	var rows []inspect.ProcRow
+	for i := 1; i <= 200; i++ {
+		rows = append(rows, inspect.ProcRow{PID: i, User: "root", State: "S", Comm: "w", RSSBytes: int64(i) << 20, Threads: 1})
+	}
+	in.ProcRows = rows
+	deps := uitest.Deps(in)
+	p := New(deps)
+	d := uitest.NewScreen(t, deps, p, 80, 24)
+	d.Keys("G") // PID 200, the largest RSS
+	if p.offset == 0 {
+		t.Fatal("G did not scroll")
+	}
+	d.Keys("5", "5") // RSS, then reversed: PID 200 comes first
+	if p.rows[p.lines[p.cursor].row].PID != 200 || p.cursor != 0 || p.offset != 0 {
+		t.Fatalf("after sorting: cursor %d offset %d; want PID 200 at the top of an unscrolled list", p.cursor, p.offset)
+	}
+	d.Keys("1") // by PID again: PID 200 is last, and in view
+	if p.cursor < p.offset || p.cursor >= p.offset+p.height {
+		t.Fatalf("the selection left the window: cursor %d offset %d height %d", p.cursor, p.offset, p.height)
+	}
+}

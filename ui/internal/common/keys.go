@@ -32,6 +32,7 @@ type KeyMap struct {
 	NextHit  key.Binding
 	PrevHit  key.Binding
 	Whole    key.Binding
+	FullCmd  key.Binding
 }
 
 // DefaultKeyMap is the bindings people expect: arrows and vim keys, Tab, /, ?, q.
@@ -62,6 +63,7 @@ func DefaultKeyMap() KeyMap {
 		Search:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
 		NextHit:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
 		PrevHit:  key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
+		FullCmd:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "full command lines")),
 		Whole:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "whole value")),
 	}
 }
