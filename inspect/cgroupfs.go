@@ -111,6 +111,16 @@ func parseCPUMaxV1(quota, period string) (string, error) {
 // is missing instead of stopping, so one absent controller hides nothing else.
 type limitReader struct {
 	problems []string
+	// notes are values the kernel does not account where the process is
+	// (field -> why): reported beside, not as a failure of, the limits.
+	notes map[string]string
+}
+
+func (r *limitReader) note(field, why string) {
+	if r.notes == nil {
+		r.notes = map[string]string{}
+	}
+	r.notes[field] = why
 }
 
 func (r *limitReader) read(dir, file string) (string, bool) {
@@ -170,20 +180,29 @@ func v1Dir(root string, ctrls []string, want string) string {
 // cgroup namespace, so they match the cgroupfs procbox itself sees; when they
 // do not (a cgroupfs mounted from another namespace) the missing files show
 // as a reason, not a wrong number.
-func readLimits(root, mode string, cgs []CgroupMembership) (Limits, error) {
-	var l Limits
+//
+// Each max is the effective one: the tightest value from the process's
+// cgroup up to the hierarchy's root, as the kernel enforces it
+// (cgroups(7): a limit on a cgroup holds for all its descendants).
+//
+// notes holds, per field (pids_current, memory_current), why a value is not
+// accounted where the process is; the field is then -1.
+func readLimits(root, mode string, cgs []CgroupMembership) (l Limits, notes map[string]string, err error) {
 	r := &limitReader{}
+	defer func() { notes = r.notes }()
 	switch mode {
 	case CgroupV2:
 		l.CgroupVersion = CgroupV2
 		p, ok := cgroupPathFor(cgs, "")
 		if !ok {
-			return l, errors.New("no v2 line in /proc/PID/cgroup")
+			return l, nil, errors.New("no v2 line in /proc/PID/cgroup")
 		}
 		dir := filepath.Join(root, p)
 		atRoot := p == "/"
-		l.MemoryMax = r.readMax(dir, "memory.max", atRoot)
-		l.PidsMax = r.readMax(dir, "pids.max", atRoot)
+		l.MemoryMaxLeaf = r.readMax(dir, "memory.max", atRoot)
+		l.PidsMaxLeaf = r.readMax(dir, "pids.max", atRoot)
+		l.MemoryMax, l.MemoryMaxSetBy = tightestMax(root, p, "memory.max", l.MemoryMaxLeaf)
+		l.PidsMax, l.PidsMaxSetBy = tightestMax(root, p, "pids.max", l.PidsMaxLeaf)
 		if !atRoot {
 			l.MemoryCurrent = r.readInt(dir, "memory.current")
 			l.PidsCurrent = r.readInt(dir, "pids.current")
@@ -191,31 +210,49 @@ func readLimits(root, mode string, cgs []CgroupMembership) (Limits, error) {
 				l.OOMKills = kernel.ParseFlatKeyed(s)["oom_kill"]
 			}
 			if s, ok := r.read(dir, "cpu.max"); ok {
-				l.CPUMax = strings.TrimSpace(s)
+				l.CPUMaxLeaf = strings.TrimSpace(s)
 			}
 		} else {
-			l.CPUMax = "max 100000"
+			l.CPUMaxLeaf = "max 100000"
+			// The v2 root has no memory.current or pids.current: its usage is
+			// the whole machine's, which the kernel does not account there.
+			l.MemoryCurrent, l.PidsCurrent = -1, -1
+			r.note("memory_current", "not accounted here: the root cgroup of v2 has no memory.current")
+			r.note("pids_current", "not accounted here: the root cgroup of v2 has no pids.current")
 		}
+		l.CPUMax, l.CPUMaxSetBy = tightestCPU(l.CPUMaxLeaf, p, func(cur string) (string, bool) {
+			b, err := os.ReadFile(filepath.Join(root, cur, "cpu.max"))
+			return strings.TrimSpace(string(b)), err == nil
+		})
 		if s, ok := r.read(dir, "cpu.stat"); ok {
 			kv := kernel.ParseFlatKeyed(s)
 			l.ThrottledUsec, l.NrThrottled = kv["throttled_usec"], kv["nr_throttled"]
 		}
 	case CgroupV1, CgroupHybrid:
 		l.CgroupVersion = CgroupV1
+		l.MemoryMax, l.MemoryMaxLeaf, l.PidsMax, l.PidsMaxLeaf = -1, -1, -1, -1
 		for _, c := range cgs {
 			for _, ctrl := range c.Controllers {
-				dir := filepath.Join(v1Dir(root, c.Controllers, ctrl), c.Path)
+				base := v1Dir(root, c.Controllers, ctrl)
+				dir := filepath.Join(base, c.Path)
 				atRoot := c.Path == "/"
 				switch ctrl {
 				case "memory":
-					l.MemoryMax = r.readMax(dir, "memory.limit_in_bytes", atRoot)
+					l.MemoryMaxLeaf = r.readMax(dir, "memory.limit_in_bytes", atRoot)
+					l.MemoryMax, l.MemoryMaxSetBy = tightestMax(base, c.Path, "memory.limit_in_bytes", l.MemoryMaxLeaf)
 					l.MemoryCurrent = r.readInt(dir, "memory.usage_in_bytes")
 					if s, ok := r.read(dir, "memory.oom_control"); ok {
 						l.OOMKills = kernel.ParseFlatKeyed(s)["oom_kill"]
 					}
 				case "pids":
-					l.PidsMax = r.readMax(dir, "pids.max", atRoot)
-					if !atRoot {
+					l.PidsMaxLeaf = r.readMax(dir, "pids.max", atRoot)
+					l.PidsMax, l.PidsMaxSetBy = tightestMax(base, c.Path, "pids.max", l.PidsMaxLeaf)
+					if atRoot {
+						// v1's root pids cgroup has no pids.current: a count
+						// of 0 would be a lie, so it is "not accounted".
+						l.PidsCurrent = -1
+						r.note("pids_current", "not accounted here: the root pids cgroup of v1 has no pids.current")
+					} else {
 						l.PidsCurrent = r.readInt(dir, "pids.current")
 					}
 				case "cpu":
@@ -226,8 +263,17 @@ func readLimits(root, mode string, cgs []CgroupMembership) (Limits, error) {
 						if err != nil {
 							r.problems = append(r.problems, err.Error())
 						}
-						l.CPUMax = s
+						l.CPUMaxLeaf = s
 					}
+					l.CPUMax, l.CPUMaxSetBy = tightestCPU(l.CPUMaxLeaf, c.Path, func(cur string) (string, bool) {
+						q, err1 := os.ReadFile(filepath.Join(base, cur, "cpu.cfs_quota_us"))
+						p, err2 := os.ReadFile(filepath.Join(base, cur, "cpu.cfs_period_us"))
+						if err1 != nil || err2 != nil {
+							return "", false
+						}
+						s, err := parseCPUMaxV1(string(q), string(p))
+						return s, err == nil
+					})
 					if s, ok := r.read(dir, "cpu.stat"); ok {
 						kv := kernel.ParseFlatKeyed(s)
 						l.ThrottledUsec, l.NrThrottled = kv["throttled_time"]/1000, kv["nr_throttled"]
@@ -236,10 +282,71 @@ func readLimits(root, mode string, cgs []CgroupMembership) (Limits, error) {
 			}
 		}
 	default:
-		return l, fmt.Errorf("no cgroup filesystem at %s", root)
+		return l, nil, fmt.Errorf("no cgroup filesystem at %s", root)
 	}
 	if len(r.problems) > 0 {
-		return l, errors.New(strings.Join(r.problems, "; "))
+		return l, nil, errors.New(strings.Join(r.problems, "; "))
 	}
-	return l, nil
+	return l, nil, nil
+}
+
+// tightestMax walks from the cgroup at path up to the root of the
+// hierarchy at base and returns the smallest limit in file (leaf is the
+// cgroup's own value, already read) and the cgroup that sets it; -1 and ""
+// when nothing on the way limits. An ancestor without the file (the root,
+// or a v2 parent where the controller is not enabled) limits nothing.
+func tightestMax(base, path, file string, leaf int64) (int64, string) {
+	best, setBy := int64(-1), ""
+	if leaf >= 0 {
+		best, setBy = leaf, path
+	}
+	for cur := path; cur != "/" && cur != "." && cur != ""; {
+		cur = filepath.Dir(cur)
+		b, err := os.ReadFile(filepath.Join(base, cur, file))
+		if err != nil {
+			continue
+		}
+		n, err := parseLimitValue(string(b))
+		if err != nil || n < 0 {
+			continue
+		}
+		if best < 0 || n < best {
+			best, setBy = n, cur
+		}
+	}
+	return best, setBy
+}
+
+// tightestCPU is tightestMax for cpu bandwidth ("QUOTA PERIOD" or "max
+// PERIOD"): the smallest share quota/period of the cgroup and its ancestors.
+func tightestCPU(leaf, path string, read func(cgroup string) (string, bool)) (string, string) {
+	best, setBy, share := leaf, "", cpuShare(leaf)
+	if share >= 0 {
+		setBy = path
+	}
+	for cur := path; cur != "/" && cur != "." && cur != ""; {
+		cur = filepath.Dir(cur)
+		v, ok := read(cur)
+		if !ok {
+			continue
+		}
+		if sh := cpuShare(v); sh >= 0 && (share < 0 || sh < share) {
+			best, setBy, share = v, cur, sh
+		}
+	}
+	return best, setBy
+}
+
+// cpuShare is quota/period of "QUOTA PERIOD", or -1 for no quota.
+func cpuShare(v string) float64 {
+	f := strings.Fields(v)
+	if len(f) != 2 || f[0] == "max" {
+		return -1
+	}
+	q, err1 := strconv.ParseFloat(f[0], 64)
+	p, err2 := strconv.ParseFloat(f[1], 64)
+	if err1 != nil || err2 != nil || q < 0 || p <= 0 {
+		return -1
+	}
+	return q / p
 }

@@ -75,10 +75,13 @@ func TestReadLimits(t *testing.T) {
 		{1, []string{"cpu", "cpuacct"}, "/docker/" + fixtureDockerID},
 		{0, []string{}, "/system.slice/containerd.service"},
 	}
-	wantV1 := Limits{MemoryMax: 268435456, MemoryCurrent: 10485760, PidsMax: 100, PidsCurrent: 3, CPUMax: "50000 100000",
+	leafV1 := "/docker/" + fixtureDockerID
+	wantV1 := Limits{MemoryMax: 268435456, MemoryMaxSetBy: leafV1, MemoryMaxLeaf: 268435456, MemoryCurrent: 10485760,
+		PidsMax: 100, PidsMaxSetBy: leafV1, PidsMaxLeaf: 100, PidsCurrent: 3,
+		CPUMax: "50000 100000", CPUMaxSetBy: leafV1, CPUMaxLeaf: "50000 100000",
 		OOMKills: 2, ThrottledUsec: 3500, NrThrottled: 7, CgroupVersion: "v1"}
 	for _, root := range []string{"cgroup-v1", "cgroup-hybrid"} {
-		got, err := readLimits(fixture(root), map[string]string{"cgroup-v1": CgroupV1, "cgroup-hybrid": CgroupHybrid}[root], v1)
+		got, _, err := readLimits(fixture(root), map[string]string{"cgroup-v1": CgroupV1, "cgroup-hybrid": CgroupHybrid}[root], v1)
 		if err != nil {
 			t.Errorf("%s: %v", root, err)
 		}
@@ -88,8 +91,10 @@ func TestReadLimits(t *testing.T) {
 	}
 
 	v2 := []CgroupMembership{{0, []string{}, "/system.slice/docker-" + fixtureDockerID + ".scope"}}
-	got, err := readLimits(fixture("cgroup-v2"), CgroupV2, v2)
-	want := Limits{MemoryMax: 268435456, MemoryCurrent: 10485760, PidsMax: -1, PidsCurrent: 3, CPUMax: "50000 100000",
+	got, _, err := readLimits(fixture("cgroup-v2"), CgroupV2, v2)
+	leafV2 := v2[0].Path
+	want := Limits{MemoryMax: 268435456, MemoryMaxSetBy: leafV2, MemoryMaxLeaf: 268435456, MemoryCurrent: 10485760,
+		PidsMax: -1, PidsMaxLeaf: -1, PidsCurrent: 3, CPUMax: "50000 100000", CPUMaxSetBy: leafV2, CPUMaxLeaf: "50000 100000",
 		OOMKills: 1, ThrottledUsec: 3500, NrThrottled: 7, CgroupVersion: "v2"}
 	if err != nil || got != want {
 		t.Errorf("v2: %v\n got %+v\nwant %+v", err, got, want)
@@ -97,25 +102,96 @@ func TestReadLimits(t *testing.T) {
 
 	// The root cgroup has no limit files: that is "no limit", not an error.
 	root1 := []CgroupMembership{{4, []string{"memory"}, "/"}, {8, []string{"pids"}, "/"}, {1, []string{"cpu", "cpuacct"}, "/"}}
-	got, err = readLimits(fixture("cgroup-v1"), CgroupV1, root1)
+	// The root pids cgroup of v1 has no pids.current: "not accounted", never 0.
+	got, notes, err := readLimits(fixture("cgroup-v1"), CgroupV1, root1)
 	if err != nil || got.MemoryMax != -1 || got.PidsMax != -1 || got.CPUMax != "max 100000" || got.MemoryCurrent != 4000000000 {
 		t.Errorf("v1 root: %v %+v", err, got)
 	}
-	got, err = readLimits(fixture("cgroup-v2"), CgroupV2, []CgroupMembership{{0, []string{}, "/"}})
+	if got.PidsCurrent != -1 || !strings.Contains(notes["pids_current"], "not accounted here") {
+		t.Errorf("v1 root: pids_current %d, notes %v; want -1 and 'not accounted here'", got.PidsCurrent, notes)
+	}
+	got, notes, err = readLimits(fixture("cgroup-v2"), CgroupV2, []CgroupMembership{{0, []string{}, "/"}})
 	if err != nil || got.MemoryMax != -1 || got.PidsMax != -1 || got.CPUMax != "max 100000" {
 		t.Errorf("v2 root: %v %+v", err, got)
+	}
+	if got.PidsCurrent != -1 || got.MemoryCurrent != -1 || notes["pids_current"] == "" || notes["memory_current"] == "" {
+		t.Errorf("v2 root: usage %d %d, notes %v; want -1 and a note each", got.MemoryCurrent, got.PidsCurrent, notes)
 	}
 
 	// A cgroup that does not exist in this tree (e.g. a path seen from inside a
 	// cgroup namespace) gives a reason naming the files, not wrong numbers.
-	_, err = readLimits(fixture("cgroup-v2"), CgroupV2, []CgroupMembership{{0, []string{}, "/nowhere"}})
+	_, _, err = readLimits(fixture("cgroup-v2"), CgroupV2, []CgroupMembership{{0, []string{}, "/nowhere"}})
 	if err == nil || !strings.Contains(err.Error(), "memory.max") {
 		t.Errorf("missing cgroup: err = %v", err)
 	}
-	if _, err := readLimits(fixture("cgroup-v2"), CgroupV2, v1[:1]); err == nil {
+	if _, _, err := readLimits(fixture("cgroup-v2"), CgroupV2, v1[:1]); err == nil {
 		t.Error("v2 host without a v2 line: want an error")
 	}
-	if _, err := readLimits(fixture("cgroup-empty"), CgroupNone, v2); err == nil {
+	if _, _, err := readLimits(fixture("cgroup-empty"), CgroupNone, v2); err == nil {
 		t.Error("no cgroupfs: want an error")
+	}
+}
+
+// TestReadLimitsEffective: a runc container given 128M, 1000 pids and no cpu
+// quota under a parent holding 64M, 10 pids and a fifth of a CPU is held to
+// the parent's limits; each names the cgroup that sets it. v1 and v2 trees.
+func TestReadLimitsEffective(t *testing.T) {
+	const parent, leaf = "/pods/slow", "/pods/slow/rcrunc1"
+	v2 := t.TempDir()
+	writeTree(t, v2, map[string]string{
+		"cgroup.controllers":         "cpu memory pids\n",
+		"pods/memory.max":            "max\n",
+		"pods/pids.max":              "max\n",
+		"pods/cpu.max":               "50000 100000\n",
+		"pods/slow/memory.max":       "67108864\n",
+		"pods/slow/pids.max":         "10\n",
+		"pods/slow/cpu.max":          "20000 100000\n",
+		leaf[1:] + "/memory.max":     "134217728\n",
+		leaf[1:] + "/pids.max":       "1000\n",
+		leaf[1:] + "/cpu.max":        "max 100000\n",
+		leaf[1:] + "/memory.current": "4096\n",
+		leaf[1:] + "/pids.current":   "1\n",
+		leaf[1:] + "/memory.events":  "oom_kill 0\n",
+		leaf[1:] + "/cpu.stat":       "nr_throttled 0\n",
+	})
+	v1 := t.TempDir()
+	writeTree(t, v1, map[string]string{
+		"memory/memory.limit_in_bytes":              "9223372036854771712\n",
+		"memory/pods/slow/memory.limit_in_bytes":    "67108864\n",
+		"memory" + leaf + "/memory.limit_in_bytes":  "134217728\n",
+		"memory" + leaf + "/memory.usage_in_bytes":  "4096\n",
+		"memory" + leaf + "/memory.oom_control":     "oom_kill 0\n",
+		"pids/pods/slow/pids.max":                   "10\n",
+		"pids" + leaf + "/pids.max":                 "max\n",
+		"pids" + leaf + "/pids.current":             "1\n",
+		"cpu,cpuacct/cpu.cfs_quota_us":              "-1\n",
+		"cpu,cpuacct/cpu.cfs_period_us":             "100000\n",
+		"cpu,cpuacct/pods/slow/cpu.cfs_quota_us":    "20000\n",
+		"cpu,cpuacct/pods/slow/cpu.cfs_period_us":   "100000\n",
+		"cpu,cpuacct" + leaf + "/cpu.cfs_quota_us":  "-1\n",
+		"cpu,cpuacct" + leaf + "/cpu.cfs_period_us": "100000\n",
+		"cpu,cpuacct" + leaf + "/cpu.stat":          "nr_throttled 0\n",
+	})
+	for _, tc := range []struct {
+		name, root, mode string
+		cgs              []CgroupMembership
+		pidsLeaf         int64
+	}{
+		{"v2", v2, CgroupV2, []CgroupMembership{{0, []string{}, leaf}}, 1000},
+		{"v1", v1, CgroupV1, []CgroupMembership{{4, []string{"memory"}, leaf}, {8, []string{"pids"}, leaf}, {1, []string{"cpu", "cpuacct"}, leaf}}, -1},
+	} {
+		l, _, err := readLimits(tc.root, tc.mode, tc.cgs)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if l.MemoryMax != 67108864 || l.MemoryMaxSetBy != parent || l.MemoryMaxLeaf != 134217728 {
+			t.Errorf("%s memory: effective %d set by %q, leaf %d; want 64M by %s, leaf 128M", tc.name, l.MemoryMax, l.MemoryMaxSetBy, l.MemoryMaxLeaf, parent)
+		}
+		if l.PidsMax != 10 || l.PidsMaxSetBy != parent || l.PidsMaxLeaf != tc.pidsLeaf {
+			t.Errorf("%s pids: effective %d set by %q, leaf %d", tc.name, l.PidsMax, l.PidsMaxSetBy, l.PidsMaxLeaf)
+		}
+		if l.CPUMax != "20000 100000" || l.CPUMaxSetBy != parent || l.CPUMaxLeaf != "max 100000" {
+			t.Errorf("%s cpu: effective %q set by %q, leaf %q", tc.name, l.CPUMax, l.CPUMaxSetBy, l.CPUMaxLeaf)
+		}
 	}
 }

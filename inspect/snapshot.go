@@ -94,16 +94,28 @@ type CgroupMembership struct {
 // Limits are the memory, pids and cpu limits and usage of the process's cgroups.
 // A negative max means "no limit" ("max" in cgroup v2). Zero values with an entry
 // in Snapshot.Errors["limits"] mean unknown.
+//
+// MemoryMax, PidsMax and CPUMax are the limits the kernel enforces: the
+// tightest of the process's cgroup and every ancestor up to the hierarchy's
+// root (a child cannot use more than its parent allows), with the cgroup
+// that sets it in *SetBy. The *Leaf values are what the process's own cgroup
+// file says (what a runtime wrote), which may be looser.
 type Limits struct {
-	MemoryMax     int64  `json:"memory_max"`
-	MemoryCurrent int64  `json:"memory_current"`
-	PidsMax       int64  `json:"pids_max"`
-	PidsCurrent   int64  `json:"pids_current"`
-	CPUMax        string `json:"cpu_max"` // "max 100000" or "50000 100000" (quota period, µs)
-	OOMKills      int64  `json:"oom_kills"`
-	ThrottledUsec int64  `json:"throttled_usec"`
-	NrThrottled   int64  `json:"nr_throttled"`
-	CgroupVersion string `json:"cgroup_version"` // "v1", "v2"
+	MemoryMax      int64  `json:"memory_max"`
+	MemoryMaxSetBy string `json:"memory_max_set_by"` // cgroup path setting memory_max, "" when nothing limits
+	MemoryMaxLeaf  int64  `json:"memory_max_leaf"`
+	MemoryCurrent  int64  `json:"memory_current"`
+	PidsMax        int64  `json:"pids_max"`
+	PidsMaxSetBy   string `json:"pids_max_set_by"`
+	PidsMaxLeaf    int64  `json:"pids_max_leaf"`
+	PidsCurrent    int64  `json:"pids_current"` // -1: not accounted (v1 root pids cgroup; Errors["limits"] says so)
+	CPUMax         string `json:"cpu_max"`      // "max 100000" or "50000 100000" (quota period, µs)
+	CPUMaxSetBy    string `json:"cpu_max_set_by"`
+	CPUMaxLeaf     string `json:"cpu_max_leaf"`
+	OOMKills       int64  `json:"oom_kills"`
+	ThrottledUsec  int64  `json:"throttled_usec"`
+	NrThrottled    int64  `json:"nr_throttled"`
+	CgroupVersion  string `json:"cgroup_version"` // "v1", "v2"
 }
 
 // Capabilities are the five sets of capabilities(7), decoded to lower-case names.

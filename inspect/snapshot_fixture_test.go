@@ -81,6 +81,11 @@ func TestSnapshotFixtureHostProcess(t *testing.T) {
 	if s.Limits.MemoryMax != -1 || s.Limits.CgroupVersion != "v1" {
 		t.Errorf("limits %+v", s.Limits)
 	}
+	// It sits in the root pids cgroup of v1, which counts nothing: said, not 0.
+	if s.Limits.PidsCurrent != -1 || !strings.Contains(s.Errors["limits.pids_current"], "not accounted here") {
+		t.Errorf("pids_current %d, errors %v", s.Limits.PidsCurrent, s.Errors)
+	}
+	delete(s.Errors, "limits.pids_current")
 	if len(s.Errors) != 0 {
 		t.Errorf("errors %v", s.Errors)
 	}

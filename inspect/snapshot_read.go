@@ -144,10 +144,13 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 		read++
 		s.Cgroups = cgs
 		mode, _ := cgroupMode(fs.Cgroup)
-		lim, err := readLimits(fs.Cgroup, mode, cgs)
+		lim, notes, err := readLimits(fs.Cgroup, mode, cgs)
 		s.Limits = lim
 		if err != nil {
 			fail("limits", err)
+		}
+		for field, why := range notes {
+			s.Errors["limits."+field] = why // e.g. limits.pids_current: never a false 0
 		}
 	}
 	fs.identify(&s, nsErr)

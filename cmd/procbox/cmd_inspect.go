@@ -225,12 +225,29 @@ func writeSnapshotText(w io.Writer, s inspect.Snapshot) {
 	for _, c := range s.Cgroups {
 		fmt.Fprintf(w, "  %d:%s:%s\n", c.HierarchyID, strings.Join(c.Controllers, ","), c.Path)
 	}
-	why("limits")
+	why("limits", "limits.memory_current", "limits.pids_current")
 	l := s.Limits
-	fmt.Fprintf(w, "  memory %s of %s   pids %d of %s   cpu %s   oom kills %d   throttled %d times (%d µs)   [%s]\n",
-		sizeText(l.MemoryCurrent), maxText(l.MemoryMax, sizeText), l.PidsCurrent,
-		maxText(l.PidsMax, func(n int64) string { return strconv.FormatInt(n, 10) }),
-		dashIfEmpty(l.CPUMax), l.OOMKills, l.NrThrottled, l.ThrottledUsec, l.CgroupVersion)
+	count := func(n int64) string { return strconv.FormatInt(n, 10) }
+	used := func(n int64, f func(int64) string) string {
+		if n < 0 {
+			return "(not accounted here)"
+		}
+		return f(n)
+	}
+	fmt.Fprintf(w, "  memory %s of %s   pids %s of %s   cpu %s   oom kills %d   throttled %d times (%d µs)   [%s]\n",
+		used(l.MemoryCurrent, sizeText), maxText(l.MemoryMax, sizeText), used(l.PidsCurrent, count),
+		maxText(l.PidsMax, count), dashIfEmpty(l.CPUMax), l.OOMKills, l.NrThrottled, l.ThrottledUsec, l.CgroupVersion)
+	// The effective limit is the tightest on the way to the root: say which
+	// cgroup sets it when that is not the process's own.
+	for _, e := range []struct{ what, setBy, leaf string }{
+		{"memory", l.MemoryMaxSetBy, maxText(l.MemoryMaxLeaf, sizeText)},
+		{"pids", l.PidsMaxSetBy, maxText(l.PidsMaxLeaf, count)},
+		{"cpu", l.CPUMaxSetBy, dashIfEmpty(l.CPUMaxLeaf)},
+	} {
+		if e.setBy != "" && !sameCgroup(s.Cgroups, e.setBy) {
+			fmt.Fprintf(w, "  %s limit set by the ancestor %s (the process's own cgroup says %s)\n", e.what, e.setBy, e.leaf)
+		}
+	}
 
 	section("Privileges")
 	if !why("status") {
@@ -348,6 +365,16 @@ func writeCompareText(w io.Writer, a, b inspect.Snapshot, diffs []inspect.Differ
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", d.Field, clipRunes(d.A, 60), clipRunes(d.B, 60))
 	}
 	tw.Flush()
+}
+
+// sameCgroup reports whether path is one of the process's own cgroups.
+func sameCgroup(cgs []inspect.CgroupMembership, path string) bool {
+	for _, c := range cgs {
+		if c.Path == path {
+			return true
+		}
+	}
+	return false
 }
 
 func idText(id inspect.ID) string {
