@@ -144,13 +144,13 @@ func childSetupSteps(spec Spec) []Step {
 	if spec.Has(NSNet) {
 		steps = append(steps, Step{What: "bring up loopback in the new net namespace", Command: "ip link set lo up"})
 	}
-	if spec.Has(NSTime) && spec.TimeOffset > 0 {
-		secs := int64(spec.TimeOffset / time.Second)
-		steps = append(steps, Step{What: "shift the clocks before anything runs in the time namespace",
-			Command: fmt.Sprintf("printf 'monotonic %d 0\\nboottime %d 0\\n' > /proc/self/timens_offsets", secs, secs)})
-	}
+	// No step for the time offsets: unshare --monotonic/--boottime (above)
+	// already writes /proc/PID/timens_offsets, and it must: the kernel takes
+	// the offsets only before the first process enters the new time
+	// namespace (time_namespaces(7)), so the same write typed into a shell
+	// already inside fails.
 	if len(spec.DropCaps) > 0 || len(spec.Seccomp) > 0 {
-		steps = append(steps, Step{What: "no_new_privs: no setuid binary can give privileges back", Command: "setpriv --no-new-privs"})
+		steps = append(steps, Step{What: "no_new_privs: no setuid binary can give privileges back (setpriv sets it, then runs CMD)", Command: "setpriv --no-new-privs CMD"})
 	}
 	if len(spec.DropCaps) > 0 {
 		caps := strings.Join(spec.DropCaps, ",")
@@ -187,11 +187,16 @@ func kernelFileSteps(spec Spec) []Step {
 	if !capsDropped(spec, "cap_sys_admin") {
 		what += "; a child that keeps cap_sys_admin could remount them read-write, which is why runc drops it by default"
 	}
+	// In the child's order (readonly_linux.go): masks first, since a
+	// read-only /sys would refuse the tmpfs; paths this kernel lacks are
+	// skipped, as the child skips them.
 	return []Step{
-		{What: what, Command: "mount --rbind /sys /sys && mount -o remount,bind,ro /sys"},
 		{What: "mask what only leaks the host's secrets, as runc's maskedPaths (/proc/kcore, /proc/keys, /proc/timer_list, " +
 			"/proc/sched_debug, /proc/latency_stats under /dev/null; /proc/acpi, /proc/scsi, /sys/firmware under an empty tmpfs)",
-			Command: "mount --bind /dev/null /proc/kcore && mount -t tmpfs -o ro tmpfs /proc/acpi"},
+			Command: "for f in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug /proc/latency_stats; do [ ! -e $f ] || mount --bind /dev/null $f; done; " +
+				"for d in /proc/acpi /proc/scsi /sys/firmware; do [ ! -d $d ] || mount -t tmpfs -o ro,size=0 tmpfs $d; done"},
+		{What: what, Command: "for p in /sys /proc/sys /proc/sysrq-trigger /proc/irq /proc/bus /proc/fs; do " +
+			"[ ! -e $p ] || { mount --rbind $p $p && mount -o remount,bind,ro $p; }; done"},
 	}
 }
 
