@@ -97,6 +97,8 @@ type Model struct {
 
 	find  search
 	whole string // the environment variable shown whole (enter on its row)
+	// tabFirst is the first tab the last tab bar showed (narrow windows).
+	tabFirst int
 
 	active bool
 	gen    int
@@ -206,7 +208,7 @@ func (s *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 	case tea.MouseClickMsg:
 		if msg.Y == inspectorTabRow {
-			if t := tabAt(msg.X); t >= 0 {
+			if t := tabAt(msg.X, s.tabFirst); t >= 0 {
 				s.tab = t
 			}
 		} else if s.tab == tabEnv {
@@ -379,10 +381,15 @@ const (
 	envHeaderLines      = 2 // the Env tab's own title and warning lines
 )
 
-// tabAt is the tab under column x of the tab bar, or -1.
-func tabAt(x int) int {
+// tabAt is the tab under column x of the tab bar, or -1, counting from
+// the first tab shown (first) after the ‹ that says some are hidden.
+func tabAt(x, first int) int {
 	pos := 0
-	for i, n := range tabNames {
+	if first > 0 {
+		pos = 2
+	}
+	for i, n := range tabNames[first:] {
+		i += first
 		w := common.CellWidth(n) + 2 // TabActive/TabIdle pad one cell each side
 		if x >= pos && x < pos+w {
 			return i
@@ -457,7 +464,8 @@ func (s *Model) headerLine(w int) string {
 		st.Subtle.Render("user ") + st.Text.Render(sn.User),
 	}
 	if s.exited {
-		parts = append(parts, st.Bad.Render("exited"))
+		// The last state read is no longer true: say exited, not "sleeping".
+		parts[2] = st.Bad.Render("exited")
 	}
 	return strings.Join(parts, "  ")
 }
@@ -577,7 +585,33 @@ func (s *Model) tabBar(w int) string {
 			parts = append(parts, st.TabIdle.Render(n))
 		}
 	}
-	return strings.Join(parts, " ")
+	// On a narrow terminal the tabs before the active one give way (‹ says
+	// some are hidden), so the active tab is always on screen.
+	first := 0
+	marker := func(f int) int {
+		if f > 0 {
+			return 2 // "‹ "
+		}
+		return 0
+	}
+	for first < s.tab && common.CellWidth(strings.Join(parts[first:s.tab+1], " "))+marker(first) > w {
+		first++
+	}
+	s.tabFirst = first
+	bar := strings.Join(parts[first:], " ")
+	if first > 0 {
+		bar = st.Subtle.Render("‹ ") + bar
+	}
+	return bar
+}
+
+// stateText is the process state in words, or "exited" once it is gone
+// (the last state read is not true any more).
+func (s *Model) stateText() string {
+	if s.exited {
+		return "exited (last seen " + s.snap.State + " " + stateName(s.snap.State) + ")"
+	}
+	return s.snap.State + " " + stateName(s.snap.State)
 }
 
 // footerLine is the reveal warning, the exit notice, the last error, or when

@@ -345,3 +345,47 @@ func TestInspectorSecretWarningOnlyForMaskedValues(t *testing.T) {
 		t.Fatalf("no warning for a masked value shown unmasked:\n%s", v)
 	}
 }
+
+// Cosmetics of issue 14: the parent chain reads top-down like a tree (init
+// first, this process last), the limits table lines up, an exited process
+// is not "sleeping", and at 60 columns the active tab is on screen.
+func TestInspectorCosmetics(t *testing.T) {
+	in := uitest.NewInspector()
+	in.Mu.Lock()
+	sn := in.Snaps[300]
+	sn.Rlimits = append(sn.Rlimits, inspect.Rlimit{Name: "Max realtime priority", Soft: 0, Hard: 0})
+	in.Snaps[300] = sn
+	in.Mu.Unlock()
+	deps := uitest.Deps(in)
+	s := New(deps, 300)
+	d := uitest.NewScreen(t, deps, s, 120, 40)
+	s.chain = []chainLink{{pid: 200, comm: "bash"}, {pid: 100, comm: "sshd"}, {pid: 1, comm: "systemd"}}
+	v := d.View()
+	i1, i100, i300 := strings.Index(v, "1 systemd"), strings.Index(v, "100 sshd"), strings.Index(v, "300 sleep  ← this process")
+	if i1 < 0 || i100 < i1 || i300 < i100 {
+		t.Fatalf("parent chain is not top-down (init %d, sshd %d, this %d):\n%s", i1, i100, i300, v)
+	}
+	var cols []int
+	for _, l := range strings.Split(v, "\n") {
+		if strings.Contains(l, "Max ") && strings.Contains(l, " soft ") {
+			cols = append(cols, strings.Index(l, " soft "))
+		}
+	}
+	if len(cols) != 2 || cols[0] != cols[1] {
+		t.Fatalf("limits table not aligned: soft at %v\n%s", cols, v)
+	}
+	s.exited = true
+	if v := d.View(); strings.Contains(strings.Split(v, "\n")[1], "sleeping") || !strings.Contains(v, "exited") {
+		t.Fatalf("an exited process is shown sleeping:\n%s", v)
+	}
+	d2, _, _ := newInspectorFixture(t, 300, 60, 20)
+	d2.Keys("8")
+	if bar := strings.Split(d2.View(), "\n")[3]; !strings.Contains(bar, "Security") || !strings.Contains(bar, "‹") {
+		t.Fatalf("at 60 columns the active tab is not on screen: %q", bar)
+	}
+	// A click on the narrow bar still picks the tab under the mouse.
+	d2.Send(tea.MouseClickMsg{X: 2 + 1, Y: 1 + inspectorTabRow, Button: tea.MouseLeft})
+	if s2 := d2.S.(*Model); s2.tab != s2.tabFirst {
+		t.Fatalf("a click on the first shown tab chose tab %d (first shown %d)", s2.tab, s2.tabFirst)
+	}
+}

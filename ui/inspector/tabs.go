@@ -86,7 +86,7 @@ func (s *Model) overviewTab(w int) []string {
 	out := s.section("Identity", []string{"identity", "status"}, []string{
 		s.kv("command", cmd),
 		s.kv("executable", orDash(sn.Exe)),
-		s.kv("state", sn.State+" "+stateName(sn.State)),
+		s.kv("state", s.stateText()),
 		s.kv("started", started),
 		s.kv("threads", strconv.Itoa(sn.Threads)),
 		s.kv("user", idSetText(sn.UIDs)),
@@ -98,21 +98,39 @@ func (s *Model) overviewTab(w int) []string {
 		s.kv("priority", strconv.Itoa(sn.Priority)),
 		s.kv("policy", orDash(sn.Policy)),
 	})...)
-	chain := []string{st.Text.Render(strconv.Itoa(sn.PID) + " " + sn.Comm + "  ← this process")}
+	// The chain reads like a tree: the oldest ancestor at the top, each
+	// child under its parent, this process last.
+	var chain []string
 	switch {
 	case s.chainErr != nil:
 		chain = append(chain, st.Bad.Render("cannot read the parents: "+s.chainErr.Error()))
 	case s.chain == nil && sn.PPID > 0:
 		chain = append(chain, st.Subtle.Render("reading parents…"))
 	}
-	for i, c := range s.chain {
-		chain = append(chain, strings.Repeat("  ", i)+"└ "+strconv.Itoa(c.pid)+" "+c.comm)
+	depth := 0
+	for i := len(s.chain) - 1; i >= 0; i-- {
+		c := s.chain[i]
+		prefix := ""
+		if depth > 0 {
+			prefix = strings.Repeat("  ", depth-1) + "└ "
+		}
+		chain = append(chain, prefix+strconv.Itoa(c.pid)+" "+c.comm)
+		depth++
 	}
+	prefix := ""
+	if depth > 0 {
+		prefix = strings.Repeat("  ", depth-1) + "└ "
+	}
+	chain = append(chain, prefix+st.Text.Render(strconv.Itoa(sn.PID)+" "+sn.Comm+"  ← this process"))
 	out = append(out, s.section("Parent chain", nil, chain)...)
 	if len(sn.Rlimits) > 0 {
 		var rl []string
+		nameW := 0
 		for _, r := range sn.Rlimits {
-			rl = append(rl, fmt.Sprintf("%-20s soft %-12s hard %-12s %s", r.Name, limitText(r.Soft), limitText(r.Hard), r.Units))
+			nameW = max(nameW, len(r.Name))
+		}
+		for _, r := range sn.Rlimits {
+			rl = append(rl, fmt.Sprintf("%-*s  soft %-12s hard %-12s %s", nameW, r.Name, limitText(r.Soft), limitText(r.Hard), r.Units))
 		}
 		out = append(out, s.section("Resource limits", []string{"rlimits"}, rl)...)
 	}
