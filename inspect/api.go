@@ -66,22 +66,25 @@ type Difference struct {
 
 // HostReport is `procbox doctor`: what this host supports, and why not.
 type HostReport struct {
-	Root          bool      `json:"root"`
-	UID           int       `json:"uid"`
-	Kernel        string    `json:"kernel"`
-	CgroupMode    string    `json:"cgroup_mode"` // "v1", "v2", "hybrid", "none"
-	CgroupNote    string    `json:"cgroup_note"`
-	Controllers   []string  `json:"controllers"`
-	Delegated     []string  `json:"delegated"` // controllers the current user may write
-	Namespaces    []Feature `json:"namespaces"`
-	UserNSUnpriv  Feature   `json:"user_namespaces_unprivileged"`
-	Seccomp       Feature   `json:"seccomp"`
-	LSM           string    `json:"lsm"` // "apparmor", "selinux", "none", ...
-	LSMNote       string    `json:"lsm_note"`
-	TimeNamespace Feature   `json:"time_namespace"`
-	HidePID       Feature   `json:"hidepid"`
-	NSReference   string    `json:"ns_reference"`
-	Notes         []string  `json:"notes"`
+	Root        bool     `json:"root"`
+	UID         int      `json:"uid"`
+	Kernel      string   `json:"kernel"`
+	CgroupMode  string   `json:"cgroup_mode"` // "v1", "v2", "hybrid", "none"
+	CgroupNote  string   `json:"cgroup_note"`
+	Controllers []string `json:"controllers"`
+	Delegated   []string `json:"delegated"` // controllers the current user may write
+	// CgroupReadOnly: a cgroup filesystem is mounted read-only here, so no
+	// cgroup can be made and no limit set, by root either.
+	CgroupReadOnly bool      `json:"cgroup_read_only"`
+	Namespaces     []Feature `json:"namespaces"`
+	UserNSUnpriv   Feature   `json:"user_namespaces_unprivileged"`
+	Seccomp        Feature   `json:"seccomp"`
+	LSM            string    `json:"lsm"` // "apparmor", "selinux", "none", ...
+	LSMNote        string    `json:"lsm_note"`
+	TimeNamespace  Feature   `json:"time_namespace"`
+	HidePID        Feature   `json:"hidepid"`
+	NSReference    string    `json:"ns_reference"`
+	Notes          []string  `json:"notes"`
 }
 
 // Feature is one thing the host can or cannot do, with the reason.

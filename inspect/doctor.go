@@ -42,6 +42,13 @@ func (fs FS) Doctor() HostReport {
 	}
 	r.CgroupNote = cgroupNote(r.CgroupMode, fs.Cgroup)
 	r.Delegated = fs.delegatedControllers(r.CgroupMode, r.Controllers, r.Root)
+	if r.CgroupReadOnly = fs.cgroupReadOnly(); r.CgroupReadOnly {
+		r.Delegated = []string{} // nobody may write a read-only file system
+	}
+	if r.CgroupMode != CgroupNone && !r.CgroupReadOnly {
+		r.Notes = append(r.Notes, "cgroup limits hold against a root child only with a mount namespace (--ns mnt): "+
+			"procbox then mounts "+fs.Cgroup+" read-only inside; without one the child can leave its cgroup or raise its limits, so they are advisory")
+	}
 
 	r.Seccomp = fs.seccompFeature()
 	active, known := activeLSMs(fs.Sys)

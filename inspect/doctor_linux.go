@@ -10,6 +10,30 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// cgroupReadOnly reports whether a cgroup filesystem under fs.Cgroup (the
+// unified one, or any v1 hierarchy) is mounted read-only. The tmpfs that
+// holds v1 hierarchies is read-only on many systemd hosts and does not count.
+func (fs FS) cgroupReadOnly() bool {
+	dirs := []string{fs.Cgroup}
+	if ents, err := os.ReadDir(fs.Cgroup); err == nil {
+		for _, e := range ents {
+			if e.IsDir() {
+				dirs = append(dirs, filepath.Join(fs.Cgroup, e.Name()))
+			}
+		}
+	}
+	for _, d := range dirs {
+		var st unix.Statfs_t
+		if unix.Statfs(d, &st) != nil {
+			continue
+		}
+		if (st.Type == unix.CGROUP_SUPER_MAGIC || st.Type == unix.CGROUP2_SUPER_MAGIC) && st.Flags&unix.ST_RDONLY != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // delegatedControllers lists the controllers the current user may manage
 // under its own cgroup. Root manages all. On v2 a cgroup is delegated when
 // the user owns it; the controllers it may hand to children are those in its

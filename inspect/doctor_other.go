@@ -10,3 +10,6 @@ func (fs FS) delegatedControllers(mode string, controllers []string, root bool) 
 	}
 	return []string{}
 }
+
+// cgroupReadOnly: off Linux there is no cgroup filesystem to be read-only.
+func (fs FS) cgroupReadOnly() bool { return false }

@@ -109,7 +109,11 @@ func writeDoctorText(w io.Writer, r inspect.HostReport) {
 	fmt.Fprintln(w, "\nCgroups")
 	fmt.Fprintf(w, "%s cgroup mode %s — %s\n", mark(r.CgroupMode != inspect.CgroupNone), r.CgroupMode, r.CgroupNote)
 	fmt.Fprintf(w, "  controllers: %s\n", dashIfEmpty(strings.Join(r.Controllers, " ")))
-	fmt.Fprintf(w, "%s delegated to you — %s\n", mark(len(r.Delegated) > 0), dashIfEmpty(strings.Join(r.Delegated, " ")))
+	if r.CgroupReadOnly {
+		fmt.Fprintln(w, "✗ read-only — the cgroup filesystem is mounted read-only here: no cgroup can be made and no limit set, not even by root")
+	} else {
+		fmt.Fprintf(w, "%s delegated to you — %s\n", mark(len(r.Delegated) > 0), dashIfEmpty(strings.Join(r.Delegated, " ")))
+	}
 	fmt.Fprintln(w, "\nSecurity")
 	line(r.Seccomp)
 	fmt.Fprintf(w, "%s lsm %s — %s\n", mark(r.LSM != "none"), r.LSM, r.LSMNote)

@@ -432,3 +432,32 @@ func TestContainSeccompFamilies(t *testing.T) {
 		t.Errorf("--explain does not list the kill family:\n%s", r.stdout)
 	}
 }
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// TestContainDoctorReadOnly: with cgroupfs read-only (here: inside procbox's
+// own mount namespace, which mounts it so) doctor says read-only, as root,
+// instead of "delegated to you", and JSON agrees; on the host it says that
+// limits are advisory against a root child without a mount namespace.
+func TestContainDoctorReadOnly(t *testing.T) {
+	requireRoot(t)
+	bin := faultBuild(t)
+	r := faultExec(t, 30*time.Second, bin, "run", "--ns", "mnt", "--", bin, "doctor")
+	if r.code != 0 || !strings.Contains(r.stdout, "✗ read-only") || strings.Contains(r.stdout, "delegated to you") {
+		t.Errorf("doctor with cgroupfs read-only: code %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = faultExec(t, 30*time.Second, bin, "run", "--ns", "mnt", "--", bin, "doctor", "--json")
+	if !strings.Contains(r.stdout, `"cgroup_read_only": true`) || !strings.Contains(r.stdout, `"delegated": []`) {
+		t.Errorf("doctor --json with cgroupfs read-only:\n%s", r.stdout)
+	}
+	r = faultExec(t, 30*time.Second, bin, "doctor")
+	if !fileExists("/sys/fs/cgroup/pids") && !fileExists("/sys/fs/cgroup/cgroup.controllers") {
+		return
+	}
+	if !strings.Contains(r.stdout, "advisory") {
+		t.Errorf("host doctor does not say limits are advisory without a mount namespace:\n%s", r.stdout)
+	}
+}
