@@ -6,6 +6,7 @@ package isolate
 // Documentation/admin-guide/cgroup-v1 and cgroup-v2.rst for the files used.
 
 import (
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,6 +34,9 @@ type CgroupLayout struct {
 	// grow control files on mkdir, so writes then create the files, and nothing
 	// read back from cgroup.procs is ever signalled (those pids are made up).
 	fixture bool
+	// selfCgroup stands for /proc/self/cgroup on a fixture ("" = "/" in
+	// every hierarchy), so tests can put the caller in a nested cgroup.
+	selfCgroup string
 }
 
 // limitsOn reports which hierarchy the limits are written to. Hybrid hosts use
@@ -102,9 +106,35 @@ func cgroupName(owner int, seq uint64) string {
 // Name is the directory name, "procbox-<ownerPID>-<seq>".
 func (c *Cgroup) Name() string { return c.name }
 
-// Path is how /proc/PID/cgroup shows it (e.g. "/procbox-123-1"): procbox
-// creates its cgroups directly under each hierarchy's root.
-func (c *Cgroup) Path() string { return "/" + c.name }
+// Path is how /proc/PID/cgroup shows the child's cgroup where its limits
+// live ("/user.slice/…/procbox-123-1"): the unified one on v2; on v1 the
+// first of memory, pids, cpu that has one (PathIn tells each apart).
+func (c *Cgroup) Path() string {
+	for _, k := range []string{"", "memory", "pids", "cpu", "cpuacct"} {
+		if p := c.PathIn(k); p != "" {
+			return p
+		}
+	}
+	return ""
+}
+
+// PathIn is the cgroup's path in the hierarchy of v1 controller ctrl ("" for
+// the unified one), as /proc/PID/cgroup shows it; "" where it has none.
+func (c *Cgroup) PathIn(ctrl string) string {
+	d, ok := c.dirs[ctrl]
+	if !ok {
+		return ""
+	}
+	mount := c.layout.Unified
+	if ctrl != "" {
+		mount = c.layout.V1[ctrl]
+	}
+	rel, err := filepath.Rel(mount, d)
+	if err != nil {
+		return ""
+	}
+	return "/" + rel
+}
 
 // Version is "v1" or "v2": the hierarchy the limits live in.
 func (c *Cgroup) Version() string { return c.version }

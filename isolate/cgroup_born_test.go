@@ -58,11 +58,11 @@ func TestCgroupJoinThreadBearsChild(t *testing.T) {
 	}
 	child := cgroupReadString("/proc/" + strconv.Itoa(r.pid) + "/cgroup")
 	for _, ctrl := range []string{"memory", "pids"} {
-		if !cgHasLine(r.during, ctrl, c.Path()) {
-			t.Errorf("the forking thread was not in %s:%s:\n%s", ctrl, c.Path(), r.during)
+		if !cgHasLine(r.during, ctrl, c.PathIn(ctrl)) {
+			t.Errorf("the forking thread was not in %s:%s:\n%s", ctrl, c.PathIn(ctrl), r.during)
 		}
-		if !cgHasLine(child, ctrl, c.Path()) {
-			t.Errorf("the child was not born in %s:%s:\n%s", ctrl, c.Path(), child)
+		if !cgHasLine(child, ctrl, c.PathIn(ctrl)) {
+			t.Errorf("the child was not born in %s:%s:\n%s", ctrl, c.PathIn(ctrl), child)
 		}
 	}
 	if strings.Contains(r.after, c.Name()) {

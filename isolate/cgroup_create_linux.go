@@ -18,11 +18,12 @@ import (
 // "this many µs of CPU time in every 100 ms".
 const cgroupCFSPeriod = 100000
 
-// NewCgroup creates the cgroup for spec (memory/pids/cpu as asked; on v1 also creates
-// dirs in the controllers used for stats even with no limit, e.g. memory+pids+cpu,cpuacct so
-// Stats works), writes the limits and returns the equivalent shell commands
-// ("mkdir /sys/fs/cgroup/memory/procbox-123-1", "echo 67108864 > …/memory.limit_in_bytes").
-// On v2 it enables the controllers in the parent's cgroup.subtree_control if needed.
+// NewCgroup creates the cgroup for spec below the caller's own cgroup (on v1
+// only in the hierarchies of the controllers spec limits; see
+// cgroup_parent_linux.go), writes the limits and returns the equivalent shell
+// commands ("mkdir /sys/fs/cgroup/memory/user.slice/procbox-123-1",
+// "echo 67108864 > …/memory.limit_in_bytes"). On v2 it enables the
+// controllers in the parent's cgroup.subtree_control if needed.
 //
 // Swap: a memory limit alone lets a hog page out to swap instead of being
 // OOM-killed. On v2 memory.swap.max is set to 0 with a memory limit. On v1,

@@ -136,8 +136,8 @@ func TestCgroupLiveLimitsAndRemove(t *testing.T) {
 	// The kernel now names our cgroup for this process in every hierarchy used.
 	procCgroup := cgroupReadString("/proc/" + strconv.Itoa(pid) + "/cgroup")
 	for _, ctrl := range []string{"memory", "pids", "cpu"} {
-		if l.limitsOn() == CgroupV1 && !cgHasLine(procCgroup, ctrl, c.Path()) {
-			t.Errorf("/proc/%d/cgroup does not show %s:%s:\n%s", pid, ctrl, c.Path(), procCgroup)
+		if l.limitsOn() == CgroupV1 && !cgHasLine(procCgroup, ctrl, c.PathIn(ctrl)) {
+			t.Errorf("/proc/%d/cgroup does not show %s:%s:\n%s", pid, ctrl, c.PathIn(ctrl), procCgroup)
 		}
 	}
 	if l.limitsOn() == CgroupV2 && !strings.Contains(procCgroup, "0::"+c.Path()+"\n") {
@@ -296,7 +296,7 @@ func TestCgroupLiveCPUThrottle(t *testing.T) {
 
 func TestCgroupLiveRemoveKillsForks(t *testing.T) {
 	l := cgLiveLayout(t, "pids")
-	c := cgNew(t, l, Spec{})
+	c := cgNew(t, l, Spec{PidsMax: 100000}) // a cgroup only comes with a limit
 	// A shell that keeps forking: Remove must chase every child.
 	ch := cgStart(t, "while :; do sleep 30 & sleep 0.01; done")
 	c.setProof(newTreeProof(ch.cmd.Process.Pid)) // the test plays procbox: its child is this process

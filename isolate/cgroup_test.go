@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -194,7 +195,7 @@ func TestCgroupV1Memsw(t *testing.T) {
 		"echo 67108864 > " + mem + "/memory.limit_in_bytes",
 		"echo 67108864 > " + mem + "/memory.memsw.limit_in_bytes",
 	}
-	if got := commands(steps)[4:]; !reflect.DeepEqual(got, want) {
+	if got := commands(steps)[1:]; !reflect.DeepEqual(got, want) { // after the one mkdir
 		t.Errorf("memory steps = %q, want %q", got, want)
 	}
 	// Raising: memsw first.
@@ -490,7 +491,7 @@ func TestNewCgroupUndoesHalfway(t *testing.T) {
 	fixtureFile(t, root, "pids/"+next, "in the way\n") // a file where the pids dir must go
 	// The pids mkdir fails (EEXIST), the memory dir is undone, and NewCgroup
 	// goes on with the next name (names carry no ownership).
-	c, _, err := NewCgroup(l, Spec{MemoryMax: 1 << 20})
+	c, _, err := NewCgroup(l, Spec{MemoryMax: 1 << 20, PidsMax: 8})
 	if err != nil || c.Name() == next {
 		t.Fatalf("NewCgroup = %v, %v; want it to go on under another name than %s", c, err, next)
 	}
@@ -651,5 +652,104 @@ func TestCgroupUpdatePartial(t *testing.T) {
 	}
 	if want := []string{"echo 32 > " + dir + "/pids.max"}; !reflect.DeepEqual(commands(steps), want) {
 		t.Errorf("retry steps = %q, want %q", commands(steps), want)
+	}
+}
+
+// TestCgroupBelowCaller (v2, temp-dir cgroupfs): procbox's cgroup goes below
+// the caller's own cgroup, so its limits hold. The fixture plays the
+// kernel's "no internal processes" rule (a cgroup with processes cannot enable
+// controllers for children, EBUSY): the caller's cgroup /a/b holds the caller,
+// so the cgroup goes to the nearest ancestor without processes, /a — but
+// only when /a/b limits nothing, else procbox refuses.
+func TestCgroupBelowCaller(t *testing.T) {
+	spec := Spec{MemoryMax: 64 << 20}
+	build := func(bProcs, bMemMax string) (string, CgroupLayout) {
+		root := fakeV2(t)
+		for _, d := range []string{"a", "a/b"} {
+			fixtureFile(t, root, d+"/cgroup.controllers", "cpu memory pids\n")
+			fixtureFile(t, root, d+"/cgroup.subtree_control", "")
+			fixtureFile(t, root, d+"/cgroup.procs", "")
+		}
+		fixtureFile(t, root, "a/b/cgroup.procs", bProcs)
+		fixtureFile(t, root, "a/b/memory.max", bMemMax)
+		l, err := DetectCgroups(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.selfCgroup = "0::/a/b\n"
+		return root, l
+	}
+
+	// A delegated, empty caller cgroup: right below it.
+	root, l := build("", "max\n")
+	c, steps, err := NewCgroup(l, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := root + "/a/b/" + c.Name(); c.Dirs()[0] != want || c.Path() != "/a/b/"+c.Name() {
+		t.Errorf("dir %v path %s, want %s", c.Dirs(), c.Path(), want)
+	}
+	if !slices.Contains(commands(steps), "echo '+memory +pids +cpu' > "+root+"/a/b/cgroup.subtree_control") {
+		t.Errorf("controllers not enabled in the caller's cgroup: %q", commands(steps))
+	}
+	c.Remove()
+
+	// The caller's cgroup holds processes and limits nothing: one up.
+	root, l = build("4242\n", "max\n")
+	plan, err := PlanCgroup(l, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err = NewCgroup(l, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := root + "/a/" + c.Name(); c.Dirs()[0] != want {
+		t.Errorf("dir %v, want %s", c.Dirs(), want)
+	}
+	if got := strings.Join(commands(plan), "\n"); !strings.Contains(got, "mkdir "+root+"/a/procbox-") {
+		t.Errorf("--explain does not print the real path:\n%s", got)
+	}
+	c.Remove()
+
+	// ... and limits memory itself: a cgroup anywhere else would escape it.
+	_, l = build("4242\n", "33554432\n")
+	if _, _, err := NewCgroup(l, spec); err == nil || !strings.Contains(err.Error(), "no internal processes") || !strings.Contains(err.Error(), "memory.max 33554432") {
+		t.Errorf("err = %v, want a refusal naming the rule and the limit", err)
+	}
+}
+
+// TestCgroupV1BelowCaller: on v1 each hierarchy has its own caller path, and
+// only hierarchies with a limit get a directory.
+func TestCgroupV1BelowCaller(t *testing.T) {
+	root := fakeV1(t, true)
+	fixtureFile(t, root, "memory/session/cgroup.procs", "")
+	l, err := DetectCgroups(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.selfCgroup = "4:memory:/session\n3:pids:/\n2:cpu,cpuacct:/\n"
+	c, _, err := NewCgroup(l, Spec{MemoryMax: 64 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Remove()
+	if want := []string{root + "/memory/session/" + c.Name()}; !reflect.DeepEqual(c.Dirs(), want) {
+		t.Errorf("Dirs() = %v, want only %v (no limit on pids or cpu)", c.Dirs(), want)
+	}
+	if c.PathIn("memory") != "/session/"+c.Name() || c.PathIn("pids") != "" {
+		t.Errorf("PathIn memory %q pids %q", c.PathIn("memory"), c.PathIn("pids"))
+	}
+	// A pids limit later (the Lab, in place) adds the pids directory, below
+	// the caller's pids cgroup.
+	steps, err := c.Update(Spec{MemoryMax: 64 << 20, PidsMax: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := commands(steps); len(got) < 2 || got[0] != "mkdir "+root+"/pids/"+c.Name() {
+		t.Errorf("Update steps %q", got)
+	}
+	if got := readFixture(t, root+"/pids/"+c.Name()+"/pids.max"); got != "9" {
+		t.Errorf("pids.max = %q", got)
 	}
 }

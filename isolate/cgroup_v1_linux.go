@@ -18,49 +18,118 @@ import (
 )
 
 // cgroupV1Controllers are the v1 hierarchies procbox uses: memory, pids and cpu
-// carry the limits; cpuacct only reports CPU usage. A directory is made in each
-// one that is mounted, even without a limit, so Stats can show usage.
+// carry the limits; cpuacct reports CPU usage when it shares cpu's hierarchy.
+// A directory is made only in a hierarchy whose controller has a limit: one
+// made elsewhere would only move the child out of the caller's cgroup there.
 var cgroupV1Controllers = []string{"memory", "pids", "cpu", "cpuacct"}
 
-// createV1 makes one directory per mounted controller procbox uses. A limit
-// asked for on a controller that is not mounted is an error before anything is made.
+// v1LimitControllers lists the v1 controllers spec sets a limit on.
+func v1LimitControllers(spec Spec) []string {
+	var out []string
+	if spec.MemoryMax > 0 {
+		out = append(out, "memory")
+	}
+	if spec.PidsMax > 0 {
+		out = append(out, "pids")
+	}
+	if spec.CPUMax > 0 {
+		// cpuacct limits nothing, but it counts the CPU time the quota is
+		// about (cpu.stat has no usage on v1); it often shares cpu's hierarchy.
+		out = append(out, "cpu", "cpuacct")
+	}
+	return out
+}
+
+// createV1 makes one directory per controller spec limits, each below the
+// caller's own cgroup in that hierarchy. A limit asked for on a controller
+// that is not mounted is an error before anything is made.
 func (c *Cgroup) createV1(spec Spec) ([]Step, error) {
 	if err := c.layout.Supports(spec); err != nil {
 		return nil, err
 	}
 	var steps []Step
-	made := map[string]bool{}
-	for _, ctrl := range cgroupV1Controllers {
-		mount := c.layout.V1[ctrl]
-		if mount == "" {
-			continue
+	for _, ctrl := range v1LimitControllers(spec) {
+		if c.layout.V1[ctrl] == "" {
+			continue // cpuacct not mounted: no usage figure, the limit holds anyway
 		}
-		dir := filepath.Join(mount, c.name)
-		c.dirs[ctrl] = dir
-		if made[dir] {
-			continue // co-mounted with a controller already handled (cpu,cpuacct)
+		more, err := c.ensureV1(ctrl, false)
+		steps = append(steps, more...)
+		if err != nil {
+			return steps, err
 		}
-		made[dir] = true
-		if err := c.mkdir(dir); err != nil {
-			delete(c.dirs, ctrl)
-			return steps, fmt.Errorf("cannot create cgroup %s: %w", dir, cgroupErrno(err))
-		}
-		steps = append(steps, Step{
-			What:    "new cgroup in the v1 " + filepath.Base(mount) + " hierarchy",
-			Command: "mkdir " + dir,
-		})
 	}
 	return steps, nil
+}
+
+// ensureV1 gives the cgroup a directory in ctrl's hierarchy if it has none
+// yet: below the caller's cgroup there, shared with the controllers mounted
+// with it (cpu,cpuacct). When the cgroup already holds processes (a limit on a
+// new controller for a live Lab child: move), they are moved in: v1 lets a
+// process change cgroups in one hierarchy and stay put in the others.
+func (c *Cgroup) ensureV1(ctrl string, move bool) ([]Step, error) {
+	if c.dirs[ctrl] != "" {
+		return nil, nil
+	}
+	parent, err := c.layout.v1Parent(ctrl)
+	if err != nil {
+		return nil, err
+	}
+	members := uniqueDirs(c.dirs) // before this one is added
+	mount := c.layout.V1[ctrl]
+	dir := filepath.Join(parent, c.name)
+	if err := c.mkdir(dir); err != nil {
+		return nil, fmt.Errorf("cannot create cgroup %s: %w", dir, cgroupErrno(err))
+	}
+	for _, k := range cgroupV1Controllers {
+		if c.layout.V1[k] == mount {
+			c.dirs[k] = dir
+		}
+	}
+	what := "new cgroup in the v1 " + filepath.Base(mount) + " hierarchy"
+	if parent != mount {
+		what += ", below this process's own cgroup there (" + strings.TrimPrefix(parent, mount) + "), so its limits still hold"
+	}
+	steps := []Step{{What: what, Command: "mkdir " + dir}}
+	if !move || len(members) == 0 {
+		return steps, nil
+	}
+	from := filepath.Join(members[0], "cgroup.procs")
+	if !c.plan && !c.layout.fixture {
+		// A process may fork meanwhile: repeat until nothing is left to move.
+		for range 10 {
+			moved := 0
+			have := map[int]bool{}
+			for _, pid := range parseProcs(cgroupReadString(filepath.Join(dir, "cgroup.procs"))) {
+				have[pid] = true
+			}
+			for _, pid := range parseProcs(cgroupReadString(from)) {
+				if have[pid] {
+					continue
+				}
+				if err := cgroupWriteFile(filepath.Join(dir, "cgroup.procs"), strconv.Itoa(pid), false); err != nil && !errors.Is(err, unix.ESRCH) {
+					return steps, err
+				}
+				moved++
+			}
+			if moved == 0 {
+				break
+			}
+		}
+	}
+	return append(steps, Step{What: "move the child's processes into it",
+		Command: "for p in $(cat " + from + "); do echo $p > " + filepath.Join(dir, "cgroup.procs") + "; done"}), nil
 }
 
 func (c *Cgroup) applyV1(old, spec Spec) ([]Step, Spec, error) {
 	var steps []Step
 	done := old
 	if old.MemoryMax != spec.MemoryMax {
-		dir, ok := c.dirs["memory"]
-		if !ok {
-			return steps, done, fmt.Errorf("cgroup v1 memory controller not mounted under %s", c.layout.Root)
+		more, err := c.ensureV1("memory", true)
+		steps = append(steps, more...)
+		if err != nil {
+			return steps, done, err
 		}
+		dir := c.dirs["memory"]
 		val, what := "-1", "no memory limit"
 		if spec.MemoryMax > 0 {
 			val, what = strconv.FormatInt(spec.MemoryMax, 10), "memory limit "+units.Bytes(spec.MemoryMax)
@@ -106,10 +175,12 @@ func (c *Cgroup) applyV1(old, spec Spec) ([]Step, Spec, error) {
 		done.MemoryMax = spec.MemoryMax
 	}
 	if old.PidsMax != spec.PidsMax {
-		dir, ok := c.dirs["pids"]
-		if !ok {
-			return steps, done, fmt.Errorf("cgroup v1 pids controller not mounted under %s", c.layout.Root)
+		more, err := c.ensureV1("pids", true)
+		steps = append(steps, more...)
+		if err != nil {
+			return steps, done, err
 		}
+		dir := c.dirs["pids"]
 		val, what := "max", "no limit on the number of processes"
 		if spec.PidsMax > 0 {
 			val, what = strconv.FormatInt(spec.PidsMax, 10), "at most "+strconv.FormatInt(spec.PidsMax, 10)+" processes"
@@ -122,10 +193,12 @@ func (c *Cgroup) applyV1(old, spec Spec) ([]Step, Spec, error) {
 		done.PidsMax = spec.PidsMax
 	}
 	if old.CPUMax != spec.CPUMax {
-		dir, ok := c.dirs["cpu"]
-		if !ok {
-			return steps, done, fmt.Errorf("cgroup v1 cpu controller not mounted under %s", c.layout.Root)
+		more, err := c.ensureV1("cpu", true)
+		steps = append(steps, more...)
+		if err != nil {
+			return steps, done, err
 		}
+		dir := c.dirs["cpu"]
 		if old.CPUMax <= 0 && spec.CPUMax > 0 {
 			st, err := c.write(filepath.Join(dir, "cpu.cfs_period_us"), strconv.Itoa(cgroupCFSPeriod),
 				"count CPU time in periods of 100 ms")

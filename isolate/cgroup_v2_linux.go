@@ -20,35 +20,18 @@ import (
 // cgroupV2Controllers are enabled for procbox's cgroups on v2 hosts.
 var cgroupV2Controllers = []string{"memory", "pids", "cpu"}
 
-// createV2 makes the single directory and, first, enables the controllers for
-// it: on v2 a child cgroup only gets memory.max, pids.max and cpu.max files when
-// its parent lists those controllers in cgroup.subtree_control.
+// createV2 makes the single directory below the caller's own cgroup (or the
+// nearest ancestor that can have it, see v2Parent) and, first, enables the
+// controllers for it: on v2 a child cgroup only gets memory.max, pids.max and
+// cpu.max files when its parent lists those controllers in
+// cgroup.subtree_control.
 func (c *Cgroup) createV2(spec Spec) ([]Step, error) {
-	parent := c.layout.Unified
 	if err := c.layout.Supports(spec); err != nil {
 		return nil, err
 	}
-	available := strings.Fields(cgroupReadString(filepath.Join(parent, "cgroup.controllers")))
-	enabled := cgroupSubtreeControl(cgroupReadString(filepath.Join(parent, "cgroup.subtree_control")))
-	var add []string
-	for _, ctrl := range cgroupV2Controllers {
-		if cgroupContains(available, ctrl) && !cgroupContains(enabled, ctrl) {
-			add = append(add, "+"+ctrl)
-		}
-	}
-	var steps []Step
-	if len(add) > 0 {
-		st, err := c.write(filepath.Join(parent, "cgroup.subtree_control"), strings.Join(add, " "),
-			"let child cgroups use "+strings.Join(add, " "))
-		if errors.Is(err, unix.EBUSY) {
-			// The "no internal processes" rule: outside the root, a v2 cgroup
-			// can either hold processes or hand controllers to children, not both.
-			return nil, fmt.Errorf("%w (processes live directly in %s, and a v2 cgroup that holds processes cannot give controllers to child cgroups)", err, parent)
-		}
-		if err != nil {
-			return nil, err
-		}
-		steps = append(steps, st)
+	parent, steps, err := c.v2Parent()
+	if err != nil {
+		return nil, err
 	}
 	dir := filepath.Join(parent, c.name)
 	if err := c.mkdir(dir); err != nil {

@@ -4,6 +4,7 @@ package isolate
 // the host (cgroups, mounts, links, processes), taken before and after.
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -23,16 +24,21 @@ func takeFaultInventory(t testing.TB) faultInventory {
 	t.Helper()
 	inv := faultInventory{mounts: map[string]bool{}}
 	prefix := "procbox-" + strconv.Itoa(os.Getpid()) + "-"
-	for _, pat := range []string{"/sys/fs/cgroup/procbox*", "/sys/fs/cgroup/*/procbox*", "/sys/fs/cgroup/*/*/procbox*"} {
-		m, _ := filepath.Glob(pat)
-		for _, d := range m {
+	// At any depth: procbox's cgroups go below the caller's own cgroup.
+	_ = filepath.WalkDir("/sys/fs/cgroup", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), "procbox") {
 			// Other test binaries run at the same time (go test ./...); only
 			// cgroups this process owns are ours to account for.
-			if strings.HasPrefix(filepath.Base(d), prefix) {
-				inv.cgroups = append(inv.cgroups, d)
+			if strings.HasPrefix(d.Name(), prefix) {
+				inv.cgroups = append(inv.cgroups, p)
 			}
+			return filepath.SkipDir
 		}
-	}
+		return nil
+	})
 	sort.Strings(inv.cgroups)
 	data, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {

@@ -75,7 +75,9 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 	}()
 	defer func() { <-swept }()
 	wantLimits := spec.MemoryMax > 0 || spec.PidsMax > 0 || spec.CPUMax > 0
-	if lerr == nil && layout.Mode != CgroupNone {
+	// A cgroup only where a limit is asked for, below the caller's own: every
+	// limit the caller is under still holds (cgroup_parent_linux.go).
+	if wantLimits && lerr == nil && layout.Mode != CgroupNone {
 		// For `run`, tiny limits wait until the command is exec'd (see
 		// tightenLimits); the Go child could not set itself up under them.
 		first := spec
@@ -87,12 +89,11 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 		case cerr == nil:
 			l.cg = cg
 			l.steps = append(l.steps, steps...)
-		case wantLimits && (errors.Is(cerr, os.ErrPermission) || errors.Is(cerr, unix.EROFS)) && os.Geteuid() != 0:
+		case (errors.Is(cerr, os.ErrPermission) || errors.Is(cerr, unix.EROFS)) && os.Geteuid() != 0:
 			return l, fmt.Errorf("cgroup limits need root or a delegated cgroup (%w)", cerr)
-		case wantLimits:
+		default:
 			return l, fmt.Errorf("cgroup: %w", cerr)
 		}
-		// Without limits a cgroup only serves statistics: go on without one.
 	} else if wantLimits {
 		return l, fmt.Errorf("cgroup limits need a cgroup filesystem under %s", cgroupRoot)
 	}

@@ -433,6 +433,69 @@ func TestContainSeccompFamilies(t *testing.T) {
 	}
 }
 
+// TestContainCallerLimitsHold replays "the caller's limits stay in force": a
+// shell in a 48 MiB memory cgroup ran `procbox run --ns pid -- <200 MiB
+// allocation>` and survived, because procbox moved the child into a new
+// cgroup at the root of the hierarchy. Now the child stays below the caller's
+// cgroup: with no limit of its own, with a limit on another controller, and
+// with a larger --mem, it is OOM-killed at the caller's 48 MiB. --explain,
+// run from there, prints the real nested path.
+func TestContainCallerLimitsHold(t *testing.T) {
+	requireRoot(t)
+	self, _ := os.ReadFile("/proc/self/cgroup")
+	var memPath string
+	for _, l := range strings.Split(string(self), "\n") {
+		if f := strings.SplitN(l, ":", 3); len(f) == 3 && slicesContains(strings.Split(f[1], ","), "memory") {
+			memPath = f[2]
+		}
+	}
+	if memPath == "" || !fileExists("/sys/fs/cgroup/memory/cgroup.procs") {
+		t.Skip("no cgroup v1 memory hierarchy (pure v2 hosts: the nesting is tested on a temp-dir cgroupfs in isolate, TestCgroupBelowCaller)")
+	}
+	bin, attack := faultBuild(t), containAttack(t)
+	parent := filepath.Join("/sys/fs/cgroup/memory", memPath, "contain-test-"+strconv.Itoa(os.Getpid()))
+	if err := os.Mkdir(parent, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			if err := syscall.Rmdir(parent); err == nil || time.Now().After(deadline) {
+				return
+			}
+		}
+	})
+	if err := os.WriteFile(filepath.Join(parent, "memory.limit_in_bytes"), []byte("50331648"), 0); err != nil {
+		t.Fatal(err)
+	}
+	inParent := func(args ...string) faultRun {
+		script := `echo $$ > "$0"/cgroup.procs && exec "$@"`
+		return faultExec(t, 60*time.Second, "sh", append([]string{"-c", script, parent, bin}, args...)...)
+	}
+	for _, spec := range [][]string{{"--ns", "pid"}, {"--ns", "pid", "--pids", "64"}, {"--ns", "pid", "--mem", "100M"}} {
+		args := append(append([]string{"run"}, spec...), "--", attack, "alloc", "200")
+		r := inParent(args...)
+		if strings.Contains(r.stdout, "allocated") || r.code != 137 {
+			t.Errorf("procbox %v in a 48 MiB cgroup: code %d stdout %q stderr %q; want the OOM killer (137)", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	r := inParent("run", "--explain", "--ns", "pid", "--mem", "100M", "--", "true")
+	if want := "mkdir " + parent + "/procbox-"; !strings.Contains(r.stdout, want) {
+		t.Errorf("--explain does not show the real nested path %q:\n%s", want, r.stdout)
+	}
+	if strings.Contains(r.stdout, "mkdir /sys/fs/cgroup/pids/") {
+		t.Errorf("--explain makes a pids cgroup without a pids limit:\n%s", r.stdout)
+	}
+}
+
+func slicesContains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil

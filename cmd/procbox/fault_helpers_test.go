@@ -8,6 +8,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -121,14 +122,25 @@ func takeInventory(t testing.TB) hostInventory {
 	return inv
 }
 
-// procboxCgroups lists every directory named procbox* up to two levels below
-// each hierarchy root (v1 controllers, the unified mount, or a v2 root).
+// procboxCgroups lists every directory named procbox* in the cgroup
+// hierarchies, at any depth: procbox makes its cgroups below the caller's
+// own cgroup in each hierarchy (a session's, a CI job's). It does not look
+// inside a procbox cgroup (what a child made there goes with it).
 func procboxCgroups() []string {
 	var found []string
-	for _, pat := range []string{"/sys/fs/cgroup/procbox*", "/sys/fs/cgroup/*/procbox*", "/sys/fs/cgroup/*/*/procbox*"} {
-		m, _ := filepath.Glob(pat)
-		found = append(found, m...)
-	}
+	_ = filepath.WalkDir("/sys/fs/cgroup", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), "procbox") {
+			found = append(found, p)
+			return filepath.SkipDir
+		}
+		if strings.Count(p, "/") > 12 {
+			return filepath.SkipDir // deep enough for any caller
+		}
+		return nil
+	})
 	sort.Strings(found)
 	return found
 }

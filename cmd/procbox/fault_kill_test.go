@@ -279,7 +279,12 @@ mkdir "$d" && echo $$ > "$d/cgroup.procs" && echo ready && exec sleep 30`
 		cmd.Wait()
 		t.Fatalf("the child did not make its nested cgroup: %q", buf[:n])
 	}
-	nested, _ := filepath.Glob("/sys/fs/cgroup/memory/procbox-" + strconv.Itoa(pid) + "-*/nested")
+	var nested []string
+	for _, d := range cgroupsOf(pid) {
+		if fileExists(filepath.Join(d, "nested")) {
+			nested = append(nested, filepath.Join(d, "nested"))
+		}
+	}
 	if len(nested) == 0 {
 		t.Fatalf("no nested cgroup below procbox-%d-*", pid)
 	}

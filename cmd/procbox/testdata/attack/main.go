@@ -7,12 +7,14 @@
 //	attack syscalls NAME...    call each syscall with harmless arguments; print NAME=errno
 //	attack write FILE TEXT     write TEXT to FILE; print "ok" or the errno
 //	attack capeff              print this process's CapEff and CapInh from /proc/self/status
+//	attack alloc MIB           allocate and touch MIB MiB; print "allocated MIB" if it lived
 //	attack ls DIR              list DIR; print "ok N" or the errno
 package main
 
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"unsafe"
@@ -45,6 +47,17 @@ func main() {
 				fmt.Println(strings.Join(strings.Fields(l), " "))
 			}
 		}
+	case "alloc":
+		n, _ := strconv.Atoi(os.Args[2])
+		keep := make([][]byte, 0, n)
+		for i := 0; i < n; i++ {
+			b := make([]byte, 1<<20)
+			for j := 0; j < len(b); j += 4096 {
+				b[j] = 1
+			}
+			keep = append(keep, b)
+		}
+		fmt.Println("allocated", len(keep))
 	case "ls":
 		ents, err := os.ReadDir(os.Args[2])
 		if pe, ok := err.(*os.PathError); ok {
