@@ -487,6 +487,12 @@ func verdictText(st common.Styles, sn *inspect.Snapshot) string {
 		return st.OK.Render("kernel thread") + st.Subtle.Render(" — part of the kernel itself, not a program; never in a container")
 	}
 	why, unread := sn.Errors["namespaces"]
+	if c.Isolation == "unknown" {
+		unread = true
+		if c.Why != "" {
+			why = c.Why
+		}
+	}
 	if unread && len(c.IsolatedNamespaces) == 0 {
 		v := st.Warn.Render("isolation unknown") + st.Subtle.Render(" — its namespaces could not be read: "+why)
 		if c.Runtime != "" {
@@ -518,13 +524,10 @@ func unknownText(why string) string {
 	return "unknown (" + why + ")"
 }
 
-// kernelThread reports whether sn is a kernel thread: a child of kthreadd
-// (or kthreadd itself, PID 2) with no executable and no command line. Kernel
-// threads run only kernel code: no program, no user memory, no user registers.
+// kernelThread reports whether sn is a kernel thread. Kernel threads run
+// only kernel code: no program, no user memory, no user registers.
 func kernelThread(sn *inspect.Snapshot) bool {
-	_, exeErr := sn.Errors["exe"]
-	_, cmdErr := sn.Errors["cmdline"]
-	return (sn.PID == 2 || sn.PPID == 2) && sn.Exe == "" && len(sn.Cmdline) == 0 && !exeErr && !cmdErr
+	return sn.KernelThread || sn.Container.Isolation == "kernel_thread"
 }
 
 // refName is what "host" means, in a few words: "pid 1" or "procbox itself

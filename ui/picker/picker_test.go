@@ -407,3 +407,17 @@ func TestPickerSortKeepsSelectionInView(t *testing.T) {
 		t.Fatalf("the selection left the window: cursor %d offset %d height %d", p.cursor, p.offset, p.height)
 	}
 }
+
+// A process whose namespaces could not be read is "unknown" in the
+// CONTAINER column, never blank (blank means a plain host process).
+func TestPickerUnknownContainerIsShown(t *testing.T) {
+	in := uitest.NewInspector()
+	in.ProcRows = append(in.ProcRows, inspect.ProcRow{PID: 600, PPID: 1, User: "root", State: "S", Comm: "sleep", Cmdline: "sleep 1000", Threads: 1, Container: "unknown"})
+	deps := uitest.Deps(in)
+	d := uitest.NewScreen(t, deps, New(deps), 100, 30)
+	for _, l := range strings.Split(d.View(), "\n") {
+		if strings.Contains(l, "sleep 1000") && !strings.Contains(l, "unknown") {
+			t.Fatalf("the unreadable process shows no 'unknown': %q", l)
+		}
+	}
+}

@@ -147,6 +147,7 @@ func SnapUnreadable() inspect.Snapshot {
 	s.PID, s.PPID, s.Comm, s.User = 600, 1, "sleep", "root"
 	s.Namespaces, s.FDs, s.Env, s.Syscall, s.UIDMap, s.GIDMap = nil, nil, nil, nil, nil, nil
 	denied := "permission denied: needs root or the same user"
+	s.Container = inspect.Container{Isolation: "unknown", Why: "cannot read /proc/600/ns: " + denied}
 	s.Errors = map[string]string{"namespaces": denied, "uid_map": denied, "gid_map": denied, "fds": denied, "env": denied, "syscall": denied}
 	return s
 }
@@ -156,6 +157,8 @@ func SnapUnreadable() inspect.Snapshot {
 func SnapKernelThread() inspect.Snapshot {
 	s := SnapPlain()
 	s.PID, s.PPID, s.Comm, s.User, s.Exe, s.Cmdline = 2, 0, "kthreadd", "root", "", nil
+	s.KernelThread = true
+	s.Container = inspect.Container{Isolation: "kernel_thread"}
 	s.FDs, s.Env, s.Memory = nil, nil, inspect.Memory{}
 	s.Syscall = &inspect.Syscall{Number: -1}
 	return s
