@@ -187,6 +187,19 @@ func (c *Child) Stop() error {
 	return err
 }
 
+// CleanupNotes name the foreign processes the last cleanup moved out of the
+// child's cgroup instead of killing them (empty before Stop).
+func (c *Child) CleanupNotes() []string {
+	c.lmu.Lock()
+	l, stopped := c.l, c.stopped
+	c.lmu.Unlock()
+	if !stopped {
+		return nil
+	}
+	l.cleanup() // done already: this only waits for it to have finished
+	return slices.Clone(l.notes)
+}
+
 // ChildView asks the agent the Lab's questions from inside.
 func (c *Child) ChildView() (View, error) {
 	c.mu.Lock()
@@ -287,6 +300,12 @@ func (c *Child) Apply(spec Spec) (Change, error) {
 		c.recreating = true
 		c.lmu.Unlock()
 		c.l.cleanup()
+		// Foreign processes the old child had moved into its cgroup were
+		// moved out, not killed: the Lab's log says so.
+		moved := ""
+		if len(c.l.notes) > 0 {
+			moved = "; cleanup: " + strings.Join(c.l.notes, "; ")
+		}
 		n, err := Start(spec)
 		c.lmu.Lock()
 		c.recreating = false
@@ -304,7 +323,7 @@ func (c *Child) Apply(spec Spec) (Change, error) {
 		c.l = n.l
 		c.lmu.Unlock()
 		c.spec, c.inPlace = spec, nil
-		return Change{Recreate: true, What: "child re-created", Why: why, OldPID: oldPID, NewPID: c.l.cmd.Process.Pid}, nil
+		return Change{Recreate: true, What: "child re-created" + moved, Why: why, OldPID: oldPID, NewPID: c.l.cmd.Process.Pid}, nil
 	}
 	var what []string
 	if limits {

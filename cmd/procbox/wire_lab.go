@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"os/exec"
 	"sync"
 
@@ -107,6 +109,11 @@ func (e *labEngine) StopAll() {
 	e.mu.Unlock()
 	for _, c := range children {
 		_ = c.Stop()
+		// The Lab's log is gone with its screen: what cleanup did instead
+		// of killing (a foreign process moved out) goes to stderr.
+		for _, n := range c.c.CleanupNotes() {
+			fmt.Fprintln(os.Stderr, "procbox: cleanup:", n)
+		}
 	}
 	if rootfs != "" {
 		// Only after every child is gone: a child may still be pivoted into it.
