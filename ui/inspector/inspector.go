@@ -513,6 +513,12 @@ func verdictText(st common.Styles, sn *inspect.Snapshot) string {
 			v += " " + shortID(c.ID)
 		}
 	}
+	switch {
+	case c.Pod != nil:
+		v += " · pod " + c.Pod.Namespace + "/" + c.Pod.Name + " (" + c.Pod.Container + ")"
+	case c.Name != "" && c.Name != c.ID:
+		v += " · " + c.Name
+	}
 	return st.Diff.Render(v)
 }
 
@@ -527,7 +533,7 @@ func unknownText(why string) string {
 // kernelThread reports whether sn is a kernel thread. Kernel threads run
 // only kernel code: no program, no user memory, no user registers.
 func kernelThread(sn *inspect.Snapshot) bool {
-	return sn.KernelThread || sn.Container.Isolation == "kernel_thread"
+	return sn.KernelThread || sn.Container.Isolation == inspect.IsolationKernelThread
 }
 
 // refName is what "host" means, in a few words: "pid 1" or "procbox itself

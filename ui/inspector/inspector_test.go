@@ -389,3 +389,32 @@ func TestInspectorCosmetics(t *testing.T) {
 		t.Fatalf("a click on the first shown tab chose tab %d (first shown %d)", s2.tab, s2.tabFirst)
 	}
 }
+
+// The verdict names the container from the runtime's state; the cgroups tab
+// says which ancestor sets an effective limit, and "unknown (why)" for usage
+// the root cgroup does not account, never a bar at a false 0.
+func TestInspectorContainerNameEffectiveLimitsAndUnaccounted(t *testing.T) {
+	in := uitest.NewInspector()
+	sn := in.Snaps[400]
+	sn.Container.Name = "web"
+	sn.Container.Pod = &inspect.Pod{Name: "shop-0", Namespace: "prod", Container: "web"}
+	sn.Limits.MemoryMaxSetBy = "/docker"
+	sn.Limits.PidsCurrent = -1
+	sn.Errors = map[string]string{"limits.pids_current": "not accounted here: the root pids cgroup of v1 has no pids.current"}
+	in.Snaps[400] = sn
+	deps := uitest.Deps(in)
+	d := uitest.NewScreen(t, deps, New(deps, 400), 140, 40)
+	if v := d.View(); !strings.Contains(v, "pod prod/shop-0 (web)") {
+		t.Errorf("verdict lacks the pod:\n%s", v)
+	}
+	d.Keys("7")
+	v := d.View()
+	for _, want := range []string{"memory limit set by the ancestor cgroup /docker", "unknown (not accounted here"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("cgroups tab lacks %q:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "-1 of 100") {
+		t.Errorf("cgroups tab shows the unaccounted -1 as a number:\n%s", v)
+	}
+}

@@ -404,12 +404,25 @@ func (s *Model) cgroupsTab(w int) []string {
 	l := sn.Limits
 	barW := min(max(w-46, 10), 30)
 	count := func(n int64) string { return strconv.FormatInt(n, 10) }
+	usage := func(used, limit int64, format func(int64) string, field string) string {
+		if used < 0 { // the root cgroup does not account it: no bar, no false 0
+			return st.Subtle.Render(unknownText(sn.Errors["limits."+field]))
+		}
+		return common.UsageBar(st, used, limit, barW, format)
+	}
 	lim := []string{
-		s.kv("memory", common.UsageBar(st, l.MemoryCurrent, l.MemoryMax, barW, units.Short)),
-		s.kv("pids", common.UsageBar(st, l.PidsCurrent, l.PidsMax, barW, count)),
+		s.kv("memory", usage(l.MemoryCurrent, l.MemoryMax, units.Short, "memory_current")),
+		s.kv("pids", usage(l.PidsCurrent, l.PidsMax, count, "pids_current")),
 		s.kv("cpu", cpuText(l.CPUMax)),
 		s.kv("oom kills", strconv.FormatInt(l.OOMKills, 10)),
 		s.kv("throttled", fmt.Sprintf("%d times, %s in total", l.NrThrottled, (time.Duration(l.ThrottledUsec)*time.Microsecond).String())),
+	}
+	// The kernel enforces the tightest limit on the way to the root: say
+	// when an ancestor, not the process's own cgroup, sets it.
+	for _, e := range []struct{ what, setBy string }{{"memory", l.MemoryMaxSetBy}, {"pids", l.PidsMaxSetBy}, {"cpu", l.CPUMaxSetBy}} {
+		if e.setBy != "" && !slices.ContainsFunc(sn.Cgroups, func(c inspect.CgroupMembership) bool { return c.Path == e.setBy }) {
+			lim = append(lim, st.Subtle.Render("  "+e.what+" limit set by the ancestor cgroup "+e.setBy))
+		}
 	}
 	title := "Limits and usage"
 	if l.CgroupVersion != "" {

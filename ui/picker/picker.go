@@ -448,7 +448,7 @@ func (p *Model) compareRows(a, b *inspect.ProcRow) int {
 	case colThreads:
 		c = cmp.Compare(a.Threads, b.Threads)
 	case colContainer:
-		c = strings.Compare(a.Container, b.Container)
+		c = strings.Compare(containerCell(a), containerCell(b))
 	case colCommand:
 		c = strings.Compare(commandOf(a, true), commandOf(b, true))
 	}
@@ -522,7 +522,22 @@ func (p *Model) matches(r *inspect.ProcRow) bool {
 		return true
 	}
 	// The name and the whole command line, arguments included, both count.
-	return fuzzy(f, strings.ToLower(r.Comm)) || fuzzy(f, strings.ToLower(commandOf(r, true))) || fuzzy(f, strings.ToLower(r.User))
+	return fuzzy(f, strings.ToLower(r.Comm)) || fuzzy(f, strings.ToLower(commandOf(r, true))) || fuzzy(f, strings.ToLower(r.User)) ||
+		(r.Container != "" && (fuzzy(f, strings.ToLower(containerCell(r))) || fuzzy(f, strings.ToLower(r.Container))))
+}
+
+// containerCell is the CONTAINER column: the container's pod
+// ("namespace/name") or name when the runtime's state gave one, else the
+// runtime ("docker") or "isolated"; "unknown" when the namespaces could not
+// be read; empty for a host process. The inspector shows all of them.
+func containerCell(r *inspect.ProcRow) string {
+	switch {
+	case r.Pod != "":
+		return r.Pod
+	case r.ContainerName != "":
+		return r.ContainerName
+	}
+	return r.Container
 }
 
 // fuzzy reports whether the runes of pattern appear in s in order.
@@ -674,7 +689,7 @@ func (p *Model) renderLine(i int, ws [numColumns]int, w int) string {
 	cell(colState, r.State)
 	cell(colRSS, units.Short(r.RSSBytes))
 	cell(colThreads, strconv.Itoa(r.Threads))
-	cell(colContainer, r.Container)
+	cell(colContainer, containerCell(r))
 	cell(colCommand, l.prefix+commandOf(r, p.fullCmd))
 	line := b.String()
 	switch {
@@ -682,6 +697,8 @@ func (p *Model) renderLine(i int, ws [numColumns]int, w int) string {
 		return st.Selected.Render(line)
 	case r.PID == p.mark:
 		return st.Marked.Render(line)
+	case r.Container == "unknown":
+		return st.Subtle.Render(line) // not read, so neither host nor container
 	case r.Container != "":
 		return st.Warn.Render(line)
 	}

@@ -421,3 +421,30 @@ func TestPickerUnknownContainerIsShown(t *testing.T) {
 		}
 	}
 }
+
+// TestPickerContainerNamesAndUnknown: the CONTAINER cell names the container
+// (its pod or name) from the runtime's state, the filter finds
+// it by name, and a process whose namespaces could not be read says
+// "unknown", never a blank host cell.
+func TestPickerContainerNamesAndUnknown(t *testing.T) {
+	in := uitest.NewInspector()
+	in.ProcRows = append(in.ProcRows,
+		inspect.ProcRow{PID: 600, PPID: 1, User: "root", State: "S", Comm: "nginx", Threads: 1, Container: "runc", ContainerID: "web", ContainerName: "web"},
+		inspect.ProcRow{PID: 601, PPID: 1, User: "root", State: "S", Comm: "app", Threads: 1, Container: "containerd", ContainerName: "app", Pod: "shop/cart-0"},
+		inspect.ProcRow{PID: 602, PPID: 1, User: "root", State: "S", Comm: "hidden", Threads: 1, Container: "unknown"},
+	)
+	deps := uitest.Deps(in)
+	p := New(deps)
+	d := uitest.NewScreen(t, deps, p, 120, 30)
+	v := d.View()
+	for _, want := range []string{" web ", "shop/cart-0", "unknown"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+	d.Keys("/")
+	d.Type("cart")
+	if got := fmt.Sprint(p.pids()); got != "[601]" {
+		t.Errorf("filter 'cart' (a pod name) = %s, want [601]", got)
+	}
+}
