@@ -826,3 +826,22 @@ func TestLabTooSmallSaysWhatItNeeds(t *testing.T) {
 		t.Fatalf("no notice at 64×22:\n%s", v)
 	}
 }
+
+// A skipped experiment is not a denial, and a denial with no switch to
+// blame (a normal user's Lab) says which capability it needs.
+func TestLabOutcomeSkippedAndWhyDenied(t *testing.T) {
+	skipped := isolate.Outcome{Experiment: isolate.ExpMount, Summary: "skipped: would change the host's mounts; switch on mnt"}
+	text, bad := outcomeText("mount", skipped, isolate.Spec{})
+	if bad || strings.Contains(text, "denied") || !strings.Contains(text, "skipped") {
+		t.Errorf("skipped: %q bad=%v", text, bad)
+	}
+	bind := isolate.Outcome{Experiment: isolate.ExpBind80, Errno: "EACCES", Summary: "bind80: denied (EACCES)"}
+	text, bad = outcomeText("bind port 80", bind, isolate.Spec{})
+	if !bad || !strings.Contains(text, "ports below 1024 need cap_net_bind_service") {
+		t.Errorf("bind as a normal user: %q", text)
+	}
+	dropped := isolate.Outcome{Experiment: isolate.ExpBind80, Errno: "EACCES", Cause: "dropped cap_net_bind_service", Summary: "bind80: denied (EACCES)"}
+	if text, _ = outcomeText("bind port 80", dropped, isolate.Spec{}); strings.Contains(text, "ports below 1024") {
+		t.Errorf("a denial with a cause says more: %q", text)
+	}
+}

@@ -19,11 +19,27 @@ var errnoMeanings = map[string]string{
 	"ENOMEM": "cannot allocate memory",
 }
 
+// capNeeds says why the kernel refuses an experiment to a process without the
+// capability, for a denial that names no switch as its cause (a normal
+// user's Lab: nothing was dropped, the capability was never there).
+var capNeeds = map[string]string{
+	isolate.ExpBind80:    "ports below 1024 need cap_net_bind_service",
+	isolate.ExpRawSocket: "raw sockets need cap_net_raw",
+	isolate.ExpChown:     "giving a file away needs cap_chown",
+	isolate.ExpMount:     "mount needs cap_sys_admin",
+	isolate.ExpHostname:  "sethostname needs cap_sys_admin",
+	isolate.ExpKillHost:  "signalling another user's process needs cap_kill",
+}
+
 // outcomeText is one log line for an experiment; bad marks a denial.
 // The engine's summary often says the verdict, errno and cause already
 // ("chown: denied (EPERM) by dropped cap_chown"); they are not repeated.
 func outcomeText(label string, o isolate.Outcome, spec isolate.Spec) (string, bool) {
 	body := strings.TrimSpace(strings.TrimPrefix(o.Summary, o.Experiment+":"))
+	if strings.HasPrefix(body, "skipped") {
+		// Not run, so neither allowed nor denied: the engine says why.
+		return label + ": " + body, false
+	}
 	var verdict string
 	switch {
 	case o.OOMKilled:
@@ -53,6 +69,9 @@ func outcomeText(label string, o isolate.Outcome, spec isolate.Spec) (string, bo
 	}
 	b.WriteString(body)
 	text := explainErrno(b.String(), o.Errno)
+	if why := capNeeds[o.Experiment]; why != "" && !o.Allowed && o.Cause == "" && (o.Errno == "EPERM" || o.Errno == "EACCES") {
+		text += " — " + why
+	}
 	// Without a pids limit nothing stopped the bomb but its own bound: the
 	// processes it made came out of the host's budget.
 	if o.Experiment == isolate.ExpForkBomb && spec.PidsMax == 0 && !strings.Contains(text, "host") {
