@@ -9,6 +9,7 @@ import (
 
 	"procbox/inspect"
 	"procbox/isolate"
+	"procbox/lessons"
 	"procbox/ui/internal/common"
 	"procbox/ui/lab"
 	"procbox/ui/learn"
@@ -179,7 +180,26 @@ func (h *homeScreen) resumeLine() string {
 	case h.progress.Lesson == "":
 		return st.Subtle.Render("No lesson started yet: Learn begins at the first one.")
 	}
-	return st.OK.Render(fmt.Sprintf("Resume: %s step %d", h.progress.Lesson, h.progress.Step+1))
+	return st.OK.Render(resumeText(h.progress))
+}
+
+// resumeText names the lesson and step a learner left off at, never a step
+// past the lesson's last (progress saved after the last step points there).
+func resumeText(p common.Progress) string {
+	for i, l := range lessons.Catalog() {
+		if l.ID != p.Lesson {
+			continue
+		}
+		n := len(l.Steps)
+		switch {
+		case p.Step < n:
+			return fmt.Sprintf("Resume: %s step %d of %d", l.ID, p.Step+1, n)
+		case i+1 < len(lessons.Catalog()):
+			return fmt.Sprintf("Resume: %s is done; next is %s", l.ID, lessons.Catalog()[i+1].ID)
+		}
+		return "Resume: " + l.ID + " is done, and with it the course"
+	}
+	return fmt.Sprintf("Resume: %s step %d", p.Lesson, p.Step+1)
 }
 
 // hostLines is the status from procbox doctor: what will work here.
@@ -195,6 +215,8 @@ func (h *homeScreen) hostLines(w int) []string {
 		}
 		return st.Bad.Render("✗ " + text)
 	}
+	// info is a fact about the host, neither good nor bad for procbox.
+	info := func(text string) string { return st.Subtle.Render("· " + text) }
 	userNS := "user namespaces"
 	if !r.UserNSUnpriv.Available {
 		userNS = "user namespaces (root only)"
@@ -216,7 +238,10 @@ func (h *homeScreen) hostLines(w int) []string {
 		mark(r.CgroupMode != "" && r.CgroupMode != "none", cg),
 		mark(r.UserNSUnpriv.Available || r.Root, userNS),
 		mark(r.Seccomp.Available, "seccomp"),
-		mark(r.LSM != "" && r.LSM != "none", lsm),
+		info(lsm),
+	}
+	if r.HidePID.Available {
+		items = append(items, info("/proc hidepid"))
 	}
 	lines := packItems(items, "   ", w)
 	if !r.Root {

@@ -27,7 +27,7 @@ func TestHomeShowsItemsResumeAndHost(t *testing.T) {
 	deps.Progress = coreProgress{p: common.Progress{Lesson: "namespaces", Step: 2}}
 	d := newCoreDriver(t, deps, newHomeScreen(deps), 80, 24)
 	v := d.View()
-	for _, want := range []string{"Learn", "Lab", "Inspect", "Quit", "Resume: namespaces step 3", "✓ root", "✓ cgroup hybrid", "✓ seccomp", "✗ LSM none"} {
+	for _, want := range []string{"Learn", "Lab", "Inspect", "Quit", "Resume: namespaces step 3 of 8", "✓ root", "✓ cgroup hybrid", "✓ seccomp", "· LSM none"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("home lacks %q:\n%s", want, v)
 		}
@@ -79,5 +79,27 @@ func TestHomeOpensItems(t *testing.T) {
 	d.Keys("G", "enter")
 	if !d.Quit {
 		t.Fatal("Quit did not quit")
+	}
+}
+
+// Home never offers a step past the lesson's last: progress saved after the
+// last step of a lesson resumes at the next lesson; no LSM is a fact, not ✗.
+func TestHomeResumeNeverPastTheLastStep(t *testing.T) {
+	for _, c := range []struct {
+		p    common.Progress
+		want string
+	}{
+		{common.Progress{Lesson: "process", Step: 0}, "Resume: process step 1 of 7"},
+		{common.Progress{Lesson: "process", Step: 7}, "Resume: process is done; next is limits"},
+		{common.Progress{Lesson: "container", Step: 99}, "Resume: container is done, and with it the course"},
+	} {
+		if got := resumeText(c.p); got != c.want {
+			t.Errorf("resumeText(%+v) = %q, want %q", c.p, got, c.want)
+		}
+	}
+	in := uitest.NewInspector()
+	d := newCoreDriver(t, coreDeps(in), newHomeScreen(coreDeps(in)), 80, 24)
+	if v := d.View(); strings.Contains(v, "✗ LSM") {
+		t.Errorf("no LSM is marked as a failure:\n%s", v)
 	}
 }
