@@ -527,7 +527,7 @@ func unknownText(why string) string {
 	if why == "" {
 		return "unknown"
 	}
-	return "unknown (" + why + ")"
+	return "unknown " + aside(why)
 }
 
 // kernelThread reports whether sn is a kernel thread. Kernel threads run
@@ -544,6 +544,15 @@ func refName(ref string) string {
 	}
 	short, _, _ := strings.Cut(ref, ": ")
 	return short
+}
+
+// aside puts a reason in parentheses, unless it ends in a parenthesis of its
+// own: then a dash, so a note never ends in "policy)))".
+func aside(why string) string {
+	if strings.HasSuffix(why, ")") {
+		return "— " + why
+	}
+	return "(" + why + ")"
 }
 
 // refWhy is the reason part of the reference, if any.

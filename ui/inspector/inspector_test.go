@@ -418,3 +418,14 @@ func TestInspectorContainerNameEffectiveLimitsAndUnaccounted(t *testing.T) {
 		t.Errorf("cgroups tab shows the unaccounted -1 as a number:\n%s", v)
 	}
 }
+
+// A reason that ends in a parenthesis is not wrapped in more of them.
+func TestAsideNeverStacksParentheses(t *testing.T) {
+	why := "permission denied even for root: the process is protected (an owning user namespace above ours, or a security policy)"
+	if got := aside(why); strings.HasSuffix(got, "))") {
+		t.Errorf("aside = %q", got)
+	}
+	if got := aside("permission denied"); got != "(permission denied)" {
+		t.Errorf("aside = %q", got)
+	}
+}

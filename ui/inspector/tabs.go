@@ -356,7 +356,7 @@ func (s *Model) namespacesTab(w int) []string {
 	out := s.section("Namespaces", []string{"namespaces"}, body)
 	out = append(out, st.Subtle.Render("  \"Host\" here means "+refName(sn.NSReference)+"."))
 	if why := refWhy(sn.NSReference); why != "" {
-		out = append(out, st.Subtle.Render("  ("+why+")"))
+		out = append(out, st.Subtle.Render("  "+aside(why)))
 	}
 	out = append(out, "")
 	out = append(out, s.section("User id map (inside → outside, count)", []string{"uid_map"}, mapLines(sn.UIDMap))...)
