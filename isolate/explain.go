@@ -192,9 +192,10 @@ func kernelFileSteps(spec Spec) []Step {
 	// skipped, as the child skips them.
 	return []Step{
 		{What: "mask what only leaks the host's secrets, as runc's maskedPaths (/proc/kcore, /proc/keys, /proc/timer_list, " +
-			"/proc/sched_debug, /proc/latency_stats under /dev/null; /proc/acpi, /proc/scsi, /sys/firmware under an empty tmpfs)",
+			"/proc/sched_debug, /proc/latency_stats under /dev/null; /proc/acpi, /proc/scsi, /sys/firmware under an empty tmpfs), " +
+			"and procbox's own " + ownerRunDir + " (the ownership locks: a child must not forge or delete them)",
 			Command: "for f in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug /proc/latency_stats; do [ ! -e $f ] || mount --bind /dev/null $f; done; " +
-				"for d in /proc/acpi /proc/scsi /sys/firmware; do [ ! -d $d ] || mount -t tmpfs -o ro,size=0 tmpfs $d; done"},
+				"for d in /proc/acpi /proc/scsi /sys/firmware " + ownerRunDir + "; do [ ! -d $d ] || mount -t tmpfs -o ro,size=0 tmpfs $d; done"},
 		{What: what, Command: "for p in /sys /proc/sys /proc/sysrq-trigger /proc/irq /proc/bus /proc/fs; do " +
 			"[ ! -e $p ] || { mount --rbind $p $p && mount -o remount,bind,ro $p; }; done"},
 	}

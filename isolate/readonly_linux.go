@@ -26,9 +26,12 @@ import (
 var readonlyPaths = []string{"/sys", "/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs"}
 
 // maskedFiles get /dev/null over them; maskedDirs an empty read-only tmpfs.
+// ownerRunDir holds procbox's ownership locks (owner_linux.go): a root child
+// that could write there could delete a live owner's lock file and forge one
+// that gets the next sweep to remove that owner's cgroup.
 var (
 	maskedFiles = []string{"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug", "/proc/latency_stats"}
-	maskedDirs  = []string{"/proc/acpi", "/proc/scsi", "/sys/firmware"}
+	maskedDirs  = []string{"/proc/acpi", "/proc/scsi", "/sys/firmware", ownerRunDir}
 )
 
 // nullMounts are detached copies of the /dev/null mount, one per masked

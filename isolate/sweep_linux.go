@@ -72,6 +72,14 @@ func SweepOwned(listLegacy, removeLegacy bool) (SweepReport, error) {
 	for it := range live {
 		listed[it] = true
 	}
+	if removeLegacy {
+		// Unlisted state is removed only where the locks are visible: in a
+		// child whose /run/procbox is masked (or any place that cannot see
+		// the host's), every live owner's state would look unlisted.
+		if err := ownerDirUsable(OwnerDir()); err != nil {
+			return rep, errors.Join(append(errs, fmt.Errorf("not removing unlisted state: %w", err))...)
+		}
+	}
 	for _, it := range legacyState() {
 		if listed[it] {
 			continue
@@ -292,4 +300,21 @@ func readProcStat(pid int) (procStat, error) {
 		return procStat{}, fmt.Errorf("/proc/%d/stat: %w", pid, err)
 	}
 	return procStat{comm: s[i+1 : j], ppid: ppid, session: sess, start: start}, nil
+}
+
+// ownerDirUsable says why the lock directory cannot be trusted to show every
+// live owner here: it cannot be made, is not ours alone, or is on a
+// read-only mount (procbox masks it so in a child's mount namespace).
+func ownerDirUsable(dir string) error {
+	if err := ownerDirOpen(dir); err != nil {
+		return err
+	}
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return err
+	}
+	if st.Flags&unix.ST_RDONLY != 0 {
+		return fmt.Errorf("%s is read-only here (inside a procbox child?): the owners' locks cannot be seen", dir)
+	}
+	return nil
 }

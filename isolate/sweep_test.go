@@ -280,3 +280,23 @@ func TestCgroupNameTaken(t *testing.T) {
 		t.Errorf("the other procbox's cgroup was touched: %q %v", b, err)
 	}
 }
+
+// TestOwnerDirMaskedInChild: a child with a mount namespace sees no lock
+// files and cannot write any (a forged one could get a live owner swept).
+func TestOwnerDirMaskedInChild(t *testing.T) {
+	needRoot(t)
+	checkNoLeaks(t)
+	if err := Claim(OwnRootfs, "/nonexistent/procbox-rootfs-mask-test"); err != nil {
+		t.Skip(err)
+	}
+	defer Unclaim(OwnRootfs, "/nonexistent/procbox-rootfs-mask-test")
+	out, _ := run(t, Spec{Namespaces: []string{NSMnt, NSPID}},
+		"echo entries=$(ls -A "+ownerRunDir+" | wc -l); touch "+ownerRunDir+"/forged.lock 2>/dev/null && echo wrote || echo refused")
+	if !strings.Contains(out, "entries=0") || !strings.Contains(out, "refused") {
+		t.Errorf("inside a mount namespace %s should be empty and read-only: %q", ownerRunDir, out)
+	}
+	if _, err := os.Stat(filepath.Join(ownerRunDir, "forged.lock")); err == nil {
+		os.Remove(filepath.Join(ownerRunDir, "forged.lock"))
+		t.Error("the child wrote a lock file on the host")
+	}
+}

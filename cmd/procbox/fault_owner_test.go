@@ -173,7 +173,8 @@ func TestOwnershipIgnoresMtime(t *testing.T) {
 }
 
 // TestOwnershipLiveRootfsSurvivesNestedClean: a live Learn's demo root
-// filesystem survives `procbox run --ns pid,mnt -- procbox doctor --clean`.
+// filesystem survives `procbox run --ns pid,mnt -- procbox doctor --clean`,
+// with --legacy too, and from a pid namespace without a mount namespace.
 // This test process plays the Learn: it makes the root as Learn does.
 func TestOwnershipLiveRootfsSurvivesNestedClean(t *testing.T) {
 	requireRoot(t)
@@ -183,12 +184,25 @@ func TestOwnershipLiveRootfsSurvivesNestedClean(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { removeDemoRootfs(root) })
-	r := faultExec(t, 30*time.Second, bin, "run", "--ns", "pid,mnt", "--", bin, "doctor", "--clean")
-	if r.code != 0 {
-		t.Errorf("nested doctor --clean: status %d: %s", r.code, r.stderr)
-	}
-	if _, err := os.Stat(filepath.Join(root, "etc", "os-release")); err != nil {
-		t.Errorf("a nested doctor --clean removed a live Learn's root %s (it said %q): %v", root, r.stdout, err)
+	for _, args := range [][]string{
+		{"run", "--ns", "pid,mnt", "--", bin, "doctor", "--clean"},
+		{"run", "--ns", "pid", "--", bin, "doctor", "--clean"},
+		{"run", "--ns", "pid", "--", bin, "doctor", "--clean", "--legacy"},
+		// Here /run/procbox is masked: every lock is out of sight, so the
+		// unlisted state must not be removed at all (it refuses, status 1).
+		{"run", "--ns", "pid,mnt", "--", bin, "doctor", "--clean", "--legacy"},
+	} {
+		r := faultExec(t, 30*time.Second, bin, args...)
+		legacyMasked := args[2] == "pid,mnt" && args[len(args)-1] == "--legacy"
+		if (r.code != 0) != legacyMasked {
+			t.Errorf("%v: status %d: %s", args, r.code, r.stderr)
+		}
+		if legacyMasked && !strings.Contains(r.stderr, "not removing unlisted state") {
+			t.Errorf("%v: want a refusal, got %q", args, r.stderr)
+		}
+		if _, err := os.Stat(filepath.Join(root, "etc", "os-release")); err != nil {
+			t.Fatalf("%v removed a live Learn's root %s (it said %q): %v", args, root, r.stdout, err)
+		}
 	}
 }
 
