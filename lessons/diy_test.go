@@ -70,6 +70,18 @@ func afterCommands(t *testing.T, key string) isolate.Observed {
 		c := map[string]string{"security/drop-chown": "cap_chown", "security/drop-bind": "cap_net_bind_service",
 			"security/drop-raw": "cap_net_raw"}[key]
 		o.CapEff, o.CapBnd = without(allCaps, c), without(allCaps, c)
+	case "byhand/layers":
+		o.Mounts = append(o.Mounts, byHandOverlay)
+	case "byhand/cgroup":
+		o.CgroupPath, o.Limits.PidsMax = "/learner", byHandPids
+	case "byhand/enter":
+		for _, k := range []string{"mnt", "uts", "ipc", "net", "pid"} {
+			own(k)
+		}
+		o.InnerPID, o.Comm = 1, "sh"
+		o.Mounts = []string{"/ overlay learner", "/proc proc proc"}
+		o.Limits.PidsMax = byHandPids
+		o.CapBnd = without(allCaps, "cap_sys_admin")
 	default:
 		t.Fatalf("no do-it-yourself fixture for %s: add one", key)
 	}

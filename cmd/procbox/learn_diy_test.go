@@ -97,6 +97,10 @@ func runLearnerShell(t *testing.T, lines []string) isolate.ShellTrace {
 			break // the last exit comes after procbox had a look
 		}
 		p.master.WriteString(l + "\n")
+		// One line at a time, as a person types: a line typed ahead would
+		// reach whichever shell reads first (a shell that then execs takes
+		// the rest of its read buffer with it).
+		time.Sleep(250 * time.Millisecond)
 	}
 	// A marker the shell computes, so the echo of the typed line never matches.
 	p.master.WriteString("echo diy-$((40+2))-typed\n")
@@ -142,6 +146,9 @@ var learnerCgroups = []string{"/sys/fs/cgroup/memory/learner", "/sys/fs/cgroup/p
 func TestDIYByHand(t *testing.T) {
 	requireRoot(t)
 	for _, l := range lessons.Catalog() {
+		if l.ID == "byhand" {
+			continue // one container built over its steps: TestByHandLesson
+		}
 		for _, s := range l.Steps {
 			if s.DIY == nil {
 				continue
@@ -200,4 +207,52 @@ func removeLearnerCgroup(t *testing.T, dir string) {
 		}
 	}
 	t.Errorf("could not remove %s", dir)
+}
+
+// TestByHandLesson builds the by-hand lesson's container through a pty, step
+// after step as a learner would (each step needs the ones before it): before
+// its commands each step's check fails, after them it passes.
+func TestByHandLesson(t *testing.T) {
+	requireRoot(t)
+	l, _ := lessons.Find("byhand")
+	skipUnlessByHandHost(t)
+	for _, s := range l.Steps {
+		untouched := runLearnerShell(t, []string{"true"})
+		if r := s.EvaluateDIY(lessons.State{Shell: &untouched}); r.Passed {
+			t.Errorf("%s: passes before its commands were typed", s.ID)
+		}
+		built := runLearnerShell(t, s.DIY.Commands)
+		if r := s.EvaluateDIY(lessons.State{Shell: &built}); !r.Passed {
+			t.Fatalf("%s: fails after the learner's commands: %s", s.ID, r.Missing)
+		}
+	}
+}
+
+// skipUnlessByHandHost skips where the by-hand lesson's commands cannot run
+// or would meet someone else's state, and removes what they build afterwards.
+func skipUnlessByHandHost(t *testing.T) {
+	t.Helper()
+	for _, tool := range []string{"unshare", "capsh", "ldd"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("needs %s", tool)
+		}
+	}
+	if _, err := os.Stat("/sys/fs/cgroup/pids/cgroup.procs"); err != nil {
+		t.Skip("the lesson's commands are for a v1 or hybrid host; this one has no /sys/fs/cgroup/pids")
+	}
+	for _, p := range []string{"/tmp/learner", "/sys/fs/cgroup/pids/learner"} {
+		if _, err := os.Stat(p); err == nil {
+			t.Skipf("%s exists already and is not this test's", p)
+		}
+	}
+	t.Cleanup(func() { removeByHandLesson(t) })
+}
+
+// removeByHandLesson takes the lesson's container apart, as its last text says.
+func removeByHandLesson(t *testing.T) {
+	unix.Unmount("/tmp/learner/root", unix.MNT_DETACH)
+	if err := os.RemoveAll("/tmp/learner"); err != nil {
+		t.Errorf("removing /tmp/learner: %v", err)
+	}
+	removeLearnerCgroup(t, "/sys/fs/cgroup/pids/learner")
 }

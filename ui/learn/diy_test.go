@@ -111,3 +111,28 @@ func TestLearnDIYUnavailable(t *testing.T) {
 		t.Errorf("s without a ShellStarter: %+v", f.m.result)
 	}
 }
+
+// byHandTrace is what the by-hand lesson's commands make of the learner's
+// shell, step by step (the real thing is TestByHandLesson in cmd/procbox).
+func byHandTrace(step string) isolate.ShellTrace {
+	caps := []string{"cap_chown", "cap_net_raw", "cap_sys_admin"}
+	host := isolate.Observed{PID: 100, Comm: "procbox", Hostname: "workshop",
+		NSInodes: map[string]uint64{"pid": 1, "mnt": 2, "uts": 3, "ipc": 4, "net": 5},
+		Mounts:   []string{"/ ext4 /dev/vda1"}, CapBnd: caps, CapEff: caps,
+		Limits: isolate.CgroupStats{PidsMax: -1, MemoryMax: -1, CPUQuotaUsec: -1}}
+	p := host
+	p.PID, p.InnerPID, p.Comm = 101, 101, "bash"
+	switch step {
+	case "layers":
+		p.Mounts = append(p.Mounts, "/tmp/learner/root overlay learner")
+	case "cgroup":
+		p.Limits.PidsMax = 32
+	case "enter":
+		p.Comm, p.InnerPID = "sh", 1
+		p.NSInodes = map[string]uint64{"pid": 11, "mnt": 12, "uts": 13, "ipc": 14, "net": 15}
+		p.Mounts = []string{"/ overlay learner", "/proc proc proc"}
+		p.Limits.PidsMax = 32
+		p.CapBnd, p.CapEff = []string{"cap_chown"}, []string{"cap_chown"}
+	}
+	return isolate.ShellTrace{Host: host, Procs: []isolate.Observed{p}}
+}

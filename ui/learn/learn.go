@@ -522,6 +522,7 @@ func (s *Model) checkState() lessons.State {
 	st.Doctor = s.doctor
 	st.StartDuration = s.startDur
 	st.Before = s.before
+	st.Shell = s.shell
 	if s.acted != nil {
 		if o := s.acted.res.Outcome; o != nil {
 			st.Outcomes = append(st.Outcomes, *o)
