@@ -292,9 +292,6 @@ func (c *Child) Apply(spec Spec) (Change, error) {
 	oldPID := c.l.cmd.Process.Pid
 	why := recreateReason(old, spec)
 	limits := old.MemoryMax != spec.MemoryMax || old.PidsMax != spec.PidsMax || old.CPUMax != spec.CPUMax
-	if why == "" && limits && c.l.cg == nil {
-		why = "the child was started without a cgroup, so limits need a new child"
-	}
 	if why != "" {
 		c.lmu.Lock()
 		c.recreating = true
@@ -326,7 +323,14 @@ func (c *Child) Apply(spec Spec) (Change, error) {
 		return Change{Recreate: true, What: "child re-created" + moved, Why: why, OldPID: oldPID, NewPID: c.l.cmd.Process.Pid}, nil
 	}
 	var what []string
-	if limits {
+	if limits && c.l.cg == nil {
+		steps, err := c.l.joinNewCgroup(spec)
+		c.inPlace = append(c.inPlace, steps...)
+		if err != nil {
+			return Change{}, err
+		}
+		what = append(what, "a cgroup made and the child moved into it, in place")
+	} else if limits {
 		steps, err := c.l.cg.Update(spec)
 		c.inPlace = append(c.inPlace, steps...)
 		if err != nil {
@@ -464,4 +468,32 @@ func (w *tailWriter) lastLine() string {
 	defer w.mu.Unlock()
 	lines := strings.Split(strings.TrimSpace(string(w.buf)), "\n")
 	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// joinNewCgroup gives a running child its first cgroup, when its first limit
+// is set in the Lab: procbox makes a cgroup only where a limit is asked for
+// (below its own cgroup, cgroup_parent_linux.go), and a process may be moved
+// between cgroups at any time, so no new child is needed.
+func (l *launched) joinNewCgroup(spec Spec) ([]Step, error) {
+	layout, err := DetectCgroups(cgroupRoot)
+	if err != nil {
+		return nil, err
+	}
+	if layout.Mode == CgroupNone {
+		return nil, fmt.Errorf("cgroup limits need a cgroup filesystem under %s", cgroupRoot)
+	}
+	cg, steps, err := NewCgroup(layout, spec)
+	if err != nil {
+		return nil, fmt.Errorf("cgroup: %w", err)
+	}
+	if l.proof != nil {
+		cg.setProof(l.proof)
+	}
+	st, err := cg.AddProc(l.cmd.Process.Pid)
+	if err != nil {
+		cg.Remove()
+		return steps, fmt.Errorf("cgroup: %w", err)
+	}
+	l.cg = cg
+	return append(steps, st), nil
 }

@@ -130,7 +130,11 @@ func childSetupSteps(spec Spec) []Step {
 			Step{What: "swap the root and drop the old one", Command: fmt.Sprintf("cd %s && pivot_root . . && umount -l .", spec.Rootfs)})
 	}
 	if spec.Has(NSMnt) && (spec.Has(NSPID) || spec.Rootfs != "") {
-		steps = append(steps, Step{What: "a fresh /proc that shows this pid namespace", Command: "mount -t proc proc /proc"})
+		what := "a fresh /proc that shows this pid namespace"
+		if spec.Rootfs != "" {
+			what += " (only the child's own processes: no /proc/PID/root leads back to the host's /, which is why --rootfs needs --ns pid)"
+		}
+		steps = append(steps, Step{What: what, Command: "mount -t proc proc /proc"})
 	} else if spec.Has(NSPID) {
 		steps = append(steps, Step{What: "no mnt namespace: /proc stays the host's, so ps still lists host processes", Command: "# (add --ns mnt for a fresh /proc)"})
 	}

@@ -7,6 +7,7 @@ import (
 	"debug/elf"
 	"os"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -116,6 +117,56 @@ func TestLabExperiments(t *testing.T) {
 	if _, err := c.ChildView(); err != nil {
 		t.Errorf("the agent did not survive the experiments: %v", err)
 	}
+}
+
+// TestLabFirstLimitInPlace: a child started without limits has no cgroup
+// (procbox makes one only where a limit is asked for); its first limit makes
+// one below procbox's own and moves the child in, in place, and a second limit
+// on another controller does the same in that hierarchy.
+func TestLabFirstLimitInPlace(t *testing.T) {
+	needRoot(t)
+	needCgroup(t, "pids")
+	needCgroup(t, "memory")
+	checkNoLeaks(t)
+	c := startChild(t, Spec{})
+	pid := c.PID()
+	if v, _ := c.HostView(); strings.Contains(v.CgroupPath, "procbox-") {
+		t.Errorf("a child without limits is in procbox cgroup %q", v.CgroupPath)
+	}
+	for _, spec := range []Spec{{PidsMax: 64}, {PidsMax: 64, MemoryMax: 64 << 20}} {
+		ch, err := c.Apply(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ch.InPlace || ch.Recreate || c.PID() != pid {
+			t.Errorf("%+v: want an in-place change: %+v (pid %d -> %d)", spec, ch, pid, c.PID())
+		}
+		v, _ := c.ChildView()
+		if v.Limits.PidsMax != 64 || v.Limits.MemoryMax != spec.MemoryMax && spec.MemoryMax > 0 {
+			t.Errorf("%+v: limits in force %+v", spec, v.Limits)
+		}
+		self := cgroupReadString("/proc/" + strconv.Itoa(pid) + "/cgroup")
+		for _, ctrl := range []string{"pids", "memory"} {
+			if ctrl == "memory" && spec.MemoryMax == 0 {
+				continue
+			}
+			if !cgHasLineContaining(self, ctrl, "/procbox-") {
+				t.Errorf("%+v: the child is not in a procbox %s cgroup:\n%s", spec, ctrl, self)
+			}
+		}
+	}
+}
+
+// cgHasLineContaining reports whether /proc/PID/cgroup text has a line for
+// v1 controller ctrl (or the v2 line when there is no v1 one) whose path holds sub.
+func cgHasLineContaining(text, ctrl, sub string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		f := strings.SplitN(l, ":", 3)
+		if len(f) == 3 && (slices.Contains(strings.Split(f[1], ","), ctrl) || f[1] == "" && f[0] == "0") && strings.Contains(f[2], sub) {
+			return true
+		}
+	}
+	return false
 }
 
 func TestLabApplyInPlace(t *testing.T) {

@@ -284,7 +284,8 @@ func terminalStep(tty bool) Step {
 	if tty {
 		return Step{What: "the command gets its own terminal, the controlling terminal of a new session, and procbox relays " +
 			"keys and output (docker run -t, runc \"terminal\": true): a TIOCSTI from inside only types into that terminal, " +
-			"never into yours, while Ctrl-C and job control work as usual",
+			"never into yours, while Ctrl-C and job control work as usual (bwrap --new-session also stops TIOCSTI, " +
+			"but leaves the command no controlling terminal: no job control, and Ctrl-C never reaches it)",
 			Command: "script -qec CMD /dev/null"}
 	}
 	return Step{What: "no terminal here: the command runs in a new session with no controlling terminal (bwrap --new-session), " +

@@ -99,22 +99,22 @@ func TestContainTIOCSTI(t *testing.T) {
 	marker := filepath.Join(dir, "injected")
 	x := newContainTmux(t, "env PS1='host$ ' sh")
 	x.waitFor("host$", 5*time.Second)
-	for _, spec := range [][]string{{"--ns", "all", "--drop-caps", "all"}, {}} {
+	for i, spec := range [][]string{{"--ns", "all", "--drop-caps", "all"}, {}} {
 		os.Remove(marker)
-		x.keys("-l", bin+" run "+strings.Join(spec, " ")+" -- "+attack+" tiocsti 'touch "+marker+"\n'; echo \"R\"\"C=$?\"")
+		rc, next := "RC"+strconv.Itoa(i)+"=", "NEXT-"+strconv.Itoa(42+i)
+		x.keys("-l", bin+" run "+strings.Join(spec, " ")+" -- "+attack+" tiocsti 'touch "+marker+"\n'; echo \"R\"\"C"+strconv.Itoa(i)+"=$?\"")
 		x.keys("Enter")
-		s := x.waitFor("RC=", 10*time.Second)
+		s := x.waitFor(rc, 10*time.Second)
 		if !strings.Contains(s, "tiocsti: ok") {
 			// It must have worked on *something*: its own terminal.
 			t.Errorf("spec %v: the helper's TIOCSTI did not reach its own terminal; screen:\n%s", spec, s)
 		}
-		x.line("echo NEXT-$((40+2))")
-		x.waitFor("NEXT-42", 5*time.Second)
+		x.line("echo NEXT-$((" + strconv.Itoa(40+i) + "+2))")
+		x.waitFor(next, 5*time.Second)
 		time.Sleep(300 * time.Millisecond)
 		if _, err := os.Stat(marker); err == nil {
 			t.Fatalf("spec %v: the injected command ran on the host (%s exists); screen:\n%s", spec, marker, x.screen())
 		}
-		x.line("clear")
 	}
 }
 
@@ -214,8 +214,8 @@ func TestContainLabShell(t *testing.T) {
 	// The client killed: the agent sees its socket close and ends the shell.
 	x.keys("s")
 	x.waitFor("[procbox child] #", 10*time.Second)
-	x.line("clear; echo SH\"\"PID=$$")
-	shpid = containScreenInt(t, x.waitFor("SHPID=", 5*time.Second), "SHPID=")
+	x.line("clear; echo SH\"\"PID2=$$")
+	shpid = containScreenInt(t, x.waitFor("SHPID2=", 5*time.Second), "SHPID2=")
 	client := containProcByArgv0("procbox-shell")
 	if client == 0 {
 		t.Fatal("no procbox-shell client process found")
