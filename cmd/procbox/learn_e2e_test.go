@@ -5,6 +5,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"procbox/lessons"
 	"procbox/ui"
 )
 
@@ -122,4 +124,71 @@ func TestLearnEndToEndInTmux(t *testing.T) {
 	if leaks := before.leaksSince(takeInventory(t), ownedBy(pid)); len(leaks) > 0 {
 		t.Errorf("left behind: %v", leaks)
 	}
+}
+
+// TestLearnByHandInTmux completes the by-hand lesson the way a learner does:
+// the real binary in tmux, s on each step, the step's commands typed into
+// the shell one line at a time, exit, and the check passing on what they
+// built. Progress must say every step passed by hand.
+func TestLearnByHandInTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and builds a container by hand; skipped with -short")
+	}
+	requireRoot(t)
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	skipUnlessByHandHost(t)
+	bin := faultBuild(t)
+	state := t.TempDir()
+	x := learnTmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
+	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
+	x.run("new-session", "-d", "-s", "learn", "-x", "120", "-y", "40",
+		"-e", "XDG_STATE_HOME="+state, "exec "+bin+" learn byhand")
+	l, _ := lessons.Find("byhand")
+	for i, s := range l.Steps {
+		x.waitFor(fmt.Sprintf("Step %d/%d · %s", i+1, len(l.Steps), s.Title), 60*time.Second)
+		x.run("send-keys", "-t", "learn", "s")
+		x.waitFor("Your own shell for", 30*time.Second)
+		for _, line := range s.DIY.Commands {
+			if line == "exit" {
+				time.Sleep(3 * watchEvery) // let procbox see what the lines built
+			}
+			x.run("send-keys", "-t", "learn", "-l", line)
+			x.run("send-keys", "-t", "learn", "Enter")
+			time.Sleep(300 * time.Millisecond) // a person's pace: one line at a time
+		}
+		// The container's shell was left; the learner's own shell is left too.
+		for try := 0; try < 3 && !strings.Contains(x.screen(), "passed"); try++ {
+			if strings.Contains(x.screen(), "The last exit brings you back") { // still in the shell
+				x.run("send-keys", "-t", "learn", "-l", "exit")
+				x.run("send-keys", "-t", "learn", "Enter")
+			}
+			time.Sleep(time.Second)
+		}
+		screen := x.waitFor("passed by hand", 30*time.Second)
+		if !strings.Contains(screen, "your shell") {
+			t.Errorf("the panel does not list what the shell did:\n%s", screen)
+		}
+		x.run("send-keys", "-t", "learn", "Enter")
+	}
+	var p ui.Progress
+	path := filepath.Join(state, "procbox", "progress.json")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b, err := os.ReadFile(path)
+		if err == nil && json.Unmarshal(b, &p) == nil && p.Via["byhand/enter"] == lessons.PathShell {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("progress %s never recorded byhand/enter as passed by hand: %s (%v)", path, b, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, s := range l.Steps {
+		if k := lessons.Key("byhand", s.ID); !p.Completed[k] || p.Via[k] != lessons.PathShell {
+			t.Errorf("%s: completed %v via %q, want passed by hand", k, p.Completed[k], p.Via[k])
+		}
+	}
+	x.run("send-keys", "-t", "learn", "q")
 }
