@@ -783,16 +783,17 @@ func (m *Model) toggleState(sw switchDef) bool {
 // needNS turns on the namespace a value needs, and says so: a hostname without
 // a uts namespace would rename the host, so the Lab never sends one.
 func (m *Model) needNS(sw switchDef) {
-	need := needs(sw.kind)
-	if need == "" || m.st.ns[need] {
-		return
-	}
 	if !m.switchOn(sw) {
 		return
 	}
-	m.st.ns[need] = true
-	m.logf(false, "%s needs a %s namespace: turned %s on", sw.label, need, need)
-	m.userFirst(need, true)
+	for _, need := range needsAll(sw.kind) {
+		if m.st.ns[need] {
+			continue
+		}
+		m.st.ns[need] = true
+		m.logf(false, "%s needs a %s namespace: turned %s on", sw.label, need, need)
+		m.userFirst(need, true)
+	}
 }
 
 // switchOn reports whether a value switch holds a value that means something.

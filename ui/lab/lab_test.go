@@ -189,6 +189,35 @@ func TestLabHostnameTurnsOnUTS(t *testing.T) {
 	}
 }
 
+// TestLabRootfsTurnsOnMntAndPid: a root filesystem needs a pid namespace as
+// well as a mount namespace (isolate refuses it without: /proc/PID/root of a
+// host process leads back to the host's /); turning pid off keeps the value
+// but never sends it.
+func TestLabRootfsTurnsOnMntAndPid(t *testing.T) {
+	f := newFixture(t, isolate.Spec{})
+	f.goTo("rootfs")
+	f.press("enter")
+	f.typeText(t.TempDir())
+	f.press("enter")
+	got := f.lastApplied()
+	if !got.Has("mnt") || !got.Has("pid") || got.Rootfs == "" {
+		t.Fatalf("Apply(%+v): a rootfs needs mnt and pid", got)
+	}
+	for _, ns := range []string{"mnt", "pid"} {
+		if !strings.Contains(f.logText(), "rootfs needs a "+ns+" namespace: turned "+ns+" on") {
+			t.Fatalf("log:\n%s", f.logText())
+		}
+	}
+	f.goTo("pid")
+	f.press("space")
+	if got := f.lastApplied(); got.Has("pid") || got.Rootfs != "" {
+		t.Fatalf("with pid off Apply(%+v) must carry no rootfs", got)
+	}
+	if err := f.lastApplied().Validate(); err != nil {
+		t.Fatalf("the Lab sent a spec isolate refuses: %v", err)
+	}
+}
+
 func TestLabTogglesWhileBusyApplyTheLatestOnce(t *testing.T) {
 	f := newFixture(t, isolate.Spec{})
 	f.goTo("uts")

@@ -167,7 +167,7 @@ func (st settings) spec() isolate.Spec {
 	if st.ns[isolate.NSUser] {
 		s.MapRoot = st.mapRoot
 	}
-	if st.ns[isolate.NSMnt] {
+	if st.ns[isolate.NSMnt] && st.ns[isolate.NSPID] {
 		s.Rootfs = st.rootfs
 	}
 	if st.ns[isolate.NSNet] {
@@ -201,6 +201,20 @@ func (st settings) clone() settings {
 }
 
 // needs names the namespace a value switch depends on, "" if none.
+// needsAll lists every namespace a value switch depends on: a root
+// filesystem needs a pid namespace as well as a mount namespace (without one,
+// /proc/PID/root of a host process leads back to the host's /, and isolate
+// refuses it).
+func needsAll(k switchKind) []string {
+	if k == swRootfs {
+		return []string{isolate.NSMnt, isolate.NSPID}
+	}
+	if n := needs(k); n != "" {
+		return []string{n}
+	}
+	return nil
+}
+
 func needs(k switchKind) string {
 	switch k {
 	case swHostname:

@@ -350,8 +350,10 @@ func (m *Model) switchLine(i, w int) string {
 	val := ""
 	if !isToggle(sw.kind) {
 		val = switchValue(sw, m.st)
-		if need := needs(sw.kind); need != "" && !m.st.ns[need] && m.switchOn(sw) {
-			val += " (no " + need + ")"
+		for _, need := range needsAll(sw.kind) {
+			if !m.st.ns[need] && m.switchOn(sw) {
+				val += " (no " + need + ")"
+			}
 		}
 	}
 	if !a.ok {
