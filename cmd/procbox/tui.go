@@ -25,8 +25,15 @@ var (
 // isTerminal reports whether f is a terminal.
 func isTerminal(f *os.File) bool { return term.IsTerminal(f.Fd()) }
 
-// onTTY reports whether both stdin and stdout are terminals: the TUI needs both.
-func onTTY() bool { return isTerminal(os.Stdin) && isTerminal(os.Stdout) }
+// onTTY reports whether both stdin and stdout are terminals that can draw
+// the TUI: TERM=dumb (or no TERM at all) cannot move the cursor, so those get
+// the plain text output instead of a full-screen UI with an invisible selection.
+func onTTY() bool {
+	return isTerminal(os.Stdin) && isTerminal(os.Stdout) && !dumbTerminal(os.Getenv("TERM"))
+}
+
+// dumbTerminal reports whether TERM names a terminal without cursor movement.
+func dumbTerminal(term string) bool { return term == "" || term == "dumb" }
 
 // buildDeps wires the real implementations into the UI. The context ends the
 // TUI on a hang-up or SIGTERM; the UI then closes every screen (the Lab stops
@@ -39,6 +46,7 @@ func buildDeps() ui.Deps {
 		<-sigs
 		cancel()
 	}()
+	watchHangup(int(os.Stdin.Fd()), cancel)
 	d := ui.Deps{
 		Inspector:  newInspector(inspect.DefaultFS(), inspect.Options{}),
 		Clock:      ui.SystemClock{},
