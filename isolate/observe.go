@@ -10,6 +10,7 @@ type Observed struct {
 	PID        int               `json:"pid"`       // host PID
 	InnerPID   int               `json:"inner_pid"` // its PID in its own pid namespace (NSpid's last)
 	Comm       string            `json:"comm"`
+	State      string            `json:"state"` // one letter: R, S, D, Z (zombie), T, ...
 	NSInodes   map[string]uint64 `json:"ns_inodes"`
 	Hostname   string            `json:"hostname"`   // of its UTS namespace
 	Interfaces []Interface       `json:"interfaces"` // of its network namespace

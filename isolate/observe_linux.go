@@ -34,6 +34,9 @@ func Observe(pid int) (Observed, error) {
 		}
 	}
 	o.Comm = st["Name"]
+	if f := strings.Fields(st["State"]); len(f) > 0 {
+		o.State = f[0]
+	}
 	if f := strings.Fields(st["NSpid"]); len(f) > 0 {
 		o.InnerPID, _ = strconv.Atoi(f[len(f)-1])
 	}

@@ -70,6 +70,19 @@ func afterCommands(t *testing.T, key string) isolate.Observed {
 		c := map[string]string{"security/drop-chown": "cap_chown", "security/drop-bind": "cap_net_bind_service",
 			"security/drop-raw": "cap_net_raw"}[key]
 		o.CapEff, o.CapBnd = without(allCaps, c), without(allCaps, c)
+	case "deeper/nsenter":
+		own("uts")
+		o.Hostname = "kept-alive"
+	case "deeper/userns":
+		own("user")
+		own("uts")
+		o.Hostname = "yes"
+	case "deeper/veth":
+		own("net")
+		o.Comm = "sleep"
+		o.Interfaces = []isolate.Interface{{Name: "lo"}, {Name: "lrn1", Up: true, Addrs: []string{"10.199.0.2/24"}}}
+	case "deeper/nnp":
+		o.NoNewPrivs = true
 	case "byhand/layers":
 		o.Mounts = append(o.Mounts, byHandOverlay)
 	case "byhand/cgroup":
@@ -116,8 +129,7 @@ func TestDIYChecks(t *testing.T) {
 						t.Errorf("%s: want a failure with what is missing and the hint, got %+v", name, r)
 					}
 				}
-				done := afterCommands(t, key)
-				tr := &isolate.ShellTrace{Host: host, Procs: []isolate.Observed{untouched(), done}}
+				tr := &isolate.ShellTrace{Host: host, Procs: append([]isolate.Observed{untouched()}, afterCommandsAll(t, key)...)}
 				if r := s.EvaluateDIY(State{Shell: tr}); !r.Passed {
 					t.Errorf("fails after the commands: %s", r.Missing)
 				}
@@ -177,4 +189,19 @@ func fencedBlocks(md string) [][]string {
 		}
 	}
 	return out
+}
+
+// afterCommandsAll is every process the step's commands leave: one, except
+// where the effect takes two (a PID 1 that never reaps, and its zombie).
+func afterCommandsAll(t *testing.T, key string) []isolate.Observed {
+	if key == "deeper/reap" {
+		init := untouched()
+		init.PID, init.InnerPID, init.Comm, init.State = 4300, 1, "sleep", "S"
+		init.NSInodes["pid"] = 900
+		zombie := untouched()
+		zombie.PID, zombie.Comm, zombie.State = 4301, "sleep", "Z"
+		zombie.NSInodes = map[string]uint64{} // a zombie's namespaces cannot be read
+		return []isolate.Observed{init, zombie}
+	}
+	return []isolate.Observed{afterCommands(t, key)}
 }

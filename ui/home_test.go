@@ -91,7 +91,7 @@ func TestHomeResumeNeverPastTheLastStep(t *testing.T) {
 	}{
 		{common.Progress{Lesson: "process", Step: 0}, "Resume: process step 1 of 7"},
 		{common.Progress{Lesson: "process", Step: 7}, "Resume: process is done; next is limits"},
-		{common.Progress{Lesson: "container", Step: 99}, "Resume: container is done, and with it the course"},
+		{common.Progress{Lesson: "deeper", Step: 99}, "Resume: deeper is done, and with it the course"},
 	} {
 		if got := resumeText(c.p); got != c.want {
 			t.Errorf("resumeText(%+v) = %q, want %q", c.p, got, c.want)

@@ -117,7 +117,7 @@ func TestLearnDIYUnavailable(t *testing.T) {
 func byHandTrace(step string) isolate.ShellTrace {
 	caps := []string{"cap_chown", "cap_net_raw", "cap_sys_admin"}
 	host := isolate.Observed{PID: 100, Comm: "procbox", Hostname: "workshop",
-		NSInodes: map[string]uint64{"pid": 1, "mnt": 2, "uts": 3, "ipc": 4, "net": 5},
+		NSInodes: map[string]uint64{"pid": 1, "mnt": 2, "uts": 3, "ipc": 4, "net": 5, "user": 6},
 		Mounts:   []string{"/ ext4 /dev/vda1"}, CapBnd: caps, CapEff: caps,
 		Limits: isolate.CgroupStats{PidsMax: -1, MemoryMax: -1, CPUQuotaUsec: -1}}
 	p := host
@@ -127,6 +127,23 @@ func byHandTrace(step string) isolate.ShellTrace {
 		p.Mounts = append(p.Mounts, "/tmp/learner/root overlay learner")
 	case "cgroup":
 		p.Limits.PidsMax = 32
+	case "nsenter":
+		p.NSInodes = map[string]uint64{"pid": 1, "mnt": 2, "uts": 13, "ipc": 4, "net": 5}
+		p.Hostname = "kept-alive"
+	case "userns":
+		p.NSInodes = map[string]uint64{"pid": 1, "mnt": 2, "uts": 13, "ipc": 4, "net": 5, "user": 16}
+		p.Hostname = "yes"
+	case "veth":
+		p.NSInodes = map[string]uint64{"pid": 1, "mnt": 2, "uts": 3, "ipc": 4, "net": 15}
+		p.Interfaces = []isolate.Interface{{Name: "lrn1", Up: true, Addrs: []string{"10.199.0.2/24"}}}
+	case "nnp":
+		p.NoNewPrivs = true
+	case "reap":
+		p.InnerPID = 1
+		p.NSInodes = map[string]uint64{"pid": 11, "mnt": 2, "uts": 3, "ipc": 4, "net": 5}
+		z := host
+		z.PID, z.Comm, z.State = 102, "sleep", "Z"
+		return isolate.ShellTrace{Host: host, Procs: []isolate.Observed{p, z}}
 	case "enter":
 		p.Comm, p.InnerPID = "sh", 1
 		p.NSInodes = map[string]uint64{"pid": 11, "mnt": 12, "uts": 13, "ipc": 14, "net": 15}
