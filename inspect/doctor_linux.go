@@ -44,11 +44,11 @@ func (fs FS) delegatedControllers(mode string, controllers []string, root bool) 
 	if root {
 		return append(out, controllers...)
 	}
-	b, err := os.ReadFile(filepath.Join(fs.Proc, "self", "cgroup"))
+	p, err := procfsProc(fs.Proc, "self")
 	if err != nil {
 		return out
 	}
-	cgs, _ := parseCgroupFile(string(b))
+	cgs, _ := readCgroups(p)
 	switch mode {
 	case CgroupV2:
 		p, ok := cgroupPathFor(cgs, "")

@@ -5,56 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 )
 
 // NamespaceKinds are the entries of /proc/PID/ns procbox reports, in display
 // order: the eight namespace types plus the two "for children" links.
 // See namespaces(7).
 var NamespaceKinds = []string{"pid", "net", "mnt", "uts", "ipc", "user", "cgroup", "time", "pid_for_children", "time_for_children"}
-
-// parseNSLink parses a /proc/PID/ns/* link target such as "net:[4026531840]"
-// into its type and inode number.
-func parseNSLink(target string) (kind string, inode uint64, err error) {
-	kind, rest, ok := strings.Cut(target, ":[")
-	if !ok || !strings.HasSuffix(rest, "]") || kind == "" {
-		return "", 0, fmt.Errorf("namespace link %q: want TYPE:[INODE]", target)
-	}
-	inode, err = strconv.ParseUint(strings.TrimSuffix(rest, "]"), 10, 64)
-	if err != nil {
-		return "", 0, fmt.Errorf("namespace link %q: %w", target, err)
-	}
-	return kind, inode, nil
-}
-
-// readNS reads the inode of every namespace link of one /proc/PID directory
-// (or /proc/self). A missing link (e.g. no time namespace on kernels before
-// 5.6) is left out; the first other error is returned with what was read.
-func readNS(dir string) (map[string]uint64, error) {
-	out := map[string]uint64{}
-	var firstErr error
-	for _, kind := range NamespaceKinds {
-		target, err := os.Readlink(filepath.Join(dir, "ns", kind))
-		if err != nil {
-			if os.IsNotExist(err) {
-				continue
-			}
-			if firstErr == nil {
-				firstErr = err
-			}
-			continue
-		}
-		_, ino, err := parseNSLink(target)
-		if err != nil {
-			if firstErr == nil {
-				firstErr = err
-			}
-			continue
-		}
-		out[kind] = ino
-	}
-	return out, firstErr
-}
 
 // nsReference picks what "the host" means for shared_with_host: PID 1's
 // namespaces when they are readable, otherwise procbox's own (some hosts

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -25,9 +26,15 @@ func writeTree(t *testing.T, root string, files map[string]string) {
 // isolatedSnapshot is a process in its own pid and mnt namespaces with the
 // given cgroup lines, as identify sees it.
 func isolatedSnapshot(pid int, cgroupLines string) Snapshot {
-	cgs, err := parseCgroupFile(cgroupLines)
-	if err != nil {
-		panic(err)
+	var cgs []CgroupMembership
+	for _, line := range strings.Split(strings.TrimSpace(cgroupLines), "\n") {
+		f := strings.SplitN(line, ":", 3)
+		id, _ := strconv.Atoi(f[0])
+		ctrls := []string{}
+		if f[1] != "" {
+			ctrls = strings.Split(f[1], ",")
+		}
+		cgs = append(cgs, CgroupMembership{HierarchyID: id, Controllers: ctrls, Path: f[2]})
 	}
 	return Snapshot{
 		PID: pid, Cgroups: cgs, Errors: map[string]string{},

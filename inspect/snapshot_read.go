@@ -37,11 +37,14 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 	read := 0 // sections that gave an answer
 	fail := func(section string, err error) { s.Errors[section] = reason(err) }
 	var nsErr error // why the namespaces could not be read, for the verdict
+	// procfs reads the files it parses (procfs.go); a failure to open the
+	// process there is every such section's reason.
+	p, perr := procfsProc(fs.Proc, itoa(pid))
 
 	// Identity: /proc/PID/stat.
-	if b, err := os.ReadFile(filepath.Join(dir, "stat")); err != nil {
-		fail("identity", err)
-	} else if st, err := parseStat(b); err != nil {
+	if perr != nil {
+		fail("identity", perr)
+	} else if st, err := readStat(p); err != nil {
 		fail("identity", err)
 	} else {
 		read++
@@ -58,17 +61,21 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 			fail("start_time", err)
 		}
 	}
-	if exe, err := os.Readlink(filepath.Join(dir, "exe")); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if perr != nil {
+		fail("exe", perr)
+	} else if exe, err := readExe(p); err != nil {
 		fail("exe", err)
 	} else {
 		read++
 		s.Exe = exe // "" for kernel threads: their exe link does not resolve
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, "cmdline")); err != nil {
+	if perr != nil {
+		fail("cmdline", perr)
+	} else if args, err := readCmdline(p); err != nil {
 		fail("cmdline", err)
 	} else {
 		read++
-		s.Cmdline = append(s.Cmdline, parseCmdline(b)...)
+		s.Cmdline = append(s.Cmdline, args...)
 	}
 
 	// Credentials, capabilities, seccomp: /proc/PID/status.
@@ -135,11 +142,12 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 	}
 
 	// Cgroups, their limits, and the runtime guessed from their paths.
-	if b, err := os.ReadFile(filepath.Join(dir, "cgroup")); err != nil {
+	if perr != nil {
+		fail("cgroups", perr)
+		s.Errors["limits"] = "unknown: the process's cgroups could not be read"
+	} else if cgs, err := readCgroups(p); err != nil {
 		fail("cgroups", err)
 		s.Errors["limits"] = "unknown: the process's cgroups could not be read"
-	} else if cgs, err := parseCgroupFile(string(b)); err != nil {
-		fail("cgroups", err)
 	} else {
 		read++
 		s.Cgroups = cgs
@@ -169,11 +177,13 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 		read++
 		s.FDs = fds
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, "environ")); err != nil {
+	if perr != nil {
+		fail("env", perr)
+	} else if env, err := readEnviron(p); err != nil {
 		fail("env", err)
 	} else {
 		read++
-		s.Env = parseEnviron(b)
+		s.Env = env
 		if !opt.ShowSecrets {
 			s.Env = MaskEnv(s.Env)
 		}
@@ -186,9 +196,9 @@ func (fs FS) Snapshot(pid int, opt Options) (Snapshot, error) {
 		read++
 		s.Rlimits = rl
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, "maps")); err != nil {
-		fail("memory", err)
-	} else if maps, err := parseMaps(string(b), s.Exe); err != nil {
+	if perr != nil {
+		fail("memory", perr)
+	} else if maps, err := readMaps(p, s.Exe); err != nil {
 		fail("memory", err)
 	} else {
 		read++
@@ -225,11 +235,7 @@ func bootTime(root string) (uint64, error) {
 	if v, ok := bootTimes.Load(root); ok {
 		return v.(uint64), nil
 	}
-	b, err := os.ReadFile(filepath.Join(root, "stat"))
-	if err != nil {
-		return 0, err
-	}
-	t, err := parseBootTime(b)
+	t, err := readBootTime(root)
 	if err != nil {
 		return 0, err
 	}

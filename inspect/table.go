@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+
+	"github.com/prometheus/procfs"
 )
 
 // Table scans every process into a ProcRow. It is built to be refreshed every
@@ -248,11 +250,13 @@ type tableScanner struct {
 	// isolated (most scans of a host without containers never read it).
 	runtimesOnce sync.Once
 	runtimes     *runtimeIndex
+	procfs       procfs.FS // reads the cgroup file of the few isolated processes
 }
 
 func (fs FS) newTableScanner(root procRoot) *tableScanner {
 	sc := &tableScanner{fs: fs, root: root, users: fs.names().users, pageSiz: int64(os.Getpagesize())}
 	sc.cache = markerCacheFor(fs.Proc)
+	sc.procfs, _ = procfs.NewFS(fs.Proc) // the proc root was just opened: it is a directory
 	sc.known = sc.cache.snapshot()
 	for _, ref := range []string{"1", "self"} {
 		p, err1 := os.Readlink(filepath.Join(fs.Proc, ref, "ns", "pid"))
@@ -342,11 +346,11 @@ func (sc *tableScanner) mark(pid int, w *scanWorker, dirLen int) containerMark {
 		}
 	}
 	m := containerMark{marker: "isolated"}
-	b, err := os.ReadFile(sc.fs.Proc + "/" + string(w.path[:dirLen]) + "/cgroup")
+	p, err := sc.procfs.Proc(pid)
 	if err != nil {
 		return m
 	}
-	cgs, err := parseCgroupFile(string(b))
+	cgs, err := readCgroups(p)
 	if err != nil {
 		return m
 	}
