@@ -198,8 +198,7 @@ func New(d common.Deps, lesson string, presenter bool) *Model {
 // styleFor is the root's styles, or the monochrome set in presenter mode.
 func (s *Model) styleFor(st common.Styles) common.Styles {
 	if s.presenter {
-		st = common.NewStyles(true, true)
-		st.Presenter = true
+		st = common.PresenterStyles()
 	}
 	return st
 }
@@ -240,7 +239,16 @@ func (s *Model) Init() tea.Cmd {
 		in := s.deps.Inspector
 		cmds = append(cmds, func() tea.Msg { return doctorMsg{report: in.Doctor()} })
 	}
-	return tea.Batch(cmds...)
+	return tea.Batch(append(cmds, s.clockCmd())...)
+}
+
+// clockMsg redraws the lesson's countdown; one chain for the screen's life,
+// child or no child.
+type clockMsg struct{ to *Model }
+
+// clockCmd arms the next second of the countdown.
+func (s *Model) clockCmd() tea.Cmd {
+	return common.TickCmd(s.deps.Clock, time.Second, func(time.Time) tea.Msg { return clockMsg{to: s} })
 }
 
 // Close stops the demo child. The root calls it when the screen goes away.
@@ -322,6 +330,11 @@ func (s *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			s.live, s.liveErr = msg.state, msg.err
 			s.live.StartDuration = s.startDur
 		}
+	case clockMsg:
+		if msg.to != s {
+			return s, nil
+		}
+		return s, s.clockCmd()
 	case tickMsg:
 		if msg.gen != s.gen || s.child == nil {
 			return s, nil

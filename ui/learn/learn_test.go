@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
@@ -132,16 +133,34 @@ func TestLearnQuiz(t *testing.T) {
 
 func TestLearnCountdown(t *testing.T) {
 	f := newFixture(t, "namespaces", false, common.Progress{})
-	if v := f.view(120, 38); !strings.Contains(v, "⏱ 30 min left") {
-		t.Errorf("no countdown:\n%s", v)
+	start := f.m.countdown()
+	if v := f.view(120, 38); !strings.Contains(v, start) || !strings.HasSuffix(start, " left") {
+		t.Errorf("no countdown (%q):\n%s", start, v)
 	}
-	f.clock.Advance(22*time.Minute + 10*time.Second)
-	if v := f.view(120, 38); !strings.Contains(v, "⏱ 8 min left") {
-		t.Errorf("countdown did not move:\n%s", v)
+	// It counts down by the second, and a clock tick redraws it (the chain
+	// runs with or without a child).
+	f.clock.Advance(time.Second)
+	if f.m.countdown() == start {
+		t.Errorf("countdown did not move in a second: %q", start)
+	}
+	held := uitest.NewHeldClock(testT0)
+	m := New(common.Deps{Clock: held, Styles: common.NewStyles(true, true)}, "namespaces", false)
+	dr := uitest.New(t, func(msg tea.Msg) tea.Cmd { _, c := m.Update(msg); return c }, nil)
+	dr.Run(m.Init())
+	dr.Run(held.Fire())
+	if held.Pending() != 1 {
+		t.Errorf("the countdown's clock does not go on: %d armed", held.Pending())
+	}
+	f.clock.Advance(22*time.Minute + 9*time.Second)
+	if v := f.view(120, 38); !strings.Contains(v, "⏱ 7:4") {
+		t.Errorf("countdown did not move (%q):\n%s", f.m.countdown(), v)
 	}
 	f.clock.Advance(10 * time.Minute)
-	if v := f.view(120, 38); !strings.Contains(v, "⏱ 2 min over") {
+	if v := f.view(120, 38); !strings.Contains(v, "⏱ 2:1") || !strings.Contains(v, " over") {
 		t.Errorf("overtime not shown:\n%s", v)
+	}
+	if got := clockText(time.Hour + 2*time.Minute + 5*time.Second); got != "1:02:05" {
+		t.Errorf("clockText = %q", got)
 	}
 }
 
@@ -359,5 +378,19 @@ func TestLearnInFrame(t *testing.T) {
 	}
 	if eng.running() != 0 {
 		t.Errorf("closing the screen left the demo child running")
+	}
+}
+
+// Presenter mode is high contrast: nothing is drawn faint (grey or dim text
+// vanishes on a projected wall).
+func TestLearnPresenterHasNoDimText(t *testing.T) {
+	f := newFixture(t, "namespaces", true, common.Progress{})
+	raw := f.m.View(120, 38)
+	if strings.Contains(raw, "\x1b[2m") || strings.Contains(raw, ";2m") {
+		t.Fatalf("presenter view has faint text: %q", raw)
+	}
+	normal := newFixture(t, "namespaces", false, common.Progress{})
+	if !strings.Contains(normal.m.View(120, 38), "\x1b[2m") {
+		t.Skip("the normal view draws nothing faint either: the check would prove nothing here")
 	}
 }

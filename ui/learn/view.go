@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -139,11 +140,21 @@ func (s *Model) completedSteps() int {
 // countdown is "⏱ 8 min left" for the lesson in progress.
 func (s *Model) countdown() string {
 	spent := s.deps.Clock.Now().Sub(s.lessonStart)
-	left := s.lesson().Minutes - int(spent.Minutes())
+	left := time.Duration(s.lesson().Minutes)*time.Minute - spent
 	if left < 0 {
-		return fmt.Sprintf("⏱ %d min over", -left)
+		return "⏱ " + clockText(-left) + " over"
 	}
-	return fmt.Sprintf("⏱ %d min left", left)
+	return "⏱ " + clockText(left) + " left"
+}
+
+// clockText is a duration as a countdown shows it: "11:42", "1:02:05".
+func clockText(d time.Duration) string {
+	d = d.Truncate(time.Second)
+	h, m, sec := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, sec)
+	}
+	return fmt.Sprintf("%d:%02d", m, sec)
 }
 
 // textLines is the step's markdown, rendered and scrolled.

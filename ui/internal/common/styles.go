@@ -97,3 +97,17 @@ func NewStyles(isDark, noColor bool) Styles {
 		Status:    s.Foreground(subtle),
 	}
 }
+
+// PresenterStyles are for a projector: high contrast and low colour, and
+// nothing grey or dim (faint text vanishes on a projected wall); what is
+// secondary stays plain, what matters is bold.
+func PresenterStyles() Styles {
+	plain := lipgloss.NewStyle()
+	st := NewStyles(true, true)
+	st.Subtle = plain
+	st.BarEmpty = plain
+	st.Title = plain.Bold(true).Underline(true)
+	st.Text = plain
+	st.Presenter = true
+	return st
+}
