@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"procbox/lessons"
 	"procbox/ui/internal/common"
 	"procbox/ui/internal/uitest"
 	"procbox/ui/lab"
@@ -85,13 +86,15 @@ func TestHomeOpensItems(t *testing.T) {
 // Home never offers a step past the lesson's last: progress saved after the
 // last step of a lesson resumes at the next lesson; no LSM is a fact, not ✗.
 func TestHomeResumeNeverPastTheLastStep(t *testing.T) {
+	course := lessons.Catalog()
+	last := course[len(course)-1].ID
 	for _, c := range []struct {
 		p    common.Progress
 		want string
 	}{
 		{common.Progress{Lesson: "process", Step: 0}, "Resume: process step 1 of 7"},
 		{common.Progress{Lesson: "process", Step: 7}, "Resume: process is done; next is limits"},
-		{common.Progress{Lesson: "deeper", Step: 99}, "Resume: deeper is done, and with it the course"},
+		{common.Progress{Lesson: last, Step: 99}, "Resume: " + last + " is done, and with it the course"},
 	} {
 		if got := resumeText(c.p); got != c.want {
 			t.Errorf("resumeText(%+v) = %q, want %q", c.p, got, c.want)
