@@ -1,23 +1,30 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"procbox/lessons"
 	"procbox/ui"
 )
 
 const learnUsage = `Usage: procbox learn [LESSON] [--presenter] [--reset]
+       procbox learn --notes
        procbox learn --list
        procbox learn --print LESSON [--markdown]
 
   --list       the lessons with their steps and minutes
   --print ID   a lesson as a plain-text handout (--markdown for markdown)
-  --presenter  large, high-contrast layout for a projector, with speaker notes (N)
+  --presenter  large, high-contrast layout for a projector; speaker notes stay
+               off it (N reveals them there when you must)
+  --notes      in a second terminal: follows the presenter's step live and
+               shows its speaker notes, hints and quiz answers
   --reset      forget saved progress and start from the first lesson
 `
 
@@ -35,6 +42,7 @@ func learnMain(args []string, out io.Writer, tty bool) error {
 	markdown := fs.Bool("markdown", false, "with --print: markdown instead of plain text")
 	presenter := fs.Bool("presenter", false, "presenter mode")
 	reset := fs.Bool("reset", false, "start over")
+	notes := fs.Bool("notes", false, "follow the presenter's notes")
 	// Accept the lesson before or after the flags: `learn pid --presenter`.
 	var lesson string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -63,6 +71,21 @@ func learnMain(args []string, out io.Writer, tty bool) error {
 		return usagef("learn: --markdown goes with --print LESSON")
 	}
 	switch {
+	case *notes:
+		if *list || *printID != "" || lesson != "" || *presenter || *reset {
+			return usagef("learn: --notes takes nothing else; it follows whatever the presenter opens")
+		}
+		var store ui.ProgressStore
+		if progressHook != nil {
+			store = progressHook()
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+		defer stop()
+		clear := ""
+		if tty {
+			clear = "\x1b[H\x1b[2J"
+		}
+		return followNotes(ctx, out, store, clear)
 	case *list:
 		if *printID != "" || lesson != "" {
 			return usagef("learn: --list takes no lesson")

@@ -394,3 +394,20 @@ func TestLearnPresenterHasNoDimText(t *testing.T) {
 		t.Skip("the normal view draws nothing faint either: the check would prove nothing here")
 	}
 }
+
+// TestLearnPresenterHidesNotes: on the projected screen the speaker notes
+// appear only when the presenter reveals them with N.
+func TestLearnPresenterHidesNotes(t *testing.T) {
+	f := newFixture(t, "namespaces", true, common.Progress{})
+	f.goTo("namespaces", 0)
+	st, _ := f.m.step()
+	for _, size := range [][2]int{{100, 30}, {80, 24}, {120, 40}} {
+		if v := f.view(size[0], size[1]); strings.Contains(v, st.Notes[:40]) || strings.Contains(v, "Notes:") {
+			t.Errorf("%dx%d: speaker notes on the projected screen:\n%s", size[0], size[1], v)
+		}
+	}
+	f.press("N")
+	if v := f.view(120, 40); !strings.Contains(v, "Notes:") {
+		t.Errorf("N does not reveal the notes:\n%s", v)
+	}
+}

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"procbox/lessons"
+	"procbox/ui"
+)
+
+// notesEvery is how often the notes terminal looks at the presenter's place.
+const notesEvery = 300 * time.Millisecond
+
+// followNotes is `procbox learn --notes`: in a second terminal (the
+// presenter's own screen, not the projector) it shows the speaker notes of
+// the step the presenter is on, following it live through the saved
+// progress, until ctx ends. clear is the escape sequence that clears the
+// terminal ("" when out is not one).
+func followNotes(ctx context.Context, out io.Writer, store ui.ProgressStore, clear string) error {
+	if store == nil {
+		return fmt.Errorf("learn --notes: no place to read the presenter's progress from (no home directory and no XDG_STATE_HOME)")
+	}
+	last := ""
+	t := time.NewTicker(notesEvery)
+	defer t.Stop()
+	for {
+		p, err := store.Load()
+		if err == nil {
+			key := fmt.Sprintf("%s/%d", p.Lesson, p.Step)
+			if key != last {
+				last = key
+				text := lessons.SpeakerNotes(p.Lesson, p.Step)
+				if text == "" {
+					text = "Waiting for the presenter: start `procbox learn --presenter` in the other terminal.\n"
+				}
+				fmt.Fprint(out, clear+text)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
