@@ -60,6 +60,7 @@ func SetupVeth(childPID int) (*Veth, []Step, error) {
 	}
 	pair := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: host}, PeerName: peer, PeerNamespace: netlink.NsPid(childPID)}
 	if err := netlink.LinkAdd(pair); err != nil {
+		Unclaim(OwnVeth, host) // not made (EEXIST: another procbox's of the same name)
 		return nil, nil, fmt.Errorf("cannot create veth pair %s/%s with %s in the network namespace of pid %d: %w",
 			host, peer, peer, childPID, err)
 	}
