@@ -175,6 +175,8 @@ func TestOwnershipIgnoresMtime(t *testing.T) {
 // TestOwnershipLiveRootfsSurvivesNestedClean: a live Learn's demo root
 // filesystem survives `procbox run --ns pid,mnt -- procbox doctor --clean`,
 // with --legacy too, and from a pid namespace without a mount namespace.
+// (--legacy where the locks are visible is not run here: on a shared host it
+// would remove other procboxes' unlisted state.)
 // This test process plays the Learn: it makes the root as Learn does.
 func TestOwnershipLiveRootfsSurvivesNestedClean(t *testing.T) {
 	requireRoot(t)
@@ -187,7 +189,6 @@ func TestOwnershipLiveRootfsSurvivesNestedClean(t *testing.T) {
 	for _, args := range [][]string{
 		{"run", "--ns", "pid,mnt", "--", bin, "doctor", "--clean"},
 		{"run", "--ns", "pid", "--", bin, "doctor", "--clean"},
-		{"run", "--ns", "pid", "--", bin, "doctor", "--clean", "--legacy"},
 		// Here /run/procbox is masked: every lock is out of sight, so the
 		// unlisted state must not be removed at all (it refuses, status 1).
 		{"run", "--ns", "pid,mnt", "--", bin, "doctor", "--clean", "--legacy"},
