@@ -6,10 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
 
 	"procbox/inspect"
 	"procbox/isolate"
+	"procbox/ui/lab"
 )
 
 const doctorHelp = `Usage: procbox doctor [--json] [--clean [--legacy]]
@@ -86,8 +91,44 @@ func doctorClean(w io.Writer, legacy bool) error {
 	return nil
 }
 
-// writeDoctorText prints one line per feature: ✓ or ✗, its name, and why.
+// writeDoctorText prints one line per feature: ✓ or ✗, its name, and why;
+// a fact that is neither good nor bad for procbox (no LSM, hidepid) gets ·.
+// Then what this user can do: the Lab's switches, as the Lab itself answers.
+// On a terminal, long lines wrap at word boundaries.
 func writeDoctorText(w io.Writer, r inspect.HostReport) {
+	var b strings.Builder
+	doctorText(&b, r)
+	width := 0
+	if f, ok := w.(*os.File); ok && isTerminal(f) {
+		if cols, _, err := term.GetSize(f.Fd()); err == nil {
+			width = cols
+		}
+	}
+	io.WriteString(w, wrapWords(b.String(), width))
+}
+
+// wrapWords wraps each line longer than width at word boundaries, the rest
+// of it indented under the text after the mark; width 0 wraps nothing.
+func wrapWords(text string, width int) string {
+	if width < 20 {
+		return text
+	}
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if ansi.StringWidth(l) <= width {
+			out = append(out, l)
+			continue
+		}
+		wrapped := strings.Split(ansi.Wordwrap(l, width-2, ""), "\n")
+		out = append(out, wrapped[0])
+		for _, c := range wrapped[1:] {
+			out = append(out, "  "+strings.TrimLeft(c, " "))
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func doctorText(w io.Writer, r inspect.HostReport) {
 	mark := func(ok bool) string {
 		if ok {
 			return "✓"
@@ -116,11 +157,41 @@ func writeDoctorText(w io.Writer, r inspect.HostReport) {
 	}
 	fmt.Fprintln(w, "\nSecurity")
 	line(r.Seccomp)
-	fmt.Fprintf(w, "%s lsm %s — %s\n", mark(r.LSM != "none"), r.LSM, r.LSMNote)
-	h := r.HidePID
-	fmt.Fprintf(w, "%s hidepid — %s\n", mark(h.Available), h.Why)
+	// Facts, not failures: procbox works with or without an LSM or hidepid.
+	fmt.Fprintf(w, "· lsm %s — %s\n", r.LSM, r.LSMNote)
+	fmt.Fprintf(w, "· hidepid — %s\n", r.HidePID.Why)
 	fmt.Fprintf(w, "\nshared with the host means: same namespace as %s\n", r.NSReference)
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
+	}
+
+	fmt.Fprintf(w, "\nFor you (%s)\n", who)
+	var ok, not []string
+	anyNS := false
+	for _, a := range lab.Available(r) {
+		if a.OK {
+			ok = append(ok, a.Switch)
+			if slices.Contains(isolate.AllNamespaces, a.Switch) {
+				anyNS = true
+			}
+		} else {
+			not = append(not, fmt.Sprintf("✗ lab %s — %s", a.Switch, a.Why))
+		}
+	}
+	if len(ok) > 0 {
+		fmt.Fprintf(w, "✓ lab switches: %s\n", strings.Join(ok, ", "))
+	}
+	for _, n := range not {
+		fmt.Fprintln(w, n)
+	}
+	if anyNS {
+		fmt.Fprintln(w, "✓ learn — the lessons' live panels run on a Lab child: a step shows what the switches above allow")
+	} else {
+		fmt.Fprintln(w, "✗ learn — the lessons' live panels run on a Lab child, and no namespace switch works for you here; the texts and quizzes still do")
+	}
+	if r.Root {
+		fmt.Fprintln(w, "✓ inspect — every process")
+	} else {
+		fmt.Fprintln(w, "✓ inspect — your own processes in full; of other users' only what /proc shows everyone (the rest reads as unknown)")
 	}
 }

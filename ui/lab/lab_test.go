@@ -874,3 +874,26 @@ func TestLabOutcomeSkippedAndWhyDenied(t *testing.T) {
 		t.Errorf("a denial with a cause says more: %q", text)
 	}
 }
+
+// Available gives doctor the Lab's own answer: as a user without
+// unprivileged user namespaces every namespace needs root, and so do the
+// capability and veth switches.
+func TestLabAvailableForThisUser(t *testing.T) {
+	r := rootReport()
+	for _, a := range Available(r) {
+		if !a.OK {
+			t.Errorf("root: %s not available: %s", a.Switch, a.Why)
+		}
+	}
+	r.Root, r.UID = false, 1001
+	r.UserNSUnpriv = inspect.Feature{Name: "user namespaces", Why: "kernel.unprivileged_userns_clone is 0"}
+	got := map[string]Availability{}
+	for _, a := range Available(r) {
+		got[a.Switch] = a
+	}
+	for _, s := range []string{"pid", "net", "user", "drop caps", "veth", "memory"} {
+		if got[s].OK || got[s].Why == "" {
+			t.Errorf("uid 1001: %s = %+v, want not available, with why", s, got[s])
+		}
+	}
+}
