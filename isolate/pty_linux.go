@@ -211,6 +211,9 @@ func (r *ptyRelay) Close(drain time.Duration) {
 	r.closeOnce.Do(func() {
 		if r.in != nil {
 			unix.Write(r.wake[1], []byte{0})
+			// A write to a terminal nobody reads (a leftover process holds
+			// it) would block for ever.
+			_ = r.master.SetWriteDeadline(time.Now())
 			<-r.inDone
 			unix.Close(r.wake[0])
 			unix.Close(r.wake[1])
