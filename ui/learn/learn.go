@@ -155,6 +155,7 @@ type Model struct {
 	acted    *actedMsg
 	result   *lessons.Result
 	showHint bool
+	recap    bool                // past the last lesson: the recap screen
 	shell    *isolate.ShellTrace // what the learner's own shell did on this step (s)
 	via      string              // the path that passed the step now on screen
 	notes    bool
@@ -698,7 +699,8 @@ func (s *Model) goTo(li, si int) tea.Cmd {
 		return nil
 	}
 	if li >= len(s.course) {
-		return common.FlashCmd("That was the last lesson: well done.")
+		s.recap = true // the end of the course: the recap screen
+		return nil
 	}
 	if li != s.li {
 		s.lessonStart = s.deps.Clock.Now()
@@ -721,6 +723,10 @@ func (s *Model) next() tea.Cmd {
 }
 
 func (s *Model) prev() tea.Cmd {
+	if s.recap {
+		s.recap = false // back to the last quiz
+		return nil
+	}
 	if _, ok := s.step(); !ok && s.qi > 0 {
 		s.qi--
 		return nil
@@ -736,6 +742,12 @@ func (s *Model) prev() tea.Cmd {
 
 func (s *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := s.keys
+	if s.recap {
+		if key.Matches(msg, k.Prev) {
+			return s.prev()
+		}
+		return nil
+	}
 	if _, ok := s.step(); !ok {
 		// The quiz page: a-d answer the question on screen.
 		switch msg.String() {

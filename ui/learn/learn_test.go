@@ -411,3 +411,31 @@ func TestLearnPresenterHidesNotes(t *testing.T) {
 		t.Errorf("N does not reveal the notes:\n%s", v)
 	}
 }
+
+// TestLearnRecap: past the last lesson's quiz the course ends on a recap
+// with each lesson's steps (and how many by hand) and quiz score; p goes back.
+func TestLearnRecap(t *testing.T) {
+	p := common.Progress{Completed: map[string]bool{
+		"process/pid": true, "process/ids": true, "namespaces/uts": true, "process/quiz1": true, "process/quiz2": false,
+	}, Via: map[string]string{"namespaces/uts": lessons.PathShell, "process/pid": lessons.PathShow}}
+	f := newFixture(t, "", false, p)
+	last := f.m.course[len(f.m.course)-1]
+	f.goTo(last.ID, len(last.Steps))
+	for range last.Quiz {
+		f.press("n")
+	}
+	if !f.m.recap {
+		t.Fatal("no recap after the last quiz")
+	}
+	v := f.view(100, 30)
+	for _, want := range []string{"a recap", "process     steps  2/7  (0 by hand)  quiz 1/3", "namespaces  steps  1/8  (1 by hand)",
+		fmt.Sprintf("3 of %d steps passed, 1 of them by hand; 1 of", lessons.TotalSteps())} {
+		if !strings.Contains(v, want) {
+			t.Errorf("recap lacks %q:\n%s", want, v)
+		}
+	}
+	f.press("p")
+	if f.m.recap || !f.m.isQuiz() {
+		t.Errorf("p from the recap did not go back to the last quiz")
+	}
+}

@@ -32,7 +32,9 @@ func (s *Model) View(w, h int) string {
 		midH = max(h-len(top)-len(bottom), 0)
 	}
 	var mid []string
-	if _, ok := s.step(); !ok {
+	if s.recap {
+		mid = s.recapLines(w)
+	} else if _, ok := s.step(); !ok {
 		mid = s.quizLines(w, midH)
 	} else if w >= wideLayout {
 		lw := w * 55 / 100
@@ -193,6 +195,9 @@ func (s *Model) textLines(w, h int) []string {
 func (s *Model) bottomLines(w int) []string {
 	st := s.styles
 	rule := st.Border.Render(strings.Repeat("─", w))
+	if s.recap {
+		return []string{rule, st.Subtle.Render("p back to the last quiz · q quit")}
+	}
 	if s.isQuiz() {
 		return []string{rule, st.Subtle.Render("a–d answer · n next · p back")}
 	}
@@ -251,6 +256,53 @@ func wrapText(s string, w, n int) []string {
 	return lines
 }
 
+// quizScore counts the lesson's questions answered right, and answered at all.
+func (s *Model) quizScore(l lessons.Lesson) (right, asked int) {
+	for i := range l.Quiz {
+		ok, was := s.progress.Completed[lessons.Key(l.ID, fmt.Sprintf("quiz%d", i+1))]
+		if was {
+			asked++
+		}
+		if ok {
+			right++
+		}
+	}
+	return right, asked
+}
+
+// recapLines is the end of the course: per lesson, the steps passed (and
+// how many by hand) and the quiz score.
+func (s *Model) recapLines(w int) []string {
+	st := s.styles
+	out := []string{st.Title.Render("The end of the course: a recap"), ""}
+	steps, done, byHand, right, questions := 0, 0, 0, 0, 0
+	for _, l := range s.course {
+		d, h := 0, 0
+		for _, step := range l.Steps {
+			k := lessons.Key(l.ID, step.ID)
+			if s.progress.Completed[k] {
+				d++
+				if s.progress.Via[k] == lessons.PathShell {
+					h++
+				}
+			}
+		}
+		r, _ := s.quizScore(l)
+		steps, done, byHand, right, questions = steps+len(l.Steps), done+d, byHand+h, right+r, questions+len(l.Quiz)
+		mark := st.OK.Render("✓")
+		if d < len(l.Steps) {
+			mark = st.Warn.Render("·")
+		}
+		line := fmt.Sprintf("%s %-11s steps %2d/%-2d (%d by hand)  quiz %d/%d  %s", mark, l.ID, d, len(l.Steps), h, r, len(l.Quiz), l.Title)
+		out = append(out, common.Truncate(st.Text.Render(line), w))
+	}
+	out = append(out, "", st.Title.Render(fmt.Sprintf("%d of %d steps passed, %d of them by hand; %d of %d quiz answers right.", done, steps, byHand, right, questions)))
+	if done < steps {
+		out = append(out, st.Subtle.Render("p goes back; every lesson stays open: procbox learn LESSON."))
+	}
+	return out
+}
+
 // quizLines draws the current question, and its explanation once answered.
 func (s *Model) quizLines(w, h int) []string {
 	st := s.styles
@@ -259,7 +311,9 @@ func (s *Model) quizLines(w, h int) []string {
 		return []string{st.Subtle.Render("This lesson has no quiz: press n for the next lesson.")}
 	}
 	q := l.Quiz[s.qi]
-	out := wrapText(st.Title.Render(q.Prompt), w, 4)
+	right, asked := s.quizScore(l)
+	out := []string{st.Subtle.Render(fmt.Sprintf("Score in this lesson: %d of %d answered right (%d questions)", right, asked, len(l.Quiz))), ""}
+	out = append(out, wrapText(st.Title.Render(q.Prompt), w, 4)...)
 	out = append(out, "")
 	chosen, answered := s.answer[s.qi]
 	for i, c := range q.Choices {
