@@ -82,6 +82,10 @@ func ownerDirOpen(dir string) error {
 	if err := unix.Mkdir(dir, 0o700); err != nil && !errors.Is(err, unix.EEXIST) {
 		return fmt.Errorf("cannot make %s: %w", dir, err)
 	}
+	var fs unix.Statfs_t
+	if unix.Statfs(dir, &fs) == nil && fs.Flags&unix.ST_RDONLY != 0 {
+		return fmt.Errorf("%s is read-only here (masked in a procbox child's mount namespace?)", dir)
+	}
 	var st unix.Stat_t
 	if err := unix.Lstat(dir, &st); err != nil {
 		return err
@@ -101,7 +105,7 @@ func ownerLock() (*os.File, error) {
 	}
 	dir := OwnerDir()
 	if err := ownerDirOpen(dir); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot record what this procbox makes: %w", err)
 	}
 	for range 5 {
 		var b [8]byte
