@@ -439,3 +439,38 @@ func TestLearnRecap(t *testing.T) {
 		t.Errorf("p from the recap did not go back to the last quiz")
 	}
 }
+
+// TestLearnTryItOnScreen: what to do (the action, and the shell path where
+// there is one) is on screen without scrolling on every step, at 80×24 and
+// on a 100×30 projector; after an action at 80×24 its result shows without tab,
+// naming the demo child's PID once.
+func TestLearnTryItOnScreen(t *testing.T) {
+	for _, presenter := range []bool{false, true} {
+		f := newFixture(t, "", presenter, common.Progress{})
+		w, h := 80, 24
+		if presenter {
+			w, h = 100, 30
+		}
+		for _, l := range lessons.Catalog() {
+			for si, st := range l.Steps {
+				f.goTo(l.ID, si)
+				v := f.view(w, h)
+				if !strings.Contains(v, "▶ a") || (st.DIY != nil && !strings.Contains(v, "▶ s do it yourself")) {
+					t.Errorf("%s/%s at %dx%d (presenter %v): what to do is not on screen:\n%s", l.ID, st.ID, w, h, presenter, v)
+				}
+			}
+		}
+	}
+	f := newFixture(t, "limits", false, common.Progress{})
+	f.m.Update(teaSize(80, 24))
+	f.goTo("limits", 0)
+	f.press("a")
+	v := f.view(80, 24)
+	pid := fmt.Sprintf("in demo child %d", f.m.child.PID())
+	if !strings.Contains(v, "killhost") || strings.Count(v, pid) != 1 {
+		t.Errorf("after a at 80x24 the result (naming the PID once) is not on screen:\n%s", v)
+	}
+	if strings.Count(v, "killhost: allowed") > 1 {
+		t.Errorf("the result line is repeated:\n%s", v)
+	}
+}

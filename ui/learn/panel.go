@@ -57,8 +57,14 @@ func (s *Model) focusLines(w int) []string {
 			if !o.Allowed {
 				verdict = st.Bad.Render("refused " + o.Errno)
 			}
-			out = append(out, st.Key.Render(o.Experiment)+": "+verdict+" "+st.Subtle.Render(o.Cause))
-			if o.Summary != "" {
+			where := ""
+			if s.child != nil {
+				where = fmt.Sprintf(" in demo child %d", s.child.PID())
+			}
+			out = append(out, st.Key.Render(o.Experiment)+st.Subtle.Render(where)+": "+verdict+" "+st.Subtle.Render(o.Cause))
+			// The summary only when it says more than the line above
+			// ("chown: allowed" would repeat it).
+			if o.Summary != "" && !summaryRepeats(o) {
 				out = append(out, wrapText(st.Text.Render(o.Summary), w, 2)...)
 			}
 		}
@@ -362,4 +368,14 @@ func limitText(n int64, format func(int64) string) string {
 		return "no limit"
 	}
 	return format(n)
+}
+
+// summaryRepeats reports whether an outcome's summary is only its verdict
+// again ("chown: allowed", "bind80: denied (EACCES) by dropped …").
+func summaryRepeats(o *isolate.Outcome) bool {
+	short := o.Experiment + ": allowed"
+	if !o.Allowed {
+		short = o.Experiment + ": denied"
+	}
+	return strings.HasPrefix(o.Summary, short)
 }
