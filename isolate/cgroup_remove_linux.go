@@ -94,8 +94,7 @@ func cgroupRemoveDirs(dirs []string, fixture bool, proof *treeProof, note func(s
 					continue
 				}
 				left = append(left, pid)
-				if proof.ours(pid) {
-					_ = unix.Kill(pid, unix.SIGKILL)
+				if killIfOurs(pid, proof) {
 					continue
 				}
 				to, err := cgroupMoveOut(pid, top[d])
@@ -142,6 +141,30 @@ func cgroupRemoveDirs(dirs []string, fixture bool, proof *treeProof, note func(s
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// killIfOurs kills pid if proof says it is the child's, and reports whether
+// it did. The process is pinned with a pidfd before it is judged, so the
+// signal reaches the very process that was judged, even if its PID is freed
+// and reused in between (pidfd_open(2), Linux 5.3; without it, kill(2)).
+func killIfOurs(pid int, proof *treeProof) bool {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		if errors.Is(err, unix.ESRCH) {
+			return true // gone already: nothing to judge
+		}
+		if !proof.ours(pid) {
+			return false
+		}
+		_ = unix.Kill(pid, unix.SIGKILL)
+		return true
+	}
+	defer unix.Close(fd)
+	if !proof.ours(pid) {
+		return false
+	}
+	_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
+	return true
 }
 
 // cgroupMoveOut moves pid from the procbox cgroup top (or one below it) to
