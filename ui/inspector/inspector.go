@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
 	"procbox/inspect"
@@ -96,7 +97,8 @@ type Model struct {
 	revealErr error
 
 	find  search
-	whole string // the environment variable shown whole (enter on its row)
+	vp    viewport.Model // draws the scrolled lines of every tab but Env's rows
+	whole string         // the environment variable shown whole (enter on its row)
 	// tabFirst is the first tab the last tab bar showed (narrow windows).
 	tabFirst int
 
@@ -107,7 +109,7 @@ type Model struct {
 }
 
 func New(d common.Deps, pid int) *Model {
-	return &Model{deps: d, styles: d.Styles, keys: common.DefaultKeyMap(), pid: pid, active: true, chainFor: -1}
+	return &Model{deps: d, styles: d.Styles, keys: common.DefaultKeyMap(), pid: pid, active: true, chainFor: -1, vp: viewport.New()}
 }
 
 // snapshotCmd reads the process off the event loop.
@@ -429,9 +431,18 @@ func (s *Model) View(w, h int) string {
 		out = append(out, head...)
 		out = append(out, window(rows, off, contentH-envHeaderLines)...)
 	} else {
-		off := min(s.offsets[s.tab], max(len(lines)-contentH, 0))
-		s.offsets[s.tab] = off
-		out = append(out, window(lines, off, contentH)...)
+		// Every other tab is a bubbles viewport over the tab's lines; the
+		// offset per tab is kept here so each tab remembers where it was.
+		s.vp.SetWidth(w)
+		s.vp.SetHeight(contentH)
+		cut := make([]string, len(lines))
+		for i, l := range lines {
+			cut[i] = common.Truncate(l, w) // a cut line ends in …, as everywhere
+		}
+		s.vp.SetContentLines(cut)
+		s.vp.SetYOffset(s.offsets[s.tab])
+		s.offsets[s.tab] = s.vp.YOffset()
+		out = append(out, strings.Split(s.vp.View(), "\n")...)
 	}
 	for len(out) < inspectorContentTop+contentH {
 		out = append(out, "")
