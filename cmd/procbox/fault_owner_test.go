@@ -159,17 +159,33 @@ func TestOwnershipNestedRunSurvives(t *testing.T) {
 func TestOwnershipIgnoresMtime(t *testing.T) {
 	requireRoot(t)
 	bin := faultBuild(t)
-	_, sleep, dirs := startOwned(t, bin, "run", "--mem", "64M", "--", "sleep", "60")
+	// The child itself backdates every procbox cgroup directory it is in
+	// (it has no mount namespace, so cgroupfs is writable to it), then sleeps.
+	script := forEachOwnCgroup(`touch -d 2000-01-01 "$d"`) + "; exec sleep 60"
+	_, sleep, dirs := startOwned(t, bin, "run", "--mem", "64M", "--", "sh", "-c", script)
 	for _, d := range dirs {
-		if out, err := exec.Command("touch", "-d", "2000-01-01", d).CombinedOutput(); err != nil {
-			t.Fatalf("touch -d: %v %s", err, out)
+		st, err := os.Stat(d)
+		if err != nil || st.ModTime().Year() != 2000 {
+			t.Fatalf("the child did not backdate %s: %v %v", d, st, err)
 		}
 	}
 	r := faultExec(t, 30*time.Second, bin, "doctor", "--clean")
 	if r.code != 0 {
 		t.Errorf("doctor --clean: %d %s", r.code, r.stderr)
 	}
-	assertSurvives(t, "doctor --clean after touch -d 2000-01-01", sleep, dirs)
+	assertSurvives(t, "doctor --clean after the child's touch -d 2000-01-01", sleep, dirs)
+}
+
+// forEachOwnCgroup is a shell loop, run inside a child, that sets $d to each
+// procbox cgroup directory the child is in (from /proc/self/cgroup) and runs
+// action.
+func forEachOwnCgroup(action string) string {
+	return `for l in $(cat /proc/self/cgroup); do
+  c=${l#*:}; ctrl=${c%%:*}; p=${c#*:}
+  case "$p" in */procbox-*) ;; *) continue;; esac
+  d=/sys/fs/cgroup/${ctrl#name=}$p; [ "$ctrl" = "" ] && { d=/sys/fs/cgroup/unified$p; [ -d "$d" ] || d=/sys/fs/cgroup$p; }
+  ` + action + `
+done`
 }
 
 // TestOwnershipLiveRootfsSurvivesNestedClean: a live Learn's demo root
@@ -258,12 +274,7 @@ func TestCleanupSparesForeignProcess(t *testing.T) {
 	vpid := strconv.Itoa(victim.Process.Pid)
 	// The child finds its own cgroup in each hierarchy and writes the victim's
 	// PID there; then it proves it could not have killed it itself.
-	script := `for l in $(cat /proc/self/cgroup); do
-  c=${l#*:}; ctrl=${c%%:*}; p=${c#*:}
-  case "$p" in */procbox-*) ;; *) continue;; esac
-  d=/sys/fs/cgroup/${ctrl#name=}$p; [ "$ctrl" = "" ] && { d=/sys/fs/cgroup/unified$p; [ -d "$d" ] || d=/sys/fs/cgroup$p; }
-  echo ` + vpid + ` > "$d/cgroup.procs" && echo moved
-done
+	script := forEachOwnCgroup(`echo `+vpid+` > "$d/cgroup.procs" && echo moved`) + `
 kill -0 ` + vpid + ` 2>/dev/null && echo could-signal || echo cannot-signal`
 	r := faultExec(t, 30*time.Second, bin, "run", "--report", "--pids", "64", "--drop-caps", "cap_kill", "--", "sh", "-c", script)
 	if !strings.Contains(r.stdout, "moved") {
