@@ -153,3 +153,19 @@ func byHandTrace(step string) isolate.ShellTrace {
 	}
 	return isolate.ShellTrace{Host: host, Procs: []isolate.Observed{p}}
 }
+
+// TestOneReading: where the child shares a namespace with the host, the
+// columns show one reading; where it has its own, each side keeps its own.
+func TestOneReading(t *testing.T) {
+	h := isolate.View{ProcCount: 97, MountCount: 31, IPC: isolate.IPCObjects{Queues: 2},
+		NSInodes: map[string]uint64{"pid": 1, "mnt": 2, "net": 3, "ipc": 4}}
+	c := isolate.View{ProcCount: 95, MountCount: 30, IPC: isolate.IPCObjects{Queues: 1},
+		NSInodes: map[string]uint64{"pid": 1, "mnt": 2, "net": 3, "ipc": 40}}
+	oneReading(&h, &c)
+	if c.ProcCount != 97 || c.MountCount != 31 {
+		t.Errorf("shared pid and mnt namespaces still read %d|%d processes, %d|%d mounts", h.ProcCount, c.ProcCount, h.MountCount, c.MountCount)
+	}
+	if c.IPC.Queues != 1 {
+		t.Errorf("the child's own IPC namespace was overwritten with the host's")
+	}
+}

@@ -29,6 +29,7 @@ func GatherState(in common.Inspector, child common.LabChild, doctor inspect.Host
 	if st.Child, err = child.ChildView(); err != nil {
 		errs = append(errs, fmt.Errorf("child view: %w", err))
 	}
+	oneReading(&st.Host, &st.Child)
 	if in != nil {
 		if s, err := in.Snapshot(child.PID()); err == nil {
 			st.ChildSnap = &s
@@ -96,4 +97,28 @@ func joinErrs(errs []error) error {
 		msg += "; " + e.Error()
 	}
 	return fmt.Errorf("%s", msg)
+}
+
+// oneReading makes the two columns agree where they look at one and the same
+// kernel object. The host's and the child's views are read a moment apart,
+// by two processes; where the child shares a namespace with the host, both
+// sides name the same processes, mounts, interfaces or IPC objects, so the
+// host's reading stands for both, and a process that came or went between
+// the two reads cannot show as "97 | 95" where nothing differs.
+func oneReading(h, c *isolate.View) {
+	shared := func(kind string) bool {
+		return h.NSInodes[kind] != 0 && h.NSInodes[kind] == c.NSInodes[kind]
+	}
+	if shared(isolate.NSPID) {
+		c.ProcCount, c.Procs = h.ProcCount, h.Procs
+	}
+	if shared(isolate.NSMnt) {
+		c.MountRoot, c.MountCount = h.MountRoot, h.MountCount
+	}
+	if shared(isolate.NSNet) {
+		c.Interfaces = h.Interfaces
+	}
+	if shared(isolate.NSIPC) {
+		c.IPC = h.IPC
+	}
 }
