@@ -1,6 +1,3 @@
-// Command procbox teaches and shows how a Linux process becomes a container.
-// This package is the composition root: it parses flags, picks the subcommand,
-// and wires the real implementations (inspect, isolate) into the UI.
 package main
 
 import (
