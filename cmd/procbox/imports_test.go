@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -144,6 +146,34 @@ func TestForbidden(t *testing.T) {
 	for _, c := range cases {
 		if got := forbidden(c.from, c.imp) != ""; got != c.bad {
 			t.Errorf("forbidden(%q, %q) = %v, want %v", c.from, c.imp, got, c.bad)
+		}
+	}
+}
+
+// TestEveryPackageOpensWithItsRule: each package states its rule in a doc.go
+// of its own ("Package x …" or "Command x …"), where a newcomer looks first.
+func TestEveryPackageOpensWithItsRule(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{.Dir}} {{.Name}}", "procbox/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			continue
+		}
+		path, dir, name := f[0], f[1], f[2]
+		b, err := os.ReadFile(filepath.Join(dir, "doc.go"))
+		if err != nil {
+			t.Errorf("%s has no doc.go: %v", path, err)
+			continue
+		}
+		want := "// Package " + name + " "
+		if name == "main" {
+			want = "// Command "
+		}
+		if !strings.HasPrefix(string(b), want) {
+			t.Errorf("%s/doc.go does not open with %q", path, want)
 		}
 	}
 }
