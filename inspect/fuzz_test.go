@@ -153,9 +153,15 @@ func FuzzParseNetIP(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) { parseNetIP(s, "tcp") })
 }
 
-func FuzzParseNetUnix(f *testing.F) {
-	f.Add("Num RefCount Protocol Flags Type St Inode Path\n0000: 2 0 10000 1 1 30003 /run/x.sock\n")
-	f.Fuzz(func(t *testing.T, s string) { parseNetUnix(s) })
+// FuzzReadSockets: any unix and tcp tables, read through procfs, give an
+// answer and never a panic.
+func FuzzReadSockets(f *testing.F) {
+	f.Add("Num RefCount Protocol Flags Type St Inode Path\n0000: 2 0 10000 1 1 30003 /run/x.sock\n", "h\n   0: 0100007F:1F90 00000000:0000 0A 0:0 0:0 0 0 0 30006\n")
+	f.Fuzz(func(t *testing.T, unix, tcp string) {
+		root := t.TempDir()
+		writeTree(t, root, map[string]string{"42/net/unix": unix, "42/net/tcp": tcp, "42/net/udp": tcp})
+		FS{Proc: root}.readSockets(42)
+	})
 }
 
 func FuzzParseLimitValue(f *testing.F) {

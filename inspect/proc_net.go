@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/prometheus/procfs"
 )
 
 // tcpStates names the st column of /proc/net/tcp (include/net/tcp_states.h).
@@ -79,50 +81,60 @@ func parseHexAddr(s string) (string, error) {
 	return net.JoinHostPort(ip.String(), strconv.FormatUint(port, 10)), nil
 }
 
-// parseNetUnix parses /proc/PID/net/unix: "Num RefCount Protocol Flags Type
-// St Inode [Path]". It returns inode → "unix PATH" (or "unix (unnamed)");
-// abstract socket names start with "@".
-func parseNetUnix(text string) (map[uint64]string, error) {
-	out := map[uint64]string{}
-	for i, line := range strings.Split(text, "\n") {
-		f := strings.Fields(line)
-		if i == 0 || len(f) == 0 {
-			continue
-		}
-		if len(f) < 7 {
-			return out, fmt.Errorf("unix line %q: too few fields", line)
-		}
-		ino, err := strconv.ParseUint(f[6], 10, 64)
-		if err != nil {
-			return out, fmt.Errorf("unix line %q: inode: %w", line, err)
-		}
-		path := "(unnamed)"
-		if len(f) >= 8 {
-			path = strings.Join(f[7:], " ")
-		}
-		out[ino] = "unix " + path
-	}
-	return out, nil
-}
-
-// readSockets reads every socket table of the process's network namespace.
-// Tables that cannot be read (no IPv6, say) are skipped: a socket then has
-// no Detail, which is honest.
+// readSockets reads every socket table of the process's network namespace
+// (/proc/PID/net/*): tcp, tcp6, udp, udp6 and unix through procfs, raw and
+// raw6 with parseNetIP (procfs has no parser for them). Tables that cannot
+// be read (no IPv6, say) are skipped: a socket then has no Detail, which is
+// honest.
 func (fs FS) readSockets(pid int) map[uint64]string {
-	dir := filepath.Join(fs.Proc, itoa(pid), "net")
 	out := map[uint64]string{}
-	for _, proto := range []string{"tcp", "tcp6", "udp", "udp6", "raw", "raw6"} {
+	pfs, err := procfs.NewFS(filepath.Join(fs.Proc, itoa(pid)))
+	if err == nil {
+		for _, t := range []struct {
+			proto string
+			read  func() (procfs.NetTCP, error)
+		}{
+			{"tcp", pfs.NetTCP}, {"tcp6", pfs.NetTCP6},
+			{"udp", func() (procfs.NetTCP, error) { u, err := pfs.NetUDP(); return procfs.NetTCP(u), err }},
+			{"udp6", func() (procfs.NetTCP, error) { u, err := pfs.NetUDP6(); return procfs.NetTCP(u), err }},
+		} {
+			lines, err := procfsCall("net/"+t.proto, t.read)
+			if err != nil {
+				continue
+			}
+			for _, l := range lines {
+				if l == nil {
+					continue
+				}
+				local := net.JoinHostPort(l.LocalAddr.String(), strconv.FormatUint(l.LocalPort, 10))
+				remote := net.JoinHostPort(l.RemAddr.String(), strconv.FormatUint(l.RemPort, 10))
+				state := ""
+				if strings.HasPrefix(t.proto, "tcp") {
+					state = " " + tcpStates[l.St]
+				}
+				out[l.Inode] = fmt.Sprintf("%s %s -> %s%s", t.proto, local, remote, state)
+			}
+		}
+		if u, err := procfsCall("net/unix", pfs.NetUNIX); err == nil && u != nil {
+			for _, l := range u.Rows {
+				if l == nil {
+					continue
+				}
+				path := l.Path
+				if path == "" {
+					path = "(unnamed)"
+				}
+				out[l.Inode] = "unix " + path
+			}
+		}
+	}
+	dir := filepath.Join(fs.Proc, itoa(pid), "net")
+	for _, proto := range []string{"raw", "raw6"} {
 		b, err := os.ReadFile(filepath.Join(dir, proto))
 		if err != nil {
 			continue
 		}
 		m, _ := parseNetIP(string(b), proto)
-		for k, v := range m {
-			out[k] = v
-		}
-	}
-	if b, err := os.ReadFile(filepath.Join(dir, "unix")); err == nil {
-		m, _ := parseNetUnix(string(b))
 		for k, v := range m {
 			out[k] = v
 		}

@@ -357,18 +357,19 @@ func TestParseNetIP(t *testing.T) {
 	}
 }
 
-func TestParseNetUnix(t *testing.T) {
-	in := "Num       RefCount Protocol Flags    Type St Inode Path\n0000: 00000002 00000000 00010000 0001 01 30003 /run/x.sock\n0000: 00000002 00000000 00010000 0001 01 30004 @abstract\n0000: 00000003 00000000 00000000 0001 03 30005\n"
-	got, err := parseNetUnix(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[uint64]string{30003: "unix /run/x.sock", 30004: "unix @abstract", 30005: "unix (unnamed)"}
+// TestReadSocketsUnixAndTCP reads a process's socket tables as files, the
+// way readSockets sees them: unix and tcp through procfs.
+func TestReadSocketsUnixAndTCP(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{
+		"42/net/unix": "Num       RefCount Protocol Flags    Type St Inode Path\n0000: 00000002 00000000 00010000 0001 01 30003 /run/x.sock\n0000: 00000002 00000000 00010000 0001 01 30004 @abstract\n0000: 00000003 00000000 00000000 0001 03 30005\n",
+		"42/net/tcp":  "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 30006 1 0000000000000000 100 0 0 10 0\n",
+	})
+	got := FS{Proc: root}.readSockets(42)
+	want := map[uint64]string{30003: "unix /run/x.sock", 30004: "unix @abstract", 30005: "unix (unnamed)",
+		30006: "tcp 127.0.0.1:8080 -> 0.0.0.0:0 LISTEN"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
-	}
-	if _, err := parseNetUnix("h\n0000: 1 2 3\n"); err == nil {
-		t.Error("short unix line: want an error")
 	}
 }
 
