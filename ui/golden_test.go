@@ -1,34 +1,19 @@
 package ui
 
 import (
-	"fmt"
 	"testing"
 
 	"procbox/ui/inspector"
 	"procbox/ui/internal/common"
 	"procbox/ui/internal/uitest"
 	"procbox/ui/picker"
-
-	"github.com/charmbracelet/x/exp/golden"
 )
 
 // The golden files hold ansi.Strip of the whole window at two sizes, drawn
 // from the fixed fakes and the frozen clock. `make golden` rewrites them.
 
-var goldenSizes = [][2]int{{80, 24}, {120, 40}}
-
-func goldenEach(t *testing.T, f func(t *testing.T, w, h int) string) {
-	for _, sz := range goldenSizes {
-		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			v := f(t, sz[0], sz[1])
-			uitest.CheckFits(t, v, sz[0], sz[1])
-			golden.RequireEqual(t, v)
-		})
-	}
-}
-
 func TestGoldenHome(t *testing.T) {
-	goldenEach(t, func(t *testing.T, w, h int) string {
+	uitest.GoldenEach(t, func(t *testing.T, w, h int) string {
 		deps := coreDeps(uitest.NewInspector())
 		deps.Progress = coreProgress{p: common.Progress{Lesson: "namespaces", Step: 2}}
 		return newCoreDriver(t, deps, newHomeScreen(deps), w, h).View()

@@ -229,17 +229,17 @@ func compareRows(a, b *inspect.Snapshot) []compareRow {
 	addFrom("pids max", "limits", func(s *inspect.Snapshot) string {
 		return maxText(s.Limits.PidsMax, func(n int64) string { return strconv.FormatInt(n, 10) })
 	})
-	addFrom("cpu max", "limits", func(s *inspect.Snapshot) string { return orDash(s.Limits.CPUMax) })
+	addFrom("cpu max", "limits", func(s *inspect.Snapshot) string { return common.OrDash(s.Limits.CPUMax) })
 	addFrom("caps effective", "capabilities", func(s *inspect.Snapshot) string { return capsText(s.Caps.Effective) })
 	addFrom("caps bounding", "capabilities", func(s *inspect.Snapshot) string { return capsText(s.Caps.Bounding) })
 	addFrom("seccomp", "seccomp", func(s *inspect.Snapshot) string {
 		if s.Seccomp.Mode == 2 {
 			return fmt.Sprintf("filter (%d)", s.Seccomp.Filters)
 		}
-		return orDash(s.Seccomp.Name)
+		return common.OrDash(s.Seccomp.Name)
 	})
 	add("no_new_privs", func(s *inspect.Snapshot) string { return strconv.FormatBool(s.NoNewPrivs) })
-	addFrom("lsm", "lsm", func(s *inspect.Snapshot) string { return orDash(s.LSM) })
+	addFrom("lsm", "lsm", func(s *inspect.Snapshot) string { return common.OrDash(s.LSM) })
 	return rows
 }
 

@@ -85,7 +85,7 @@ func (s *Model) overviewTab(w int) []string {
 	}
 	out := s.section("Identity", []string{"identity", "status"}, []string{
 		s.kv("command", cmd),
-		s.kv("executable", orDash(sn.Exe)),
+		s.kv("executable", common.OrDash(sn.Exe)),
 		s.kv("state", s.stateText()),
 		s.kv("started", started),
 		s.kv("threads", strconv.Itoa(sn.Threads)),
@@ -96,7 +96,7 @@ func (s *Model) overviewTab(w int) []string {
 	out = append(out, s.section("Scheduling", []string{"sched"}, []string{
 		s.kv("nice", strconv.Itoa(sn.Nice)+st.Subtle.Render("   (-20 most favoured … 19 least)")),
 		s.kv("priority", strconv.Itoa(sn.Priority)),
-		s.kv("policy", orDash(sn.Policy)),
+		s.kv("policy", common.OrDash(sn.Policy)),
 	})...)
 	// The chain reads like a tree: the oldest ancestor at the top, each
 	// child under its parent, this process last.
@@ -135,13 +135,6 @@ func (s *Model) overviewTab(w int) []string {
 		out = append(out, s.section("Resource limits", []string{"rlimits"}, rl)...)
 	}
 	return out
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
 }
 
 func limitText(n int64) string {
@@ -435,7 +428,7 @@ func (s *Model) cgroupsTab(w int) []string {
 func cpuText(cpuMax string) string {
 	f := strings.Fields(cpuMax)
 	if len(f) != 2 {
-		return orDash(cpuMax)
+		return common.OrDash(cpuMax)
 	}
 	if f[0] == "max" {
 		return "no limit (" + cpuMax + ")"
@@ -467,7 +460,7 @@ func (s *Model) securityTab(w int) []string {
 	out := s.section("Confinement", []string{"seccomp", "lsm"}, []string{
 		s.kv("seccomp", seccomp),
 		s.kv("no_new_privs", nnp),
-		s.kv("LSM", orDash(sn.LSM)),
+		s.kv("LSM", common.OrDash(sn.LSM)),
 	})
 	sets := []struct {
 		letter string

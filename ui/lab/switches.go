@@ -11,6 +11,7 @@ import (
 	"procbox/inspect"
 	"procbox/internal/units"
 	"procbox/isolate"
+	"procbox/ui/internal/common"
 )
 
 // switchKind says what one row of the Lab's switch column controls.
@@ -427,7 +428,7 @@ func switchValue(sw switchDef, st settings) string {
 		}
 		return "off"
 	case swHostname:
-		return orDash(st.hostname)
+		return common.OrDash(st.hostname)
 	case swMapRoot:
 		return onOff(st.mapRoot)
 	case swMem:
@@ -474,7 +475,7 @@ func switchValue(sw switchDef, st settings) string {
 		}
 		return strconv.Itoa(len(names)) + " denied"
 	case swRootfs:
-		return orDash(st.rootfs)
+		return common.OrDash(st.rootfs)
 	case swVeth:
 		return onOff(st.veth)
 	case swTimeOffset:
@@ -499,13 +500,6 @@ func hasAll(have, want []string) bool {
 		}
 	}
 	return true
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
 }
 
 func onOff(b bool) string {

@@ -9,6 +9,7 @@ import (
 
 	"procbox/internal/units"
 	"procbox/isolate"
+	"procbox/ui/internal/common"
 )
 
 // viewRow is one question of the side-by-side: asked from the host and from
@@ -40,7 +41,7 @@ func viewRows(h, c isolate.View, compactNS bool, cpuShare float64) []viewRow {
 		{key: "mounts", label: "mounts", host: mountsText(h), child: mountsText(c)},
 		{key: "ids", label: "uid/gid", host: iDsText(h), child: iDsText(c)},
 		{key: "ipc", label: "ipc", host: iPCText(h.IPC), child: iPCText(c.IPC)},
-		{key: "cgroup", label: "cgroup", host: orDash(h.CgroupPath), child: orDash(c.CgroupPath)},
+		{key: "cgroup", label: "cgroup", host: common.OrDash(h.CgroupPath), child: common.OrDash(c.CgroupPath)},
 		memRow(h, c),
 		pidsRow(h, c),
 		cPURow(h, c, cpuShare),
@@ -124,7 +125,7 @@ func ifacesText(ifs []isolate.Interface) string {
 }
 
 func mountsText(v isolate.View) string {
-	return fmt.Sprintf("%d, / on %s", v.MountCount, orDash(v.MountRoot))
+	return fmt.Sprintf("%d, / on %s", v.MountCount, common.OrDash(v.MountRoot))
 }
 
 func iDsText(v isolate.View) string {

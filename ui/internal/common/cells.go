@@ -69,3 +69,11 @@ func FitBlock(s string, w, h int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// OrDash is s, or "—" when s is empty: a cell that has nothing to say.
+func OrDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
