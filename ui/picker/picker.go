@@ -21,6 +21,9 @@ type column struct {
 	title string
 	width int // 0: takes what is left (COMMAND)
 	right bool
+	// desc: the column is a resource (memory, threads): sorting by it shows
+	// the largest first, as htop does, and the same key again flips it.
+	desc bool
 }
 
 // The columns, in the order of the 1-8 sort keys.
@@ -37,14 +40,14 @@ const (
 )
 
 var columns = [numColumns]column{
-	colPID:       {"PID", 7, true},
-	colUser:      {"USER", 9, false},
-	colNice:      {"NI", 3, true},
-	colState:     {"S", 2, false},
-	colRSS:       {"RSS", 6, true},
-	colThreads:   {"THR", 4, true},
-	colContainer: {"CONTAINER", 10, false},
-	colCommand:   {"COMMAND", 0, false},
+	colPID:       {"PID", 7, true, false},
+	colUser:      {"USER", 9, false, false},
+	colNice:      {"NI", 3, true, false},
+	colState:     {"S", 2, false, false},
+	colRSS:       {"RSS", 6, true, true},
+	colThreads:   {"THR", 4, true, true},
+	colContainer: {"CONTAINER", 10, false, false},
+	colCommand:   {"COMMAND", 0, false, false},
 }
 
 // tableMsg is the result of one scan of the process table.
@@ -216,7 +219,7 @@ func (p *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 				if c == p.sortCol {
 					p.reverse = !p.reverse
 				} else {
-					p.sortCol, p.reverse = c, false
+					p.sortCol, p.reverse = c, columns[c].desc
 				}
 				p.resorted()
 			}
@@ -293,6 +296,7 @@ func (p *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		p.filtering = true
 	case key.Matches(msg, p.keys.Sort):
 		p.sortCol = (p.sortCol + 1) % numColumns
+		p.reverse = columns[p.sortCol].desc
 		p.resorted()
 	case key.Matches(msg, p.keys.Reverse):
 		p.reverse = !p.reverse
@@ -302,7 +306,7 @@ func (p *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		if c == p.sortCol {
 			p.reverse = !p.reverse
 		} else {
-			p.sortCol, p.reverse = c, false
+			p.sortCol, p.reverse = c, columns[c].desc
 		}
 		p.resorted()
 	case key.Matches(msg, p.keys.FullCmd):

@@ -47,19 +47,28 @@ func TestPickerListsEveryProcess(t *testing.T) {
 
 func TestPickerSort(t *testing.T) {
 	d, _, p := newPickerFixture(t, 80, 24)
-	d.Keys("5") // RSS ascending
-	if got := fmt.Sprint(p.pids()); got != "[2 300 200 100 1 401 400 500]" {
+	d.Keys("5") // RSS: a resource column sorts largest first, as htop does
+	if got := fmt.Sprint(p.pids()); got != "[500 400 401 1 100 200 300 2]" {
 		t.Fatalf("by RSS = %s", got)
 	}
 	d.Keys("S")
-	if got := fmt.Sprint(p.pids()); got != "[500 400 401 1 100 200 300 2]" {
+	if got := fmt.Sprint(p.pids()); got != "[2 300 200 100 1 401 400 500]" {
 		t.Fatalf("by RSS reversed = %s", got)
 	}
-	d.Keys("5") // the same column again flips back
-	if p.reverse {
+	d.Keys("5") // the same column again flips (here: back to largest first)
+	if !p.reverse {
 		t.Fatal("pressing the sort column twice should flip the order")
 	}
-	d.Keys("s") // next column: THR
+	d.Keys("3") // NI is no resource: ascending first
+	if p.reverse {
+		t.Fatal("a non-resource column sorted descending first")
+	}
+	d.Keys("5")
+	d.Keys("s") // next column: THR, largest first
+	if p.sortCol != colThreads || !p.reverse {
+		t.Fatalf("s moved to column %d (reverse %v), want %d largest first", p.sortCol, p.reverse, colThreads)
+	}
+	d.Keys("S")
 	if p.sortCol != colThreads {
 		t.Fatalf("s moved to column %d, want %d", p.sortCol, colThreads)
 	}
@@ -240,17 +249,17 @@ func TestPickerMouse(t *testing.T) {
 	if last := d.Msgs[len(d.Msgs)-1]; last != (OpenMsg{PID: 100}) {
 		t.Fatalf("a second click did not ask for the inspector on 100: %#v", last)
 	}
-	// A click on the RSS title sorts by RSS; a second reverses.
+	// A click on the RSS title sorts by RSS, largest first; a second reverses.
 	x := 0
 	for c := 0; c < colRSS; c++ {
 		x += columns[c].width + 1
 	}
 	d.Send(tea.MouseClickMsg{X: x + 2, Y: 1, Button: tea.MouseLeft})
-	if p.sortCol != colRSS || p.reverse {
+	if p.sortCol != colRSS || !p.reverse {
 		t.Fatalf("click on RSS: sort %d reverse %v", p.sortCol, p.reverse)
 	}
 	d.Send(tea.MouseClickMsg{X: x + 2, Y: 1, Button: tea.MouseLeft})
-	if !p.reverse {
+	if p.reverse {
 		t.Fatal("second click on RSS did not reverse")
 	}
 	d.Send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
@@ -398,7 +407,7 @@ func TestPickerSortKeepsSelectionInView(t *testing.T) {
 	if p.offset == 0 {
 		t.Fatal("G did not scroll")
 	}
-	d.Keys("5", "5") // RSS, then reversed: PID 200 comes first
+	d.Keys("5") // RSS, largest first: PID 200 comes first
 	if p.rows[p.lines[p.cursor].row].PID != 200 || p.cursor != 0 || p.offset != 0 {
 		t.Fatalf("after sorting: cursor %d offset %d; want PID 200 at the top of an unscrolled list", p.cursor, p.offset)
 	}
