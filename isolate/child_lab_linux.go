@@ -398,7 +398,7 @@ func recreateReason(old, spec Spec) string {
 	if len(added(spec.Seccomp, old.Seccomp)) > 0 {
 		return "seccomp filters can only be added, never removed"
 	}
-	if spec.MapRoot != old.MapRoot {
+	if spec.MapRoot != old.MapRoot || spec.MapRootTo != old.MapRootTo {
 		return "a user namespace's uid map can be written only once"
 	}
 	if spec.TimeOffset != old.TimeOffset {

@@ -83,8 +83,17 @@ func command(spec Spec, mode string, argv []string) *exec.Cmd {
 	if spec.Has(NSUser) && spec.MapRoot {
 		// Root inside is the caller outside, one id wide: nothing else of the
 		// host's id space is reachable.
-		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}}
-		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}}
+		uid, gid := os.Getuid(), os.Getgid()
+		if spec.MapRootTo > 0 {
+			// Root inside is an unprivileged id outside (writing a map to
+			// another id takes CAP_SETUID/CAP_SETGID in this namespace).
+			uid, gid = spec.MapRootTo, spec.MapRootTo
+			// The child still holds procbox's ids (0), which the map does
+			// not cover; it becomes root inside, which is uid outside.
+			attr.Credential = &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: true}
+		}
+		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: uid, Size: 1}}
+		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: gid, Size: 1}}
 		// An unprivileged caller may only map its gid after denying setgroups.
 		attr.GidMappingsEnableSetgroups = false
 	} else if spec.Has(NSUser) {

@@ -2,6 +2,7 @@ package isolate
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -56,7 +57,7 @@ func namespaceSteps(spec Spec) []Step {
 			}
 		case NSUser:
 			if spec.MapRoot {
-				cmd += " --map-root-user"
+				cmd += mapRootFlags(spec)
 			}
 		case NSTime:
 			if spec.TimeOffset > 0 {
@@ -74,7 +75,7 @@ func namespaceSteps(spec Spec) []Step {
 			all = append(all, "--mount-proc")
 		}
 		if ns == NSUser && spec.MapRoot {
-			all = append(all, "--map-root-user")
+			all = append(all, strings.TrimSpace(mapRootFlags(spec)))
 		}
 		if ns == NSTime && spec.TimeOffset > 0 {
 			all = append(all, strings.TrimSpace(timeOffsetFlags(spec.TimeOffset)))
@@ -213,4 +214,14 @@ func capsDropped(spec Spec, name string) bool {
 		}
 	}
 	return false
+}
+
+// mapRootFlags is how unshare maps root inside: to the caller, or to
+// MapRootTo (util-linux 2.38 and later; it writes the map with newuidmap).
+func mapRootFlags(spec Spec) string {
+	if spec.MapRootTo > 0 {
+		n := strconv.Itoa(spec.MapRootTo)
+		return " --map-users=" + n + ",0,1 --map-groups=" + n + ",0,1"
+	}
+	return " --map-root-user"
 }

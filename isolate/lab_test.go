@@ -462,3 +462,25 @@ func TestLabUnknownExperiment(t *testing.T) {
 		t.Errorf("the child should still answer: %v", err)
 	}
 }
+
+// TestLabMapRootToNobody: with MapRootTo, root inside the user namespace is
+// uid 65534 outside, and the child still starts and answers.
+func TestLabMapRootToNobody(t *testing.T) {
+	needRoot(t)
+	checkNoLeaks(t)
+	c := startChild(t, Spec{Namespaces: []string{NSUser}, MapRoot: true, MapRootTo: 65534})
+	v, err := c.ChildView()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.UIDMap != "0 65534 1" || v.UID != 0 {
+		t.Errorf("inside: uid %d, map %q; want root inside mapped to 65534", v.UID, v.UIDMap)
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(c.PID()) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "Uid:\t65534\t65534\t65534\t65534") {
+		t.Errorf("outside the child is not uid 65534:\n%s", b)
+	}
+}

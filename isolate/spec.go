@@ -20,9 +20,13 @@ var AllNamespaces = []string{NSPID, NSNet, NSMnt, NSUTS, NSIPC, NSUser, NSCgroup
 // Spec is plain data: what isolation the child gets. The zero Spec is a plain
 // process with no isolation at all. Validate says what is wrong in one line.
 type Spec struct {
-	Namespaces []string      `json:"namespaces"`            // subset of AllNamespaces
-	Hostname   string        `json:"hostname,omitempty"`    // needs uts
-	MapRoot    bool          `json:"map_root,omitempty"`    // needs user: uid 0 inside = caller outside
+	Namespaces []string `json:"namespaces"`         // subset of AllNamespaces
+	Hostname   string   `json:"hostname,omitempty"` // needs uts
+	MapRoot    bool     `json:"map_root,omitempty"` // needs user: uid 0 inside = caller outside
+	// MapRootTo, with MapRoot, is the uid and gid root inside is outside
+	// instead of the caller's: a root caller maps to an unprivileged id
+	// (65534) so that outside the namespace it really is nobody special.
+	MapRootTo  int           `json:"map_root_to,omitempty"`
 	MemoryMax  int64         `json:"memory_max,omitempty"`  // bytes, 0 = no limit
 	PidsMax    int64         `json:"pids_max,omitempty"`    // 0 = no limit
 	CPUMax     float64       `json:"cpu_max,omitempty"`     // fraction of one CPU, 0 = no limit

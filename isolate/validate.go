@@ -35,6 +35,9 @@ func (s Spec) Validate() error {
 		// (a prompt, ps, procbox's own screens) would act on them.
 		return fmt.Errorf("--hostname %q has control characters (or is not UTF-8): a hostname uses letters, digits, '-' and '.'", s.Hostname)
 	}
+	if s.MapRootTo != 0 && (!s.MapRoot || s.MapRootTo < 0 || s.MapRootTo > 4294967294) {
+		return fmt.Errorf("map root to %d: needs --map-root and an id from 1 to 4294967294", s.MapRootTo)
+	}
 	if s.MapRoot && !s.Has(NSUser) {
 		return fmt.Errorf("--map-root needs the user namespace (add --ns user)")
 	}

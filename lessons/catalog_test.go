@@ -54,7 +54,7 @@ func isolatedChild(kinds ...string) isolate.View {
 		case isolate.NSIPC:
 			c.IPC = isolate.IPCObjects{}
 		case isolate.NSUser:
-			c.UIDMap = "0 0 1"
+			c.UIDMap = "0 65534 1"
 		case isolate.NSCgroup:
 			c.CgroupPath = "/"
 		case isolate.NSTime:

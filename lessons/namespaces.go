@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"procbox/isolate"
@@ -9,6 +10,9 @@ import (
 
 // demoHostname is the hostname the uts step gives the child.
 const demoHostname = "procbox-demo"
+
+// nobodyID is the unprivileged uid and gid the user step maps root to.
+const nobodyID = 65534
 
 // timeOffset is how far the time step moves the child's monotonic and boot-time clocks.
 const timeOffset = 240 * time.Hour
@@ -161,15 +165,18 @@ func namespacesLesson() Lesson {
 				}), "Type unshare --ipc sh, then ipcmk -Q, then exit.",
 					"unshare --ipc sh", "ipcmk -Q", "ipcs -q", "exit")),
 			withDIY(nsStep(isolate.NSUser, "user: its own user and group ids",
-				isolate.Spec{Namespaces: []string{isolate.NSUser}, MapRoot: true},
+				isolate.Spec{Namespaces: []string{isolate.NSUser}, MapRoot: true, MapRootTo: nobodyID},
 				func(s State) Result {
 					if s.Child.UIDMap == s.Host.UIDMap {
 						return missing("the child's uid map %q is still the host's", s.Child.UIDMap)
 					}
+					if f := strings.Fields(s.Child.UIDMap); len(f) < 2 || f[0] != "0" || f[1] == "0" {
+						return missing("root inside is not an unprivileged uid outside (uid map %q)", s.Child.UIDMap)
+					}
 					return pass()
 				},
-				"Press a and read the uid_map lines: inside, uid 0 maps to a single uid outside, procbox's own.",
-				"procbox runs as root, so the demo maps root to root (0 0 1): outside it is still root. The do-it-yourself path maps to 65534, which is what makes a user namespace protect the host."),
+				"Press a and read the uid_map lines: inside, uid 0 maps to a single uid outside, 65534 (nobody).",
+				"Root inside, nobody outside: the heart of rootless containers. With a map 0 0 1 (root to root) the namespace would protect nothing."),
 				diy(diyNS(isolate.NSUser, "its own user namespace mapping root to an unprivileged uid", unprivilegedRoot),
 					"Type the three lines: unshare --user sleep 300 & sleep 1, then echo '0 65534 1' > /proc/$!/uid_map, then exit.",
 					"unshare --user sleep 300 & sleep 1", "echo '0 65534 1' > /proc/$!/uid_map", "cat /proc/$!/uid_map", "exit")),

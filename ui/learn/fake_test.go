@@ -153,7 +153,7 @@ func (c *fakeChild) ChildView() (isolate.View, error) {
 		case isolate.NSIPC:
 			v.IPC = isolate.IPCObjects{Queues: c.queues}
 		case isolate.NSUser:
-			v.UIDMap = "0 0 1"
+			v.UIDMap = fmt.Sprintf("0 %d 1", max(c.spec.MapRootTo, 0))
 		case isolate.NSCgroup:
 			v.CgroupPath = "/"
 		case isolate.NSTime:

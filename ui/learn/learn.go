@@ -849,7 +849,7 @@ func (s *Model) noChildReason() string {
 // out, and a nil list means the same as an empty one.
 func sameSpec(a, b isolate.Spec) bool {
 	return slices.Equal(a.Namespaces, b.Namespaces) && slices.Equal(a.DropCaps, b.DropCaps) &&
-		slices.Equal(a.Seccomp, b.Seccomp) && a.Hostname == b.Hostname && a.MapRoot == b.MapRoot &&
+		slices.Equal(a.Seccomp, b.Seccomp) && a.Hostname == b.Hostname && a.MapRoot == b.MapRoot && a.MapRootTo == b.MapRootTo &&
 		a.MemoryMax == b.MemoryMax && a.PidsMax == b.PidsMax && a.CPUMax == b.CPUMax &&
 		a.Rootfs == b.Rootfs && a.Veth == b.Veth && a.TimeOffset == b.TimeOffset
 }
