@@ -196,7 +196,9 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 	// What proves a process is the child's, for cleanup (tree_linux.go);
 	// the session part goes in the lock file for a sweep after a SIGKILL.
 	l.proof = newTreeProof(pid)
-	if rec := l.proof.record(); rec != "" {
+	if rec := l.proof.record(); rec != "" && l.cg != nil {
+		// Only a cgroup can hold what a sweep must judge: a run without one
+		// makes no lock file at all.
 		if err := Claim(ownTree, rec); err != nil {
 			return l, err
 		}

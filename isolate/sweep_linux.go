@@ -202,8 +202,15 @@ func sweepProof(items []ownedItem) *treeProof {
 // legacyState lists procbox-named state on this host: cgroups named
 // procbox-* in every hierarchy (at any depth, since procbox makes them under
 // the caller's cgroup), pbx* links, and demo root filesystems in the temp dir.
+// For a user other than root only what that user owns counts: root's lock
+// files are out of its sight, and root's state is not its to list.
 func legacyState() []ownedItem {
 	var out []ownedItem
+	uid := os.Geteuid()
+	mine := func(p string) bool {
+		var st unix.Stat_t
+		return uid == 0 || (unix.Lstat(p, &st) == nil && int(st.Uid) == uid)
+	}
 	if l, err := DetectCgroups(cgroupRoot); err == nil {
 		roots := map[string]bool{}
 		for _, d := range l.V1 {
@@ -218,14 +225,16 @@ func legacyState() []ownedItem {
 					return nil
 				}
 				if strings.HasPrefix(d.Name(), "procbox-") {
-					out = append(out, ownedItem{OwnCgroup, p})
+					if mine(p) {
+						out = append(out, ownedItem{OwnCgroup, p})
+					}
 					return fs.SkipDir // a child's cgroups below go with it
 				}
 				return nil
 			})
 		}
 	}
-	if links, err := net.Interfaces(); err == nil {
+	if links, err := net.Interfaces(); err == nil && uid == 0 {
 		for _, l := range links {
 			if _, ok := parseVethName(l.Name); ok {
 				out = append(out, ownedItem{OwnVeth, l.Name})
@@ -234,7 +243,9 @@ func legacyState() []ownedItem {
 	}
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), DemoRootfsPrefix+"*"))
 	for _, d := range dirs {
-		out = append(out, ownedItem{OwnRootfs, d})
+		if mine(d) {
+			out = append(out, ownedItem{OwnRootfs, d})
+		}
 	}
 	return out
 }
