@@ -300,3 +300,28 @@ func TestOwnerDirMaskedInChild(t *testing.T) {
 		t.Error("the child wrote a lock file on the host")
 	}
 }
+
+// TestReadOwned: a lock file's list is read line by line; comments,
+// malformed and unquoted lines are skipped, and a huge file is cut.
+func TestReadOwned(t *testing.T) {
+	in := "# procbox pid 7\n" +
+		"cgroup \"/sys/fs/cgroup/pids/procbox-7-1\"\n" +
+		"veth pbx8h\n" + // not quoted: skipped
+		"garbage\n" +
+		"rootfs \"/tmp/procbox-rootfs-x\\n\"\n" +
+		"session \"12 4026531836 999\"\n"
+	got := readOwned(strings.NewReader(in))
+	want := []ownedItem{{OwnCgroup, "/sys/fs/cgroup/pids/procbox-7-1"}, {OwnRootfs, "/tmp/procbox-rootfs-x\n"}, {ownTree, "12 4026531836 999"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("readOwned = %q, want %q", got, want)
+	}
+	huge := strings.Repeat("cgroup \"/x/procbox-1\"\n", maxLockFileBytes)
+	if n := len(readOwned(strings.NewReader(huge))); n > maxLockFileBytes/20 {
+		t.Errorf("read %d entries from a huge file", n)
+	}
+	// A forged rootfs entry with a newline in the name is not procbox's shape.
+	var rep SweepReport
+	if done, err := sweepItem(ownedItem{OwnRootfs, "/tmp/procbox-rootfs-x\n/../../etc"}, 0, nil, &rep); done != "" || err != nil {
+		t.Errorf("sweepItem acted on a forged path: %q %v", done, err)
+	}
+}
