@@ -63,6 +63,12 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 		}
 	}()
 	l.steps = namespaceSteps(spec)
+	if spec.Has(NSMnt) && os.Geteuid() == 0 {
+		// The lock directory must exist before the child starts, so the
+		// child finds it masked (readonly_linux.go) instead of free to make
+		// and fill with forged lock files.
+		_ = ownerDirOpen(OwnerDir())
+	}
 
 	layout, lerr := DetectCgroups(cgroupRoot)
 	// A SIGKILLed procbox leaves cgroups and veths behind; the next start
