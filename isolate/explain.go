@@ -166,7 +166,15 @@ func childSetupSteps(spec Spec) []Step {
 	}
 	if len(spec.Seccomp) > 0 {
 		denied := expandSyscalls(spec.Seccomp)
-		steps = append(steps, Step{What: "seccomp filter, installed last: " + strings.Join(denied, ", ") + " fail with EPERM " +
+		var owners []string
+		for _, c := range seccompArgCalls(denied) {
+			owners = append(owners, c.Text)
+		}
+		also := ""
+		if len(owners) > 0 {
+			also = "; so do " + strings.Join(owners, ", ") + " (naming a host process the owner of a file would have the kernel signal it)"
+		}
+		steps = append(steps, Step{What: "seccomp filter, installed last: " + strings.Join(denied, ", ") + " fail with EPERM" + also + " " +
 			"(each name denies its whole family, the calls that do the same job, as Docker's default profile groups them)",
 			Command: "# no stock tool; in code: seccomp(SECCOMP_SET_MODE_FILTER, TSYNC, deny " + strings.Join(denied, ",") + " -> EPERM)"})
 	}

@@ -25,6 +25,7 @@ const (
 const (
 	seccompDataNr   = 0
 	seccompDataArch = 4
+	seccompDataArgs = 16 // args[i] at 16+8*i; its low 32 bits first on a little-endian machine
 )
 
 // Filter return values (linux/seccomp.h). The low 16 bits of ERRNO carry the errno.
@@ -35,16 +36,27 @@ const (
 	errnoEPERM            = 1
 )
 
-// buildDenyFilter returns a program that fails each of nrs with EPERM and
-// allows every other call. A call from another ABI (another arch value, or the
+// argDenial fails syscall Nr with EPERM only when the low 32 bits of its
+// argument Arg equal Value: fcntl(fd, F_SETOWN, …) but not fcntl(fd, F_GETFL).
+// The kernel reads int and unsigned int arguments from those 32 bits alone.
+type argDenial struct {
+	Nr    uint32
+	Arg   int
+	Value uint32
+}
+
+// buildDenyFilter returns a program that fails each of nrs, and each call
+// args describes, with EPERM and allows every other call. A call from another ABI (another arch value, or the
 // x32 bit when x32Bit is not 0) kills the process: its numbers mean other
 // calls, so neither allowing nor denying by our list would be right.
 //
 // Layout: load arch; if it is not ours, kill. Load nr; (x32 check); then for
 // each denied number a JEQ that falls into its own RET ERRNO when equal and
-// skips it otherwise; finally RET ALLOW. Pairs keep every jump at 0 or 1, so
-// the 8-bit jump offsets never overflow however long the list is.
-func buildDenyFilter(auditArch, x32Bit uint32, nrs []uint32) []bpfInstruction {
+// skips it otherwise; each argDenial a block of five: JEQ nr (else skip the
+// block), load the argument, JEQ value into RET ERRNO, load nr back. Then
+// RET ALLOW. Every jump stays at most 4, so the 8-bit offsets never overflow
+// however long the lists are.
+func buildDenyFilter(auditArch, x32Bit uint32, nrs []uint32, args ...argDenial) []bpfInstruction {
 	prog := []bpfInstruction{
 		{Code: bpfLdWAbs, K: seccompDataArch},
 		{Code: bpfJeqK, K: auditArch, Jt: 1, Jf: 0},
@@ -65,6 +77,14 @@ func buildDenyFilter(auditArch, x32Bit uint32, nrs []uint32) []bpfInstruction {
 		prog = append(prog,
 			bpfInstruction{Code: bpfJeqK, K: nr, Jt: 0, Jf: 1},
 			bpfInstruction{Code: bpfRetK, K: seccompRetErrno | errnoEPERM})
+	}
+	for _, d := range args {
+		prog = append(prog,
+			bpfInstruction{Code: bpfJeqK, K: d.Nr, Jt: 0, Jf: 4},
+			bpfInstruction{Code: bpfLdWAbs, K: uint32(seccompDataArgs + 8*d.Arg)},
+			bpfInstruction{Code: bpfJeqK, K: d.Value, Jt: 0, Jf: 1},
+			bpfInstruction{Code: bpfRetK, K: seccompRetErrno | errnoEPERM},
+			bpfInstruction{Code: bpfLdWAbs, K: seccompDataNr})
 	}
 	return append(prog, bpfInstruction{Code: bpfRetK, K: seccompRetAllow})
 }

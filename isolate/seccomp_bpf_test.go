@@ -12,6 +12,13 @@ import (
 // emit what this proof does not check.
 func runBPF(t *testing.T, prog []bpfInstruction, nr int32, arch uint32) uint32 {
 	t.Helper()
+	return runBPFArgs(t, prog, nr, arch, [6]uint64{})
+}
+
+// runBPFArgs is runBPF with the call's arguments: a load of args[i] reads
+// its low 32 bits, as on a little-endian machine.
+func runBPFArgs(t *testing.T, prog []bpfInstruction, nr int32, arch uint32, args [6]uint64) uint32 {
+	t.Helper()
 	var a uint32
 	for pc := 0; pc < len(prog); pc++ {
 		in := prog[pc]
@@ -22,6 +29,8 @@ func runBPF(t *testing.T, prog []bpfInstruction, nr int32, arch uint32) uint32 {
 				a = uint32(nr)
 			case seccompDataArch:
 				a = arch
+			case seccompDataArgs, seccompDataArgs + 8, seccompDataArgs + 16, seccompDataArgs + 24, seccompDataArgs + 32, seccompDataArgs + 40:
+				a = uint32(args[(in.K-seccompDataArgs)/8])
 			default:
 				t.Fatalf("pc %d: load from offset %d", pc, in.K)
 			}
@@ -125,5 +134,40 @@ func TestBuildDenyFilterEveryCall(t *testing.T) {
 	last := nrs[len(nrs)-1]
 	if got := runBPF(t, prog, int32(last), seccompAuditArch); got != seccompRetErrno|errnoEPERM {
 		t.Errorf("last call %d: verdict %#x, want EPERM", last, got)
+	}
+}
+
+// TestBuildDenyFilterArgs: a call denied with one argument value only (fcntl
+// F_SETOWN, the kill family's way round through SIGIO) fails with that value
+// and no other, and the blocks after one that did not match still see the
+// syscall number (each block loads it back).
+func TestBuildDenyFilterArgs(t *testing.T) {
+	const (
+		eperm, allow        = 0x50001, 0x7fff0000
+		fcntl, ioctl, mkdir = 72, 16, 83
+	)
+	prog := buildDenyFilter(testArchX86, 0x40000000, []uint32{mkdir},
+		argDenial{Nr: fcntl, Arg: 1, Value: 8}, argDenial{Nr: fcntl, Arg: 1, Value: 15},
+		argDenial{Nr: ioctl, Arg: 1, Value: 0x8901})
+	cases := []struct {
+		name string
+		nr   int32
+		args [6]uint64
+		want uint32
+	}{
+		{"fcntl F_SETOWN denied", fcntl, [6]uint64{3, 8, 1234}, eperm},
+		{"fcntl F_SETOWN_EX denied", fcntl, [6]uint64{3, 15}, eperm},
+		{"F_SETOWN with high bits set denied (the kernel reads 32)", fcntl, [6]uint64{3, 1<<32 | 8}, eperm},
+		{"fcntl F_GETFL allowed", fcntl, [6]uint64{3, 3}, allow},
+		{"fcntl with 8 in another argument allowed", fcntl, [6]uint64{8, 4, 8}, allow},
+		{"ioctl FIOSETOWN denied", ioctl, [6]uint64{3, 0x8901}, eperm},
+		{"ioctl TCGETS allowed", ioctl, [6]uint64{0, 0x5401}, allow},
+		{"mkdir still denied", mkdir, [6]uint64{}, eperm},
+		{"a call whose number equals F_SETOWN allowed", 8, [6]uint64{3, 8}, allow},
+	}
+	for _, c := range cases {
+		if got := runBPFArgs(t, prog, c.nr, testArchX86, c.args); got != c.want {
+			t.Errorf("%s: verdict %#x, want %#x", c.name, got, c.want)
+		}
 	}
 }

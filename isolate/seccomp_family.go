@@ -35,11 +35,52 @@ var syscallFamilies = [][]string{
 	{"chroot", "pivot_root"},
 	{"unshare"},
 	{"setns"},
+	{"io_uring_setup", "io_uring_enter", "io_uring_register"},
+}
+
+// ioURingJobs are the families whose job an io_uring ring also does: the
+// kernel runs IORING_OP_OPENAT, _MKDIRAT, _UNLINKAT, _RENAMEAT, _LINKAT and
+// _SYMLINKAT from the ring, where no filter on openat or mkdirat sees them.
+// Denying one of these jobs denies the ring as well (Docker's default
+// profile denies io_uring outright); denying the ring alone denies only it.
+var ioURingJobs = []string{"open", "mkdir", "unlink", "rmdir", "rename", "link", "symlink"}
+
+// ioURing is the family io_uring(7) is set up and driven with.
+var ioURing = []string{"io_uring_setup", "io_uring_enter", "io_uring_register"}
+
+// argCall is one call denied only with one argument value (see argDenial).
+type argCall struct {
+	Name  string // the syscall
+	Arg   int    // which argument, from 0
+	Value uint32 // its value (the same on amd64 and arm64)
+	Text  string // what --explain prints
+}
+
+// signalOwnerCalls do the kill family's job through the kernel: the owner of
+// a file with O_ASYNC gets SIGIO, or any signal F_SETSIG names (SIGKILL
+// too), each time the file becomes ready, and the kernel checks only the
+// uid that named the owner, not CAP_KILL (fcntl(2) F_SETOWN). A child denied
+// kill could otherwise make the owner a host process and write one byte.
+var signalOwnerCalls = []argCall{
+	{Name: "fcntl", Arg: 1, Value: 8, Text: "fcntl F_SETOWN"},
+	{Name: "fcntl", Arg: 1, Value: 15, Text: "fcntl F_SETOWN_EX"},
+	{Name: "ioctl", Arg: 1, Value: 0x8901, Text: "ioctl FIOSETOWN"},
+	{Name: "ioctl", Arg: 1, Value: 0x8902, Text: "ioctl SIOCSPGRP"},
+}
+
+// seccompArgCalls lists the argument-checked calls denied along with the
+// expanded syscall list denied: those that name a signal's owner when the
+// kill family is denied.
+func seccompArgCalls(denied []string) []argCall {
+	if slices.Contains(denied, "kill") {
+		return signalOwnerCalls
+	}
+	return nil
 }
 
 // SeccompFamily lists what denying name denies on this architecture: every
 // syscall of each family name belongs to (unlinkat is in unlink's and
-// rmdir's), or name alone. The Lab shows it; --explain prints it.
+// rmdir's) and the io_uring calls for a job a ring can do, or name alone. The Lab shows it; --explain prints it.
 func SeccompFamily(name string) []string {
 	var out []string
 	add := func(n string) {
@@ -52,6 +93,11 @@ func SeccompFamily(name string) []string {
 		if slices.Contains(f, name) {
 			for _, n := range f {
 				add(n)
+			}
+			if slices.Contains(ioURingJobs, f[0]) {
+				for _, n := range ioURing {
+					add(n)
+				}
 			}
 		}
 	}

@@ -27,7 +27,15 @@ func loadSeccomp(names []string) error {
 		nr, _ := kernel.SyscallNumber(n) // expandSyscalls keeps only names in the table
 		nrs = append(nrs, uint32(nr))
 	}
-	prog := buildDenyFilter(seccompAuditArch, seccompX32Bit, nrs)
+	var args []argDenial
+	for _, c := range seccompArgCalls(denied) {
+		nr, ok := kernel.SyscallNumber(c.Name)
+		if !ok {
+			return fmt.Errorf("seccomp filter denying %v: no %s on %s", denied, c.Name, runtime.GOARCH)
+		}
+		args = append(args, argDenial{Nr: uint32(nr), Arg: c.Arg, Value: c.Value})
+	}
+	prog := buildDenyFilter(seccompAuditArch, seccompX32Bit, nrs, args...)
 	if len(prog) > bpfMaxInsn {
 		return fmt.Errorf("seccomp filter denying %v: %d instructions, more than the kernel's %d", denied, len(prog), bpfMaxInsn)
 	}

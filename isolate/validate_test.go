@@ -105,7 +105,8 @@ func TestSeccompFamily(t *testing.T) {
 		"setuid":  {"setuid", "setreuid", "setresuid", "setfsuid"},
 		"mount":   {"mount", "fsopen", "fsmount", "fsconfig", "move_mount", "open_tree", "mount_setattr"},
 		"open":    {"openat", "openat2"},
-		"rmdir":   {"unlinkat"},
+		"rmdir":   {"unlinkat", "io_uring_setup", "io_uring_enter"},
+		"mkdir":   {"mkdirat", "io_uring_setup", "io_uring_enter", "io_uring_register"},
 		"unshare": {"unshare"},
 	} {
 		got := SeccompFamily(name)
@@ -117,6 +118,10 @@ func TestSeccompFamily(t *testing.T) {
 	}
 	if got := SeccompFamily("unshare"); len(got) != 1 {
 		t.Errorf("unshare is a family of one: %v", got)
+	}
+	// The ring does several jobs; naming it must not deny them all.
+	if got := SeccompFamily("io_uring_enter"); len(got) != 3 {
+		t.Errorf("io_uring_enter denies only the ring: %v", got)
 	}
 }
 

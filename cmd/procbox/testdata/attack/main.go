@@ -9,6 +9,8 @@
 //	attack capeff              print this process's CapEff and CapInh from /proc/self/status
 //	attack alloc MIB           allocate and touch MIB MiB; print "allocated MIB" if it lived
 //	attack ls DIR              list DIR; print "ok N" or the errno
+//	attack uring OP PATH       mkdir or unlink PATH through an io_uring ring; print "ok" or the errno
+//	attack sigio PID           have the kernel send PID SIGKILL as a SIGIO owner (fcntl F_SETOWN, F_SETSIG)
 package main
 
 import (
@@ -68,10 +70,42 @@ func main() {
 		} else {
 			fmt.Println(errName(err))
 		}
+	case "uring":
+		fmt.Println(uring(os.Args[2], os.Args[3]))
+	case "sigio":
+		pid, _ := strconv.Atoi(os.Args[2])
+		fmt.Println(sigio(pid))
 	default:
 		fmt.Fprintln(os.Stderr, "attack: unknown mode", os.Args[1])
 		os.Exit(2)
 	}
+}
+
+// sigio names pid the owner of a socket with O_ASYNC and SIGKILL as its
+// signal, then makes the socket readable: the kernel itself signals the
+// owner, with no kill-family call (fcntl(2), F_SETOWN and F_SETSIG).
+func sigio(pid int) string {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		return "socketpair " + errName(err)
+	}
+	if _, err := unix.FcntlInt(uintptr(fds[0]), unix.F_SETOWN, pid); err != nil {
+		return "F_SETOWN " + errName(err)
+	}
+	if _, err := unix.FcntlInt(uintptr(fds[0]), unix.F_SETSIG, int(unix.SIGKILL)); err != nil {
+		return "F_SETSIG " + errName(err)
+	}
+	fl, err := unix.FcntlInt(uintptr(fds[0]), unix.F_GETFL, 0)
+	if err == nil {
+		_, err = unix.FcntlInt(uintptr(fds[0]), unix.F_SETFL, fl|unix.O_ASYNC)
+	}
+	if err != nil {
+		return "O_ASYNC " + errName(err)
+	}
+	if _, err := unix.Write(fds[1], []byte{1}); err != nil {
+		return "write " + errName(err)
+	}
+	return "sent"
 }
 
 // tiocsti types text into the terminal on fd 0, byte by byte, as CVE-2017-5226 did.

@@ -1,0 +1,123 @@
+package main
+
+// Red-team attacks found after issue 10's fixes, replayed through the built
+// binary: each one got out before its fix. A control run without the
+// protection shows the attack is real on this host, so a test that passes
+// because the attack itself broke is caught.
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestRedteamSeccompKillBySIGIO: `--seccomp kill` denied every kill-family
+// call, yet the child killed a host process it could see: it made the
+// process the owner of a socket (fcntl F_SETOWN), chose SIGKILL as the
+// owner's signal (F_SETSIG), set O_ASYNC and wrote a byte; the kernel sent
+// the signal itself. Now F_SETOWN (and F_SETOWN_EX, FIOSETOWN, SIOCSPGRP)
+// fail with EPERM when the kill family is denied, and the victim lives.
+func TestRedteamSeccompKillBySIGIO(t *testing.T) {
+	requireRoot(t)
+	bin, attack := faultBuild(t), containAttack(t)
+	// victim starts a host process and returns a channel that yields how it
+	// ended: one goroutine waits for it, and the cleanup kills what is left.
+	victim := func() (int, <-chan string) {
+		v := exec.Command("sleep", "300")
+		if err := v.Start(); err != nil {
+			t.Fatalf("start victim: %v", err)
+		}
+		end := make(chan string, 1)
+		go func() {
+			v.Wait()
+			if ws, ok := v.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				end <- "killed by " + ws.Signal().String()
+				return
+			}
+			end <- "exited"
+		}()
+		t.Cleanup(func() { v.Process.Kill() })
+		return v.Process.Pid, end
+	}
+	state := func(end <-chan string) string {
+		select {
+		case s := <-end:
+			return s
+		case <-time.After(2 * time.Second):
+			return "alive"
+		}
+	}
+
+	pid, end := victim()
+	r := faultExec(t, 30*time.Second, bin, "run", "--", attack, "sigio", strconv.Itoa(pid))
+	if strings.TrimSpace(r.stdout) != "sent" {
+		t.Skipf("the attack does not work on this host even without a filter: %q %q", r.stdout, r.stderr)
+	}
+	if got := state(end); got != "killed by "+syscall.SIGKILL.String() {
+		t.Skipf("without a filter the victim is %s: SIGIO does not reach it on this host", got)
+	}
+
+	for _, spec := range [][]string{{"--seccomp", "kill"}, {"--seccomp", "tgkill"}, {"--ns", "mnt", "--drop-caps", "all", "--seccomp", "kill"}} {
+		pid, end := victim()
+		args := append(append([]string{"run"}, spec...), "--", attack, "sigio", strconv.Itoa(pid))
+		r := faultExec(t, 30*time.Second, bin, args...)
+		if got := strings.TrimSpace(r.stdout); got != "F_SETOWN EPERM" {
+			t.Errorf("procbox %v: the child says %q (stderr %q), want F_SETOWN EPERM", args, got, r.stderr)
+		}
+		if got := state(end); got != "alive" {
+			t.Errorf("procbox %v: the host's victim is %s", args, got)
+		}
+	}
+	r = faultExec(t, 30*time.Second, bin, "run", "--explain", "--seccomp", "kill", "--", "true")
+	if !strings.Contains(r.stdout, "F_SETOWN") {
+		t.Errorf("--explain --seccomp kill does not say F_SETOWN is denied:\n%s", r.stdout)
+	}
+}
+
+// TestRedteamSeccompIOURing: `--seccomp mkdir` and `--seccomp unlink` denied
+// mkdir/mkdirat and unlink/unlinkat, yet the child made and removed host
+// files through io_uring (IORING_OP_MKDIRAT, IORING_OP_UNLINKAT), which the
+// kernel runs without those syscalls. Now a job a ring can do denies the
+// ring's calls as well.
+func TestRedteamSeccompIOURing(t *testing.T) {
+	requireRoot(t)
+	bin, attack := faultBuild(t), containAttack(t)
+	dir := t.TempDir()
+
+	probe := filepath.Join(dir, "control")
+	r := faultExec(t, 30*time.Second, bin, "run", "--", attack, "uring", "mkdir", probe)
+	if strings.TrimSpace(r.stdout) != "ok" {
+		t.Skipf("io_uring does not work on this host even without a filter (kernel.io_uring_disabled?): %q %q", r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(probe); err != nil {
+		t.Fatalf("the control said ok but made nothing: %v", err)
+	}
+
+	made := filepath.Join(dir, "made")
+	r = faultExec(t, 30*time.Second, bin, "run", "--seccomp", "mkdir", "--", attack, "uring", "mkdir", made)
+	if got := strings.TrimSpace(r.stdout); got != "io_uring_setup EPERM" {
+		t.Errorf("--seccomp mkdir: the child says %q (stderr %q), want io_uring_setup EPERM", got, r.stderr)
+	}
+	if _, err := os.Stat(made); err == nil {
+		t.Errorf("--seccomp mkdir: the child made %s through io_uring", made)
+	}
+
+	keep := filepath.Join(dir, "keep")
+	if err := os.WriteFile(keep, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"unlink", "rmdir"} {
+		r = faultExec(t, 30*time.Second, bin, "run", "--seccomp", name, "--", attack, "uring", "unlink", keep)
+		if got := strings.TrimSpace(r.stdout); got != "io_uring_setup EPERM" {
+			t.Errorf("--seccomp %s: the child says %q (stderr %q), want io_uring_setup EPERM", name, got, r.stderr)
+		}
+		if _, err := os.Stat(keep); err != nil {
+			t.Errorf("--seccomp %s: the child removed %s through io_uring", name, keep)
+		}
+	}
+}
