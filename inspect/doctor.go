@@ -151,11 +151,7 @@ func (fs FS) seccompFeature() Feature {
 
 // hidePIDOption is the hidepid= option of the /proc mount, "" when absent.
 func (fs FS) hidePIDOption() string {
-	b, err := os.ReadFile(filepath.Join(fs.Proc, "self", "mountinfo"))
-	if err != nil {
-		return ""
-	}
-	v, _ := mountSuperOption(string(b), "/proc", "hidepid")
+	v, _ := mountOption(fs.Proc, "/proc", "hidepid")
 	return v
 }
 

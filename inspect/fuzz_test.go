@@ -176,9 +176,9 @@ func FuzzParseIDNames(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) { parseIDNames(s) })
 }
 
-func FuzzMountSuperOption(f *testing.F) {
+func FuzzMountOption(f *testing.F) {
 	f.Add("22 27 0:21 / /proc rw,relatime - proc proc rw,hidepid=2\n")
-	f.Fuzz(func(t *testing.T, s string) { mountSuperOption(s, "/proc", "hidepid") })
+	f.Fuzz(func(t *testing.T, s string) { mountOption(procWithMountinfo(t, s), "/proc", "hidepid") })
 }
 
 // kernelShaped reports whether a stat line looks as the kernel writes it

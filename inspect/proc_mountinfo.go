@@ -1,33 +1,32 @@
 package inspect
 
-import "strings"
+import "github.com/prometheus/procfs"
 
-// mountSuperOption finds the mount at mountPoint in /proc/PID/mountinfo
-// (proc_pid_mountinfo(5)) and returns the value of option opt from its
-// per-mount or superblock options ("hidepid=2" → "2", a bare flag → "on").
-// The last mount at that point wins, as it is the one on top.
-func mountSuperOption(mountinfo, mountPoint, opt string) (value string, found bool) {
-	for _, line := range strings.Split(mountinfo, "\n") {
-		pre, post, ok := strings.Cut(line, " - ")
-		if !ok {
+// mountOption reads /proc/self/mountinfo (proc_pid_mountinfo(5)) under the
+// proc root through procfs, finds the mount at mountPoint and returns the
+// value of option opt from its per-mount or superblock options ("hidepid=2"
+// → "2", a bare flag → "on"). The last mount at that point wins, as it is
+// the one on top.
+func mountOption(procRoot, mountPoint, opt string) (value string, found bool) {
+	pfs, err := procfs.NewFS(procRoot)
+	if err != nil {
+		return "", false
+	}
+	mounts, err := procfsCall("mountinfo", pfs.GetMounts)
+	if err != nil {
+		return "", false
+	}
+	for _, m := range mounts {
+		if m == nil || m.MountPoint != mountPoint {
 			continue
 		}
-		f := strings.Fields(pre)
-		p := strings.Fields(post)
-		if len(f) < 6 || len(p) < 3 || f[4] != mountPoint {
-			continue
-		}
-		found = true
-		value = ""
-		for _, o := range append(strings.Split(f[5], ","), strings.Split(p[2], ",")...) {
-			k, v, hasV := strings.Cut(o, "=")
-			if k != opt {
-				continue
-			}
-			if hasV {
+		found, value = true, ""
+		for _, opts := range []map[string]string{m.Options, m.SuperOptions} {
+			if v, ok := opts[opt]; ok {
 				value = v
-			} else {
-				value = "on"
+				if v == "" {
+					value = "on"
+				}
 			}
 		}
 	}

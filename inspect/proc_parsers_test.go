@@ -412,18 +412,25 @@ func TestParseIDNames(t *testing.T) {
 	}
 }
 
-func TestMountSuperOption(t *testing.T) {
-	mi := "22 27 0:21 / /proc rw,relatime - proc proc rw\n30 22 0:21 / /proc rw,nosuid shared:1 - proc proc rw,hidepid=invisible,gid=4\n40 27 0:5 / /dev rw - devtmpfs udev rw\n"
-	if v, ok := mountSuperOption(mi, "/proc", "hidepid"); !ok || v != "invisible" {
+// procWithMountinfo is a proc root whose self/mountinfo holds mi.
+func procWithMountinfo(t testing.TB, mi string) string {
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{"self/mountinfo": mi})
+	return root
+}
+
+func TestMountOption(t *testing.T) {
+	root := procWithMountinfo(t, "22 27 0:21 / /proc rw,relatime - proc proc rw\n30 22 0:21 / /proc rw,nosuid shared:1 - proc proc rw,hidepid=invisible,gid=4\n40 27 0:5 / /dev rw - devtmpfs udev rw\n")
+	if v, ok := mountOption(root, "/proc", "hidepid"); !ok || v != "invisible" {
 		t.Errorf("hidepid = %q, %v", v, ok)
 	}
-	if v, ok := mountSuperOption(mi, "/dev", "hidepid"); !ok || v != "" {
+	if v, ok := mountOption(root, "/dev", "hidepid"); !ok || v != "" {
 		t.Errorf("/dev hidepid = %q, %v", v, ok)
 	}
-	if _, ok := mountSuperOption(mi, "/sys", "hidepid"); ok {
+	if _, ok := mountOption(root, "/sys", "hidepid"); ok {
 		t.Error("/sys found in mountinfo without it")
 	}
-	if v, _ := mountSuperOption(mi, "/proc", "nosuid"); v != "on" {
+	if v, _ := mountOption(root, "/proc", "nosuid"); v != "on" {
 		t.Errorf("bare flag = %q, want on", v)
 	}
 }
