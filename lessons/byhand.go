@@ -63,6 +63,8 @@ func byHandStep(id, title string, check func(State) Result, hint, notes string, 
 		Hint:   hint,
 		Notes:  notes,
 		DIY:    diy(check, hint, commands...),
+
+		ByHandOnly: true,
 	}
 }
 

@@ -81,6 +81,8 @@ func afterCommands(t *testing.T, key string) isolate.Observed {
 		own("net")
 		o.Comm = "sleep"
 		o.Interfaces = []isolate.Interface{{Name: "lo"}, {Name: "lrn1", Up: true, Addrs: []string{"10.199.0.2/24"}}}
+	case "security/seccomp":
+		o.Seccomp = 2
 	case "deeper/nnp":
 		o.NoNewPrivs = true
 	case "byhand/layers":

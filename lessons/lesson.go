@@ -40,6 +40,9 @@ type Step struct {
 	Notes string // speaker notes for presenter mode
 	// DIY, when set, is the step's do-it-yourself path next to the action.
 	DIY *DIY
+	// ByHandOnly steps have no demo of their own: the learner's shell is the
+	// way through, and the action only checks again what it built.
+	ByHandOnly bool
 }
 
 // DIY is a step's do-it-yourself path. The learner gets a plain shell of

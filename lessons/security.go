@@ -62,7 +62,14 @@ func securityLesson() Lesson {
 					}
 					return pass()
 				}),
-				Hint:  "Press a: mkdir returns EPERM, even for root with every capability.",
+				Hint: "Press a: mkdir returns EPERM, even for root with every capability.",
+				DIY: diy(shellProc("a seccomp filter", func(host, p isolate.Observed) string {
+					if p.Seccomp != 2 || host.Seccomp == 2 {
+						return p.Comm + " runs without a seccomp filter"
+					}
+					return ""
+				}), "Type procbox run --seccomp mkdir,mkdirat -- sh, then try mkdir.",
+					"procbox run --seccomp mkdir,mkdirat -- sh", "grep Seccomp /proc/self/status", "mkdir /tmp/learner-dir", "exit", "exit"),
 				Notes: "Seccomp filters the system call itself, before the call runs any permission check. procbox's filter is a denylist; Docker's default profile is an allowlist.",
 			},
 			{

@@ -76,9 +76,9 @@ func (p *learnerPTY) waitFor(t *testing.T, want string) {
 // runLearnerShell opens the learner's shell exactly as `s` does (learnerShells,
 // watched), types lines into it through a pty, makes sure procbox has sampled
 // what they built, exits every shell level and returns the trace.
-func runLearnerShell(t *testing.T, lines []string) isolate.ShellTrace {
+func runLearnerShell(t *testing.T, shells learnerShells, lines []string) isolate.ShellTrace {
 	t.Helper()
-	cmd, done, err := learnerShells{}.Shell(0, "test intro")
+	cmd, done, err := shells.Shell(0, "test intro")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,6 +145,10 @@ var learnerCgroups = []string{"/sys/fs/cgroup/memory/learner", "/sys/fs/cgroup/p
 // through a pty, exactly as the text shows them, passes it.
 func TestDIYByHand(t *testing.T) {
 	requireRoot(t)
+	if testing.Short() {
+		t.Skip("-short: not building the binary the seccomp step runs")
+	}
+	shells := learnerShells{bin: buildProcbox(t)}
 	for _, l := range lessons.Catalog() {
 		if l.ID == "byhand" {
 			continue // one container built over its steps: TestByHandLesson
@@ -176,11 +180,11 @@ func TestDIYByHand(t *testing.T) {
 						}
 					})
 				}
-				untouched := runLearnerShell(t, []string{"true"})
+				untouched := runLearnerShell(t, shells, []string{"true"})
 				if r := s.EvaluateDIY(lessons.State{Shell: &untouched}); r.Passed {
 					t.Errorf("passes on a shell where nothing was typed (%d processes seen)", len(untouched.Procs))
 				}
-				built := runLearnerShell(t, s.DIY.Commands)
+				built := runLearnerShell(t, shells, s.DIY.Commands)
 				if r := s.EvaluateDIY(lessons.State{Shell: &built}); !r.Passed {
 					t.Errorf("fails after the learner's commands: %s", r.Missing)
 				}
@@ -217,11 +221,11 @@ func TestByHandLesson(t *testing.T) {
 	l, _ := lessons.Find("byhand")
 	skipUnlessByHandHost(t)
 	for _, s := range l.Steps {
-		untouched := runLearnerShell(t, []string{"true"})
+		untouched := runLearnerShell(t, learnerShells{}, []string{"true"})
 		if r := s.EvaluateDIY(lessons.State{Shell: &untouched}); r.Passed {
 			t.Errorf("%s: passes before its commands were typed", s.ID)
 		}
-		built := runLearnerShell(t, s.DIY.Commands)
+		built := runLearnerShell(t, learnerShells{}, s.DIY.Commands)
 		if r := s.EvaluateDIY(lessons.State{Shell: &built}); !r.Passed {
 			t.Fatalf("%s: fails after the learner's commands: %s", s.ID, r.Missing)
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"time"
 
 	"procbox/isolate"
@@ -14,13 +15,17 @@ import (
 // same as a terminal of their own. While it runs, every process procbox
 // starts outside the demo child is watched, so the step's check reads what
 // the learner's commands made of them.
-type learnerShells struct{}
+type learnerShells struct {
+	// bin is the procbox binary the shell finds as `procbox` (the seccomp
+	// step types `procbox run --seccomp …`); "" is this very program.
+	bin string
+}
 
 // watchEvery is how often the learner's processes are read while the shell
 // runs: often enough to catch a command that lives a second.
 const watchEvery = 200 * time.Millisecond
 
-func (learnerShells) Shell(skip int, intro string) (*exec.Cmd, func() isolate.ShellTrace, error) {
+func (l learnerShells) Shell(skip int, intro string) (*exec.Cmd, func() isolate.ShellTrace, error) {
 	sh := ""
 	for _, p := range []string{"/bin/bash", "/bin/sh"} {
 		if _, err := os.Stat(p); err == nil {
@@ -35,6 +40,14 @@ func (learnerShells) Shell(skip int, intro string) (*exec.Cmd, func() isolate.Sh
 	// parsed as shell code; then the interactive shell replaces the wrapper.
 	cmd := exec.Command("/bin/sh", "-c", `printf '%s\n' "$PROCBOX_INTRO"; unset PROCBOX_INTRO; exec "$0" -i`, sh)
 	cmd.Env = append(os.Environ(), "PROCBOX_INTRO="+intro, "PS1=[your shell] # ")
+	bin := l.bin
+	if bin == "" {
+		bin, _ = os.Executable()
+	}
+	if bin != "" {
+		// procbox itself is one of the learner's tools: first on PATH.
+		cmd.Env = append(cmd.Env, "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	}
 	w := isolate.WatchTree(os.Getpid(), watchEvery, func(pid int) bool { return pid == skip })
 	return cmd, w.Stop, nil
 }

@@ -33,7 +33,7 @@ func TestLearnEveryStepPasses(t *testing.T) {
 				if r := f.m.result; r == nil || r.Passed {
 					t.Fatalf("check passed before the action: %+v", r)
 				}
-				if l.ID == "byhand" || l.ID == "deeper" {
+				if st.ByHandOnly {
 					// Done by hand only: the way through is the learner's shell.
 					sh := &fakeShells{trace: byHandTrace(st.ID)}
 					f.m.deps.Shells = sh
