@@ -17,6 +17,102 @@ import (
 // that Snapshot and Table name its runtime, id and name from runc's own
 // state, as an operator would see them.
 func TestLiveRuncContainerIsNamed(t *testing.T) {
+	runc := requireRunc(t)
+	name := "inspect-runc-" + strconv.Itoa(os.Getpid())
+	pid := runcRun(t, runc, name, nil)
+
+	s, err := DefaultFS().Snapshot(pid, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.Container
+	if c.Runtime != "runc" || c.ID != name || c.Name != name || c.Isolation != IsolationIsolated {
+		t.Errorf("snapshot of runc's container process %d: %+v, want runtime runc, id and name %s; errors %v", pid, c, name, s.Errors)
+	}
+	if !strings.HasSuffix(c.StateFile, "/"+name+"/state.json") {
+		t.Errorf("state file %q: want runc's state.json", c.StateFile)
+	}
+
+	rows, err := DefaultFS().Table()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range rows {
+		if r.PID == pid {
+			found = true
+			if r.Container != "runc" || r.ContainerID != name || r.ContainerName != name {
+				t.Errorf("table row: container %q id %q name %q, want runc %s %s", r.Container, r.ContainerID, r.ContainerName, name, name)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("table has no row for pid %d", pid)
+	}
+}
+
+// TestLiveRuncEffectiveLimits is the issue's case: runc gives its container
+// 128M and 1000 pids, under a parent cgroup holding 64M and 20 pids. The
+// kernel enforces the parent's; Snapshot must say so, and name the parent.
+func TestLiveRuncEffectiveLimits(t *testing.T) {
+	runc := requireRunc(t)
+	mode, _ := cgroupMode("/sys/fs/cgroup")
+	if mode != CgroupV1 && mode != CgroupHybrid {
+		t.Skipf("cgroup mode %s: this test builds its parent cgroup on v1 (v2 is covered by TestReadLimitsEffective's tree)", mode)
+	}
+	parent := "/inspect-parent-" + strconv.Itoa(os.Getpid())
+	// runc makes the parent in every hierarchy (blkio, cpu, …) and removes
+	// only its own leaf: remove the parent wherever it is, last.
+	t.Cleanup(func() {
+		dirs, _ := filepath.Glob("/sys/fs/cgroup/*" + parent)
+		for _, d := range dirs {
+			if err := os.Remove(d); err != nil && !os.IsNotExist(err) {
+				t.Errorf("leak: %s: %v", d, err)
+			}
+		}
+	})
+	for ctrl, files := range map[string]map[string]string{
+		"memory": {"memory.limit_in_bytes": "67108864"},
+		"pids":   {"pids.max": "20"},
+	} {
+		dir := filepath.Join("/sys/fs/cgroup", ctrl, parent)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Skipf("cannot make a %s cgroup: %v", ctrl, err)
+		}
+		for f, v := range files {
+			if err := os.WriteFile(filepath.Join(dir, f), []byte(v), 0o644); err != nil {
+				t.Fatalf("%s/%s: %v", dir, f, err)
+			}
+		}
+	}
+	name := "inspect-lim-" + strconv.Itoa(os.Getpid())
+	leaf := parent + "/" + name
+	pid := runcRun(t, runc, name, func(cfg map[string]any) {
+		linux := cfg["linux"].(map[string]any)
+		linux["cgroupsPath"] = leaf
+		linux["resources"] = map[string]any{"memory": map[string]any{"limit": 128 << 20}, "pids": map[string]any{"limit": 1000}}
+	})
+	s, err := DefaultFS().Snapshot(pid, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := s.Limits
+	if l.MemoryMax != 64<<20 || l.MemoryMaxSetBy != parent || l.MemoryMaxLeaf != 128<<20 {
+		t.Errorf("memory: effective %d set by %q, leaf %d; want 64M set by %s, leaf 128M (errors %v)", l.MemoryMax, l.MemoryMaxSetBy, l.MemoryMaxLeaf, parent, s.Errors)
+	}
+	if l.PidsMax != 20 || l.PidsMaxSetBy != parent || l.PidsMaxLeaf != 1000 {
+		t.Errorf("pids: effective %d set by %q, leaf %d; want 20 set by %s, leaf 1000", l.PidsMax, l.PidsMaxSetBy, l.PidsMaxLeaf, parent)
+	}
+	// The kernel's own account of the memory limit agrees.
+	if b, err := os.ReadFile(filepath.Join("/sys/fs/cgroup/memory", leaf, "memory.stat")); err == nil &&
+		!strings.Contains(string(b), "hierarchical_memory_limit 67108864") {
+		t.Errorf("memory.stat does not say 64M: the test's premise is wrong:\n%s", b)
+	}
+}
+
+// requireRunc skips unless runc, root and a static busybox are there.
+func requireRunc(t *testing.T) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts a container")
 	}
@@ -27,17 +123,26 @@ func TestLiveRuncContainerIsNamed(t *testing.T) {
 	if err != nil {
 		t.Skip("runc is not installed (Debian: apt-get install runc)")
 	}
-	busybox := ""
-	for _, p := range []string{"/bin/busybox", "/usr/bin/busybox"} {
-		if isStaticELF(p) {
-			busybox = p
-			break
-		}
-	}
-	if busybox == "" {
+	if staticBusybox() == "" {
 		t.Skip("no statically linked busybox to build the bundle from (Debian: apt-get install busybox-static)")
 	}
+	return runc
+}
 
+func staticBusybox() string {
+	for _, p := range []string{"/bin/busybox", "/usr/bin/busybox"} {
+		if isStaticELF(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+// runcRun builds a busybox bundle (`runc spec`, edited by edit), starts it
+// detached as name with a long sleep, and returns the container's process
+// on the host. The container is killed and deleted at cleanup.
+func runcRun(t *testing.T, runc, name string, edit func(cfg map[string]any)) int {
+	t.Helper()
 	bundle := t.TempDir()
 	rootfs := filepath.Join(bundle, "rootfs")
 	for _, d := range []string{"bin", "proc", "dev", "sys", "tmp"} {
@@ -45,7 +150,7 @@ func TestLiveRuncContainerIsNamed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	b, err := os.ReadFile(busybox)
+	b, err := os.ReadFile(staticBusybox())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,6 +178,9 @@ func TestLiveRuncContainerIsNamed(t *testing.T) {
 	proc := cfg["process"].(map[string]any)
 	proc["terminal"] = false
 	proc["args"] = []string{"/bin/sleep", "600"}
+	if edit != nil {
+		edit(cfg)
+	}
 	if raw, err = json.Marshal(cfg); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +188,6 @@ func TestLiveRuncContainerIsNamed(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	name := "inspect-runc-" + strconv.Itoa(os.Getpid())
 	run := exec.Command(runc, "run", "-d", "--bundle", bundle, name)
 	devnull, _ := os.Open(os.DevNull)
 	defer devnull.Close()
@@ -123,35 +230,7 @@ func TestLiveRuncContainerIsNamed(t *testing.T) {
 	if err := json.Unmarshal(out, &st); err != nil || st.PID <= 0 {
 		t.Fatalf("runc state %s: %v %s", name, err, out)
 	}
-
-	s, err := DefaultFS().Snapshot(st.PID, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := s.Container
-	if c.Runtime != "runc" || c.ID != name || c.Name != name || c.Isolation != IsolationIsolated {
-		t.Errorf("snapshot of runc's container process %d: %+v, want runtime runc, id and name %s; errors %v", st.PID, c, name, s.Errors)
-	}
-	if !strings.HasSuffix(c.StateFile, "/"+name+"/state.json") {
-		t.Errorf("state file %q: want runc's state.json", c.StateFile)
-	}
-
-	rows, err := DefaultFS().Table()
-	if err != nil {
-		t.Fatal(err)
-	}
-	found := false
-	for _, r := range rows {
-		if r.PID == st.PID {
-			found = true
-			if r.Container != "runc" || r.ContainerID != name || r.ContainerName != name {
-				t.Errorf("table row: container %q id %q name %q, want runc %s %s", r.Container, r.ContainerID, r.ContainerName, name, name)
-			}
-		}
-	}
-	if !found {
-		t.Errorf("table has no row for pid %d", st.PID)
-	}
+	return st.PID
 }
 
 // isStaticELF reports whether path is an ELF executable with no program
