@@ -76,6 +76,9 @@ var byHand = map[string]func(out string, pid, ppid int) string{
 	"container/isolation": func(out string, _, _ int) string {
 		return want(out, `(?m)^PPID is 0$`, `(?m)^\s+1 \?\s+\S+ sh$`)
 	},
+	"deeper/veth": func(out string, _, _ int) string {
+		return want(out, `(?m)^192\.0\.2\.1 via 10\.199\.1\.1 dev lrn3 src 10\.199\.1\.2`)
+	},
 	"container/portability": func(out string, _, _ int) string { return want(out, `\A\S+\n(x86_64|aarch64|\S+)\n\z`) },
 	"container/efficiency":  func(out string, _, _ int) string { return want(out, `(?m)^real\s+[0-9]+m[0-9.]+s$`) },
 }
@@ -149,7 +152,7 @@ func TestByHandCommands(t *testing.T) {
 					if !ok {
 						t.Fatalf("the text offers a By hand command with no check here:\n%s", script)
 					}
-					for _, tool := range []string{"capsh", "unshare"} {
+					for _, tool := range []string{"capsh", "unshare", "nsenter", "ip"} {
 						if strings.Contains(script, tool+" ") {
 							if _, err := exec.LookPath(tool); err != nil {
 								t.Skipf("needs %s", tool)
