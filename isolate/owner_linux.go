@@ -157,6 +157,15 @@ func Unclaim(kind, value string) {
 		return
 	}
 	owner.items = slices.Delete(owner.items, i, i+1)
+	if len(owner.items) == 0 {
+		// Nothing left to own: the lock file goes (unlinked while still
+		// locked, so no sweep can judge it in between), and the next Claim
+		// makes a new one. A procbox that exits normally leaves no file.
+		unix.Unlink(owner.f.Name())
+		owner.f.Close()
+		owner.f = nil
+		return
+	}
 	ownerWrite(owner.f)
 }
 

@@ -48,11 +48,20 @@ func inCgroup(pid int, name string) bool {
 // close-on-exec descriptor (a child never inherits it), in a 0700 directory,
 // and lists what was claimed.
 func TestOwnerLockFile(t *testing.T) {
+	if len(ownerSelfItems()) != 0 {
+		t.Skip("this test process owns something already")
+	}
 	if err := Claim(OwnRootfs, "/nonexistent/procbox-rootfs-test"); err != nil {
 		t.Skipf("cannot keep a lock file here: %v", err)
 	}
-	defer Unclaim(OwnRootfs, "/nonexistent/procbox-rootfs-test")
 	f := owner.f
+	defer func() {
+		// Once nothing is owned, the lock file is gone.
+		Unclaim(OwnRootfs, "/nonexistent/procbox-rootfs-test")
+		if _, err := os.Stat(f.Name()); !os.IsNotExist(err) {
+			t.Errorf("lock file %s left after the last Unclaim: %v", f.Name(), err)
+		}
+	}()
 	flags, err := unix.FcntlInt(f.Fd(), unix.F_GETFD, 0)
 	if err != nil || flags&unix.FD_CLOEXEC == 0 {
 		t.Errorf("lock descriptor is not close-on-exec: %#x %v", flags, err)
