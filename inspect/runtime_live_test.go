@@ -248,3 +248,57 @@ func isStaticELF(path string) bool {
 	}
 	return true
 }
+
+// TestLiveBwrapSandboxIsNamed: bubblewrap keeps no state and makes no
+// cgroup; its process above the sandbox names it, in Snapshot and Table.
+func TestLiveBwrapSandboxIsNamed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a sandbox")
+	}
+	bwrap, err := exec.LookPath("bwrap")
+	if err != nil {
+		t.Skip("bwrap is not installed (Debian: apt-get install bubblewrap)")
+	}
+	cmd := exec.Command(bwrap, "--unshare-pid", "--unshare-uts", "--unshare-ipc", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Skipf("bwrap cannot start here: %v", err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	outer := cmd.Process.Pid
+	// The sandbox's sleep: a descendant of the bwrap process, named sleep.
+	sleepPID := 0
+	for deadline := time.Now().Add(10 * time.Second); sleepPID == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		rows, err := DefaultFS().Table()
+		if err != nil {
+			t.Fatal(err)
+		}
+		parent := map[int]int{}
+		for _, r := range rows {
+			parent[r.PID] = r.PPID
+		}
+		for _, r := range rows {
+			if r.Comm != "sleep" {
+				continue
+			}
+			for p := r.PPID; p > 1; p = parent[p] {
+				if p == outer {
+					sleepPID = r.PID
+					if r.Container != "bwrap" || r.ContainerID != strconv.Itoa(outer) {
+						t.Errorf("table row of the sandboxed sleep: container %q id %q, want bwrap %d", r.Container, r.ContainerID, outer)
+					}
+					break
+				}
+			}
+		}
+	}
+	if sleepPID == 0 {
+		t.Skip("bwrap started no sleep within 10s (user namespaces or setuid bwrap not usable here?)")
+	}
+	s, err := DefaultFS().Snapshot(sleepPID, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Container.Runtime != "bwrap" || s.Container.ID != strconv.Itoa(outer) || s.Container.Isolation != IsolationIsolated {
+		t.Errorf("snapshot of the sandboxed sleep %d: %+v, want bwrap %d", sleepPID, s.Container, outer)
+	}
+}
