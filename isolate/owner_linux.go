@@ -2,9 +2,10 @@ package isolate
 
 // Ownership of what procbox makes on the host (cgroups, veth links, demo root
 // filesystems) is a lock, not a name. Each procbox process that makes
-// something holds one lock file, flock(2)ed LOCK_EX for its whole life, that
-// lists what it made. The kernel drops the lock when the process dies, however
-// it dies, and in no other way: a PID in a name can be seen differently from
+// something holds one lock file, flock(2)ed LOCK_EX for as long as it owns
+// anything (the file goes with the last thing), that lists what it made. The
+// kernel drops the lock when the process dies, however it dies, and in no
+// other way: a PID in a name can be seen differently from
 // another pid namespace or be reused, and an mtime can be set by anyone who
 // can touch(1) the directory. A sweep removes exactly what is listed in a lock
 // file it can take itself, from any pid namespace that shares the file.
