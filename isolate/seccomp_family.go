@@ -10,7 +10,8 @@ import (
 // family denies all of it: a filter on kill alone still lets tgkill or
 // pidfd_send_signal signal a host process, one on mount alone leaves the new
 // mount API (fsopen, fsmount, move_mount, …), and libc and Go call the *at
-// forms (mkdir is mkdirat on most systems). Names missing on this
+// forms (mkdir is mkdirat on most systems); pidfd_getfd takes a copy of
+// another process's file descriptor under ptrace's own access check. Names missing on this
 // architecture (the 32-bit setuid32 on amd64, mkdir on arm64) are skipped.
 // Docker's and runc's default profiles decide per family the same way.
 var syscallFamilies = [][]string{
@@ -31,7 +32,7 @@ var syscallFamilies = [][]string{
 	{"rename", "renameat", "renameat2"},
 	{"link", "linkat"},
 	{"symlink", "symlinkat"},
-	{"ptrace", "process_vm_readv", "process_vm_writev"},
+	{"ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd"},
 	{"chroot", "pivot_root"},
 	{"unshare"},
 	{"setns"},

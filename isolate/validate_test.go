@@ -107,6 +107,7 @@ func TestSeccompFamily(t *testing.T) {
 		"open":    {"openat", "openat2"},
 		"rmdir":   {"unlinkat", "io_uring_setup", "io_uring_enter"},
 		"mkdir":   {"mkdirat", "io_uring_setup", "io_uring_enter", "io_uring_register"},
+		"ptrace":  {"ptrace", "process_vm_writev", "pidfd_getfd"},
 		"unshare": {"unshare"},
 	} {
 		got := SeccompFamily(name)

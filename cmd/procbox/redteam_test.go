@@ -121,3 +121,37 @@ func TestRedteamSeccompIOURing(t *testing.T) {
 		}
 	}
 }
+
+// TestRedteamSeccompPidfdGetfd: `--seccomp ptrace` denied ptrace and
+// process_vm_readv/writev, yet the child copied a host process's open file
+// (its terminal, a secret it holds) with pidfd_getfd, which the kernel allows
+// on ptrace's own access check. Now it is in the ptrace family.
+func TestRedteamSeccompPidfdGetfd(t *testing.T) {
+	requireRoot(t)
+	bin, attack := faultBuild(t), containAttack(t)
+	secret := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secret, []byte("host's secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in, err := os.Open(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	v := exec.Command("sleep", "300")
+	v.Stdin = in
+	if err := v.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { v.Process.Kill(); v.Wait() }()
+	pid := strconv.Itoa(v.Process.Pid)
+
+	r := faultExec(t, 30*time.Second, bin, "run", "--", attack, "getfd", pid, "0")
+	if got := strings.TrimSpace(r.stdout); got != "ok "+secret {
+		t.Skipf("pidfd_getfd does not work on this host even without a filter: %q %q", got, r.stderr)
+	}
+	r = faultExec(t, 30*time.Second, bin, "run", "--seccomp", "ptrace", "--", attack, "getfd", pid, "0")
+	if got := strings.TrimSpace(r.stdout); got != "pidfd_getfd EPERM" {
+		t.Errorf("--seccomp ptrace: the child says %q (stderr %q), want pidfd_getfd EPERM", got, r.stderr)
+	}
+}

@@ -30,7 +30,7 @@ func everythingOn() isolate.Spec {
 	return isolate.Spec{
 		Namespaces: isolate.AllNamespaces, Hostname: "demo", MapRoot: true,
 		MemoryMax: 64 << 20, PidsMax: 64, CPUMax: 0.5,
-		DropCaps: []string{"cap_net_raw", "cap_chown"}, Seccomp: []string{"mkdir", "mkdirat"},
+		DropCaps: []string{"cap_net_raw", "cap_chown"}, Seccomp: isolate.SeccompFamily("mkdir"),
 		Veth: true, TimeOffset: time.Hour,
 	}
 }

@@ -10,6 +10,7 @@
 //	attack alloc MIB           allocate and touch MIB MiB; print "allocated MIB" if it lived
 //	attack ls DIR              list DIR; print "ok N" or the errno
 //	attack uring OP PATH       mkdir or unlink PATH through an io_uring ring; print "ok" or the errno
+//	attack getfd PID FD        copy PID's descriptor FD (pidfd_getfd); print "ok TARGET" or the errno
 //	attack sigio PID           have the kernel send PID SIGKILL as a SIGIO owner (fcntl F_SETOWN, F_SETSIG)
 package main
 
@@ -72,6 +73,10 @@ func main() {
 		}
 	case "uring":
 		fmt.Println(uring(os.Args[2], os.Args[3]))
+	case "getfd":
+		pid, _ := strconv.Atoi(os.Args[2])
+		fd, _ := strconv.Atoi(os.Args[3])
+		fmt.Println(getfd(pid, fd))
 	case "sigio":
 		pid, _ := strconv.Atoi(os.Args[2])
 		fmt.Println(sigio(pid))
@@ -106,6 +111,21 @@ func sigio(pid int) string {
 		return "write " + errName(err)
 	}
 	return "sent"
+}
+
+// getfd takes a copy of another process's descriptor, as ptrace would let a
+// tracer do (pidfd_getfd(2)), and names what it points to.
+func getfd(pid, fd int) string {
+	pfd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return "pidfd_open " + errName(err)
+	}
+	nfd, err := unix.PidfdGetfd(pfd, fd, 0)
+	if err != nil {
+		return "pidfd_getfd " + errName(err)
+	}
+	target, _ := os.Readlink("/proc/self/fd/" + strconv.Itoa(nfd))
+	return "ok " + target
 }
 
 // tiocsti types text into the terminal on fd 0, byte by byte, as CVE-2017-5226 did.
