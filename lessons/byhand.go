@@ -73,7 +73,7 @@ func byHandLesson() Lesson {
 	return Lesson{
 		ID:      "byhand",
 		Title:   "A container by hand",
-		Minutes: 20,
+		Minutes: 22,
 		Steps: []Step{
 			byHandStep("layers", "Layers: a root filesystem with overlayfs", overlayMounted,
 				"Press s and type the five lines: two layers from the host's files, then the overlay mount on /tmp/learner/root.",

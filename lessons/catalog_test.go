@@ -372,3 +372,14 @@ func TestPlainText(t *testing.T) {
 		t.Errorf("plainText:\n%q\nwant\n%q", got, want)
 	}
 }
+
+// TestMinutesRealistic keeps each lesson's announced minutes within a
+// quarter of what reading it and doing it by hand takes (EstimateMinutes).
+func TestMinutesRealistic(t *testing.T) {
+	for _, l := range Catalog() {
+		est := EstimateMinutes(l)
+		if m := float64(l.Minutes); m < est*0.75 || m > est*1.25 {
+			t.Errorf("%s: %d minutes announced, about %.0f to read and do by hand", l.ID, l.Minutes, est)
+		}
+	}
+}

@@ -13,7 +13,7 @@ func cgroupsLesson() Lesson {
 	return Lesson{
 		ID:      "cgroups",
 		Title:   "cgroups: limits on what a group may use",
-		Minutes: 16,
+		Minutes: 18,
 		Steps: []Step{
 			{
 				ID: "versions", Title: "cgroup v1, v2 and this host", Text: "cgroups/versions.md",

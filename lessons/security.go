@@ -21,7 +21,7 @@ func securityLesson() Lesson {
 	return Lesson{
 		ID:      "security",
 		Title:   "Security: capabilities, seccomp, SELinux and AppArmor",
-		Minutes: 18,
+		Minutes: 21,
 		Steps: []Step{
 			{
 				ID: "caps", Title: "Capabilities: root cut into pieces", Text: "security/caps.md",
