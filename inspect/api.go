@@ -1,6 +1,9 @@
 package inspect
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // Sentinel errors. Callers test with errors.Is; messages wrap them with %w.
 var (
@@ -43,6 +46,10 @@ type ProcRow struct {
 	Cmdline  string `json:"cmdline,omitempty"`
 	RSSBytes int64  `json:"rss_bytes"`
 	Threads  int    `json:"threads"`
+	// CPUTime is the CPU the process used so far, user and system (stat
+	// fields 14 and 15). Not in the JSON: one number says little; the
+	// picker turns two scans into a CPU%.
+	CPUTime time.Duration `json:"-"`
 	// Container is "" for a plain host process or a kernel thread, "unknown"
 	// when its namespaces could not be read (never "" then), otherwise the
 	// runtime ("runc", "docker", "procbox", ...) or "isolated".

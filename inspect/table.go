@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/prometheus/procfs"
 )
@@ -299,6 +300,7 @@ func (sc *tableScanner) row(pid int, w *scanWorker) (ProcRow, markerKey, bool) {
 	r := ProcRow{
 		PID: pid, PPID: st.PPID, UID: uid, Nice: st.Nice, State: string(st.State),
 		Comm: st.Comm, RSSBytes: st.RSSPages * sc.pageSiz, Threads: st.Threads,
+		CPUTime: time.Duration(st.CPUTicks) * (time.Second / userHZ),
 	}
 	if name, ok := sc.users[uid]; ok {
 		r.User = name
