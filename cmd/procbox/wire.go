@@ -36,6 +36,9 @@ func (i inspector) Snapshot(pid int) (inspect.Snapshot, error) {
 
 func (i inspector) Doctor() inspect.HostReport { return i.fs.Doctor() }
 
+// MemTotal is the host's RAM, for the picker's MEM%.
+func (i inspector) MemTotal() (int64, error) { return i.fs.MemTotal() }
+
 // RevealEnv reads one environment value unmasked, for the inspector's reveal
 // key: the user asked for this one value, on screen, with a warning beside it.
 func (i inspector) RevealEnv(pid int, name string) (string, error) {

@@ -20,7 +20,7 @@ func TestGoldenPicker(t *testing.T) {
 func TestGoldenPickerTree(t *testing.T) {
 	uitest.GoldenEach(t, func(t *testing.T, w, h int) string {
 		d, _, _ := newPickerFixture(t, w, h)
-		d.Keys("t", "5") // RSS: largest first
+		d.Keys("t", "7") // RSS: largest first
 		return d.View()
 	})
 }

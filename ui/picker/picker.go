@@ -32,6 +32,8 @@ const (
 	colUser
 	colNice
 	colState
+	colCPU
+	colMem
 	colRSS
 	colThreads
 	colContainer
@@ -44,6 +46,8 @@ var columns = [numColumns]column{
 	colUser:      {"USER", 9, false, false},
 	colNice:      {"NI", 3, true, false},
 	colState:     {"S", 2, false, false},
+	colCPU:       {"CPU%", 5, true, true},
+	colMem:       {"MEM%", 5, true, true},
 	colRSS:       {"RSS", 6, true, true},
 	colThreads:   {"THR", 4, true, true},
 	colContainer: {"CONTAINER", 10, false, false},
@@ -57,6 +61,7 @@ type tableMsg struct {
 	rows []inspect.ProcRow
 	err  error
 	took time.Duration // what the scan cost (wall or CPU time), for the next interval
+	at   time.Time     // when the scan ended, on the clock: CPU% is per second of it
 }
 
 // Scan pacing. A scan of 10,000 processes costs a good part of a core, so
@@ -106,6 +111,13 @@ type Model struct {
 	tree      bool
 	fullCmd   bool // COMMAND shows whole command lines (p), else program names
 
+	// cpuPct is each process's CPU use between the last two scans, in % of
+	// one CPU (htop's CPU%); cpuPrev and cpuAt are the last scan's times.
+	cpuPct   map[int]float64
+	cpuPrev  map[int]time.Duration
+	cpuAt    time.Time
+	memTotal int64 // the host's RAM, for MEM%; 0: not known
+
 	cursor int // index into lines
 	offset int // first visible line
 	selPID int // the selection follows the PID across refreshes
@@ -144,11 +156,12 @@ func scanTable(to *Model, gen int, d common.Deps) tableMsg {
 	}
 	t0, c0 := d.Clock.Now(), cpu()
 	rows, err := d.Inspector.Table()
-	took := max(d.Clock.Now().Sub(t0), cpu()-c0)
-	return tableMsg{to: to, gen: gen, rows: rows, err: err, took: took}
+	end := d.Clock.Now()
+	took := max(end.Sub(t0), cpu()-c0)
+	return tableMsg{to: to, gen: gen, rows: rows, err: err, took: took, at: end}
 }
 
-func (p *Model) Init() tea.Cmd { return p.scanNow() }
+func (p *Model) Init() tea.Cmd { return tea.Batch(p.scanNow(), memTotalCmd(p, p.deps.Inspector)) }
 
 // scanNow starts a scan at once unless one is already running or armed.
 func (p *Model) scanNow() tea.Cmd {
@@ -185,6 +198,7 @@ func (p *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			p.err = msg.err
 		} else {
 			p.err = nil
+			p.noteCPU(msg.rows, msg.at)
 			p.rows = msg.rows
 			p.ready = true
 			p.rebuild()
@@ -199,6 +213,10 @@ func (p *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		})
 		p.scanning = next != nil // a test clock may schedule nothing
 		return p, next
+	case memTotalMsg:
+		if msg.to == p {
+			p.memTotal = msg.bytes
+		}
 	case tea.KeyPressMsg:
 		if p.filtering {
 			return p, p.filterKey(msg)
@@ -303,6 +321,9 @@ func (p *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		p.resorted()
 	case key.Matches(msg, p.keys.SortCol):
 		c := int(msg.String()[0] - '1')
+		if msg.String() == "0" {
+			c = 9 // the tenth column, as on a keyboard's number row
+		}
 		if c == p.sortCol {
 			p.reverse = !p.reverse
 		} else {
@@ -447,7 +468,9 @@ func (p *Model) compareRows(a, b *inspect.ProcRow) int {
 		c = cmp.Compare(a.Nice, b.Nice)
 	case colState:
 		c = strings.Compare(a.State, b.State)
-	case colRSS:
+	case colCPU:
+		c = cmp.Compare(p.cpuPct[a.PID], p.cpuPct[b.PID])
+	case colMem, colRSS:
 		c = cmp.Compare(a.RSSBytes, b.RSSBytes)
 	case colThreads:
 		c = cmp.Compare(a.Threads, b.Threads)
@@ -560,6 +583,67 @@ func fuzzy(pattern, s string) bool {
 		}
 	}
 	return false
+}
+
+// memTotaler is implemented by Inspectors that know the host's RAM
+// (cmd/procbox's reads /proc/meminfo); without it MEM% shows "-".
+type memTotaler interface {
+	MemTotal() (int64, error)
+}
+
+// memTotalMsg carries the host's RAM, read once.
+type memTotalMsg struct {
+	to    *Model
+	bytes int64
+}
+
+// memTotalCmd reads the host's RAM off the event loop.
+func memTotalCmd(to *Model, in common.Inspector) tea.Cmd {
+	mt, ok := in.(memTotaler)
+	if !ok {
+		return nil
+	}
+	return func() tea.Msg {
+		n, err := mt.MemTotal()
+		if err != nil {
+			n = 0
+		}
+		return memTotalMsg{to: to, bytes: n}
+	}
+}
+
+// noteCPU turns two scans into each process's CPU%: the CPU time it used in
+// between over the time that passed. A process seen once (or whose PID was
+// reused: its CPU time went down) has no CPU% yet.
+func (p *Model) noteCPU(rows []inspect.ProcRow, at time.Time) {
+	dt := at.Sub(p.cpuAt)
+	pct := make(map[int]float64, len(rows))
+	prev := make(map[int]time.Duration, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		prev[r.PID] = r.CPUTime
+		if old, ok := p.cpuPrev[r.PID]; ok && dt > 0 && r.CPUTime >= old {
+			pct[r.PID] = 100 * float64(r.CPUTime-old) / float64(dt)
+		}
+	}
+	p.cpuPct, p.cpuPrev, p.cpuAt = pct, prev, at
+}
+
+// cpuCell is CPU% with one decimal, or "-" before a second scan.
+func (p *Model) cpuCell(r *inspect.ProcRow) string {
+	v, ok := p.cpuPct[r.PID]
+	if !ok {
+		return "-"
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+// memCell is the resident memory as a share of the host's RAM (htop's MEM%).
+func (p *Model) memCell(r *inspect.ProcRow) string {
+	if p.memTotal <= 0 || r.RSSBytes < 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(100*float64(r.RSSBytes)/float64(p.memTotal), 'f', 1, 64)
 }
 
 // commandOf is the command line (full) or the program's name with its
@@ -691,6 +775,8 @@ func (p *Model) renderLine(i int, ws [numColumns]int, w int) string {
 	cell(colUser, r.User)
 	cell(colNice, strconv.Itoa(r.Nice))
 	cell(colState, r.State)
+	cell(colCPU, p.cpuCell(r))
+	cell(colMem, p.memCell(r))
 	cell(colRSS, units.Short(r.RSSBytes))
 	cell(colThreads, strconv.Itoa(r.Threads))
 	cell(colContainer, containerCell(r))

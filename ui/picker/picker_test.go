@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -47,7 +48,7 @@ func TestPickerListsEveryProcess(t *testing.T) {
 
 func TestPickerSort(t *testing.T) {
 	d, _, p := newPickerFixture(t, 80, 24)
-	d.Keys("5") // RSS: a resource column sorts largest first, as htop does
+	d.Keys("7") // RSS: a resource column sorts largest first, as htop does
 	if got := fmt.Sprint(p.pids()); got != "[500 400 401 1 100 200 300 2]" {
 		t.Fatalf("by RSS = %s", got)
 	}
@@ -55,7 +56,7 @@ func TestPickerSort(t *testing.T) {
 	if got := fmt.Sprint(p.pids()); got != "[2 300 200 100 1 401 400 500]" {
 		t.Fatalf("by RSS reversed = %s", got)
 	}
-	d.Keys("5") // the same column again flips (here: back to largest first)
+	d.Keys("7") // the same column again flips (here: back to largest first)
 	if !p.reverse {
 		t.Fatal("pressing the sort column twice should flip the order")
 	}
@@ -63,7 +64,7 @@ func TestPickerSort(t *testing.T) {
 	if p.reverse {
 		t.Fatal("a non-resource column sorted descending first")
 	}
-	d.Keys("5")
+	d.Keys("7")
 	d.Keys("s") // next column: THR, largest first
 	if p.sortCol != colThreads || !p.reverse {
 		t.Fatalf("s moved to column %d (reverse %v), want %d largest first", p.sortCol, p.reverse, colThreads)
@@ -315,7 +316,7 @@ func BenchmarkPickerRefresh(b *testing.B) {
 	deps := uitest.Deps(in)
 	p := New(deps)
 	d := uitest.NewScreen(b, deps, p, 120, 40)
-	d.Keys("5", "t")
+	d.Keys("7", "t")
 	b.ResetTimer()
 	for b.Loop() {
 		d.Run(p.scanNow())
@@ -407,7 +408,7 @@ func TestPickerSortKeepsSelectionInView(t *testing.T) {
 	if p.offset == 0 {
 		t.Fatal("G did not scroll")
 	}
-	d.Keys("5") // RSS, largest first: PID 200 comes first
+	d.Keys("7") // RSS, largest first: PID 200 comes first
 	if p.rows[p.lines[p.cursor].row].PID != 200 || p.cursor != 0 || p.offset != 0 {
 		t.Fatalf("after sorting: cursor %d offset %d; want PID 200 at the top of an unscrolled list", p.cursor, p.offset)
 	}
@@ -455,5 +456,42 @@ func TestPickerContainerNamesAndUnknown(t *testing.T) {
 	d.Type("cart")
 	if got := fmt.Sprint(p.pids()); got != "[601]" {
 		t.Errorf("filter 'cart' (a pod name) = %s, want [601]", got)
+	}
+}
+
+// CPU% is the CPU time a process used between two scans over the time that
+// passed (htop's, per CPU); MEM% its resident memory over the host's RAM.
+// Both sort largest first.
+func TestPickerCPUAndMemPercent(t *testing.T) {
+	in := uitest.NewInspector()
+	clock := uitest.NewClock(uitest.Now)
+	deps := uitest.Deps(in)
+	deps.Clock = clock
+	p := New(deps)
+	d := uitest.NewScreen(t, deps, p, 120, 30)
+	if got := p.cpuCell(&p.rows[0]); got != "-" {
+		t.Fatalf("CPU%% after one scan = %q, want - (not known yet)", got)
+	}
+	in.Mu.Lock()
+	for i := range in.ProcRows {
+		switch in.ProcRows[i].PID {
+		case 500:
+			in.ProcRows[i].CPUTime = 1500 * time.Millisecond // 1.5 s of CPU in 2 s: 75%
+		case 401:
+			in.ProcRows[i].CPUTime = 200 * time.Millisecond // 10%
+		}
+	}
+	in.Mu.Unlock()
+	clock.Advance(2 * time.Second)
+	d.Run(p.scanNow())
+	d.Keys("5") // CPU%, largest first
+	if got := fmt.Sprint(p.pids()[:2]); got != "[500 401]" {
+		t.Fatalf("by CPU%% = %v", p.pids())
+	}
+	v := d.View()
+	for _, want := range []string{"CPU%", "MEM%", "75.0", "10.0", "7.3"} { // 300M of 4G
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
 	}
 }

@@ -54,7 +54,7 @@ func DefaultKeyMap() KeyMap {
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort column")),
 		Reverse:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse sort")),
-		SortCol:  key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8"), key.WithHelp("1-8", "sort by column")),
+		SortCol:  key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9", "0"), key.WithHelp("1-9,0", "sort by column")),
 		Tree:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tree")),
 		Mark:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "mark / compare")),
 		Reveal:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reveal")),

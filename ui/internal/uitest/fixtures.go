@@ -167,10 +167,11 @@ func SnapKernelThread() inspect.Snapshot {
 // NewInspector builds the fake host.
 func NewInspector() *Inspector {
 	return &Inspector{
-		ProcRows: Rows(),
-		Snaps:    map[int]inspect.Snapshot{2: SnapKernelThread(), 300: SnapPlain(), 400: SnapDocker(), 500: SnapDenied(), 600: SnapUnreadable()},
-		Errs:     map[int]error{998: fmt.Errorf("pid 998: %w", inspect.ErrDenied)},
-		Secrets:  map[string]string{"AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI-example"},
+		ProcRows:      Rows(),
+		Snaps:         map[int]inspect.Snapshot{2: SnapKernelThread(), 300: SnapPlain(), 400: SnapDocker(), 500: SnapDenied(), 600: SnapUnreadable()},
+		Errs:          map[int]error{998: fmt.Errorf("pid 998: %w", inspect.ErrDenied)},
+		Secrets:       map[string]string{"AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI-example"},
+		MemTotalBytes: 4 << 30,
 		Report: inspect.HostReport{
 			Root: true, UID: 0, Kernel: "6.1.0", CgroupMode: "hybrid", LSM: "none",
 			UserNSUnpriv: inspect.Feature{Name: "user namespaces", Available: true},

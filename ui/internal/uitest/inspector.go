@@ -18,6 +18,8 @@ type Inspector struct {
 	Report   inspect.HostReport
 	TableErr error
 	Tables   int // how many times Table was called
+	// MemTotalBytes is the host's RAM MemTotal reports (0: an error).
+	MemTotalBytes int64
 	// SnapshotFunc, when set, answers Snapshot for PIDs not in Snaps or Errs
 	// (a fake engine's children).
 	SnapshotFunc func(pid int) (inspect.Snapshot, bool)
@@ -74,4 +76,14 @@ func (f *Inspector) SetErr(pid int, err error) {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
 	f.Errs[pid] = err
+}
+
+// MemTotal is the host's RAM, for the picker's MEM%.
+func (f *Inspector) MemTotal() (int64, error) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if f.MemTotalBytes <= 0 {
+		return 0, fmt.Errorf("no meminfo in the fake")
+	}
+	return f.MemTotalBytes, nil
 }
