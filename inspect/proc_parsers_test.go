@@ -49,7 +49,7 @@ var statCases = []struct {
 	wantErr  bool
 }{
 	{"plain", "42 (sleep) S 1 42 42 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 1 0 12345 2000000 300 18446744073709551615\n",
-		statFields{PID: 42, Comm: "sleep", State: 'S', PPID: 1, Flags: 4194560, Nice: 0, Threads: 1, RSSPages: 300, StartTicks: 12345}, false},
+		statFields{PID: 42, Comm: "sleep", State: 'S', PPID: 1, Flags: 4194560, Nice: 0, Threads: 1, RSSPages: 300, StartTicks: 12345, CPUTicks: 5 + 3}, false},
 	// kthreadd: flags 0x208040 include PF_KTHREAD.
 	{"kernel thread", "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 2 0 0 18446744073709551615\n",
 		statFields{PID: 2, Comm: "kthreadd", State: 'S', Flags: 2129984, Threads: 1, StartTicks: 2}, false},
