@@ -44,6 +44,8 @@ type runtimeEntry struct {
 	InitPID int
 	Cgroups []string // cgroup paths as /proc/PID/cgroup shows them ("/docker/ID")
 	State   string   // the file the entry came from
+
+	nameRank int // runtimeRank of the entry that gave Name; -1 while Name is only the id
 }
 
 // runtimeIndex is every container the runtimes' state describes, plus the
@@ -124,23 +126,21 @@ func (ix *runtimeIndex) readJSON(path string, v any) bool {
 }
 
 // add merges e into the index: several runtimes describe one container
-// (docker's config.v2.json and its runc state.json), and the one that
-// manages it (docker, containerd, podman) names it, the low-level runtime
-// (runc, crun) only fills what is missing.
+// (docker's config.v2.json, containerd's task in the "moby" namespace, and
+// runc's state.json). The one that manages it names it (docker, podman and
+// CRI-O over containerd, containerd over runc and crun); the others only
+// fill in what is missing.
 func (ix *runtimeIndex) add(e runtimeEntry) {
 	for i := range ix.entries {
 		have := &ix.entries[i]
 		if have.ID != e.ID {
 			continue
 		}
-		if lowLevel(have.Runtime) && !lowLevel(e.Runtime) {
+		if runtimeRank(e.Runtime) > runtimeRank(have.Runtime) {
 			have.Runtime, have.State = e.Runtime, e.State
-			if e.Name != "" {
-				have.Name = e.Name
-			}
 		}
-		if (have.Name == "" || have.Name == have.ID) && e.Name != "" && e.Name != e.ID {
-			have.Name, have.State = e.Name, e.State // the file that named it
+		if e.Name != "" && e.Name != e.ID && (have.Name == "" || have.Name == have.ID || runtimeRank(e.Runtime) > have.nameRank) {
+			have.Name, have.State, have.nameRank = e.Name, e.State, runtimeRank(e.Runtime) // the file that named it
 		}
 		if have.Name == "" {
 			have.Name = e.Name
@@ -157,7 +157,25 @@ func (ix *runtimeIndex) add(e runtimeEntry) {
 		have.Cgroups = append(have.Cgroups, e.Cgroups...)
 		return
 	}
+	e.nameRank = -1
+	if e.Name != "" && e.Name != e.ID {
+		e.nameRank = runtimeRank(e.Runtime)
+	}
 	ix.entries = append(ix.entries, e)
+}
+
+// runtimeRank orders runtimes from the one that runs a container (runc,
+// crun) to the one that manages it.
+func runtimeRank(runtime string) int {
+	switch runtime {
+	case "runc", "crun":
+		return 0
+	case "containerd":
+		return 1
+	case "docker", "podman", "cri-o":
+		return 3
+	}
+	return 2
 }
 
 func lowLevel(runtime string) bool { return runtime == "runc" || runtime == "crun" }

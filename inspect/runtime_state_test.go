@@ -127,6 +127,17 @@ var runtimeFixtures = []struct {
 		want:   Container{Runtime: "docker", ID: cid, Name: "web", Image: "nginx:latest", StateFile: "lib/docker/containers/" + cid + "/config.v2.json"},
 	},
 	{
+		name: "docker v2: containerd's task in namespace moby and runc's state do not rename it",
+		files: map[string]string{
+			"run/containerd/io.containerd.runtime.v2.task/moby/" + cid + "/config.json": `{"linux":{"cgroupsPath":"system.slice:docker:` + cid + `"}}`,
+			"run/containerd/io.containerd.runtime.v2.task/moby/" + cid + "/init.pid":    "88",
+			"run/docker/runtime-runc/moby/" + cid + "/state.json":                       `{"id":"` + cid + `","init_process_pid":88,"cgroup_paths":{"":"/sys/fs/cgroup/system.slice/docker-` + cid + `.scope"},"config":{"labels":[]}}`,
+			"lib/docker/containers/" + cid + "/config.v2.json":                          `{"ID":"` + cid + `","Name":"/api","Config":{"Image":"api:3"},"State":{"Pid":88}}`,
+		},
+		cgroup: "0::/system.slice/docker-" + cid + ".scope\n",
+		want:   Container{Runtime: "docker", ID: cid, Name: "api", Image: "api:3", StateFile: "lib/docker/containers/" + cid + "/config.v2.json"},
+	},
+	{
 		name:   "docker v2 systemd driver",
 		files:  map[string]string{"lib/docker/containers/" + cid + "/config.v2.json": `{"ID":"` + cid + `","Name":"/db","Config":{"Image":"postgres:17"},"State":{"Pid":77}}`},
 		cgroup: "0::/system.slice/docker-" + cid + ".scope\n",
