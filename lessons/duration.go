@@ -29,7 +29,7 @@ func EstimateMinutes(l Lesson) float64 {
 		}
 	}
 	for _, q := range l.Quiz {
-		words += len(strings.Fields(q.Prompt+" "+strings.Join(q.Choices, " ")+" "+q.Explain))
+		words += len(strings.Fields(q.Prompt + " " + strings.Join(q.Choices, " ") + " " + q.Explain))
 	}
 	m := float64(words)/readWordsPerMinute + float64(chars)/typeCharsPerSecond/60
 	for _, s := range l.Steps {
