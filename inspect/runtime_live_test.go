@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -259,11 +260,29 @@ func TestLiveBwrapSandboxIsNamed(t *testing.T) {
 	if err != nil {
 		t.Skip("bwrap is not installed (Debian: apt-get install bubblewrap)")
 	}
-	cmd := exec.Command(bwrap, "--unshare-pid", "--unshare-uts", "--unshare-ipc", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "sleep", "60")
+	// --die-with-parent: the sandbox goes when the outer bwrap is killed.
+	cmd := exec.Command(bwrap, "--die-with-parent", "--unshare-pid", "--unshare-uts", "--unshare-ipc", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "sleep", "60")
 	if err := cmd.Start(); err != nil {
 		t.Skipf("bwrap cannot start here: %v", err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	var sandboxed []int // killed too, and waited for: nothing is left behind
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		for _, pid := range sandboxed {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			alive := false
+			for _, pid := range sandboxed {
+				alive = alive || syscall.Kill(pid, 0) == nil
+			}
+			if !alive {
+				return
+			}
+		}
+		t.Errorf("leak: sandboxed processes %v still alive", sandboxed)
+	})
 	outer := cmd.Process.Pid
 	// The sandbox's sleep: a descendant of the bwrap process, named sleep.
 	sleepPID := 0
@@ -283,6 +302,10 @@ func TestLiveBwrapSandboxIsNamed(t *testing.T) {
 			for p := r.PPID; p > 1; p = parent[p] {
 				if p == outer {
 					sleepPID = r.PID
+					sandboxed = append(sandboxed, r.PID)
+					if r.PPID != outer { // the sandbox's own bwrap (pid 1 inside); never the reaped outer one
+						sandboxed = append(sandboxed, r.PPID)
+					}
 					if r.Container != "bwrap" || r.ContainerID != strconv.Itoa(outer) {
 						t.Errorf("table row of the sandboxed sleep: container %q id %q, want bwrap %d", r.Container, r.ContainerID, outer)
 					}
