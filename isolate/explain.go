@@ -199,6 +199,15 @@ func kernelFileSteps(spec Spec) []Step {
 		"no tuning the host's kernel)"
 	if !capsDropped(spec, "cap_sys_admin") {
 		what += "; a child that keeps cap_sys_admin could remount them read-write, which is why runc drops it by default"
+		if spec.Has(NSUser) && spec.MapRoot && spec.MapRootTo == 0 && limits {
+			// Found by the red team: root of its own user namespace may unmount
+			// what it mounted itself (these copies are not locked) or mount
+			// cgroupfs afresh in its cgroup namespace; run by root, the map
+			// makes it uid 0 outside, so the cgroup files accept its writes.
+			what += "; that includes root of a user namespace, which may unmount these copies or, with --ns cgroup, mount cgroupfs " +
+				"afresh and write its own limits, and which is uid 0 on the host when you run procbox as root: " +
+				"against it the limits are advisory unless you also --drop-caps cap_sys_admin"
+		}
 	}
 	// In the child's order (readonly_linux.go): masks first, since a
 	// read-only /sys would refuse the tmpfs; paths this kernel lacks are

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -153,5 +154,59 @@ func TestRedteamSeccompPidfdGetfd(t *testing.T) {
 	r = faultExec(t, 30*time.Second, bin, "run", "--seccomp", "ptrace", "--", attack, "getfd", pid, "0")
 	if got := strings.TrimSpace(r.stdout); got != "pidfd_getfd EPERM" {
 		t.Errorf("--seccomp ptrace: the child says %q (stderr %q), want pidfd_getfd EPERM", got, r.stderr)
+	}
+}
+
+// TestRedteamUserNSMapRoot: run by root, `--ns user,mnt,pid,cgroup
+// --map-root --pids 20` gave a child that is root of its own user namespace
+// and uid 0 on the host. It unmounted its read-only copy of /sys (its own
+// mount, not locked) and wrote the host's cgroupfs beneath (echo max >
+// pids.max, echo $$ > the root's cgroup.procs), unmounted the mask on
+// /run/procbox, and mounted a fresh pids cgroupfs in its cgroup namespace to
+// raise its own limit. procbox cannot lock those mounts from a Go child, so
+// --explain and the README say the limits are advisory against it unless
+// cap_sys_admin is dropped; this test holds them to that: with
+// --drop-caps cap_sys_admin every step fails, and without it --explain warns.
+func TestRedteamUserNSMapRoot(t *testing.T) {
+	requireRoot(t)
+	bin, attack := faultBuild(t), containAttack(t)
+	spec := []string{"--ns", "user,mnt,pid,cgroup", "--map-root", "--pids", "20"}
+
+	r := faultExec(t, 30*time.Second, bin, append(append([]string{"run", "--explain"}, spec...), "--", "true")...)
+	if !strings.Contains(r.stdout, "advisory unless you also --drop-caps cap_sys_admin") {
+		t.Errorf("--explain %v does not warn that root of the user namespace can undo the read-only cgroupfs:\n%s", spec, r.stdout)
+	}
+	dropped := append(slices.Clone(spec), "--drop-caps", "cap_sys_admin")
+	r = faultExec(t, 30*time.Second, bin, append(append([]string{"run", "--explain"}, dropped...), "--", "true")...)
+	if strings.Contains(r.stdout, "advisory unless") {
+		t.Errorf("--explain %v still warns with cap_sys_admin dropped:\n%s", dropped, r.stdout)
+	}
+
+	script := `a=` + attack + `
+echo "umount-sys=$($a umount /sys)"
+echo "umount-run=$($a umount /run/procbox)"
+d=$(mktemp -d)
+echo "cgroupfs=$($a cgroupfs $d)"
+rmdir $d
+echo "leave=$($a write /sys/fs/cgroup/pids/cgroup.procs $$)"
+echo "locks=$($a ls /run/procbox)"
+`
+	r = faultExec(t, 30*time.Second, bin, append(append([]string{"run"}, dropped...), "--", "sh", "-c", script)...)
+	if r.err != nil || r.code != 0 {
+		t.Fatalf("procbox run %v: code %d err %v stderr %q", dropped, r.code, r.err, r.stderr)
+	}
+	got := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		if k, v, ok := strings.Cut(l, "="); ok {
+			got[k] = v
+		}
+	}
+	for _, k := range []string{"umount-sys", "umount-run", "cgroupfs", "leave"} {
+		if v := got[k]; v == "ok" || v == "" {
+			t.Errorf("%s: %q, want an error (the child must not undo its read-only cgroupfs or mount a fresh one)\n%s", k, v, r.stdout)
+		}
+	}
+	if v := got["locks"]; v != "ok 0" {
+		t.Errorf("the child lists /run/procbox as %q, want the empty mask (ok 0)", v)
 	}
 }

@@ -11,6 +11,8 @@
 //	attack ls DIR              list DIR; print "ok N" or the errno
 //	attack uring OP PATH       mkdir or unlink PATH through an io_uring ring; print "ok" or the errno
 //	attack getfd PID FD        copy PID's descriptor FD (pidfd_getfd); print "ok TARGET" or the errno
+//	attack umount PATH         lazily unmount PATH (umount -l); print "ok" or the errno
+//	attack cgroupfs DIR        mount a fresh v1 pids cgroupfs on DIR, then unmount it; print "ok" or the errno
 //	attack sigio PID           have the kernel send PID SIGKILL as a SIGIO owner (fcntl F_SETOWN, F_SETSIG)
 package main
 
@@ -73,6 +75,14 @@ func main() {
 		}
 	case "uring":
 		fmt.Println(uring(os.Args[2], os.Args[3]))
+	case "umount":
+		fmt.Println(errName(unix.Unmount(os.Args[2], unix.MNT_DETACH)))
+	case "cgroupfs":
+		err := unix.Mount("none", os.Args[2], "cgroup", 0, "pids")
+		if err == nil {
+			unix.Unmount(os.Args[2], unix.MNT_DETACH)
+		}
+		fmt.Println(errName(err))
 	case "getfd":
 		pid, _ := strconv.Atoi(os.Args[2])
 		fd, _ := strconv.Atoi(os.Args[3])
