@@ -91,6 +91,18 @@ func parse(s string) (runs []run, cols, rows int) {
 					i = end + 1
 					continue
 				}
+				if end < len(line) && line[end] == ']' {
+					// OSC (a hyperlink, a title): up to BEL or ESC \.
+					stop := strings.IndexAny(line[end:], "\a\x1b")
+					if stop < 0 {
+						break
+					}
+					i = end + stop + 1
+					if line[end+stop] == 0x1b {
+						i++
+					}
+					continue
+				}
 				i = end + 1 // some other escape: skipped
 				continue
 			}
