@@ -258,7 +258,11 @@ func (m rootModel) pop() (tea.Model, tea.Cmd) {
 }
 
 // render draws the whole window as a string.
-func (m rootModel) render() string { return m.frame.Render(m.top(), m.width, m.height) }
+func (m rootModel) render() string {
+	f := m.frame
+	f.AtRoot = len(m.stack) == 1
+	return f.Render(m.top(), m.width, m.height)
+}
 
 func (m rootModel) View() (v tea.View) {
 	defer func() {

@@ -30,6 +30,9 @@ type Frame struct {
 	Help     help.Model
 	Flash    string // a one-off message in the header, in place of the status
 	ShowHelp bool   // the ? overlay is open
+	// AtRoot: the screen is the bottom of the stack, where q quits (and
+	// Esc, with nothing to go back to, does nothing).
+	AtRoot bool
 }
 
 // NewFrame is a Frame with the default keys and the help styled from st.
@@ -126,6 +129,9 @@ func (f Frame) header(top Screen, w int) string {
 
 // GlobalBindings are the keys the root itself answers.
 func (f Frame) GlobalBindings() []key.Binding {
+	if f.AtRoot {
+		return []key.Binding{f.Keys.Help, key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")), f.Keys.Quit}
+	}
 	return []key.Binding{f.Keys.Help, f.Keys.Back, f.Keys.Quit}
 }
 
