@@ -123,8 +123,10 @@ func childMain() int {
 			}
 			return failCode(code, fmt.Errorf("%s: %v", argv[0], errNotFound(err)))
 		}
-		// The parent learns that exec worked when the socket closes.
+		// The parent learns that exec worked when the socket closes; the
+		// command gets stdio and nothing else (inherited_fds_linux.go).
 		unix.CloseOnExec(controlFD)
+		closeInheritedFrom(controlFD)
 		execTightening(in)
 		err = syscall.Exec(path, argv, os.Environ())
 		code := 126
@@ -135,6 +137,8 @@ func childMain() int {
 	case modeAgent:
 		b, _ := json.Marshal(in)
 		env := append(os.Environ(), agentInitEnv+"="+string(b))
+		// The agent keeps its control socket (fd 3), nothing the caller left.
+		closeInheritedFrom(controlFD + 1)
 		// Re-exec so the agent starts from one thread that already carries every
 		// namespace, capability set and filter set up above (most of them are
 		// per thread until an exec makes them the whole process's).

@@ -6,6 +6,7 @@ package main
 // because the attack itself broke is caught.
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -208,5 +209,53 @@ echo "locks=$($a ls /run/procbox)"
 	}
 	if v := got["locks"]; v != "ok 0" {
 		t.Errorf("the child lists /run/procbox as %q, want the empty mask (ok 0)", v)
+	}
+}
+
+// TestRedteamRootfsInheritedFD: a descriptor procbox's caller left open
+// without close-on-exec (a shell's `exec 6</`) crossed into the command, and
+// inside --rootfs, /proc/self/fd/6 led back to the host's /: `ls
+// /proc/self/fd/6/etc` listed the host's /etc past pivot_root (runc's
+// CVE-2024-21626 class). Now the command gets stdio and nothing else, with
+// and without a rootfs.
+func TestRedteamRootfsInheritedFD(t *testing.T) {
+	requireRoot(t)
+	bin, attack := faultBuild(t), containAttack(t)
+	root := t.TempDir()
+	data, err := os.ReadFile(attack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "attack"), data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	hostRoot, err := os.Open("/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hostRoot.Close()
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	run := func(args ...string) string {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, args...)
+		// procbox's fds 3, 4, 5 are /dev/null and fd 6 the host's /, both
+		// without close-on-exec, as a shell would hand them down.
+		cmd.ExtraFiles = []*os.File{null, null, null, hostRoot}
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("procbox %v: %v", args, err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	if got := run("run", "--ns", "pid,mnt", "--rootfs", root, "--", "/attack", "ls", "/proc/self/fd/6/etc"); got != "ENOENT" {
+		t.Errorf("--rootfs: the command lists the host's /etc through an inherited fd: %q, want ENOENT", got)
+	}
+	if got := run("run", "--ns", "mnt", "--", attack, "ls", "/proc/self/fd/6"); got != "ENOENT" {
+		t.Errorf("no rootfs: the caller's fd 6 reaches the command: %q, want ENOENT", got)
 	}
 }
