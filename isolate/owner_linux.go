@@ -39,9 +39,6 @@ const (
 	ownTree   = "session" // "SID PIDNS-INODE STARTTICKS": the child's session, to tell its processes from foreign ones
 )
 
-// ownerRunDir is where root's procbox keeps its lock files.
-const ownerRunDir = "/run/procbox"
-
 // maxLockFileBytes bounds what is read from a lock file (one is a few hundred
 // bytes); a larger one is not procbox's.
 const maxLockFileBytes = 64 << 10
