@@ -317,16 +317,19 @@ func (a *agent) openFile(o *Outcome) error {
 	return nil
 }
 
-// mountKeep mounts a small tmpfs and leaves it mounted: the mount lives as
-// long as the child's mount namespace, so it needs no cleanup. Only run with
-// a mount namespace of the child's own (the caller checks).
+// mountKeep mounts a small tmpfs on /mnt and leaves it mounted: the mount
+// lives as long as the child's mount namespace, so it needs no cleanup, and
+// it covers /mnt for the child only (the classic `mount -t tmpfs tmpfs /mnt`).
+// It creates no directory: a mount point made for it on the host's /tmp
+// would outlive the child, since nobody outside the namespace can see that
+// it is unused. Only run with a mount namespace of the child's own (the
+// caller checks).
 func mountKeep(o *Outcome) error {
-	dir, err := os.MkdirTemp(tempDir(), "procbox-mnt-*")
-	if err != nil {
-		return &callErr{"mkdirat", err}
+	const dir = "/mnt"
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return &callErr{"mount", fmt.Errorf("%s is not a directory in this root filesystem", dir)}
 	}
 	if err := unix.Mount("procbox-demo", dir, "tmpfs", 0, "size=1m"); err != nil {
-		os.Remove(dir)
 		return err
 	}
 	o.Summary = "mountkeep: tmpfs procbox-demo mounted on " + dir + ", inside the child only"

@@ -102,6 +102,7 @@ type hostInventory struct {
 	cgroups []string        // every procbox* directory in the cgroup hierarchies
 	mounts  map[string]bool // /proc/self/mountinfo lines without their mount ids
 	links   []string        // network links named pbx* or procbox*
+	scratch []string        // the experiments' scratch entries in the temp dir
 }
 
 // takeInventory reads the host's current procbox-related state.
@@ -119,7 +120,21 @@ func takeInventory(t testing.TB) hostInventory {
 		}
 	}
 	inv.links = procboxLinks()
+	inv.scratch = experimentScratch()
 	return inv
+}
+
+// experimentScratch lists the temp-dir entries the Lab's experiments make and
+// must remove again (isolate/experiments_linux.go): a mount point made there
+// for a mount inside the child would outlive the child on the host.
+func experimentScratch() []string {
+	var found []string
+	for _, pat := range []string{"procbox-mnt-*", "procbox-mkdir-*", "procbox-demo-*"} {
+		m, _ := filepath.Glob(filepath.Join(os.TempDir(), pat))
+		found = append(found, m...)
+	}
+	sort.Strings(found)
+	return found
 }
 
 // procboxCgroups lists every directory named procbox* in the cgroup
@@ -183,6 +198,15 @@ func (before hostInventory) leaksSince(now hostInventory, owned func(string) boo
 	for _, l := range now.links {
 		if !had[l] && owned(l) {
 			leaks = append(leaks, "link "+l)
+		}
+	}
+	had = map[string]bool{}
+	for _, p := range before.scratch {
+		had[p] = true
+	}
+	for _, p := range now.scratch {
+		if !had[p] {
+			leaks = append(leaks, "temp "+p)
 		}
 	}
 	sort.Strings(leaks)
