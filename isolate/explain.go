@@ -219,7 +219,8 @@ func kernelFileSteps(spec Spec) []Step {
 			Command: "for f in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug /proc/latency_stats; do [ ! -e $f ] || mount --bind /dev/null $f; done; " +
 				"for d in /proc/acpi /proc/scsi /sys/firmware " + ownerRunDir + "; do [ ! -d $d ] || mount -t tmpfs -o ro,size=0 tmpfs $d; done"},
 		{What: what, Command: "for p in /sys /proc/sys /proc/sysrq-trigger /proc/irq /proc/bus /proc/fs; do " +
-			"[ ! -e $p ] || { mount --rbind $p $p && mount -o remount,bind,ro $p; }; done"},
+			"[ ! -e $p ] || { mount --rbind $p $p && for m in $(awk -v p=$p '$5 == p || index($5, p \"/\") == 1 {print $5}' /proc/self/mountinfo); " +
+			"do mount -o remount,bind,ro $m; done; }; done"},
 	}
 }
 

@@ -86,6 +86,12 @@ func TestExplainLinesRunAsPrinted(t *testing.T) {
 				}
 				fmt.Fprintf(&script, "echo %q >&2\n{ %s\n} || { echo 'FAILED AS PRINTED' >&2; exit 1; }\n", "+ "+st.Command, line)
 			}
+			if tc.spec.Has(NSMnt) {
+				// The effect the text claims: every cgroup hierarchy below
+				// /sys is read-only now, not only /sys itself.
+				script.WriteString("for h in /sys/fs/cgroup/*/; do if mkdir \"$h\"pbx-explain-probe 2>/dev/null; then " +
+					"rmdir \"$h\"pbx-explain-probe; echo \"WRITABLE AFTER THE LINES: $h\" >&2; exit 1; fi; done\n")
+			}
 			t.Cleanup(func() {
 				for i := len(made) - 1; i >= 0; i-- {
 					if err := os.Remove(made[i]); err != nil && !os.IsNotExist(err) {
