@@ -1,45 +1,15 @@
 package inspect
 
-import (
-	"fmt"
-	"strings"
-	"unicode/utf8"
-)
+import "procbox/internal/termtext"
 
 // Printable returns s safe to put on a terminal: control characters (C0, DEL
 // and C1, which includes the 8-bit CSI) and bytes that are not UTF-8 are
 // written as \xNN or \u00NN escapes. Process names, command lines, paths and
 // environment values are chosen by whoever started the process: printed raw, a
 // name like "\x1b]2;…" would retitle the terminal, and a newline would forge a
-// row of the process table.
-func Printable(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if b := s[i]; b < 0x20 || b == 0x7f || b >= 0x80 {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r >= 0x80 && r <= 0x9f:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
-}
+// row of the process table. The rule lives in internal/termtext, which isolate
+// uses for what a Lab child reports, so both say the same bytes the same way.
+func Printable(s string) string { return termtext.Printable(s) }
 
 // Printable returns a copy of the row with every process-chosen string made
 // Printable, for text and TUI output (JSON carries the raw values, escaped by
