@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -257,5 +258,35 @@ func TestRedteamRootfsInheritedFD(t *testing.T) {
 	}
 	if got := run("run", "--ns", "mnt", "--", attack, "ls", "/proc/self/fd/6"); got != "ENOENT" {
 		t.Errorf("no rootfs: the caller's fd 6 reaches the command: %q, want ENOENT", got)
+	}
+}
+
+// TestRedteamSeccompOtherABI: on amd64 a process can make i386 calls through
+// int $0x80 and x32 calls with bit 30 set; their numbers mean other calls
+// (i386 39 is mkdir, amd64 39 getpid), so a filter that read them by the
+// amd64 table would let `--seccomp mkdir` be bypassed. The filter checks
+// seccomp_data.arch and the x32 bit first and kills the process (SIGSYS,
+// exit 159) before any number is judged. This held; the test keeps it so.
+func TestRedteamSeccompOtherABI(t *testing.T) {
+	requireRoot(t)
+	if runtime.GOARCH != "amd64" {
+		t.Skip("only amd64 has the i386 and x32 entries")
+	}
+	bin, attack := faultBuild(t), containAttack(t)
+	dir := t.TempDir()
+	control := filepath.Join(dir, "control")
+	r := faultExec(t, 30*time.Second, bin, "run", "--", attack, "abi", "i386", control)
+	if got := strings.TrimSpace(r.stdout); got != "ok" {
+		t.Skipf("the i386 entry does not work on this kernel (no IA32 emulation?): %q %q", got, r.stderr)
+	}
+	for _, abi := range []string{"i386", "x32"} {
+		made := filepath.Join(dir, abi)
+		r := faultExec(t, 30*time.Second, bin, "run", "--seccomp", "mkdir", "--", attack, "abi", abi, made)
+		if r.code != 128+int(syscall.SIGSYS) || strings.TrimSpace(r.stdout) != "" {
+			t.Errorf("%s mkdir under --seccomp mkdir: exit %d, output %q; want the filter to kill it (exit %d)", abi, r.code, r.stdout, 128+int(syscall.SIGSYS))
+		}
+		if _, err := os.Stat(made); err == nil {
+			t.Errorf("%s mkdir under --seccomp mkdir made %s", abi, made)
+		}
 	}
 }

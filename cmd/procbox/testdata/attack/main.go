@@ -13,6 +13,7 @@
 //	attack getfd PID FD        copy PID's descriptor FD (pidfd_getfd); print "ok TARGET" or the errno
 //	attack umount PATH         lazily unmount PATH (umount -l); print "ok" or the errno
 //	attack cgroupfs DIR        mount a fresh v1 pids cgroupfs on DIR, then unmount it; print "ok" or the errno
+//	attack abi i386|x32 PATH   mkdir PATH through another syscall ABI (int $0x80, the x32 bit); print "ok" or the errno
 //	attack sigio PID           have the kernel send PID SIGKILL as a SIGIO owner (fcntl F_SETOWN, F_SETSIG)
 package main
 
@@ -83,6 +84,8 @@ func main() {
 			unix.Unmount(os.Args[2], unix.MNT_DETACH)
 		}
 		fmt.Println(errName(err))
+	case "abi":
+		fmt.Println(otherABI(os.Args[2], os.Args[3]))
 	case "getfd":
 		pid, _ := strconv.Atoi(os.Args[2])
 		fd, _ := strconv.Atoi(os.Args[3])
