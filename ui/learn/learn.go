@@ -19,11 +19,16 @@ import (
 // keyMap are the lesson player's bindings; one value feeds Update and help.
 type keyMap struct {
 	Next, Prev, Enter, Act, DIY, Check, Hint, Notes, Reset, Panel, Up, Down, PageUp, PageDown key.Binding
+	HalfUp, HalfDown, Top, Bottom                                                             key.Binding
 	Answer                                                                                    key.Binding
 }
 
 func newKeyMap() keyMap {
 	return keyMap{
+		HalfUp:   common.DefaultKeyMap().HalfUp,
+		HalfDown: common.DefaultKeyMap().HalfDown,
+		Top:      common.DefaultKeyMap().Top,
+		Bottom:   common.DefaultKeyMap().Bottom,
 		Next:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next step")),
 		Prev:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous step")),
 		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next, once passed")),
@@ -306,7 +311,7 @@ func (s *Model) ShortHelp() []key.Binding {
 func (s *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{s.keys.Act, s.keys.DIY, s.keys.Check, s.keys.Hint, s.keys.Enter, s.keys.Next, s.keys.Prev},
-		{s.keys.Answer, s.keys.Panel, s.keys.Up, s.keys.Down, s.keys.PageUp, s.keys.PageDown},
+		{s.keys.Answer, s.keys.Panel, s.keys.Up, s.keys.Down, s.keys.PageUp, s.keys.PageDown, s.keys.HalfUp, s.keys.HalfDown, s.keys.Top, s.keys.Bottom},
 		{s.keys.Notes, s.keys.Reset},
 	}
 }
@@ -805,6 +810,14 @@ func (s *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.scroll = max(s.scroll-10, 0)
 	case key.Matches(msg, k.PageDown):
 		s.scroll += 10
+	case key.Matches(msg, k.HalfUp):
+		s.scroll = max(s.scroll-5, 0)
+	case key.Matches(msg, k.HalfDown):
+		s.scroll += 5
+	case key.Matches(msg, k.Top):
+		s.scroll = 0
+	case key.Matches(msg, k.Bottom):
+		s.scroll = 1 << 20 // the view keeps it in range
 	}
 	return nil
 }

@@ -475,3 +475,32 @@ func TestLearnTryItOnScreen(t *testing.T) {
 		t.Errorf("the result line is repeated:\n%s", v)
 	}
 }
+
+// One key map: the lesson text answers G/End, g/Home and ctrl+d/ctrl+u as
+// every other screen does, and ? lists them.
+func TestLearnScrollKeys(t *testing.T) {
+	f := newFixture(t, "namespaces", false, common.Progress{})
+	f.view(80, 14) // a small window: the text scrolls
+	f.press("G")
+	f.view(80, 14)
+	if f.m.scroll == 0 {
+		t.Fatal("G did not scroll to the end of the text")
+	}
+	f.press("g")
+	if f.m.scroll != 0 {
+		t.Fatalf("g left the text at line %d", f.m.scroll)
+	}
+	f.press("ctrl+d")
+	if f.m.scroll == 0 {
+		t.Fatal("ctrl+d did not scroll")
+	}
+	var keys []string
+	for _, g := range f.m.FullHelp() {
+		for _, b := range g {
+			keys = append(keys, b.Help().Key)
+		}
+	}
+	if h := strings.Join(keys, " "); !strings.Contains(h, "G/end") || !strings.Contains(h, "ctrl+u") {
+		t.Fatalf("? does not list the scroll keys: %s", h)
+	}
+}
