@@ -78,10 +78,18 @@ func (p *learnerPTY) waitFor(t *testing.T, want string) {
 // what they built, exits every shell level and returns the trace.
 func runLearnerShell(t *testing.T, shells learnerShells, lines []string) isolate.ShellTrace {
 	t.Helper()
-	cmd, done, err := shells.Shell(0, "test intro")
+	// The shell runs in the test's private mount namespace: what the
+	// commands mount never shows in the host's mount table, where other
+	// tests running at the same time count mounts as leaks. The holder of
+	// that namespace is left out of the watch, as the demo child is in the
+	// real player.
+	holder := privateMounts(t)
+	cmd, done, err := shells.Shell(holder, "test intro")
 	if err != nil {
 		t.Fatal(err)
 	}
+	cmd.Args = append([]string{"nsenter", "-t", strconv.Itoa(holder), "-m", "--", cmd.Path}, cmd.Args[1:]...)
+	cmd.Path = nsenterPath(t)
 	p, slave := openLearnerPTY(t)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
@@ -259,4 +267,58 @@ func removeByHandLesson(t *testing.T) {
 		t.Errorf("removing /tmp/learner: %v", err)
 	}
 	removeLearnerCgroup(t, "/sys/fs/cgroup/pids/learner")
+}
+
+// privateHolders are processes whose private mount namespaces the learner
+// shells of a test run in, one per test: mounts made there (an overlay, a
+// bind mount of a namespace file) persist from one shell to the next, as on
+// a learner's host, and vanish with the holder when the test ends.
+var privateHolders struct {
+	sync.Mutex
+	pid map[*testing.T]int
+}
+
+// privateMounts returns t's holder PID, starting it the first time.
+func privateMounts(t *testing.T) int {
+	t.Helper()
+	privateHolders.Lock()
+	defer privateHolders.Unlock()
+	if pid := privateHolders.pid[t]; pid != 0 {
+		return pid
+	}
+	h := exec.Command("unshare", "--mount", "--propagation", "private", "sleep", "3600")
+	if err := h.Start(); err != nil {
+		t.Skipf("no private mount namespace for the learner's shells: %v", err)
+	}
+	exited := make(chan struct{})
+	go func() { h.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		h.Process.Kill()
+		<-exited
+		privateHolders.Lock()
+		delete(privateHolders.pid, t)
+		privateHolders.Unlock()
+	})
+	// Wait until unshare has exec'd sleep in the new namespace.
+	own, _ := os.Readlink("/proc/self/ns/mnt")
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		theirs, _ := os.Readlink("/proc/" + strconv.Itoa(h.Process.Pid) + "/ns/mnt")
+		comm, _ := os.ReadFile("/proc/" + strconv.Itoa(h.Process.Pid) + "/comm")
+		if theirs != "" && theirs != own && strings.TrimSpace(string(comm)) == "sleep" {
+			break
+		}
+	}
+	if privateHolders.pid == nil {
+		privateHolders.pid = map[*testing.T]int{}
+	}
+	privateHolders.pid[t] = h.Process.Pid
+	return h.Process.Pid
+}
+
+func nsenterPath(t *testing.T) string {
+	p, err := exec.LookPath("nsenter")
+	if err != nil {
+		t.Skip("needs nsenter")
+	}
+	return p
 }

@@ -143,8 +143,11 @@ func TestLearnByHandInTmux(t *testing.T) {
 	state := t.TempDir()
 	x := learnTmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
 	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
+	// procbox and the learner's shells run in a private mount namespace: the
+	// overlay the lesson mounts never shows in the host's mount table, where
+	// other tests running at the same time count mounts as leaks.
 	x.run("new-session", "-d", "-s", "learn", "-x", "120", "-y", "40",
-		"-e", "XDG_STATE_HOME="+state, "exec "+bin+" learn byhand")
+		"-e", "XDG_STATE_HOME="+state, "exec unshare --mount --propagation private -- "+bin+" learn byhand")
 	l, _ := lessons.Find("byhand")
 	for i, s := range l.Steps {
 		x.waitFor(fmt.Sprintf("Step %d/%d · %s", i+1, len(l.Steps), s.Title), 60*time.Second)
