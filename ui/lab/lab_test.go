@@ -739,12 +739,13 @@ func TestLabCloseWhileStartingStopsTheLateChild(t *testing.T) {
 }
 
 // The user switch says what this user really gets: as root the map is
-// 0 0 1 (root inside is root outside), without map root nothing is mapped.
+// 0 0 1 (root inside is root outside) with or without map root; a user
+// stays itself inside unless map root makes it uid 0 there.
 func TestLabUserHintSaysWhatThisUserGets(t *testing.T) {
 	f := newFixture(t, isolate.Spec{})
 	user := f.m.switches[slices.IndexFunc(f.m.switches, func(s switchDef) bool { return s.label == "user" })]
-	if h := f.m.hint(user); !strings.Contains(h, "nobody (65534) inside") || strings.Contains(h, "outside") {
-		t.Errorf("user without map root: %q", h)
+	if h := f.m.hint(user); !strings.Contains(h, "map 0 0 1") || !strings.Contains(h, "you stay root inside") {
+		t.Errorf("root, user without map root: %q", h)
 	}
 	f.m.st.mapRoot = true
 	if h := f.m.hint(user); !strings.Contains(h, "map 0 0 1") || !strings.Contains(h, "root outside") {
@@ -753,6 +754,10 @@ func TestLabUserHintSaysWhatThisUserGets(t *testing.T) {
 	f.m.report.UID = 1001
 	if h := f.m.hint(user); !strings.Contains(h, "map 0 1001 1") || !strings.Contains(h, "uid 1001 outside") {
 		t.Errorf("uid 1001 with map root: %q", h)
+	}
+	f.m.st.mapRoot = false
+	if h := f.m.hint(user); !strings.Contains(h, "map 1001 1001 1") || !strings.Contains(h, "you stay uid 1001 inside") {
+		t.Errorf("uid 1001 without map root: %q", h)
 	}
 }
 

@@ -279,7 +279,9 @@ func (m *Model) hint(sw switchDef) string {
 		if m.st.mapRoot {
 			return "own uids: map 0 " + uid + " 1, uid 0 inside is " + you + " outside"
 		}
-		return "own uids, none mapped: the child shows as nobody (65534) inside"
+		// Without map root the child stays who it was (isolate maps the
+		// caller's own id: unshare --user --map-user=$(id -u)).
+		return "own uids: map " + uid + " " + uid + " 1, you stay " + you + " inside; caps count only there"
 	case "map root":
 		return "writes 0 " + uid + " 1 to uid_map: uid 0 inside is " + you + " outside"
 	}
