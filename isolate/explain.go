@@ -172,7 +172,7 @@ func childSetupSteps(spec Spec) []Step {
 		}
 		also := ""
 		if len(owners) > 0 {
-			also = "; so do " + strings.Join(owners, ", ") + " (naming a host process the owner of a file would have the kernel signal it)"
+			also = "; so do " + strings.Join(owners, ", ") + " (the same job by another call: naming a signal's owner, making namespaces at fork)"
 		}
 		steps = append(steps, Step{What: "seccomp filter, installed last: " + strings.Join(denied, ", ") + " fail with EPERM" + also + " " +
 			"(each name denies its whole family, the calls that do the same job, as Docker's default profile groups them)",

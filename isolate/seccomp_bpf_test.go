@@ -40,6 +40,12 @@ func runBPFArgs(t *testing.T, prog []bpfInstruction, nr int32, arch uint32, args
 			} else {
 				pc += int(in.Jf)
 			}
+		case bpfJsetK:
+			if a&in.K != 0 {
+				pc += int(in.Jt)
+			} else {
+				pc += int(in.Jf)
+			}
 		case bpfJgeK:
 			if a >= in.K {
 				pc += int(in.Jt)
@@ -167,6 +173,43 @@ func TestBuildDenyFilterArgs(t *testing.T) {
 	}
 	for _, c := range cases {
 		if got := runBPFArgs(t, prog, c.nr, testArchX86, c.args); got != c.want {
+			t.Errorf("%s: verdict %#x, want %#x", c.name, got, c.want)
+		}
+	}
+}
+
+// TestBuildDenyFilterNamespaceFlags: with unshare denied, clone fails when
+// any CLONE_NEW* flag is set (a bit test, not equality) and works for a
+// thread or a fork; clone3 fails whole with ENOSYS so libc falls back.
+func TestBuildDenyFilterNamespaceFlags(t *testing.T) {
+	const (
+		clone, clone3, unshare = 56, 435, 272
+		eperm, enosys, allow   = 0x50001, 0x50026, 0x7fff0000
+		thread                 = 0x003d0f00 // CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|…
+	)
+	var args []argDenial
+	for _, c := range newNamespaceCalls {
+		nr := map[string]uint32{"clone": clone, "clone3": clone3}[c.Name]
+		args = append(args, argDenial{Nr: nr, Arg: c.Arg, Value: c.Value, AnyBit: c.AnyBit, Always: c.Always, Errno: c.Errno})
+	}
+	prog := buildDenyFilter(testArchX86, 0x40000000, []uint32{unshare}, args...)
+	for _, c := range []struct {
+		name  string
+		nr    int32
+		flags uint64
+		want  uint32
+	}{
+		{"unshare", unshare, 0, eperm},
+		{"clone CLONE_NEWUSER", clone, 0x10000000 | 17, eperm},
+		{"clone CLONE_NEWNS", clone, 0x20000 | 17, eperm},
+		{"clone CLONE_NEWNET|CLONE_NEWPID", clone, 0x60000000, eperm},
+		{"clone CLONE_NEWCGROUP", clone, 0x02000000, eperm},
+		{"clone for a thread", clone, thread, allow},
+		{"fork through clone (SIGCHLD)", clone, 17, allow},
+		{"vfork through clone", clone, 0x4100 | 17, allow},
+		{"clone3", clone3, 0, enosys},
+	} {
+		if got := runBPFArgs(t, prog, c.nr, testArchX86, [6]uint64{c.flags}); got != c.want {
 			t.Errorf("%s: verdict %#x, want %#x", c.name, got, c.want)
 		}
 	}

@@ -49,12 +49,16 @@ var ioURingJobs = []string{"open", "mkdir", "unlink", "rmdir", "rename", "link",
 // ioURing is the family io_uring(7) is set up and driven with.
 var ioURing = []string{"io_uring_setup", "io_uring_enter", "io_uring_register"}
 
-// argCall is one call denied only with one argument value (see argDenial).
+// argCall is one call denied only with one argument value, or whole with
+// another errno (see argDenial).
 type argCall struct {
-	Name  string // the syscall
-	Arg   int    // which argument, from 0
-	Value uint32 // its value (the same on amd64 and arm64)
-	Text  string // what --explain prints
+	Name   string // the syscall
+	Arg    int    // which argument, from 0
+	Value  uint32 // its value (the same on amd64 and arm64)
+	AnyBit bool   // any of Value's bits set, not equality
+	Always bool   // the whole call, whatever its arguments
+	Errno  uint32 // 0: EPERM
+	Text   string // what --explain prints
 }
 
 // signalOwnerCalls do the kill family's job through the kernel: the owner of
@@ -69,14 +73,29 @@ var signalOwnerCalls = []argCall{
 	{Name: "ioctl", Arg: 1, Value: 0x8902, Text: "ioctl SIOCSPGRP"},
 }
 
+// newNamespaceCalls do unshare's job at fork: clone with any CLONE_NEW* flag
+// makes the child's namespaces, a user namespace included, as unshare(2)
+// would (CLONE_NEWNS 0x20000, CLONE_NEWCGROUP through CLONE_NEWNET
+// 0x02000000-0x40000000). clone3 passes its flags in memory, where a filter
+// cannot look, so it fails whole with ENOSYS, as in Docker's profile: libc
+// then falls back to clone, and the Go runtime uses clone for its threads.
+var newNamespaceCalls = []argCall{
+	{Name: "clone", Arg: 0, Value: 0x7e020000, AnyBit: true, Text: "clone with a CLONE_NEW* flag"},
+	{Name: "clone3", Always: true, Errno: 38, Text: "clone3 (ENOSYS: libc falls back to clone)"},
+}
+
 // seccompArgCalls lists the argument-checked calls denied along with the
 // expanded syscall list denied: those that name a signal's owner when the
-// kill family is denied.
+// kill family is denied, and clone's namespace flags with unshare.
 func seccompArgCalls(denied []string) []argCall {
+	var out []argCall
 	if slices.Contains(denied, "kill") {
-		return signalOwnerCalls
+		out = append(out, signalOwnerCalls...)
 	}
-	return nil
+	if slices.Contains(denied, "unshare") {
+		out = append(out, newNamespaceCalls...)
+	}
+	return out
 }
 
 // SeccompFamily lists what denying name denies on this architecture: every

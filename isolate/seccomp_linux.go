@@ -33,7 +33,7 @@ func loadSeccomp(names []string) error {
 		if !ok {
 			return fmt.Errorf("seccomp filter denying %v: no %s on %s", denied, c.Name, runtime.GOARCH)
 		}
-		args = append(args, argDenial{Nr: uint32(nr), Arg: c.Arg, Value: c.Value})
+		args = append(args, argDenial{Nr: uint32(nr), Arg: c.Arg, Value: c.Value, AnyBit: c.AnyBit, Always: c.Always, Errno: c.Errno})
 	}
 	prog := buildDenyFilter(seccompAuditArch, seccompX32Bit, nrs, args...)
 	if len(prog) > bpfMaxInsn {

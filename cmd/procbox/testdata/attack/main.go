@@ -14,12 +14,15 @@
 //	attack umount PATH         lazily unmount PATH (umount -l); print "ok" or the errno
 //	attack cgroupfs DIR        mount a fresh v1 pids cgroupfs on DIR, then unmount it; print "ok" or the errno
 //	attack abi i386|x32 PATH   mkdir PATH through another syscall ABI (int $0x80, the x32 bit); print "ok" or the errno
+//	attack clonens             start /bin/true in a new user namespace by clone(CLONE_NEWUSER), not unshare; print "ok" or the errno
 //	attack sigio PID           have the kernel send PID SIGKILL as a SIGIO owner (fcntl F_SETOWN, F_SETSIG)
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -86,6 +89,15 @@ func main() {
 		fmt.Println(errName(err))
 	case "abi":
 		fmt.Println(otherABI(os.Args[2], os.Args[3]))
+	case "clonens":
+		c := exec.Command("/bin/true")
+		c.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER}
+		err := c.Run()
+		var en syscall.Errno
+		if errors.As(err, &en) {
+			err = en
+		}
+		fmt.Println(errName(err))
 	case "getfd":
 		pid, _ := strconv.Atoi(os.Args[2])
 		fd, _ := strconv.Atoi(os.Args[3])
