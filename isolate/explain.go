@@ -2,6 +2,7 @@ package isolate
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -199,7 +200,9 @@ func kernelFileSteps(spec Spec) []Step {
 		"no tuning the host's kernel)"
 	if !capsDropped(spec, "cap_sys_admin") {
 		what += "; a child that keeps cap_sys_admin could remount them read-write, which is why runc drops it by default"
-		if spec.Has(NSUser) && spec.MapRoot && spec.MapRootTo == 0 && limits {
+		// Root of the user namespace is uid 0 outside with --map-root run by
+		// root, and without it too when root runs procbox (the map keeps 0).
+		if spec.Has(NSUser) && spec.MapRootTo == 0 && (spec.MapRoot || os.Geteuid() == 0) && limits {
 			// Found by the red team: root of its own user namespace may unmount
 			// what it mounted itself (these copies are not locked) or mount
 			// cgroupfs afresh in its cgroup namespace; run by root, the map
