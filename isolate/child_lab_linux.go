@@ -33,24 +33,50 @@ type Child struct {
 
 	// The Lab asks ChildView and HostView back to back and both show the
 	// cgroup's numbers: one read serves both within statsShareWindow.
-	// Guarded by mu; Apply and Experiment forget it (limits may change).
+	// Guarded by smu (never held across a question to the agent); Apply and
+	// Experiment forget it (limits may change).
+	smu      sync.Mutex
 	stats    CgroupStats
 	statsErr error
 	statsAt  time.Time
+
+	// lastChild is the child's last answer to the view question, guarded by
+	// smu. While an experiment keeps the agent busy (a 3-second CPU burn, a
+	// fork bomb), ChildView answers with it and fresh cgroup numbers instead
+	// of waiting: the side-by-side keeps moving during the experiment.
+	lastChild View
+	haveLast  bool
 }
 
 // statsShareWindow is how long one cgroup read answers both views: far
 // shorter than the Lab's refresh, far longer than the gap between its two asks.
 const statsShareWindow = 250 * time.Millisecond
 
-// cgroupStats reads the child's cgroup stats, or reuses a read made within
-// statsShareWindow. The caller holds c.mu and has checked c.l.cg.
-func (c *Child) cgroupStats() (CgroupStats, error) {
+// cgroupStats reads the stats of cg (the child's cgroup), or reuses a read
+// made within statsShareWindow.
+func (c *Child) cgroupStats(cg *Cgroup) (CgroupStats, error) {
+	c.smu.Lock()
+	defer c.smu.Unlock()
 	if now := time.Now(); c.statsAt.IsZero() || now.Sub(c.statsAt) > statsShareWindow || now.Before(c.statsAt) {
-		c.stats, c.statsErr = c.l.cg.Stats()
+		c.stats, c.statsErr = cg.Stats()
 		c.statsAt = now
 	}
 	return c.stats, c.statsErr
+}
+
+// forgetStats makes the next cgroupStats read the cgroup again.
+func (c *Child) forgetStats() {
+	c.smu.Lock()
+	c.statsAt = time.Time{}
+	c.smu.Unlock()
+}
+
+// current returns the launched child under lmu: it changes only while both
+// mu and lmu are held, so a reader that does not hold mu takes it here.
+func (c *Child) current() *launched {
+	c.lmu.Lock()
+	defer c.lmu.Unlock()
+	return c.l
 }
 
 // Start starts a child isolated as spec says that becomes an agent: it stays
@@ -200,9 +226,13 @@ func (c *Child) CleanupNotes() []string {
 	return slices.Clone(l.notes)
 }
 
-// ChildView asks the agent the Lab's questions from inside.
+// ChildView asks the agent the Lab's questions from inside. While another
+// question holds the agent (an experiment runs for seconds), it answers at
+// once with the child's last view and the cgroup's numbers read now.
 func (c *Child) ChildView() (View, error) {
-	c.mu.Lock()
+	if !c.mu.TryLock() {
+		return c.busyChildView()
+	}
 	defer c.mu.Unlock()
 	resp, err := c.call(agentRequest{Op: "view"})
 	if err != nil || resp.View == nil {
@@ -213,7 +243,25 @@ func (c *Child) ChildView() (View, error) {
 	// Limits are a property of the cgroup, not of a side; the agent may not
 	// even have the cgroup filesystem mounted, so both sides show the host's read.
 	if c.l.cg != nil {
-		v.Limits, _ = c.cgroupStats()
+		v.Limits, _ = c.cgroupStats(c.l.cg)
+	}
+	c.smu.Lock()
+	c.lastChild, c.haveLast = v, true
+	c.smu.Unlock()
+	return v, nil
+}
+
+// busyChildView is the child's side while the agent is busy: its last
+// answer, with the limits and usage read from the cgroup now.
+func (c *Child) busyChildView() (View, error) {
+	c.smu.Lock()
+	v, ok := c.lastChild, c.haveLast
+	c.smu.Unlock()
+	if !ok {
+		return View{Side: "child"}, errors.New("the child is busy with an experiment")
+	}
+	if l := c.current(); l != nil && l.cg != nil {
+		v.Limits, _ = c.cgroupStats(l.cg)
 	}
 	return v, nil
 }
@@ -221,15 +269,15 @@ func (c *Child) ChildView() (View, error) {
 // HostView answers the same questions from procbox's side: the host's
 // hostname, processes, interfaces and mounts, the child's PID and cgroup as
 // the host sees them, and procbox's own credentials, caps and namespaces.
+// It asks the agent nothing, so it never waits for an experiment.
 func (c *Child) HostView() (View, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	l := c.current()
 	// Host processes choose their names too.
 	v := gatherView("host").Printable()
-	v.PID = c.l.cmd.Process.Pid
-	if c.l.cg != nil {
-		v.CgroupPath = c.l.cg.Path()
-		v.Limits, _ = c.cgroupStats()
+	v.PID = l.cmd.Process.Pid
+	if l.cg != nil {
+		v.CgroupPath = l.cg.Path()
+		v.Limits, _ = c.cgroupStats(l.cg)
 	}
 	return v, nil
 }
@@ -239,7 +287,7 @@ func (c *Child) HostView() (View, error) {
 func (c *Child) Experiment(name string) (Outcome, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.statsAt = time.Time{}
+	c.forgetStats()
 	var before CgroupStats
 	if c.l.cg != nil {
 		before, _ = c.l.cg.Stats()
@@ -284,7 +332,7 @@ func (c *Child) Apply(spec Spec) (Change, error) {
 	// meanwhile waits, then stops the new child, so nothing is left behind.
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.statsAt = time.Time{}
+	c.forgetStats()
 	if c.isStopped() {
 		return Change{}, fmt.Errorf("the child was stopped")
 	}

@@ -484,3 +484,61 @@ func TestLabMapRootToNobody(t *testing.T) {
 		t.Errorf("outside the child is not uid 65534:\n%s", b)
 	}
 }
+
+// TestLabViewsMoveDuringExperiment: while a CPU burn keeps the agent busy
+// for seconds, both views still answer, and the cgroup's CPU usage in them
+// grows (the side-by-side used to freeze for the whole experiment).
+func TestLabViewsMoveDuringExperiment(t *testing.T) {
+	needRoot(t)
+	needCgroup(t, "cpu")
+	checkNoLeaks(t)
+	c := startChild(t, Spec{Namespaces: []string{NSPID, NSUTS}, Hostname: "busy", CPUMax: 0.5})
+	if _, err := c.ChildView(); err != nil { // the view that stands in while busy
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, err := c.Experiment(ExpCPUBurner); err != nil {
+			t.Errorf("cpuburn: %v", err)
+		}
+	}()
+	// Wait until the experiment holds the agent.
+	for c.mu.TryLock() {
+		c.mu.Unlock()
+		select {
+		case <-done:
+			t.Fatal("the experiment ended before it was seen running")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	first, err := c.ChildView()
+	if err != nil {
+		t.Fatalf("ChildView during the experiment: %v", err)
+	}
+	if first.Hostname != "busy" || first.PID != 1 {
+		t.Errorf("the child's rows during the experiment: hostname %q pid %d", first.Hostname, first.PID)
+	}
+	var grew bool
+	for !grew {
+		select {
+		case <-done:
+			t.Fatal("no view answered during the experiment showed the CPU usage growing")
+		case <-time.After(300 * time.Millisecond): // past statsShareWindow: a fresh read
+		}
+		host, err := c.HostView()
+		if err != nil {
+			t.Fatalf("HostView during the experiment: %v", err)
+		}
+		v, err := c.ChildView()
+		if err != nil {
+			t.Fatalf("ChildView during the experiment: %v", err)
+		}
+		if c.mu.TryLock() { // the experiment is over: these views prove nothing
+			c.mu.Unlock()
+			continue
+		}
+		grew = v.Limits.CPUUsageUsec > first.Limits.CPUUsageUsec && host.Limits.CPUUsageUsec > first.Limits.CPUUsageUsec
+	}
+	<-done
+}
