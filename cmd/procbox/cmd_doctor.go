@@ -128,6 +128,18 @@ func wrapWords(text string, width int) string {
 	return strings.Join(out, "\n")
 }
 
+// notDelegated is the line for a user who may manage no controller: why, in
+// the terms of this host's cgroup mode, instead of an empty list.
+func notDelegated(r inspect.HostReport) string {
+	switch r.CgroupMode {
+	case inspect.CgroupNone:
+		return "✗ delegated to you — none: no cgroup filesystem is mounted"
+	case inspect.CgroupV2:
+		return fmt.Sprintf("✗ delegated to you — none: uid %d does not own its cgroup (a service manager can delegate one: systemd's Delegate=yes); memory, pids and cpu limits need root", r.UID)
+	}
+	return fmt.Sprintf("✗ delegated to you — none: uid %d may write no cgroup of its own under /sys/fs/cgroup (v1 delegates by directory ownership); memory, pids and cpu limits need root", r.UID)
+}
+
 func doctorText(w io.Writer, r inspect.HostReport) {
 	mark := func(ok bool) string {
 		if ok {
@@ -152,8 +164,10 @@ func doctorText(w io.Writer, r inspect.HostReport) {
 	fmt.Fprintf(w, "  controllers: %s\n", dashIfEmpty(strings.Join(r.Controllers, " ")))
 	if r.CgroupReadOnly {
 		fmt.Fprintln(w, "✗ read-only — the cgroup filesystem is mounted read-only here: no cgroup can be made and no limit set, not even by root")
+	} else if len(r.Delegated) > 0 {
+		fmt.Fprintf(w, "✓ delegated to you — %s\n", strings.Join(r.Delegated, " "))
 	} else {
-		fmt.Fprintf(w, "%s delegated to you — %s\n", mark(len(r.Delegated) > 0), dashIfEmpty(strings.Join(r.Delegated, " ")))
+		fmt.Fprintln(w, notDelegated(r))
 	}
 	fmt.Fprintln(w, "\nSecurity")
 	line(r.Seccomp)

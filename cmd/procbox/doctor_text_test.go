@@ -55,3 +55,33 @@ func TestDoctorWrapsAtWords(t *testing.T) {
 		t.Error("width 0 (not a terminal) must not wrap")
 	}
 }
+
+// A user with no delegated controller is told why, in the terms of the host's
+// cgroup mode, never "delegated to you — -".
+func TestDoctorTextNothingDelegated(t *testing.T) {
+	for _, c := range []struct{ mode, want string }{
+		{"hybrid", "may write no cgroup of its own under /sys/fs/cgroup"},
+		{"v1", "may write no cgroup of its own under /sys/fs/cgroup"},
+		{"v2", "does not own its cgroup"},
+		{"none", "no cgroup filesystem is mounted"},
+	} {
+		r := inspect.HostReport{UID: 65534, CgroupMode: c.mode, Delegated: []string{}}
+		var b strings.Builder
+		doctorText(&b, r)
+		var line string
+		for _, l := range strings.Split(b.String(), "\n") {
+			if strings.Contains(l, "delegated to you") {
+				line = l
+			}
+		}
+		if !strings.HasPrefix(line, "✗ delegated to you — none: ") || !strings.Contains(line, c.want) {
+			t.Errorf("%s: delegated line %q, want ✗ … none: …%s…", c.mode, line, c.want)
+		}
+	}
+	r := inspect.HostReport{Root: true, CgroupMode: "hybrid", Delegated: []string{"memory", "pids"}}
+	var b strings.Builder
+	doctorText(&b, r)
+	if !strings.Contains(b.String(), "✓ delegated to you — memory pids\n") {
+		t.Errorf("root's delegated controllers not listed:\n%s", b.String())
+	}
+}
