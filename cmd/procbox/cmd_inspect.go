@@ -482,8 +482,8 @@ func parseInterspersed(fl *flag.FlagSet, args []string) ([]string, error) {
 func flagError(cmd string, err error) error {
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-		// "-3" reaches the flag parser, but the user meant a PID.
-		if _, err := strconv.Atoi(name); err == nil {
+		// "inspect -3" reaches the flag parser, but the user meant a PID.
+		if _, err := strconv.Atoi(name); err == nil && cmd == "inspect" {
 			return usagef("invalid PID %q: want a positive number", name)
 		}
 		return usagef("%s: unknown flag %s (see procbox %s --help)", cmd, name, cmd)

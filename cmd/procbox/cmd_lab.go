@@ -1,9 +1,9 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -17,21 +17,26 @@ import (
 // every child it ever started, whatever the UI managed to do.
 type labStopper interface{ StopAll() }
 
+const labHelp = `Usage: procbox lab [SPEC]
+
+Opens the Lab on a live child with the SPEC's switches already on; each can
+then be switched in the Lab. Needs a terminal.
+
+` + specHelp + `
+Example: procbox lab --ns uts,pid --hostname demo
+`
+
 // cmdLab implements 'procbox lab [SPEC]': the Lab on a live child, starting
 // from SPEC (a plain process without one).
 func cmdLab(args []string) error {
-	fs := flag.NewFlagSet("lab", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlagSet("lab")
 	spec := parseSpecFlags(fs)
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fs.SetOutput(os.Stdout)
-			fmt.Println("Usage: procbox lab [SPEC]")
-			fmt.Println("Opens the Lab on a live child with the SPEC's switches already on.")
-			fs.PrintDefaults()
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Print(labHelp)
 			return nil
 		}
-		return usagef("lab: %v", err)
+		return flagError("lab", err)
 	}
 	if fs.NArg() > 0 {
 		return usagef("lab: unexpected argument %q (the Lab takes only SPEC flags; see procbox lab --help)", fs.Arg(0))

@@ -4,28 +4,37 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 
 	"procbox/isolate"
 )
 
+const runHelp = `Usage: procbox run [SPEC] [--explain] [--report] -- CMD ARGS
+
+Runs CMD isolated as SPEC says, with procbox's stdin, stdout and stderr, and
+exits with CMD's status (128+signal when it was killed).
+
+  --explain  print the equivalent shell commands and exit; creates nothing
+  --report   afterwards, say on stderr what was isolated and what happened
+             (an OOM kill, failed forks, peak memory)
+
+` + specHelp + `
+Example: procbox run --ns all --mem 64M --pids 64 -- sh
+`
+
 // cmdRun implements 'procbox run [SPEC] -- CMD ARGS': CMD runs isolated with
 // procbox's stdio and procbox exits with its status (128+signal if killed).
 func cmdRun(args []string) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlagSet("run")
 	spec := parseSpecFlags(fs)
-	explain := fs.Bool("explain", false, "print the equivalent shell commands and exit; creates nothing")
-	report := fs.Bool("report", false, "print what was isolated and what happened on stderr")
+	explain := fs.Bool("explain", false, "")
+	report := fs.Bool("report", false, "")
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fs.SetOutput(os.Stdout)
-			fmt.Println("Usage: procbox run [SPEC] [--explain] [--report] -- CMD ARGS")
-			fs.PrintDefaults()
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Print(runHelp)
 			return nil
 		}
-		return usagef("run: %v", err)
+		return flagError("run", err)
 	}
 	s, err := spec()
 	if err != nil {

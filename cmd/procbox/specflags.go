@@ -23,6 +23,24 @@ import (
 	"procbox/isolate"
 )
 
+// specHelp describes the SPEC flags for `procbox run --help` and `procbox lab
+// --help`, in the style of the other commands' help (double dashes, one
+// value each), with what each needs.
+const specHelp = `SPEC (all optional; without any, the child is a plain process):
+  --ns LIST          namespaces: pid,net,mnt,uts,ipc,user,cgroup,time or all
+  --hostname NAME    hostname inside (needs --ns uts)
+  --map-root         be root inside, yourself outside (needs --ns user)
+  --mem SIZE         memory limit, e.g. 64M (K, M or G; at least 1M)
+  --pids N           most processes at once, e.g. 64 (0 = no limit)
+  --cpu FRACTION     CPU quota in CPUs, e.g. 0.5 (0 = no limit)
+  --drop-caps LIST   capabilities to drop, e.g. cap_chown,net_raw, or all
+  --seccomp LIST     syscalls to deny with EPERM, e.g. mkdir,unshare; a name
+                     denies its whole family (mkdir: mkdirat too)
+  --rootfs DIR       directory to pivot_root into (needs --ns mnt,pid)
+  --veth             a veth pair to the host (needs --ns net)
+  --time-offset DUR  shift monotonic and boot clocks, e.g. 24h (needs --ns time)
+`
+
 // parseSpecFlags registers the SPEC flags on fs and returns a function that,
 // after fs.Parse, builds and validates the Spec.
 func parseSpecFlags(fs *flag.FlagSet) func() (isolate.Spec, error) {
