@@ -65,3 +65,37 @@ func TestRunLabHelpListsEveryFlag(t *testing.T) {
 		}
 	}
 }
+
+// A command that only has a full-screen form says why it cannot start, in
+// the user's terms: on a real terminal with TERM=dumb it must not claim there
+// is no terminal.
+func TestWhyNoTUI(t *testing.T) {
+	cases := []struct {
+		in, out bool
+		term    string
+		want    string
+	}{
+		{true, true, "xterm-256color", ""},
+		{true, true, "screen", ""},
+		{true, true, "dumb", "TERM=dumb cannot move the cursor"},
+		{true, true, "", "TERM is not set"},
+		{false, true, "xterm", "stdin is not a terminal"},
+		{true, false, "xterm", "stdout is not a terminal"},
+		{false, false, "dumb", "stdin and stdout are not a terminal"},
+	}
+	for _, c := range cases {
+		got := whyNoTUI(c.in, c.out, c.term)
+		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Errorf("whyNoTUI(%v, %v, %q) = %q, want %q", c.in, c.out, c.term, got, c.want)
+		}
+		if c.in && c.out && strings.Contains(got, "not a terminal") {
+			t.Errorf("whyNoTUI on a terminal with TERM=%q says %q", c.term, got)
+		}
+	}
+	// go test's stdout is not a terminal: the Lab says so, and refuses as a usage error.
+	err := cmdLab(nil)
+	var ue usageError
+	if !errors.As(err, &ue) || !strings.Contains(ue.msg, "not a terminal") || !strings.Contains(ue.msg, "procbox run") {
+		t.Errorf("lab without a terminal: %v", err)
+	}
+}

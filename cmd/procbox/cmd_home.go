@@ -11,8 +11,10 @@ import (
 // terminal, the usage (and status 2) anywhere else, since there is nothing
 // sensible to do without one.
 func cmdHome() error {
-	if !onTTY() {
+	if why := noTUIReason(); why != "" {
 		fmt.Fprint(os.Stderr, usageText)
+		// Last, where it is read: why the home screen did not open.
+		fmt.Fprintf(os.Stderr, "\nprocbox: the home screen needs a terminal that can draw a screen: %s\n", why)
 		return exitError{code: 2}
 	}
 	d := buildDeps()

@@ -45,8 +45,8 @@ func cmdLab(args []string) error {
 	if err != nil {
 		return usagef("lab: %v", err)
 	}
-	if !onTTY() {
-		return usagef("lab: needs a terminal (for a one-off isolated command use: procbox run [SPEC] -- CMD)")
+	if why := noTUIReason(); why != "" {
+		return usagef("lab: needs a terminal that can draw a screen: %s (for a one-off isolated command use: procbox run [SPEC] -- CMD)", why)
 	}
 	d := buildDeps()
 	return withLabCleanup(d, func() error { return ui.RunLab(d, s) })

@@ -28,8 +28,30 @@ func isTerminal(f *os.File) bool { return term.IsTerminal(f.Fd()) }
 // onTTY reports whether both stdin and stdout are terminals that can draw
 // the TUI: TERM=dumb (or no TERM at all) cannot move the cursor, so those get
 // the plain text output instead of a full-screen UI with an invisible selection.
-func onTTY() bool {
-	return isTerminal(os.Stdin) && isTerminal(os.Stdout) && !dumbTerminal(os.Getenv("TERM"))
+func onTTY() bool { return noTUIReason() == "" }
+
+// noTUIReason says why this procbox cannot draw the full-screen UI, for the
+// commands that have no plain-text form (home, lab): "" when it can.
+func noTUIReason() string {
+	return whyNoTUI(isTerminal(os.Stdin), isTerminal(os.Stdout), os.Getenv("TERM"))
+}
+
+// whyNoTUI is noTUIReason on given facts: a user on a real terminal with
+// TERM=dumb must not be told it is not a terminal.
+func whyNoTUI(stdinTTY, stdoutTTY bool, term string) string {
+	switch {
+	case !stdinTTY && !stdoutTTY:
+		return "stdin and stdout are not a terminal"
+	case !stdinTTY:
+		return "stdin is not a terminal"
+	case !stdoutTTY:
+		return "stdout is not a terminal"
+	case term == "":
+		return "TERM is not set, so the terminal's type is unknown (try TERM=xterm-256color)"
+	case dumbTerminal(term):
+		return "TERM=" + term + " cannot move the cursor (try TERM=xterm-256color)"
+	}
+	return ""
 }
 
 // dumbTerminal reports whether TERM names a terminal without cursor movement.
