@@ -39,12 +39,23 @@ var syscallFamilies = [][]string{
 	{"io_uring_setup", "io_uring_enter", "io_uring_register"},
 }
 
-// ioURingJobs are the families whose job an io_uring ring also does: the
-// kernel runs IORING_OP_OPENAT, _MKDIRAT, _UNLINKAT, _RENAMEAT, _LINKAT and
-// _SYMLINKAT from the ring, where no filter on openat or mkdirat sees them.
-// Denying one of these jobs denies the ring as well (Docker's default
-// profile denies io_uring outright); denying the ring alone denies only it.
-var ioURingJobs = []string{"open", "mkdir", "unlink", "rmdir", "rename", "link", "symlink"}
+// ioURingJobs are the calls an io_uring ring also makes, where no filter on
+// the call itself sees them: the kernel runs IORING_OP_OPENAT, _MKDIRAT,
+// _UNLINKAT, _RENAMEAT, _LINKAT, _SYMLINKAT, _SOCKET, _BIND, _LISTEN,
+// _CONNECT, _ACCEPT, _SENDMSG, _SHUTDOWN, _FTRUNCATE, _SETXATTR, … from the
+// ring (io_uring_enter(2)). Denying one of these denies the ring as well
+// (Docker's default profile denies io_uring outright); denying the ring
+// alone denies only it. Calls the Go runtime needs (read, write, close) are
+// never denied, so they need no entry.
+var ioURingJobs = []string{
+	"open", "creat", "openat", "openat2", "mkdir", "mkdirat", "unlink", "unlinkat", "rmdir",
+	"rename", "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat",
+	"socket", "bind", "listen", "connect", "accept", "accept4", "sendto", "sendmsg", "sendmmsg",
+	"recvfrom", "recvmsg", "shutdown", "setsockopt", "getsockopt",
+	"statx", "fallocate", "fadvise64", "splice", "tee", "sync_file_range", "fsync", "fdatasync",
+	"setxattr", "fsetxattr", "getxattr", "fgetxattr", "ftruncate", "pipe", "pipe2",
+	"readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "preadv2", "pwritev2",
+}
 
 // ioURing is the family io_uring(7) is set up and driven with.
 var ioURing = []string{"io_uring_setup", "io_uring_enter", "io_uring_register"}
@@ -114,11 +125,14 @@ func SeccompFamily(name string) []string {
 			for _, n := range f {
 				add(n)
 			}
-			if slices.Contains(ioURingJobs, f[0]) {
-				for _, n := range ioURing {
-					add(n)
-				}
+		}
+	}
+	for _, n := range out {
+		if slices.Contains(ioURingJobs, n) {
+			for _, m := range ioURing {
+				add(m)
 			}
+			break
 		}
 	}
 	return out

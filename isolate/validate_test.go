@@ -108,6 +108,8 @@ func TestSeccompFamily(t *testing.T) {
 		"rmdir":   {"unlinkat", "io_uring_setup", "io_uring_enter"},
 		"mkdir":   {"mkdirat", "io_uring_setup", "io_uring_enter", "io_uring_register"},
 		"ptrace":  {"ptrace", "process_vm_writev", "pidfd_getfd"},
+		"socket":  {"socket", "io_uring_setup", "io_uring_enter", "io_uring_register"},
+		"bind":    {"bind", "io_uring_enter"},
 		"unshare": {"unshare"},
 	} {
 		got := SeccompFamily(name)

@@ -85,8 +85,8 @@ func TestRedteamSeccompKillBySIGIO(t *testing.T) {
 // TestRedteamSeccompIOURing: `--seccomp mkdir` and `--seccomp unlink` denied
 // mkdir/mkdirat and unlink/unlinkat, yet the child made and removed host
 // files through io_uring (IORING_OP_MKDIRAT, IORING_OP_UNLINKAT), which the
-// kernel runs without those syscalls. Now a job a ring can do denies the
-// ring's calls as well.
+// kernel runs without those syscalls; `--seccomp socket` left
+// IORING_OP_SOCKET. Now a call a ring can make denies the ring's calls too.
 func TestRedteamSeccompIOURing(t *testing.T) {
 	requireRoot(t)
 	bin, attack := faultBuild(t), containAttack(t)
@@ -108,6 +108,14 @@ func TestRedteamSeccompIOURing(t *testing.T) {
 	}
 	if _, err := os.Stat(made); err == nil {
 		t.Errorf("--seccomp mkdir: the child made %s through io_uring", made)
+	}
+
+	// IORING_OP_SOCKET (Linux 5.19) makes a socket without socket(2).
+	for _, name := range []string{"socket", "bind"} {
+		r = faultExec(t, 30*time.Second, bin, "run", "--seccomp", name, "--", attack, "uring", "socket", "-")
+		if got := strings.TrimSpace(r.stdout); got != "io_uring_setup EPERM" {
+			t.Errorf("--seccomp %s: the child says %q (stderr %q), want io_uring_setup EPERM", name, got, r.stderr)
+		}
 	}
 
 	keep := filepath.Join(dir, "keep")

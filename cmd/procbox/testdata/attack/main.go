@@ -9,7 +9,7 @@
 //	attack capeff              print this process's CapEff and CapInh from /proc/self/status
 //	attack alloc MIB           allocate and touch MIB MiB; print "allocated MIB" if it lived
 //	attack ls DIR              list DIR; print "ok N" or the errno
-//	attack uring OP PATH       mkdir or unlink PATH through an io_uring ring; print "ok" or the errno
+//	attack uring OP PATH       mkdir or unlink PATH, or make a socket, through an io_uring ring; print "ok" or the errno
 //	attack getfd PID FD        copy PID's descriptor FD (pidfd_getfd); print "ok TARGET" or the errno
 //	attack umount PATH         lazily unmount PATH (umount -l); print "ok" or the errno
 //	attack cgroupfs DIR        mount a fresh v1 pids cgroupfs on DIR, then unmount it; print "ok" or the errno

@@ -39,11 +39,12 @@ type uringSQE struct {
 const (
 	uringOpUnlinkat = 36
 	uringOpMkdirat  = 37
+	uringOpSocket   = 45
 	uringOffSQEs    = 0x10000000 // IORING_OFF_SQES
 	uringGetEvents  = 1          // IORING_ENTER_GETEVENTS
 )
 
-// uring does op ("mkdir" or "unlink") on path through one io_uring
+// uring does op ("mkdir", "unlink", or "socket", which ignores path) on path through one io_uring
 // submission, the way a child denied mkdirat or unlinkat would try, and
 // returns "ok" or the errno of the step that failed.
 func uring(op, path string) string {
@@ -73,6 +74,9 @@ func uring(op, path string) string {
 		sqe.Opcode, sqe.Len = uringOpMkdirat, 0o755
 	case "unlink":
 		sqe.Opcode = uringOpUnlinkat
+	case "socket":
+		// socket(AF_INET, SOCK_STREAM, 0): the domain goes in fd, the type in off.
+		sqe.Opcode, sqe.Fd, sqe.Off, sqe.Addr = uringOpSocket, unix.AF_INET, unix.SOCK_STREAM, 0
 	default:
 		return "unknown op " + op
 	}
