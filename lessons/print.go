@@ -29,7 +29,11 @@ func Print(id string, markdown bool) string {
 			body = strings.TrimSpace(body[nl+1:])
 		}
 		fmt.Fprintf(&b, "## %d. %s\n\n%s\n\n", i+1, s.Title, body)
-		fmt.Fprintf(&b, "**In procbox:** press a to %s.\n\n", s.Action.Label)
+		fmt.Fprintf(&b, "**In procbox:** press a to %s.", s.Action.Label)
+		if s.DIY != nil {
+			b.WriteString(" Or press s and type the commands above in a shell of your own: the check reads what they did.")
+		}
+		b.WriteString("\n\n")
 		if s.Hint != "" {
 			fmt.Fprintf(&b, "**Hint:** %s\n\n", s.Hint)
 		}
