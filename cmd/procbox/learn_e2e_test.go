@@ -148,6 +148,10 @@ func TestLearnByHandInTmux(t *testing.T) {
 	// other tests running at the same time count mounts as leaks.
 	x.run("new-session", "-d", "-s", "learn", "-x", "120", "-y", "40",
 		"-e", "XDG_STATE_HOME="+state, "exec unshare --mount --propagation private -- "+bin+" learn byhand")
+	pid, err := strconv.Atoi(strings.TrimSpace(x.run("display-message", "-p", "-t", "learn", "#{pane_pid}")))
+	if err != nil {
+		t.Fatalf("pane pid: %v", err)
+	}
 	l, _ := lessons.Find("byhand")
 	for i, s := range l.Steps {
 		x.waitFor(fmt.Sprintf("Step %d/%d · %s", i+1, len(l.Steps), s.Title), 60*time.Second)
@@ -193,5 +197,18 @@ func TestLearnByHandInTmux(t *testing.T) {
 			t.Errorf("%s: completed %v via %q, want passed by hand", k, p.Completed[k], p.Via[k])
 		}
 	}
+	// Quit and wait until procbox is gone: it saves progress on its way out,
+	// and must be done before the test's temp dirs are removed.
 	x.run("send-keys", "-t", "learn", "q")
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err != nil {
+			break
+		}
+		if _, st, ok := statPPIDState(pid); ok && st == "Z" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("procbox %d did not quit on q:\n%s", pid, x.screen())
+		}
+	}
 }
