@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"procbox/inspect"
+	"procbox/internal/units"
 )
 
 const inspectHelp = `Usage: procbox inspect [PID] [--json] [--text] [--show-secrets] [--compare PID2]
@@ -235,12 +236,12 @@ func writeSnapshotText(w io.Writer, s inspect.Snapshot) {
 		return f(n)
 	}
 	fmt.Fprintf(w, "  memory %s of %s   pids %s of %s   cpu %s   oom kills %d   throttled %d times (%d µs)   [%s]\n",
-		used(l.MemoryCurrent, sizeText), maxText(l.MemoryMax, sizeText), used(l.PidsCurrent, count),
+		used(l.MemoryCurrent, units.Short), maxText(l.MemoryMax, units.Short), used(l.PidsCurrent, count),
 		maxText(l.PidsMax, count), dashIfEmpty(l.CPUMax), l.OOMKills, l.NrThrottled, l.ThrottledUsec, l.CgroupVersion)
 	// The effective limit is the tightest on the way to the root: say which
 	// cgroup sets it when that is not the process's own.
 	for _, e := range []struct{ what, setBy, leaf string }{
-		{"memory", l.MemoryMaxSetBy, maxText(l.MemoryMaxLeaf, sizeText)},
+		{"memory", l.MemoryMaxSetBy, maxText(l.MemoryMaxLeaf, units.Short)},
 		{"pids", l.PidsMaxSetBy, maxText(l.PidsMaxLeaf, count)},
 		{"cpu", l.CPUMaxSetBy, dashIfEmpty(l.CPUMaxLeaf)},
 	} {
@@ -298,12 +299,21 @@ func writeSnapshotText(w io.Writer, s inspect.Snapshot) {
 
 	section("Memory")
 	why("memory")
-	fmt.Fprintf(w, "  rss %s   virtual %s\n", sizeText(s.Memory.RSSBytes), sizeText(s.Memory.VSizeBytes))
+	fmt.Fprintf(w, "  rss %s   virtual %s\n", units.Short(s.Memory.RSSBytes), units.Short(s.Memory.VSizeBytes))
 	for _, k := range s.Memory.Kinds {
-		fmt.Fprintf(w, "  %-6s %4d maps %10s\n", k.Kind, k.Count, sizeText(k.SizeBytes))
+		fmt.Fprintf(w, "  %-6s %4d maps %10s\n", k.Kind, k.Count, units.Short(k.SizeBytes))
 	}
 
-	section(fmt.Sprintf("File descriptors (%d)", len(s.FDs)))
+	// A count only when the list is whole: an unreadable fd directory is
+	// "unknown", never "0" (and a partly readable one says so).
+	fdTitle := fmt.Sprintf("File descriptors (%d)", len(s.FDs))
+	if _, bad := s.Errors["fds"]; bad {
+		fdTitle = "File descriptors (unknown)"
+		if len(s.FDs) > 0 {
+			fdTitle = fmt.Sprintf("File descriptors (%d listed, not all)", len(s.FDs))
+		}
+	}
+	section(fdTitle)
 	why("fds")
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, fd := range s.FDs {
@@ -418,20 +428,6 @@ func maxText(n int64, f func(int64) string) string {
 		return "max"
 	}
 	return f(n)
-}
-
-// sizeText prints a size in binary units (4.0K, 12.5M, 1.2G).
-func sizeText(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return strconv.FormatInt(n, 10) + "B"
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 5; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f%c", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 func dashIfEmpty(s string) string {

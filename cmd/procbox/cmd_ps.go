@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"procbox/inspect"
+	"procbox/internal/units"
 )
 
 const psHelp = `Usage: procbox ps [--json] [--text] [--container TEXT]
@@ -100,7 +101,7 @@ func writePsTable(w io.Writer, rows []inspect.ProcRow) error {
 	for _, r := range rows {
 		r = r.Printable() // a name may hold escape sequences or a newline
 		fmt.Fprintf(tw, "%d\t%d\t%s\t%d\t%s\t%s\t%d\t%s\t%s\t",
-			r.PID, r.PPID, r.User, r.Nice, r.State, sizeText(r.RSSBytes), r.Threads, dashIfEmpty(r.Container), dashIfEmpty(r.ContainerName))
+			r.PID, r.PPID, r.User, r.Nice, r.State, units.Short(r.RSSBytes), r.Threads, dashIfEmpty(r.Container), dashIfEmpty(r.ContainerName))
 		if pods {
 			fmt.Fprintf(tw, "%s\t", dashIfEmpty(r.Pod))
 		}
