@@ -180,18 +180,18 @@ func setupChild(spec Spec) error {
 		defer null.Close()
 	}
 	if spec.Rootfs != "" {
+		// /proc goes into the new root before the pivot: in a user namespace
+		// the kernel mounts a proc only while a fully visible one is in this
+		// mount namespace (mount_too_revealing), and after the pivot the
+		// host's is gone with the old root (runc mounts it first too).
 		if err := pivotInto(spec.Rootfs); err != nil {
 			return err
 		}
-	}
-	if spec.Has(NSMnt) && (spec.Has(NSPID) || spec.Rootfs != "") {
+	} else if spec.Has(NSMnt) && spec.Has(NSPID) {
 		// A /proc mounted now shows our own pid namespace; the inherited one
 		// still lists the host's processes.
-		if err := os.MkdirAll("/proc", 0o555); err != nil {
-			return fmt.Errorf("mkdir /proc: %v", err)
-		}
-		if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
-			return fmt.Errorf("mount -t proc proc /proc: %v", err)
+		if err := mountProc("/proc"); err != nil {
+			return err
 		}
 	}
 	if spec.Has(NSMnt) {
@@ -262,7 +262,8 @@ func setupChild(spec Spec) error {
 	return nil
 }
 
-// pivotInto makes dir the root of this mount namespace and forgets the old one.
+// pivotInto makes dir the root of this mount namespace, with a /proc of this
+// pid namespace mounted in it first, and forgets the old root.
 func pivotInto(dir string) error {
 	// pivot_root needs the new root to be a mount point of its own.
 	if err := unix.Mount(dir, dir, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
@@ -270,6 +271,11 @@ func pivotInto(dir string) error {
 	}
 	if err := unix.Chdir(dir); err != nil {
 		return fmt.Errorf("cd %s: %v", dir, err)
+	}
+	// Relative to the new root, before the pivot (see setupChild): a /proc
+	// of our own pid namespace.
+	if err := mountProc("proc"); err != nil {
+		return err
 	}
 	// pivot_root(".", ".") stacks the old root on top of the new one, so no
 	// put_old directory is needed inside the rootfs; unmounting "." drops it.
@@ -280,6 +286,18 @@ func pivotInto(dir string) error {
 		return fmt.Errorf("umount -l old root: %v", err)
 	}
 	return unix.Chdir("/")
+}
+
+// mountProc mounts a proc filesystem of this pid namespace at dir (made if
+// missing): the inherited /proc still lists the host's processes.
+func mountProc(dir string) error {
+	if err := os.MkdirAll(dir, 0o555); err != nil {
+		return fmt.Errorf("mkdir /proc: %v", err)
+	}
+	if err := unix.Mount("proc", dir, "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+		return fmt.Errorf("mount -t proc proc /proc: %v", err)
+	}
+	return nil
 }
 
 // linkUp sets IFF_UP on an interface with the classic ioctl (what ifconfig does).

@@ -129,15 +129,14 @@ func childSetupSteps(spec Spec) []Step {
 	if spec.Rootfs != "" {
 		steps = append(steps,
 			Step{What: "the new root must be a mount point", Command: fmt.Sprintf("mount --bind %s %s", spec.Rootfs, spec.Rootfs)},
+			Step{What: "a fresh /proc that shows this pid namespace, in the new root (only the child's own processes: no /proc/PID/root leads back to the host's /, which is why --rootfs needs --ns pid); before the pivot, because in a user namespace the kernel mounts a new proc only while a fully visible one is in the mount namespace",
+				Command: fmt.Sprintf("mkdir -p %s/proc && mount -t proc proc %s/proc", spec.Rootfs, spec.Rootfs)},
 			Step{What: "swap the root and drop the old one", Command: fmt.Sprintf("cd %s && pivot_root . . && umount -l .", spec.Rootfs)})
 	}
-	if spec.Has(NSMnt) && (spec.Has(NSPID) || spec.Rootfs != "") {
-		what := "a fresh /proc that shows this pid namespace"
-		if spec.Rootfs != "" {
-			what += " (only the child's own processes: no /proc/PID/root leads back to the host's /, which is why --rootfs needs --ns pid)"
-		}
-		steps = append(steps, Step{What: what, Command: "mount -t proc proc /proc"})
-	} else if spec.Has(NSPID) {
+	// With --rootfs, /proc is in place already (above).
+	if spec.Rootfs == "" && spec.Has(NSMnt) && spec.Has(NSPID) {
+		steps = append(steps, Step{What: "a fresh /proc that shows this pid namespace", Command: "mount -t proc proc /proc"})
+	} else if spec.Has(NSPID) && !spec.Has(NSMnt) {
 		steps = append(steps, Step{What: "no mnt namespace: /proc stays the host's, so ps still lists host processes", Command: "# (add --ns mnt for a fresh /proc)"})
 	}
 	steps = append(steps, kernelFileSteps(spec)...)

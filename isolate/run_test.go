@@ -546,3 +546,33 @@ func TestRunTinyLimits(t *testing.T) {
 // pidsMaxNow is shell, builtins only (no fork), that reads the pids.max of
 // its own cgroup into $m: v1 first, then the v2 line.
 const pidsMaxNow = `while IFS=: read -r _ ctl p; do case "$ctl" in pids) cg=/sys/fs/cgroup/pids$p;; "") [ -z "$cg" ] && cg=/sys/fs/cgroup$p;; esac; done < /proc/self/cgroup; read -r m < "$cg/pids.max"`
+
+// --rootfs with a user namespace (--ns all, or a normal user's only way to
+// use --rootfs): the kernel mounts a new proc in a user namespace only while
+// a fully visible one is in the mount namespace, so /proc must be mounted in
+// the new root before the pivot drops the host's. It failed with "mount -t
+// proc proc /proc: operation not permitted".
+func TestRunRootfsUserNS(t *testing.T) {
+	needRoot(t)
+	needNS(t, NSUser, NSMnt, NSPID)
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("needs the go tool to build the rootfs program")
+	}
+	checkNoLeaks(t)
+	root := t.TempDir()
+	build := exec.Command(goTool, "build", "-o", filepath.Join(root, "init"), "./testdata/lsroot")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the rootfs program: %v\n%s", err, b)
+	}
+	for _, s := range []Spec{
+		{Namespaces: []string{NSUser, NSMnt, NSPID}, MapRoot: true, Rootfs: root},
+		{Namespaces: AllNamespaces, Rootfs: root},
+	} {
+		out, res := runArgv(t, s, "/init")
+		if strings.TrimSpace(out) != "init proc" || res.ExitCode != 0 {
+			t.Errorf("--ns %s --rootfs: / inside should hold only init and proc: %q %+v", strings.Join(s.Namespaces, ","), out, res)
+		}
+	}
+}
