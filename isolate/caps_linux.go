@@ -2,6 +2,7 @@ package isolate
 
 import (
 	"fmt"
+	"os"
 	"sort"
 
 	"procbox/internal/kernel"
@@ -40,6 +41,23 @@ func clearInheritable() error {
 		return fmt.Errorf("capset: clear the inheritable set: %v", err)
 	}
 	return nil
+}
+
+// capDropRefused says, before anything is made, why a child that stays in
+// procbox's user namespace cannot have capabilities dropped: a caller without
+// cap_setpcap holds none to give up and may not shrink the bounding set
+// (PR_CAPBSET_DROP, capabilities(7)). In a new user namespace the child holds
+// that namespace's full set and drops from it, so that always works.
+func capDropRefused(spec Spec) error {
+	if len(spec.DropCaps) == 0 || spec.Has(NSUser) {
+		return nil
+	}
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil || data[0].Effective&(1<<unix.CAP_SETPCAP) != 0 {
+		return nil // let the child try, and say what failed
+	}
+	return fmt.Errorf("--drop-caps: uid %d has no capabilities to drop and may not shrink the bounding set (that takes cap_setpcap): run as root, or add --ns user to drop them in a user namespace of the child's own", os.Geteuid())
 }
 
 // dropCapsThisThread removes caps from the bounding set (so no exec can bring

@@ -213,3 +213,28 @@ func unprivUserNSRefused() string {
 	}
 	return ""
 }
+
+// As a normal user without a user namespace there is nothing to drop and the
+// bounding set cannot shrink: procbox says so in one line before it starts
+// anything (it failed in the child with "drop cap_audit_control from the
+// bounding set: operation not permitted"); with --ns user the drop works.
+func TestUnprivDropCapsSaysWhy(t *testing.T) {
+	bin := unprivBinary(t)
+	r := asNobody(t, bin, "run", "--drop-caps", "all", "--", "true")
+	if r.code != 1 || !strings.Contains(r.stderr, "has no capabilities to drop") || !strings.Contains(r.stderr, "--ns user") {
+		t.Errorf("run --drop-caps all as nobody: status %d, stderr %q", r.code, r.stderr)
+	}
+	if lines := stderrLines(r.stderr); len(lines) != 1 {
+		t.Errorf("want one line on stderr, got %q", r.stderr)
+	}
+	r = asNobody(t, bin, "run", "--ns", "user", "--drop-caps", "all", "--", "sh", "-c", "grep CapBnd /proc/self/status")
+	if r.code != 0 {
+		if strings.Contains(r.stderr, "user namespace") || strings.Contains(r.stderr, "not permitted") {
+			t.Skipf("this host refuses nobody a user namespace: %s", r.stderr)
+		}
+		t.Fatalf("run --ns user --drop-caps all as nobody: status %d, stderr %q", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "CapBnd:\t0000000000000000") {
+		t.Errorf("in its own user namespace the child should have dropped every cap: %q", r.stdout)
+	}
+}
