@@ -43,21 +43,28 @@ func clearInheritable() error {
 	return nil
 }
 
-// capDropRefused says, before anything is made, why a child that stays in
-// procbox's user namespace cannot have capabilities dropped: a caller without
-// cap_setpcap holds none to give up and may not shrink the bounding set
-// (PR_CAPBSET_DROP, capabilities(7)). In a new user namespace the child holds
-// that namespace's full set and drops from it, so that always works.
-func capDropRefused(spec Spec) error {
-	if len(spec.DropCaps) == 0 || spec.Has(NSUser) {
-		return nil
-	}
+// privilegeRefused says, before anything is made, why this caller cannot
+// have what spec asks of the host side, in one line:
+//   - --drop-caps for a child that stays in procbox's user namespace: a
+//     caller without cap_setpcap holds no capabilities to give up and may not
+//     shrink the bounding set (PR_CAPBSET_DROP, capabilities(7)); in a new
+//     user namespace the child drops from that namespace's set, which works;
+//   - --veth: the host end of the pair is made in the host's network
+//     namespace, which takes cap_net_admin there.
+func privilegeRefused(spec Spec) error {
 	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
 	var data [2]unix.CapUserData
-	if err := unix.Capget(&hdr, &data[0]); err != nil || data[0].Effective&(1<<unix.CAP_SETPCAP) != 0 {
-		return nil // let the child try, and say what failed
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return nil // let the setup try, and say what failed
 	}
-	return fmt.Errorf("--drop-caps: uid %d has no capabilities to drop and may not shrink the bounding set (that takes cap_setpcap): run as root, or add --ns user to drop them in a user namespace of the child's own", os.Geteuid())
+	has := func(c int) bool { return data[c/32].Effective&(1<<(uint(c)%32)) != 0 }
+	if len(spec.DropCaps) > 0 && !spec.Has(NSUser) && !has(unix.CAP_SETPCAP) {
+		return fmt.Errorf("--drop-caps: uid %d has no capabilities to drop and may not shrink the bounding set (that takes cap_setpcap): run as root, or add --ns user to drop them in a user namespace of the child's own", os.Geteuid())
+	}
+	if spec.Veth && !has(unix.CAP_NET_ADMIN) {
+		return fmt.Errorf("--veth: uid %d may not make network interfaces on the host (that takes cap_net_admin): run as root, or leave out --veth (the child keeps its loopback)", os.Geteuid())
+	}
+	return nil
 }
 
 // dropCapsThisThread removes caps from the bounding set (so no exec can bring

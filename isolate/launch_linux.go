@@ -55,7 +55,7 @@ func launch(spec Spec, mode string, argv []string, stdin io.Reader, stdout, stde
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
-	if err := capDropRefused(spec); err != nil {
+	if err := privilegeRefused(spec); err != nil {
 		return nil, err
 	}
 	l = &launched{spec: spec, waited: make(chan struct{})}

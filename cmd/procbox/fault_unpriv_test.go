@@ -238,3 +238,13 @@ func TestUnprivDropCapsSaysWhy(t *testing.T) {
 		t.Errorf("in its own user namespace the child should have dropped every cap: %q", r.stdout)
 	}
 }
+
+// --veth as a normal user: one line saying it takes cap_net_admin on the
+// host, before any child starts (it failed after the fork with a netlink error).
+func TestUnprivVethSaysWhy(t *testing.T) {
+	bin := unprivBinary(t)
+	r := asNobody(t, bin, "run", "--ns", "user,net", "--veth", "--", "true")
+	if r.code != 1 || !strings.Contains(r.stderr, "cap_net_admin") || len(stderrLines(r.stderr)) != 1 {
+		t.Errorf("run --veth as nobody: status %d, stderr %q", r.code, r.stderr)
+	}
+}
