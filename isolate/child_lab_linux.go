@@ -39,6 +39,7 @@ type Child struct {
 	stats    CgroupStats
 	statsErr error
 	statsAt  time.Time
+	statsOf  *Cgroup // the cgroup the cached read is of (Apply may replace it)
 
 	// lastChild is the child's last answer to the view question, guarded by
 	// smu. While an experiment keeps the agent busy (a 3-second CPU burn, a
@@ -46,6 +47,12 @@ type Child struct {
 	// of waiting: the side-by-side keeps moving during the experiment.
 	lastChild View
 	haveLast  bool
+	// experimenting is true while Experiment holds mu for its question;
+	// guarded by vmu. A view that finds it true answers without mu (no
+	// Apply can change the cgroup then), and holds vmu while it reads the
+	// cgroup, so Experiment cannot hand mu to an Apply under its feet.
+	vmu           sync.Mutex
+	experimenting bool
 }
 
 // statsShareWindow is how long one cgroup read answers both views: far
@@ -57,9 +64,9 @@ const statsShareWindow = 250 * time.Millisecond
 func (c *Child) cgroupStats(cg *Cgroup) (CgroupStats, error) {
 	c.smu.Lock()
 	defer c.smu.Unlock()
-	if now := time.Now(); c.statsAt.IsZero() || now.Sub(c.statsAt) > statsShareWindow || now.Before(c.statsAt) {
+	if now := time.Now(); c.statsOf != cg || c.statsAt.IsZero() || now.Sub(c.statsAt) > statsShareWindow || now.Before(c.statsAt) {
 		c.stats, c.statsErr = cg.Stats()
-		c.statsAt = now
+		c.statsAt, c.statsOf = now, cg
 	}
 	return c.stats, c.statsErr
 }
@@ -71,12 +78,11 @@ func (c *Child) forgetStats() {
 	c.smu.Unlock()
 }
 
-// current returns the launched child under lmu: it changes only while both
-// mu and lmu are held, so a reader that does not hold mu takes it here.
-func (c *Child) current() *launched {
-	c.lmu.Lock()
-	defer c.lmu.Unlock()
-	return c.l
+// setExperimenting marks the agent busy with an experiment, or free again.
+func (c *Child) setExperimenting(on bool) {
+	c.vmu.Lock()
+	c.experimenting = on
+	c.vmu.Unlock()
 }
 
 // Start starts a child isolated as spec says that becomes an agent: it stays
@@ -226,13 +232,25 @@ func (c *Child) CleanupNotes() []string {
 	return slices.Clone(l.notes)
 }
 
-// ChildView asks the agent the Lab's questions from inside. While another
-// question holds the agent (an experiment runs for seconds), it answers at
-// once with the child's last view and the cgroup's numbers read now.
+// ChildView asks the agent the Lab's questions from inside. While an
+// experiment holds the agent (it runs for seconds), it answers at once with
+// the child's last view and the cgroup's numbers read now.
 func (c *Child) ChildView() (View, error) {
-	if !c.mu.TryLock() {
-		return c.busyChildView()
+	c.vmu.Lock()
+	if c.experimenting {
+		c.smu.Lock()
+		v, ok := c.lastChild, c.haveLast
+		c.smu.Unlock()
+		if ok {
+			if c.l.cg != nil {
+				v.Limits, _ = c.cgroupStats(c.l.cg)
+			}
+			c.vmu.Unlock()
+			return v, nil
+		}
 	}
+	c.vmu.Unlock()
+	c.mu.Lock()
 	defer c.mu.Unlock()
 	resp, err := c.call(agentRequest{Op: "view"})
 	if err != nil || resp.View == nil {
@@ -251,35 +269,41 @@ func (c *Child) ChildView() (View, error) {
 	return v, nil
 }
 
-// busyChildView is the child's side while the agent is busy: its last
-// answer, with the limits and usage read from the cgroup now.
-func (c *Child) busyChildView() (View, error) {
-	c.smu.Lock()
-	v, ok := c.lastChild, c.haveLast
-	c.smu.Unlock()
-	if !ok {
-		return View{Side: "child"}, errors.New("the child is busy with an experiment")
-	}
-	if l := c.current(); l != nil && l.cg != nil {
-		v.Limits, _ = c.cgroupStats(l.cg)
-	}
-	return v, nil
-}
-
 // HostView answers the same questions from procbox's side: the host's
 // hostname, processes, interfaces and mounts, the child's PID and cgroup as
 // the host sees them, and procbox's own credentials, caps and namespaces.
-// It asks the agent nothing, so it never waits for an experiment.
+// It asks the agent nothing, so it does not wait for an experiment.
 func (c *Child) HostView() (View, error) {
-	l := c.current()
 	// Host processes choose their names too.
 	v := gatherView("host").Printable()
-	v.PID = l.cmd.Process.Pid
-	if l.cg != nil {
-		v.CgroupPath = l.cg.Path()
-		v.Limits, _ = c.cgroupStats(l.cg)
+	c.vmu.Lock()
+	if c.experimenting {
+		defer c.vmu.Unlock()
+		c.hostSide(&v)
+		return v, nil
 	}
+	c.vmu.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hostSide(&v)
 	return v, nil
+}
+
+// hostSide adds the child's PID and cgroup as the host sees them. The caller
+// holds mu, or vmu while an experiment runs: either keeps Apply away.
+func (c *Child) hostSide(v *View) {
+	v.PID = c.l.cmd.Process.Pid
+	if c.l.cg != nil {
+		v.CgroupPath = c.l.cg.Path()
+		v.Limits, _ = c.cgroupStats(c.l.cg)
+	}
+}
+
+// isExperimenting reports whether an experiment holds the agent now.
+func (c *Child) isExperimenting() bool {
+	c.vmu.Lock()
+	defer c.vmu.Unlock()
+	return c.experimenting
 }
 
 // Experiment runs one experiment inside the child. The host side adds what
@@ -287,6 +311,8 @@ func (c *Child) HostView() (View, error) {
 func (c *Child) Experiment(name string) (Outcome, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.setExperimenting(true)
+	defer c.setExperimenting(false) // before mu goes: see vmu
 	c.forgetStats()
 	var before CgroupStats
 	if c.l.cg != nil {
@@ -332,6 +358,9 @@ func (c *Child) Apply(spec Spec) (Change, error) {
 	// meanwhile waits, then stops the new child, so nothing is left behind.
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// A view that does not wait for mu may have read the cgroup while the
+	// change was half made: forget that read when the change is complete.
+	defer c.forgetStats()
 	c.forgetStats()
 	if c.isStopped() {
 		return Change{}, fmt.Errorf("the child was stopped")

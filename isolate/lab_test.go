@@ -504,8 +504,7 @@ func TestLabViewsMoveDuringExperiment(t *testing.T) {
 		}
 	}()
 	// Wait until the experiment holds the agent.
-	for c.mu.TryLock() {
-		c.mu.Unlock()
+	for !c.isExperimenting() {
 		select {
 		case <-done:
 			t.Fatal("the experiment ended before it was seen running")
@@ -534,8 +533,7 @@ func TestLabViewsMoveDuringExperiment(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ChildView during the experiment: %v", err)
 		}
-		if c.mu.TryLock() { // the experiment is over: these views prove nothing
-			c.mu.Unlock()
+		if !c.isExperimenting() { // the experiment is over: these views prove nothing
 			continue
 		}
 		grew = v.Limits.CPUUsageUsec > first.Limits.CPUUsageUsec && host.Limits.CPUUsageUsec > first.Limits.CPUUsageUsec
