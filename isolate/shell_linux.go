@@ -216,6 +216,10 @@ func sendFDs(f *os.File, fds ...int) error {
 // its stdio over as it is. It waits for the shell to end and exits with its
 // status.
 func shellClientMain() int {
+	// The shell inside runs as our uid when the Lab has no user namespace;
+	// not dumpable, we cannot be traced by it and made to type into the
+	// Lab's terminal with TIOCSTI (see Run). We start no child of our own.
+	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	conn := os.NewFile(controlFD, "procbox-shell")
 	stdio := [3]*os.File{os.Stdin, os.Stdout, os.Stderr}
 	fds := []int{0, 1, 2}

@@ -325,3 +325,34 @@ func TestRedteamSeccompUnshareByClone(t *testing.T) {
 		t.Errorf("--seccomp unshare broke fork: code %d, output %q, stderr %q", r.code, got, r.stderr)
 	}
 }
+
+// TestRedteamPtraceParent: run by a normal user without a user namespace
+// (seccomp is all such a user can ask for), the command has procbox's uid and
+// could PTRACE_ATTACH procbox, its parent: it made procbox call
+// ioctl(0, TIOCSTI) on the caller's terminal — procbox's controlling terminal,
+// so no capability is needed — and the caller's shell ran the typed command
+// after procbox exited; or any syscall the filter denies the command. Now
+// procbox is not dumpable while the command runs: attach and pidfd_getfd
+// answer EPERM. A user namespace still starts (its maps are written first).
+func TestRedteamPtraceParent(t *testing.T) {
+	bin := unprivBinary(t)
+	data, err := os.ReadFile(containAttack(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	attack := filepath.Join(filepath.Dir(bin), "attack")
+	if err := os.WriteFile(attack, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := asNobody(t, bin, "run", "--seccomp", "mkdir", "--", "/bin/sh", "-c", attack+" ptrace $PPID; "+attack+" getfd $PPID 0")
+	if r.err != nil || r.code != 0 {
+		t.Fatalf("as nobody, run: code %d err %v stderr %q", r.code, r.err, r.stderr)
+	}
+	if got := strings.Fields(strings.TrimSpace(r.stdout)); !slices.Equal(got, []string{"EPERM", "pidfd_getfd", "EPERM"}) {
+		t.Errorf("as nobody, the command attaching to procbox and copying its fd 0 says %q, want EPERM for both", r.stdout)
+	}
+	r = asNobody(t, bin, "run", "--ns", "user", "--map-root", "--", "/bin/sh", "-c", "id -u")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "0" {
+		t.Errorf("as nobody, run --ns user --map-root: code %d, uid %q, stderr %q; the user namespace must still start", r.code, r.stdout, r.stderr)
+	}
+}

@@ -15,6 +15,7 @@
 //	attack cgroupfs DIR        mount a fresh v1 pids cgroupfs on DIR, then unmount it; print "ok" or the errno
 //	attack abi i386|x32 PATH   mkdir PATH through another syscall ABI (int $0x80, the x32 bit); print "ok" or the errno
 //	attack clonens             start /bin/true in a new user namespace by clone(CLONE_NEWUSER), not unshare; print "ok" or the errno
+//	attack ptrace PID          attach to PID with ptrace, then detach; print "ok" or the errno
 //	attack sigio PID           have the kernel send PID SIGKILL as a SIGIO owner (fcntl F_SETOWN, F_SETSIG)
 package main
 
@@ -23,6 +24,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -98,6 +100,9 @@ func main() {
 			err = en
 		}
 		fmt.Println(errName(err))
+	case "ptrace":
+		pid, _ := strconv.Atoi(os.Args[2])
+		fmt.Println(attach(pid))
 	case "getfd":
 		pid, _ := strconv.Atoi(os.Args[2])
 		fd, _ := strconv.Atoi(os.Args[3])
@@ -136,6 +141,17 @@ func sigio(pid int) string {
 		return "write " + errName(err)
 	}
 	return "sent"
+}
+
+// attach seizes pid with ptrace and lets it go: a tracer can make the
+// tracee run any syscall, such as TIOCSTI on its controlling terminal.
+func attach(pid int) string {
+	runtime.LockOSThread()
+	if err := unix.PtraceSeize(pid); err != nil {
+		return errName(err)
+	}
+	unix.PtraceDetach(pid)
+	return "ok"
 }
 
 // getfd takes a copy of another process's descriptor, as ptrace would let a
