@@ -275,7 +275,7 @@ func (l *launched) start() error {
 				l.bornIn, leave = nil, nil
 			}
 		}
-		err := l.cmd.Start()
+		err := startUntraceable(l.cmd)
 		if leave != nil {
 			if lerr := leave(); lerr != nil {
 				// This thread is stuck in the child's cgroup, which could then

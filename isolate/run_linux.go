@@ -30,19 +30,6 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 	if err != nil {
 		return res, err
 	}
-	// While the command runs, procbox cannot be traced by it: a command of
-	// the same uid (no user namespace) could otherwise PTRACE_ATTACH its
-	// parent and have it run any syscall — outside the seccomp filter, and
-	// TIOCSTI on procbox's controlling terminal, the caller's, typing into
-	// the caller's shell (the CVE-2017-5226 class again). Not dumpable, only
-	// CAP_SYS_PTRACE may (ptrace(2), "Ptrace access mode checking"). Only now:
-	// an unprivileged caller must still write the user namespace's maps into
-	// the child's /proc during the start, which a non-dumpable parent's
-	// child would not let it.
-	if prev, perr := unix.PrctlRetInt(unix.PR_GET_DUMPABLE, 0, 0, 0, 0); perr == nil {
-		unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
-		defer unix.Prctl(unix.PR_SET_DUMPABLE, uintptr(prev), 0, 0, 0)
-	}
 	defer func() {
 		if cerr := l.cleanup(); cerr != nil && err == nil {
 			err = fmt.Errorf("cleanup: %w", cerr)

@@ -218,7 +218,7 @@ func sendFDs(f *os.File, fds ...int) error {
 func shellClientMain() int {
 	// The shell inside runs as our uid when the Lab has no user namespace;
 	// not dumpable, we cannot be traced by it and made to type into the
-	// Lab's terminal with TIOCSTI (see Run). We start no child of our own.
+	// Lab's terminal with TIOCSTI (untraceable_linux.go). We start no child.
 	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	conn := os.NewFile(controlFD, "procbox-shell")
 	stdio := [3]*os.File{os.Stdin, os.Stdout, os.Stderr}
