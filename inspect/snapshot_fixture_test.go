@@ -3,6 +3,7 @@ package inspect
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -209,5 +210,22 @@ func TestReasonClassifiesErrno(t *testing.T) {
 	got := reason(&pathErr)
 	if os.Geteuid() != 0 && got != ErrDenied.Error() || os.Geteuid() == 0 && !strings.HasPrefix(got, "permission denied even for root") {
 		t.Errorf("EACCES reason = %q", got)
+	}
+}
+
+// Gone answers like Snapshot for a PID with no /proc entry, and nil for one
+// that exists.
+func TestFSGone(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "42"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fs := FS{Proc: dir}
+	if err := fs.Gone(42); err != nil {
+		t.Errorf("Gone(42) with /proc/42 present: %v", err)
+	}
+	err := fs.Gone(43)
+	if !errors.Is(err, ErrGone) || !strings.Contains(err.Error(), "no process with PID 43") {
+		t.Errorf("Gone(43): %v, want ErrGone saying no process with PID 43", err)
 	}
 }

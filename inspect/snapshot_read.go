@@ -251,6 +251,16 @@ func (fs FS) exists(pid int) bool {
 	return err == nil || !errors.Is(err, os.ErrNotExist)
 }
 
+// Gone returns the ErrGone error Snapshot would give when no process pid is
+// there (saying so when hidepid may be why), and nil while /proc/PID exists:
+// the CLI answers a mistyped PID in one line before it opens a screen.
+func (fs FS) Gone(pid int) error {
+	if fs.exists(pid) {
+		return nil
+	}
+	return fs.goneErr(pid)
+}
+
 // goneError says the process does not exist, and why that may be a
 // misunderstanding when /proc hides other users' processes.
 func (fs FS) goneErr(pid int) error {

@@ -73,6 +73,16 @@ func cmdInspect(args []string) error {
 
 	if !*jsonOut && !*textOut {
 		if onTTY() {
+			// A mistyped PID is one line and status 1, as without a
+			// terminal, not a full screen that says the process is gone.
+			for _, p := range []int{a, b} {
+				if p == 0 {
+					continue
+				}
+				if err := inspect.DefaultFS().Gone(p); err != nil {
+					return err
+				}
+			}
 			return runInspectTUIWith(a, b, *showSecrets)
 		}
 		if a == 0 {

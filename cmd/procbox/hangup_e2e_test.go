@@ -85,3 +85,17 @@ func TestE2EDumbTerminalGetsPlainText(t *testing.T) {
 		t.Fatalf("TERM=dumb did not get the plain table:\n%s", v)
 	}
 }
+
+// A mistyped PID on a terminal is one line and status 1, as without one; it
+// used to open the full-screen inspector on "Process N does not exist".
+func TestE2EInspectMissingPIDOnTerminal(t *testing.T) {
+	bin := buildProcbox(t)
+	s := newTmux(t, "procbox-nopid", "env TERM=xterm-256color "+bin+" inspect 4194303; echo PROCBOX-EXIT=$?; sleep 30")
+	v := s.waitFor("PROCBOX-EXIT=")
+	if !strings.Contains(v, "procbox: no process with PID 4194303") || !strings.Contains(v, "PROCBOX-EXIT=1") {
+		t.Fatalf("inspect of a missing PID on a terminal:\n%s", v)
+	}
+	if strings.Contains(v, "procbox ›") || strings.Contains(v, "Overview") {
+		t.Fatalf("a full-screen inspector was drawn for a missing PID:\n%s", v)
+	}
+}
