@@ -90,6 +90,7 @@ func TestBadInput(t *testing.T) {
 		// extra arguments
 		{"ps extra argument", []string{"ps", "extra"}},
 		{"doctor extra argument", []string{"doctor", "extra"}},
+		{"doctor clean with json", []string{"doctor", "--clean", "--json"}},
 		{"version extra argument", []string{"version", "extra"}},
 	}
 	if len(cases) < 30 {

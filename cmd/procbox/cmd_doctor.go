@@ -54,6 +54,11 @@ func cmdDoctor(args []string) error {
 	if *legacy && !*clean {
 		return usagef("doctor: --legacy goes with --clean")
 	}
+	if *clean && *jsonOut {
+		// --clean acts and prints what it did as lines; silently dropping
+		// --json would hand a script text it cannot parse.
+		return usagef("doctor: --clean prints what it removed as text; it does not go with --json")
+	}
 	if *clean {
 		return doctorClean(os.Stdout, *legacy)
 	}
