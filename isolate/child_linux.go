@@ -98,6 +98,11 @@ func childMain() int {
 	if err != nil || strings.TrimSpace(goLine) != "go" {
 		return fail(fmt.Errorf("child: parent went away before go"))
 	}
+	// Orphans of the tree come to us while we live, so cleanup can still
+	// tell them by their parent chain (reaper_linux.go).
+	if err := becomeSubreaper(); err != nil {
+		return fail(fmt.Errorf("prctl(PR_SET_CHILD_SUBREAPER): %v", err))
+	}
 	// The agent re-executes this binary after setup. Open it now: after
 	// pivot_root the old root is detached and no path leads back to it.
 	self := -1

@@ -356,6 +356,12 @@ func (l *launched) signal(sig os.Signal) {
 func (l *launched) cleanup() error {
 	l.cleanOnce.Do(func() {
 		var errs []error
+		if l.proof != nil && l.proof.pidNS == 0 {
+			// No pid namespace to take the tree down with its init: find
+			// the tree's processes wherever they are (a root child may move
+			// them out of its cgroup; with no limit there is no cgroup).
+			killDescendants(l.proof)
+		}
 		if l.cg != nil {
 			if err := l.cg.Remove(); err != nil {
 				errs = append(errs, fmt.Errorf("cgroup: %w", err))

@@ -30,9 +30,22 @@ func Run(spec Spec, argv []string, stdin io.Reader, stdout, stderr io.Writer) (r
 	if err != nil {
 		return res, err
 	}
+	reaper := int(reaperPID.Load())
+	if reaper != 0 && l.proof != nil {
+		l.proof.reaper = reaper
+	}
 	defer func() {
+		// What the tree left reparented to us, killed and reaped: before the
+		// cleanup, so no zombie keeps the cgroup, and after it, for what the
+		// child still had when cleanup killed it.
+		if reaper != 0 {
+			reapOrphans(l.cmd.Process.Pid)
+		}
 		if cerr := l.cleanup(); cerr != nil && err == nil {
 			err = fmt.Errorf("cleanup: %w", cerr)
+		}
+		if reaper != 0 {
+			reapOrphans(l.cmd.Process.Pid)
 		}
 		res.Foreign = l.notes
 	}()

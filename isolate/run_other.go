@@ -43,3 +43,6 @@ func (c *Child) ShellCmd() *exec.Cmd                     { return nil }
 func (c *Child) Registers() (Registers, error)           { return Registers{}, errNotLinux }
 func (c *Child) Steps() []Step                           { return nil }
 func (c *Child) Stop() error                             { return nil }
+
+// BecomeReaper needs Linux's PR_SET_CHILD_SUBREAPER.
+func BecomeReaper() error { return errNotLinux }

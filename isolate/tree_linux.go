@@ -25,6 +25,11 @@ type treeProof struct {
 	// setpgid(2) cannot cross sessions, and a session's id stays taken while
 	// any member lives, so it cannot be reused by a foreign process then.
 	sessions []sessionProof
+	// reaper is procbox's own PID when procbox is the subreaper of a tree
+	// whose only other root is the child (procbox run): the child's orphans
+	// are reparented to it once the child is gone, so a chain that reaches it
+	// is the child's too. 0 in the Lab, where procbox has other children.
+	reaper int
 }
 
 type sessionProof struct {
@@ -94,6 +99,9 @@ func (p *treeProof) ours(pid int) bool {
 		if cur.ppid == p.child {
 			parent, err := readProcStat(p.child)
 			return err == nil && parent.start == p.childStart
+		}
+		if p.reaper > 0 && cur.ppid == p.reaper {
+			return true
 		}
 		if cur.ppid <= 1 {
 			return false

@@ -62,6 +62,11 @@ func cmdRun(args []string) error {
 	if dash < 0 || len(argv) == 0 {
 		return usagef("run: missing -- CMD (usage: procbox run [SPEC] -- CMD ARGS)")
 	}
+	// procbox run starts no other process: every child it is left with once
+	// the command is gone is an orphan of the command's tree, to be killed.
+	if err := isolate.BecomeReaper(); err != nil {
+		fmt.Fprintln(os.Stderr, "procbox: run: cannot collect the command's orphans:", err)
+	}
 	res, err := isolate.Run(s, argv, os.Stdin, os.Stdout, os.Stderr)
 	var ce *isolate.CommandError
 	if errors.As(err, &ce) {

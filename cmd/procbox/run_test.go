@@ -193,3 +193,39 @@ func TestRunCLISignals(t *testing.T) {
 		})
 	}
 }
+
+// TestRunCLILeavesNoOrphans: whatever the command starts in the background
+// goes with it, even with no pid namespace and no cgroup to hold the tree,
+// and even when a process left its session and lost its parent (setsid and
+// a double fork): procbox run is the subreaper of the tree and kills what it
+// is left with. Each case's sleep prints its PID so the test can look.
+func TestRunCLILeavesNoOrphans(t *testing.T) {
+	requireRoot(t)
+	bin := faultBuild(t)
+	const bg = `sh -c 'echo $$; exec sleep 300 </dev/null >/dev/null 2>&1' &`
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"no spec, background job", []string{"--", "sh", "-c", bg + " sleep 0.2"}},
+		{"no spec, setsid orphan", []string{"--", "sh", "-c", "setsid sh -c \"" + strings.ReplaceAll(bg, `$$`, `\$\$`) + "\"; sleep 0.2"}},
+		{"pids limit, setsid orphan", []string{"--pids", "50", "--", "sh", "-c", "setsid sh -c \"" + strings.ReplaceAll(bg, `$$`, `\$\$`) + "\"; sleep 0.2"}},
+		{"uts only, background job", []string{"--ns", "uts", "--", "sh", "-c", bg + " sleep 0.2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := faultExec(t, 20*time.Second, bin, append([]string{"run"}, tc.args...)...)
+			if r.code != 0 {
+				t.Fatalf("run: %d %v %q", r.code, r.err, r.stderr)
+			}
+			f := strings.Fields(r.stdout)
+			if len(f) == 0 {
+				t.Fatalf("the background process did not say its PID: %q", r.stdout)
+			}
+			pid := f[0]
+			if b, err := os.ReadFile("/proc/" + pid + "/cmdline"); err == nil && strings.HasPrefix(string(b), "sleep\x00300") {
+				exec.Command("kill", "-9", pid).Run()
+				t.Errorf("process %s (sleep 300) outlived procbox run", pid)
+			}
+		})
+	}
+}
