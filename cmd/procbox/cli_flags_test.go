@@ -98,4 +98,8 @@ func TestWhyNoTUI(t *testing.T) {
 	if !errors.As(err, &ue) || !strings.Contains(ue.msg, "not a terminal") || !strings.Contains(ue.msg, "procbox run") {
 		t.Errorf("lab without a terminal: %v", err)
 	}
+	err = cmdInspect(nil)
+	if !errors.As(err, &ue) || !strings.Contains(ue.msg, "not a terminal") || !strings.Contains(ue.msg, "procbox ps") {
+		t.Errorf("inspect without a PID or a terminal: %v", err)
+	}
 }

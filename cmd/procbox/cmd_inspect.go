@@ -86,7 +86,7 @@ func cmdInspect(args []string) error {
 			return runInspectTUIWith(a, b, *showSecrets)
 		}
 		if a == 0 {
-			return usagef("inspect: want a PID (the picker needs a terminal; try procbox ps)")
+			return usagef("inspect: want a PID (the picker needs a terminal that can draw a screen: %s; try procbox ps)", noTUIReason())
 		}
 	}
 	if a == 0 {
