@@ -102,6 +102,7 @@ func byHandLesson() Lesson {
 				"pivot_root . old && mount -t proc proc /proc && umount -l /old",
 				"exec capsh --drop=cap_sys_admin,cap_net_raw,cap_chown --shell=/bin/sh -- +m",
 				"echo $$; ls / /old",
+				"exit",
 				"exit"),
 		},
 		Quiz: []Question{

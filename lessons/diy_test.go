@@ -207,3 +207,44 @@ func afterCommandsAll(t *testing.T, key string) []isolate.Observed {
 	}
 	return []isolate.Observed{afterCommands(t, key)}
 }
+
+// TestDIYExitsReachProcbox: typed as printed, a step's lines bring the
+// learner back to procbox. Each line that opens a shell of its own (unshare
+// … sh, nsenter … sh, setpriv … bash) needs its exit, and the learner's own
+// shell one more; an exec replaces its shell and needs none. One exit short
+// and the learner, having typed everything, is left at a prompt.
+func TestDIYExitsReachProcbox(t *testing.T) {
+	opensShell := func(line string) bool {
+		if strings.HasPrefix(line, "exec ") {
+			return false
+		}
+		for _, sh := range []string{" sh", " bash", " sh +m"} {
+			if strings.HasSuffix(line, sh) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, l := range Catalog() {
+		for _, s := range l.Steps {
+			if s.DIY == nil {
+				continue
+			}
+			shells, exits := 1, 0
+			for _, line := range s.DIY.Commands {
+				if opensShell(line) {
+					shells++
+				}
+				if line == "exit" {
+					exits++
+				}
+			}
+			if exits != shells {
+				t.Errorf("%s/%s: %d shells open and %d exits: %q", l.ID, s.ID, shells, exits, s.DIY.Commands)
+			}
+			if last := s.DIY.Commands[len(s.DIY.Commands)-1]; last != "exit" {
+				t.Errorf("%s/%s: the last line is %q, not the exit back to procbox", l.ID, s.ID, last)
+			}
+		}
+	}
+}

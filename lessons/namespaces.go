@@ -80,8 +80,8 @@ func namespacesLesson() Lesson {
 						return fmt.Sprintf("%s is PID %d inside, not 1", p.Comm, p.InnerPID)
 					}
 					return ""
-				}), "Type unshare --pid --fork --mount-proc sh, then echo $$ (it says 1), then exit.",
-					"unshare --pid --fork --mount-proc sh", "echo $$; ps", "exit")),
+				}), "Type unshare --pid --fork --mount-proc sh, then echo $$ (it says 1), then exit twice (sh, then your shell).",
+					"unshare --pid --fork --mount-proc sh", "echo $$; ps", "exit", "exit")),
 			withDIY(nsStep(isolate.NSNet, "net: its own network stack",
 				isolate.Spec{Namespaces: []string{isolate.NSNet}},
 				func(s State) Result {
@@ -104,8 +104,8 @@ func namespacesLesson() Lesson {
 						}
 					}
 					return ""
-				}), "Type unshare --net sh, then ip link, then exit.",
-					"unshare --net sh", "ip link", "exit")),
+				}), "Type unshare --net sh, then ip link, then exit twice (sh, then your shell).",
+					"unshare --net sh", "ip link", "exit", "exit")),
 			withDIY(nsExperimentStep(isolate.NSMnt, "mnt: its own mount table", isolate.ExpMountKeep,
 				"mount a tmpfs inside the demo child's mount namespace",
 				func(s State) Result {
@@ -121,8 +121,8 @@ func namespacesLesson() Lesson {
 						return p.Comm + " has no mount the host lacks: mount something inside"
 					}
 					return ""
-				}), "Type unshare --mount sh, then mount -t tmpfs learner /mnt, then exit.",
-					"unshare --mount sh", "mount -t tmpfs learner /mnt", "grep learner /proc/self/mounts", "exit")),
+				}), "Type unshare --mount sh, then mount -t tmpfs learner /mnt, then exit twice (sh, then your shell).",
+					"unshare --mount sh", "mount -t tmpfs learner /mnt", "grep learner /proc/self/mounts", "exit", "exit")),
 			withDIY(nsStep(isolate.NSUTS, "uts: its own hostname",
 				isolate.Spec{Namespaces: []string{isolate.NSUTS}, Hostname: demoHostname},
 				func(s State) Result {
@@ -138,8 +138,8 @@ func namespacesLesson() Lesson {
 						return p.Comm + " still says the hostname is " + host.Hostname
 					}
 					return ""
-				}), "Type unshare --uts sh, then hostname learner, then exit.",
-					"unshare --uts sh", "hostname learner", "hostname", "exit")),
+				}), "Type unshare --uts sh, then hostname learner, then exit twice (sh, then your shell).",
+					"unshare --uts sh", "hostname learner", "hostname", "exit", "exit")),
 			withDIY(nsExperimentStep(isolate.NSIPC, "ipc: its own message queues and shared memory", isolate.ExpIPCQueue,
 				"create a message queue inside the demo child's IPC namespace",
 				func(s State) Result {
@@ -162,8 +162,8 @@ func namespacesLesson() Lesson {
 						return p.Comm + "'s IPC namespace is still empty: create a queue with ipcmk -Q"
 					}
 					return ""
-				}), "Type unshare --ipc sh, then ipcmk -Q, then exit.",
-					"unshare --ipc sh", "ipcmk -Q", "ipcs -q", "exit")),
+				}), "Type unshare --ipc sh, then ipcmk -Q, then exit twice (sh, then your shell).",
+					"unshare --ipc sh", "ipcmk -Q", "ipcs -q", "exit", "exit")),
 			withDIY(nsStep(isolate.NSUser, "user: its own user and group ids",
 				isolate.Spec{Namespaces: []string{isolate.NSUser}, MapRoot: true, MapRootTo: nobodyID},
 				func(s State) Result {
@@ -178,7 +178,7 @@ func namespacesLesson() Lesson {
 				"Press a and read the uid_map lines: inside, uid 0 maps to a single uid outside, 65534 (nobody).",
 				"Root inside, nobody outside: the heart of rootless containers. With a map 0 0 1 (root to root) the namespace would protect nothing."),
 				diy(diyNS(isolate.NSUser, "its own user namespace mapping root to an unprivileged uid", unprivilegedRoot),
-					"Type the three lines: unshare --user sleep 300 & sleep 1, then echo '0 65534 1' > /proc/$!/uid_map, then exit.",
+					"Type the lines: unshare --user sleep 300 & sleep 1, then echo '0 65534 1' > /proc/$!/uid_map, then exit.",
 					"unshare --user sleep 300 & sleep 1", "echo '0 65534 1' > /proc/$!/uid_map", "cat /proc/$!/uid_map", "exit")),
 			withDIY(nsStep(isolate.NSCgroup, "cgroup (extra): its own cgroup root",
 				isolate.Spec{Namespaces: []string{isolate.NSCgroup}},
@@ -191,8 +191,8 @@ func namespacesLesson() Lesson {
 				"Press a: the host sees the child's cgroup by its full path, the child sees it as /.",
 				"Without this the child learns the host's cgroup layout, which leaks names like the container id."),
 				diy(diyNS(isolate.NSCgroup, "its own cgroup namespace", nil),
-					"Type unshare --cgroup sh, then cat /proc/self/cgroup, then exit.",
-					"unshare --cgroup sh", "cat /proc/self/cgroup", "exit")),
+					"Type unshare --cgroup sh, then cat /proc/self/cgroup, then exit twice (sh, then your shell).",
+					"unshare --cgroup sh", "cat /proc/self/cgroup", "exit", "exit")),
 			withDIY(nsStep(isolate.NSTime, "time (extra): its own clocks",
 				isolate.Spec{Namespaces: []string{isolate.NSTime}, TimeOffset: timeOffset},
 				func(s State) Result {
@@ -209,8 +209,8 @@ func namespacesLesson() Lesson {
 						return p.Comm + "'s boot-time clock has no offset: use --boottime"
 					}
 					return ""
-				}), "Type unshare --time --fork --boottime 864000 sh, then cat /proc/uptime, then exit.",
-					"unshare --time --fork --boottime 864000 sh", "cat /proc/uptime", "exit")),
+				}), "Type unshare --time --fork --boottime 864000 sh, then cat /proc/uptime, then exit twice (sh, then your shell).",
+					"unshare --time --fork --boottime 864000 sh", "cat /proc/uptime", "exit", "exit")),
 		},
 		Quiz: []Question{
 			{
