@@ -100,10 +100,13 @@ func runLearnerShell(t *testing.T, shells learnerShells, lines []string) isolate
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
 	p.waitFor(t, "test intro")
-	for i, l := range lines {
-		if l == "exit" && i == len(lines)-1 {
-			break // the last exit comes after procbox had a look
-		}
+	// The closing exits (the inner shell's, then the learner's own) come
+	// after procbox had a look.
+	last := len(lines)
+	for last > 0 && lines[last-1] == "exit" {
+		last--
+	}
+	for _, l := range lines[:last] {
 		p.master.WriteString(l + "\n")
 		// One line at a time, as a person types: a line typed ahead would
 		// reach whichever shell reads first (a shell that then execs takes
@@ -321,4 +324,35 @@ func nsenterPath(t *testing.T) string {
 		t.Skip("needs nsenter")
 	}
 	return p
+}
+
+// TestLearnerShellPromptInSh: a sh the learner starts from their shell
+// (unshare … sh, as the namespace steps type) shows a prompt of its own, not
+// bash's escapes: procbox exported PS1, bash's startup files rewrote it to
+// \u@\h:\w, and every nested sh printed that literally.
+func TestLearnerShellPromptInSh(t *testing.T) {
+	t.Setenv("PS1", `\u@\h:\w\$ `) // as a user's own environment may carry it
+	cmd, done, err := learnerShells{}.Shell(0, "prompt intro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	p, slave := openLearnerPTY(t)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	defer func() { cmd.Process.Kill(); cmd.Wait(); p.master.Close(); <-p.done }()
+	p.waitFor(t, "prompt intro")
+	p.master.WriteString("sh\n")
+	time.Sleep(250 * time.Millisecond)
+	// Computed by the shell, so the echo of the typed line never matches.
+	p.master.WriteString(`case "$PS1" in *'\'*) echo ps1-$((1+1))-escapes;; *) echo ps1-$((1+1))-plain;; esac` + "\n")
+	p.waitFor(t, "ps1-2-")
+	if strings.Contains(p.output(), "ps1-2-escapes") {
+		t.Errorf("a sh in the learner's shell inherits bash's prompt escapes:\n%s", p.output())
+	}
+	p.master.WriteString("exit\nexit\n")
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"procbox/isolate"
@@ -39,7 +40,10 @@ func (l learnerShells) Shell(skip int, intro string) (*exec.Cmd, func() isolate.
 	// The intro goes through the environment, so nothing in it is ever
 	// parsed as shell code; then the interactive shell replaces the wrapper.
 	cmd := exec.Command("/bin/sh", "-c", `printf '%s\n' "$PROCBOX_INTRO"; unset PROCBOX_INTRO; exec "$0" -i`, sh)
-	cmd.Env = append(os.Environ(), "PROCBOX_INTRO="+intro, "PS1=[your shell] # ")
+	// No PS1 goes into the environment: bash's startup files would change
+	// an exported one to bash's escapes (\u@\h:\w), and every sh the
+	// learner starts (unshare … sh) would print them as they are.
+	cmd.Env = append(withoutPS1(os.Environ()), "PROCBOX_INTRO="+intro)
 	bin := l.bin
 	if bin == "" {
 		bin, _ = os.Executable()
@@ -50,4 +54,15 @@ func (l learnerShells) Shell(skip int, intro string) (*exec.Cmd, func() isolate.
 	}
 	w := isolate.WatchTree(os.Getpid(), watchEvery, func(pid int) bool { return pid == skip })
 	return cmd, w.Stop, nil
+}
+
+// withoutPS1 is env less any prompt string.
+func withoutPS1(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "PS1=") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
