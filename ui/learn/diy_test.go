@@ -169,3 +169,27 @@ func TestOneReading(t *testing.T) {
 		t.Errorf("the child's own IPC namespace was overwritten with the host's")
 	}
 }
+
+// TestByHandPanelAt80 is the by-hand container seen at 80×24, as on a
+// cgroup v1 host: its memory group is procbox's own, so the pids group the
+// learner made shows only in its limit. The panel names every part the text
+// promises (namespaces, PID 1, the overlay, the pids limit, the lost
+// capabilities) and is not cut before the last.
+func TestByHandPanelAt80(t *testing.T) {
+	f := newFixture(t, "byhand", false, common.Progress{})
+	f.goTo("byhand", stepIndex(t, "byhand", "enter"))
+	tr := byHandTrace("enter")
+	tr.Procs[0].Hostname = "learner-box"
+	tr.Procs[0].Mounts = []string{"/ overlay learner"}
+	sh := &fakeShells{trace: tr}
+	f.m.deps.Shells = sh
+	f.press("s")
+	f.leaveShell(sh)
+	f.press("tab")
+	v := strings.Join(strings.Fields(f.view(80, 24)), " ")
+	for _, want := range []string{"PID 1 inside", "hostname learner-box", "1 mount the host lacks (/ overlay learner)", "pids.max 32", "without cap_net_raw,cap_sys_admin"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the panel at 80×24 lacks %q:\n%s", want, f.view(80, 24))
+		}
+	}
+}

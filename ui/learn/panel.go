@@ -273,6 +273,12 @@ func ipcText(o isolate.IPCObjects) string {
 	return fmt.Sprintf("%d/%d/%d", o.Queues, o.Semaphores, o.SharedMem)
 }
 
+// shellDiffLines is how many lines one of the learner's processes may take
+// in the panel: the by-hand container's shell needs four at 80 columns
+// (five namespaces, PID 1, hostname, the overlay, its pids limit, the
+// capabilities it lost).
+const shellDiffLines = 4
+
 // shellLines is what procbox saw of the learner's own shell (s): each
 // process it started, and how it differs from procbox itself.
 func (s *Model) shellLines(w int) []string {
@@ -293,7 +299,7 @@ func (s *Model) shellLines(w int) []string {
 			break
 		}
 		shown++
-		out = append(out, wrapText(st.Text.Render(fmt.Sprintf("  %d %s: %s", p.PID, p.Comm, d)), w, 2)...)
+		out = append(out, wrapText(st.Text.Render(fmt.Sprintf("  %d %s: %s", p.PID, p.Comm, d)), w, shellDiffLines)...)
 	}
 	if shown == 0 {
 		out = append(out, st.Subtle.Render("  none differed from procbox itself"))
@@ -332,10 +338,25 @@ func observedDiff(host, p isolate.Observed) string {
 		}
 	}
 	if len(mounts) > 0 && slices.Contains(own, isolate.NSMnt) {
-		d = append(d, fmt.Sprintf("%d mounts the host lacks (%s)", len(mounts), mounts[0]))
+		noun := "mounts"
+		if len(mounts) == 1 {
+			noun = "mount"
+		}
+		d = append(d, fmt.Sprintf("%d %s the host lacks (%s)", len(mounts), noun, mounts[0]))
 	}
 	if p.CgroupPath != host.CgroupPath && p.CgroupPath != "" {
 		d = append(d, "cgroup "+p.CgroupPath)
+	}
+	// On cgroup v1 the path is the memory group's, so a pids or cpu group of
+	// the learner's own shows only in its limit.
+	if l := p.Limits; l.PidsMax >= 0 && l.PidsMax != host.Limits.PidsMax {
+		d = append(d, fmt.Sprintf("pids.max %d", l.PidsMax))
+	}
+	if l := p.Limits; l.MemoryMax >= 0 && l.MemoryMax != host.Limits.MemoryMax {
+		d = append(d, "memory max "+units.Bytes(l.MemoryMax))
+	}
+	if l := p.Limits; l.CPUQuotaUsec >= 0 && l.CPUQuotaUsec != host.Limits.CPUQuotaUsec {
+		d = append(d, fmt.Sprintf("cpu %d µs per %d µs", l.CPUQuotaUsec, l.CPUPeriodUsec))
 	}
 	var lost []string
 	for _, c := range host.CapBnd {
