@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"strings"
 
 	"procbox/internal/kernel"
 )
@@ -44,6 +45,11 @@ func (c *Cgroup) Stats() (CgroupStats, error) {
 		r.key(stat, "throttled_usec", &s.ThrottledUsec, 1)
 		r.key(stat, "nr_throttled", &s.NrThrottled, 1)
 		return s, errors.Join(r.errs...)
+	}
+	for _, ctrl := range []string{"memory", "pids", "cpuacct"} {
+		if _, ok := c.dirs[ctrl]; !ok {
+			s.Uncounted = append(s.Uncounted, strings.TrimSuffix(ctrl, "acct"))
+		}
 	}
 	if dir, ok := c.dirs["memory"]; ok {
 		r.value(filepath.Join(dir, "memory.limit_in_bytes"), &s.MemoryMax)

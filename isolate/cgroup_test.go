@@ -364,7 +364,7 @@ func TestCgroupStatsV1Fixture(t *testing.T) {
 	want := CgroupStats{Version: "v1", MemoryMax: 32 << 20, MemoryCurrent: 1 << 20, OOMKills: 3,
 		PidsMax: 16, PidsCurrent: 5, CPUQuotaUsec: 20000, CPUPeriodUsec: 100000,
 		CPUUsageUsec: 1500000, ThrottledUsec: 3000000, NrThrottled: 40}
-	if s != want {
+	if !reflect.DeepEqual(s, want) {
 		t.Errorf("Stats:\n got %+v\nwant %+v", s, want)
 	}
 	e, err := c.Events()
@@ -402,7 +402,7 @@ func TestCgroupStatsV2Fixture(t *testing.T) {
 	}
 	want := CgroupStats{Version: "v2", MemoryMax: -1, MemoryCurrent: 2 << 20, OOMKills: 1,
 		PidsMax: 16, PidsCurrent: 3, CPUQuotaUsec: -1, CPUPeriodUsec: 100000, CPUUsageUsec: 250000}
-	if s != want {
+	if !reflect.DeepEqual(s, want) {
 		t.Errorf("Stats:\n got %+v\nwant %+v", s, want)
 	}
 	e, err := c.Events()

@@ -242,9 +242,7 @@ func (c *Child) ChildView() (View, error) {
 		v, ok := c.lastChild, c.haveLast
 		c.smu.Unlock()
 		if ok {
-			if c.l.cg != nil {
-				v.Limits, _ = c.cgroupStats(c.l.cg)
-			}
+			v.Limits = c.limitsNow()
 			c.vmu.Unlock()
 			return v, nil
 		}
@@ -260,9 +258,7 @@ func (c *Child) ChildView() (View, error) {
 	v := resp.View.Printable()
 	// Limits are a property of the cgroup, not of a side; the agent may not
 	// even have the cgroup filesystem mounted, so both sides show the host's read.
-	if c.l.cg != nil {
-		v.Limits, _ = c.cgroupStats(c.l.cg)
-	}
+	v.Limits = c.limitsNow()
 	c.smu.Lock()
 	c.lastChild, c.haveLast = v, true
 	c.smu.Unlock()
@@ -295,8 +291,19 @@ func (c *Child) hostSide(v *View) {
 	v.PID = c.l.cmd.Process.Pid
 	if c.l.cg != nil {
 		v.CgroupPath = c.l.cg.Path()
-		v.Limits, _ = c.cgroupStats(c.l.cg)
 	}
+	v.Limits = c.limitsNow()
+}
+
+// limitsNow is the child's cgroup read, or, when procbox made none (no
+// limit asked), stats that say nothing was counted rather than zeros. The
+// caller holds mu, or vmu while an experiment runs.
+func (c *Child) limitsNow() CgroupStats {
+	if c.l.cg == nil {
+		return NoCgroupStats()
+	}
+	s, _ := c.cgroupStats(c.l.cg)
+	return s
 }
 
 // isExperimenting reports whether an experiment holds the agent now.

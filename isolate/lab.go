@@ -65,6 +65,27 @@ type CgroupStats struct {
 	CPUUsageUsec  int64  `json:"cpu_usage_usec"`
 	ThrottledUsec int64  `json:"throttled_usec"`
 	NrThrottled   int64  `json:"nr_throttled"`
+	// Uncounted names what procbox has no cgroup of its own to read for
+	// ("memory", "pids", "cpu"): no limit of that kind was asked, so the
+	// child stays in its caller's cgroup there and the numbers above for it
+	// are not the child's (0, not a reading).
+	Uncounted []string `json:"uncounted,omitempty"`
+}
+
+// Counted reports whether the numbers of controller ("memory", "pids",
+// "cpu") were read from a cgroup of the child's own.
+func (s CgroupStats) Counted(controller string) bool {
+	for _, u := range s.Uncounted {
+		if u == controller {
+			return false
+		}
+	}
+	return true
+}
+
+// NoCgroupStats are the stats of a child procbox made no cgroup for.
+func NoCgroupStats() CgroupStats {
+	return CgroupStats{MemoryMax: -1, PidsMax: -1, CPUQuotaUsec: -1, Uncounted: []string{"memory", "pids", "cpu"}}
 }
 
 // Experiment names, run inside the child by Child.Experiment.

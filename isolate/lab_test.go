@@ -133,6 +133,14 @@ func TestLabFirstLimitInPlace(t *testing.T) {
 	if v, _ := c.HostView(); strings.Contains(v.CgroupPath, "procbox-") {
 		t.Errorf("a child without limits is in procbox cgroup %q", v.CgroupPath)
 	}
+	for _, side := range []func() (View, error){c.HostView, c.ChildView} {
+		v, _ := side()
+		for _, ctrl := range []string{"memory", "pids", "cpu"} {
+			if v.Limits.Counted(ctrl) {
+				t.Errorf("%s view: %s is reported counted with no cgroup of the child's own: %+v", v.Side, ctrl, v.Limits)
+			}
+		}
+	}
 	for _, spec := range []Spec{{PidsMax: 64}, {PidsMax: 64, MemoryMax: 64 << 20}} {
 		ch, err := c.Apply(spec)
 		if err != nil {
@@ -144,6 +152,9 @@ func TestLabFirstLimitInPlace(t *testing.T) {
 		v, _ := c.ChildView()
 		if v.Limits.PidsMax != 64 || v.Limits.MemoryMax != spec.MemoryMax && spec.MemoryMax > 0 {
 			t.Errorf("%+v: limits in force %+v", spec, v.Limits)
+		}
+		if !v.Limits.Counted("pids") || v.Limits.Counted("memory") != (spec.MemoryMax > 0) {
+			t.Errorf("%+v: counted controllers wrong: uncounted %v", spec, v.Limits.Uncounted)
 		}
 		self := cgroupReadString("/proc/" + strconv.Itoa(pid) + "/cgroup")
 		for _, ctrl := range []string{"pids", "memory"} {

@@ -140,9 +140,16 @@ func iPCText(o isolate.IPCObjects) string {
 	return fmt.Sprintf("msg %d sem %d shm %d", o.Queues, o.Semaphores, o.SharedMem)
 }
 
+// notCounted stands where the child has no cgroup of its own to read (no
+// limit of that kind is set): a 0 there would be a false reading.
+const notCounted = "not counted (no limit)"
+
 // memRow shows memory usage against the limit, with a bar when limited.
 func memRow(h, c isolate.View) viewRow {
 	f := func(s isolate.CgroupStats) (string, float64) {
+		if !s.Counted("memory") {
+			return notCounted, -1
+		}
 		txt := units.Short(s.MemoryCurrent) + " / "
 		bar := -1.0
 		if s.MemoryMax > 0 {
@@ -164,6 +171,9 @@ func memRow(h, c isolate.View) viewRow {
 // pidsRow shows tasks in the cgroup against pids.max.
 func pidsRow(h, c isolate.View) viewRow {
 	f := func(s isolate.CgroupStats) (string, float64) {
+		if !s.Counted("pids") {
+			return notCounted, -1
+		}
 		if s.PidsMax > 0 {
 			return fmt.Sprintf("%d / %d", s.PidsCurrent, s.PidsMax), float64(s.PidsCurrent) / float64(s.PidsMax)
 		}
@@ -179,6 +189,9 @@ func pidsRow(h, c isolate.View) viewRow {
 // same cgroup, so the share is the same number on both.
 func cPURow(h, c isolate.View, share float64) viewRow {
 	f := func(s isolate.CgroupStats) (string, float64) {
+		if !s.Counted("cpu") {
+			return notCounted, -1
+		}
 		quota := s.CPUQuotaUsec > 0 && s.CPUPeriodUsec > 0
 		var txt string
 		if quota {
