@@ -118,6 +118,7 @@ func deeperLesson() Lesson {
 				"ip link add lrn0 type veth peer name lrn1 netns $!",
 				"ip addr add 10.199.0.1/24 dev lrn0; ip link set lrn0 up",
 				"nsenter -t $! -n sh -c 'ip addr add 10.199.0.2/24 dev lrn1; ip link set lrn1 up; ip -br addr'",
+				"kill %1",
 				"exit"),
 			deeperStep("nnp", "no_new_privs: no privilege through exec", noNewPrivs,
 				"Press s: setpriv --no-new-privs bash, then read NoNewPrivs in /proc/self/status.",
@@ -131,6 +132,7 @@ func deeperLesson() Lesson {
 				"tini is about 700 lines of C; docker run --init puts it in as PID 1.",
 				"unshare --pid --fork --mount-proc --kill-child sh -c 'sleep 1 & exec sleep 300' &",
 				"sleep 2; ps -eo pid,ppid,stat,comm | grep -w Z",
+				"kill -KILL %1",
 				"exit"),
 		},
 		Quiz: []Question{

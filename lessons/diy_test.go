@@ -242,6 +242,15 @@ func TestDIYExitsReachProcbox(t *testing.T) {
 			if exits != shells {
 				t.Errorf("%s/%s: %d shells open and %d exits: %q", l.ID, s.ID, shells, exits, s.DIY.Commands)
 			}
+			background, killed := false, false
+			for _, line := range s.DIY.Commands {
+				// A job left in the background ("cmd &", "cmd & sleep 1").
+				background = background || strings.HasSuffix(line, " &") || strings.Contains(line, " & sleep ")
+				killed = killed || strings.HasPrefix(line, "kill ")
+			}
+			if background && !killed {
+				t.Errorf("%s/%s: a job started in the background is never killed: it outlives the learner's shell", l.ID, s.ID)
+			}
 			if last := s.DIY.Commands[len(s.DIY.Commands)-1]; last != "exit" {
 				t.Errorf("%s/%s: the last line is %q, not the exit back to procbox", l.ID, s.ID, last)
 			}

@@ -178,8 +178,8 @@ func namespacesLesson() Lesson {
 				"Press a and read the uid_map lines: inside, uid 0 maps to a single uid outside, 65534 (nobody).",
 				"Root inside, nobody outside: the heart of rootless containers. With a map 0 0 1 (root to root) the namespace would protect nothing."),
 				diy(diyNS(isolate.NSUser, "its own user namespace mapping root to an unprivileged uid", unprivilegedRoot),
-					"Type the lines: unshare --user sleep 300 & sleep 1, then echo '0 65534 1' > /proc/$!/uid_map, then exit.",
-					"unshare --user sleep 300 & sleep 1", "echo '0 65534 1' > /proc/$!/uid_map", "cat /proc/$!/uid_map", "exit")),
+					"Type the lines: unshare --user sleep 300 & sleep 1, then echo '0 65534 1' > /proc/$!/uid_map, then kill %1 and exit.",
+					"unshare --user sleep 300 & sleep 1", "echo '0 65534 1' > /proc/$!/uid_map", "cat /proc/$!/uid_map", "kill %1", "exit")),
 			withDIY(nsStep(isolate.NSCgroup, "cgroup (extra): its own cgroup root",
 				isolate.Spec{Namespaces: []string{isolate.NSCgroup}},
 				func(s State) Result {
@@ -232,7 +232,7 @@ func namespacesLesson() Lesson {
 				Explain: "It is empty except for lo, which is down. A veth pair or similar must be added to reach anything.",
 			},
 			{
-				Prompt:  "A user namespace maps `0 65534 1`. Its root process…",
+				Prompt:  "A user namespace maps 0 65534 1. Its root process…",
 				Choices: []string{"Is root on the host", "Has capabilities over what its namespace owns, and is uid 65534 towards everything else", "Has no capabilities at all", "Can only read files"},
 				Answer:  1,
 				Explain: "Capabilities inside a user namespace apply to what that namespace owns; outside it is the uid in uid_map.",

@@ -107,6 +107,9 @@ func runLearnerShell(t *testing.T, shells learnerShells, lines []string) isolate
 		last--
 	}
 	for _, l := range lines[:last] {
+		if strings.HasPrefix(l, "kill ") {
+			time.Sleep(3 * watchEvery) // let procbox see what the job built before it ends
+		}
 		p.master.WriteString(l + "\n")
 		// One line at a time, as a person types: a line typed ahead would
 		// reach whichever shell reads first (a shell that then execs takes
