@@ -383,3 +383,17 @@ func TestMinutesRealistic(t *testing.T) {
 		}
 	}
 }
+
+// TestQuizPlainText: quiz text is shown as it is, not as markdown, so a
+// backtick or asterisk in it reaches the screen literally.
+func TestQuizPlainText(t *testing.T) {
+	for _, l := range Catalog() {
+		for i, q := range l.Quiz {
+			for _, s := range append([]string{q.Prompt, q.Explain}, q.Choices...) {
+				if strings.ContainsAny(s, "`*") {
+					t.Errorf("%s quiz %d: markdown in plain text: %q", l.ID, i+1, s)
+				}
+			}
+		}
+	}
+}

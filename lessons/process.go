@@ -144,7 +144,7 @@ func processLesson() Lesson {
 				Explain: "Nice runs from -20 (greedy) to 19 (polite). Higher nice means a smaller share.",
 			},
 			{
-				Prompt:  "A shell runs `FOO=1 cmd`. Who can see FOO?",
+				Prompt:  "A shell runs FOO=1 cmd. Who can see FOO?",
 				Choices: []string{"The shell and cmd", "Every process of the user", "cmd and whatever cmd starts", "Only the shell"},
 				Answer:  2,
 				Explain: "The environment is copied into the new process and its descendants; it never flows back up.",

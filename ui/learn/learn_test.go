@@ -504,3 +504,22 @@ func TestLearnScrollKeys(t *testing.T) {
 		t.Fatalf("? does not list the scroll keys: %s", h)
 	}
 }
+
+// TestQuizChoiceWrapsUnderItsText: at 80 columns a long choice goes on under
+// its own first word, not at the left edge under "b)".
+func TestQuizChoiceWrapsUnderItsText(t *testing.T) {
+	f := newFixture(t, "namespaces", false, common.Progress{})
+	l := f.m.lesson()
+	f.goTo("namespaces", len(l.Steps))
+	for _, q := range l.Quiz {
+		if strings.HasPrefix(q.Prompt, "A user namespace maps") {
+			break
+		}
+		f.press("n")
+	}
+	f.press("b")
+	v := f.view(80, 24)
+	if !strings.Contains(v, "\n     everything else") {
+		t.Errorf("the wrapped choice is not indented under its text:\n%s", v)
+	}
+}

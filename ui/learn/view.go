@@ -303,6 +303,9 @@ func (s *Model) recapLines(w int) []string {
 	return out
 }
 
+// choiceIndent is the width of a choice's "  a) ".
+const choiceIndent = 5
+
 // quizLines draws the current question, and its explanation once answered.
 func (s *Model) quizLines(w, h int) []string {
 	st := s.styles
@@ -317,16 +320,21 @@ func (s *Model) quizLines(w, h int) []string {
 	out = append(out, "")
 	chosen, answered := s.answer[s.qi]
 	for i, c := range q.Choices {
-		line := fmt.Sprintf("  %c) %s", 'a'+i, c)
+		style := st.Text
 		switch {
 		case answered && i == q.Answer:
-			line = st.OK.Render(line + "  ✓")
+			c, style = c+"  ✓", st.OK
 		case answered && i == chosen:
-			line = st.Bad.Render(line + "  ✗")
-		default:
-			line = st.Text.Render(line)
+			c, style = c+"  ✗", st.Bad
 		}
-		out = append(out, wrapText(line, w, 2)...)
+		// A choice that wraps goes on under its own text, not under "a)".
+		for j, line := range wrapText(c, w-choiceIndent, 2) {
+			lead := strings.Repeat(" ", choiceIndent)
+			if j == 0 {
+				lead = fmt.Sprintf("  %c) ", 'a'+i)
+			}
+			out = append(out, style.Render(lead+line))
+		}
 	}
 	out = append(out, "")
 	if answered {
