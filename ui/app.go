@@ -45,7 +45,8 @@ type rootModel struct {
 	width  int
 	height int
 	open   *openScreens
-	// confirmQuit: q on the top screen asked "q again"; any other key ends it.
+	// confirmQuit: q on the top screen asked whether to quit; q or y says
+	// yes, any other key no (and goes no further).
 	confirmQuit bool
 }
 
@@ -140,6 +141,16 @@ func (m rootModel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	confirming := m.confirmQuit
 	m.confirmQuit = false
 	m.frame.Flash = ""
+	if confirming {
+		// The answer to "quit?": q or y quits; any other key only cancels
+		// and never reaches the screen (a stray key would toggle a switch
+		// or start an experiment in the Lab).
+		if s := msg.String(); s == "q" || s == "y" || s == "Y" {
+			return m, tea.Quit
+		}
+		m.frame.Flash = "not quitting"
+		return m, nil
+	}
 	if m.frame.ShowHelp {
 		if key.Matches(msg, m.frame.Keys.Help, m.frame.Keys.Back) {
 			m.frame.ShowHelp = false
@@ -165,9 +176,9 @@ func (m rootModel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 				m.frame.Flash = "q quits procbox"
 				return m, nil
 			}
-			if what := m.wouldLose(); what != "" && !confirming {
+			if what := m.wouldLose(); what != "" {
 				m.confirmQuit = true
-				m.frame.Flash = "q again quits and removes " + what
+				m.frame.Flash = "quit and remove " + what + "? q/y"
 				return m, nil
 			}
 			return m, tea.Quit

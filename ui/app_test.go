@@ -108,21 +108,30 @@ func TestRootEscNeverQuitsTheTopScreenQDoes(t *testing.T) {
 	}
 }
 
-// q asks first when quitting would remove something (the Lab's child); a
-// second q quits, any other key stays.
+// q asks first when quitting would remove something (the Lab's child); q or
+// y then quits, and any other key cancels without reaching the screen (a
+// stray key would toggle a switch or start an experiment in the Lab).
 func TestRootQuitConfirmsWhenSomethingWouldBeLost(t *testing.T) {
 	s := &keeperScreen{coreCloser: newCoreCloser("lab"), what: "the Lab's child (pid 4242)"}
 	d := newCoreDriver(t, coreDeps(uitest.NewInspector()), s, 80, 24)
 	d.Keys("q")
-	if d.Quit || !strings.Contains(d.View(), "q again quits and removes the Lab's child (pid 4242)") {
+	if d.Quit || !strings.Contains(d.View(), "quit and remove the Lab's child (pid 4242)? q/y") {
 		t.Fatalf("q with a child did not ask (quit=%v):\n%s", d.Quit, d.View())
 	}
-	d.Keys("down", "q")
+	d.Keys("down")
 	if d.Quit {
 		t.Fatal("another key did not cancel the question")
 	}
-	d.Keys("q")
+	if s.keys != 0 {
+		t.Errorf("the key that cancelled reached the screen (%d keys)", s.keys)
+	}
+	d.Keys("q", "y")
 	if !d.Quit {
+		t.Fatal("q, y did not quit")
+	}
+	d2 := newCoreDriver(t, coreDeps(uitest.NewInspector()), &keeperScreen{coreCloser: newCoreCloser("lab"), what: "x"}, 80, 24)
+	d2.Keys("q", "q")
+	if !d2.Quit {
 		t.Fatal("q, q did not quit")
 	}
 }
@@ -131,11 +140,15 @@ func TestRootQuitConfirmsWhenSomethingWouldBeLost(t *testing.T) {
 type keeperScreen struct {
 	*coreCloser
 	what string
+	keys int // key presses that reached the screen
 }
 
 func (k *keeperScreen) WouldLose() string { return k.what }
 
 func (k *keeperScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	if _, ok := msg.(tea.KeyPressMsg); ok {
+		k.keys++
+	}
 	_, cmd := k.coreCloser.Update(msg)
 	return k, cmd
 }

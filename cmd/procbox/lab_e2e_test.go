@@ -325,7 +325,7 @@ func TestLabEndToEndInTmux(t *testing.T) {
 	}
 
 	x.keys("q")
-	x.waitFor("the quit question", 5*time.Second, func(s string) bool { return strings.Contains(s, "q again quits") })
+	x.waitFor("the quit question", 5*time.Second, func(s string) bool { return strings.Contains(s, "quit and remove") })
 	x.keys("q")
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {

@@ -100,8 +100,8 @@ func TestLabEditValidation(t *testing.T) {
 		{"hostname", "no spaces", "letters, digits"},
 		{"hostname", "-dash", "cannot start"},
 		{"rootfs", "relative/dir", "absolute path"},
-		{"time off", "soon", "not a duration"},
-		{"time off", "-30m", "negative"},
+		{"time offset", "soon", "not a duration"},
+		{"time offset", "-30m", "negative"},
 	}
 	for _, c := range cases {
 		t.Run(c.sw+"="+c.input, func(t *testing.T) {

@@ -56,7 +56,7 @@ func switchRows() []switchDef {
 		switchDef{kind: swSeccomp, label: "seccomp"},
 		switchDef{kind: swRootfs, label: "rootfs"},
 		switchDef{kind: swVeth, label: "veth"},
-		switchDef{kind: swTimeOffset, label: "time off"},
+		switchDef{kind: swTimeOffset, label: "time offset"},
 	)
 }
 

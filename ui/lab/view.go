@@ -244,22 +244,22 @@ func editHint(k switchKind) string {
 // switchHints says in a few words what each switch does to the child.
 // Each fits two lines of the narrow column (2×25 cells).
 var switchHints = map[string]string{
-	"pid":       "own pid numbers: the child is pid 1",
-	"net":       "own network: just a loopback, down",
-	"mnt":       "own mount table: mounts stay inside",
-	"uts":       "own hostname",
-	"ipc":       "own System V queues, semaphores, shm",
-	"cgroup":    "the child sees its cgroup as /",
-	"time":      "own monotonic and boot clocks",
-	"hostname":  "the name inside the uts namespace",
-	"memory":    "most memory the cgroup may use",
-	"pids":      "most processes the cgroup may hold",
-	"cpu":       "share of one CPU for the cgroup",
-	"drop caps": "capabilities taken from the child",
-	"seccomp":   "syscalls the kernel fails with EPERM",
-	"rootfs":    "a directory the child sees as /",
-	"veth":      "a cable from the host into the child",
-	"time off":  "how far the child's clocks are shifted",
+	"pid":         "own pid numbers: the child is pid 1",
+	"net":         "own network: just a loopback, down",
+	"mnt":         "own mount table: mounts stay inside",
+	"uts":         "own hostname",
+	"ipc":         "own System V queues, semaphores, shm",
+	"cgroup":      "the child sees its cgroup as /",
+	"time":        "own monotonic and boot clocks",
+	"hostname":    "the name inside the uts namespace",
+	"memory":      "most memory the cgroup may use",
+	"pids":        "most processes the cgroup may hold",
+	"cpu":         "share of one CPU for the cgroup",
+	"drop caps":   "capabilities taken from the child",
+	"seccomp":     "syscalls the kernel fails with EPERM",
+	"rootfs":      "a directory the child sees as /",
+	"veth":        "a cable from the host into the child",
+	"time offset": "how far the child's clocks are shifted",
 }
 
 // hint is what a switch does to the child, said for this host and this user:
@@ -361,7 +361,7 @@ func (m *Model) switchLine(i, w int) string {
 	if !a.ok {
 		val = "n/a"
 	}
-	text := fmt.Sprintf("%s%s %-9s %s", cur, box, sw.label, val)
+	text := fmt.Sprintf("%s%s %-11s %s", cur, box, sw.label, val)
 	line := fitLine(text, w)
 	switch {
 	case i == m.cursor && m.focus == focusSwitches:
