@@ -187,7 +187,7 @@ func TestByHandPanelAt80(t *testing.T) {
 	f.leaveShell(sh)
 	f.press("tab")
 	v := strings.Join(strings.Fields(f.view(80, 24)), " ")
-	for _, want := range []string{"PID 1 inside", "hostname learner-box", "1 mount the host lacks (/ overlay learner)", "pids.max 32", "without cap_net_raw,cap_sys_admin"} {
+	for _, want := range []string{"1 process seen while it ran", "PID 1 inside", "hostname learner-box", "1 mount the host lacks (/ overlay learner)", "pids.max 32", "without cap_net_raw,cap_sys_admin"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("the panel at 80×24 lacks %q:\n%s", want, f.view(80, 24))
 		}

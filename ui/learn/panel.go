@@ -287,7 +287,11 @@ func (s *Model) shellLines(w int) []string {
 	}
 	st := s.styles
 	host := s.shell.Host
-	out := []string{st.Key.Render("your shell") + st.Subtle.Render(fmt.Sprintf(" · %d processes seen while it ran", len(s.shell.Procs)))}
+	seen := fmt.Sprintf(" · %d processes seen while it ran", len(s.shell.Procs))
+	if len(s.shell.Procs) == 1 {
+		seen = " · 1 process seen while it ran"
+	}
+	out := []string{st.Key.Render("your shell") + st.Subtle.Render(seen)}
 	shown := 0
 	for _, p := range s.shell.Procs {
 		d := observedDiff(host, p)
