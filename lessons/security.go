@@ -6,7 +6,7 @@ import "procbox/isolate"
 // errno is what the kernel answers: EPERM for most, EACCES for a privileged port.
 func capStep(id, title, capName, experiment, errno, label, hint, notes string, commands ...string) Step {
 	return Step{
-		DIY: diy(diyCapDropped(capName), "Type capsh --drop="+capName+" -- to get a shell without it, then exit.", commands...),
+		DIY: diy(diyCapDropped(capName), "Type capsh --drop="+capName+" -- to get a shell without it, then exit twice (capsh's shell, then your own).", commands...),
 		ID:  id, Title: title, Text: "security/" + id + ".md",
 		Spec:   isolate.Spec{DropCaps: []string{capName}},
 		Action: Action{Kind: ActExperiment, Experiment: experiment, Label: label},
@@ -41,17 +41,17 @@ func securityLesson() Lesson {
 				"try to chown a file without cap_chown",
 				"Press a: the same chown that worked in the limits lesson now fails with EPERM.",
 				"Compare with the limits lesson: same process, same uid 0, one capability fewer.",
-				"capsh --drop=cap_chown --", `f=$(mktemp); chown nobody "$f"; rm -f "$f"`, "exit"),
+				"capsh --drop=cap_chown --", `f=$(mktemp); chown nobody "$f"; rm -f "$f"`, "exit", "exit"),
 			capStep("drop-bind", "Dropping cap_net_bind_service", "cap_net_bind_service", isolate.ExpBind80, "EACCES",
 				"try to listen on port 80 without cap_net_bind_service",
 				"Press a: binding a port below 1024 fails with EACCES; this one capability is all it needs.",
 				"Where the privileged range ends is net.ipv4.ip_unprivileged_port_start, per network namespace; the capability is the whole of that privilege.",
-				"sysctl net.ipv4.ip_unprivileged_port_start", "capsh --drop=cap_net_bind_service --", "exit"),
+				"sysctl net.ipv4.ip_unprivileged_port_start", "capsh --drop=cap_net_bind_service --", "exit", "exit"),
 			capStep("drop-raw", "Dropping cap_net_raw", "cap_net_raw", isolate.ExpRawSocket, "EPERM",
 				"try to open a raw socket without cap_net_raw",
 				"Press a: opening a raw socket (packets built by hand, headers included) is refused.",
 				"Docker's default set still includes cap_net_raw; ping no longer needs it where net.ipv4.ping_group_range lets users open ICMP datagram sockets.",
-				"capsh --drop=cap_net_raw --", "exit"),
+				"capsh --drop=cap_net_raw --", "exit", "exit"),
 			{
 				ID: "seccomp", Title: "seccomp: deny a system call", Text: "security/seccomp.md",
 				Spec:   isolate.Spec{Seccomp: []string{"mkdir", "mkdirat"}},
