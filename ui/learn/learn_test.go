@@ -523,3 +523,20 @@ func TestQuizChoiceWrapsUnderItsText(t *testing.T) {
 		t.Errorf("the wrapped choice is not indented under its text:\n%s", v)
 	}
 }
+
+// TestHeaderKeepsTabHint: at 80 columns a long step title is cut, not the
+// ✓ or the "tab: live" hint after it (the only word of the live panel a
+// learner at 80×24 sees).
+func TestHeaderKeepsTabHint(t *testing.T) {
+	f := newFixture(t, "byhand", false, common.Progress{Completed: map[string]bool{"byhand/enter": true}})
+	f.goTo("byhand", stepIndex(t, "byhand", "enter"))
+	v := f.view(80, 24)
+	if !strings.Contains(v, "✓  [text · tab: live]") {
+		t.Errorf("the step line lost its ✓ or tab hint:\n%s", v)
+	}
+	for _, line := range strings.Split(v, "\n") {
+		if ansi.StringWidth(line) > 80 {
+			t.Errorf("line wider than 80: %q", line)
+		}
+	}
+}

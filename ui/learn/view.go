@@ -94,29 +94,33 @@ func (s *Model) headerLines(w int) []string {
 	l := s.lesson()
 	left := st.Title.Render(fmt.Sprintf("Lesson %d/%d · %s", s.li+1, len(s.course), l.Title))
 	line1 := spread(left, st.Warn.Render(s.countdown()), w)
-	var stepText string
-	if step, ok := s.step(); ok {
-		stepText = fmt.Sprintf("Step %d/%d · %s", s.si+1, len(l.Steps), step.Title)
-		if s.progress.Completed[lessons.Key(l.ID, step.ID)] {
-			stepText += " " + st.OK.Render("✓")
-		}
-	} else {
-		stepText = fmt.Sprintf("Quiz · question %d/%d", s.qi+1, len(l.Quiz))
-	}
-	if w < wideLayout && !s.isQuiz() {
-		if s.showLive {
-			stepText += st.Subtle.Render("  [live · tab: text]")
-		} else {
-			stepText += st.Subtle.Render("  [text · tab: live]")
-		}
-	}
 	done, total := s.completedSteps(), lessons.TotalSteps()
 	barW := 20
 	if w < 90 {
 		barW = 10
 	}
 	right := common.Bar(st, float64(done)/float64(max(total, 1)), barW) + st.Subtle.Render(fmt.Sprintf(" %d/%d", done, total))
-	line2 := spread(st.Text.Render(stepText), right, w)
+	var stepText string
+	if step, ok := s.step(); ok {
+		// A long title is what gets cut, never the ✓ or the tab hint after it.
+		var after string
+		if s.progress.Completed[lessons.Key(l.ID, step.ID)] {
+			after += " " + st.OK.Render("✓")
+		}
+		if w < wideLayout {
+			if s.showLive {
+				after += st.Subtle.Render("  [live · tab: text]")
+			} else {
+				after += st.Subtle.Render("  [text · tab: live]")
+			}
+		}
+		head := fmt.Sprintf("Step %d/%d · ", s.si+1, len(l.Steps))
+		room := w - ansi.StringWidth(right) - 1 - ansi.StringWidth(head) - ansi.StringWidth(after)
+		stepText = st.Text.Render(head+common.Truncate(step.Title, max(room, 8))) + after
+	} else {
+		stepText = st.Text.Render(fmt.Sprintf("Quiz · question %d/%d", s.qi+1, len(l.Quiz)))
+	}
+	line2 := spread(stepText, right, w)
 	rule := st.Border.Render(strings.Repeat("─", w))
 	if s.presenter {
 		return []string{line1, line2, rule, ""}
