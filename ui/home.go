@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"procbox/inspect"
 	"procbox/isolate"
@@ -244,11 +245,16 @@ func (h *homeScreen) hostLines(w int) []string {
 		items = append(items, info("/proc hidepid"))
 	}
 	lines := packItems(items, "   ", w)
+	notes := r.Notes
 	if !r.Root {
-		lines = append(lines, st.Subtle.Render(common.Truncate("Without root: Inspect works for your own processes; the Lab needs root.", w)))
+		notes = append([]string{"Without root: Inspect works for your own processes; the Lab needs root."}, notes...)
 	}
-	for _, n := range r.Notes {
-		lines = append(lines, st.Subtle.Render(common.Truncate(n, w)))
+	for _, n := range notes {
+		// A note is a sentence to read whole: wrapped at word boundaries,
+		// never cut with an ellipsis.
+		for _, l := range strings.Split(ansi.Wrap(n, w, ""), "\n") {
+			lines = append(lines, st.Subtle.Render(common.Truncate(l, w)))
+		}
 	}
 	return lines
 }

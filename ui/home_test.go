@@ -106,3 +106,21 @@ func TestHomeResumeNeverPastTheLastStep(t *testing.T) {
 		t.Errorf("no LSM is marked as a failure:\n%s", v)
 	}
 }
+
+// The host notes are sentences: at 80 columns they wrap at word boundaries
+// and every word stays on screen (they used to end in "…").
+func TestHomeNotesWrapWhole(t *testing.T) {
+	in := uitest.NewInspector()
+	note := "cgroup limits hold against a root child only with a mount namespace (--ns mnt); without one they are advisory"
+	in.Report.Notes = []string{note}
+	deps := coreDeps(in)
+	d := newCoreDriver(t, deps, newHomeScreen(deps), 80, 24)
+	v := d.View()
+	if strings.Contains(v, "…") {
+		t.Errorf("a note was cut:\n%s", v)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(v), " "), note) {
+		t.Errorf("the note is not whole on screen:\n%s", v)
+	}
+	uitest.CheckFits(t, v, 80, 24)
+}
