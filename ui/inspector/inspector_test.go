@@ -429,3 +429,21 @@ func TestAsideNeverStacksParentheses(t *testing.T) {
 		t.Errorf("aside = %q", got)
 	}
 }
+
+// At 80 columns the Namespaces tab's note on what "host" means is wrapped
+// whole, not cut mid-sentence.
+func TestInspectorNamespaceNoteWraps(t *testing.T) {
+	in := uitest.NewInspector()
+	sn := in.Snaps[300]
+	why := "/proc/1/ns is not readable (permission denied even for root: the process is in another user namespace or a security module refuses)"
+	sn.NSReference = "procbox itself (pid 42): " + why
+	in.Snaps[300] = sn
+	deps := uitest.Deps(in)
+	d := uitest.NewScreen(t, deps, New(deps, 300), 80, 40)
+	d.Keys("6")
+	v := d.View()
+	flat := strings.Join(strings.Fields(v), " ")
+	if !strings.Contains(flat, "refuses)") || !strings.Contains(flat, "another user namespace") {
+		t.Errorf("the reference note is cut:\n%s", v)
+	}
+}

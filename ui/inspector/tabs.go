@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"procbox/inspect"
 	"procbox/internal/units"
 	"procbox/ui/internal/common"
@@ -347,9 +349,13 @@ func (s *Model) namespacesTab(w int) []string {
 		}
 	}
 	out := s.section("Namespaces", []string{"namespaces"}, body)
-	out = append(out, st.Subtle.Render("  \"Host\" here means "+refName(sn.NSReference)+"."))
+	note := "\"Host\" here means " + refName(sn.NSReference) + "."
 	if why := refWhy(sn.NSReference); why != "" {
-		out = append(out, st.Subtle.Render("  "+aside(why)))
+		note += " " + aside(why)
+	}
+	// A sentence to read whole: wrapped at word boundaries, not cut.
+	for _, l := range strings.Split(ansi.Wrap(note, max(w-2, 20), ""), "\n") {
+		out = append(out, st.Subtle.Render("  "+l))
 	}
 	out = append(out, "")
 	out = append(out, s.section("User id map (inside → outside, count)", []string{"uid_map"}, mapLines(sn.UIDMap))...)
