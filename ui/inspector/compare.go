@@ -180,6 +180,11 @@ func compareRows(a, b *inspect.Snapshot) []compareRow {
 		if s.Container.Runtime == "" && len(s.Container.IsolatedNamespaces) == 0 {
 			return "plain host process"
 		}
+		if s.Container.Runtime == "" {
+			// Own namespaces but no runtime's mark: a sandbox (unshare,
+			// a procbox child), named by what it isolates.
+			return "isolated: " + strings.Join(s.Container.IsolatedNamespaces, ",")
+		}
 		return strings.TrimSpace(s.Container.Runtime + " " + shortID(s.Container.ID))
 	})
 	kinds := map[string]bool{}
@@ -283,8 +288,8 @@ func (c *Compare) View(w, h int) string {
 	st := c.styles
 	c.height = max(h-3, 1)
 	fieldW := 15
-	if w >= 100 {
-		fieldW = 20 // room for "ns time_for_children"
+	if w >= 72 {
+		fieldW = 20 // room for "ns time_for_children"; the columns keep 24+ cells
 	}
 	colW := max((w-fieldW-4)/2, 8) // "≠ " prefix and two gaps
 	head := common.Fit("", fieldW) + " " + common.Fit(c.label(c.pidA, c.a, c.goneA), colW) + " " + common.Fit(c.label(c.pidB, c.b, c.goneB), colW)

@@ -66,3 +66,21 @@ func TestCompareUnreadableRowsAreUnknown(t *testing.T) {
 		t.Fatalf("a row unreadable on one side is not unknown:\n%s", v)
 	}
 }
+
+// A sandbox with namespaces of its own but no runtime (unshare, a procbox
+// child) is named by what it isolates in Compare, never left blank.
+func TestCompareNamesASandboxWithoutRuntime(t *testing.T) {
+	in := uitest.NewInspector()
+	a, b := in.Snaps[300], in.Snaps[400]
+	b.Container.Runtime, b.Container.ID = "", ""
+	b.Container.IsolatedNamespaces = []string{"pid", "mnt"}
+	for _, r := range compareRows(&a, &b) {
+		if r.field == "container" {
+			if r.b != "isolated: pid,mnt" || r.a != "plain host process" {
+				t.Errorf("container row: %q | %q", r.a, r.b)
+			}
+			return
+		}
+	}
+	t.Fatal("no container row")
+}
