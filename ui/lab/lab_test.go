@@ -807,12 +807,12 @@ func TestLabExperimentCauseUsesLimitsInForce(t *testing.T) {
 func TestLabPidWithoutMntSaysProcIsTheHosts(t *testing.T) {
 	f := newFixture(t, isolate.Spec{Namespaces: []string{isolate.NSPID}})
 	f.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	if v := ansi.Strip(f.m.View(120, 38)); !strings.Contains(v, "host's /proc") {
+	if v := ansi.Strip(f.m.View(120, 38)); !strings.Contains(v, "host /proc (mnt off)") {
 		t.Fatalf("pid without mnt does not say /proc is the host's:\n%s", v)
 	}
 	g := newFixture(t, isolate.Spec{Namespaces: []string{isolate.NSPID, isolate.NSMnt}})
 	g.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	if v := ansi.Strip(g.m.View(120, 38)); strings.Contains(v, "host's /proc") {
+	if v := ansi.Strip(g.m.View(120, 38)); strings.Contains(v, "host /proc (mnt off)") {
 		t.Fatalf("pid with mnt still says /proc is the host's:\n%s", v)
 	}
 }

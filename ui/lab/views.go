@@ -86,7 +86,7 @@ func hostProc(rows []viewRow, spec isolate.Spec) []viewRow {
 	}
 	for i := range rows {
 		if rows[i].key == "procs" {
-			rows[i].child = "host's /proc (turn mnt on): " + rows[i].child
+			rows[i].child = "host /proc (mnt off): " + rows[i].child
 			rows[i].differ = true
 		}
 	}
@@ -142,7 +142,7 @@ func iPCText(o isolate.IPCObjects) string {
 
 // notCounted stands where the child has no cgroup of its own to read (no
 // limit of that kind is set): a 0 there would be a false reading.
-const notCounted = "not counted (no limit)"
+const notCounted = "not counted"
 
 // memRow shows memory usage against the limit, with a bar when limited.
 func memRow(h, c isolate.View) viewRow {
