@@ -206,3 +206,12 @@ func (c *Cgroup) addProcStep(pid string) Step {
 	}
 	return st
 }
+
+// pidsMaxText is what pids.max gets for a limit of n (0: none), and how the
+// step that writes it says so; v1 and v2 spell the file alike.
+func pidsMaxText(n int64) (val, what string) {
+	if n <= 0 {
+		return "max", "no limit on the number of processes"
+	}
+	return strconv.FormatInt(n, 10), "at most " + strconv.FormatInt(n, 10) + " processes"
+}

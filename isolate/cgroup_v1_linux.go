@@ -181,10 +181,7 @@ func (c *Cgroup) applyV1(old, spec Spec) ([]Step, Spec, error) {
 			return steps, done, err
 		}
 		dir := c.dirs["pids"]
-		val, what := "max", "no limit on the number of processes"
-		if spec.PidsMax > 0 {
-			val, what = strconv.FormatInt(spec.PidsMax, 10), "at most "+strconv.FormatInt(spec.PidsMax, 10)+" processes"
-		}
+		val, what := pidsMaxText(spec.PidsMax)
 		st, err := c.write(filepath.Join(dir, "pids.max"), val, what)
 		if err != nil {
 			return steps, done, err

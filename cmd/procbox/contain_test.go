@@ -16,6 +16,21 @@ import (
 	"time"
 )
 
+// attackRoot is a root filesystem holding only the static attack helper, as
+// /attack: the smallest --rootfs a test can run a command in.
+func attackRoot(t *testing.T, attack string) string {
+	t.Helper()
+	root := t.TempDir()
+	data, err := os.ReadFile(attack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "attack"), data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
 // containAttack builds the hostile helper (static) into a temp dir of t.
 func containAttack(t testing.TB) string {
 	t.Helper()
@@ -281,14 +296,7 @@ func syscallKill(pid int) error { return syscall.Kill(pid, syscall.SIGKILL) }
 func TestContainRootfsHostProc(t *testing.T) {
 	requireRoot(t)
 	bin, attack := faultBuild(t), containAttack(t)
-	root := t.TempDir()
-	data, err := os.ReadFile(attack)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(root, "attack"), data, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	root := attackRoot(t, attack)
 	host := strconv.Itoa(os.Getpid())
 	r := faultExec(t, 30*time.Second, bin, "run", "--ns", "pid,mnt", "--rootfs", root, "--",
 		"/attack", "ls", "/proc/"+host+"/root/etc")

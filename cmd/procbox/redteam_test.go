@@ -234,14 +234,7 @@ echo "locks=$($a ls /run/procbox)"
 func TestRedteamRootfsInheritedFD(t *testing.T) {
 	requireRoot(t)
 	bin, attack := faultBuild(t), containAttack(t)
-	root := t.TempDir()
-	data, err := os.ReadFile(attack)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(root, "attack"), data, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	root := attackRoot(t, attack)
 	hostRoot, err := os.Open("/")
 	if err != nil {
 		t.Fatal(err)
