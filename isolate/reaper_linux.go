@@ -14,7 +14,9 @@ package isolate
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
@@ -48,20 +50,29 @@ func BecomeReaper() error {
 // is the child's, other than the child itself; it stops when a round finds
 // none (or after a bound, against a tree that forks as fast as it dies).
 // Used when neither a pid namespace nor a cgroup holds the tree.
+//
+// The candidates are the processes below the child (and below procbox, when
+// it is the tree's subreaper), found through the kernel's children lists:
+// the cost follows the size of the tree, not of the host (a scan of every
+// /proc entry cost 120 ms per run with 3,000 processes). Each candidate is
+// still judged by proof, under a pidfd, before it is killed.
 func killDescendants(proof *treeProof) {
 	if proof == nil {
 		return
 	}
+	var roots []int
+	for _, r := range []int{proof.child, proof.reaper} {
+		if r > 0 {
+			roots = append(roots, r)
+		}
+	}
 	for range 64 {
 		found := false
-		for _, pid := range procPIDs() {
+		for _, pid := range below(roots) {
 			if pid == proof.child || pid == os.Getpid() {
 				continue
 			}
-			if st, err := readProcStat(pid); err != nil || st.ppid == 0 {
-				continue // gone, or a kernel thread
-			}
-			if proof.ours(pid) && killIfOurs(pid, proof) {
+			if killIfOurs(pid, proof) {
 				found = true
 			}
 		}
@@ -80,12 +91,8 @@ func reapOrphans(skip int) {
 	self := os.Getpid()
 	for range 64 {
 		found := false
-		for _, pid := range procPIDs() {
+		for _, pid := range childPIDs(self) {
 			if pid == skip {
-				continue
-			}
-			st, err := readProcStat(pid)
-			if err != nil || st.ppid != self {
 				continue
 			}
 			found = true
@@ -101,6 +108,58 @@ func reapOrphans(skip int) {
 			return
 		}
 	}
+}
+
+// below lists every process under roots (children, their children, …).
+func below(roots []int) []int {
+	var out []int
+	seen := map[int]bool{}
+	queue := append([]int(nil), roots...)
+	for len(queue) > 0 && len(seen) < 1<<16 {
+		pid := queue[0]
+		queue = queue[1:]
+		for _, c := range childPIDs(pid) {
+			if !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+				queue = append(queue, c)
+			}
+		}
+	}
+	return out
+}
+
+// childPIDs lists pid's children from /proc/PID/task/*/children (proc(5);
+// a child is listed under the thread that forked it). Without that file
+// (a kernel built without CONFIG_PROC_CHILDREN) it scans every process's
+// parent instead.
+func childPIDs(pid int) []int {
+	tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/children")
+	if len(tasks) == 0 {
+		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err != nil {
+			return nil // gone
+		}
+		var out []int
+		for _, p := range procPIDs() {
+			if st, err := readProcStat(p); err == nil && st.ppid == pid {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	var out []int
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(b)) {
+			if c, err := strconv.Atoi(f); err == nil && c > 0 {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
 
 // procPIDs lists the numeric entries of /proc.
