@@ -58,6 +58,7 @@ func TestBadInput(t *testing.T) {
 		{"cpu -1", []string{"run", "--cpu", "-1", "--", "true"}},
 		{"cpu NaN", []string{"run", "--cpu", "NaN", "--", "true"}},
 		{"cpu Inf", []string{"run", "--cpu", "Inf", "--", "true"}},
+		{"cpu above the host's CPUs", []string{"run", "--cpu", "100000", "--", "true"}},
 		{"time-offset soon", []string{"run", "--ns", "time", "--time-offset", "soon", "--", "true"}},
 		// unknown names
 		{"unknown namespace", []string{"run", "--ns", "pid,bogus", "--", "true"}},
@@ -122,5 +123,36 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("%s created things on the host: %v", cmdline, leaks)
 			}
 		})
+	}
+}
+
+// TestPsContainerNoMatch: a filter that matches nothing prints the empty
+// table and exits 1 with one line naming the filter, as grep and pgrep do,
+// so a script can tell "no such container" from a listing.
+func TestPsContainerNoMatch(t *testing.T) {
+	bin := faultBuild(t)
+	const text = "no-such-container-7f3a"
+	for _, args := range [][]string{
+		{"ps", "--container", text},
+		{"ps", "--json", "--container", text},
+	} {
+		r := faultExec(t, 30*time.Second, bin, args...)
+		if r.err != nil {
+			t.Fatalf("procbox %s: %v", strings.Join(args, " "), r.err)
+		}
+		if r.code != 1 {
+			t.Errorf("procbox %s: exit status %d, want 1; stderr %q", strings.Join(args, " "), r.code, r.stderr)
+		}
+		if lines := stderrLines(r.stderr); len(lines) != 1 || !strings.Contains(r.stderr, text) {
+			t.Errorf("procbox %s: want one stderr line naming %q, got %q", strings.Join(args, " "), text, r.stderr)
+		}
+		if args[1] == "--json" && strings.TrimSpace(r.stdout) != "[]" {
+			t.Errorf("procbox %s: stdout %q, want []", strings.Join(args, " "), r.stdout)
+		}
+	}
+	// Without a filter the listing is never empty and the status stays 0.
+	r := faultExec(t, 30*time.Second, bin, "ps", "--json")
+	if r.code != 0 {
+		t.Errorf("procbox ps --json: exit status %d, want 0", r.code)
 	}
 }

@@ -22,7 +22,9 @@ On a terminal it opens the picker; otherwise it prints an aligned table.
   --text            print the plain table even on a terminal
   --container TEXT  only processes whose container (runtime, id, name or
                     pod "namespace/name") contains TEXT, any case; "unknown"
-                    lists those whose namespaces could not be read
+                    lists those whose namespaces could not be read;
+                    exits 1 (after printing the empty table) when nothing
+                    matches, as grep and pgrep do
 `
 
 // cmdPs implements 'procbox ps'.
@@ -63,10 +65,14 @@ func cmdPs(args []string) error {
 	if *jsonOut {
 		// One buffer, one write: the same bytes as writeIndentedJSON
 		// without reflection over 10,000 rows.
-		_, err := os.Stdout.Write(inspect.AppendTableJSON(make([]byte, 0, 256*len(rows)+16), rows))
-		return err
+		_, err = os.Stdout.Write(inspect.AppendTableJSON(make([]byte, 0, 256*len(rows)+16), rows))
+	} else {
+		err = writePsTable(os.Stdout, rows)
 	}
-	return writePsTable(os.Stdout, rows)
+	if err == nil && filtering && len(rows) == 0 {
+		return fmt.Errorf("ps: no process is in a container matching %q", strings.TrimSpace(*container))
+	}
+	return err
 }
 
 // filterContainer keeps the rows whose container marker, id, name or pod

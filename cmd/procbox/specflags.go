@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -80,6 +81,9 @@ func parseSpecFlags(fs *flag.FlagSet) func() (isolate.Spec, error) {
 			f, perr := strconv.ParseFloat(*cpu, 64)
 			if perr != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
 				return s, fmt.Errorf("--cpu %q: want a fraction of one CPU like 0.5 (0 = no limit)", *cpu)
+			}
+			if n := runtime.NumCPU(); f > float64(n) {
+				return s, fmt.Errorf("--cpu %s: this host has %d CPU(s) for procbox, so a quota above %d could never be reached", *cpu, n, n)
 			}
 			s.CPUMax = f
 		}
