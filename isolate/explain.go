@@ -245,3 +245,26 @@ func mapRootFlags(spec Spec) string {
 	}
 	return " --map-root-user"
 }
+
+// NeedsRoot lists, in a few words each, the parts of spec that an
+// unprivileged caller (euid != 0) cannot do: namespaces other than user need
+// CAP_SYS_ADMIN, which only a user namespace of the child's own gives a
+// normal user; limits need a cgroup the caller may write (root, or a
+// delegated subtree); the host end of a veth needs the host's CAP_NET_ADMIN.
+// It is empty for root, and for a spec a normal user can run.
+func NeedsRoot(spec Spec, euid int) []string {
+	if euid == 0 {
+		return nil
+	}
+	var out []string
+	if !spec.Has(NSUser) && len(spec.Namespaces) > 0 {
+		out = append(out, "namespaces "+strings.Join(spec.Namespaces, ",")+" (add --ns user to make them as you)")
+	}
+	if spec.MemoryMax > 0 || spec.PidsMax > 0 || spec.CPUMax > 0 {
+		out = append(out, "the cgroup limits (unless your cgroup is delegated to you)")
+	}
+	if spec.Veth {
+		out = append(out, "--veth (its host end lives in the host's network namespace)")
+	}
+	return out
+}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"procbox/isolate"
 )
@@ -51,6 +52,9 @@ func cmdRun(args []string) error {
 	}
 	argv := fs.Args()
 	if *explain {
+		if need := isolate.NeedsRoot(s, os.Geteuid()); len(need) > 0 {
+			fmt.Printf("# as uid %d you cannot do every line below; they need root: %s\n", os.Geteuid(), strings.Join(need, "; "))
+		}
 		for _, st := range isolate.ExplainRun(s, os.Stdin, os.Stdout, os.Stderr) {
 			fmt.Printf("%s   # %s\n", st.Command, st.What)
 		}

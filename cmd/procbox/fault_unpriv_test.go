@@ -248,3 +248,18 @@ func TestUnprivVethSaysWhy(t *testing.T) {
 		t.Errorf("run --veth as nobody: status %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// run --explain as nobody says first which of its lines that user cannot
+// do; for a spec a normal user can run it says nothing extra.
+func TestUnprivExplainSaysWhatNeedsRoot(t *testing.T) {
+	bin := unprivBinary(t)
+	r := asNobody(t, bin, "run", "--explain", "--ns", "pid,mnt", "--mem", "64M", "--", "true")
+	first, _, _ := strings.Cut(r.stdout, "\n")
+	if r.code != 0 || !strings.HasPrefix(first, "# as uid 65534") || !strings.Contains(first, "namespaces pid,mnt") || !strings.Contains(first, "cgroup limits") {
+		t.Errorf("run --explain --ns pid,mnt --mem 64M as nobody: status %d, first line %q", r.code, first)
+	}
+	r = asNobody(t, bin, "run", "--explain", "--ns", "user,pid", "--", "true")
+	if r.code != 0 || strings.Contains(r.stdout, "# as uid") {
+		t.Errorf("run --explain --ns user,pid as nobody: status %d, stdout %q; want no root warning", r.code, r.stdout)
+	}
+}
