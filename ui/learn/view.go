@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/viewport"
 	"github.com/charmbracelet/x/ansi"
 
 	"procbox/lessons"
@@ -184,13 +185,24 @@ func (s *Model) textLines(w, h int) []string {
 			}
 		}
 	}
-	lines := s.textCache
-	maxScroll := max(len(lines)-h, 0)
-	s.scroll = min(s.scroll, maxScroll)
-	lines = lines[s.scroll:]
-	if len(lines) > h && h > 0 {
-		// A fresh slice: appending to lines would write into the cache.
-		lines = append(slices.Clone(lines[:h-1]), s.styles.Subtle.Render(margin+"↓ more (j, pgdn)"))
+	if h <= 0 || len(s.textCache) == 0 {
+		return nil
+	}
+	// A bubbles viewport windows the text and keeps the offset in range; the
+	// offset itself stays in s.scroll, which the keys move (learn.go).
+	vp := viewport.New(viewport.WithWidth(w), viewport.WithHeight(h))
+	vp.SetContentLines(slices.Clone(s.textCache)) // it may rewrite lines in place
+	vp.SetYOffset(s.scroll)
+	s.scroll = vp.YOffset()
+	shown := min(h, len(s.textCache)-s.scroll)
+	lines := strings.Split(vp.View(), "\n")[:shown]
+	for i, l := range lines {
+		// The viewport pads every row to its width; cut each back to its
+		// own text, as the caller lays the pane out.
+		lines[i] = ansi.Truncate(l, ansi.StringWidth(s.textCache[s.scroll+i]), "")
+	}
+	if !vp.AtBottom() {
+		lines[h-1] = s.styles.Subtle.Render(margin + "↓ more (j, pgdn)")
 	}
 	return lines
 }
