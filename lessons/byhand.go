@@ -111,12 +111,14 @@ func byHandLesson() Lesson {
 				Choices: []string{"In the lowest layer", "In every layer", "In the upper (writable) directory", "Nowhere: overlays are read-only"},
 				Answer:  2,
 				Explain: "overlayfs writes every change to the upper directory; the lower layers stay untouched and can be shared.",
+				Needs:   []string{"overlay", "upper"},
 			},
 			{
 				Prompt:  "After pivot_root . old, what removes the host's files from the container's view?",
 				Choices: []string{"pivot_root itself", "exec of the container's shell", "Dropping cap_sys_admin", "A separate umount of /old"},
 				Answer:  3,
 				Explain: "pivot_root only moves the old root to /old; unmounting it (umount -l /old) is a separate step.",
+				Needs:   []string{"pivot_root", "umount"},
 			},
 		},
 	}

@@ -189,6 +189,11 @@ type Question struct {
 	Choices []string
 	Answer  int // index into Choices
 	Explain string
+	// Needs names the concepts a learner must have met to answer, as words
+	// of the question. A quiz comes at the end of its lesson, so each must
+	// appear in the text of a step of this lesson or an earlier one: a test
+	// holds the course to "never ask what has not been taught yet".
+	Needs []string
 }
 
 // Catalog is the whole course, in teaching order.

@@ -78,12 +78,14 @@ func limitsLesson() Lesson {
 				Choices: []string{"Their memory", "Their file descriptors", "The hostname and the list of network interfaces", "Their environment"},
 				Answer:  2,
 				Explain: "Memory, fds and environment are per process; hostname, network and mounts are per host unless namespaces split them.",
+				Needs:   []string{"hostname", "interface"},
 			},
 			{
 				Prompt:  "What stops a plain process's fork bomb?",
-				Choices: []string{"Its namespace", "Nothing made for it: host-wide and per-user limits only", "Its nice value", "Seccomp by default"},
+				Choices: []string{"Its namespace", "Nothing made for it: host-wide and per-user limits only", "Its nice value", "The kernel spots the loop and stops it"},
 				Answer:  1,
 				Explain: "A pids limit in a cgroup stops one group of processes; without it only host-wide limits and the per-user RLIMIT_NPROC (which root ignores) apply.",
+				Needs:   []string{"fork bomb", "RLIMIT_NPROC"},
 			},
 		},
 	}

@@ -136,18 +136,21 @@ func processLesson() Lesson {
 				Choices: []string{"It is killed with its parent", "It keeps a PPID of 0", "It becomes a zombie forever", "It is adopted by PID 1 (or the nearest subreaper)"},
 				Answer:  3,
 				Explain: "Orphans are re-parented to init or to a subreaper, which will reap them when they exit.",
+				Needs:   []string{"parent", "PID 1", "subreaper"},
 			},
 			{
 				Prompt:  "Which nice value gives a process the least CPU when the CPU is contended?",
 				Choices: []string{"19", "0", "-20", "Nice does not affect CPU"},
 				Answer:  0,
 				Explain: "Nice runs from -20 (greedy) to 19 (polite). Higher nice means a smaller share.",
+				Needs:   []string{"nice", "contended"},
 			},
 			{
 				Prompt:  "A shell runs FOO=1 cmd. Who can see FOO?",
 				Choices: []string{"The shell and cmd", "Every process of the user", "cmd and whatever cmd starts", "Only the shell"},
 				Answer:  2,
 				Explain: "The environment is copied into the new process and its descendants; it never flows back up.",
+				Needs:   []string{"environment"},
 			},
 		},
 	}
