@@ -121,6 +121,10 @@ func (c *Compare) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			c.offset -= max(c.height-1, 1)
 		case key.Matches(msg, c.keys.PageDown):
 			c.offset += max(c.height-1, 1)
+		case key.Matches(msg, c.keys.HalfUp):
+			c.offset -= max(c.height/2, 1)
+		case key.Matches(msg, c.keys.HalfDown):
+			c.offset += max(c.height/2, 1)
 		case key.Matches(msg, c.keys.Top):
 			c.offset = 0
 		case key.Matches(msg, c.keys.Bottom):
@@ -337,9 +341,11 @@ func (c *Compare) View(w, h int) string {
 			}
 			lines = append(lines, line)
 		}
-		c.offset = min(c.offset, max(len(lines)-c.height, 0))
+		// A bubbles viewport windows the rows; the keys above move c.offset.
+		var shown []string
+		shown, c.offset, _ = common.Scroll(lines, w, c.height, c.offset)
 		out[0] = st.Title.Render(common.Truncate("  "+head, w))
-		out = append(out, window(lines, c.offset, c.height)...)
+		out = append(out, shown...)
 		for len(out) < c.height+1 {
 			out = append(out, "")
 		}
@@ -370,7 +376,7 @@ func (c *Compare) ShortHelp() []key.Binding {
 
 func (c *Compare) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{c.keys.Up, c.keys.Down, c.keys.PageUp, c.keys.PageDown, c.keys.Top, c.keys.Bottom},
+		{c.keys.Up, c.keys.Down, c.keys.PageUp, c.keys.PageDown, c.keys.HalfUp, c.keys.HalfDown, c.keys.Top, c.keys.Bottom},
 		{c.keyOnlyDif},
 	}
 }

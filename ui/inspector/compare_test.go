@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"procbox/ui/internal/uitest"
 )
 
@@ -83,4 +85,40 @@ func TestCompareNamesASandboxWithoutRuntime(t *testing.T) {
 		}
 	}
 	t.Fatal("no container row")
+}
+
+// In a window too small for every row, Compare scrolls as the inspector's
+// tabs do: G/end shows the last row, g/home the first, ctrl+d and the wheel
+// move down, and it never scrolls past the last row.
+func TestCompareScrolls(t *testing.T) {
+	deps := uitest.Deps(uitest.NewInspector())
+	d := uitest.NewScreen(t, deps, NewCompare(deps, 300, 400), 80, 18)
+	first := d.View()
+	if !strings.Contains(first, " command ") || strings.Contains(first, " lsm ") {
+		t.Fatalf("a small window does not start at the first row:\n%s", first)
+	}
+	d.Keys("G")
+	end := d.View()
+	if !strings.Contains(end, " lsm ") || strings.Contains(end, " command ") {
+		t.Fatalf("G did not show the last row:\n%s", end)
+	}
+	d.Keys("j", "j", "ctrl+d")
+	if v := d.View(); v != end {
+		t.Fatalf("scrolling on past the last row moved the view:\n%s", v)
+	}
+	d.Keys("g")
+	if v := d.View(); v != first {
+		t.Fatalf("g did not go back to the top:\n%s", v)
+	}
+	d.Keys("ctrl+d")
+	if v := d.View(); strings.Contains(v, " command ") {
+		t.Fatalf("ctrl+d did not scroll:\n%s", v)
+	}
+	d.Send(tea.MouseWheelMsg{Button: tea.MouseWheelUp})
+	d.Send(tea.MouseWheelMsg{Button: tea.MouseWheelUp})
+	d.Send(tea.MouseWheelMsg{Button: tea.MouseWheelUp})
+	if v := d.View(); v != first {
+		t.Fatalf("the wheel did not scroll back to the top:\n%s", v)
+	}
+	uitest.CheckFits(t, end, 80, 18)
 }

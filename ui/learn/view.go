@@ -2,11 +2,9 @@ package learn
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/viewport"
 	"github.com/charmbracelet/x/ansi"
 
 	"procbox/lessons"
@@ -185,23 +183,10 @@ func (s *Model) textLines(w, h int) []string {
 			}
 		}
 	}
-	if h <= 0 || len(s.textCache) == 0 {
-		return nil
-	}
-	// A bubbles viewport windows the text and keeps the offset in range; the
-	// offset itself stays in s.scroll, which the keys move (learn.go).
-	vp := viewport.New(viewport.WithWidth(w), viewport.WithHeight(h))
-	vp.SetContentLines(slices.Clone(s.textCache)) // it may rewrite lines in place
-	vp.SetYOffset(s.scroll)
-	s.scroll = vp.YOffset()
-	shown := min(h, len(s.textCache)-s.scroll)
-	lines := strings.Split(vp.View(), "\n")[:shown]
-	for i, l := range lines {
-		// The viewport pads every row to its width; cut each back to its
-		// own text, as the caller lays the pane out.
-		lines[i] = ansi.Truncate(l, ansi.StringWidth(s.textCache[s.scroll+i]), "")
-	}
-	if !vp.AtBottom() {
+	// A bubbles viewport windows the text; the keys move s.scroll (learn.go).
+	lines, off, more := common.Scroll(s.textCache, w, h, s.scroll)
+	s.scroll = off
+	if more {
 		lines[h-1] = s.styles.Subtle.Render(margin + "↓ more (j, pgdn)")
 	}
 	return lines
