@@ -161,6 +161,7 @@ type Model struct {
 	result   *lessons.Result
 	showHint bool
 	recap    bool                // past the last lesson: the recap screen
+	done     bool                // past the lesson's last question: its score
 	shell    *isolate.ShellTrace // what the learner's own shell did on this step (s)
 	via      string              // the path that passed the step now on screen
 	notes    bool
@@ -294,6 +295,9 @@ func (s *Model) Status() string {
 }
 
 func (s *Model) ShortHelp() []key.Binding {
+	if s.done || s.recap {
+		return []key.Binding{s.keys.Next, s.keys.Prev}
+	}
 	if _, ok := s.step(); !ok {
 		return []key.Binding{s.keys.Answer, s.keys.Next, s.keys.Prev}
 	}
@@ -566,6 +570,37 @@ func (s *Model) runCheck() tea.Cmd {
 	return nil
 }
 
+// check is c: it checks again the path the learner took on this step. A
+// by-hand-only step has no demo of its own, and a step passed in the
+// learner's shell was not passed by the demo: both re-read what the shell
+// did, and say to press s when there is nothing yet.
+func (s *Model) check() tea.Cmd {
+	st, ok := s.step()
+	if !ok {
+		return nil
+	}
+	if !st.ByHandOnly && s.via != lessons.PathShell {
+		return s.runCheck()
+	}
+	return s.checkShell(st)
+}
+
+// checkShell evaluates the do-it-yourself check on what the learner's shell
+// did on this step, and records a pass as done by hand.
+func (s *Model) checkShell(st lessons.Step) tea.Cmd {
+	r := st.EvaluateDIY(s.checkState())
+	if st.ByHandOnly && s.shell == nil {
+		r = lessons.Result{Missing: "this step is done by hand: press s for your shell and type the commands in the text", Hint: r.Hint}
+	}
+	s.result = &r
+	if !r.Passed {
+		s.via = ""
+		return nil
+	}
+	s.passed(st, lessons.PathShell)
+	return s.saveCmd()
+}
+
 // passed records step as done, and by which path.
 func (s *Model) passed(st lessons.Step, path string) {
 	k := lessons.Key(s.lesson().ID, st.ID)
@@ -707,6 +742,7 @@ func (s *Model) goTo(li, si int) tea.Cmd {
 		s.recap = true // the end of the course: the recap screen
 		return nil
 	}
+	s.done = false
 	if li != s.li {
 		s.lessonStart = s.deps.Clock.Now()
 		s.answer = map[int]int{}
@@ -717,9 +753,14 @@ func (s *Model) goTo(li, si int) tea.Cmd {
 
 func (s *Model) next() tea.Cmd {
 	if _, ok := s.step(); !ok {
-		// On the quiz: next question, then the next lesson.
+		// On the quiz: next question, then the lesson's score, then the
+		// next lesson. The last lesson's score is in the recap that follows.
 		if s.qi < len(s.lesson().Quiz)-1 {
 			s.qi++
+			return nil
+		}
+		if !s.done && s.li < len(s.course)-1 {
+			s.done = true
 			return nil
 		}
 		return s.goTo(s.li+1, 0)
@@ -730,6 +771,10 @@ func (s *Model) next() tea.Cmd {
 func (s *Model) prev() tea.Cmd {
 	if s.recap {
 		s.recap = false // back to the last quiz
+		return nil
+	}
+	if s.done {
+		s.done = false // back to the last question
 		return nil
 	}
 	if _, ok := s.step(); !ok && s.qi > 0 {
@@ -749,6 +794,16 @@ func (s *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := s.keys
 	if s.recap {
 		if key.Matches(msg, k.Prev) {
+			return s.prev()
+		}
+		return nil
+	}
+	if s.done {
+		// The lesson's score: on to the next lesson, or back to the quiz.
+		switch {
+		case key.Matches(msg, k.Next), key.Matches(msg, k.Enter):
+			return s.next()
+		case key.Matches(msg, k.Prev):
 			return s.prev()
 		}
 		return nil
@@ -792,7 +847,7 @@ func (s *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return s.act()
 	case key.Matches(msg, k.Check):
 		if s.busy == "" {
-			return s.runCheck()
+			return s.check()
 		}
 	case key.Matches(msg, k.Hint):
 		s.showHint = !s.showHint
@@ -827,6 +882,10 @@ func (s *Model) act() tea.Cmd {
 	st, ok := s.step()
 	if !ok || s.busy != "" {
 		return nil
+	}
+	if st.ByHandOnly {
+		// Nothing to show on a demo: a checks again what the shell built.
+		return s.checkShell(st)
 	}
 	if s.child == nil {
 		r := lessons.Result{Missing: "there is no live demo child: " + s.noChildReason()}

@@ -126,8 +126,77 @@ func TestLearnQuiz(t *testing.T) {
 	for range l.Quiz {
 		f.press("n")
 	}
+	if !f.m.done {
+		t.Fatalf("after the last question n did not show the lesson's score")
+	}
+	f.press("n")
 	if f.m.lesson().ID != "limits" || f.m.si != 0 {
-		t.Errorf("after the quiz: %s/%d, want limits/0", f.m.lesson().ID, f.m.si)
+		t.Errorf("after the quiz and its score: %s/%d, want limits/0", f.m.lesson().ID, f.m.si)
+	}
+}
+
+// TestLearnLessonScore: after a lesson's last question, n shows the lesson's
+// score (steps passed and by which path, quiz answers right, time against
+// plan, the steps still open) at 80×24, then goes on; p goes back to the quiz.
+func TestLearnLessonScore(t *testing.T) {
+	p := common.Progress{Completed: map[string]bool{
+		"limits/sees-all": true, "limits/shared": true, "limits/fork": true, "limits/memory": true,
+	}, Via: map[string]string{"limits/fork": lessons.PathShell}}
+	f := newFixture(t, "limits", false, p)
+	l := f.m.lesson()
+	f.goTo("limits", len(l.Steps))
+	f.press(string(rune('a' + l.Quiz[0].Answer)))
+	f.press("n")
+	f.press(string(rune('a' + (l.Quiz[1].Answer+1)%4)))
+	f.clock.Advance(7*time.Minute + 5*time.Second)
+	f.press("n")
+	v := f.view(80, 24)
+	for _, want := range []string{"Lesson done · your score", "Lesson 2/8 done: The limits of a plain process",
+		"steps  4 of 5 passed, 1 of them by hand", "quiz   1 of 2 answered right", "time   " + clockText(f.clock.Now().Sub(f.m.lessonStart)) + " (planned: 8 min)",
+		"Not passed yet", "step 5 · It runs with all of root's power", "Next: lesson 3 · Namespaces", "n next lesson · p back to the quiz"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the lesson's score lacks %q:\n%s", want, v)
+		}
+	}
+	f.press("p")
+	if f.m.done || !f.m.isQuiz() || f.m.qi != 1 {
+		t.Errorf("p from the score did not go back to the last question")
+	}
+	f.press("n")
+	f.press("n")
+	if f.m.lesson().ID != "namespaces" || f.m.done {
+		t.Errorf("n from the score: %s (done %v), want the namespaces lesson", f.m.lesson().ID, f.m.done)
+	}
+}
+
+// TestLearnCheckByHandOnly: on a step done by hand only, c and a do not
+// check a demo that never ran: before the shell they say to press s, after
+// it they check again what the shell did, and a pass counts as by hand.
+func TestLearnCheckByHandOnly(t *testing.T) {
+	f := newFixture(t, "byhand", false, common.Progress{})
+	f.goTo("byhand", stepIndex(t, "byhand", "cgroup"))
+	for _, k := range []string{"c", "a"} {
+		f.press(k)
+		if r := f.m.result; r == nil || r.Passed || !strings.Contains(r.Missing, "done by hand: press s") {
+			t.Errorf("%s before the shell: %+v", k, r)
+		}
+	}
+	sh := &fakeShells{trace: byHandTrace("cgroup")}
+	f.m.deps.Shells = sh
+	f.press("s")
+	f.leaveShell(sh)
+	for _, k := range []string{"c", "a"} {
+		f.m.result = nil
+		f.press(k)
+		if r := f.m.result; r == nil || !r.Passed {
+			t.Errorf("%s after the shell: %+v", k, r)
+		}
+		if via := f.store.p.Via["byhand/cgroup"]; via != lessons.PathShell {
+			t.Errorf("%s after the shell recorded the path %q", k, via)
+		}
+	}
+	if v := f.view(80, 24); !strings.Contains(v, "passed by hand") {
+		t.Errorf("the pass does not say by hand:\n%s", v)
 	}
 }
 

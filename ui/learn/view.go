@@ -33,6 +33,8 @@ func (s *Model) View(w, h int) string {
 	var mid []string
 	if s.recap {
 		mid = s.recapLines(w)
+	} else if s.done {
+		mid = s.doneLines(w)
 	} else if _, ok := s.step(); !ok {
 		mid = s.quizLines(w, midH)
 	} else if w >= wideLayout {
@@ -116,6 +118,8 @@ func (s *Model) headerLines(w int) []string {
 		head := fmt.Sprintf("Step %d/%d · ", s.si+1, len(l.Steps))
 		room := w - ansi.StringWidth(right) - 1 - ansi.StringWidth(head) - ansi.StringWidth(after)
 		stepText = st.Text.Render(head+common.Truncate(step.Title, max(room, 8))) + after
+	} else if s.done {
+		stepText = st.Text.Render("Lesson done · your score")
 	} else {
 		stepText = st.Text.Render(fmt.Sprintf("Quiz · question %d/%d", s.qi+1, len(l.Quiz)))
 	}
@@ -198,6 +202,9 @@ func (s *Model) bottomLines(w int) []string {
 	rule := st.Border.Render(strings.Repeat("─", w))
 	if s.recap {
 		return []string{rule, st.Subtle.Render("p back to the last quiz · q quit")}
+	}
+	if s.done {
+		return []string{rule, st.Subtle.Render("n next lesson · p back to the quiz")}
 	}
 	if s.isQuiz() {
 		return []string{rule, st.Subtle.Render("a–d answer · n next · p back")}
