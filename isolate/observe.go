@@ -23,6 +23,12 @@ type Observed struct {
 	Seccomp    int               `json:"seccomp"`
 	CgroupPath string            `json:"cgroup_path"` // as the host names it (memory or pids on v1)
 	Limits     CgroupStats       `json:"limits"`      // of the cgroups it sits in
+	// Unified is its group on the cgroup v2 tree (v2 and hybrid hosts).
+	Unified UnifiedGroup `json:"unified"`
+	// Container names the runtime and container that run it ("runc
+	// learner-oci") when the watch was given a namer (WatchTreeNamed);
+	// isolate reads no runtime's state itself.
+	Container string `json:"container,omitempty"`
 	// Clock offsets of its time namespace (/proc/PID/timens_offsets).
 	MonotonicOffset time.Duration     `json:"monotonic_offset"`
 	BoottimeOffset  time.Duration     `json:"boottime_offset"`

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"procbox/internal/termtext"
 )
 
 // Observe reads process pid from outside: its namespaces, and what it sees
@@ -69,6 +71,8 @@ func Observe(pid int) (Observed, error) {
 	}
 	o.CgroupPath, o.Limits, err = observeCgroup(dir + "/cgroup")
 	note("cgroup", err)
+	o.Unified, err = observeUnified(dir + "/cgroup")
+	note("unified", err)
 
 	note("hostname", inNamespace(pid, "uts", unix.CLONE_NEWUTS, func() (err error) {
 		o.Hostname, err = hostname()
@@ -232,11 +236,31 @@ func observeCgroup(file string) (string, CgroupStats, error) {
 	return path, stats, err
 }
 
+// observeUnified reads the group a /proc/PID/cgroup file names on the v2
+// tree; a host without one gives the zero group and no error.
+func observeUnified(file string) (UnifiedGroup, error) {
+	none := UnifiedGroup{CPUUsageUsec: -1, CPUSomeUsec: -1, MemorySomeUsec: -1, IOSomeUsec: -1}
+	layout, err := hostCgroups()
+	if err != nil || layout.Unified == "" {
+		return none, err
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return none, err
+	}
+	path := unifiedPath(string(b))
+	if path == "" {
+		return none, nil
+	}
+	return readUnifiedGroup(layout.Unified, path)
+}
+
 // TreeWatch samples every process below a root, for as long as a learner's
 // shell runs, and keeps the latest reading of each.
 type TreeWatch struct {
 	root int
 	skip func(pid int) bool
+	name func(pid int) string
 	stop chan struct{}
 	done chan struct{}
 
@@ -244,14 +268,26 @@ type TreeWatch struct {
 	host  Observed
 	seen  map[int]Observed
 	order []int
+	names map[int]string // the namer's answers, kept once given
 }
 
 // WatchTree starts sampling the descendants of root (root itself excluded)
 // every interval; skip leaves out a subtree (procbox's demo child, say).
 // Stop ends it and returns the trace.
 func WatchTree(root int, every time.Duration, skip func(pid int) bool) *TreeWatch {
-	w := &TreeWatch{root: root, skip: skip, stop: make(chan struct{}), done: make(chan struct{}),
-		seen: map[int]Observed{}}
+	return WatchTreeNamed(root, every, skip, nil)
+}
+
+// WatchTreeNamed is WatchTree with a namer: for each process in namespaces
+// of its own (a pid or mount namespace that is not procbox's), name says
+// which container it is ("runc learner-oci", "" for none), and the answer
+// goes into Observed.Container. The caller brings the namer because reading
+// the runtimes' state is inspect's job, not isolate's. A process is named
+// once; an empty answer is asked again at the next sample (a runtime writes
+// its state only after the container's process exists).
+func WatchTreeNamed(root int, every time.Duration, skip func(pid int) bool, name func(pid int) string) *TreeWatch {
+	w := &TreeWatch{root: root, skip: skip, name: name, stop: make(chan struct{}), done: make(chan struct{}),
+		seen: map[int]Observed{}, names: map[int]string{}}
 	w.host, _ = Observe(os.Getpid())
 	go func() {
 		defer close(w.done)
@@ -277,12 +313,33 @@ func (w *TreeWatch) Sample() {
 			continue // gone between the scan and the read
 		}
 		w.mu.Lock()
+		known := w.names[pid]
+		w.mu.Unlock()
+		if known == "" && w.name != nil && w.ownNamespaces(o) {
+			known = termtext.Printable(w.name(pid)) // a container's id is its maker's choice
+		}
+		o.Container = known
+		w.mu.Lock()
+		if known != "" {
+			w.names[pid] = known
+		}
 		if _, ok := w.seen[pid]; !ok {
 			w.order = append(w.order, pid)
 		}
 		w.seen[pid] = o
 		w.mu.Unlock()
 	}
+}
+
+// ownNamespaces reports whether o has a pid or mount namespace that is not
+// the host reference's: only such a process can be a container's.
+func (w *TreeWatch) ownNamespaces(o Observed) bool {
+	for _, k := range []string{NSPID, NSMnt} {
+		if o.NSInodes[k] != 0 && o.NSInodes[k] != w.host.NSInodes[k] {
+			return true
+		}
+	}
+	return false
 }
 
 // Stop ends the watch, takes one last sample and returns what was seen.

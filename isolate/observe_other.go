@@ -17,6 +17,11 @@ func WatchTree(root int, every time.Duration, skip func(pid int) bool) *TreeWatc
 	return &TreeWatch{}
 }
 
+// WatchTreeNamed is Linux-only: the watch it returns records nothing.
+func WatchTreeNamed(root int, every time.Duration, skip func(pid int) bool, name func(pid int) string) *TreeWatch {
+	return &TreeWatch{}
+}
+
 // TreeWatch is a running watch of a process tree.
 type TreeWatch struct{}
 

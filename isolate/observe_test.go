@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -97,5 +98,54 @@ func TestWatchTreeKeepsExited(t *testing.T) {
 	}
 	if tr.Host.PID != os.Getpid() {
 		t.Errorf("host reference is pid %d, want procbox's own %d", tr.Host.PID, os.Getpid())
+	}
+}
+
+// TestWatchTreeNamed: the namer is asked only about processes in a pid or
+// mount namespace of their own, and its answer, escaped, is in the trace.
+func TestWatchTreeNamed(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root: the learner's commands create namespaces")
+	}
+	asked := map[int]bool{}
+	var mu sync.Mutex
+	w := WatchTreeNamed(os.Getpid(), time.Hour, nil, func(pid int) string {
+		mu.Lock()
+		asked[pid] = true
+		mu.Unlock()
+		return "runc box\x1b[5m"
+	})
+	plain := exec.Command("sleep", "30")
+	boxed := exec.Command("unshare", "--mount", "sh", "-c", "echo ready; exec sleep 30")
+	out, _ := boxed.StdoutPipe()
+	for _, c := range []*exec.Cmd{plain, boxed} {
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+	}
+	buf := make([]byte, 16)
+	out.Read(buf)
+	w.Sample()
+	tr := w.Stop()
+	mu.Lock()
+	defer mu.Unlock()
+	if asked[plain.Process.Pid] {
+		t.Error("the namer was asked about a plain host process")
+	}
+	for _, p := range tr.Procs {
+		switch p.PID {
+		case plain.Process.Pid:
+			if p.Container != "" {
+				t.Errorf("plain process named %q", p.Container)
+			}
+		case boxed.Process.Pid:
+			if p.Container != `runc box\x1b[5m` {
+				t.Errorf("boxed process named %q, want the namer's answer escaped", p.Container)
+			}
+		}
+	}
+	if !asked[boxed.Process.Pid] {
+		t.Errorf("the namer was never asked about the process in its own mount namespace (%v)", asked)
 	}
 }

@@ -32,6 +32,8 @@ func (o Observed) Printable() Observed {
 	o.CapEff = termtext.All(append([]string(nil), o.CapEff...))
 	o.CapBnd = termtext.All(append([]string(nil), o.CapBnd...))
 	o.CgroupPath = termtext.Printable(o.CgroupPath)
+	o.Unified.Path = termtext.Printable(o.Unified.Path)
+	o.Container = termtext.Printable(o.Container)
 	o.Errors = printableMap(o.Errors)
 	return o
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"procbox/inspect"
 	"procbox/isolate"
 )
 
@@ -52,8 +53,19 @@ func (l learnerShells) Shell(skip int, intro string) (*exec.Cmd, func() isolate.
 		// procbox itself is one of the learner's tools: first on PATH.
 		cmd.Env = append(cmd.Env, "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	}
-	w := isolate.WatchTree(os.Getpid(), watchEvery, func(pid int) bool { return pid == skip })
+	w := isolate.WatchTreeNamed(os.Getpid(), watchEvery, func(pid int) bool { return pid == skip }, containerName)
 	return cmd, w.Stop, nil
+}
+
+// containerName names the container a learner's process is in ("runc
+// learner-oci"), as procbox inspect would: from its cgroup path and the
+// runtime's own state. "" when no runtime claims it.
+func containerName(pid int) string {
+	s, err := inspect.DefaultFS().Snapshot(pid, inspect.Options{})
+	if err != nil || s.Container.Runtime == "" {
+		return ""
+	}
+	return strings.TrimSpace(s.Container.Runtime + " " + s.Container.ID)
 }
 
 // withoutPS1 is env less any prompt string.
