@@ -14,7 +14,16 @@ const (
 	byHandRoot    = "/tmp/learner/root"
 	byHandOverlay = byHandRoot + " overlay learner"
 	byHandPids    = 32
+	// byHandCgroupFile remembers, from one step's shell to the next, the
+	// path of the group the cgroup step made.
+	byHandCgroupFile = "/tmp/learner/cgroup"
 )
+
+// byHandCgroupLine picks the pids tree of this host and a group name of the
+// learner's own: on cgroup v1 (and hybrid) the pids controller has its own
+// hierarchy, on v2 there is one tree; $$, the shell's PID, keeps two
+// learners (or two runs) on one machine out of each other's group.
+const byHandCgroupLine = "G=/sys/fs/cgroup/pids; [ -d $G ] || G=/sys/fs/cgroup; G=$G/learner-$$"
 
 // overlayMounted passes when a learner's process sees the overlay on the root.
 func overlayMounted(s State) Result {
@@ -44,7 +53,7 @@ func containerBuilt(s State) Result {
 				return p.Comm + "'s / is not the overlay: pivot_root into " + byHandRoot
 			}
 			if p.Limits.PidsMax != byHandPids {
-				return p.Comm + " is not in the learner group with pids.max 32"
+				return p.Comm + " is not in your learner group with pids.max 32"
 			}
 			if slices.Contains(p.CapBnd, "cap_sys_admin") {
 				return p.Comm + " still has cap_sys_admin"
@@ -86,17 +95,17 @@ func byHandLesson() Lesson {
 				"exit"),
 			byHandStep("cgroup", "A cgroup for the container",
 				diyLimit("pids limit", func(c isolate.CgroupStats) int64 { return c.PidsMax }),
-				"Press s, make /sys/fs/cgroup/pids/learner, write 32 to its pids.max and your shell's PID to its cgroup.procs.",
+				"Press s and type the lines: the first picks the pids tree (v1: /sys/fs/cgroup/pids, v2: /sys/fs/cgroup) and names the group learner-$$; then 32 into its pids.max and your shell's PID into its cgroup.procs.",
 				"A runtime puts the first process in the group before it runs anything, so nothing escapes the count.",
-				"mkdir /sys/fs/cgroup/pids/learner",
-				"echo 32 > /sys/fs/cgroup/pids/learner/pids.max",
-				"echo $$ > /sys/fs/cgroup/pids/learner/cgroup.procs",
-				"cat /sys/fs/cgroup/pids/learner/pids.current",
+				byHandCgroupLine,
+				"mkdir $G && echo $G | tee "+byHandCgroupFile,
+				"echo 32 > $G/pids.max; echo $$ > $G/cgroup.procs",
+				"cat $G/pids.current",
 				"exit"),
 			byHandStep("enter", "Into it: namespaces, pivot_root, fewer capabilities", containerBuilt,
 				"Press s and type the lines one at a time: join the group, unshare with --fork, pivot_root into /tmp/learner/root, drop capabilities with capsh.",
 				"Ask which line made it a container. None alone: it is all of them, in this order, which is what runc does.",
-				"echo $$ > /sys/fs/cgroup/pids/learner/cgroup.procs",
+				"G=$(cat "+byHandCgroupFile+"); echo $$ | tee $G/cgroup.procs",
 				"unshare --mount --uts --ipc --net --pid --fork sh +m",
 				"hostname learner-box && mount --make-rprivate / && cd /tmp/learner/root",
 				"pivot_root . old && mount -t proc proc /proc && umount -l /old",

@@ -248,6 +248,8 @@ func TestByHandLesson(t *testing.T) {
 
 // skipUnlessByHandHost skips where the by-hand lesson's commands cannot run
 // or would meet someone else's state, and removes what they build afterwards.
+// The commands pick the pids tree of a v1, hybrid or v2 host themselves, and
+// name the group after the learner's shell, so only /tmp/learner is shared.
 func skipUnlessByHandHost(t *testing.T) {
 	t.Helper()
 	for _, tool := range []string{"unshare", "capsh", "ldd"} {
@@ -256,12 +258,12 @@ func skipUnlessByHandHost(t *testing.T) {
 		}
 	}
 	if _, err := os.Stat("/sys/fs/cgroup/pids/cgroup.procs"); err != nil {
-		t.Skip("the lesson's commands are for a v1 or hybrid host; this one has no /sys/fs/cgroup/pids")
-	}
-	for _, p := range []string{"/tmp/learner", "/sys/fs/cgroup/pids/learner"} {
-		if _, err := os.Stat(p); err == nil {
-			t.Skipf("%s exists already and is not this test's", p)
+		if b, err := os.ReadFile("/sys/fs/cgroup/cgroup.subtree_control"); err != nil || !strings.Contains(string(b), "pids") {
+			t.Skip("no pids controller here: neither a v1 /sys/fs/cgroup/pids nor pids in v2's /sys/fs/cgroup/cgroup.subtree_control")
 		}
+	}
+	if _, err := os.Stat("/tmp/learner"); err == nil {
+		t.Skip("/tmp/learner exists already and is not this test's")
 	}
 	t.Cleanup(func() { removeByHandLesson(t) })
 }
@@ -269,10 +271,17 @@ func skipUnlessByHandHost(t *testing.T) {
 // removeByHandLesson takes the lesson's container apart, as its last text says.
 func removeByHandLesson(t *testing.T) {
 	unix.Unmount("/tmp/learner/root", unix.MNT_DETACH)
+	if b, err := os.ReadFile("/tmp/learner/cgroup"); err == nil {
+		g := strings.TrimSpace(string(b))
+		if !strings.HasPrefix(g, "/sys/fs/cgroup/") || !strings.Contains(g, "/learner-") {
+			t.Errorf("/tmp/learner/cgroup names %q, not a learner group", g)
+		} else {
+			removeLearnerCgroup(t, g)
+		}
+	}
 	if err := os.RemoveAll("/tmp/learner"); err != nil {
 		t.Errorf("removing /tmp/learner: %v", err)
 	}
-	removeLearnerCgroup(t, "/sys/fs/cgroup/pids/learner")
 }
 
 // privateHolders are processes whose private mount namespaces the learner
