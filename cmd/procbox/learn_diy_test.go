@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -149,9 +150,17 @@ func runLearnerShell(t *testing.T, shells learnerShells, lines []string) isolate
 	return tr
 }
 
-// learnerCgroups are the groups the cgroup steps' commands make (v1 paths, as
-// the text shows them for this kind of host).
-var learnerCgroups = []string{"/sys/fs/cgroup/memory/learner", "/sys/fs/cgroup/pids/learner", "/sys/fs/cgroup/cpu/learner"}
+// removeLearnerGroups removes the groups a learner's shell made with the
+// cgroup steps' commands: learner-PID, named after one of the shell's own
+// processes, in a v1 hierarchy or the v2 tree. Others' groups are never touched.
+func removeLearnerGroups(t *testing.T, tr isolate.ShellTrace) {
+	for _, o := range tr.Procs {
+		name := "learner-" + strconv.Itoa(o.PID)
+		for _, tree := range []string{"memory", "pids", "cpu", ""} {
+			removeLearnerCgroup(t, filepath.Join("/sys/fs/cgroup", tree, name))
+		}
+	}
+}
 
 // TestDIYByHand is the catalog's do-it-yourself proof on the real kernel: for
 // every step with a shell path, a shell where the learner typed nothing
@@ -181,24 +190,17 @@ func TestDIYByHand(t *testing.T) {
 				}
 				if l.ID == "cgroups" {
 					if _, err := os.Stat("/sys/fs/cgroup/pids/cgroup.procs"); err != nil {
-						t.Skip("the text's commands are for a v1 or hybrid host; this one has no /sys/fs/cgroup/pids")
-					}
-					for _, d := range learnerCgroups {
-						if _, err := os.Stat(d); err == nil {
-							t.Skipf("%s exists already and is not this test's", d)
+						if _, err := os.Stat("/sys/fs/cgroup/cgroup.subtree_control"); err != nil {
+							t.Skip("no cgroup v1 hierarchy and no v2 tree at /sys/fs/cgroup")
 						}
 					}
-					t.Cleanup(func() {
-						for _, d := range learnerCgroups {
-							removeLearnerCgroup(t, d)
-						}
-					})
 				}
 				untouched := runLearnerShell(t, shells, []string{"true"})
 				if r := s.EvaluateDIY(lessons.State{Shell: &untouched}); r.Passed {
 					t.Errorf("passes on a shell where nothing was typed (%d processes seen)", len(untouched.Procs))
 				}
 				built := runLearnerShell(t, shells, s.DIY.Commands)
+				removeLearnerGroups(t, built)
 				if r := s.EvaluateDIY(lessons.State{Shell: &built}); !r.Passed {
 					t.Errorf("fails after the learner's commands: %s", r.Missing)
 				}
