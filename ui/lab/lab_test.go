@@ -20,10 +20,10 @@ import (
 
 func TestLabStartsAPlainChild(t *testing.T) {
 	f := newFixture(t, isolate.Spec{})
-	if len(f.eng.started) != 1 {
-		t.Fatalf("Start called %d times, want 1", len(f.eng.started))
+	if len(f.eng.Started()) != 1 {
+		t.Fatalf("Start called %d times, want 1", len(f.eng.Started()))
 	}
-	if got := f.eng.started[0]; len(got.Namespaces) != 0 || got.MemoryMax != 0 || len(got.DropCaps) != 0 {
+	if got := f.eng.Started()[0]; len(got.Namespaces) != 0 || got.MemoryMax != 0 || len(got.DropCaps) != 0 {
 		t.Fatalf("the first child should have no isolation, got %+v", got)
 	}
 	if !strings.Contains(f.logText(), "started the child, pid 4242 (no isolation)") {
@@ -36,7 +36,7 @@ func TestLabStartsAPlainChild(t *testing.T) {
 
 func TestLabStartsFromSpec(t *testing.T) {
 	f := newFixture(t, isolate.Spec{Namespaces: []string{"pid", "uts"}, Hostname: "demo"})
-	got := f.eng.started[0]
+	got := f.eng.Started()[0]
 	if !slices.Equal(got.Namespaces, []string{"pid", "uts"}) || got.Hostname != "demo" {
 		t.Fatalf("started with %+v", got)
 	}
@@ -62,7 +62,7 @@ func TestLabToggleAppliesTheSpec(t *testing.T) {
 		t.Fatalf("after pid off: Apply(%+v)", got)
 	}
 	log := f.logText()
-	if !strings.Contains(log, "re-created the child (pid 4242 → 4243): a new pid namespace only applies to new processes") {
+	if !strings.Contains(log, "re-created the child (pid 4242 → 4243): new namespaces only apply to new processes") {
 		t.Fatalf("the re-create and its reason are not in the log:\n%s", log)
 	}
 }
@@ -116,7 +116,7 @@ func TestLabEditValidation(t *testing.T) {
 			if !f.m.editing {
 				t.Fatal("an invalid value must keep the field open")
 			}
-			if n := len(f.eng.child.applied); n != 0 {
+			if n := len(f.eng.Child().Applied()); n != 0 {
 				t.Fatalf("an invalid value reached Apply (%d calls)", n)
 			}
 			view := ansi.Strip(f.m.View(80, 22))
@@ -233,21 +233,22 @@ func TestLabTogglesWhileBusyApplyTheLatestOnce(t *testing.T) {
 		t.Fatal("a toggle while an Apply runs must wait, not start a second Apply")
 	}
 	f.run(first)
-	c := f.eng.child
-	if len(c.applied) != 2 {
-		t.Fatalf("Apply called %d times, want 2 (the first, then the latest)", len(c.applied))
+	c := f.eng.Child()
+	applied := c.Applied()
+	if len(applied) != 2 {
+		t.Fatalf("Apply called %d times, want 2 (the first, then the latest)", len(applied))
 	}
-	if got := c.applied[1]; !slices.Equal(got.Namespaces, []string{"pid", "uts", "ipc"}) {
+	if got := applied[1]; !slices.Equal(got.Namespaces, []string{"pid", "uts", "ipc"}) {
 		t.Fatalf("second Apply(%v), want the latest switches", got.Namespaces)
 	}
-	if c.overlap {
+	if c.Overlapped() {
 		t.Fatal("two Applies ran at once")
 	}
 }
 
 func TestLabApplyErrorRevertsTheSwitches(t *testing.T) {
 	f := newFixture(t, isolate.Spec{})
-	f.eng.child.applyErr = errors.New("time namespaces need Linux 5.6")
+	f.eng.Child().FailApply(errors.New("time namespaces need Linux 5.6"))
 	f.goTo("time")
 	f.press("space")
 	if f.m.st.ns["time"] {
@@ -259,9 +260,9 @@ func TestLabApplyErrorRevertsTheSwitches(t *testing.T) {
 }
 
 func TestLabStartFailureIsShown(t *testing.T) {
-	eng := &fakeEngine{startErr: errors.New("cgroup memory: permission denied")}
-	d := common.Deps{Inspector: &uitest.Inspector{Report: rootReport()}, Lab: eng,
-		Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	eng := &uitest.LabEngine{}
+	eng.FailStart(errors.New("cgroup memory: permission denied"))
+	d := uitest.LabDeps(eng, uitest.NewClock(testT0))
 	f := &fixture{t: t, m: New(d, isolate.Spec{MemoryMax: 64 << 20}), eng: eng}
 	f.run(f.m.Init())
 	view := ansi.Strip(f.m.View(80, 22))
@@ -269,11 +270,11 @@ func TestLabStartFailureIsShown(t *testing.T) {
 		t.Fatalf("view:\n%s", view)
 	}
 	// A toggle tries again with the new switches.
-	eng.startErr = nil
+	eng.FailStart(nil)
 	f.goTo("uts")
 	f.press("space")
-	if len(eng.started) != 2 || !eng.started[1].Has("uts") {
-		t.Fatalf("started = %+v", eng.started)
+	if len(eng.Started()) != 2 || !eng.Started()[1].Has("uts") {
+		t.Fatalf("started = %+v", eng.Started())
 	}
 }
 
@@ -315,7 +316,7 @@ func TestLabDifferingRowsAreMarked(t *testing.T) {
 			t.Errorf("compact ns row = %+v", r)
 		}
 	}
-	if pidRow.host != strconv.Itoa(f.eng.child.PID()) || pidRow.child != "1" {
+	if pidRow.host != strconv.Itoa(f.eng.Child().PID()) || pidRow.child != "1" {
 		t.Errorf("pid row = %q | %q, want the host's number and 1", pidRow.host, pidRow.child)
 	}
 	view := ansi.Strip(f.m.View(120, 38))
@@ -341,7 +342,7 @@ func TestLabExperimentOutcomesReachTheLog(t *testing.T) {
 		{"chown, cap dropped", isolate.Spec{DropCaps: []string{"cap_chown"}}, []string{"x", "c"},
 			[]string{"chown: denied (EPERM: operation not permitted) by drop cap_chown"}},
 		{"bind 80", isolate.Spec{DropCaps: []string{"cap_net_bind_service"}}, []string{"x", "b"},
-			[]string{"bind port 80: denied (EPERM: operation not permitted) by drop cap_net_bind_service"}},
+			[]string{"bind port 80: denied (EACCES: permission denied) by drop cap_net_bind_service"}},
 		{"raw socket", isolate.Spec{DropCaps: []string{"all"}}, []string{"x", "r"},
 			[]string{"raw socket: denied (EPERM: operation not permitted) by drop cap_net_raw"}},
 		{"mount", isolate.Spec{}, []string{"x", "o"}, []string{"mount: allowed"}},
@@ -420,8 +421,8 @@ func TestLabCapabilityAndSeccompTickLists(t *testing.T) {
 	g := newFixture(t, isolate.Spec{})
 	g.goTo("drop caps")
 	g.press("enter", "enter")
-	if g.m.subOpen || len(g.eng.child.applied) != 0 {
-		t.Fatalf("enter, enter: list open %v, applied %v; want closed, nothing dropped", g.m.subOpen, g.eng.child.applied)
+	if g.m.subOpen || len(g.eng.Child().Applied()) != 0 {
+		t.Fatalf("enter, enter: list open %v, applied %v; want closed, nothing dropped", g.m.subOpen, g.eng.Child().Applied())
 	}
 	f.goTo("seccomp")
 	f.press("enter", "space")
@@ -436,16 +437,17 @@ func TestLabCapabilityAndSeccompTickLists(t *testing.T) {
 }
 
 func TestLabUnavailableSwitchSaysWhy(t *testing.T) {
-	r := rootReport()
+	r := uitest.LabReport()
 	r.Namespaces[len(r.Namespaces)-1] = inspect.Feature{Name: "time", Available: false, Why: "kernel 5.4 has no time namespaces"}
 	r.TimeNamespace = inspect.Feature{Name: "time", Available: false, Why: "kernel 5.4 has no time namespaces"}
-	eng := &fakeEngine{}
-	d := common.Deps{Inspector: &uitest.Inspector{Report: r}, Lab: eng, Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	eng := &uitest.LabEngine{}
+	d := uitest.LabDeps(eng, uitest.NewClock(testT0))
+	d.Inspector = &uitest.Inspector{Report: r}
 	f := &fixture{t: t, m: New(d, isolate.Spec{}), eng: eng}
 	f.run(f.m.Init())
 	f.goTo("time")
 	f.press("space")
-	if n := len(eng.child.applied); n != 0 {
+	if n := len(eng.Child().Applied()); n != 0 {
 		t.Fatalf("an unavailable switch reached Apply (%d)", n)
 	}
 	if !strings.Contains(f.logText(), "time: not available here: kernel 5.4 has no time namespaces") {
@@ -458,7 +460,7 @@ func TestLabUnavailableSwitchSaysWhy(t *testing.T) {
 }
 
 func TestLabWithoutRootShowsCgroupsUnavailable(t *testing.T) {
-	r := rootReport()
+	r := uitest.LabReport()
 	r.Root, r.UID = false, 1000
 	r.UserNSUnpriv = inspect.Feature{Name: "user", Available: true}
 	a := availabilityOf(r, true)
@@ -471,7 +473,7 @@ func TestLabWithoutRootShowsCgroupsUnavailable(t *testing.T) {
 }
 
 func TestLabWithoutEngineExplains(t *testing.T) {
-	d := common.Deps{Inspector: &uitest.Inspector{Report: rootReport()}, Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	d := uitest.LabDeps(nil, uitest.NewClock(testT0))
 	m := New(d, isolate.Spec{})
 	f := &fixture{t: t, m: m}
 	f.run(m.Init())
@@ -494,15 +496,15 @@ func TestLabCloseStopsTheChildOnce(t *testing.T) {
 	if msg, ok := cmd().(stoppedMsg); !ok || msg.err != nil {
 		t.Fatalf("Close command = %#v", msg)
 	}
-	if f.eng.child.stopped != 1 {
-		t.Fatalf("Stop called %d times", f.eng.child.stopped)
+	if f.eng.Child().Stops() != 1 {
+		t.Fatalf("Stop called %d times", f.eng.Child().Stops())
 	}
 	if f.m.Close() != nil {
 		t.Fatal("a second Close must do nothing")
 	}
 	f.goTo("pid")
 	f.press("space")
-	if len(f.eng.child.applied) != 0 {
+	if len(f.eng.Child().Applied()) != 0 {
 		t.Fatal("a closed Lab must not Apply")
 	}
 }
@@ -583,7 +585,8 @@ func TestLabViewAlwaysFits(t *testing.T) {
 }
 
 func TestLabUsageMovingIsNotADifference(t *testing.T) {
-	h := fakeBaseView("host", isolate.Spec{MemoryMax: 64 << 20}, 0)
+	child, _ := (&uitest.LabEngine{}).Start(isolate.Spec{MemoryMax: 64 << 20})
+	h, _ := child.HostView()
 	c := h
 	c.Limits.MemoryCurrent += 300 << 10 // read a moment later
 	c.Limits.CPUUsageUsec += 1000
@@ -604,18 +607,18 @@ func TestLabUsageMovingIsNotADifference(t *testing.T) {
 
 func TestLabFailedRecreateStartsTheLastGoodChild(t *testing.T) {
 	f := newFixture(t, isolate.Spec{MemoryMax: 64 << 20})
-	first := f.eng.child
-	first.recreateErr = errors.New("fork/exec /proc/self/exe: operation not permitted")
+	first := f.eng.Child()
+	first.FailRecreate(errors.New("fork/exec /proc/self/exe: operation not permitted"))
 	f.goTo("uts")
 	f.press("space")
-	if len(f.eng.started) != 2 {
-		t.Fatalf("Start called %d times, want a second start after the failed re-create", len(f.eng.started))
+	if len(f.eng.Started()) != 2 {
+		t.Fatalf("Start called %d times, want a second start after the failed re-create", len(f.eng.Started()))
 	}
-	if got := f.eng.started[1]; got.Has("uts") || got.MemoryMax != 64<<20 {
+	if got := f.eng.Started()[1]; got.Has("uts") || got.MemoryMax != 64<<20 {
 		t.Fatalf("restarted with %+v, want the last working switches", got)
 	}
-	if first.stopped != 1 {
-		t.Fatalf("the broken child was stopped %d times", first.stopped)
+	if first.Stops() != 1 {
+		t.Fatalf("the broken child was stopped %d times", first.Stops())
 	}
 	if f.m.child == nil || f.m.st.ns["uts"] {
 		t.Fatal("the Lab should have a child again and uts back off")
@@ -626,11 +629,12 @@ func TestLabFailedRecreateStartsTheLastGoodChild(t *testing.T) {
 }
 
 func TestLabWithoutRootPutsTheUserNamespaceFirst(t *testing.T) {
-	r := rootReport()
+	r := uitest.LabReport()
 	r.Root, r.UID = false, 1000
 	r.UserNSUnpriv = inspect.Feature{Name: "user", Available: true}
-	eng := &fakeEngine{}
-	d := common.Deps{Inspector: &uitest.Inspector{Report: r}, Lab: eng, Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	eng := &uitest.LabEngine{}
+	d := uitest.LabDeps(eng, uitest.NewClock(testT0))
+	d.Inspector = &uitest.Inspector{Report: r}
 	f := &fixture{t: t, m: New(d, isolate.Spec{}), eng: eng}
 	f.run(f.m.Init())
 	f.goTo("uts")
@@ -647,7 +651,7 @@ func TestLabWithoutRootPutsTheUserNamespaceFirst(t *testing.T) {
 func TestLabCPUShareFromTwoReads(t *testing.T) {
 	f := newFixture(t, isolate.Spec{CPUMax: 0.5})
 	v := viewsMsg{requested: true, gen: f.m.gen, at: testT0.Add(time.Second)}
-	v.host = fakeBaseView("host", isolate.Spec{CPUMax: 0.5}, 0)
+	v.host, _ = f.eng.Child().HostView()
 	v.child = v.host
 	v.host.Limits.CPUUsageUsec = 40000 + 480000 // 0.48 s of CPU in the second since the first read
 	f.m.Update(v)
@@ -713,17 +717,16 @@ func TestLabCloseStopsTheChild(t *testing.T) {
 		t.Fatal("a Lab with a child must return a command that stops it")
 	}
 	cmd()
-	if f.eng.child.stopped != 1 {
-		t.Fatalf("the child was stopped %d times after Close, want 1", f.eng.child.stopped)
+	if f.eng.Child().Stops() != 1 {
+		t.Fatalf("the child was stopped %d times after Close, want 1", f.eng.Child().Stops())
 	}
 }
 
 // TestLabCloseWhileStartingStopsTheLateChild: a child that finishes starting
 // after the Lab closed is stopped by the start command itself.
 func TestLabCloseWhileStartingStopsTheLateChild(t *testing.T) {
-	eng := &fakeEngine{}
-	d := common.Deps{Inspector: &uitest.Inspector{Report: rootReport()}, Lab: eng,
-		Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	eng := &uitest.LabEngine{}
+	d := uitest.LabDeps(eng, uitest.NewClock(testT0))
 	m := New(d, isolate.Spec{})
 	start := startCmd(m.life, eng, isolate.Spec{}, d.Clock)
 	if m.Close() != nil {
@@ -733,7 +736,7 @@ func TestLabCloseWhileStartingStopsTheLateChild(t *testing.T) {
 	if !ok || !errors.Is(msg.err, errClosed) {
 		t.Fatalf("start after close = %#v", msg)
 	}
-	if eng.child == nil || eng.child.stopped != 1 {
+	if eng.Child() == nil || eng.Child().Stops() != 1 {
 		t.Fatal("the late child was not stopped")
 	}
 }
@@ -793,9 +796,7 @@ func TestLabExperimentCauseUsesLimitsInForce(t *testing.T) {
 	f.press("enter")
 	f.typeText("64M")
 	f.press("enter")
-	f.eng.child.mu.Lock()
-	f.eng.child.staleCause = "memory limit 0 B"
-	f.eng.child.mu.Unlock()
+	f.eng.Child().StaleCause("memory limit 0 B")
 	f.press("m")
 	if log := f.logText(); !strings.Contains(log, "memory limit 64 MiB") || strings.Contains(log, "0 B") {
 		t.Fatalf("log:\n%s", log)
@@ -885,7 +886,7 @@ func TestLabOutcomeSkippedAndWhyDenied(t *testing.T) {
 // unprivileged user namespaces every namespace needs root, and so do the
 // capability and veth switches.
 func TestLabAvailableForThisUser(t *testing.T) {
-	r := rootReport()
+	r := uitest.LabReport()
 	for _, a := range Available(r) {
 		if !a.OK {
 			t.Errorf("root: %s not available: %s", a.Switch, a.Why)

@@ -45,9 +45,8 @@ func (c *chain) fire() tea.Msg {
 // An idle Lab refreshes with one message a second (the read happens in the
 // timer), never runs two chains, and stops reading while covered.
 func TestLabRefreshOneMessageASecond(t *testing.T) {
-	eng := &fakeEngine{}
-	d := common.Deps{Inspector: &uitest.Inspector{Report: rootReport()}, Lab: eng,
-		Styles: common.NewStyles(true, true)}
+	eng := &uitest.LabEngine{}
+	d := uitest.LabDeps(eng, nil)
 	c := newChain(t, d)
 	c.drain(c.m.Init())
 	if c.m.child == nil {
@@ -97,9 +96,8 @@ func TestLabRefreshOneMessageASecond(t *testing.T) {
 // A refresh that reads the same as before keeps the drawn body (no redraw
 // while idle); one that changes a row, or any key, draws again.
 func TestLabQuietRefreshKeepsTheDrawing(t *testing.T) {
-	eng := &fakeEngine{}
-	d := common.Deps{Inspector: &uitest.Inspector{Report: rootReport()}, Lab: eng,
-		Styles: common.NewStyles(true, true)}
+	eng := &uitest.LabEngine{}
+	d := uitest.LabDeps(eng, nil)
 	c := newChain(t, d)
 	c.drain(c.m.Init())
 	c.fire() // the bare tick, then a read
@@ -112,9 +110,7 @@ func TestLabQuietRefreshKeepsTheDrawing(t *testing.T) {
 	if got := c.m.View(120, 38); got != first {
 		t.Fatalf("the kept drawing differs:\n%s\nwant\n%s", got, first)
 	}
-	eng.child.mu.Lock()
-	eng.child.pid = 4343
-	eng.child.mu.Unlock()
+	eng.Child().SetPID(4343)
 	c.fire()
 	if c.m.drawn {
 		t.Fatal("a refresh with a new PID kept the old drawing")
@@ -131,9 +127,8 @@ func TestLabQuietRefreshKeepsTheDrawing(t *testing.T) {
 // In a small window the log tab hides the views: no reads meanwhile. In a
 // big window the views are always on screen.
 func TestLabNoReadsWhileTheViewsAreHidden(t *testing.T) {
-	eng := &fakeEngine{}
-	d := common.Deps{Inspector: &uitest.Inspector{Report: rootReport()}, Lab: eng,
-		Styles: common.NewStyles(true, true)}
+	eng := &uitest.LabEngine{}
+	d := uitest.LabDeps(eng, nil)
 	c := newChain(t, d)
 	c.drain(c.m.Init())
 	c.drain(func() tea.Msg { return tea.WindowSizeMsg{Width: 80, Height: 24} })
@@ -155,14 +150,14 @@ func TestLabNoReadsWhileTheViewsAreHidden(t *testing.T) {
 // The side-by-side keeps being read while an experiment runs (a cpu burner
 // lasts seconds): the refresh chain does not wait for the experiment.
 func TestLabRefreshGoesOnDuringAnExperiment(t *testing.T) {
-	d := common.Deps{Inspector: &uitest.Inspector{Report: rootReport()}, Lab: &fakeEngine{}, Styles: common.NewStyles(true, true)}
+	d := uitest.LabDeps(&uitest.LabEngine{}, nil)
 	c := newChain(t, d)
 	c.drain(c.m.Init())
 	c.drain(func() tea.Msg { return tea.WindowSizeMsg{Width: 120, Height: 40} })
 	c.m.busy, c.m.busyWhat = "experiment", "running cpu burner"
-	reads := c.m.child.(*fakeChild).viewReads()
+	reads := c.m.child.(*uitest.LabChild).ViewReads()
 	c.fire()
-	if got := c.m.child.(*fakeChild).viewReads(); got <= reads {
+	if got := c.m.child.(*uitest.LabChild).ViewReads(); got <= reads {
 		t.Fatalf("no view was read during the experiment (%d reads before, %d after)", reads, got)
 	}
 	if c.clock.Pending() != 1 {

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"procbox/isolate"
 	"procbox/lessons"
 	"procbox/ui/internal/common"
 	"procbox/ui/internal/uitest"
@@ -235,9 +236,9 @@ func TestLearnCountdown(t *testing.T) {
 }
 
 func TestLearnNoLab(t *testing.T) {
-	d := common.Deps{Inspector: fakeInspector(nil), Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	d := uitest.LabDeps(nil, uitest.NewClock(testT0))
 	m := New(d, "namespaces", false)
-	f := &fixture{t: t, m: m, eng: &fakeEngine{}, store: &memStore{}}
+	f := &fixture{t: t, m: m, eng: &uitest.LabEngine{}, store: &memStore{}}
 	f.run(m.Init())
 	v := f.view(120, 30)
 	if !strings.Contains(v, "no Lab engine") {
@@ -250,8 +251,9 @@ func TestLearnNoLab(t *testing.T) {
 }
 
 func TestLearnStartFailure(t *testing.T) {
-	eng := &fakeEngine{failing: errors.New("clone: operation not permitted")}
-	d := common.Deps{Inspector: fakeInspector(eng), Lab: eng, Clock: uitest.NewClock(testT0), Styles: common.NewStyles(true, true)}
+	eng := &uitest.LabEngine{}
+	eng.FailStart(errors.New("clone: operation not permitted"))
+	d := uitest.LabDeps(eng, uitest.NewClock(testT0))
 	m := New(d, "process", false)
 	f := &fixture{t: t, m: m, eng: eng}
 	f.run(m.Init())
@@ -271,9 +273,9 @@ func TestLearnPresenter(t *testing.T) {
 	if v := f.view(120, 38); !strings.Contains(v, "Notes: The pid namespace comes with") {
 		t.Errorf("speaker notes not shown:\n%s", v)
 	}
-	old := f.m.child.(*fakeChild)
+	old := f.m.child.(*uitest.LabChild)
 	f.press("R")
-	if !old.isStopped() || f.m.child == nil || f.m.child == common.LabChild(old) {
+	if !old.Stopped() || f.m.child == nil || f.m.child == common.LabChild(old) {
 		t.Errorf("R did not replace the demo child with a clean one")
 	}
 	if f.m.child.Spec().Has("pid") {
@@ -296,20 +298,20 @@ func TestLearnPresenter(t *testing.T) {
 
 func TestLearnCloseStopsChild(t *testing.T) {
 	f := newFixture(t, "process", false, common.Progress{})
-	if f.eng.running() != 1 {
-		t.Fatalf("%d children running, want 1", f.eng.running())
+	if f.eng.Running() != 1 {
+		t.Fatalf("%d children running, want 1", f.eng.Running())
 	}
 	if c := f.m.Close(); c != nil {
 		c()
 	}
-	if f.eng.running() != 0 {
+	if f.eng.Running() != 0 {
 		t.Errorf("Close left the child running")
 	}
 	// A child that finishes starting after Close is stopped at once.
 	b := &childBox{}
 	b.take()
-	late := &fakeChild{pid: 1}
-	if b.put(late) || !late.isStopped() {
+	late, _ := (&uitest.LabEngine{}).Start(isolate.Spec{})
+	if b.put(late) || !late.(*uitest.LabChild).Stopped() {
 		t.Errorf("a child started after Close was kept")
 	}
 }
@@ -384,7 +386,7 @@ func TestGoldenLearnQuiz(t *testing.T) {
 // and the old child keeps serving the panel.
 func TestLearnApplyFailureShown(t *testing.T) {
 	f := newFixture(t, "process", false, common.Progress{})
-	f.m.child.(*fakeChild).failApply = errors.New("time namespaces need Linux 5.6")
+	f.m.child.(*uitest.LabChild).FailApply(errors.New("time namespaces need Linux 5.6"))
 	f.goTo("cgroups", 0)
 	if v := f.view(120, 38); !strings.Contains(v, "could not be set up: time") {
 		t.Errorf("apply failure not shown:\n%s", v)
@@ -427,8 +429,8 @@ func BenchmarkRenderMarkdown(b *testing.B) {
 // ends) stops the demo child.
 func TestLearnInFrame(t *testing.T) {
 	clock := uitest.NewClock(testT0)
-	eng := &fakeEngine{clock: clock}
-	d := common.Deps{Inspector: fakeInspector(eng), Lab: eng, Clock: clock, Styles: common.NewStyles(true, true)}
+	eng := &uitest.LabEngine{Clock: clock}
+	d := uitest.LabDeps(eng, clock)
 	m := New(d, "namespaces", false)
 	dr := uitest.NewScreen(t, d, m, 80, 24)
 	dr.Keys("a")
@@ -440,13 +442,13 @@ func TestLearnInFrame(t *testing.T) {
 	if !strings.Contains(v, "procbox › Learn") {
 		t.Errorf("no title in the header:\n%s", v)
 	}
-	if eng.running() != 1 {
-		t.Fatalf("%d children running, want 1", eng.running())
+	if eng.Running() != 1 {
+		t.Fatalf("%d children running, want 1", eng.Running())
 	}
 	if c := m.Close(); c != nil {
 		c()
 	}
-	if eng.running() != 0 {
+	if eng.Running() != 0 {
 		t.Errorf("closing the screen left the demo child running")
 	}
 }

@@ -35,6 +35,12 @@ func New(t testing.TB, update func(tea.Msg) tea.Cmd, render func() string) *Driv
 	return &Driver{t: t, update: update, render: render}
 }
 
+// Direct drives screen s on its own, outside any Frame (the model tests of
+// one screen); it has no view.
+func Direct(t testing.TB, s common.Screen) *Driver {
+	return New(t, func(msg tea.Msg) tea.Cmd { _, cmd := s.Update(msg); return cmd }, nil)
+}
+
 // Send delivers msg and runs every command that follows from it.
 func (d *Driver) Send(msg tea.Msg) {
 	d.t.Helper()
