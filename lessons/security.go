@@ -16,6 +16,12 @@ func capStep(id, title, capName, experiment, errno, label, hint, notes string, c
 	}
 }
 
+// bindPort80 asks for port 80 the way any server does (socket, bind,
+// listen) with the one tool every Debian-like host has: perl-base is
+// Essential, and IO::Socket::INET is in it. Without the capability the
+// kernel answers EACCES, which perl prints as "Permission denied".
+const bindPort80 = `perl -MIO::Socket::INET -e 'IO::Socket::INET->new(LocalPort => 80, Listen => 1) or die "port 80: $!\n"; print "listening on 80\n"'`
+
 // securityLesson: capabilities, seccomp and the Linux security modules.
 func securityLesson() Lesson {
 	return Lesson{
@@ -46,7 +52,7 @@ func securityLesson() Lesson {
 				"try to listen on port 80 without cap_net_bind_service",
 				"Press a: binding a port below 1024 fails with EACCES; this one capability is all it needs.",
 				"Where the privileged range ends is net.ipv4.ip_unprivileged_port_start, per network namespace; the capability is the whole of that privilege.",
-				"sysctl net.ipv4.ip_unprivileged_port_start", "capsh --drop=cap_net_bind_service --", "exit", "exit"),
+				"sysctl net.ipv4.ip_unprivileged_port_start", "capsh --drop=cap_net_bind_service --", bindPort80, "exit", "exit"),
 			capStep("drop-raw", "Dropping cap_net_raw", "cap_net_raw", isolate.ExpRawSocket, "EPERM",
 				"try to open a raw socket without cap_net_raw",
 				"Press a: opening a raw socket (packets built by hand, headers included) is refused.",
