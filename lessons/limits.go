@@ -43,7 +43,7 @@ func limitsLesson() Lesson {
 					}
 					return pass()
 				}),
-				Hint:  "Press a. procbox's fork bomb stops itself after a few seconds; nothing else would have stopped it.",
+				Hint:  "Press a. procbox's fork bomb stops itself after a few seconds; no limit made for it stops it first.",
 				Notes: "Only pid_max and threads-max (host-wide), RLIMIT_NPROC (per user, root exempt) and systemd's TasksMax (a pids cgroup) stand in the way.",
 			},
 			{
@@ -57,7 +57,7 @@ func limitsLesson() Lesson {
 					return pass()
 				}),
 				Hint:  "Press a: the demo allocates until it reaches procbox's safety stop. No limit stops it first.",
-				Notes: "Without a limit the victim of the kernel's OOM killer can be any process on the machine, not the greedy one.",
+				Notes: "Without a limit the victim of the kernel's OOM killer can be any process on the machine, not necessarily the greedy one.",
 			},
 			{
 				ID: "root", Title: "It runs with all of root's power", Text: "limits/root.md",
