@@ -611,3 +611,47 @@ func TestHeaderKeepsTabHint(t *testing.T) {
 		}
 	}
 }
+
+// TestLearnActionResultOnScreen: on every step of every lesson, the result
+// of the action shows without tab and without scrolling, at 80×24 (the
+// screen turns to the live panel by itself) and on a 100×30 projector
+// (text and panel side by side; presenter mode moves nothing on its own):
+// the verdict, and what the action did (the experiment's answer naming the
+// demo child's PID, the namespace switched on, the registers read, the
+// panel's two columns).
+func TestLearnActionResultOnScreen(t *testing.T) {
+	for _, presenter := range []bool{false, true} {
+		w, h := 80, 24
+		if presenter {
+			w, h = 100, 30
+		}
+		f := newFixture(t, "", presenter, common.Progress{})
+		f.m.Update(teaSize(w, h))
+		for _, l := range lessons.Catalog() {
+			for si, st := range l.Steps {
+				if st.ByHandOnly {
+					continue // no demo: TestLearnCheckByHandOnly
+				}
+				f.t = t
+				f.goTo(l.ID, si)
+				f.press("a")
+				v := f.view(w, h)
+				var want []string
+				switch st.Action.Kind {
+				case lessons.ActExperiment:
+					want = append(want, st.Action.Experiment, fmt.Sprintf("in demo child %d", f.m.child.PID()))
+				case lessons.ActApply:
+					want = append(want, "changed ")
+				case lessons.ActRegisters:
+					want = append(want, "PC 0x")
+				}
+				want = append(want, "✓ passed", fmt.Sprintf("Live · demo child %d", f.m.child.PID()))
+				for _, s := range want {
+					if !strings.Contains(v, s) {
+						t.Errorf("%s/%s at %dx%d: after a, %q is not on screen:\n%s", l.ID, st.ID, w, h, s, v)
+					}
+				}
+			}
+		}
+	}
+}
