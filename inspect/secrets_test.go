@@ -163,3 +163,20 @@ func TestMaskEnv(t *testing.T) {
 		t.Error("mask shows the value")
 	}
 }
+
+// BenchmarkLooksSecret is the masking of one ordinary environment: what
+// every snapshot pays once per variable.
+func BenchmarkLooksSecret(b *testing.B) {
+	env := map[string]string{
+		"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/home/alice",
+		"LANG": "C.UTF-8", "SHELL": "/bin/bash", "TERM": "xterm-256color", "USER": "alice", "SHLVL": "2",
+		"LS_COLORS": "rs=0:di=01;34:ln=01;36:mh=00:pi=40;33:so=01;35:do=01;35:bd=40;33;01:cd=40;33;01",
+		"JAVA_OPTS": "-Xmx512m -Dfile.encoding=UTF-8", "PWD": "/home/alice/src", "OLDPWD": "/home/alice",
+		"XDG_RUNTIME_DIR": "/run/user/1000", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/user/1000/bus",
+		"SSH_CONNECTION": "10.0.2.2 52144 10.0.2.15 22", "EDITOR": "vim", "PAGER": "less",
+		"DATABASE_URL": "postgres://app:hunter2@db:5432/app", "GITHUB_TOKEN": "ghp_0123456789abcdefghij0123",
+	}
+	for b.Loop() {
+		MaskEnv(env)
+	}
+}
