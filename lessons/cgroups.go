@@ -13,7 +13,7 @@ func cgroupsLesson() Lesson {
 	return Lesson{
 		ID:      "cgroups",
 		Title:   "cgroups: limits on what a group may use",
-		Minutes: 18,
+		Minutes: 30,
 		Steps: []Step{
 			{
 				ID: "versions", Title: "cgroup v1, v2 and this host", Text: "cgroups/versions.md",
@@ -99,6 +99,7 @@ func cgroupsLesson() Lesson {
 					"mkdir $G && echo $G",
 					"echo 20000 > $G/$F; echo $$ > $G/cgroup.procs", "exit"),
 			},
+			cgroupV2Step(),
 		},
 		Quiz: []Question{
 			{

@@ -199,7 +199,7 @@ type Question struct {
 // Catalog is the whole course, in teaching order.
 func Catalog() []Lesson {
 	return []Lesson{processLesson(), limitsLesson(), namespacesLesson(),
-		cgroupsLesson(), securityLesson(), containerLesson(), byHandLesson(), deeperLesson()}
+		cgroupsLesson(), securityLesson(), containerLesson(), runtimesLesson(), byHandLesson(), deeperLesson()}
 }
 
 // Find returns the lesson with id.

@@ -79,6 +79,13 @@ var byHand = map[string]func(out string, pid, ppid int) string{
 	"deeper/veth": func(out string, _, _ int) string {
 		return want(out, `(?m)^192\.0\.2\.1 via 10\.199\.1\.1 dev lrn3 src 10\.199\.1\.2`)
 	},
+	"runtimes/runc": func(out string, _, _ int) string {
+		// Detached and running, and its parent is not runc: runc has exited.
+		if regexp.MustCompile(`(?m)^parent of [0-9]+: runc$`).MatchString(out) {
+			return "the detached container's parent is still runc"
+		}
+		return want(out, `(?m)^learner-oci-d\s+[0-9]+\s+running\s`, `(?m)^parent of [0-9]+: \S+`)
+	},
 	"container/portability": func(out string, _, _ int) string { return want(out, `\A\S+\n(x86_64|aarch64|\S+)\n\z`) },
 	"container/efficiency":  func(out string, _, _ int) string { return want(out, `(?m)^real\s+[0-9]+m[0-9.]+s$`) },
 }
@@ -152,7 +159,19 @@ func TestByHandCommands(t *testing.T) {
 					if !ok {
 						t.Fatalf("the text offers a By hand command with no check here:\n%s", script)
 					}
-					for _, tool := range []string{"capsh", "unshare", "nsenter", "ip"} {
+					if key == "runtimes/runc" {
+						requireRuncAndBusybox(t)
+						if _, err := os.Stat("/run/runc/learner-oci-d"); err == nil {
+							t.Skip("/run/runc/learner-oci-d exists already and is not this test's")
+						}
+						t.Cleanup(func() {
+							exec.Command("runc", "delete", "-f", "learner-oci-d").Run()
+							if _, err := os.Stat("/run/runc/learner-oci-d"); err == nil {
+								t.Error("leak: runc container learner-oci-d")
+							}
+						})
+					}
+					for _, tool := range []string{"capsh", "unshare", "nsenter", "ip", "runc"} {
 						if strings.Contains(script, tool+" ") {
 							if _, err := exec.LookPath(tool); err != nil {
 								t.Skipf("needs %s", tool)

@@ -79,6 +79,14 @@ func (p *learnerPTY) waitFor(t *testing.T, want string) {
 // what they built, exits every shell level and returns the trace.
 func runLearnerShell(t *testing.T, shells learnerShells, lines []string) isolate.ShellTrace {
 	t.Helper()
+	tr, _ := runLearnerShellOut(t, shells, lines)
+	return tr
+}
+
+// runLearnerShellOut is runLearnerShell that also returns everything the
+// shells printed on the terminal.
+func runLearnerShellOut(t *testing.T, shells learnerShells, lines []string) (isolate.ShellTrace, string) {
+	t.Helper()
 	// The shell runs in the test's private mount namespace: what the
 	// commands mount never shows in the host's mount table, where other
 	// tests running at the same time count mounts as leaks. The holder of
@@ -116,6 +124,9 @@ func runLearnerShell(t *testing.T, shells learnerShells, lines []string) isolate
 		// reach whichever shell reads first (a shell that then execs takes
 		// the rest of its read buffer with it).
 		time.Sleep(250 * time.Millisecond)
+		if strings.HasPrefix(l, "runc run ") {
+			time.Sleep(5 * watchEvery) // the container starts, runc writes its state, procbox samples it
+		}
 	}
 	// A marker the shell computes, so the echo of the typed line never matches.
 	p.master.WriteString("echo diy-$((40+2))-typed\n")
@@ -147,7 +158,7 @@ func runLearnerShell(t *testing.T, shells learnerShells, lines []string) isolate
 	}
 	p.master.Close()
 	<-p.done
-	return tr
+	return tr, p.output()
 }
 
 // removeLearnerGroups removes the groups a learner's shell made with the
@@ -156,7 +167,7 @@ func runLearnerShell(t *testing.T, shells learnerShells, lines []string) isolate
 func removeLearnerGroups(t *testing.T, tr isolate.ShellTrace) {
 	for _, o := range tr.Procs {
 		name := "learner-" + strconv.Itoa(o.PID)
-		for _, tree := range []string{"memory", "pids", "cpu", ""} {
+		for _, tree := range []string{"memory", "pids", "cpu", "", "unified"} {
 			removeLearnerCgroup(t, filepath.Join("/sys/fs/cgroup", tree, name))
 		}
 	}
@@ -181,14 +192,20 @@ func TestDIYByHand(t *testing.T) {
 				continue
 			}
 			t.Run(l.ID+"/"+s.ID, func(t *testing.T) {
-				for _, tool := range []string{"unshare", "capsh", "ipcmk", "ip"} {
+				for _, tool := range []string{"unshare", "capsh", "ipcmk", "ip", "runc"} {
 					if strings.Contains(strings.Join(s.DIY.Commands, "\n"), tool+" ") {
 						if _, err := exec.LookPath(tool); err != nil {
 							t.Skipf("needs %s on this host", tool)
 						}
 					}
 				}
-				if l.ID == "cgroups" {
+				switch {
+				case l.ID == "runtimes":
+					skipUnlessRuncHost(t)
+				case s.ID == "v2":
+					skipUnlessV2Tree(t)
+				}
+				if l.ID == "cgroups" && s.ID != "v2" {
 					if _, err := os.Stat("/sys/fs/cgroup/pids/cgroup.procs"); err != nil {
 						if _, err := os.Stat("/sys/fs/cgroup/cgroup.subtree_control"); err != nil {
 							t.Skip("no cgroup v1 hierarchy and no v2 tree at /sys/fs/cgroup")
@@ -199,10 +216,15 @@ func TestDIYByHand(t *testing.T) {
 				if r := s.EvaluateDIY(lessons.State{Shell: &untouched}); r.Passed {
 					t.Errorf("passes on a shell where nothing was typed (%d processes seen)", len(untouched.Procs))
 				}
-				built := runLearnerShell(t, shells, s.DIY.Commands)
+				built, out := runLearnerShellOut(t, shells, s.DIY.Commands)
 				removeLearnerGroups(t, built)
 				if r := s.EvaluateDIY(lessons.State{Shell: &built}); !r.Passed {
 					t.Errorf("fails after the learner's commands: %s", r.Missing)
+				}
+				if want, ok := diyPrints[l.ID+"/"+s.ID]; ok {
+					if msg := want(out); msg != "" {
+						t.Errorf("%s; the terminal showed:\n%s", msg, out)
+					}
 				}
 			})
 		}

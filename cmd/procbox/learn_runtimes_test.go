@@ -1,0 +1,100 @@
+package main
+
+import (
+	"debug/elf"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// diyPrints holds what a step's text says the learner sees when they type
+// its commands, for the steps whose check cannot see it (an error a command
+// printed): out is everything the terminal showed.
+var diyPrints = map[string]func(out string) string{
+	// runc spec's three capabilities (bits 5, 10, 29), no_new_privs, no
+	// filter, runc's hostname, and mkdir allowed in /dev/shm.
+	"runtimes/runc": func(out string) string {
+		return want(out, `(?m)^CapBnd:\s+0000000020000420\r?$`, `(?m)^NoNewPrivs:\s+1\r?$`, `(?m)^Seccomp:\s+0\r?$`,
+			`(?m)^runc\r?$`, `(?m)^\s+1 \S+\s+sh\r?$`, `(?m)^d\r?$`)
+	},
+	// Two EPERMs: chown for want of CAP_CHOWN, mkdir from the filter.
+	"runtimes/defaults": func(out string) string {
+		return want(out, `(?m)^Seccomp:\s+2\r?$`, `chown: /dev/shm/f: Operation not permitted`,
+			`mkdir: can't create directory '/dev/shm/d': Operation not permitted`)
+	},
+	// The shell joined the group; +memory was refused (ENOENT on a hybrid
+	// host, EBUSY on a v2 one); the pressure file has its some line.
+	"cgroups/v2": func(out string) string {
+		// (bash's bracketed-paste escapes may stand before a line's start)
+		return want(out, `(?m)0::/learner-[0-9]+\r?$`, `write error: (No such file or directory|Device or resource busy)`,
+			`(?m)usage_usec [0-9]+\r?$`, `(?m)^some avg10=`)
+	},
+}
+
+// skipUnlessRuncHost skips where the runtimes lesson's commands cannot run
+// (no runc, no static busybox at the path the text copies) or would meet
+// state that is not this test's, and removes the container and the bundle
+// afterwards however the test ends.
+func skipUnlessRuncHost(t *testing.T) {
+	t.Helper()
+	requireRuncAndBusybox(t)
+	for _, p := range []string{"/tmp/learner-oci", "/run/runc/learner-oci"} {
+		if _, err := os.Stat(p); err == nil {
+			t.Skipf("%s exists already and is not this test's", p)
+		}
+	}
+	t.Cleanup(func() {
+		for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+			if _, err := os.Stat("/run/runc/learner-oci"); err != nil {
+				break
+			}
+			exec.Command("runc", "delete", "-f", "learner-oci").Run()
+		}
+		if _, err := os.Stat("/run/runc/learner-oci"); err == nil {
+			t.Errorf("leak: runc container learner-oci")
+		}
+		if m, _ := filepath.Glob("/sys/fs/cgroup/*/learner-oci"); len(m) > 0 {
+			t.Errorf("leak: cgroups %v", m)
+		}
+		if err := os.RemoveAll("/tmp/learner-oci"); err != nil {
+			t.Errorf("removing the bundle: %v", err)
+		}
+	})
+}
+
+// skipUnlessV2Tree skips where the host has no cgroup v2 tree (the groups
+// the commands make are removed by removeLearnerGroups).
+func skipUnlessV2Tree(t *testing.T) {
+	t.Helper()
+	u := "/sys/fs/cgroup/unified"
+	if _, err := os.Stat(u + "/cgroup.procs"); err != nil {
+		u = "/sys/fs/cgroup"
+	}
+	var st unix.Statfs_t
+	if err := unix.Statfs(u, &st); err != nil || st.Type != unix.CGROUP2_SUPER_MAGIC {
+		t.Skip("this host has no cgroup v2 tree (v1 only)")
+	}
+}
+
+// requireRuncAndBusybox skips unless runc is installed and /bin/busybox, the
+// file the text copies into the bundle, is statically linked.
+func requireRuncAndBusybox(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("runc"); err != nil {
+		t.Skip("needs runc (Debian: apt-get install runc)")
+	}
+	f, err := elf.Open("/bin/busybox")
+	if err != nil {
+		t.Skip("needs /bin/busybox (Debian: apt-get install busybox-static)")
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Skip("/bin/busybox is dynamically linked: it cannot run alone in the bundle (Debian: busybox-static)")
+		}
+	}
+}
