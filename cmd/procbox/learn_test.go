@@ -52,7 +52,7 @@ func TestLearnUsageErrors(t *testing.T) {
 		tty  bool
 		want string
 	}{
-		{[]string{"nope"}, true, `unknown lesson "nope" (valid: process, limits, namespaces, cgroups, security, container, byhand, deeper)`},
+		{[]string{"nope"}, true, `unknown lesson "nope" (valid: process, limits, namespaces, cgroups, security, container, runtimes, byhand, deeper)`},
 		{[]string{"--print", "nope"}, false, `unknown lesson "nope"`},
 		{[]string{}, false, "needs a terminal"},
 		{[]string{"process"}, false, "needs a terminal"},

@@ -144,6 +144,16 @@ func byHandTrace(step string) isolate.ShellTrace {
 		z := host
 		z.PID, z.Comm, z.State = 102, "sleep", "Z"
 		return isolate.ShellTrace{Host: host, Procs: []isolate.Observed{p, z}}
+	case "v2":
+		p.Unified = isolate.UnifiedGroup{Path: "/learner", CPUUsageUsec: 2_400_000, CPUSomeUsec: 700_000}
+	case "runc", "defaults":
+		p.Comm, p.InnerPID, p.Hostname, p.Container = "sh", 1, "runc", "runc learner-oci"
+		p.NSInodes = map[string]uint64{"pid": 11, "mnt": 12, "uts": 13, "ipc": 14, "net": 15, "user": 6}
+		p.CapBnd = []string{"cap_kill", "cap_net_bind_service", "cap_audit_write"}
+		p.CapEff, p.NoNewPrivs = p.CapBnd, true
+		if step == "defaults" {
+			p.Seccomp = 2
+		}
 	case "enter":
 		p.Comm, p.InnerPID = "sh", 1
 		p.NSInodes = map[string]uint64{"pid": 11, "mnt": 12, "uts": 13, "ipc": 14, "net": 15}
@@ -191,5 +201,45 @@ func TestByHandPanelAt80(t *testing.T) {
 		if !strings.Contains(v, want) {
 			t.Errorf("the panel at 80×24 lacks %q:\n%s", want, f.view(80, 24))
 		}
+	}
+}
+
+// TestRuncContainerPanel: the learner's runc container in the panel at
+// 80×24 names its runtime and id, its own namespaces, PID 1, and the
+// capabilities config.json kept (not the dozens it dropped), with its
+// no_new_privs and seccomp filter.
+func TestRuncContainerPanel(t *testing.T) {
+	f := newFixture(t, "runtimes", false, common.Progress{})
+	f.goTo("runtimes", stepIndex(t, "runtimes", "defaults"))
+	tr := byHandTrace("defaults")
+	tr.Host.CapBnd = append(tr.Host.CapBnd, "cap_kill", "cap_net_bind_service", "cap_audit_write", "cap_setuid", "cap_setgid",
+		"cap_fowner", "cap_fsetid", "cap_mknod", "cap_setpcap", "cap_setfcap", "cap_sys_chroot", "cap_dac_override")
+	sh := &fakeShells{trace: tr}
+	f.m.deps.Shells = sh
+	f.press("s")
+	f.leaveShell(sh)
+	f.press("tab")
+	v := strings.Join(strings.Fields(f.view(80, 24)), " ")
+	for _, want := range []string{"runc learner-oci", "own pid,net,mnt,uts,ipc ns", "PID 1 inside", "hostname runc",
+		"only cap_kill,cap_net_bind_service,cap_audit_write", "no_new_privs", "seccomp 2"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the panel at 80×24 lacks %q:\n%s", want, f.view(80, 24))
+		}
+	}
+}
+
+// TestCgroupV2Panel: the learner's v2 group in the panel, with the CPU it
+// used and the time its tasks waited.
+func TestCgroupV2Panel(t *testing.T) {
+	f := newFixture(t, "cgroups", false, common.Progress{})
+	f.goTo("cgroups", stepIndex(t, "cgroups", "v2"))
+	sh := &fakeShells{trace: byHandTrace("v2")}
+	f.m.deps.Shells = sh
+	f.press("s")
+	f.leaveShell(sh)
+	f.press("tab")
+	v := strings.Join(strings.Fields(f.view(80, 24)), " ")
+	if want := "v2 group /learner, cpu 2.4 s, waited 0.7 s"; !strings.Contains(v, want) {
+		t.Errorf("the panel at 80×24 lacks %q:\n%s", want, f.view(80, 24))
 	}
 }

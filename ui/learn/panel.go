@@ -314,6 +314,9 @@ func (s *Model) shellLines(w int) []string {
 // observedDiff says in a few words how a learner's process differs from the host.
 func observedDiff(host, p isolate.Observed) string {
 	var d []string
+	if p.Container != "" {
+		d = append(d, p.Container) // "runc learner-oci": the runtime's own state names it
+	}
 	var own []string
 	for _, k := range isolate.AllNamespaces {
 		if p.NSInodes[k] != 0 && p.NSInodes[k] != host.NSInodes[k] {
@@ -368,13 +371,44 @@ func observedDiff(host, p isolate.Observed) string {
 			lost = append(lost, c)
 		}
 	}
-	if len(lost) > 0 {
+	switch {
+	case len(lost) > 8 && len(p.CapBnd) < len(lost):
+		// A runtime's allowlist (runc's three of some forty): what is kept is the news.
+		d = append(d, "only "+capsOrNone(p.CapBnd))
+	case len(lost) > 0:
 		d = append(d, "without "+strings.Join(lost, ","))
+	}
+	if p.NoNewPrivs && !host.NoNewPrivs {
+		d = append(d, "no_new_privs")
+	}
+	if p.Seccomp != host.Seccomp {
+		d = append(d, fmt.Sprintf("seccomp %d", p.Seccomp))
+	}
+	if u := p.Unified; u.Path != "" && u.Path != host.Unified.Path {
+		g := "v2 group " + u.Path
+		if u.CPUUsageUsec >= 0 {
+			g += fmt.Sprintf(", cpu %.1f s", float64(u.CPUUsageUsec)/1e6)
+		}
+		if u.CPUSomeUsec >= 0 {
+			g += fmt.Sprintf(", waited %.1f s", float64(u.CPUSomeUsec)/1e6)
+		}
+		if u.MemoryHigh > 0 {
+			g += fmt.Sprintf(", memory.high %s (%d high events)", units.Bytes(u.MemoryHigh), u.MemoryHighEvents)
+		}
+		d = append(d, g)
 	}
 	if p.BoottimeOffset != 0 {
 		d = append(d, "boottime +"+p.BoottimeOffset.String())
 	}
 	return strings.Join(d, "; ")
+}
+
+// capsOrNone is a capability list, or "no capabilities".
+func capsOrNone(caps []string) string {
+	if len(caps) == 0 {
+		return "no capabilities"
+	}
+	return strings.Join(caps, ",")
 }
 
 // firstMap is the start address of the first mapping of kind, or "".
