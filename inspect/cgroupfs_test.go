@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"procbox/internal/testtree"
 )
 
 const fixtureDockerID = "3f2c9a7be1d04c55a8e0b7a6c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f60718293a"
@@ -138,7 +140,7 @@ func TestReadLimits(t *testing.T) {
 func TestReadLimitsEffective(t *testing.T) {
 	const parent, leaf = "/pods/slow", "/pods/slow/rcrunc1"
 	v2 := t.TempDir()
-	writeTree(t, v2, map[string]string{
+	testtree.Write(t, v2, map[string]string{
 		"cgroup.controllers":         "cpu memory pids\n",
 		"pods/memory.max":            "max\n",
 		"pods/pids.max":              "max\n",
@@ -155,7 +157,7 @@ func TestReadLimitsEffective(t *testing.T) {
 		leaf[1:] + "/cpu.stat":       "nr_throttled 0\n",
 	})
 	v1 := t.TempDir()
-	writeTree(t, v1, map[string]string{
+	testtree.Write(t, v1, map[string]string{
 		"memory/memory.limit_in_bytes":              "9223372036854771712\n",
 		"memory/pods/slow/memory.limit_in_bytes":    "67108864\n",
 		"memory" + leaf + "/memory.limit_in_bytes":  "134217728\n",

@@ -6,30 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
-)
 
-// faultTree writes files (path -> content; a path ending in "/" is a
-// directory) under a fresh temp dir and returns it.
-func faultTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for p, content := range files {
-		full := filepath.Join(root, p)
-		if strings.HasSuffix(p, "/") {
-			if err := os.MkdirAll(full, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
+	"procbox/internal/testtree"
+)
 
 // TestFaultHostileCgroupfs points Doctor and Snapshot at cgroup trees a real
 // host may present — none at all, v2 only, v1 without the pids controller,
@@ -91,7 +70,7 @@ func TestFaultHostileCgroupfs(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			root := faultTree(t, c.files)
+			root := testtree.Temp(t, c.files)
 			fs := DefaultFS()
 			fs.Cgroup = root
 
@@ -175,7 +154,7 @@ func TestFaultHostileProc(t *testing.T) {
 		fs.Doctor() // must not panic
 	})
 	t.Run("garbage pids", func(t *testing.T) {
-		root := faultTree(t, map[string]string{
+		root := testtree.Temp(t, map[string]string{
 			"7/stat":        "7 (ok) S 1 7 7 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 100 1000 10 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n",
 			"7/status":      "Name:\tok\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n",
 			"8/stat":        "garbage",

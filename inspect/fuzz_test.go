@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"procbox/internal/testtree"
 )
 
 // Fuzz targets: every parser must return an error or a value for any input,
@@ -168,7 +170,7 @@ func FuzzReadSockets(f *testing.F) {
 	f.Add("Num RefCount Protocol Flags Type St Inode Path\n0000: 2 0 10000 1 1 30003 /run/x.sock\n", "h\n   0: 0100007F:1F90 00000000:0000 0A 0:0 0:0 0 0 0 30006\n")
 	f.Fuzz(func(t *testing.T, unix, tcp string) {
 		root := t.TempDir()
-		writeTree(t, root, map[string]string{"42/net/unix": unix, "42/net/tcp": tcp, "42/net/udp": tcp})
+		testtree.Write(t, root, map[string]string{"42/net/unix": unix, "42/net/tcp": tcp, "42/net/udp": tcp})
 		FS{Proc: root}.readSockets(42)
 	})
 }

@@ -1,13 +1,14 @@
 package inspect
 
 import (
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	"procbox/internal/testtree"
 )
 
 // TestLiveKernelThread: kthreadd (PID 2) is a kernel thread, never a
@@ -72,35 +73,16 @@ func TestFDsDeniedAreAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(dir, "inspect.test")
-	copyExecutable(t, bin)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	testtree.CopyExecutable(t, self, bin)
 	os.Chmod(dir, 0o755)
 	cmd := exec.Command(bin, "-test.run=^TestFDsDeniedAreAnError$", "-test.count=1")
 	cmd.Env = []string{"PROCBOX_FDS_DENIED_ROOT=" + filepath.Join(dir, "proc")}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534, Groups: []uint32{}}}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("as nobody: %v\n%s", err, out)
-	}
-}
-
-func copyExecutable(t *testing.T, dst string) {
-	t.Helper()
-	src, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
 	}
 }

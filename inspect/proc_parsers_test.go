@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"procbox/internal/testtree"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -361,7 +363,7 @@ func TestParseNetIP(t *testing.T) {
 // way readSockets sees them: unix and tcp through procfs.
 func TestReadSocketsUnixAndTCP(t *testing.T) {
 	root := t.TempDir()
-	writeTree(t, root, map[string]string{
+	testtree.Write(t, root, map[string]string{
 		"42/net/unix": "Num       RefCount Protocol Flags    Type St Inode Path\n0000: 00000002 00000000 00010000 0001 01 30003 /run/x.sock\n0000: 00000002 00000000 00010000 0001 01 30004 @abstract\n0000: 00000003 00000000 00000000 0001 03 30005\n",
 		"42/net/tcp":  "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 30006 1 0000000000000000 100 0 0 10 0\n",
 	})
@@ -415,7 +417,7 @@ func TestParseIDNames(t *testing.T) {
 // procWithMountinfo is a proc root whose self/mountinfo holds mi.
 func procWithMountinfo(t testing.TB, mi string) string {
 	root := t.TempDir()
-	writeTree(t, root, map[string]string{"self/mountinfo": mi})
+	testtree.Write(t, root, map[string]string{"self/mountinfo": mi})
 	return root
 }
 

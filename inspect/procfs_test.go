@@ -1,9 +1,10 @@
 package inspect
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
+
+	"procbox/internal/testtree"
 
 	"github.com/prometheus/procfs"
 )
@@ -14,14 +15,7 @@ import (
 func procWith(t testing.TB, files map[string]string) procfs.Proc {
 	t.Helper()
 	root := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(root, "42"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(root, "42", name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testtree.Write(t, filepath.Join(root, "42"), files)
 	p, err := procfsProc(root, "42")
 	if err != nil {
 		t.Fatal(err)

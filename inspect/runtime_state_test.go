@@ -7,21 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// writeTree writes files (path relative to root -> content) under root.
-func writeTree(t testing.TB, root string, files map[string]string) {
-	t.Helper()
-	for p, content := range files {
-		full := filepath.Join(root, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+	"procbox/internal/testtree"
+)
 
 // isolatedSnapshot is a process in its own pid and mnt namespaces with the
 // given cgroup lines, as identify sees it.
@@ -174,7 +162,7 @@ func TestIdentifyFromRuntimeState(t *testing.T) {
 	for _, tc := range runtimeFixtures {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			writeTree(t, root, tc.files)
+			testtree.Write(t, root, tc.files)
 			fs := FS{Proc: filepath.Join(root, "proc"), Run: filepath.Join(root, "run"), Lib: filepath.Join(root, "lib")}
 			pid := 4242
 			if tc.initPID != 0 {
@@ -201,7 +189,7 @@ func TestIdentifyFromRuntimeState(t *testing.T) {
 // name is made up.
 func TestIdentifyUnreadableStateSaysWhichFile(t *testing.T) {
 	root := t.TempDir()
-	writeTree(t, root, map[string]string{"run/runc/broken/state.json": `{"id": "broken", "init_process_pid": `})
+	testtree.Write(t, root, map[string]string{"run/runc/broken/state.json": `{"id": "broken", "init_process_pid": `})
 	if err := os.MkdirAll(filepath.Join(root, "run/crun/odd/status"), 0o755); err != nil { // a directory where a file belongs
 		t.Fatal(err)
 	}
@@ -242,7 +230,7 @@ func TestIdentifyUnreadableNamespacesAreUnknown(t *testing.T) {
 
 func TestIdentifyBwrapByItsProcess(t *testing.T) {
 	root := t.TempDir()
-	writeTree(t, root, map[string]string{
+	testtree.Write(t, root, map[string]string{
 		"proc/300/stat": "300 (bwrap) S 200 300 300 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0 0\n",
 		"proc/200/stat": "200 (bash) S 1 200 200 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 4 0 0 0\n",
 	})

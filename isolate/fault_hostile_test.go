@@ -6,30 +6,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
-)
 
-// hostileTree writes files (a path ending in "/" is a directory) under a
-// fresh temp dir and returns it.
-func hostileTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for p, content := range files {
-		full := filepath.Join(root, p)
-		if strings.HasSuffix(p, "/") {
-			if err := os.MkdirAll(full, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
+	"procbox/internal/testtree"
+)
 
 // treeListing lists every path under root, to prove a refusal created nothing.
 func treeListing(t *testing.T, root string) []string {
@@ -79,7 +58,7 @@ func TestFaultHostileCgroupTrees(t *testing.T) {
 	}
 	for _, c := range refusals {
 		t.Run(c.name, func(t *testing.T) {
-			root := hostileTree(t, c.files)
+			root := testtree.Temp(t, c.files)
 			l, err := DetectCgroups(root)
 			if err != nil {
 				t.Fatalf("DetectCgroups: %v", err)
@@ -107,7 +86,7 @@ func TestFaultHostileCgroupTrees(t *testing.T) {
 	}
 
 	t.Run("garbage in the control files", func(t *testing.T) {
-		root := hostileTree(t, map[string]string{
+		root := testtree.Temp(t, map[string]string{
 			"memory/cgroup.procs": "",
 			"pids/cgroup.procs":   "",
 			"cpu/cgroup.procs":    "",

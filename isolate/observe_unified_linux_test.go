@@ -10,21 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"procbox/internal/testtree"
+
 	"golang.org/x/sys/unix"
 )
-
-// writeGroup lays out one group of a temp-dir cgroupfs: name -> content.
-func writeGroup(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // TestReadUnifiedGroup reads a group of a temp-dir cgroup2 tree in the three
 // shapes a learner meets: a pure v2 host, where the parent passed memory and
@@ -33,7 +22,7 @@ func writeGroup(t *testing.T, dir string, files map[string]string) {
 func TestReadUnifiedGroup(t *testing.T) {
 	root := t.TempDir()
 	psi := "some avg10=1.50 avg60=0.40 avg300=0.10 total=%d\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=7\n"
-	writeGroup(t, filepath.Join(root, "v2", "learner"), map[string]string{
+	testtree.Write(t, filepath.Join(root, "v2", "learner"), map[string]string{
 		"cgroup.controllers":     "cpuset cpu io memory pids\n",
 		"cgroup.subtree_control": "\n",
 		"cpu.stat":               "usage_usec 2500000\nuser_usec 2400000\nsystem_usec 100000\nnr_periods 0\n",
@@ -44,7 +33,7 @@ func TestReadUnifiedGroup(t *testing.T) {
 		"memory.events":          "low 0\nhigh 37\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n",
 		"cpu.weight":             "50\n",
 	})
-	writeGroup(t, filepath.Join(root, "hybrid", "learner"), map[string]string{
+	testtree.Write(t, filepath.Join(root, "hybrid", "learner"), map[string]string{
 		"cgroup.controllers":     "\n",
 		"cgroup.subtree_control": "\n",
 		"cpu.stat":               "usage_usec 900\nuser_usec 600\nsystem_usec 300\n",
@@ -52,7 +41,7 @@ func TestReadUnifiedGroup(t *testing.T) {
 		"memory.pressure":        strings.Replace(psi, "%d", "0", 1),
 		"io.pressure":            strings.Replace(psi, "%d", "0", 1),
 	})
-	writeGroup(t, filepath.Join(root, "nopsi", "learner"), map[string]string{
+	testtree.Write(t, filepath.Join(root, "nopsi", "learner"), map[string]string{
 		"cgroup.controllers": "memory\n",
 		"cpu.stat":           "usage_usec 5\n",
 		"memory.high":        "max\n",
@@ -96,13 +85,13 @@ func TestReadUnifiedGroup(t *testing.T) {
 	}
 
 	if os.Getuid() != 0 { // root reads a 0000 file anyway
-		writeGroup(t, filepath.Join(root, "locked", "learner"), map[string]string{"cpu.stat": "usage_usec 1\n"})
+		testtree.Write(t, filepath.Join(root, "locked", "learner"), map[string]string{"cpu.stat": "usage_usec 1\n"})
 		os.Chmod(filepath.Join(root, "locked", "learner", "cpu.stat"), 0)
 		if _, err := readUnifiedGroup(filepath.Join(root, "locked"), "/learner"); err == nil {
 			t.Error("an unreadable cpu.stat gave no error")
 		}
 	}
-	writeGroup(t, filepath.Join(root, "bad", "learner"), map[string]string{"memory.high": "lots\n"})
+	testtree.Write(t, filepath.Join(root, "bad", "learner"), map[string]string{"memory.high": "lots\n"})
 	if _, err := readUnifiedGroup(filepath.Join(root, "bad"), "/learner"); err == nil {
 		t.Error("memory.high 'lots' gave no error")
 	}

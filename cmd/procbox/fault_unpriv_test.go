@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"procbox/inspect"
+	"procbox/internal/testtree"
 )
 
 // nobodyUID is the unprivileged user the tests switch to.
@@ -33,21 +33,7 @@ func unprivBinary(t *testing.T) string {
 		t.Fatal(err)
 	}
 	dst := filepath.Join(dir, "procbox")
-	in, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
+	testtree.CopyExecutable(t, src, dst)
 	return dst
 }
 

@@ -26,6 +26,7 @@ import (
 //     screen or the root: it sends a message and the root opens the screen.
 //     ui/markdown and ui/internal/* import no screen either, and
 //     ui/internal/uitest is for tests only.
+//   - internal/testtree (file fixtures) is for tests only, like uitest.
 func TestImportRule(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps=false", "-json", "procbox/...").Output()
 	if err != nil {
@@ -72,6 +73,9 @@ func forbidden(from, imp string) string {
 	charm := strings.HasPrefix(imp, "charm.land/") || strings.HasPrefix(imp, "github.com/charmbracelet/")
 	if imp == "procbox/ui/internal/uitest" && !under(from, "procbox/ui/internal/uitest") {
 		return "ui/internal/uitest holds test fakes: only _test.go files import it"
+	}
+	if imp == "procbox/internal/testtree" {
+		return "internal/testtree writes test fixtures: only _test.go files import it"
 	}
 	switch {
 	case under(from, "procbox/internal"):
@@ -137,6 +141,8 @@ func TestForbidden(t *testing.T) {
 		{"procbox/ui/inspector", "procbox/ui/internal/common", false},
 		{"procbox/ui/inspector", "procbox/internal/units", false},
 		{"procbox/ui/inspector", "procbox/internal/kernel", true},
+		{"procbox/inspect", "procbox/internal/testtree", true},
+		{"procbox/cmd/procbox", "procbox/internal/testtree", true},
 		{"procbox/ui", "procbox/ui/picker", false},
 		{"procbox/ui/picker", "procbox/ui/internal/uitest", true},
 		{"procbox/lessons", "procbox/internal/units", false},
