@@ -47,7 +47,7 @@ func cgroupsLesson() Lesson {
 					return pass()
 				}),
 				Hint:  "Press a: the allocation grows until the kernel kills it inside the cgroup; the host does not notice.",
-				Notes: "The memory-hungry process is the one that dies, not a random neighbour: that is the point.",
+				Notes: "The victim is picked inside the group only, never a neighbour outside it: that is the point.",
 				DIY: diy(diyLimit("memory limit", func(c isolate.CgroupStats) int64 { return c.MemoryMax }),
 					"The first line picks the tree and the file (v1: memory/…/memory.limit_in_bytes, v2: memory.max); then mkdir, 64M into the file, $$ into cgroup.procs.",
 					"G=/sys/fs/cgroup/memory; F=memory.limit_in_bytes; [ -d $G ] || { G=/sys/fs/cgroup; F=memory.max; }; G=$G/learner-$$",
@@ -112,7 +112,14 @@ func cgroupsLesson() Lesson {
 				Prompt:  "In cgroup v2, where do all controllers live?",
 				Choices: []string{"One single unified hierarchy", "One directory per controller", "In /proc", "In systemd only"},
 				Answer:  0,
-				Explain: "v1 mounts one hierarchy per controller; v2 has one tree where controllers are enabled per subtree.",
+				Explain: "v1 mounts separate hierarchies, one per controller or a few together; v2 has one tree where controllers are enabled per subtree.",
+			},
+			{
+				Prompt:  "A v2 group's memory use goes above its memory.high. What does the kernel do?",
+				Choices: []string{"Kills the group's largest process at once", "Throttles the group's tasks and makes them reclaim; memory.events counts it", "Moves the group's memory to another node", "Nothing until memory.max is reached"},
+				Answer:  1,
+				Explain: "memory.high is the soft limit: throttling and reclaim, never the OOM killer, which belongs to memory.max.",
+				Needs:   []string{"memory.high"},
 			},
 		},
 	}

@@ -67,7 +67,7 @@ func containerLesson() Lesson {
 					return pass()
 				}),
 				Hint:  "Press a: the child is re-created inside a directory procbox prepared, which becomes its /.",
-				Notes: "Ask what an image is: layer tarballs plus a config. A runtime unpacks the layers and stacks them with overlayfs, read-only below and one writable layer on top; procbox made a tiny plain directory.",
+				Notes: "Ask what an image is: layer tarballs plus a config. The engine (containerd, CRI-O, Podman) unpacks the layers and stacks them with overlayfs, read-only below and one writable layer on top; procbox made a tiny plain directory.",
 			},
 			{
 				ID: "encapsulation", Title: "Encapsulation", Text: "container/encapsulation.md",
@@ -80,7 +80,7 @@ func containerLesson() Lesson {
 					return pass()
 				}),
 				Hint:  "Press a: count the container's own mounts and hostname against the host's.",
-				Notes: "The root filesystem is what an image carries: its own /usr, /lib and /etc. The demo's environment is procbox's, passed down; a runtime builds it from the image config instead.",
+				Notes: "The root filesystem is what an image carries: its own /usr, /lib and /etc. The demo's environment is procbox's, passed down; a container engine builds it from the image config instead.",
 			},
 			{
 				ID: "isolation", Title: "Isolation", Text: "container/isolation.md",
