@@ -424,9 +424,10 @@ func TestRunSeccomp(t *testing.T) {
 	}
 }
 
-func TestRunRootfs(t *testing.T) {
-	needRoot(t)
-	needNS(t, NSMnt, NSPID)
+// lsrootDir builds testdata/lsroot as /init of a fresh rootfs directory
+// (skipping without the go tool) and checks the test leaks nothing.
+func lsrootDir(t *testing.T) string {
+	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("needs the go tool to build the rootfs program")
@@ -438,6 +439,13 @@ func TestRunRootfs(t *testing.T) {
 	if b, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the rootfs program: %v\n%s", err, b)
 	}
+	return root
+}
+
+func TestRunRootfs(t *testing.T) {
+	needRoot(t)
+	needNS(t, NSMnt, NSPID)
+	root := lsrootDir(t)
 	out, _ := runArgv(t, Spec{Namespaces: []string{NSMnt, NSPID}, Rootfs: root}, "/init")
 	if strings.TrimSpace(out) != "init proc" {
 		t.Errorf("/ inside should hold only what we put there (and /proc): %q", out)
@@ -555,17 +563,7 @@ const pidsMaxNow = `while IFS=: read -r _ ctl p; do case "$ctl" in pids) cg=/sys
 func TestRunRootfsUserNS(t *testing.T) {
 	needRoot(t)
 	needNS(t, NSUser, NSMnt, NSPID)
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("needs the go tool to build the rootfs program")
-	}
-	checkNoLeaks(t)
-	root := t.TempDir()
-	build := exec.Command(goTool, "build", "-o", filepath.Join(root, "init"), "./testdata/lsroot")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the rootfs program: %v\n%s", err, b)
-	}
+	root := lsrootDir(t)
 	for _, s := range []Spec{
 		{Namespaces: []string{NSUser, NSMnt, NSPID}, MapRoot: true, Rootfs: root},
 		{Namespaces: AllNamespaces, Rootfs: root},

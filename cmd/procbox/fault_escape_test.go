@@ -1,14 +1,14 @@
 package main
 
 import (
-	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"procbox/internal/testtree"
 )
 
 // TestFaultHostileNames starts a process whose name (comm, exe path and
@@ -29,19 +29,7 @@ func TestFaultHostileNames(t *testing.T) {
 	name := "\x1b]2;P\x07\x1b[1m\nFAKE"
 	dir := t.TempDir()
 	evil := filepath.Join(dir, name)
-	src, err := os.Open(shPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst, err := os.OpenFile(evil, os.O_CREATE|os.O_WRONLY, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(dst, src)
-	src.Close()
-	if err := dst.Close(); err != nil {
-		t.Fatal(err)
-	}
+	testtree.CopyExecutable(t, shPath, evil)
 	// A shell under the evil name that stays alive (the trailing ":" stops it
 	// from exec'ing sleep), with escapes in its argv too.
 	cmd := exec.Command(evil, "-c", "sleep 30; :", "\x1b[2J\x1b[H", "line\nbreak")

@@ -231,8 +231,9 @@ func ownedBy(pids ...int) func(string) bool {
 // anyProcbox owns every procbox name: for tests that run alone.
 func anyProcbox(string) bool { return true }
 
-// processesWithParent lists the live (non-zombie) children of ppid.
-func processesWithParent(ppid int) []int {
+// processesWithParent lists the children of ppid: the live ones, and the
+// zombies too when zombies is set.
+func processesWithParent(ppid int, zombies bool) []int {
 	ents, _ := os.ReadDir("/proc")
 	var kids []int
 	for _, e := range ents {
@@ -241,7 +242,7 @@ func processesWithParent(ppid int) []int {
 			continue
 		}
 		pp, state, ok := statPPIDState(pid)
-		if ok && pp == ppid && state != "Z" {
+		if ok && pp == ppid && (zombies || state != "Z") {
 			kids = append(kids, pid)
 		}
 	}

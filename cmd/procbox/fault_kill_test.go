@@ -182,7 +182,7 @@ func descendants(pid int) []int {
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]
-		for _, k := range processesWithParent(p) {
+		for _, k := range processesWithParent(p, false) {
 			out = append(out, k)
 			queue = append(queue, k)
 		}

@@ -44,7 +44,7 @@ func TestFaultLabSignals(t *testing.T) {
 		// The tmux server itself was adopted by us (subreaper): reap it.
 		for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); {
 			left := 0
-			for _, p := range processesWithParentAny(os.Getpid()) {
+			for _, p := range processesWithParent(os.Getpid(), true) {
 				if strings.HasPrefix(commOf(p), "tmux") {
 					left++
 					var ws unix.WaitStatus
@@ -157,20 +157,4 @@ func anyAlive(pids []int) bool {
 		}
 	}
 	return false
-}
-
-// processesWithParentAny lists the children of ppid, zombies included.
-func processesWithParentAny(ppid int) []int {
-	ents, _ := os.ReadDir("/proc")
-	var kids []int
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if pp, _, ok := statPPIDState(pid); ok && pp == ppid {
-			kids = append(kids, pid)
-		}
-	}
-	return kids
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"procbox/internal/testtree"
 
 	"golang.org/x/sys/unix"
 )
@@ -22,19 +23,7 @@ func TestFaultSweepSparesLiveRuns(t *testing.T) {
 	requireRoot(t)
 	bin := faultBuild(t)
 	renamed := filepath.Join(t.TempDir(), "pb-renamed")
-	src, err := os.Open(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst, err := os.OpenFile(renamed, os.O_CREATE|os.O_WRONLY, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(dst, src)
-	src.Close()
-	if err := dst.Close(); err != nil {
-		t.Fatal(err)
-	}
+	testtree.CopyExecutable(t, bin, renamed)
 	before := takeInventory(t)
 
 	live := exec.Command(renamed, "run", "--mem", "64M", "--", "sleep", "30")

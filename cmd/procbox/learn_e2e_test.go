@@ -25,6 +25,25 @@ type learnTmux struct {
 	socket string
 }
 
+// quit presses q in the learn window and waits until procbox pid is gone
+// (or a zombie): it saves progress on its way out, and must be done before
+// the test's temp dirs are removed.
+func (x learnTmux) quit(pid int) {
+	x.t.Helper()
+	x.run("send-keys", "-t", "learn", "q")
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err != nil {
+			return
+		}
+		if _, st, ok := statPPIDState(pid); ok && st == "Z" {
+			return
+		}
+		if time.Now().After(deadline) {
+			x.t.Fatalf("procbox %d did not quit on q:\n%s", pid, x.screen())
+		}
+	}
+}
+
 func (x learnTmux) run(args ...string) string {
 	x.t.Helper()
 	out, err := exec.Command("tmux", append([]string{"-S", x.socket}, args...)...).CombinedOutput()
@@ -104,21 +123,8 @@ func TestLearnEndToEndInTmux(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
-	x.run("send-keys", "-t", "learn", "q")
-	deadline = time.Now().Add(15 * time.Second)
-	for {
-		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err != nil {
-			break
-		}
-		if _, st, ok := statPPIDState(pid); ok && st == "Z" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("procbox %d did not quit on q:\n%s", pid, x.screen())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if kids := processesWithParent(pid); len(kids) > 0 {
+	x.quit(pid)
+	if kids := processesWithParent(pid, false); len(kids) > 0 {
 		t.Errorf("children of procbox still running: %v", kids)
 	}
 	if leaks := before.leaksSince(takeInventory(t), ownedBy(pid)); len(leaks) > 0 {
@@ -199,16 +205,5 @@ func TestLearnByHandInTmux(t *testing.T) {
 	}
 	// Quit and wait until procbox is gone: it saves progress on its way out,
 	// and must be done before the test's temp dirs are removed.
-	x.run("send-keys", "-t", "learn", "q")
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err != nil {
-			break
-		}
-		if _, st, ok := statPPIDState(pid); ok && st == "Z" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("procbox %d did not quit on q:\n%s", pid, x.screen())
-		}
-	}
+	x.quit(pid)
 }

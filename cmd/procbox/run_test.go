@@ -96,7 +96,7 @@ func TestRunCLIKilledParent(t *testing.T) {
 	pid := cmd.Process.Pid
 	var child int
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if kids := processesWithParent(pid); len(kids) > 0 {
+		if kids := processesWithParent(pid, false); len(kids) > 0 {
 			child = kids[0]
 			if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", child)); strings.TrimSpace(string(comm)) == "sleep" {
 				break
@@ -158,7 +158,7 @@ func TestRunCLISignals(t *testing.T) {
 			pid := cmd.Process.Pid
 			var child int
 			for deadline := time.Now().Add(10 * time.Second); child == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-				for _, k := range processesWithParent(pid) {
+				for _, k := range processesWithParent(pid, false) {
 					if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", k)); strings.TrimSpace(string(comm)) == "sleep" {
 						child = k
 					}
