@@ -43,6 +43,10 @@ type Interface struct {
 	Name  string   `json:"name"`
 	Up    bool     `json:"up"`
 	Addrs []string `json:"addrs"`
+	// Kind ("veth", "bridge", "device", ...) and Master (the bridge it is
+	// plugged into) are filled by Observe only.
+	Kind   string `json:"kind,omitempty"`
+	Master string `json:"master,omitempty"`
 }
 
 // IPCObjects counts System V IPC objects visible from one side.

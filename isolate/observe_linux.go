@@ -83,13 +83,32 @@ func Observe(pid int) (Observed, error) {
 		return nil
 	}))
 	note("interfaces", inNamespace(pid, "net", unix.CLONE_NEWNET, func() (err error) {
-		o.Interfaces, err = interfaces()
-		return err
+		if o.Interfaces, err = interfaces(); err != nil {
+			return err
+		}
+		o.Routes, err = observeLinks(o.Interfaces)
+		note("routes", err)
+		o.Forwarding, err = forwarding()
+		note("forwarding", err)
+		return nil
 	}))
+	if own := ownNetNS(); own != 0 && o.NSInodes["net"] != 0 && o.NSInodes["net"] != own {
+		o.Conns, err = tcpConns(pid)
+		note("conns", err)
+	}
 	if len(o.Errors) == 0 {
 		o.Errors = nil
 	}
 	return o.Printable(), nil // every string here was chosen by the process or its namespaces
+}
+
+// ownNetNS is the inode of procbox's own network namespace, 0 if unreadable.
+func ownNetNS() uint64 {
+	var st unix.Stat_t
+	if unix.Stat("/proc/self/ns/net", &st) != nil {
+		return 0
+	}
+	return st.Ino
 }
 
 // inNamespace runs fn on a thread that has joined pid's namespace of kind,
@@ -269,6 +288,7 @@ type TreeWatch struct {
 	seen  map[int]Observed
 	order []int
 	names map[int]string // the namer's answers, kept once given
+	net   HostNet        // the host's network over the readings (ShellTrace.HostNet)
 }
 
 // WatchTree starts sampling the descendants of root (root itself excluded)
@@ -305,12 +325,21 @@ func WatchTreeNamed(root int, every time.Duration, skip func(pid int) bool, name
 	return w
 }
 
-// Sample reads the tree once, now.
+// Sample reads the tree once, now. While one of the processes has a
+// network namespace of its own (a learner building a container's network),
+// it also gathers the host's: links, ip_forward and the nat table.
 func (w *TreeWatch) Sample() {
+	var onHost []Observed
+	netLesson := false
 	for _, pid := range descendants(w.root, w.skip) {
 		o, err := Observe(pid)
 		if err != nil {
 			continue // gone between the scan and the read
+		}
+		if n := o.NSInodes["net"]; n != 0 && n == w.host.NSInodes["net"] {
+			onHost = append(onHost, o)
+		} else if n != 0 {
+			netLesson = true
 		}
 		w.mu.Lock()
 		known := w.names[pid]
@@ -328,6 +357,27 @@ func (w *TreeWatch) Sample() {
 		}
 		w.seen[pid] = o
 		w.mu.Unlock()
+	}
+	if !netLesson {
+		return
+	}
+	rules, _ := NATRules() // no iptables here: the step's check says what is missing
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, o := range onHost {
+		w.net.Forwarding = w.net.Forwarding || o.Forwarding
+		for _, l := range o.Interfaces {
+			if i := slices.IndexFunc(w.net.Links, func(k Interface) bool { return k.Name == l.Name }); i >= 0 {
+				w.net.Links[i] = l
+			} else {
+				w.net.Links = append(w.net.Links, l)
+			}
+		}
+	}
+	for _, r := range rules {
+		if !slices.Contains(w.net.NAT, r) {
+			w.net.NAT = append(w.net.NAT, r)
+		}
 	}
 }
 
@@ -352,7 +402,7 @@ func (w *TreeWatch) Stop() ShellTrace {
 	<-w.done
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	t := ShellTrace{Host: w.host}
+	t := ShellTrace{Host: w.host, HostNet: w.net}
 	for _, pid := range w.order {
 		t.Procs = append(t.Procs, w.seen[pid])
 	}

@@ -37,6 +37,7 @@ const (
 	OwnVeth   = "veth"    // the host end of a veth pair
 	OwnRootfs = "rootfs"  // a demo root filesystem directory
 	ownTree   = "session" // "SID PIDNS-INODE STARTTICKS": the child's session, to tell its processes from foreign ones
+	// OwnLessonNet (lessonnet.go): a learner's shell that may build the lesson's network
 )
 
 // maxLockFileBytes bounds what is read from a lock file (one is a few hundred

@@ -27,6 +27,7 @@ func (o Observed) Printable() Observed {
 	o.Comm = termtext.Printable(o.Comm)
 	o.Hostname = termtext.Printable(o.Hostname)
 	o.Interfaces = printableInterfaces(o.Interfaces)
+	o.Routes = printableRoutes(o.Routes)
 	o.Mounts = termtext.All(append([]string(nil), o.Mounts...))
 	o.UIDMap = termtext.Printable(o.UIDMap)
 	o.CapEff = termtext.All(append([]string(nil), o.CapEff...))
@@ -53,7 +54,19 @@ func printableInterfaces(in []Interface) []Interface {
 	}
 	out := make([]Interface, len(in))
 	for i, it := range in {
-		out[i] = Interface{Name: termtext.Printable(it.Name), Up: it.Up, Addrs: termtext.All(append([]string(nil), it.Addrs...))}
+		out[i] = Interface{Name: termtext.Printable(it.Name), Up: it.Up, Addrs: termtext.All(append([]string(nil), it.Addrs...)),
+			Kind: termtext.Printable(it.Kind), Master: termtext.Printable(it.Master)}
+	}
+	return out
+}
+
+func printableRoutes(in []Route) []Route {
+	if in == nil {
+		return nil
+	}
+	out := make([]Route, len(in))
+	for i, r := range in {
+		out[i] = Route{Dst: termtext.Printable(r.Dst), Via: termtext.Printable(r.Via), Dev: termtext.Printable(r.Dev)}
 	}
 	return out
 }

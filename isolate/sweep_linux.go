@@ -46,6 +46,12 @@ func SweepOwned(listLegacy, removeLegacy bool) (SweepReport, error) {
 				// A live owner lists it too: a forged or copied entry never wins.
 				continue
 			}
+			if it.kind == OwnLessonNet && liveLessonNet(live) {
+				// The lesson's links have one set of names: a live learner's
+				// shell may be using them now. Kept for a later sweep.
+				left = append(left, it)
+				continue
+			}
 			done, err := sweepItem(it, d.uid, proof, &rep)
 			if err != nil {
 				errs = append(errs, err)
@@ -136,6 +142,8 @@ func sweepItem(it ownedItem, uid int, proof *treeProof, rep *SweepReport) (strin
 			return "", err
 		}
 		return it.value, nil
+	case OwnLessonNet:
+		return sweepLessonNet(it.value)
 	case OwnRootfs:
 		dir := it.value
 		if !filepath.IsAbs(dir) || filepath.Clean(dir) != dir || !strings.HasPrefix(filepath.Base(dir), DemoRootfsPrefix) {
@@ -159,6 +167,17 @@ func sweepItem(it ownedItem, uid int, proof *treeProof, rep *SweepReport) (strin
 		return dir, nil
 	}
 	return "", nil
+}
+
+// liveLessonNet reports whether a live procbox has a learner's shell that may
+// be building the lesson's network.
+func liveLessonNet(live map[ownedItem]bool) bool {
+	for it := range live {
+		if it.kind == OwnLessonNet {
+			return true
+		}
+	}
+	return false
 }
 
 // DemoRootfsPrefix starts the name of every demo root filesystem directory

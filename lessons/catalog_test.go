@@ -159,10 +159,11 @@ func fixtures(t *testing.T, l Lesson, s Step) (passing, failing State) {
 		passing.Child = isolatedChild(isolate.NSIPC)
 		passing.Child.IPC.Queues = 1
 	case "byhand/layers", "byhand/cgroup", "byhand/enter",
-		"deeper/nsenter", "deeper/userns", "deeper/veth", "deeper/nnp", "deeper/reap",
+		"deeper/nsenter", "deeper/userns", "deeper/veth", "deeper/bridge", "deeper/nat", "deeper/nnp", "deeper/reap",
 		"runtimes/runc", "runtimes/defaults", "cgroups/v2":
 		// Done by hand: the check reads what the learner's shell built.
-		passing.Shell = &isolate.ShellTrace{Host: hostObserved(), Procs: afterCommandsAll(t, l.ID+"/"+s.ID)}
+		passing.Shell = &isolate.ShellTrace{Host: hostObserved(), Procs: afterCommandsAll(t, l.ID+"/"+s.ID),
+			HostNet: afterHostNet(l.ID + "/" + s.ID)}
 	default:
 		if l.ID != "namespaces" {
 			t.Fatalf("no fixture for %s/%s: add one", l.ID, s.ID)

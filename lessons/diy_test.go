@@ -80,7 +80,7 @@ func afterCommands(t *testing.T, key string) isolate.Observed {
 	case "deeper/veth":
 		own("net")
 		o.Comm = "sleep"
-		o.Interfaces = []isolate.Interface{{Name: "lo"}, {Name: "lrn1", Up: true, Addrs: []string{"10.199.0.2/24"}}}
+		o.Interfaces = []isolate.Interface{{Name: "lo"}, {Name: "eth0", Up: true, Addrs: []string{"10.199.0.2/24"}}}
 	case "security/seccomp":
 		o.Seccomp = 2
 	case "deeper/nnp":
@@ -145,7 +145,8 @@ func TestDIYChecks(t *testing.T) {
 						t.Errorf("%s: want a failure with what is missing and the hint, got %+v", name, r)
 					}
 				}
-				tr := &isolate.ShellTrace{Host: host, Procs: append([]isolate.Observed{untouched()}, afterCommandsAll(t, key)...)}
+				tr := &isolate.ShellTrace{Host: host, Procs: append([]isolate.Observed{untouched()}, afterCommandsAll(t, key)...),
+					HostNet: afterHostNet(key)}
 				if r := s.EvaluateDIY(State{Shell: tr}); !r.Passed {
 					t.Errorf("fails after the commands: %s", r.Missing)
 				}
@@ -207,9 +208,59 @@ func fencedBlocks(md string) [][]string {
 	return out
 }
 
+// afterHostNet is what the host's network showed while the step's commands
+// ran (gathered over the shell's readings).
+func afterHostNet(key string) isolate.HostNet {
+	bridge := []isolate.Interface{
+		{Name: "eth0", Up: true, Kind: "device", Addrs: []string{"192.0.2.10/24"}},
+		{Name: "pbxbr0", Up: true, Kind: "bridge", Addrs: []string{"10.199.1.1/24"}},
+		{Name: "pbxveth0", Up: true, Kind: "veth", Master: "pbxbr0"},
+	}
+	switch key {
+	case "deeper/bridge":
+		return isolate.HostNet{Links: bridge}
+	case "deeper/nat":
+		return isolate.HostNet{
+			Links:      append(bridge, isolate.Interface{Name: "pbxout0", Up: true, Kind: "veth", Addrs: []string{"10.199.2.1/24"}}),
+			Forwarding: true,
+			NAT: []string{
+				"-A PREROUTING -i pbxout0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.199.1.2:80",
+				"-A POSTROUTING -s 10.199.1.0/24 ! -o pbxbr0 -j MASQUERADE",
+			},
+		}
+	}
+	return isolate.HostNet{}
+}
+
 // afterCommandsAll is every process the step's commands leave: one, except
 // where the effect takes two (a PID 1 that never reaps, and its zombie).
 func afterCommandsAll(t *testing.T, key string) []isolate.Observed {
+	switch key {
+	case "deeper/bridge":
+		// The sleep holding the container's namespace: a default route via
+		// the bridge, and the echo connection in TIME_WAIT.
+		child := untouched()
+		child.PID, child.Comm = 4400, "sleep"
+		child.NSInodes["net"] = 900
+		child.Interfaces = []isolate.Interface{{Name: "lo"}, {Name: "eth0", Up: true, Kind: "veth", Addrs: []string{"10.199.1.2/24"}}}
+		child.Routes = []isolate.Route{{Dst: "default", Via: "10.199.1.1", Dev: "eth0"}, {Dst: "10.199.1.0/24", Dev: "eth0"}}
+		child.Conns = []isolate.Conn{{Local: "10.199.1.2:41234", Remote: "10.199.1.1:8000", State: "TIME_WAIT"}}
+		return []isolate.Observed{child}
+	case "deeper/nat":
+		child := untouched()
+		child.PID, child.Comm = 4500, "sleep"
+		child.NSInodes["net"] = 900
+		child.Routes = []isolate.Route{{Dst: "default", Via: "10.199.1.1", Dev: "eth0"}}
+		child.Conns = []isolate.Conn{
+			{Local: "10.199.1.2:80", Remote: "10.199.2.2:52200", State: "TIME_WAIT"},
+			{Local: "10.199.1.2:41000", Remote: "10.199.2.2:9000", State: "TIME_WAIT"},
+		}
+		outside := untouched()
+		outside.PID, outside.Comm = 4501, "sleep"
+		outside.NSInodes["net"] = 901
+		outside.Conns = []isolate.Conn{{Local: "10.199.2.2:9000", Remote: "10.199.2.1:51010", State: "TIME_WAIT"}}
+		return []isolate.Observed{child, outside}
+	}
 	if key == "deeper/reap" {
 		init := untouched()
 		init.PID, init.InnerPID, init.Comm, init.State = 4300, 1, "sleep", "S"

@@ -53,8 +53,22 @@ func (l learnerShells) Shell(skip int, intro string) (*exec.Cmd, func() isolate.
 		// procbox itself is one of the learner's tools: first on PATH.
 		cmd.Env = append(cmd.Env, "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	}
+	// The deeper lesson's network steps have the learner make host links,
+	// nat rules and ip_forward on: recorded before the shell runs, undone
+	// when it ends however it ends (and by a sweep if procbox dies first).
+	// A lock file that cannot be written costs only the sweep after a crash.
+	lessonNet, _ := isolate.ClaimLessonNet()
 	w := isolate.WatchTreeNamed(os.Getpid(), watchEvery, func(pid int) bool { return pid == skip }, containerName)
-	return cmd, w.Stop, nil
+	done := func() isolate.ShellTrace {
+		tr := w.Stop()
+		undone, err := lessonNet.Clean()
+		tr.Cleanup = undone
+		if err != nil {
+			tr.Cleanup = append(tr.Cleanup, "not undone: "+err.Error())
+		}
+		return tr
+	}
+	return cmd, done, nil
 }
 
 // containerName names the container a learner's process is in ("runc

@@ -1,0 +1,271 @@
+package isolate
+
+import (
+	"encoding/binary"
+	"net"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestLessonRule(t *testing.T) {
+	for line, want := range map[string]bool{
+		"-A POSTROUTING -s 10.199.1.0/24 ! -o pbxbr0 -j MASQUERADE":                                  true,
+		"-A PREROUTING -i pbxout0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.199.1.2:80": true,
+		"-A POSTROUTING -o pbxout0 -j MASQUERADE":                                                    true,
+		"-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE":                                 false,
+		"-A POSTROUTING -s 10.1.99.0/24 -j MASQUERADE":                                               false,
+		"-A POSTROUTING -o pbxbr0x -j MASQUERADE":                                                    false,
+		`-A POSTROUTING -m comment --comment "10.199.1.0 is mine" -j RETURN`:                         false, // quoted: never split back
+		"-P POSTROUTING ACCEPT":                                                                      false,
+		"-N DOCKER":                                                                                  false,
+		"-A DOCKER -i pbx1234h -j RETURN":                                                            false, // a procbox veth, not the lesson's
+	} {
+		if got := lessonRule(line); got != want {
+			t.Errorf("lessonRule(%q) = %v, want %v", line, got, want)
+		}
+	}
+}
+
+func TestParseTCPTable(t *testing.T) {
+	// Lines as the kernel writes them (little-endian words): tcp, then tcp6
+	// with an IPv4-mapped address and a real IPv6 one.
+	tcp := `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0201C70A:A0D2 0101C70A:1F40 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0000000000000000
+   1: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 12345 1 0000000000000000 100 0 0 10 0
+`
+	tcp6 := `  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0000000000000000FFFF00000202C70A:2328 0000000000000000FFFF00000102C70A:C742 01 00000000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 20 4 30 10 -1
+   1: 000080FE00000000FF005452855A8AFE:0016 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2 1 0000000000000000 100 0 0 10 0
+`
+	if !littleEndian() {
+		t.Skip("the sample lines are a little-endian kernel's")
+	}
+	got := append(parseTCPTable([]byte(tcp)), parseTCPTable([]byte(tcp6))...)
+	want := []Conn{
+		{Local: "10.199.1.2:41170", Remote: "10.199.1.1:8000", State: "TIME_WAIT"},
+		{Local: "0.0.0.0:80", Remote: "0.0.0.0:0", State: "LISTEN"},
+		{Local: "10.199.2.2:9000", Remote: "10.199.2.1:51010", State: "ESTABLISHED"},
+		{Local: "[fe80::5254:ff:fe8a:5a85]:22", Remote: "[::]:0", State: "LISTEN"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+	if !got[0].Connected() || !got[2].Connected() || got[1].Connected() {
+		t.Error("TIME_WAIT and ESTABLISHED are connected, LISTEN is not")
+	}
+	if c := parseTCPTable([]byte("   0: zz:1 00:0 01\n   1: 0100007F:0050\n")); len(c) != 0 {
+		t.Errorf("malformed lines parsed: %+v", c)
+	}
+}
+
+func littleEndian() bool { return binary.NativeEndian.Uint16([]byte{1, 0}) == 1 }
+
+// inPrivateNet runs fn on a thread of its own in a new network namespace:
+// the links, nat rules and ip_forward it changes are that namespace's,
+// never the host's (other tests, and other packages' tests, run at the same
+// time on the host). Commands fn starts inherit the namespace.
+func inPrivateNet(t *testing.T, fn func()) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: no live network namespaces")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("needs root for a network namespace")
+	}
+	done := make(chan bool)
+	go func() {
+		// The thread is never unlocked: it dies with this goroutine, and
+		// its namespace with it.
+		runtime.LockOSThread()
+		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+			t.Errorf("unshare(CLONE_NEWNET): %v", err)
+			done <- false
+			return
+		}
+		fn()
+		done <- true
+	}()
+	if !<-done {
+		t.FailNow()
+	}
+}
+
+func netRun(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
+	if err != nil {
+		t.Errorf("%s: %v: %s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func readForward(t *testing.T) string {
+	b, err := os.ReadFile(ipForwardFile)
+	if err != nil {
+		t.Error(err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// TestCleanLessonNet: the cleanup removes the lesson's links and nat rules
+// and puts ip_forward back, and leaves a rule and a link that are not the
+// lesson's alone (it never flushes a table).
+func TestCleanLessonNet(t *testing.T) {
+	for _, tool := range []string{"ip", "iptables"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("needs %s", tool)
+		}
+	}
+	inPrivateNet(t, func() {
+		netRun(t, "ip", "link", "add", "pbxbr0", "type", "bridge")
+		netRun(t, "ip", "link", "add", "pbxveth0", "type", "veth", "peer", "name", "pbxpeer0")
+		netRun(t, "ip", "link", "set", "pbxveth0", "master", "pbxbr0")
+		netRun(t, "ip", "link", "add", "keepme0", "type", "bridge")
+		netRun(t, "iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "10.199.1.0/24", "!", "-o", "pbxbr0", "-j", "MASQUERADE")
+		netRun(t, "iptables", "-t", "nat", "-A", "PREROUTING", "-i", "pbxout0", "-p", "tcp", "--dport", "8080", "-j", "DNAT", "--to-destination", "10.199.1.2:80")
+		netRun(t, "iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "192.0.2.0/24", "-j", "MASQUERADE")
+		if err := os.WriteFile(ipForwardFile, []byte("1\n"), 0o644); err != nil {
+			t.Error(err)
+			return
+		}
+		done, err := cleanLessonNet("0")
+		if err != nil {
+			t.Errorf("cleanLessonNet: %v", err)
+		}
+		for _, l := range []string{"pbxbr0", "pbxveth0", "pbxpeer0"} {
+			if _, err := net.InterfaceByName(l); err == nil {
+				t.Errorf("%s is still there", l)
+			}
+		}
+		if _, err := net.InterfaceByName("keepme0"); err != nil {
+			t.Errorf("a link that is not the lesson's was removed: %v", err)
+		}
+		rules, err := NATRules()
+		if err != nil {
+			t.Error(err)
+		}
+		if want := []string{"-A POSTROUTING -s 192.0.2.0/24 -j MASQUERADE"}; !slices.Equal(rules, want) {
+			t.Errorf("nat rules after the cleanup: %q, want only the foreign %q", rules, want)
+		}
+		if f := readForward(t); f != "0" {
+			t.Errorf("ip_forward is %s after the cleanup, want 0 back", f)
+		}
+		if len(done) != 5 { // two links, two rules, ip_forward (the peer goes with its veth)
+			t.Errorf("reported %d undone things: %q", len(done), done)
+		}
+		// A second cleanup finds nothing to do.
+		if again, err := cleanLessonNet("0"); err != nil || len(again) != 0 {
+			t.Errorf("second cleanup: %q, %v", again, err)
+		}
+	})
+}
+
+// TestObserveContainerNet: Observe reads a namespace's default route, a
+// connection made in it, ip_forward, and the host side's link kinds and
+// masters; the "host" here is a private namespace of the test's own.
+func TestObserveContainerNet(t *testing.T) {
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("needs ip")
+	}
+	inPrivateNet(t, func() {
+		child := exec.Command("sleep", "30")
+		child.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET, Pdeathsig: syscall.SIGKILL}
+		if err := child.Start(); err != nil {
+			t.Errorf("child in a new network namespace: %v", err)
+			return
+		}
+		defer func() { child.Process.Kill(); child.Wait() }()
+		pid := strconv.Itoa(child.Process.Pid)
+		netRun(t, "ip", "link", "add", "tbr0", "type", "bridge")
+		netRun(t, "ip", "addr", "add", "10.198.1.1/24", "dev", "tbr0")
+		netRun(t, "ip", "link", "set", "tbr0", "up")
+		netRun(t, "ip", "link", "add", "tveth0", "type", "veth", "peer", "name", "eth0", "netns", pid)
+		netRun(t, "ip", "link", "set", "tveth0", "master", "tbr0", "up")
+		in := []string{"nsenter", "-t", pid, "-n", "ip"}
+		netRun(t, append(in, "addr", "add", "10.198.1.2/24", "dev", "eth0")...)
+		netRun(t, append(in, "link", "set", "eth0", "up")...)
+		netRun(t, append(in, "route", "add", "default", "via", "10.198.1.1")...)
+
+		// A TCP connection from the child's namespace to the bridge's
+		// address: listen here, dial from a thread inside the child's.
+		ln, err := net.Listen("tcp4", "10.198.1.1:0")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer ln.Close()
+		dialed := make(chan net.Conn, 1)
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread dies in the child's namespace
+			fd, err := unix.Open("/proc/"+pid+"/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+			if err == nil {
+				err = unix.Setns(fd, unix.CLONE_NEWNET)
+				unix.Close(fd)
+			}
+			if err != nil {
+				t.Errorf("setns into the child: %v", err)
+				dialed <- nil
+				return
+			}
+			c, err := net.Dial("tcp4", ln.Addr().String())
+			if err != nil {
+				t.Errorf("dial from the child's namespace: %v", err)
+			}
+			dialed <- c
+		}()
+		c := <-dialed
+		if c == nil {
+			return
+		}
+		defer c.Close()
+		srv, err := ln.Accept()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer srv.Close()
+
+		o, err := Observe(child.Process.Pid)
+		if err != nil {
+			t.Errorf("Observe: %v", err)
+			return
+		}
+		if !slices.Contains(o.Routes, Route{Dst: "default", Via: "10.198.1.1", Dev: "eth0"}) {
+			t.Errorf("routes %+v: want default via 10.198.1.1 dev eth0", o.Routes)
+		}
+		want := Conn{Local: c.LocalAddr().String(), Remote: ln.Addr().String(), State: "ESTABLISHED"}
+		if !slices.Contains(o.Conns, want) {
+			t.Errorf("conns %+v: want %+v", o.Conns, want)
+		}
+		if o.Forwarding {
+			t.Error("a new network namespace forwards")
+		}
+		// The "host" side, read through a process in the test's namespace.
+		host := exec.Command("sleep", "30")
+		if err := host.Start(); err != nil {
+			t.Error(err)
+			return
+		}
+		defer func() { host.Process.Kill(); host.Wait() }()
+		h, err := Observe(host.Process.Pid)
+		if err != nil {
+			t.Errorf("Observe: %v", err)
+			return
+		}
+		kinds := map[string]Interface{}
+		for _, i := range h.Interfaces {
+			kinds[i.Name] = i
+		}
+		if kinds["tbr0"].Kind != "bridge" || kinds["tveth0"].Kind != "veth" || kinds["tveth0"].Master != "tbr0" {
+			t.Errorf("host links: tbr0 %+v, tveth0 %+v: want a bridge and a veth plugged into it", kinds["tbr0"], kinds["tveth0"])
+		}
+	})
+}
