@@ -303,7 +303,7 @@ func deeperLesson() Lesson {
 				"nsenter -t $P -n sh -c 'ip addr add 10.199.1.2/24 dev eth0; ip link set eth0 up; ip route add default via 10.199.1.1'",
 				"busybox nc -l -p 8000 -e cat & sleep 1",
 				"echo hello from the container | nsenter -t $P -n busybox nc -w 5 10.199.1.1 8000",
-				"nsenter -t $P -n ss -tn",
+				"nsenter -t $P -n ss -tan",
 				"kill $P; ip link del pbxbr0",
 				"exit"),
 			deeperStep("nat", "NAT: out through the host's address, and a published port", natPublished,

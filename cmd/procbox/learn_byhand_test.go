@@ -76,9 +76,6 @@ var byHand = map[string]func(out string, pid, ppid int) string{
 	"container/isolation": func(out string, _, _ int) string {
 		return want(out, `(?m)^PPID is 0$`, `(?m)^\s+1 \?\s+\S+ sh$`)
 	},
-	"deeper/veth": func(out string, _, _ int) string {
-		return want(out, `(?m)^192\.0\.2\.1 via 10\.199\.1\.1 dev lrn3 src 10\.199\.1\.2`)
-	},
 	"runtimes/runc": func(out string, _, _ int) string {
 		// Detached and running, and its parent is not runc: runc has exited.
 		if regexp.MustCompile(`(?m)^parent of [0-9]+: runc$`).MatchString(out) {

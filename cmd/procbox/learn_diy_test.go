@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -115,9 +117,14 @@ func runLearnerShellOut(t *testing.T, shells learnerShells, lines []string) (iso
 	for last > 0 && lines[last-1] == "exit" {
 		last--
 	}
-	for _, l := range lines[:last] {
+	for i, l := range lines[:last] {
 		if strings.HasPrefix(l, "kill ") {
-			time.Sleep(3 * watchEvery) // let procbox see what the job built before it ends
+			// Lines are typed ahead of a shell still running an earlier one
+			// ("& sleep 1"): let it catch up, then let procbox see what the
+			// job built before it ends.
+			p.master.WriteString(fmt.Sprintf("echo caught-up-$((%d+1))\n", i))
+			p.waitFor(t, fmt.Sprintf("caught-up-%d\r\n", i+1))
+			time.Sleep(3 * watchEvery)
 		}
 		p.master.WriteString(l + "\n")
 		// One line at a time, as a person types: a line typed ahead would
@@ -192,7 +199,7 @@ func TestDIYByHand(t *testing.T) {
 				continue
 			}
 			t.Run(l.ID+"/"+s.ID, func(t *testing.T) {
-				for _, tool := range []string{"unshare", "capsh", "ipcmk", "ip", "runc"} {
+				for _, tool := range []string{"unshare", "capsh", "ipcmk", "ip", "runc", "busybox", "iptables"} {
 					if strings.Contains(strings.Join(s.DIY.Commands, "\n"), tool+" ") {
 						if _, err := exec.LookPath(tool); err != nil {
 							t.Skipf("needs %s on this host", tool)
@@ -211,6 +218,9 @@ func TestDIYByHand(t *testing.T) {
 							t.Skip("no cgroup v1 hierarchy and no v2 tree at /sys/fs/cgroup")
 						}
 					}
+				}
+				if slices.ContainsFunc(s.DIY.Commands, func(c string) bool { return strings.Contains(c, "pbx") }) {
+					hostNetUntouched(t)
 				}
 				untouched := runLearnerShell(t, shells, []string{"true"})
 				if r := s.EvaluateDIY(lessons.State{Shell: &untouched}); r.Passed {
