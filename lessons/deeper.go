@@ -262,7 +262,7 @@ func deeperLesson() Lesson {
 	return Lesson{
 		ID:      "deeper",
 		Title:   "Going deeper: exec, root, cables, NAT, privileges, zombies",
-		Minutes: 55,
+		Minutes: 59,
 		Steps: []Step{
 			deeperStep("nsenter", "Joining a namespace: setns, nsenter and lifetime", hostnameIn("kept-alive", false),
 				"Press s: make the namespace with unshare --uts=/run/learner-uts, then join it with nsenter and read the hostname.",

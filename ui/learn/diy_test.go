@@ -136,6 +136,22 @@ func byHandTrace(step string) isolate.ShellTrace {
 	case "veth":
 		p.NSInodes = map[string]uint64{"pid": 1, "mnt": 2, "uts": 3, "ipc": 4, "net": 15}
 		p.Interfaces = []isolate.Interface{{Name: "lrn1", Up: true, Addrs: []string{"10.199.0.2/24"}}}
+	case "bridge", "nat":
+		// The container's sleep: routed via the bridge, its connections in
+		// TIME_WAIT; the host's side is gathered in HostNet.
+		p.Comm = "sleep"
+		p.NSInodes = map[string]uint64{"pid": 1, "mnt": 2, "uts": 3, "ipc": 4, "net": 15}
+		p.Routes = []isolate.Route{{Dst: "default", Via: "10.199.1.1", Dev: "eth0"}}
+		p.Conns = []isolate.Conn{{Local: "10.199.1.2:41000", Remote: "10.199.1.1:8000", State: "TIME_WAIT"},
+			{Local: "10.199.1.2:41001", Remote: "10.199.2.2:9000", State: "TIME_WAIT"},
+			{Local: "10.199.1.2:80", Remote: "10.199.2.2:52200", State: "TIME_WAIT"}}
+		return isolate.ShellTrace{Host: host, Procs: []isolate.Observed{p}, HostNet: isolate.HostNet{
+			Links: []isolate.Interface{{Name: "pbxbr0", Kind: "bridge", Addrs: []string{"10.199.1.1/24"}},
+				{Name: "pbxveth0", Kind: "veth", Master: "pbxbr0"}},
+			Forwarding: true,
+			NAT: []string{"-A POSTROUTING -s 10.199.1.0/24 ! -o pbxbr0 -j MASQUERADE",
+				"-A PREROUTING -i pbxout0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.199.1.2:80"},
+		}}
 	case "nnp":
 		p.NoNewPrivs = true
 	case "reap":
