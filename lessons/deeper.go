@@ -359,6 +359,7 @@ func deeperLesson() Lesson {
 				Prompt:  "A container on Docker's default bridge connects to a server on the internet. Which source address does the server see?",
 				Choices: []string{"The container's own private address", "The bridge's address, the container's gateway", "The host's address on the link the packet leaves through", "None: the kernel hides it"},
 				Answer:  2,
+				Needs:   []string{"bridge", "source"},
 				Explain: "A MASQUERADE rule in the nat table's POSTROUTING chain rewrites the source to the outgoing link's address; connection tracking undoes it on the replies.",
 			},
 			{
