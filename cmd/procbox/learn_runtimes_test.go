@@ -5,10 +5,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"procbox/lessons"
 )
 
 // diyPrints holds what a step's text says the learner sees when they type
@@ -97,4 +101,78 @@ func requireRuncAndBusybox(t *testing.T) {
 			t.Skip("/bin/busybox is dynamically linked: it cannot run alone in the bundle (Debian: busybox-static)")
 		}
 	}
+}
+
+// TestLearnerShellDeletesLeftContainer: the learner's shell dies under a
+// running `runc run` (killed, or its terminal hung up): runc and the
+// container outlive it, since the container's PID 1 ignores the hangup
+// runc passes on. When the shell is over, procbox deletes that container
+// (the one it saw below the shell), and nothing of it is left.
+func TestLearnerShellDeletesLeftContainer(t *testing.T) {
+	requireRoot(t)
+	l, _ := lessons.Find("runtimes")
+	skipUnlessRuncHost(t)
+	lines := l.Steps[0].DIY.Commands
+	cmd, done, err := learnerShells{}.Shell(0, "abort intro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, slave := openLearnerPTY(t)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	p.waitFor(t, "abort intro")
+	for _, line := range lines {
+		p.master.WriteString(line + "\n")
+		time.Sleep(250 * time.Millisecond)
+		if strings.HasPrefix(line, "runc run ") {
+			break
+		}
+	}
+	p.master.WriteString("echo in-$((40+2))-box\n")
+	p.waitFor(t, "in-42-box")
+	time.Sleep(5 * watchEvery)
+	// The learner's shell dies. runc still holds the terminal, so the
+	// reader of its master side ends only once runc is gone (at the end).
+	cmd.Process.Kill()
+	cmd.Wait()
+	defer func() {
+		exec.Command("runc", "delete", "-f", "learner-oci").Run() // a no-op unless the test failed
+		p.master.Close()
+		select {
+		case <-p.done:
+		case <-time.After(10 * time.Second):
+			t.Error("the terminal is still held open: something of the container is left")
+		}
+	}()
+	if _, err := os.Stat("/run/runc/learner-oci"); err != nil {
+		t.Fatalf("the container did not outlive the shell (%v): the premise of the test is gone", err)
+	}
+	tr := done()
+	named := false
+	for _, o := range tr.Procs {
+		named = named || o.Container == "runc learner-oci"
+	}
+	if !named {
+		t.Fatalf("procbox never saw the container below the shell: %+v", tr.Procs)
+	}
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		if _, err := os.Stat("/run/runc/learner-oci"); err != nil {
+			break
+		}
+	}
+	if _, err := os.Stat("/run/runc/learner-oci"); err == nil {
+		t.Error("the container is still there after the shell's end")
+	}
+	// runc run itself ends once its container is gone.
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		if out, _ := exec.Command("pgrep", "-f", "runc run learner-oci").Output(); len(out) == 0 {
+			return
+		}
+	}
+	out, _ := exec.Command("pgrep", "-a", "-f", "runc run learner-oci").Output()
+	t.Errorf("runc run is still running: %s", out)
 }

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"procbox/inspect"
 	"procbox/isolate"
@@ -61,14 +64,46 @@ func (l learnerShells) Shell(skip int, intro string) (*exec.Cmd, func() isolate.
 	w := isolate.WatchTreeNamed(os.Getpid(), watchEvery, func(pid int) bool { return pid == skip }, containerName)
 	done := func() isolate.ShellTrace {
 		tr := w.Stop()
+		tr.Cleanup = deleteLeftContainers(tr)
 		undone, err := lessonNet.Clean()
-		tr.Cleanup = undone
+		tr.Cleanup = append(tr.Cleanup, undone...)
 		if err != nil {
 			tr.Cleanup = append(tr.Cleanup, "not undone: "+err.Error())
 		}
 		return tr
 	}
 	return cmd, done, nil
+}
+
+// deleteLeftContainers removes the runc containers the learner started in
+// the foreground below their shell (runc run) that outlived it: a shell
+// killed or hung up under a running `runc run` leaves runc behind, since
+// runc passes the hangup on to the container's PID 1, which ignores it.
+// Only a container seen below the learner's shell, still running, is
+// deleted; a detached one never was below it. It returns what it did, as
+// commands.
+func deleteLeftContainers(tr isolate.ShellTrace) []string {
+	var did []string
+	done := map[string]bool{}
+	for _, p := range tr.Procs {
+		runtime, id, ok := strings.Cut(p.Container, " ")
+		if !ok || runtime != "runc" || done[id] || unix.Kill(p.PID, 0) != nil {
+			continue
+		}
+		done[id] = true
+		runc, err := exec.LookPath("runc")
+		if err != nil {
+			return did
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := exec.CommandContext(ctx, runc, "delete", "-f", id).Run(); err != nil {
+			did = append(did, "not undone: runc delete -f "+id+": "+err.Error())
+		} else {
+			did = append(did, "runc delete -f "+id)
+		}
+		cancel()
+	}
+	return did
 }
 
 // containerName names the container a learner's process is in ("runc
