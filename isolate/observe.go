@@ -50,7 +50,8 @@ type ShellTrace struct {
 	// learner's processes had a network namespace of its own.
 	HostNet HostNet `json:"host_net"`
 	// Cleanup is what procbox undid after the shell ended: the lesson's
-	// links, nat rules and ip_forward the learner's commands left behind.
+	// links, nat rules and ip_forward the learner's commands left behind,
+	// and a runc container still running below the shell (runc delete -f).
 	Cleanup []string `json:"cleanup,omitempty"`
 }
 

@@ -104,7 +104,7 @@ func afterCommands(t *testing.T, key string) isolate.Observed {
 		for _, k := range runcNamespaces {
 			own(k)
 		}
-		o.InnerPID, o.Comm, o.Hostname, o.Container = 1, "sh", "runc", "runc "+runcID
+		o.InnerPID, o.Comm, o.Hostname, o.Container = 1, "sh", "runc", "runc "+runcID+"-4100"
 		o.CapEff = []string{"cap_kill", "cap_net_bind_service", "cap_audit_write"}
 		o.CapBnd = o.CapEff
 		o.NoNewPrivs = true

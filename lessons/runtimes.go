@@ -13,7 +13,9 @@ import (
 // below the learner's shell), and the checks read the real container:
 // runc's own state names it, the kernel shows its namespaces, capabilities,
 // no_new_privs and seccomp mode. The names and paths here are the ones in
-// assets/lessons/runtimes, which the tests type through a pty.
+// assets/lessons/runtimes, which the tests type through a pty. The
+// container and its bundle are named after the learner's shell
+// (learner-oci-$$), so two learners, or two test runs, never share one.
 const runcID = "learner-oci"
 
 // runcSpecCaps are the capabilities `runc spec` writes into config.json
@@ -36,13 +38,13 @@ var runcNamespaces = []string{isolate.NSPID, isolate.NSNet, isolate.NSIPC, isola
 // three capabilities, no_new_privs is set, the hostname is runc's default,
 // and it runs under a seccomp filter exactly when filtered is true.
 func inRuncContainer(filtered bool) func(State) Result {
-	what := "PID 1 of runc's container " + runcID
+	what := "PID 1 of runc's container " + runcID + "-PID"
 	return shellProc(what, func(host, p isolate.Observed) string {
-		if p.Container != "runc "+runcID {
+		if !runcLearnerContainer(p.Container) {
 			if p.Container == "" {
-				return p.Comm + " is in no container runc knows: run runc run " + runcID + " in the bundle"
+				return p.Comm + " is in no container runc knows: run runc run " + runcID + "-$$ in the bundle"
 			}
-			return p.Comm + " is in " + p.Container + ", not runc's " + runcID
+			return p.Comm + " is in " + p.Container + ", not runc's " + runcID + "-PID"
 		}
 		for _, k := range runcNamespaces {
 			if r := ownNS(k, host, p); r != "" {
@@ -72,6 +74,21 @@ func inRuncContainer(filtered bool) func(State) Result {
 	})
 }
 
+// runcLearnerContainer reports whether container ("runtime id") is runc's
+// learner-oci-PID, the name the steps' commands give it.
+func runcLearnerContainer(container string) bool {
+	id, ok := strings.CutPrefix(container, "runc "+runcID+"-")
+	if !ok || id == "" {
+		return false
+	}
+	for _, r := range id {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // capList is a capability list for a message: "cap_kill,cap_chown" or "none".
 func capList(caps []string) string {
 	if len(caps) == 0 {
@@ -95,28 +112,28 @@ func runtimesLesson() Lesson {
 		Minutes: 22,
 		Steps: []Step{
 			runtimeStep("runc", "The OCI runtime stack: a bundle, run by runc", inRuncContainer(false),
-				"Press s: make the bundle (rootfs with busybox, runc spec), read config.json, runc run "+runcID+", and look around inside before you exit.",
+				"Press s: make the bundle (rootfs with busybox, runc spec), read config.json, runc run "+runcID+"-$$, and look around inside before you exit.",
 				"Draw the stack: docker, containerd, shim, runc. Then point out that the learner just played containerd's part by hand.",
-				"mkdir -p /tmp/learner-oci/rootfs/bin && cd /tmp/learner-oci && rm -f config.json && runc spec",
+				"B=/tmp/learner-oci-$$ && mkdir -p $B/rootfs/bin && cd $B && runc spec",
 				"cp /bin/busybox rootfs/bin/ && for a in sh ls cat grep ps mkdir; do ln -s busybox rootfs/bin/$a; done",
 				"grep -A4 '\"bounding\"' config.json; grep -c seccomp config.json",
-				"runc run "+runcID,
+				"runc run "+runcID+"-$$",
 				"grep -E 'CapBnd|NoNewPrivs|Seccomp:' /proc/self/status; hostname; ps",
 				"mkdir /dev/shm/d && ls /dev/shm",
 				"exit",
-				"cd / && rm -rf /tmp/learner-oci",
+				"cd / && rm -rf $B",
 				"exit"),
 			runtimeStep("defaults", "Runtimes' defaults: capabilities and seccomp", inRuncContainer(true),
 				"Press s: the same bundle, with a seccomp section added by sed; inside, chown and mkdir both fail with EPERM, for two different reasons.",
 				"Ask which of the two EPERMs Docker's defaults would have spared: chown (CAP_CHOWN is one of Docker's 14). mkdir stays allowed by Docker's profile.",
-				"mkdir -p /tmp/learner-oci/rootfs/bin && cd /tmp/learner-oci && rm -f config.json && runc spec",
+				"B=/tmp/learner-oci-$$ && mkdir -p $B/rootfs/bin && cd $B && runc spec",
 				"cp /bin/busybox rootfs/bin/ && for a in sh grep touch chown mkdir; do ln -s busybox rootfs/bin/$a; done",
 				`sed -i 's/"linux": {/"linux": {"seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]},/' config.json`,
-				"runc run "+runcID,
+				"runc run "+runcID+"-$$",
 				"grep -E 'CapBnd|Seccomp:' /proc/self/status",
 				"touch /dev/shm/f; chown 1 /dev/shm/f; mkdir /dev/shm/d",
 				"exit",
-				"cd / && rm -rf /tmp/learner-oci",
+				"cd / && rm -rf $B",
 				"exit"),
 		},
 		Quiz: []Question{

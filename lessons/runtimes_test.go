@@ -26,6 +26,8 @@ func TestRuncCheckReadsTheContainer(t *testing.T) {
 		{"not named by runc", "runc", "no container runc knows", func(o *isolate.Observed) { o.Container = "" }},
 		{"another runtime's container", "runc", "not runc's", func(o *isolate.Observed) { o.Container = "docker web" }},
 		{"another runc container", "runc", "not runc's", func(o *isolate.Observed) { o.Container = "runc other" }},
+		{"a learner-oci container not named by the commands", "runc", "not runc's", func(o *isolate.Observed) { o.Container = "runc learner-oci-x1" }},
+		{"the name without the shell's PID", "runc", "not runc's", func(o *isolate.Observed) { o.Container = "runc learner-oci" }},
 		{"shares the host's network", "runc", "net namespace", func(o *isolate.Observed) { o.NSInodes["net"] = hostObserved().NSInodes["net"] }},
 		{"not PID 1", "runc", "PID 1", func(o *isolate.Observed) { o.InnerPID = 7 }},
 		{"Docker's fourteen capabilities", "runc", "bounding set", func(o *isolate.Observed) { o.CapBnd = dockerDefaultCaps }},

@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -40,34 +42,54 @@ var diyPrints = map[string]func(out string) string{
 }
 
 // skipUnlessRuncHost skips where the runtimes lesson's commands cannot run
-// (no runc, no static busybox at the path the text copies) or would meet
-// state that is not this test's, and removes the container and the bundle
-// afterwards however the test ends.
+// (no runc, no static busybox at the path the text copies), and at the end
+// removes what a run of them left: the containers learner-oci-PID and
+// bundles /tmp/learner-oci-PID whose shell (PID) is gone. A concurrent
+// run's shell is alive, so its container is not touched.
 func skipUnlessRuncHost(t *testing.T) {
 	t.Helper()
 	requireRuncAndBusybox(t)
-	for _, p := range []string{"/tmp/learner-oci", "/run/runc/learner-oci"} {
-		if _, err := os.Stat(p); err == nil {
-			t.Skipf("%s exists already and is not this test's", p)
-		}
+	t.Cleanup(func() { removeDeadLearnerContainers(t, "learner-oci-", true) })
+}
+
+// removeDeadLearnerContainers deletes runc's containers named prefix+PID,
+// and with bundles the directories /tmp/prefix+PID, whose PID no longer
+// runs, and fails the test if one cannot be removed.
+func removeDeadLearnerContainers(t *testing.T, prefix string, bundles bool) {
+	t.Helper()
+	dead := func(name string) bool {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(name), prefix))
+		return err == nil && pid > 0 && unix.Kill(pid, 0) == unix.ESRCH
 	}
-	t.Cleanup(func() {
+	states, _ := filepath.Glob("/run/runc/" + prefix + "*")
+	for _, st := range states {
+		if !dead(st) {
+			continue
+		}
+		id := filepath.Base(st)
 		for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-			if _, err := os.Stat("/run/runc/learner-oci"); err != nil {
+			if exec.Command("runc", "delete", "-f", id).Run() == nil {
 				break
 			}
-			exec.Command("runc", "delete", "-f", "learner-oci").Run()
 		}
-		if _, err := os.Stat("/run/runc/learner-oci"); err == nil {
-			t.Errorf("leak: runc container learner-oci")
+		if _, err := os.Stat(st); err == nil {
+			t.Errorf("leak: runc container %s", id)
 		}
-		if m, _ := filepath.Glob("/sys/fs/cgroup/*/learner-oci"); len(m) > 0 {
+		if m, _ := filepath.Glob("/sys/fs/cgroup/*/" + id); len(m) > 0 {
 			t.Errorf("leak: cgroups %v", m)
 		}
-		if err := os.RemoveAll("/tmp/learner-oci"); err != nil {
-			t.Errorf("removing the bundle: %v", err)
+	}
+	if !bundles {
+		return
+	}
+	dirs, _ := filepath.Glob("/tmp/" + prefix + "*")
+	for _, d := range dirs {
+		if dead(d) {
+			if err := os.RemoveAll(d); err != nil {
+				t.Errorf("removing the bundle %s: %v", d, err)
+			}
 		}
-	})
+	}
 }
 
 // skipUnlessV2Tree skips where the host has no cgroup v2 tree (the groups
@@ -124,6 +146,8 @@ func TestLearnerShellDeletesLeftContainer(t *testing.T) {
 		t.Fatal(err)
 	}
 	slave.Close()
+	id := "learner-oci-" + strconv.Itoa(cmd.Process.Pid) // the wrapper execs the shell: one PID
+	state := "/run/runc/" + id
 	p.waitFor(t, "abort intro")
 	for _, line := range lines {
 		p.master.WriteString(line + "\n")
@@ -140,7 +164,7 @@ func TestLearnerShellDeletesLeftContainer(t *testing.T) {
 	cmd.Process.Kill()
 	cmd.Wait()
 	defer func() {
-		exec.Command("runc", "delete", "-f", "learner-oci").Run() // a no-op unless the test failed
+		exec.Command("runc", "delete", "-f", id).Run() // a no-op unless the test failed
 		p.master.Close()
 		select {
 		case <-p.done:
@@ -148,31 +172,34 @@ func TestLearnerShellDeletesLeftContainer(t *testing.T) {
 			t.Error("the terminal is still held open: something of the container is left")
 		}
 	}()
-	if _, err := os.Stat("/run/runc/learner-oci"); err != nil {
+	if _, err := os.Stat(state); err != nil {
 		t.Fatalf("the container did not outlive the shell (%v): the premise of the test is gone", err)
 	}
 	tr := done()
 	named := false
 	for _, o := range tr.Procs {
-		named = named || o.Container == "runc learner-oci"
+		named = named || o.Container == "runc "+id
 	}
 	if !named {
 		t.Fatalf("procbox never saw the container below the shell: %+v", tr.Procs)
 	}
+	if !slices.Contains(tr.Cleanup, "runc delete -f "+id) {
+		t.Errorf("the trace does not say what procbox undid: %q", tr.Cleanup)
+	}
 	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-		if _, err := os.Stat("/run/runc/learner-oci"); err != nil {
+		if _, err := os.Stat(state); err != nil {
 			break
 		}
 	}
-	if _, err := os.Stat("/run/runc/learner-oci"); err == nil {
+	if _, err := os.Stat(state); err == nil {
 		t.Error("the container is still there after the shell's end")
 	}
 	// runc run itself ends once its container is gone.
 	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-		if out, _ := exec.Command("pgrep", "-f", "runc run learner-oci").Output(); len(out) == 0 {
+		if out, _ := exec.Command("pgrep", "-f", "runc run "+id).Output(); len(out) == 0 {
 			return
 		}
 	}
-	out, _ := exec.Command("pgrep", "-a", "-f", "runc run learner-oci").Output()
+	out, _ := exec.Command("pgrep", "-a", "-f", "runc run "+id).Output()
 	t.Errorf("runc run is still running: %s", out)
 }

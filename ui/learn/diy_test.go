@@ -163,7 +163,7 @@ func byHandTrace(step string) isolate.ShellTrace {
 	case "v2":
 		p.Unified = isolate.UnifiedGroup{Path: "/learner-101", CPUUsageUsec: 2_400_000, CPUSomeUsec: 700_000}
 	case "runc", "defaults":
-		p.Comm, p.InnerPID, p.Hostname, p.Container = "sh", 1, "runc", "runc learner-oci"
+		p.Comm, p.InnerPID, p.Hostname, p.Container = "sh", 1, "runc", "runc learner-oci-101"
 		p.NSInodes = map[string]uint64{"pid": 11, "mnt": 12, "uts": 13, "ipc": 14, "net": 15, "user": 6}
 		p.CapBnd = []string{"cap_kill", "cap_net_bind_service", "cap_audit_write"}
 		p.CapEff, p.NoNewPrivs = p.CapBnd, true
@@ -236,7 +236,7 @@ func TestRuncContainerPanel(t *testing.T) {
 	f.leaveShell(sh)
 	f.press("tab")
 	v := strings.Join(strings.Fields(f.view(80, 24)), " ")
-	for _, want := range []string{"runc learner-oci", "own pid,net,mnt,uts,ipc ns", "PID 1 inside", "hostname runc",
+	for _, want := range []string{"runc learner-oci-101", "own pid,net,mnt,uts,ipc ns", "PID 1 inside", "hostname runc",
 		"only cap_kill,cap_net_bind_service,cap_audit_write", "no_new_privs", "seccomp 2"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("the panel at 80×24 lacks %q:\n%s", want, f.view(80, 24))

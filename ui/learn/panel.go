@@ -315,7 +315,7 @@ func (s *Model) shellLines(w int) []string {
 func observedDiff(host, p isolate.Observed) string {
 	var d []string
 	if p.Container != "" {
-		d = append(d, p.Container) // "runc learner-oci": the runtime's own state names it
+		d = append(d, p.Container) // "runc learner-oci-4242": the runtime's own state names it
 	}
 	var own []string
 	for _, k := range isolate.AllNamespaces {
