@@ -43,7 +43,7 @@ func limitsLesson() Lesson {
 					}
 					return pass()
 				}),
-				Hint:  "Press a. procbox's fork bomb stops itself after a few seconds; no limit made for it stops it first.",
+				Hint:  "Press a. procbox's fork bomb stops itself at 500 processes (or 3 seconds); no limit made for it stops it first.",
 				Notes: "Only pid_max and threads-max (host-wide), RLIMIT_NPROC (per user, root exempt) and systemd's TasksMax (a pids cgroup) stand in the way.",
 			},
 			{

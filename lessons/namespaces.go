@@ -60,7 +60,7 @@ func namespacesLesson() Lesson {
 	return Lesson{
 		ID:      "namespaces",
 		Title:   "Namespaces: each process its own view",
-		Minutes: 31,
+		Minutes: 32,
 		Steps: []Step{
 			withDIY(nsStep(isolate.NSPID, "pid: its own process numbers",
 				isolate.Spec{Namespaces: []string{isolate.NSPID, isolate.NSMnt}},

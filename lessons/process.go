@@ -9,7 +9,7 @@ func processLesson() Lesson {
 	return Lesson{
 		ID:      "process",
 		Title:   "What is a process",
-		Minutes: 14,
+		Minutes: 15,
 		Steps: []Step{
 			{
 				ID: "pid", Title: "PID, PPID and the parent chain", Text: "process/pid.md",

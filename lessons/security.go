@@ -27,7 +27,7 @@ func securityLesson() Lesson {
 	return Lesson{
 		ID:      "security",
 		Title:   "Security: capabilities, seccomp, SELinux and AppArmor",
-		Minutes: 21,
+		Minutes: 23,
 		Steps: []Step{
 			{
 				ID: "caps", Title: "Capabilities: root cut into pieces", Text: "security/caps.md",

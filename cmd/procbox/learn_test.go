@@ -25,7 +25,7 @@ func TestLearnList(t *testing.T) {
 			t.Errorf("--list lacks %s:\n%s", l.ID, out.String())
 		}
 	}
-	if !strings.Contains(out.String(), " 8 steps   31 min  Namespaces") {
+	if !strings.Contains(out.String(), " 8 steps   32 min  Namespaces") {
 		t.Errorf("--list does not show steps and minutes:\n%s", out.String())
 	}
 }
