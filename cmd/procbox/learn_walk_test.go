@@ -111,7 +111,7 @@ func walkLesson(t *testing.T, bin string, l lessons.Lesson) []string {
 			}
 			x.waitFor("Your own shell for", 30*time.Second)
 			took := time.Since(t0)
-			shells = append(shells, processesWithParent(pid)...)
+			shells = append(shells, processesWithParent(pid, false)...)
 			last := len(s.DIY.Commands)
 			for last > 0 && s.DIY.Commands[last-1] == "exit" {
 				last--
