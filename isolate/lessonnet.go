@@ -22,7 +22,8 @@ var LessonLinks = []string{"pbxbr0", "pbxveth0", "pbxout0"}
 const LessonAddrPrefix = "10.199."
 
 // OwnLessonNet is the lock-file entry of a learner's shell that may build the
-// lesson's network; its value is "ip_forward=V", the value before the shell.
+// lesson's network; its value is "ip_forward=V", the value before the shell,
+// and " nat=new" when the nf_tables nat table did not exist then.
 const OwnLessonNet = "lesson-net"
 
 // lessonRule reports whether a rule line of `iptables -t nat -S` is one the

@@ -12,8 +12,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"procbox/internal/termtext"
 )
@@ -36,6 +40,13 @@ func iptables(args ...string) (string, error) {
 	return string(out), nil
 }
 
+// iptablesNFT reports whether iptables writes nf_tables rules (`iptables -V`
+// says "nf_tables"), not the legacy tables.
+func iptablesNFT() bool {
+	out, err := iptables("-V")
+	return err == nil && strings.Contains(out, "nf_tables")
+}
+
 // NATRules lists the rules of the host's nat table as `iptables -t nat -S`
 // prints them, less the chains' policies (-P lines).
 func NATRules() ([]string, error) {
@@ -52,55 +63,154 @@ func NATRules() ([]string, error) {
 	return rules, nil
 }
 
-// LessonNet is a learner's shell that may build the lesson's network: what
-// ip_forward was before it, recorded in the lock file before the shell runs.
+// LessonNet guards a learner's shell that may build the lesson's network:
+// what ip_forward and the nat table were before it. It is written into the
+// lock file (Claim) once the shell shows it is building a network (one of
+// its processes has a network namespace of its own), so a learner's shell
+// that never does so never claims, nor cleans, the lesson's names.
 type LessonNet struct {
-	claim   string
+	mu      sync.Mutex
+	value   string // "ip_forward=V[ nat=new]"
 	forward string
+	natNew  bool // the nf_tables nat table did not exist before the shell
+	claimed bool
 }
 
-// ClaimLessonNet records ip_forward and, in the lock file, that this
-// procbox's learner may make the lesson's links and rules. Only root can make
-// them: for anyone else it returns nil, and Clean on nil does nothing. When
-// the lock file cannot be written the LessonNet still cleans up after the
-// shell; only a sweep after a crash would not know of it (the error says so).
-func ClaimLessonNet() (*LessonNet, error) {
+// WatchLessonNet records ip_forward and whether the nat table exists, before
+// the learner's shell runs. Only root can make the lesson's network: for
+// anyone else it returns nil, and every method on nil does nothing.
+func WatchLessonNet() *LessonNet {
 	if os.Geteuid() != 0 {
-		return nil, nil
+		return nil
 	}
-	n := &LessonNet{}
 	b, err := os.ReadFile(ipForwardFile)
 	if err != nil {
-		return n, fmt.Errorf("cannot read net.ipv4.ip_forward: %w", err)
+		return nil // no IPv4 here: nothing the lesson's commands could change
 	}
-	n.forward = strings.TrimSpace(string(b))
-	claim := "ip_forward=" + n.forward
-	if err := Claim(OwnLessonNet, claim); err != nil {
-		return n, err
+	n := &LessonNet{forward: strings.TrimSpace(string(b))}
+	n.value = "ip_forward=" + n.forward
+	if iptablesNFT() {
+		if exists, err := natTableExists(); err == nil && !exists {
+			n.natNew = true
+			n.value += " nat=new"
+		}
 	}
-	n.claim = claim
-	return n, nil
+	// Another learner on this host is building the lesson's network now:
+	// what the host was before is what that one recorded, not what its
+	// commands have made of it since.
+	if v, ok := otherLessonNet(); ok {
+		if forward, natNew, ok := parseLessonNet(v); ok {
+			n.forward, n.natNew, n.value = forward, natNew, v
+		}
+	}
+	return n
+}
+
+// parseLessonNet reads an OwnLessonNet value: "ip_forward=V[ nat=new]".
+func parseLessonNet(v string) (forward string, natNew, ok bool) {
+	f := strings.Fields(v)
+	if len(f) == 0 || len(f) > 2 || (len(f) == 2 && f[1] != "nat=new") {
+		return "", false, false
+	}
+	forward, ok = strings.CutPrefix(f[0], "ip_forward=")
+	if !ok || (forward != "0" && forward != "1") {
+		return "", false, false
+	}
+	return forward, len(f) == 2, true
+}
+
+// Claim writes the guard into the lock file (once): from now on a sweep
+// undoes the lesson's network if this procbox dies.
+func (n *LessonNet) Claim() error {
+	if n == nil {
+		return nil
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.claimed {
+		return nil
+	}
+	if err := Claim(OwnLessonNet, n.value); err != nil {
+		return err
+	}
+	n.claimed = true
+	return nil
 }
 
 // Clean removes what the learner's shell left of the lesson's network (the
-// links by name, the nat rules naming a lesson address or link), puts
-// ip_forward back, and forgets the claim. It returns what it undid, in the
-// words of the command that would undo it by hand.
+// links by name, the nat rules naming a lesson address or link, the nat
+// table the lesson's first rule made), puts ip_forward back, and forgets the
+// claim. It returns what it undid, in the words of the command that would
+// undo it by hand. A shell that never claimed has nothing to undo; while
+// another live procbox's learner also builds the lesson's network (the names
+// are the same for every learner on a host), the last one out cleans.
 func (n *LessonNet) Clean() ([]string, error) {
 	if n == nil {
 		return nil, nil
 	}
-	done, err := cleanLessonNet(n.forward)
-	if err == nil && n.claim != "" {
-		Unclaim(OwnLessonNet, n.claim)
-		n.claim = ""
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !n.claimed {
+		return nil, nil
+	}
+	if _, busy := otherLessonNet(); busy {
+		Unclaim(OwnLessonNet, n.value)
+		n.claimed = false
+		return []string{"left to another procbox whose learner is building the lesson's network now"}, nil
+	}
+	done, err := cleanLessonNet(n.forward, n.natNew)
+	if err == nil {
+		Unclaim(OwnLessonNet, n.value)
+		n.claimed = false
 	}
 	return done, err
 }
 
+// LessonNetInUse reports whether a live procbox other than this one has a
+// learner's shell building the lesson's network on this host now.
+func LessonNetInUse() bool {
+	_, busy := otherLessonNet()
+	return busy
+}
+
+// otherLessonNet returns the lesson-net claim of a live procbox other than
+// this one, if there is one: a lock file it cannot lock that lists one.
+func otherLessonNet() (string, bool) {
+	mine := ""
+	owner.mu.Lock()
+	if owner.f != nil {
+		mine = owner.f.Name()
+	}
+	owner.mu.Unlock()
+	files, _ := filepath.Glob(filepath.Join(OwnerDir(), "*.lock"))
+	for _, p := range files {
+		if p == mine {
+			continue
+		}
+		fd, err := unix.Open(p, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+		if err != nil {
+			continue
+		}
+		f := os.NewFile(uintptr(fd), p)
+		if unix.Flock(fd, unix.LOCK_SH|unix.LOCK_NB) == nil {
+			f.Close() // lockable: its owner is dead, a sweep's business
+			continue
+		}
+		items := readOwned(f)
+		f.Close()
+		for _, it := range items {
+			if it.kind == OwnLessonNet {
+				return it.value, true
+			}
+		}
+	}
+	return "", false
+}
+
 // cleanLessonNet does the work of Clean, for the shell's own procbox or for a
-// sweep of a dead one (forward is the value to restore: "0" or "1").
-func cleanLessonNet(forward string) ([]string, error) {
+// sweep of a dead one (forward is the value to restore: "0" or "1"; natNew:
+// the nat table is the lesson's own, made by its first rule).
+func cleanLessonNet(forward string, natNew bool) ([]string, error) {
 	var done []string
 	var errs []error
 	for _, l := range LessonLinks {
@@ -124,6 +234,18 @@ func cleanLessonNet(forward string) ([]string, error) {
 			done = append(done, "iptables "+strings.Join(args, " "))
 		}
 	}
+	if natNew {
+		// Only an empty table goes: a rule or chain of anyone else keeps it.
+		if rules, err := NATRules(); err == nil && len(rules) == 0 {
+			if exists, err := natTableExists(); err == nil && exists {
+				if err := deleteNATTable(); err != nil {
+					errs = append(errs, fmt.Errorf("cannot delete the empty nat table: %w", err))
+				} else {
+					done = append(done, "nft delete table ip nat")
+				}
+			}
+		}
+	}
 	if forward == "0" || forward == "1" {
 		b, err := os.ReadFile(ipForwardFile)
 		if err != nil {
@@ -142,11 +264,11 @@ func cleanLessonNet(forward string) ([]string, error) {
 // sweepLessonNet cleans up after a dead procbox whose learner's shell could
 // build the lesson's network (the value of its OwnLessonNet entry).
 func sweepLessonNet(value string) (string, error) {
-	forward, ok := strings.CutPrefix(value, "ip_forward=")
+	forward, natNew, ok := parseLessonNet(value)
 	if !ok {
 		return "", nil // not procbox's shape: a forged entry, ignored
 	}
-	done, err := cleanLessonNet(forward)
+	done, err := cleanLessonNet(forward, natNew)
 	if err != nil || len(done) == 0 {
 		return "", err
 	}

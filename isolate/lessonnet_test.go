@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -136,7 +137,7 @@ func TestCleanLessonNet(t *testing.T) {
 			t.Error(err)
 			return
 		}
-		done, err := cleanLessonNet("0")
+		done, err := cleanLessonNet("0", false)
 		if err != nil {
 			t.Errorf("cleanLessonNet: %v", err)
 		}
@@ -162,7 +163,7 @@ func TestCleanLessonNet(t *testing.T) {
 			t.Errorf("reported %d undone things: %q", len(done), done)
 		}
 		// A second cleanup finds nothing to do.
-		if again, err := cleanLessonNet("0"); err != nil || len(again) != 0 {
+		if again, err := cleanLessonNet("0", false); err != nil || len(again) != 0 {
 			t.Errorf("second cleanup: %q, %v", again, err)
 		}
 	})
@@ -245,8 +246,11 @@ func TestObserveContainerNet(t *testing.T) {
 		if !slices.Contains(o.Conns, want) {
 			t.Errorf("conns %+v: want %+v", o.Conns, want)
 		}
-		if o.Forwarding {
-			t.Error("a new network namespace forwards")
+		// A new namespace's ip_forward is copied from the host's
+		// (net.core.devconf_inherit_init_net 0): read it where it lives.
+		inside := strings.TrimSpace(netRun(t, "nsenter", "-t", pid, "-n", "cat", ipForwardFile))
+		if o.Forwarding != (inside == "1") {
+			t.Errorf("Forwarding %v, but ip_forward in the namespace is %q", o.Forwarding, inside)
 		}
 		// The "host" side, read through a process in the test's namespace.
 		host := exec.Command("sleep", "30")
@@ -266,6 +270,119 @@ func TestObserveContainerNet(t *testing.T) {
 		}
 		if kinds["tbr0"].Kind != "bridge" || kinds["tveth0"].Kind != "veth" || kinds["tveth0"].Master != "tbr0" {
 			t.Errorf("host links: tbr0 %+v, tveth0 %+v: want a bridge and a veth plugged into it", kinds["tbr0"], kinds["tveth0"])
+		}
+	})
+}
+
+// TestCleanLessonNetNatTable: iptables (nf_tables backend) makes the nat
+// table for the first rule and leaves it; when the lesson's rule made it,
+// the cleanup deletes it once empty, and keeps it while anyone else's rule
+// is in it. The sweep's entry drives the same cleanup, and a forged entry
+// does nothing.
+func TestCleanLessonNetNatTable(t *testing.T) {
+	if _, err := exec.LookPath("iptables"); err != nil {
+		t.Skip("needs iptables")
+	}
+	inPrivateNet(t, func() {
+		if !iptablesNFT() {
+			t.Log("iptables uses the legacy tables here: no nf_tables nat table to check")
+			return
+		}
+		lesson := []string{"POSTROUTING", "-s", "10.199.1.0/24", "!", "-o", "pbxbr0", "-j", "MASQUERADE"}
+		add := func(rule []string) { netRun(t, append([]string{"iptables", "-t", "nat", "-A"}, rule...)...) }
+		exists := func() bool {
+			e, err := natTableExists()
+			if err != nil {
+				t.Error(err)
+			}
+			return e
+		}
+		if exists() {
+			t.Error("a new network namespace has a nat table")
+			return
+		}
+		// Through the sweep's entry, as for a procbox that died.
+		add(lesson)
+		if _, err := sweepItem(ownedItem{OwnLessonNet, "ip_forward=0 nat=new"}, 0, nil, &SweepReport{}); err != nil {
+			t.Error(err)
+		}
+		if exists() {
+			t.Error("the nat table the lesson's rule made is still there after the sweep")
+		}
+		// Someone else's rule keeps the table.
+		add(lesson)
+		foreign := []string{"POSTROUTING", "-s", "192.0.2.0/24", "-j", "MASQUERADE"}
+		add(foreign)
+		if _, err := cleanLessonNet("0", true); err != nil {
+			t.Error(err)
+		}
+		if !exists() {
+			t.Error("the nat table went with someone else's rule in it")
+		}
+		if rules, _ := NATRules(); len(rules) != 1 {
+			t.Errorf("rules left: %q, want the foreign one", rules)
+		}
+		// Forged entries are ignored: the foreign rule stays.
+		for _, v := range []string{"", "ip_forward=0 nat=new flush", "nat=new", "ip_forward=0 all"} {
+			if did, _ := sweepLessonNet(v); did != "" {
+				t.Errorf("forged entry %q did %s", v, did)
+			}
+		}
+		if !exists() {
+			t.Error("a forged entry deleted the table")
+		}
+	})
+}
+
+// TestLessonNetGuard: a shell that never claimed cleans nothing (a learner
+// in a namespace step never touches the lesson's names); a claimed one
+// cleans; and while another live procbox also claims the lesson's network,
+// the guard leaves it to that one, the last out.
+func TestLessonNetGuard(t *testing.T) {
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("needs ip")
+	}
+	if LessonNetInUse() {
+		t.Skip("another procbox's learner is building the lesson's network on this host now")
+	}
+	inPrivateNet(t, func() {
+		exists := func() bool { _, err := net.InterfaceByName("pbxbr0"); return err == nil }
+		g := WatchLessonNet()
+		netRun(t, "ip", "link", "add", "pbxbr0", "type", "bridge")
+		if did, err := g.Clean(); err != nil || len(did) != 0 || !exists() {
+			t.Errorf("an unclaimed guard cleaned: %q %v", did, err)
+		}
+		// Another live procbox with a learner building the network: a lock
+		// file held by an open file description of its own.
+		other := filepath.Join(OwnerDir(), "test-other-"+strconv.Itoa(os.Getpid())+".lock")
+		f, err := os.OpenFile(other, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer os.Remove(other)
+		defer f.Close()
+		unix.Flock(int(f.Fd()), unix.LOCK_EX)
+		f.WriteString(OwnLessonNet + " \"ip_forward=0\"\n")
+		if err := g.Claim(); err != nil {
+			t.Error(err)
+		}
+		if !LessonNetInUse() {
+			t.Error("another live owner's lesson-net claim is not seen")
+		}
+		if did, err := g.Clean(); err != nil || exists() == false || len(did) != 1 || !strings.Contains(did[0], "another procbox") {
+			t.Errorf("cleaned while another learner builds the network: %q %v", did, err)
+		}
+		// The other one is gone: the next guard, claimed, cleans.
+		f.Close()
+		os.Remove(other)
+		g = WatchLessonNet()
+		g.Claim()
+		if did, err := g.Clean(); err != nil || exists() {
+			t.Errorf("a claimed guard left pbxbr0: %q %v", did, err)
+		}
+		if slices.ContainsFunc(ownerSelfItems(), func(it ownedItem) bool { return it.kind == OwnLessonNet }) {
+			t.Error("the claim outlived Clean")
 		}
 	})
 }

@@ -289,6 +289,16 @@ type TreeWatch struct {
 	order []int
 	names map[int]string // the namer's answers, kept once given
 	net   HostNet        // the host's network over the readings (ShellTrace.HostNet)
+	guard *LessonNet
+}
+
+// GuardLessonNet has the watch claim n (write it into the lock file) as soon
+// as one of the learner's processes has a network namespace of its own: the
+// first sign that the learner is building a container's network.
+func (w *TreeWatch) GuardLessonNet(n *LessonNet) {
+	w.mu.Lock()
+	w.guard = n
+	w.mu.Unlock()
 }
 
 // WatchTree starts sampling the descendants of root (root itself excluded)
@@ -361,6 +371,10 @@ func (w *TreeWatch) Sample() {
 	if !netLesson {
 		return
 	}
+	w.mu.Lock()
+	guard := w.guard
+	w.mu.Unlock()
+	guard.Claim()          // a lock file that cannot be written costs only the sweep after a crash
 	rules, _ := NATRules() // no iptables here: the step's check says what is missing
 	w.mu.Lock()
 	defer w.mu.Unlock()

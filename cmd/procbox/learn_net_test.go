@@ -17,6 +17,9 @@ import (
 // or link, ip_forward unchanged.
 func hostNetUntouched(t *testing.T) {
 	t.Helper()
+	if isolate.LessonNetInUse() {
+		t.Skip("another procbox's learner is building the lesson's network on this host now")
+	}
 	for _, l := range isolate.LessonLinks {
 		if _, err := net.InterfaceByName(l); err == nil {
 			t.Skipf("%s exists already and is not this test's", l)
@@ -24,7 +27,11 @@ func hostNetUntouched(t *testing.T) {
 	}
 	forward := readIPForward(t)
 	before, _ := isolate.NATRules()
+	natTable := natTablePresent()
 	t.Cleanup(func() {
+		if natTablePresent() != natTable {
+			t.Errorf("the host's nat table was there: %v; now: %v", natTable, !natTable)
+		}
 		for _, l := range isolate.LessonLinks {
 			if _, err := net.InterfaceByName(l); err == nil {
 				t.Errorf("link %s left on the host", l)
@@ -40,6 +47,13 @@ func hostNetUntouched(t *testing.T) {
 			t.Errorf("net.ipv4.ip_forward is %s, was %s", f, forward)
 		}
 	})
+}
+
+// natTablePresent reports whether iptables-save lists a nat table (with the
+// nf_tables backend, iptables makes it for the first rule).
+func natTablePresent() bool {
+	out, _ := exec.Command("iptables-save").Output()
+	return strings.Contains(string(out), "*nat")
 }
 
 func readIPForward(t *testing.T) string {
@@ -74,12 +88,22 @@ func TestNetChildCannotTouchHostNetwork(t *testing.T) {
 	if _, err := net.InterfaceByName(br); err == nil {
 		t.Skipf("%s exists already and is not this test's", br)
 	}
-	hostRule := []string{"POSTROUTING", "-s", "10.198.9.0/24", "-o", br, "-j", "MASQUERADE"}
+	// The host's rule names a lesson address, so the lesson's guard takes
+	// it away again, with the nat table if this rule made it.
+	hostRule := []string{"POSTROUTING", "-s", "10.199.9.0/24", "-o", br, "-j", "MASQUERADE"}
+	guard := isolate.WatchLessonNet()
+	if err := guard.Claim(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := guard.Clean(); err != nil {
+			t.Error(err)
+		}
+	})
 	mustRun(t, "ip", "link", "add", br, "type", "bridge")
 	t.Cleanup(func() { exec.Command("ip", "link", "del", br).Run() })
 	mustRun(t, "ip", "link", "set", br, "up")
 	mustRun(t, append([]string{"iptables", "-t", "nat", "-A"}, hostRule...)...)
-	t.Cleanup(func() { exec.Command("iptables", append([]string{"-t", "nat", "-D"}, hostRule...)...).Run() })
 	forward := readIPForward(t)
 	flip := map[string]string{"0": "1", "1": "0"}[forward]
 	rulesBefore, err := isolate.NATRules()

@@ -57,11 +57,13 @@ func (l learnerShells) Shell(skip int, intro string) (*exec.Cmd, func() isolate.
 		cmd.Env = append(cmd.Env, "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	}
 	// The deeper lesson's network steps have the learner make host links,
-	// nat rules and ip_forward on: recorded before the shell runs, undone
-	// when it ends however it ends (and by a sweep if procbox dies first).
-	// A lock file that cannot be written costs only the sweep after a crash.
-	lessonNet, _ := isolate.ClaimLessonNet()
+	// nat rules and ip_forward on: what they were is recorded before the
+	// shell runs, claimed in the lock file once the learner builds a network
+	// namespace, and undone when the shell ends however it ends (or by a
+	// sweep if procbox dies first).
+	lessonNet := isolate.WatchLessonNet()
 	w := isolate.WatchTreeNamed(os.Getpid(), watchEvery, func(pid int) bool { return pid == skip }, containerName)
+	w.GuardLessonNet(lessonNet)
 	done := func() isolate.ShellTrace {
 		tr := w.Stop()
 		tr.Cleanup = deleteLeftContainers(tr)
