@@ -337,52 +337,99 @@ func TestCleanLessonNetNatTable(t *testing.T) {
 // TestLessonNetGuard: a shell that never claimed cleans nothing (a learner
 // in a namespace step never touches the lesson's names); a claimed one
 // cleans; and while another live procbox also claims the lesson's network,
-// the guard leaves it to that one, the last out.
+// the guard leaves it to that one, the last out, and adopts its record of
+// ip_forward. Other procboxes on this host (other tests) claim too, so the
+// test runs again as a child with a /run/procbox and a network namespace of
+// its own, where the only claims are its own.
 func TestLessonNetGuard(t *testing.T) {
+	if os.Getenv("PROCBOX_TEST_OWN_RUN") == "1" {
+		lessonNetGuardInside(t)
+		return
+	}
+	if testing.Short() || os.Geteuid() != 0 {
+		t.Skip("needs root and no -short: a private /run/procbox and network namespace")
+	}
 	if _, err := exec.LookPath("ip"); err != nil {
 		t.Skip("needs ip")
 	}
+	script := `mount -t tmpfs -o mode=0700 tmpfs ` + ownerRunDir + ` && exec "$0" -test.run '^TestLessonNetGuard$' -test.count=1 -test.v`
+	cmd := exec.Command("unshare", "--mount", "--net", "sh", "-c", script, os.Args[0])
+	cmd.Env = append(os.Environ(), "PROCBOX_TEST_OWN_RUN=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestLessonNetGuard") {
+		t.Errorf("the guard test in its own namespaces: %v\n%s", err, out)
+	}
+}
+
+func lessonNetGuardInside(t *testing.T) {
+	exists := func() bool { _, err := net.InterfaceByName("pbxbr0"); return err == nil }
+	setForward := func(v string) {
+		if err := os.WriteFile(ipForwardFile, []byte(v), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setForward("0")
+	g := WatchLessonNet()
+	netRun(t, "ip", "link", "add", "pbxbr0", "type", "bridge")
+	if did, err := g.Clean(); err != nil || len(did) != 0 || !exists() {
+		t.Errorf("an unclaimed guard cleaned: %q %v", did, err)
+	}
+	// Another live procbox's learner builds the network, and recorded
+	// ip_forward 0 before its commands turned it on: a lock file held
+	// through an open file description of its own.
+	other := filepath.Join(OwnerDir(), "other.lock")
+	f, err := os.OpenFile(other, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(OwnLessonNet + " \"ip_forward=0\"\n")
+	setForward("1")
+	g = WatchLessonNet()
+	if g.forward != "0" {
+		t.Errorf("a guard made while another learner builds the network records ip_forward %s, not that one's 0", g.forward)
+	}
+	if err := g.Claim(); err != nil {
+		t.Fatal(err)
+	}
+	if did, err := g.Clean(); err != nil || !exists() || len(did) != 1 || !strings.Contains(did[0], "another procbox") {
+		t.Errorf("cleaned while another learner builds the network: %q %v", did, err)
+	}
+	// The other one is gone: the next guard, claimed, cleans, and puts
+	// ip_forward back to the value from before any learner.
+	f.Close()
+	os.Remove(other)
+	g.Claim()
+	if did, err := g.Clean(); err != nil || exists() {
+		t.Errorf("a claimed guard left pbxbr0: %q %v", did, err)
+	}
+	if f := readForward(t); f != "0" {
+		t.Errorf("ip_forward %s after the last guard, want 0", f)
+	}
+	if slices.ContainsFunc(ownerSelfItems(), func(it ownedItem) bool { return it.kind == OwnLessonNet }) {
+		t.Error("the claim outlived Clean")
+	}
+}
+
+// TestLegacyListsLessonLinks: a lesson link that no lock file covers (the
+// learner typed the commands outside procbox, or procbox died before its
+// claim) is listed by doctor --clean as unlisted state, to remove with --legacy.
+func TestLegacyListsLessonLinks(t *testing.T) {
 	if LessonNetInUse() {
 		t.Skip("another procbox's learner is building the lesson's network on this host now")
 	}
 	inPrivateNet(t, func() {
-		exists := func() bool { _, err := net.InterfaceByName("pbxbr0"); return err == nil }
-		g := WatchLessonNet()
 		netRun(t, "ip", "link", "add", "pbxbr0", "type", "bridge")
-		if did, err := g.Clean(); err != nil || len(did) != 0 || !exists() {
-			t.Errorf("an unclaimed guard cleaned: %q %v", did, err)
+		if !slices.Contains(legacyState(), ownedItem{OwnVeth, "pbxbr0"}) {
+			t.Error("pbxbr0 is not listed as unlisted state")
 		}
-		// Another live procbox with a learner building the network: a lock
-		// file held by an open file description of its own.
-		other := filepath.Join(OwnerDir(), "test-other-"+strconv.Itoa(os.Getpid())+".lock")
-		f, err := os.OpenFile(other, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer os.Remove(other)
-		defer f.Close()
-		unix.Flock(int(f.Fd()), unix.LOCK_EX)
-		f.WriteString(OwnLessonNet + " \"ip_forward=0\"\n")
-		if err := g.Claim(); err != nil {
+		if _, err := sweepItem(ownedItem{OwnVeth, "pbxbr0"}, 0, nil, &SweepReport{}); err != nil {
 			t.Error(err)
 		}
-		if !LessonNetInUse() {
-			t.Error("another live owner's lesson-net claim is not seen")
-		}
-		if did, err := g.Clean(); err != nil || exists() == false || len(did) != 1 || !strings.Contains(did[0], "another procbox") {
-			t.Errorf("cleaned while another learner builds the network: %q %v", did, err)
-		}
-		// The other one is gone: the next guard, claimed, cleans.
-		f.Close()
-		os.Remove(other)
-		g = WatchLessonNet()
-		g.Claim()
-		if did, err := g.Clean(); err != nil || exists() {
-			t.Errorf("a claimed guard left pbxbr0: %q %v", did, err)
-		}
-		if slices.ContainsFunc(ownerSelfItems(), func(it ownedItem) bool { return it.kind == OwnLessonNet }) {
-			t.Error("the claim outlived Clean")
+		if _, err := net.InterfaceByName("pbxbr0"); err == nil {
+			t.Error("--legacy's removal left pbxbr0")
 		}
 	})
 }

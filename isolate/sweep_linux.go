@@ -220,7 +220,8 @@ func sweepProof(items []ownedItem) *treeProof {
 
 // legacyState lists procbox-named state on this host: cgroups named
 // procbox-* in every hierarchy (at any depth, since procbox makes them under
-// the caller's cgroup), pbx* links, and demo root filesystems in the temp dir.
+// the caller's cgroup), pbx* links (procbox's veths, and the lesson's links while
+// no learner builds them), and demo root filesystems in the temp dir.
 // For a user other than root only what that user owns counts: root's lock
 // files are out of its sight, and root's state is not its to list.
 func legacyState() []ownedItem {
@@ -254,8 +255,12 @@ func legacyState() []ownedItem {
 		}
 	}
 	if links, err := net.Interfaces(); err == nil && uid == 0 {
+		// The lesson's links count only while no learner's shell (of this
+		// procbox or a live other) may be building them.
+		_, busy := otherLessonNet()
+		busy = busy || slices.ContainsFunc(ownerSelfItems(), func(it ownedItem) bool { return it.kind == OwnLessonNet })
 		for _, l := range links {
-			if _, ok := parseVethName(l.Name); ok {
+			if _, ok := parseVethName(l.Name); ok || (!busy && slices.Contains(LessonLinks, l.Name)) {
 				out = append(out, ownedItem{OwnVeth, l.Name})
 			}
 		}
