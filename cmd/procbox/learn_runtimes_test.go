@@ -2,6 +2,7 @@ package main
 
 import (
 	"debug/elf"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -202,4 +203,51 @@ func TestLearnerShellDeletesLeftContainer(t *testing.T) {
 	}
 	out, _ := exec.Command("pgrep", "-a", "-f", "runc run "+id).Output()
 	t.Errorf("runc run is still running: %s", out)
+}
+
+// TestLearnRuntimesInTmux types the runtimes lesson into the real binary in
+// tmux, as a learner would: for each step, s, the lines, exit. Each step
+// passes by hand, on the container runc made, and the panel names it as
+// runc's learner-oci-PID.
+func TestLearnRuntimesInTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs containers; skipped with -short")
+	}
+	requireRoot(t)
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	skipUnlessRuncHost(t)
+	bin := faultBuild(t)
+	state := t.TempDir()
+	x := learnTmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
+	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
+	x.run("new-session", "-d", "-s", "learn", "-x", "120", "-y", "40", "-e", "XDG_STATE_HOME="+state, bin+" learn runtimes")
+	pid, err := strconv.Atoi(strings.TrimSpace(x.run("display-message", "-p", "-t", "learn", "#{pane_pid}")))
+	if err != nil {
+		t.Fatalf("pane pid: %v", err)
+	}
+	l, _ := lessons.Find("runtimes")
+	for i, s := range l.Steps {
+		x.waitFor(fmt.Sprintf("Step %d/%d · %s", i+1, len(l.Steps), s.Title), 60*time.Second)
+		x.run("send-keys", "-t", "learn", "s")
+		x.waitFor("Your own shell for", 30*time.Second)
+		for _, line := range s.DIY.Commands {
+			if line == "exit" {
+				time.Sleep(3 * watchEvery) // let procbox see what the lines built
+			}
+			x.run("send-keys", "-t", "learn", "-l", line)
+			x.run("send-keys", "-t", "learn", "Enter")
+			time.Sleep(300 * time.Millisecond) // a person's pace: one line at a time
+			if strings.HasPrefix(line, "runc run ") {
+				time.Sleep(5 * watchEvery) // the container starts
+			}
+		}
+		screen := x.waitFor("passed by hand", 60*time.Second)
+		if !strings.Contains(screen, "runc learner-oci-") {
+			t.Errorf("%s: the panel does not name runc's container:\n%s", s.ID, screen)
+		}
+		x.run("send-keys", "-t", "learn", "Enter")
+	}
+	x.quit(pid)
 }

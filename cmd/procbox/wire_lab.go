@@ -76,6 +76,12 @@ func (e *labEngine) resolve(spec isolate.Spec) (isolate.Spec, error) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.closed {
+		// StopAll has run and removed the demo root: a start that reaches
+		// here late (the UI still closing after a hang-up) must not make a
+		// new one that nobody would remove.
+		return spec, errLabEngineClosed
+	}
 	if e.rootfs == "" {
 		dir, err := makeDemoRootfs()
 		if err != nil {
