@@ -18,6 +18,11 @@ import (
 // (learner-oci-$$), so two learners, or two test runs, never share one.
 const runcID = "learner-oci"
 
+// RuncBundlePrefix is where the steps' commands make their bundle, the
+// learner's shell's PID appended: /tmp/learner-oci-PID. procbox removes a
+// bundle its learner left when the shell that made it has ended.
+const RuncBundlePrefix = "/tmp/" + runcID + "-"
+
 // runcSpecCaps are the capabilities `runc spec` writes into config.json
 // (bounding, effective, permitted, ambient): three of Docker's fourteen.
 var runcSpecCaps = []string{"cap_audit_write", "cap_kill", "cap_net_bind_service"}

@@ -130,7 +130,8 @@ func requireRuncAndBusybox(t *testing.T) {
 // running `runc run` (killed, or its terminal hung up): runc and the
 // container outlive it, since the container's PID 1 ignores the hangup
 // runc passes on. When the shell is over, procbox deletes that container
-// (the one it saw below the shell), and nothing of it is left.
+// (the one it saw below the shell) and the shell's bundle, and nothing of
+// them is left.
 func TestLearnerShellDeletesLeftContainer(t *testing.T) {
 	requireRoot(t)
 	l, _ := lessons.Find("runtimes")
@@ -184,8 +185,12 @@ func TestLearnerShellDeletesLeftContainer(t *testing.T) {
 	if !named {
 		t.Fatalf("procbox never saw the container below the shell: %+v", tr.Procs)
 	}
-	if !slices.Contains(tr.Cleanup, "runc delete -f "+id) {
+	bundle := lessons.RuncBundlePrefix + strconv.Itoa(cmd.Process.Pid)
+	if !slices.Contains(tr.Cleanup, "runc delete -f "+id) || !slices.Contains(tr.Cleanup, "rm -rf "+bundle) {
 		t.Errorf("the trace does not say what procbox undid: %q", tr.Cleanup)
+	}
+	if _, err := os.Stat(bundle); err == nil {
+		t.Errorf("the bundle %s is still there after the shell's end", bundle)
 	}
 	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
 		if _, err := os.Stat(state); err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"procbox/inspect"
 	"procbox/isolate"
+	"procbox/lessons"
 )
 
 // learnerShells gives a learner a plain shell of their own for a step's
@@ -66,7 +68,7 @@ func (l learnerShells) Shell(skip int, intro string) (*exec.Cmd, func() isolate.
 	w.GuardLessonNet(lessonNet)
 	done := func() isolate.ShellTrace {
 		tr := w.Stop()
-		tr.Cleanup = deleteLeftContainers(tr)
+		tr.Cleanup = cleanRuncLesson(tr)
 		undone, err := lessonNet.Clean()
 		tr.Cleanup = append(tr.Cleanup, undone...)
 		if err != nil {
@@ -77,13 +79,34 @@ func (l learnerShells) Shell(skip int, intro string) (*exec.Cmd, func() isolate.
 	return cmd, done, nil
 }
 
-// deleteLeftContainers removes the runc containers the learner started in
-// the foreground below their shell (runc run) that outlived it: a shell
-// killed or hung up under a running `runc run` leaves runc behind, since
-// runc passes the hangup on to the container's PID 1, which ignores it.
-// Only a container seen below the learner's shell, still running, is
-// deleted; a detached one never was below it. It returns what it did, as
-// commands.
+// cleanRuncLesson undoes what the runtimes lesson's lines leave when the
+// learner's shell ends before their last line. It deletes the runc
+// containers the learner started in the foreground below their shell (runc
+// run) that outlived it: a shell killed or hung up under a running `runc
+// run` leaves runc behind, since runc passes the hangup on to the
+// container's PID 1, which ignores it. Only a container seen below the
+// learner's shell, still running, is deleted; a detached one never was
+// below it. Then it removes the bundle a shell of the learner's made
+// (lessons.RuncBundlePrefix and that shell's PID) once that shell is gone.
+// It returns what it did, as commands.
+func cleanRuncLesson(tr isolate.ShellTrace) []string {
+	did := deleteLeftContainers(tr)
+	for _, p := range tr.Procs {
+		dir := lessons.RuncBundlePrefix + strconv.Itoa(p.PID)
+		if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() || unix.Kill(p.PID, 0) == nil {
+			continue
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			did = append(did, "not undone: rm -rf "+dir+": "+err.Error())
+		} else {
+			did = append(did, "rm -rf "+dir)
+		}
+	}
+	return did
+}
+
+// deleteLeftContainers is cleanRuncLesson's first half: runc delete -f of
+// each runc container seen below the learner's shell that still runs.
 func deleteLeftContainers(tr isolate.ShellTrace) []string {
 	var did []string
 	done := map[string]bool{}
