@@ -1,14 +1,21 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 
 	"procbox/isolate"
+	"procbox/lessons"
 )
 
 // hostNetUntouched skips when the host already has the lesson's links (they
@@ -173,4 +180,82 @@ func mustRun(t *testing.T, args ...string) {
 	if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
 	}
+}
+
+// TestLearnNetProcboxKilled: the learner is half-way through the NAT step
+// (a bridge, an outside namespace, ip_forward on, the MASQUERADE rule) when
+// procbox is killed with SIGKILL, so nothing of procbox's own runs at the
+// end of the shell. The lock file it claimed while the learner built the
+// namespaces is dead; `procbox doctor --clean` takes it and puts the host's
+// network back as it was: no lesson link, no lesson rule, ip_forward and the
+// nat table as before.
+func TestLearnNetProcboxKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	requireRoot(t)
+	for _, tool := range []string{"tmux", "ip", "iptables", "unshare", "nsenter"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("needs %s", tool)
+		}
+	}
+	hostNetUntouched(t)
+	bin := faultBuild(t)
+	x := learnTmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
+	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
+	x.run("new-session", "-d", "-s", "learn", "-x", "120", "-y", "40",
+		"-e", "XDG_STATE_HOME="+t.TempDir(), "exec "+bin+" learn deeper")
+	pid, err := strconv.Atoi(strings.TrimSpace(x.run("display-message", "-p", "-t", "learn", "#{pane_pid}")))
+	if err != nil {
+		t.Fatalf("pane pid: %v", err)
+	}
+	l, _ := lessons.Find("deeper")
+	at := slices.IndexFunc(l.Steps, func(s lessons.Step) bool { return s.ID == "nat" })
+	x.waitFor("Step 1/", 60*time.Second)
+	for range at {
+		x.run("send-keys", "-t", "learn", "n")
+		time.Sleep(200 * time.Millisecond)
+	}
+	x.waitFor(fmt.Sprintf("Step %d/%d", at+1, len(l.Steps)), 30*time.Second)
+	x.run("send-keys", "-t", "learn", "s")
+	x.waitFor("Your own shell for", 30*time.Second)
+	cmds := l.Steps[at].DIY.Commands
+	upto := slices.IndexFunc(cmds, func(c string) bool { return strings.Contains(c, "MASQUERADE") })
+	for _, line := range cmds[:upto+1] {
+		x.run("send-keys", "-t", "learn", "-l", line)
+		x.run("send-keys", "-t", "learn", "Enter")
+		time.Sleep(500 * time.Millisecond) // a person's pace: one line at a time
+	}
+	// Half-way: the host has the lesson's network, and procbox's lock file
+	// says so.
+	x.run("send-keys", "-t", "learn", "-l", "echo built-$((1+1)); sleep 1")
+	x.run("send-keys", "-t", "learn", "Enter")
+	x.waitFor("built-2", 30*time.Second)
+	if _, err := net.InterfaceByName("pbxbr0"); err != nil {
+		t.Fatalf("the learner's commands made no pbxbr0:\n%s", x.screen())
+	}
+	if readIPForward(t) != "1" {
+		t.Fatalf("ip_forward is not on after the learner's sysctl:\n%s", x.screen())
+	}
+	tree := append(descendants(pid), pid)
+	if err := unix.Kill(pid, unix.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && alive(pid); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	// The learner's shell and its sleeps outlive procbox; they are the
+	// learner's, and the test ends them.
+	for _, p := range tree {
+		unix.Kill(p, unix.SIGKILL)
+	}
+	out, err := exec.Command(bin, "doctor", "--clean").CombinedOutput()
+	if err != nil {
+		t.Fatalf("doctor --clean: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "lesson's network") {
+		t.Errorf("doctor --clean does not say it undid the lesson's network:\n%s", out)
+	}
+	// hostNetUntouched's cleanup checks the links, rules, ip_forward and
+	// the nat table are as they were.
 }
