@@ -308,7 +308,44 @@ func (s *Model) shellLines(w int) []string {
 	if shown == 0 {
 		out = append(out, st.Subtle.Render("  none differed from procbox itself"))
 	}
+	if h := hostNetText(s.shell.HostNet); h != "" {
+		out = append(out, wrapText(st.Text.Render("  the host: "+h), w, shellDiffLines)...)
+	}
+	if len(s.shell.Cleanup) > 0 {
+		out = append(out, wrapText(st.Subtle.Render("  procbox undid: "+strings.Join(s.shell.Cleanup, "; ")), w, shellDiffLines)...)
+	}
 	return out
+}
+
+// hostNetText says what the host's network showed while a learner built a
+// container's network: its bridges, forwarding, the nat rules' targets.
+func hostNetText(hn isolate.HostNet) string {
+	var d []string
+	for _, l := range hn.Links {
+		if l.Kind != "bridge" {
+			continue
+		}
+		var v4 []string
+		for _, a := range l.Addrs {
+			if !strings.Contains(a, ":") {
+				v4 = append(v4, a)
+			}
+		}
+		d = append(d, strings.TrimSpace("bridge "+l.Name+" "+strings.Join(v4, ",")))
+	}
+	if hn.Forwarding {
+		d = append(d, "ip_forward on")
+	}
+	var targets []string
+	for _, r := range hn.NAT {
+		if _, t, ok := strings.Cut(r, " -j "); ok {
+			targets = append(targets, strings.Fields(t)[0])
+		}
+	}
+	if len(targets) > 0 {
+		d = append(d, fmt.Sprintf("nat %s", strings.Join(targets, ",")))
+	}
+	return strings.Join(d, "; ")
 }
 
 // observedDiff says in a few words how a learner's process differs from the host.
@@ -328,6 +365,20 @@ func observedDiff(host, p isolate.Observed) string {
 	}
 	if p.InnerPID != p.PID && p.InnerPID != 0 {
 		d = append(d, fmt.Sprintf("PID %d inside", p.InnerPID))
+	}
+	if slices.Contains(own, isolate.NSNet) {
+		for _, r := range p.Routes {
+			if r.Dst == "default" && r.Via != "" {
+				d = append(d, "default via "+r.Via)
+				break
+			}
+		}
+		for _, c := range p.Conns {
+			if c.Connected() {
+				d = append(d, "tcp "+c.Local+" → "+c.Remote+" "+c.State)
+				break
+			}
+		}
 	}
 	if p.Hostname != host.Hostname && p.Hostname != "" {
 		d = append(d, "hostname "+p.Hostname)
