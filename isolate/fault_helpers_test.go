@@ -4,13 +4,13 @@ package isolate
 // the host (cgroups, mounts, links, processes), taken before and after.
 
 import (
-	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+
+	"procbox/internal/leakcheck"
 )
 
 // faultInventory is the host state a fault test must leave as it found it.
@@ -22,40 +22,15 @@ type faultInventory struct {
 
 func takeFaultInventory(t testing.TB) faultInventory {
 	t.Helper()
-	inv := faultInventory{mounts: map[string]bool{}}
+	// Other test binaries run at the same time (go test ./...); only cgroups
+	// this process owns are ours to account for, at any depth: procbox's
+	// cgroups go below the caller's own cgroup.
 	prefix := "procbox-" + strconv.Itoa(os.Getpid()) + "-"
-	// At any depth: procbox's cgroups go below the caller's own cgroup.
-	_ = filepath.WalkDir("/sys/fs/cgroup", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return nil
-		}
-		if strings.HasPrefix(d.Name(), "procbox") {
-			// Other test binaries run at the same time (go test ./...); only
-			// cgroups this process owns are ours to account for.
-			if strings.HasPrefix(d.Name(), prefix) {
-				inv.cgroups = append(inv.cgroups, p)
-			}
-			return filepath.SkipDir
-		}
-		return nil
-	})
-	sort.Strings(inv.cgroups)
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatalf("read mountinfo: %v", err)
+	return faultInventory{
+		cgroups: leakcheck.Cgroups("/sys/fs/cgroup", 64, func(name string) bool { return strings.HasPrefix(name, prefix) }),
+		mounts:  leakcheck.Mounts(t),
+		links:   leakcheck.Links("pbx", "procbox"),
 	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(l); len(f) > 4 {
-			inv.mounts[strings.Join(f[2:], " ")] = true
-		}
-	}
-	ents, _ := os.ReadDir("/sys/class/net")
-	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), "pbx") || strings.HasPrefix(e.Name(), "procbox") {
-			inv.links = append(inv.links, e.Name())
-		}
-	}
-	return inv
 }
 
 // leaks lists what now has that before did not. Links count only when named
@@ -92,23 +67,12 @@ func (before faultInventory) leaks(now faultInventory, childPIDs []int) []string
 		}
 	}
 	for _, p := range childPIDs {
-		if faultAlive(p) {
+		if leakcheck.Alive(p) {
 			out = append(out, "process "+strconv.Itoa(p)+" still running")
 		}
 	}
 	sort.Strings(out)
 	return out
-}
-
-// faultAlive reports whether pid exists and is not a zombie.
-func faultAlive(pid int) bool {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	s := string(data)
-	i := strings.LastIndexByte(s, ')')
-	return i >= 0 && len(s) > i+2 && s[i+2] != 'Z'
 }
 
 // faultNeedRoot skips a test that creates namespaces and cgroups when not root.

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"procbox/internal/leakcheck"
 )
 
 // TestFaultToggleStorm flips the Lab's switches at random on a live child:
@@ -105,7 +107,7 @@ func stormSequence(t *testing.T, seq int, specs []Spec, r *rand.Rand) bool {
 			if ch.NewPID == 0 || ch.NewPID == oldPID || ch.Why == "" {
 				errorf("Apply(%s): re-created but change is %+v", stormOne(next), ch)
 			}
-			if faultAlive(oldPID) {
+			if leakcheck.Alive(oldPID) {
 				errorf("Apply(%s): the replaced child %d is still running", stormOne(next), oldPID)
 			}
 		case ch.InPlace:

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"procbox/internal/leakcheck"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -63,63 +65,13 @@ type hostState struct {
 
 func snapshotHost(t *testing.T) hostState {
 	t.Helper()
-	var s hostState
 	prefix := fmt.Sprintf("procbox-%d-", os.Getpid())
-	filepath.WalkDir(cgroupRoot, func(path string, d os.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return nil
-		}
-		if strings.Count(strings.TrimPrefix(path, cgroupRoot), "/") > 3 {
-			return filepath.SkipDir
-		}
-		if strings.HasPrefix(d.Name(), prefix) {
-			s.cgroups = append(s.cgroups, path)
-		}
-		return nil
-	})
-	s.mounts = map[string]bool{}
-	if b, err := os.ReadFile("/proc/self/mountinfo"); err == nil {
-		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-			if f := strings.Fields(line); len(f) > 4 {
-				// Mount point, source and options: IDs change on remounts.
-				s.mounts[strings.Join(f[3:], " ")] = true
-			}
-		}
+	return hostState{
+		cgroups:  leakcheck.Cgroups(cgroupRoot, 4, func(name string) bool { return strings.HasPrefix(name, prefix) }),
+		mounts:   leakcheck.Mounts(t),
+		links:    leakcheck.Links("pbx"),
+		children: leakcheck.Children(os.Getpid(), false),
 	}
-	if ifs, err := net.Interfaces(); err == nil {
-		for _, i := range ifs {
-			if strings.HasPrefix(i.Name, "pbx") {
-				s.links = append(s.links, i.Name)
-			}
-		}
-	}
-	s.children = childrenOf(os.Getpid())
-	return s
-}
-
-// childrenOf lists live (non-zombie) processes whose parent is pid.
-func childrenOf(pid int) []int {
-	ents, _ := os.ReadDir("/proc")
-	var out []int
-	for _, e := range ents {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		rest := string(b)
-		if i := strings.LastIndexByte(rest, ')'); i >= 0 {
-			rest = rest[i+2:]
-		}
-		f := strings.Fields(rest)
-		if len(f) > 1 && f[1] == strconv.Itoa(pid) && f[0] != "Z" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // checkNoLeaks compares the host after the test with before it.

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"procbox/internal/leakcheck"
 )
 
 // attackRoot is a root filesystem holding only the static attack helper, as
@@ -210,7 +212,7 @@ func TestContainLabShell(t *testing.T) {
 	x.keys("C-c")
 	x.line("echo alive-$((40+2))")
 	s := x.waitFor("alive-42", 5*time.Second)
-	if !alive(shpid) {
+	if !leakcheck.Alive(shpid) {
 		t.Fatalf("Ctrl-C ended the shell (pid %d):\n%s", shpid, s)
 	}
 	for _, bad := range []string{"can't access tty", "job control turned off", "no job control"} {
@@ -262,7 +264,7 @@ func containScreenInt(t *testing.T, screen, label string) int {
 func containWaitGone(t *testing.T, pid int) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Second)
-	for alive(pid) {
+	for leakcheck.Alive(pid) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the shell (pid %d) is still alive", pid)
 		}
@@ -279,7 +281,7 @@ func containProcByArgv0(name string) int {
 			continue
 		}
 		b, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if arg0, _, _ := strings.Cut(string(b), "\x00"); arg0 == name && alive(pid) {
+		if arg0, _, _ := strings.Cut(string(b), "\x00"); arg0 == name && leakcheck.Alive(pid) {
 			return pid
 		}
 	}

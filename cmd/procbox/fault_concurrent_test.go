@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"procbox/internal/leakcheck"
 	"procbox/isolate"
 )
 
@@ -140,7 +141,7 @@ func TestOwnershipConcurrent(t *testing.T) {
 
 	for _, o := range live {
 		for _, p := range o.pids {
-			if !alive(p) {
+			if !leakcheck.Alive(p) {
 				t.Errorf("%s: live owner's process %d was killed", o.name, p)
 			}
 		}

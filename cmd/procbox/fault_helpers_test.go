@@ -8,7 +8,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"procbox/internal/leakcheck"
 )
 
 // faultBuild builds procbox (static, as released) into a temp dir of t and
@@ -108,20 +109,8 @@ type hostInventory struct {
 // takeInventory reads the host's current procbox-related state.
 func takeInventory(t testing.TB) hostInventory {
 	t.Helper()
-	inv := hostInventory{cgroups: procboxCgroups(), mounts: map[string]bool{}}
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatalf("read mountinfo: %v", err)
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(l); len(f) > 4 {
-			// Drop the mount id and parent id: a remount of the same thing is not a leak.
-			inv.mounts[strings.Join(f[2:], " ")] = true
-		}
-	}
-	inv.links = procboxLinks()
-	inv.scratch = experimentScratch()
-	return inv
+	return hostInventory{cgroups: procboxCgroups(), mounts: leakcheck.Mounts(t),
+		links: leakcheck.Links("pbx", "procbox"), scratch: experimentScratch()}
 }
 
 // experimentScratch lists the temp-dir entries the Lab's experiments make and
@@ -142,34 +131,8 @@ func experimentScratch() []string {
 // own cgroup in each hierarchy (a session's, a CI job's). It does not look
 // inside a procbox cgroup (what a child made there goes with it).
 func procboxCgroups() []string {
-	var found []string
-	_ = filepath.WalkDir("/sys/fs/cgroup", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return nil
-		}
-		if strings.HasPrefix(d.Name(), "procbox") {
-			found = append(found, p)
-			return filepath.SkipDir
-		}
-		if strings.Count(p, "/") > 12 {
-			return filepath.SkipDir // deep enough for any caller
-		}
-		return nil
-	})
-	sort.Strings(found)
-	return found
-}
-
-// procboxLinks lists network links whose names procbox uses (pbx*, procbox*).
-func procboxLinks() []string {
-	ents, _ := os.ReadDir("/sys/class/net")
-	var names []string
-	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), "pbx") || strings.HasPrefix(e.Name(), "procbox") {
-			names = append(names, e.Name())
-		}
-	}
-	return names
+	// Ten levels below /sys/fs/cgroup are deep enough for any caller.
+	return leakcheck.Cgroups("/sys/fs/cgroup", 10, func(name string) bool { return strings.HasPrefix(name, "procbox") })
 }
 
 // leaksSince lists what is in now but not in before, as readable lines.
@@ -230,49 +193,6 @@ func ownedBy(pids ...int) func(string) bool {
 
 // anyProcbox owns every procbox name: for tests that run alone.
 func anyProcbox(string) bool { return true }
-
-// processesWithParent lists the children of ppid: the live ones, and the
-// zombies too when zombies is set.
-func processesWithParent(ppid int, zombies bool) []int {
-	ents, _ := os.ReadDir("/proc")
-	var kids []int
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		pp, state, ok := statPPIDState(pid)
-		if ok && pp == ppid && (zombies || state != "Z") {
-			kids = append(kids, pid)
-		}
-	}
-	return kids
-}
-
-// statPPIDState reads the parent and state of pid from /proc/PID/stat.
-func statPPIDState(pid int) (ppid int, state string, ok bool) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, "", false
-	}
-	s := string(data)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0, "", false
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 2 {
-		return 0, "", false
-	}
-	ppid, err = strconv.Atoi(f[1])
-	return ppid, f[0], err == nil
-}
-
-// alive reports whether pid exists and is not a zombie.
-func alive(pid int) bool {
-	_, state, ok := statPPIDState(pid)
-	return ok && state != "Z"
-}
 
 // requireRoot skips tests that need root, saying so.
 func requireRoot(t testing.TB) {

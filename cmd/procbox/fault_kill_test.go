@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"procbox/internal/leakcheck"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -128,10 +130,10 @@ func faultKillOnce(t *testing.T, bin string, delay time.Duration, point string, 
 	// The child dies with procbox. Orphans are ours (subreaper): reap them.
 	gone := time.Now().Add(3 * time.Second)
 	for _, k := range kids {
-		for alive(k) && time.Now().Before(gone) {
+		for leakcheck.Alive(k) && time.Now().Before(gone) {
 			time.Sleep(5 * time.Millisecond)
 		}
-		if alive(k) {
+		if leakcheck.Alive(k) {
 			t.Errorf("kill %s: child %d (%s) still alive 3s after procbox was killed", point, k, commOf(k))
 			unix.Kill(k, unix.SIGKILL)
 		}
@@ -156,7 +158,7 @@ func faultKillOnce(t *testing.T, bin string, delay time.Duration, point string, 
 	}
 	// Grandchildren too: anything that was in the cgroup is gone.
 	for _, k := range kids {
-		if alive(k) {
+		if leakcheck.Alive(k) {
 			t.Errorf("kill %s: process %d (%s) survived the sweep", point, k, commOf(k))
 		}
 	}
@@ -182,7 +184,7 @@ func descendants(pid int) []int {
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]
-		for _, k := range processesWithParent(p, false) {
+		for _, k := range leakcheck.Children(p, false) {
 			out = append(out, k)
 			queue = append(queue, k)
 		}
@@ -216,7 +218,7 @@ func reapOrphans(t *testing.T) []int {
 			if err != nil {
 				continue
 			}
-			ppid, state, ok := statPPIDState(pid)
+			ppid, state, ok := leakcheck.PPIDState(pid)
 			if !ok || ppid != self {
 				continue
 			}
@@ -306,7 +308,7 @@ mkdir "$d" && echo $$ > "$d/cgroup.procs" && echo ready && exec sleep 30`
 		}
 	}
 	for _, k := range kids {
-		if alive(k) {
+		if leakcheck.Alive(k) {
 			t.Errorf("process %d (%s) of the killed run is still alive", k, commOf(k))
 		}
 	}

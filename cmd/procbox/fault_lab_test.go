@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"procbox/internal/leakcheck"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -44,7 +46,7 @@ func TestFaultLabSignals(t *testing.T) {
 		// The tmux server itself was adopted by us (subreaper): reap it.
 		for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); {
 			left := 0
-			for _, p := range processesWithParent(os.Getpid(), true) {
+			for _, p := range leakcheck.Children(os.Getpid(), true) {
 				if strings.HasPrefix(commOf(p), "tmux") {
 					left++
 					var ws unix.WaitStatus
@@ -94,15 +96,15 @@ func TestFaultLabSignals(t *testing.T) {
 
 		unix.Kill(pid, sig)
 		gone := time.Now().Add(5 * time.Second)
-		for (alive(pid) || anyAlive(kids)) && time.Now().Before(gone) {
+		for (leakcheck.Alive(pid) || anyAlive(kids)) && time.Now().Before(gone) {
 			time.Sleep(10 * time.Millisecond)
 		}
-		if alive(pid) {
+		if leakcheck.Alive(pid) {
 			t.Errorf("%s: procbox lab %d still running 5s later", sig, pid)
 			unix.Kill(pid, syscall.SIGKILL)
 		}
 		for _, k := range kids {
-			if alive(k) {
+			if leakcheck.Alive(k) {
 				t.Errorf("%s: the Lab's process %d (%s) outlived procbox", sig, k, commOf(k))
 				unix.Kill(k, syscall.SIGKILL)
 			}
@@ -152,7 +154,7 @@ func cmdline(pid int) string {
 // anyAlive reports whether any of pids still runs.
 func anyAlive(pids []int) bool {
 	for _, p := range pids {
-		if alive(p) {
+		if leakcheck.Alive(p) {
 			return true
 		}
 	}

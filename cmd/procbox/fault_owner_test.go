@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"procbox/internal/leakcheck"
 )
 
 // procboxCgroupDirsOf maps the procbox cgroups in /proc/PID/cgroup to their
@@ -128,7 +130,7 @@ func tryStartOwned(t *testing.T, bin string, args ...string) (*exec.Cmd, int, []
 // assertSurvives checks a live owner's sleep and cgroups are still there.
 func assertSurvives(t *testing.T, what string, sleep int, dirs []string) {
 	t.Helper()
-	if !alive(sleep) {
+	if !leakcheck.Alive(sleep) {
 		t.Errorf("%s killed a live owner's process %d", what, sleep)
 	}
 	for _, d := range dirs {
@@ -284,7 +286,7 @@ kill -0 ` + vpid + ` 2>/dev/null && echo could-signal || echo cannot-signal`
 		t.Fatalf("the child could signal the victim itself (%q): the attack needs one it cannot", r.stdout)
 	}
 	time.Sleep(100 * time.Millisecond)
-	if !alive(victim.Process.Pid) {
+	if !leakcheck.Alive(victim.Process.Pid) {
 		t.Fatalf("cleanup killed the foreign process %s that the child moved into its cgroup (stderr %q)", vpid, r.stderr)
 	}
 	if d := procboxCgroupDirsOf(victim.Process.Pid); len(d) > 0 {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"procbox/internal/leakcheck"
 	"procbox/internal/testtree"
 
 	"golang.org/x/sys/unix"
@@ -61,7 +62,7 @@ func TestFaultSweepSparesLiveRuns(t *testing.T) {
 				sweeper, filepath.Base(renamed), owner, left, cgs, r.stdout)
 		}
 		for _, k := range kids {
-			if !alive(k) {
+			if !leakcheck.Alive(k) {
 				t.Errorf("procbox %v killed process %d of a live run", sweeper, k)
 			}
 		}
@@ -116,7 +117,7 @@ func TestFaultSweepZombieOwner(t *testing.T) {
 		// A zombie leader's other threads may still be exiting, and the
 		// ownership lock goes with the last of them (isolate/owner_linux.go):
 		// wait until the leader is the only task left.
-		if _, state, _ := statPPIDState(pid); state == "Z" {
+		if _, state, _ := leakcheck.PPIDState(pid); state == "Z" {
 			if tasks, _ := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task"); len(tasks) <= 1 {
 				break
 			}

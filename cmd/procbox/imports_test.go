@@ -26,7 +26,8 @@ import (
 //     screen or the root: it sends a message and the root opens the screen.
 //     ui/markdown and ui/internal/* import no screen either, and
 //     ui/internal/uitest is for tests only.
-//   - internal/testtree (file fixtures) is for tests only, like uitest.
+//   - internal/testtree (file fixtures) and internal/leakcheck (the host
+//     state a test must leave as it found it) are for tests only, like uitest.
 func TestImportRule(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps=false", "-json", "procbox/...").Output()
 	if err != nil {
@@ -74,8 +75,8 @@ func forbidden(from, imp string) string {
 	if imp == "procbox/ui/internal/uitest" && !under(from, "procbox/ui/internal/uitest") {
 		return "ui/internal/uitest holds test fakes: only _test.go files import it"
 	}
-	if imp == "procbox/internal/testtree" {
-		return "internal/testtree writes test fixtures: only _test.go files import it"
+	if imp == "procbox/internal/testtree" || imp == "procbox/internal/leakcheck" {
+		return "internal/testtree and internal/leakcheck are test helpers: only _test.go files import them"
 	}
 	switch {
 	case under(from, "procbox/internal"):
@@ -143,6 +144,7 @@ func TestForbidden(t *testing.T) {
 		{"procbox/ui/inspector", "procbox/internal/kernel", true},
 		{"procbox/inspect", "procbox/internal/testtree", true},
 		{"procbox/cmd/procbox", "procbox/internal/testtree", true},
+		{"procbox/isolate", "procbox/internal/leakcheck", true},
 		{"procbox/ui", "procbox/ui/picker", false},
 		{"procbox/ui/picker", "procbox/ui/internal/uitest", true},
 		{"procbox/lessons", "procbox/internal/units", false},

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"procbox/internal/leakcheck"
 	"procbox/isolate"
 	"procbox/ui"
 )
@@ -51,7 +52,7 @@ func labEngineForTest(t *testing.T) *labEngine {
 		}
 		for _, p := range childPIDs {
 			if _, err := os.Stat("/proc/" + strconv.Itoa(p)); err == nil {
-				if _, st, ok := statPPIDState(p); ok && st != "Z" {
+				if _, st, ok := leakcheck.PPIDState(p); ok && st != "Z" {
 					t.Errorf("child %d still running after StopAll", p)
 				}
 			}
@@ -361,7 +362,7 @@ func labProcessesOf(bin string) []int {
 		}
 		exe = strings.TrimSuffix(exe, " (deleted)")
 		if exe == want || exe == bin {
-			if _, st, ok := statPPIDState(p); ok && st != "Z" {
+			if _, st, ok := leakcheck.PPIDState(p); ok && st != "Z" {
 				pids = append(pids, p)
 			}
 		}
@@ -468,7 +469,7 @@ func TestLabStopDuringRecreate(t *testing.T) {
 	}
 	<-done
 	if pid := c.PID(); pid > 0 {
-		if _, st, ok := statPPIDState(pid); ok && st != "Z" {
+		if _, st, ok := leakcheck.PPIDState(pid); ok && st != "Z" {
 			t.Errorf("child %d still running after Stop", pid)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"procbox/internal/leakcheck"
 	"procbox/lessons"
 	"procbox/ui"
 )
@@ -35,7 +36,7 @@ func (x learnTmux) quit(pid int) {
 		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err != nil {
 			return
 		}
-		if _, st, ok := statPPIDState(pid); ok && st == "Z" {
+		if _, st, ok := leakcheck.PPIDState(pid); ok && st == "Z" {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -124,7 +125,7 @@ func TestLearnEndToEndInTmux(t *testing.T) {
 	}
 
 	x.quit(pid)
-	if kids := processesWithParent(pid, false); len(kids) > 0 {
+	if kids := leakcheck.Children(pid, false); len(kids) > 0 {
 		t.Errorf("children of procbox still running: %v", kids)
 	}
 	if leaks := before.leaksSince(takeInventory(t), ownedBy(pid)); len(leaks) > 0 {

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"procbox/internal/leakcheck"
 )
 
 // Tests of `procbox run` through the built binary (helpers in
@@ -96,7 +98,7 @@ func TestRunCLIKilledParent(t *testing.T) {
 	pid := cmd.Process.Pid
 	var child int
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if kids := processesWithParent(pid, false); len(kids) > 0 {
+		if kids := leakcheck.Children(pid, false); len(kids) > 0 {
 			child = kids[0]
 			if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", child)); strings.TrimSpace(string(comm)) == "sleep" {
 				break
@@ -110,7 +112,7 @@ func TestRunCLIKilledParent(t *testing.T) {
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
-	for deadline := time.Now().Add(5 * time.Second); alive(child); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); leakcheck.Alive(child); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			syscall.Kill(child, syscall.SIGKILL)
 			t.Fatalf("child %d outlived its SIGKILLed parent", child)
@@ -158,7 +160,7 @@ func TestRunCLISignals(t *testing.T) {
 			pid := cmd.Process.Pid
 			var child int
 			for deadline := time.Now().Add(10 * time.Second); child == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-				for _, k := range processesWithParent(pid, false) {
+				for _, k := range leakcheck.Children(pid, false) {
 					if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", k)); strings.TrimSpace(string(comm)) == "sleep" {
 						child = k
 					}
@@ -181,7 +183,7 @@ func TestRunCLISignals(t *testing.T) {
 			if code := cmd.ProcessState.ExitCode(); code != tc.want {
 				t.Errorf("exit status %d, want %d", code, tc.want)
 			}
-			if alive(child) {
+			if leakcheck.Alive(child) {
 				t.Errorf("the command %d survived", child)
 			}
 			prefix := fmt.Sprintf("procbox-%d-", pid)
