@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"procbox/internal/leakcheck"
 	"procbox/lessons"
 )
 
@@ -111,7 +112,7 @@ func walkLesson(t *testing.T, bin string, l lessons.Lesson) []string {
 			}
 			x.waitFor("Your own shell for", 30*time.Second)
 			took := time.Since(t0)
-			shells = append(shells, processesWithParent(pid, false)...)
+			shells = append(shells, leakcheck.Children(pid, false)...)
 			last := len(s.DIY.Commands)
 			for last > 0 && s.DIY.Commands[last-1] == "exit" {
 				last--
@@ -180,7 +181,7 @@ func walkLesson(t *testing.T, bin string, l lessons.Lesson) []string {
 		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err != nil {
 			break
 		}
-		if _, st, ok := statPPIDState(pid); ok && st == "Z" {
+		if _, st, ok := leakcheck.PPIDState(pid); ok && st == "Z" {
 			break
 		}
 		if time.Now().After(deadline) {
