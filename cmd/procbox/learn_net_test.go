@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"procbox/internal/leakcheck"
 	"procbox/isolate"
 	"procbox/lessons"
 )
@@ -241,7 +242,7 @@ func TestLearnNetProcboxKilled(t *testing.T) {
 	if err := unix.Kill(pid, unix.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && alive(pid); {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && leakcheck.Alive(pid); {
 		time.Sleep(10 * time.Millisecond)
 	}
 	// The learner's shell and its sleeps outlive procbox; they are the
