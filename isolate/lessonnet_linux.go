@@ -156,7 +156,7 @@ func (n *LessonNet) Clean() ([]string, error) {
 	if _, busy := otherLessonNet(); busy {
 		Unclaim(OwnLessonNet, n.value)
 		n.claimed = false
-		return []string{"left to another procbox whose learner is building the lesson's network now"}, nil
+		return []string{"nothing yet: another procbox's learner is building the lesson's network now, and the last one out cleans"}, nil
 	}
 	done, err := cleanLessonNet(n.forward, n.natNew)
 	if err == nil {

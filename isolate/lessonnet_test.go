@@ -394,7 +394,7 @@ func lessonNetGuardInside(t *testing.T) {
 	if err := g.Claim(); err != nil {
 		t.Fatal(err)
 	}
-	if did, err := g.Clean(); err != nil || !exists() || len(did) != 1 || !strings.Contains(did[0], "another procbox") {
+	if did, err := g.Clean(); err != nil || !exists() || len(did) != 1 || !strings.Contains(did[0], "another procbox's learner") {
 		t.Errorf("cleaned while another learner builds the network: %q %v", did, err)
 	}
 	// The other one is gone: the next guard, claimed, cleans, and puts

@@ -30,7 +30,7 @@ func TestNetPanel(t *testing.T) {
 	}
 	v := strings.Join(strings.Fields(strings.Join(panel, " ")), " ")
 	for _, want := range []string{"default via 10.199.1.1", "tcp 10.199.1.2:41000 → 10.199.1.1:8000 TIME_WAIT",
-		"bridge pbxbr0 10.199.1.1/24", "ip_forward on", "nat MASQUERADE,DNAT", "procbox undid: nft delete table ip nat"} {
+		"bridge pbxbr0 10.199.1.1/24", "ip_forward on", "nat MASQUERADE,DNAT", "after the shell, procbox undid: nft delete table ip nat"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("the panel lacks %q:\n%s", want, f.view(120, 40))
 		}

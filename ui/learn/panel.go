@@ -312,7 +312,7 @@ func (s *Model) shellLines(w int) []string {
 		out = append(out, wrapText(st.Text.Render("  the host: "+h), w, shellDiffLines)...)
 	}
 	if len(s.shell.Cleanup) > 0 {
-		out = append(out, wrapText(st.Subtle.Render("  procbox undid: "+strings.Join(s.shell.Cleanup, "; ")), w, shellDiffLines)...)
+		out = append(out, wrapText(st.Subtle.Render("  after the shell, procbox undid: "+strings.Join(s.shell.Cleanup, "; ")), w, shellDiffLines)...)
 	}
 	return out
 }
