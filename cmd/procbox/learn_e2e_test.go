@@ -26,6 +26,21 @@ type learnTmux struct {
 	socket string
 }
 
+// startLearn runs command (procbox learn, or a wrapper that execs it) in a
+// detached 120×40 tmux window named learn with XDG_STATE_HOME=state, and
+// returns the session and the pane's PID. The tmux server goes with the test.
+func startLearn(t *testing.T, state, command string) (learnTmux, int) {
+	t.Helper()
+	x := learnTmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
+	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
+	x.run("new-session", "-d", "-s", "learn", "-x", "120", "-y", "40", "-e", "XDG_STATE_HOME="+state, command)
+	pid, err := strconv.Atoi(strings.TrimSpace(x.run("display-message", "-p", "-t", "learn", "#{pane_pid}")))
+	if err != nil {
+		t.Fatalf("pane pid: %v", err)
+	}
+	return x, pid
+}
+
 // quit presses q in the learn window and waits until procbox pid is gone
 // (or a zombie): it saves progress on its way out, and must be done before
 // the test's temp dirs are removed.
@@ -92,14 +107,7 @@ func TestLearnEndToEndInTmux(t *testing.T) {
 	bin := faultBuild(t)
 	state := t.TempDir()
 	before := takeInventory(t)
-	x := learnTmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
-	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
-	x.run("new-session", "-d", "-s", "learn", "-x", "120", "-y", "40",
-		"-e", "XDG_STATE_HOME="+state, "exec "+bin+" learn namespaces")
-	pid, err := strconv.Atoi(strings.TrimSpace(x.run("display-message", "-p", "-t", "learn", "#{pane_pid}")))
-	if err != nil {
-		t.Fatalf("pane pid: %v", err)
-	}
+	x, pid := startLearn(t, state, "exec "+bin+" learn namespaces")
 
 	x.waitFor("pid: its own process numbers", 60*time.Second)
 	x.waitFor("child ", 60*time.Second) // the header names the live demo child
@@ -148,17 +156,10 @@ func TestLearnByHandInTmux(t *testing.T) {
 	skipUnlessByHandHost(t)
 	bin := faultBuild(t)
 	state := t.TempDir()
-	x := learnTmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
-	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
 	// procbox and the learner's shells run in a private mount namespace: the
 	// overlay the lesson mounts never shows in the host's mount table, where
 	// other tests running at the same time count mounts as leaks.
-	x.run("new-session", "-d", "-s", "learn", "-x", "120", "-y", "40",
-		"-e", "XDG_STATE_HOME="+state, "exec unshare --mount --propagation private -- "+bin+" learn byhand")
-	pid, err := strconv.Atoi(strings.TrimSpace(x.run("display-message", "-p", "-t", "learn", "#{pane_pid}")))
-	if err != nil {
-		t.Fatalf("pane pid: %v", err)
-	}
+	x, pid := startLearn(t, state, "exec unshare --mount --propagation private -- "+bin+" learn byhand")
 	l, _ := lessons.Find("byhand")
 	for i, s := range l.Steps {
 		x.waitFor(fmt.Sprintf("Step %d/%d · %s", i+1, len(l.Steps), s.Title), 60*time.Second)

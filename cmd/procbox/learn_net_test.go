@@ -5,9 +5,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -202,14 +200,7 @@ func TestLearnNetProcboxKilled(t *testing.T) {
 	}
 	hostNetUntouched(t)
 	bin := faultBuild(t)
-	x := learnTmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
-	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
-	x.run("new-session", "-d", "-s", "learn", "-x", "120", "-y", "40",
-		"-e", "XDG_STATE_HOME="+t.TempDir(), "exec "+bin+" learn deeper")
-	pid, err := strconv.Atoi(strings.TrimSpace(x.run("display-message", "-p", "-t", "learn", "#{pane_pid}")))
-	if err != nil {
-		t.Fatalf("pane pid: %v", err)
-	}
+	x, pid := startLearn(t, t.TempDir(), "exec "+bin+" learn deeper")
 	l, _ := lessons.Find("deeper")
 	at := slices.IndexFunc(l.Steps, func(s lessons.Step) bool { return s.ID == "nat" })
 	x.waitFor("Step 1/", 60*time.Second)

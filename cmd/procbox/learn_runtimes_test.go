@@ -225,13 +225,7 @@ func TestLearnRuntimesInTmux(t *testing.T) {
 	skipUnlessRuncHost(t)
 	bin := faultBuild(t)
 	state := t.TempDir()
-	x := learnTmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
-	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
-	x.run("new-session", "-d", "-s", "learn", "-x", "120", "-y", "40", "-e", "XDG_STATE_HOME="+state, bin+" learn runtimes")
-	pid, err := strconv.Atoi(strings.TrimSpace(x.run("display-message", "-p", "-t", "learn", "#{pane_pid}")))
-	if err != nil {
-		t.Fatalf("pane pid: %v", err)
-	}
+	x, pid := startLearn(t, state, bin+" learn runtimes")
 	l, _ := lessons.Find("runtimes")
 	for i, s := range l.Steps {
 		x.waitFor(fmt.Sprintf("Step %d/%d · %s", i+1, len(l.Steps), s.Title), 60*time.Second)

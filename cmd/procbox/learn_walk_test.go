@@ -64,16 +64,9 @@ func TestLearnWalkTimed(t *testing.T) {
 // "lesson/step act=SECONDS shell=SECONDS" (-1 where the step has no such path).
 func walkLesson(t *testing.T, bin string, l lessons.Lesson) []string {
 	state := t.TempDir()
-	x := learnTmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
-	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
 	// A private mount namespace, as the by-hand tests use: mounts the steps
 	// make never show in the host's table.
-	x.run("new-session", "-d", "-s", "learn", "-x", "120", "-y", "40",
-		"-e", "XDG_STATE_HOME="+state, "exec unshare --mount --propagation private -- "+bin+" learn "+l.ID)
-	pid, err := strconv.Atoi(strings.TrimSpace(x.run("display-message", "-p", "-t", "learn", "#{pane_pid}")))
-	if err != nil {
-		t.Fatalf("pane pid: %v", err)
-	}
+	x, pid := startLearn(t, state, "exec unshare --mount --propagation private -- "+bin+" learn "+l.ID)
 	var shells []int // the learner's shells: their groups are named after them
 	t.Cleanup(func() {
 		for _, sh := range shells {
@@ -176,18 +169,7 @@ func walkLesson(t *testing.T, bin string, l lessons.Lesson) []string {
 		out = append(out, fmt.Sprintf("%s/%s act=%.1f shell=%.1f", l.ID, s.ID, act, shell))
 		x.run("send-keys", "-t", "learn", "n")
 	}
-	x.run("send-keys", "-t", "learn", "q")
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err != nil {
-			break
-		}
-		if _, st, ok := leakcheck.PPIDState(pid); ok && st == "Z" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("procbox %d did not quit on q:\n%s", pid, x.screen())
-		}
-	}
+	x.quit(pid)
 	return out
 }
 
