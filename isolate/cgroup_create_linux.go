@@ -46,16 +46,7 @@ func NewCgroup(l CgroupLayout, spec Spec) (*Cgroup, []Step, error) {
 	// pid namespaces can pick the same name. Names mean nothing for ownership
 	// (the lock file does), so on EEXIST the next number is taken.
 	for range 64 {
-		switch l.limitsOn() {
-		case CgroupV1:
-			c.version = CgroupV1
-			steps, err = c.createV1(spec)
-		case CgroupV2:
-			c.version = CgroupV2
-			steps, err = c.createV2(spec)
-		default:
-			return nil, nil, fmt.Errorf("no cgroup filesystem is mounted under %s", l.Root)
-		}
+		steps, err = c.makeDirs(spec)
 		if !errors.Is(err, fs.ErrExist) {
 			break
 		}
@@ -83,6 +74,20 @@ func NewCgroup(l CgroupLayout, spec Spec) (*Cgroup, []Step, error) {
 	return c, steps, nil
 }
 
+// makeDirs makes c's directories (planning: only says how) in the version
+// of cgroupfs its layout puts limits on, and records that version.
+func (c *Cgroup) makeDirs(spec Spec) ([]Step, error) {
+	switch c.layout.limitsOn() {
+	case CgroupV1:
+		c.version = CgroupV1
+		return c.createV1(spec)
+	case CgroupV2:
+		c.version = CgroupV2
+		return c.createV2(spec)
+	}
+	return nil, fmt.Errorf("no cgroup filesystem is mounted under %s", c.layout.Root)
+}
+
 // undo removes what a failed NewCgroup made (no child was in it yet).
 func (c *Cgroup) undo() error {
 	err := cgroupRemoveDirs(c.Dirs(), c.layout.fixture, nil, func(string) {})
@@ -105,18 +110,7 @@ func PlanCgroup(l CgroupLayout, spec Spec) ([]Step, error) {
 		dirs:   map[string]string{},
 		plan:   true,
 	}
-	var steps []Step
-	var err error
-	switch l.limitsOn() {
-	case CgroupV1:
-		c.version = CgroupV1
-		steps, err = c.createV1(spec)
-	case CgroupV2:
-		c.version = CgroupV2
-		steps, err = c.createV2(spec)
-	default:
-		return nil, fmt.Errorf("no cgroup filesystem is mounted under %s", l.Root)
-	}
+	steps, err := c.makeDirs(spec)
 	if err != nil {
 		return nil, err
 	}
