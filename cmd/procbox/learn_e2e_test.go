@@ -33,7 +33,10 @@ func startLearn(t *testing.T, state, command string) (learnTmux, int) {
 	t.Helper()
 	x := learnTmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
 	t.Cleanup(func() { exec.Command("tmux", "-S", x.socket, "kill-server").Run() })
-	x.run("new-session", "-d", "-s", "learn", "-x", "120", "-y", "40", "-e", "XDG_STATE_HOME="+state, command)
+	// remain-on-exit: if procbox dies (a panic, a signal), its pane and last
+	// words stay on screen for the failure message instead of "no server".
+	x.run("new-session", "-d", "-s", "learn", "-x", "120", "-y", "40", "-e", "XDG_STATE_HOME="+state, command,
+		";", "set-option", "-t", "learn", "remain-on-exit", "on")
 	pid, err := strconv.Atoi(strings.TrimSpace(x.run("display-message", "-p", "-t", "learn", "#{pane_pid}")))
 	if err != nil {
 		t.Fatalf("pane pid: %v", err)
