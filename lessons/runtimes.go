@@ -33,8 +33,9 @@ var dockerDefaultCaps = []string{"cap_audit_write", "cap_chown", "cap_dac_overri
 	"cap_kill", "cap_mknod", "cap_net_bind_service", "cap_net_raw", "cap_setfcap", "cap_setgid", "cap_setpcap",
 	"cap_setuid", "cap_sys_chroot"}
 
-// runcNamespaces are the namespaces `runc spec` asks for (runc 1.1 spells
-// them pid, network, ipc, uts, mount; runc 1.2 and later add cgroup).
+// runcNamespaces are the namespaces `runc spec` asks for on every host (it
+// spells them pid, network, ipc, uts, mount; on a cgroup v2 host it adds
+// cgroup, which the check does not need).
 var runcNamespaces = []string{isolate.NSPID, isolate.NSNet, isolate.NSIPC, isolate.NSUTS, isolate.NSMnt}
 
 // inRuncContainer passes when one of the learner's processes is PID 1 of
