@@ -271,7 +271,7 @@ func observeUnified(file string) (UnifiedGroup, error) {
 	if path == "" {
 		return none, nil
 	}
-	return readUnifiedGroup(layout.Unified, path)
+	return ReadUnifiedGroup(layout.Unified, path)
 }
 
 // TreeWatch samples every process below a root, for as long as a learner's

@@ -13,10 +13,12 @@ import (
 	"procbox/internal/kernel"
 )
 
-// readUnifiedGroup reads the group at path below mount, the cgroup2 mount
+// ReadUnifiedGroup reads the group at path below mount, the cgroup2 mount
 // (a test's temp dir stands in for it). A file the group lacks leaves its
-// field at the "none" value; a file that exists but cannot be read is an error.
-func readUnifiedGroup(mount, path string) (UnifiedGroup, error) {
+// field at the "none" value; a file that exists but cannot be read is an
+// error. Observe reads a process's group with it; it is exported so that
+// the lessons' tests can read a temp-dir v2 tree the same way.
+func ReadUnifiedGroup(mount, path string) (UnifiedGroup, error) {
 	g := UnifiedGroup{Path: path, CPUUsageUsec: -1, CPUSomeUsec: -1, MemorySomeUsec: -1, IOSomeUsec: -1}
 	dir := filepath.Join(mount, path)
 	var errs []error

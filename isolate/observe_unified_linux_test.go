@@ -48,7 +48,7 @@ func TestReadUnifiedGroup(t *testing.T) {
 		"memory.events":      "low 0\nhigh 0\nmax 0\n",
 	})
 
-	g, err := readUnifiedGroup(filepath.Join(root, "v2"), "/learner")
+	g, err := ReadUnifiedGroup(filepath.Join(root, "v2"), "/learner")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestReadUnifiedGroup(t *testing.T) {
 		t.Errorf("Has: memory %v hugetlb %v", g.Has("memory"), g.Has("hugetlb"))
 	}
 
-	g, err = readUnifiedGroup(filepath.Join(root, "hybrid"), "/learner")
+	g, err = ReadUnifiedGroup(filepath.Join(root, "hybrid"), "/learner")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestReadUnifiedGroup(t *testing.T) {
 		t.Errorf("hybrid group (core files only):\n got %+v\nwant %+v", g, want)
 	}
 
-	g, err = readUnifiedGroup(filepath.Join(root, "nopsi"), "/learner")
+	g, err = ReadUnifiedGroup(filepath.Join(root, "nopsi"), "/learner")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestReadUnifiedGroup(t *testing.T) {
 		t.Errorf("no PSI, memory.high max, no cpu controller: %+v", g)
 	}
 
-	g, err = readUnifiedGroup(root, "/gone")
+	g, err = ReadUnifiedGroup(root, "/gone")
 	if err != nil || g.CPUUsageUsec != -1 || g.Controllers != nil {
 		t.Errorf("a group that is not there: %+v, %v", g, err)
 	}
@@ -87,12 +87,12 @@ func TestReadUnifiedGroup(t *testing.T) {
 	if os.Getuid() != 0 { // root reads a 0000 file anyway
 		testtree.Write(t, filepath.Join(root, "locked", "learner"), map[string]string{"cpu.stat": "usage_usec 1\n"})
 		os.Chmod(filepath.Join(root, "locked", "learner", "cpu.stat"), 0)
-		if _, err := readUnifiedGroup(filepath.Join(root, "locked"), "/learner"); err == nil {
+		if _, err := ReadUnifiedGroup(filepath.Join(root, "locked"), "/learner"); err == nil {
 			t.Error("an unreadable cpu.stat gave no error")
 		}
 	}
 	testtree.Write(t, filepath.Join(root, "bad", "learner"), map[string]string{"memory.high": "lots\n"})
-	if _, err := readUnifiedGroup(filepath.Join(root, "bad"), "/learner"); err == nil {
+	if _, err := ReadUnifiedGroup(filepath.Join(root, "bad"), "/learner"); err == nil {
 		t.Error("memory.high 'lots' gave no error")
 	}
 }
