@@ -29,6 +29,20 @@ type learnerPTY struct {
 	done   chan struct{}
 }
 
+// startOnPTY starts cmd as the session leader of a new pseudo-terminal, as a
+// terminal would start the learner's shell, and returns the terminal.
+func startOnPTY(t *testing.T, cmd *exec.Cmd) *learnerPTY {
+	t.Helper()
+	p, slave := openLearnerPTY(t)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	return p
+}
+
 func openLearnerPTY(t *testing.T) (*learnerPTY, *os.File) {
 	t.Helper()
 	m, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
@@ -101,13 +115,7 @@ func runLearnerShellOut(t *testing.T, shells learnerShells, lines []string) (iso
 	}
 	cmd.Args = append([]string{"nsenter", "-t", strconv.Itoa(holder), "-m", "--", cmd.Path}, cmd.Args[1:]...)
 	cmd.Path = nsenterPath(t)
-	p, slave := openLearnerPTY(t)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	slave.Close()
+	p := startOnPTY(t, cmd)
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
 	p.waitFor(t, "test intro")
@@ -383,13 +391,7 @@ func TestLearnerShellPromptInSh(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer done()
-	p, slave := openLearnerPTY(t)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	slave.Close()
+	p := startOnPTY(t, cmd)
 	defer func() { cmd.Process.Kill(); cmd.Wait(); p.master.Close(); <-p.done }()
 	p.waitFor(t, "prompt intro")
 	p.master.WriteString("sh\n")

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -141,13 +140,7 @@ func TestLearnerShellDeletesLeftContainer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, slave := openLearnerPTY(t)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	slave.Close()
+	p := startOnPTY(t, cmd)
 	id := "learner-oci-" + strconv.Itoa(cmd.Process.Pid) // the wrapper execs the shell: one PID
 	state := "/run/runc/" + id
 	p.waitFor(t, "abort intro")

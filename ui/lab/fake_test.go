@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"procbox/inspect"
 	"procbox/isolate"
 	"procbox/ui/internal/uitest"
 )
@@ -22,8 +23,16 @@ var testT0 = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 // newFixture builds a Lab on fakes and runs its Init to completion.
 func newFixture(t *testing.T, spec isolate.Spec) *fixture {
 	t.Helper()
+	return newFixtureOn(t, uitest.LabReport(), spec)
+}
+
+// newFixtureOn is newFixture on a host whose doctor reports r.
+func newFixtureOn(t *testing.T, r inspect.HostReport, spec isolate.Spec) *fixture {
+	t.Helper()
 	eng := &uitest.LabEngine{}
-	f := &fixture{t: t, m: New(uitest.LabDeps(eng, uitest.NewClock(testT0)), spec), eng: eng}
+	d := uitest.LabDeps(eng, uitest.NewClock(testT0))
+	d.Inspector = &uitest.Inspector{Report: r, SnapshotFunc: eng.Snapshot}
+	f := &fixture{t: t, m: New(d, spec), eng: eng}
 	f.run(f.m.Init())
 	return f
 }

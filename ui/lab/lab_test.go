@@ -440,14 +440,10 @@ func TestLabUnavailableSwitchSaysWhy(t *testing.T) {
 	r := uitest.LabReport()
 	r.Namespaces[len(r.Namespaces)-1] = inspect.Feature{Name: "time", Available: false, Why: "kernel 5.4 has no time namespaces"}
 	r.TimeNamespace = inspect.Feature{Name: "time", Available: false, Why: "kernel 5.4 has no time namespaces"}
-	eng := &uitest.LabEngine{}
-	d := uitest.LabDeps(eng, uitest.NewClock(testT0))
-	d.Inspector = &uitest.Inspector{Report: r}
-	f := &fixture{t: t, m: New(d, isolate.Spec{}), eng: eng}
-	f.run(f.m.Init())
+	f := newFixtureOn(t, r, isolate.Spec{})
 	f.goTo("time")
 	f.press("space")
-	if n := len(eng.Child().Applied()); n != 0 {
+	if n := len(f.eng.Child().Applied()); n != 0 {
 		t.Fatalf("an unavailable switch reached Apply (%d)", n)
 	}
 	if !strings.Contains(f.logText(), "time: not available here: kernel 5.4 has no time namespaces") {
@@ -632,11 +628,7 @@ func TestLabWithoutRootPutsTheUserNamespaceFirst(t *testing.T) {
 	r := uitest.LabReport()
 	r.Root, r.UID = false, 1000
 	r.UserNSUnpriv = inspect.Feature{Name: "user", Available: true}
-	eng := &uitest.LabEngine{}
-	d := uitest.LabDeps(eng, uitest.NewClock(testT0))
-	d.Inspector = &uitest.Inspector{Report: r}
-	f := &fixture{t: t, m: New(d, isolate.Spec{}), eng: eng}
-	f.run(f.m.Init())
+	f := newFixtureOn(t, r, isolate.Spec{})
 	f.goTo("uts")
 	f.press("space")
 	got := f.lastApplied()

@@ -37,6 +37,16 @@ func stepIndex(t *testing.T, lesson, step string) int {
 	return -1
 }
 
+// byHand does the step by hand: s opens a (fake) shell of the learner's,
+// who leaves it having done what tr records.
+func (f *fixture) byHand(tr isolate.ShellTrace) {
+	f.t.Helper()
+	sh := &fakeShells{trace: tr}
+	f.m.deps.Shells = sh
+	f.press("s")
+	f.leaveShell(sh)
+}
+
 // leaveShell is what the event loop does when the learner exits the shell.
 func (f *fixture) leaveShell(sh *fakeShells) {
 	f.t.Helper()
@@ -207,10 +217,7 @@ func TestByHandPanelAt80(t *testing.T) {
 	tr := byHandTrace("enter")
 	tr.Procs[0].Hostname = "learner-box"
 	tr.Procs[0].Mounts = []string{"/ overlay learner"}
-	sh := &fakeShells{trace: tr}
-	f.m.deps.Shells = sh
-	f.press("s")
-	f.leaveShell(sh)
+	f.byHand(tr)
 	f.press("tab")
 	v := strings.Join(strings.Fields(f.view(80, 24)), " ")
 	for _, want := range []string{"1 process seen while it ran", "PID 1 inside", "hostname learner-box", "1 mount the host lacks (/ overlay learner)", "pids.max 32", "without cap_net_raw,cap_sys_admin"} {
@@ -230,10 +237,7 @@ func TestRuncContainerPanel(t *testing.T) {
 	tr := byHandTrace("defaults")
 	tr.Host.CapBnd = append(tr.Host.CapBnd, "cap_kill", "cap_net_bind_service", "cap_audit_write", "cap_setuid", "cap_setgid",
 		"cap_fowner", "cap_fsetid", "cap_mknod", "cap_setpcap", "cap_setfcap", "cap_sys_chroot", "cap_dac_override")
-	sh := &fakeShells{trace: tr}
-	f.m.deps.Shells = sh
-	f.press("s")
-	f.leaveShell(sh)
+	f.byHand(tr)
 	f.press("tab")
 	v := strings.Join(strings.Fields(f.view(80, 24)), " ")
 	for _, want := range []string{"runc learner-oci-101", "own pid,net,mnt,uts,ipc ns", "PID 1 inside", "hostname runc",
@@ -249,10 +253,7 @@ func TestRuncContainerPanel(t *testing.T) {
 func TestCgroupV2Panel(t *testing.T) {
 	f := newFixture(t, "cgroups", false, common.Progress{})
 	f.goTo("cgroups", stepIndex(t, "cgroups", "v2"))
-	sh := &fakeShells{trace: byHandTrace("v2")}
-	f.m.deps.Shells = sh
-	f.press("s")
-	f.leaveShell(sh)
+	f.byHand(byHandTrace("v2"))
 	f.press("tab")
 	v := strings.Join(strings.Fields(f.view(80, 24)), " ")
 	if want := "v2 group /learner-101, cpu 2.4 s, waited 0.7 s"; !strings.Contains(v, want) {

@@ -36,10 +36,7 @@ func TestLearnEveryStepPasses(t *testing.T) {
 				}
 				if st.ByHandOnly {
 					// Done by hand only: the way through is the learner's shell.
-					sh := &fakeShells{trace: byHandTrace(st.ID)}
-					f.m.deps.Shells = sh
-					f.press("s")
-					f.leaveShell(sh)
+					f.byHand(byHandTrace(st.ID))
 				} else {
 					f.press("a")
 				}
@@ -182,10 +179,7 @@ func TestLearnCheckByHandOnly(t *testing.T) {
 			t.Errorf("%s before the shell: %+v", k, r)
 		}
 	}
-	sh := &fakeShells{trace: byHandTrace("cgroup")}
-	f.m.deps.Shells = sh
-	f.press("s")
-	f.leaveShell(sh)
+	f.byHand(byHandTrace("cgroup"))
 	for _, k := range []string{"c", "a"} {
 		f.m.result = nil
 		f.press(k)

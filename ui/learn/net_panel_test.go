@@ -16,10 +16,7 @@ func TestNetPanel(t *testing.T) {
 	f.goTo("deeper", stepIndex(t, "deeper", "nat"))
 	tr := byHandTrace("nat")
 	tr.Cleanup = []string{"nft delete table ip nat"}
-	sh := &fakeShells{trace: tr}
-	f.m.deps.Shells = sh
-	f.press("s")
-	f.leaveShell(sh)
+	f.byHand(tr)
 	f.press("tab")
 	// The panel is the right-hand column: read it alone, its wrapped lines joined.
 	var panel []string
