@@ -1,34 +1,45 @@
 package lessons
 
-import (
-	"path"
-	"strings"
-)
+import "strings"
 
 // The cgroup v2 step: the learner makes a group on the v2 tree (the whole
-// tree on a v2 host, the cgroup2 mount beside v1 on a hybrid one), moves
-// their shell into it and loads it. Its check reads the group through the
-// readings of every process the learner started in it: cpu.stat and the
-// pressure totals only grow, so the largest reading is the latest.
+// tree on a v2 host, the cgroup2 mount beside v1 on a hybrid one) with a
+// leaf below it, moves their shell into the leaf, passes memory and cpu down
+// to it where the host can, and loads it. Its check reads the leaf through
+// the readings of every process the learner started in it: cpu.stat, the
+// pressure totals and memory.events only grow, so the largest reading is
+// the latest.
 
-// learnerGroup is what the readings of the learner's processes in a v2
-// group named learner say of that group, taken together.
+// learnerGroup is what the readings of the learner's processes in the
+// learner-PID/leaf group on the v2 tree say of it, taken together.
 type learnerGroup struct {
 	seen                  bool
 	path                  string
 	cpuUsec, cpuSome      int64
 	memoryHigh, highCount int64
 	cpuWeight             int64
-	memory, cpu           bool // the group has the controller (a v2 host's parent passed it down)
+	memory, cpu           bool // the leaf has the controller: learner-PID passed it down
+}
+
+// inLearnerLeaf reports whether a v2 path is a learner's leaf, /…/learner-PID/leaf.
+func inLearnerLeaf(p string) bool {
+	dir, leaf, ok := strings.Cut(strings.TrimPrefix(p, "/"), "/leaf")
+	if !ok || leaf != "" {
+		return false
+	}
+	if i := strings.LastIndexByte(dir, '/'); i >= 0 {
+		dir = dir[i+1:]
+	}
+	return strings.HasPrefix(dir, "learner-")
 }
 
 // gatherLearnerGroup folds the readings of the learner's processes that sat
-// in a v2 group named learner (not procbox's own) into one.
+// in a learner's leaf into one.
 func gatherLearnerGroup(s State) learnerGroup {
 	g := learnerGroup{cpuUsec: -1, cpuSome: -1}
 	for _, p := range s.Shell.Procs {
 		u := p.Unified
-		if u.Path == "" || u.Path == s.Shell.Host.Unified.Path || !strings.HasPrefix(path.Base(u.Path), "learner-") {
+		if !inLearnerLeaf(u.Path) {
 			continue
 		}
 		g.seen, g.path = true, u.Path
@@ -45,28 +56,35 @@ func gatherLearnerGroup(s State) learnerGroup {
 	return g
 }
 
-// cgroupV2Used passes when the learner's shell sat in a v2 group named
-// learner-PID and burnt at least a second of CPU there with tasks waiting for a
-// CPU (PSI), and, where the group has the memory and cpu controllers (a v2
-// host), set memory.high, went over it, and set cpu.weight to 50.
+// cgroupV2Used passes when the learner's shell sat in learner-PID/leaf on
+// the v2 tree and burnt at least a second of CPU there with tasks waiting
+// for a CPU (PSI). Where the v2 tree offers memory and cpu (procbox's own
+// group has them: a v2 host), the leaf must have got them through
+// learner-PID's cgroup.subtree_control, and used them: memory.high set and
+// gone over, cpu.weight 50. A hybrid host's tree offers neither.
 func cgroupV2Used(s State) Result {
 	if s.Shell == nil {
 		return missing("you have not opened the shell yet: press s")
 	}
 	g := gatherLearnerGroup(s)
+	host := s.Shell.Host.Unified
 	switch {
 	case !g.seen:
-		return missing("none of the %d processes your shell started sat in a group named learner-PID on the cgroup v2 tree", len(s.Shell.Procs))
+		return missing("none of the %d processes your shell started sat in learner-PID/leaf on the cgroup v2 tree", len(s.Shell.Procs))
 	case g.cpuUsec < 1_000_000:
 		return missing("the group %s used %d ms of CPU: run the busy loops in it", g.path, max(g.cpuUsec, 0)/1000)
 	case g.cpuSome == 0:
 		return missing("no task of %s ever waited for a CPU (cpu.pressure some total=0): run one loop more than this host has CPUs", g.path)
+	case host.Has("memory") && !g.memory:
+		return missing("this host's v2 tree offers memory, but %s never got it: +memory into the parent's cgroup.subtree_control", g.path)
 	case g.memory && g.memoryHigh <= 0:
-		return missing("this host's v2 group has the memory controller, but memory.high is not set")
+		return missing("%s has the memory controller, but memory.high is not set", g.path)
 	case g.memory && g.highCount == 0:
 		return missing("the group never went over memory.high (memory.events high 0): run the dd line")
+	case host.Has("cpu") && !g.cpu:
+		return missing("this host's v2 tree offers cpu, but %s never got it: +cpu into the parent's cgroup.subtree_control", g.path)
 	case g.cpu && g.cpuWeight != 50:
-		return missing("this host's v2 group has the cpu controller, but cpu.weight is %d, not 50", g.cpuWeight)
+		return missing("%s has the cpu controller, but cpu.weight is %d, not 50", g.path, g.cpuWeight)
 	}
 	return pass()
 }
@@ -74,8 +92,8 @@ func cgroupV2Used(s State) Result {
 // cgroupV2Step is the cgroups lesson's v2 step, done by hand only.
 func cgroupV2Step() Step {
 	s := byHandStep("v2", "cgroup v2: one tree, subtree_control, pressure", cgroupV2Used,
-		"Press s: a group named learner-PID on the v2 tree, your shell in it, one busy loop more than CPUs, then read cpu.stat and cpu.pressure.",
-		"On a hybrid host the +memory line fails with ENOENT; on a v2 host with EBUSY. Both are the point: ask why each.",
+		"Press s: a group learner-PID with a leaf on the v2 tree, your shell in the leaf, memory and cpu passed down where the host can, one busy loop more than CPUs, then cpu.stat and cpu.pressure.",
+		"On a hybrid host the +memory line fails with ENOENT (a v1 hierarchy holds memory); on a v2 host it works because the shell sits in the leaf, not in the group that passes memory down. Ask what EBUSY would have meant.",
 		cgroupV2Commands...)
 	s.Text = "cgroups/v2.md"
 	return s
@@ -84,11 +102,11 @@ func cgroupV2Step() Step {
 // cgroupV2Commands work on a v2 and on a hybrid host: $U is the v2 tree.
 var cgroupV2Commands = []string{
 	"U=/sys/fs/cgroup/unified; [ -d $U ] || U=/sys/fs/cgroup; G=$U/learner-$$",
-	"mkdir $G && echo $G && echo $$ > $G/cgroup.procs && grep '^0::' /proc/self/cgroup",
-	"cat $G/cgroup.controllers; echo +memory > $G/cgroup.subtree_control",
-	"[ -f $G/memory.high ] && echo 16M > $G/memory.high && echo 50 > $G/cpu.weight",
+	"mkdir -p $G/leaf && echo $G && echo $$ > $G/leaf/cgroup.procs && grep '^0::' /proc/self/cgroup",
+	"cat $G/cgroup.controllers; for c in memory cpu; do echo +$c > $G/cgroup.subtree_control; done; cat $G/cgroup.subtree_control",
+	"[ -f $G/leaf/memory.high ] && echo 16M > $G/leaf/memory.high && echo 50 > $G/leaf/cpu.weight",
 	"for i in $(seq $(($(nproc)+1))); do timeout 2 sh -c 'while :; do :; done' & done; wait",
-	"[ -f $G/memory.high ] && dd if=/dev/zero of=/var/tmp/learner-$$ bs=1M count=64 && rm /var/tmp/learner-$$ && grep high $G/memory.events",
-	"grep usage_usec $G/cpu.stat; cat $G/cpu.pressure",
+	"[ -f $G/leaf/memory.high ] && dd if=/dev/zero of=/var/tmp/learner-$$ bs=1M count=64 && rm /var/tmp/learner-$$ && grep high $G/leaf/memory.events",
+	"grep usage_usec $G/leaf/cpu.stat; cat $G/leaf/cpu.pressure",
 	"exit",
 }

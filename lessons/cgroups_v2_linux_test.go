@@ -13,7 +13,8 @@ import (
 // group just made (memory.high max, cpu.weight 100, nothing used) and the
 // same group after the step's lines (memory.high 16M and throttled, weight
 // 50, seconds of CPU and of waiting); and a hybrid host's group, which has
-// core files only. Before fails and after passes, on both.
+// core files only. Each is the leaf learner-PID/leaf. Before fails and
+// after passes, on both.
 func TestCgroupV2CheckOnTempCgroupfs(t *testing.T) {
 	psi := func(total string) string {
 		return "some avg10=0.00 avg60=0.00 avg300=0.00 total=" + total + "\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
@@ -34,9 +35,10 @@ func TestCgroupV2CheckOnTempCgroupfs(t *testing.T) {
 	for _, tt := range []struct {
 		name          string
 		before, after map[string]string
+		offers        []string // the controllers procbox's own v2 group has
 	}{
-		{"v2 host", v2("max", "0", "100", "0", "0"), v2("16777216", "23", "50", "3400000", "910000")},
-		{"hybrid host", hybrid("0", "0"), hybrid("2150361", "1626684")},
+		{"v2 host", v2("max", "0", "100", "0", "0"), v2("16777216", "23", "50", "3400000", "910000"), []string{"cpu", "memory", "pids"}},
+		{"hybrid host", hybrid("0", "0"), hybrid("2150361", "1626684"), []string{"hugetlb"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, phase := range []struct {
@@ -44,8 +46,8 @@ func TestCgroupV2CheckOnTempCgroupfs(t *testing.T) {
 				pass  bool
 			}{{tt.before, false}, {tt.after, true}} {
 				mount := t.TempDir()
-				dir := filepath.Join(mount, "learner-4100")
-				if err := os.Mkdir(dir, 0o755); err != nil {
+				dir := filepath.Join(mount, "learner-4100", "leaf")
+				if err := os.MkdirAll(dir, 0o755); err != nil {
 					t.Fatal(err)
 				}
 				for name, body := range phase.files {
@@ -53,14 +55,14 @@ func TestCgroupV2CheckOnTempCgroupfs(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				g, err := isolate.ReadUnifiedGroup(mount, "/learner-4100")
+				g, err := isolate.ReadUnifiedGroup(mount, "/learner-4100/leaf")
 				if err != nil {
 					t.Fatal(err)
 				}
 				sh := untouched()
 				sh.Unified = g
 				host := hostObserved()
-				host.Unified.Path = "/"
+				host.Unified.Path, host.Unified.Controllers = "/", tt.offers
 				r := cgroupV2Used(State{Shell: &isolate.ShellTrace{Host: host, Procs: []isolate.Observed{sh}}})
 				if r.Passed != phase.pass {
 					t.Errorf("files %v: passed %v, want %v (%s)", phase.files, r.Passed, phase.pass, r.Missing)

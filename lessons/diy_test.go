@@ -99,7 +99,7 @@ func afterCommands(t *testing.T, key string) isolate.Observed {
 		o.CapBnd = without(allCaps, "cap_sys_admin")
 	case "cgroups/v2":
 		// A hybrid host's v2 group: core files only, after the busy loops.
-		o.Unified = isolate.UnifiedGroup{Path: "/learner-4100", CPUUsageUsec: 3_100_000, CPUSomeUsec: 850_000, MemorySomeUsec: 0, IOSomeUsec: 0}
+		o.Unified = isolate.UnifiedGroup{Path: "/learner-4100/leaf", CPUUsageUsec: 3_100_000, CPUSomeUsec: 850_000, MemorySomeUsec: 0, IOSomeUsec: 0}
 	case "runtimes/runc", "runtimes/defaults":
 		for _, k := range runcNamespaces {
 			own(k)

@@ -183,6 +183,7 @@ func removeLearnerGroups(t *testing.T, tr isolate.ShellTrace) {
 	for _, o := range tr.Procs {
 		name := "learner-" + strconv.Itoa(o.PID)
 		for _, tree := range []string{"memory", "pids", "cpu", "", "unified"} {
+			removeLearnerCgroup(t, filepath.Join("/sys/fs/cgroup", tree, name, "leaf")) // the cgroups v2 step's leaf, first
 			removeLearnerCgroup(t, filepath.Join("/sys/fs/cgroup", tree, name))
 		}
 	}

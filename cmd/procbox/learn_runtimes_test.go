@@ -32,11 +32,12 @@ var diyPrints = map[string]func(out string) string{
 		return want(out, `(?m)^Seccomp:\s+2\r?$`, `chown: /dev/shm/f: Operation not permitted`,
 			`mkdir: can't create directory '/dev/shm/d': Operation not permitted`)
 	},
-	// The shell joined the group; +memory was refused (ENOENT on a hybrid
-	// host, EBUSY on a v2 one); the pressure file has its some line.
+	// The shell joined the leaf; +memory was refused with ENOENT on a
+	// hybrid host, or passed down on a v2 one (subtree_control lists it);
+	// the pressure file has its some line.
 	"cgroups/v2": func(out string) string {
 		// (bash's bracketed-paste escapes may stand before a line's start)
-		return want(out, `(?m)0::/learner-[0-9]+\r?$`, `write error: (No such file or directory|Device or resource busy)`,
+		return want(out, `(?m)0::/learner-[0-9]+/leaf\r?$`, `write error: No such file or directory|(?m)^(cpu memory|memory cpu)\r?$`,
 			`(?m)usage_usec [0-9]+\r?$`, `(?m)^some avg10=`)
 	},
 }

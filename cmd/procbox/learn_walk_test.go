@@ -74,6 +74,7 @@ func walkLesson(t *testing.T, bin string, l lessons.Lesson) []string {
 	t.Cleanup(func() {
 		for _, sh := range shells {
 			for _, tree := range []string{"memory", "pids", "cpu", "", "unified"} { // unified: the cgroups v2 step on a hybrid host
+				removeLearnerCgroup(t, filepath.Join("/sys/fs/cgroup", tree, "learner-"+strconv.Itoa(sh), "leaf")) // its leaf first
 				removeLearnerCgroup(t, filepath.Join("/sys/fs/cgroup", tree, "learner-"+strconv.Itoa(sh)))
 			}
 		}

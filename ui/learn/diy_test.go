@@ -171,7 +171,7 @@ func byHandTrace(step string) isolate.ShellTrace {
 		z.PID, z.Comm, z.State = 102, "sleep", "Z"
 		return isolate.ShellTrace{Host: host, Procs: []isolate.Observed{p, z}}
 	case "v2":
-		p.Unified = isolate.UnifiedGroup{Path: "/learner-101", CPUUsageUsec: 2_400_000, CPUSomeUsec: 700_000}
+		p.Unified = isolate.UnifiedGroup{Path: "/learner-101/leaf", CPUUsageUsec: 2_400_000, CPUSomeUsec: 700_000}
 	case "runc", "defaults":
 		p.Comm, p.InnerPID, p.Hostname, p.Container = "sh", 1, "runc", "runc learner-oci-101"
 		p.NSInodes = map[string]uint64{"pid": 11, "mnt": 12, "uts": 13, "ipc": 14, "net": 15, "user": 6}
@@ -256,7 +256,7 @@ func TestCgroupV2Panel(t *testing.T) {
 	f.byHand(byHandTrace("v2"))
 	f.press("tab")
 	v := strings.Join(strings.Fields(f.view(80, 24)), " ")
-	if want := "v2 group /learner-101, cpu 2.4 s, waited 0.7 s"; !strings.Contains(v, want) {
+	if want := "v2 group /learner-101/leaf, cpu 2.4 s, waited 0.7 s"; !strings.Contains(v, want) {
 		t.Errorf("the panel at 80×24 lacks %q:\n%s", want, f.view(80, 24))
 	}
 }
