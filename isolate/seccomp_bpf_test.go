@@ -1,65 +1,66 @@
 package isolate
 
 import (
+	"encoding/binary"
 	"testing"
+
+	"golang.org/x/net/bpf"
 
 	"procbox/internal/kernel"
 )
 
-// runBPF interprets the few classic BPF instructions buildDenyFilter emits on
-// one seccomp_data (nr, arch), the way the kernel would, and returns the
-// filter's verdict. Any other opcode fails the test: the builder must not
-// emit what this proof does not check.
+// runBPF runs the filter on one seccomp_data (nr, arch) in golang.org/x/net/bpf's
+// virtual machine, the test oracle for what the kernel would answer, and
+// returns the verdict.
 func runBPF(t *testing.T, prog []bpfInstruction, nr int32, arch uint32) uint32 {
 	t.Helper()
 	return runBPFArgs(t, prog, nr, arch, [6]uint64{})
 }
 
-// runBPFArgs is runBPF with the call's arguments: a load of args[i] reads
-// its low 32 bits, as on a little-endian machine.
+// runBPFArgs is runBPF with the call's arguments. The kernel loads each
+// 32-bit word of seccomp_data in the machine's byte order (args[i]'s low
+// half at 16+8*i on a little-endian machine); the VM reads a packet
+// big-endian, so the data is laid out big-endian with the same words at the
+// same offsets. Only instructions seccomp accepts may appear: a 32-bit load
+// from seccomp_data, jumps and returns (seccomp refuses packet loads such as
+// byte, half-word and indirect ones).
 func runBPFArgs(t *testing.T, prog []bpfInstruction, nr int32, arch uint32, args [6]uint64) uint32 {
 	t.Helper()
-	var a uint32
-	for pc := 0; pc < len(prog); pc++ {
-		in := prog[pc]
-		switch in.Code {
-		case bpfLdWAbs:
-			switch in.K {
-			case seccompDataNr:
-				a = uint32(nr)
-			case seccompDataArch:
-				a = arch
-			case seccompDataArgs, seccompDataArgs + 8, seccompDataArgs + 16, seccompDataArgs + 24, seccompDataArgs + 32, seccompDataArgs + 40:
-				a = uint32(args[(in.K-seccompDataArgs)/8])
-			default:
-				t.Fatalf("pc %d: load from offset %d", pc, in.K)
+	raw := make([]bpf.RawInstruction, len(prog))
+	for i, in := range prog {
+		raw[i] = bpf.RawInstruction{Op: in.Code, Jt: in.Jt, Jf: in.Jf, K: in.K}
+	}
+	insns, ok := bpf.Disassemble(raw)
+	if !ok {
+		t.Fatalf("the filter holds an instruction classic BPF does not know: %+v", prog)
+	}
+	for pc, in := range insns {
+		switch in := in.(type) {
+		case bpf.LoadAbsolute:
+			if in.Size != 4 || in.Off%4 != 0 || in.Off >= 64 {
+				t.Fatalf("pc %d: %v is not a word of seccomp_data", pc, in)
 			}
-		case bpfJeqK:
-			if a == in.K {
-				pc += int(in.Jt)
-			} else {
-				pc += int(in.Jf)
-			}
-		case bpfJsetK:
-			if a&in.K != 0 {
-				pc += int(in.Jt)
-			} else {
-				pc += int(in.Jf)
-			}
-		case bpfJgeK:
-			if a >= in.K {
-				pc += int(in.Jt)
-			} else {
-				pc += int(in.Jf)
-			}
-		case bpfRetK:
-			return in.K
+		case bpf.JumpIf, bpf.Jump, bpf.RetConstant:
 		default:
-			t.Fatalf("pc %d: opcode %#x not expected", pc, in.Code)
+			t.Fatalf("pc %d: %v (%T) is not an instruction this filter should need", pc, in, in)
 		}
 	}
-	t.Fatalf("program ran off its end")
-	return 0
+	vm, err := bpf.NewVM(insns)
+	if err != nil {
+		t.Fatalf("the VM refuses the filter: %v", err)
+	}
+	data := make([]byte, 64) // struct seccomp_data: nr, arch, ip, args[6]
+	binary.BigEndian.PutUint32(data[seccompDataNr:], uint32(nr))
+	binary.BigEndian.PutUint32(data[seccompDataArch:], arch)
+	for i, a := range args {
+		binary.BigEndian.PutUint32(data[seccompDataArgs+8*i:], uint32(a))
+		binary.BigEndian.PutUint32(data[seccompDataArgs+8*i+4:], uint32(a>>32))
+	}
+	verdict, err := vm.Run(data)
+	if err != nil {
+		t.Fatalf("running the filter: %v", err)
+	}
+	return uint32(verdict)
 }
 
 const (
