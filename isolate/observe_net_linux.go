@@ -43,6 +43,9 @@ func observeLinks(ifs []Interface) ([]Route, error) {
 	}
 	var out []Route
 	for _, r := range rs {
+		if len(out) == maxRoutes {
+			break // a namespace's owner can add any number: a reading stays small
+		}
 		rt := Route{Dst: "default", Dev: names[r.LinkIndex]}
 		if r.Dst != nil {
 			if ones, _ := r.Dst.Mask.Size(); ones > 0 || !r.Dst.IP.IsUnspecified() {
@@ -74,8 +77,11 @@ var tcpStates = map[uint64]string{
 	7: "CLOSE", 8: "CLOSE_WAIT", 9: "LAST_ACK", 10: "LISTEN", 11: "CLOSING", 12: "NEW_SYN_RECV",
 }
 
-// maxConns bounds how many sockets one reading keeps.
-const maxConns = 256
+// maxConns and maxRoutes bound how many sockets and routes one reading keeps.
+const (
+	maxConns  = 256
+	maxRoutes = 64
+)
 
 // tcpConns reads the TCP sockets of pid's network namespace (IPv4 and IPv6).
 func tcpConns(pid int) ([]Conn, error) {
