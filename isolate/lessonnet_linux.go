@@ -73,7 +73,8 @@ type LessonNet struct {
 	value   string // "ip_forward=V[ nat=new]"
 	forward string
 	natNew  bool // the nf_tables nat table did not exist before the shell
-	claimed bool
+	active  bool // the learner built a network namespace: Clean cleans
+	claimed bool // and the lock file says so (a sweep cleans after a crash)
 }
 
 // WatchLessonNet records ip_forward and whether the nat table exists, before
@@ -119,17 +120,20 @@ func parseLessonNet(v string) (forward string, natNew, ok bool) {
 	return forward, len(f) == 2, true
 }
 
-// Claim writes the guard into the lock file (once): from now on a sweep
-// undoes the lesson's network if this procbox dies.
+// Claim marks the guard active and writes it into the lock file (once):
+// from now on Clean undoes the lesson's network, and a sweep does if this
+// procbox dies. A lock file that cannot be written (a read-only
+// /run/procbox) costs only the sweep; it is tried once.
 func (n *LessonNet) Claim() error {
 	if n == nil {
 		return nil
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.claimed {
+	if n.active {
 		return nil
 	}
+	n.active = true
 	if err := Claim(OwnLessonNet, n.value); err != nil {
 		return err
 	}
@@ -150,18 +154,22 @@ func (n *LessonNet) Clean() ([]string, error) {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if !n.claimed {
+	if !n.active {
 		return nil, nil
 	}
+	unclaim := func() {
+		if n.claimed {
+			Unclaim(OwnLessonNet, n.value)
+		}
+		n.active, n.claimed = false, false
+	}
 	if _, busy := otherLessonNet(); busy {
-		Unclaim(OwnLessonNet, n.value)
-		n.claimed = false
+		unclaim()
 		return []string{"nothing yet: another procbox's learner is building the lesson's network now, and the last one out cleans"}, nil
 	}
 	done, err := cleanLessonNet(n.forward, n.natNew)
 	if err == nil {
-		Unclaim(OwnLessonNet, n.value)
-		n.claimed = false
+		unclaim()
 	}
 	return done, err
 }
