@@ -399,3 +399,28 @@ func TestQuizPlainText(t *testing.T) {
 		}
 	}
 }
+
+// TestQuizAnswersSpread: the right answers are spread over a-d, so a learner
+// cannot pass by always pressing the same key: over the course each letter
+// is right at least an eighth of the time and at most a third, and no
+// lesson with three or more questions puts all its answers on one letter.
+func TestQuizAnswersSpread(t *testing.T) {
+	count := map[int]int{}
+	total := 0
+	for _, l := range Catalog() {
+		per := map[int]int{}
+		for _, q := range l.Quiz {
+			count[q.Answer]++
+			per[q.Answer]++
+			total++
+		}
+		if len(l.Quiz) >= 3 && len(per) == 1 {
+			t.Errorf("lesson %s: every answer is %c", l.ID, 'a'+rune(l.Quiz[0].Answer))
+		}
+	}
+	for k := 0; k < 4; k++ {
+		if count[k]*8 < total || count[k]*3 > total {
+			t.Errorf("answer %c is right in %d of %d questions; want between an eighth and a third", 'a'+rune(k), count[k], total)
+		}
+	}
+}
