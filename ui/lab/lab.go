@@ -890,15 +890,15 @@ func (m *Model) commitEdit() tea.Cmd {
 // subItems are the entries of the open tick list, with their ticked state.
 func (m *Model) subItems() (labels []string, ticked []bool) {
 	if m.subKind == swCaps {
-		labels = append(labels, fmt.Sprintf("all %d capabilities", len(allCaps)))
-		ticked = append(ticked, hasAll(m.st.dropCaps, allCaps))
+		labels = append(labels, fmt.Sprintf("all %d capabilities", len(allCaps())))
+		ticked = append(ticked, hasAll(m.st.dropCaps, allCaps()))
 		for _, c := range capChoices {
 			labels = append(labels, c)
 			ticked = append(ticked, slices.Contains(m.st.dropCaps, c))
 		}
 		return labels, ticked
 	}
-	for _, c := range seccompChoices {
+	for _, c := range seccompChoices() {
 		label := c.label
 		if len(c.syscalls) > 1 || c.syscalls[0] != c.label {
 			label += " (" + strings.Join(c.syscalls, ",") + ")"
@@ -934,10 +934,10 @@ func (m *Model) onSubKey(msg tea.KeyPressMsg) tea.Cmd {
 // tickCap flips entry i of the capability list (0 is "all").
 func (m *Model) tickCap(i int) {
 	if i == 0 {
-		if hasAll(m.st.dropCaps, allCaps) {
+		if hasAll(m.st.dropCaps, allCaps()) {
 			m.st.dropCaps = nil
 		} else {
-			m.st.dropCaps = slices.Clone(allCaps)
+			m.st.dropCaps = slices.Clone(allCaps())
 		}
 		return
 	}
@@ -951,7 +951,7 @@ func (m *Model) tickCap(i int) {
 
 // tickSeccomp flips entry i of the seccomp list (all its syscalls together).
 func (m *Model) tickSeccomp(i int) {
-	c := seccompChoices[i]
+	c := seccompChoices()[i]
 	if hasAll(m.st.seccomp, c.syscalls) {
 		m.st.seccomp = slices.DeleteFunc(m.st.seccomp, func(s string) bool { return slices.Contains(c.syscalls, s) })
 		return

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"procbox/inspect"
@@ -72,21 +73,23 @@ var capChoices = []string{
 const capAll = "all"
 
 // allCaps is every capability this build knows, lower-case with cap_, as
-// the engine names them. Computed once; never changed.
-var allCaps = func() []string {
+// the engine names them. Computed once, on first use: a package-level value
+// cost every procbox start (and every re-executed child) 0.1 ms of init
+// (GODEBUG=inittrace=1), the Lab or not. Callers never change the slice.
+var allCaps = sync.OnceValue(func() []string {
 	all, err := isolate.ParseCaps(capAll)
 	if err != nil || len(all) == 0 {
 		return slices.Clone(capChoices)
 	}
 	return all
-}()
+})
 
 // expandCaps replaces "all" with every capability name.
 func expandCaps(caps []string) []string {
 	if !slices.Contains(caps, capAll) {
 		return slices.Clone(caps)
 	}
-	return slices.Clone(allCaps)
+	return slices.Clone(allCaps())
 }
 
 // seccompChoice is one entry of the seccomp tick list. One entry denies the
@@ -99,8 +102,12 @@ type seccompChoice struct {
 	syscalls []string
 }
 
-var seccompChoices = familyChoices("mkdir", "chown", "mount", "unshare", "setns", "ptrace", "sethostname",
-	"kill", "setuid", "socket", "bind", "reboot")
+// seccompChoices is the tick list, built on first use (like allCaps: not in
+// every procbox start's init).
+var seccompChoices = sync.OnceValue(func() []seccompChoice {
+	return familyChoices("mkdir", "chown", "mount", "unshare", "setns", "ptrace", "sethostname",
+		"kill", "setuid", "socket", "bind", "reboot")
+})
 
 // familyChoices makes one tick-list entry per name, with its family.
 func familyChoices(names ...string) []seccompChoice {
@@ -450,7 +457,7 @@ func switchValue(sw switchDef, st settings) string {
 		if len(st.dropCaps) == 0 {
 			return "none"
 		}
-		if hasAll(st.dropCaps, allCaps) {
+		if hasAll(st.dropCaps, allCaps()) {
 			return "all"
 		}
 		if len(st.dropCaps) == 1 {
@@ -459,7 +466,7 @@ func switchValue(sw switchDef, st settings) string {
 		return strconv.Itoa(len(st.dropCaps))
 	case swSeccomp:
 		var names []string
-		for _, c := range seccompChoices {
+		for _, c := range seccompChoices() {
 			if hasAll(st.seccomp, c.syscalls) {
 				names = append(names, c.label)
 			}
