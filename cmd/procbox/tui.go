@@ -76,6 +76,7 @@ func buildDeps() ui.Deps {
 		Context:    ctx,
 		ProcessCPU: processCPU,
 		Shells:     learnerShells{},
+		HaveTool:   haveTool,
 	}
 	if labEngineHook != nil {
 		d.Lab = labEngineHook()

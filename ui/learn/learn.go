@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os/exec"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -146,13 +147,16 @@ type Model struct {
 	wantLesson  string
 	lessonStart time.Time
 
-	box      *childBox
-	child    common.LabChild
-	gen      int
-	busy     string // what a command is doing right now ("starting the demo child")
-	startErr error
-	startDur time.Duration
-	doctor   inspect.HostReport
+	box   *childBox
+	child common.LabChild
+	gen   int
+	// toolsWarned is the gen of the step whose missing tools s last named:
+	// the next s on that step opens the shell anyway.
+	toolsWarned int
+	busy        string // what a command is doing right now ("starting the demo child")
+	startErr    error
+	startDur    time.Duration
+	doctor      inspect.HostReport
 
 	live     lessons.State // refreshed once a second
 	liveErr  error
@@ -629,6 +633,12 @@ func (s *Model) diy() tea.Cmd {
 		s.result = &r
 		return nil
 	}
+	if miss := s.missingTools(st); miss != "" && s.toolsWarned != s.gen {
+		s.toolsWarned = s.gen
+		r := lessons.Result{Missing: miss}
+		s.result = &r
+		return nil
+	}
 	skip := 0
 	if s.child != nil {
 		skip = s.child.PID()
@@ -644,6 +654,44 @@ func (s *Model) diy() tea.Cmd {
 		cmd, done, err := shells.Shell(skip, intro)
 		return diyReadyMsg{gen: gen, cmd: cmd, done: done, err: err}
 	}
+}
+
+// missingTools is the one line that names the programs st's commands run
+// and this host lacks, with the Debian packages to install; "" when none.
+func (s *Model) missingTools(st lessons.Step) string {
+	if s.deps.HaveTool == nil {
+		return ""
+	}
+	var names, pkgs []string
+	for _, t := range st.Tools() {
+		if s.deps.HaveTool(t.Name) {
+			continue
+		}
+		names = append(names, t.Name)
+		if t.Package != "" && !slices.Contains(pkgs, t.Package) {
+			pkgs = append(pkgs, t.Package)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	verb := "is"
+	if len(names) > 1 {
+		verb = "are"
+	}
+	line := "this step types " + englishList(names) + ", which " + verb + " not installed here"
+	if len(pkgs) > 0 {
+		line += " (Debian: apt install " + strings.Join(pkgs, " ") + ")"
+	}
+	return line + "; press s again to open the shell anyway"
+}
+
+// englishList joins "a", "a and b", "a, b and c".
+func englishList(w []string) string {
+	if len(w) < 2 {
+		return strings.Join(w, "")
+	}
+	return strings.Join(w[:len(w)-1], ", ") + " and " + w[len(w)-1]
 }
 
 func (s *Model) onDIYReady(msg diyReadyMsg) tea.Cmd {

@@ -59,6 +59,11 @@ type Deps struct {
 	// Shells gives the learner a plain shell of their own for a step's
 	// do-it-yourself path. nil: that path says why it is unavailable.
 	Shells ShellStarter
+	// HaveTool says whether a program is installed here (cmd/procbox looks
+	// it up in PATH; ui does no IO). The learn player warns before it opens
+	// the shell of a step whose commands run a program that is missing.
+	// nil: every program is taken as installed.
+	HaveTool func(name string) bool
 }
 
 // ShellStarter starts a learner's own shell and watches what it starts.
