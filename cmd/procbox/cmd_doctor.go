@@ -63,10 +63,16 @@ func cmdDoctor(args []string) error {
 		return doctorClean(os.Stdout, *legacy)
 	}
 	r := inspect.DefaultFS().Doctor()
+	byHand := courseTools(haveTool)
 	if *jsonOut {
-		return writeIndentedJSON(os.Stdout, r)
+		// The host report's keys, and by_hand: the course's typed steps
+		// against the programs in PATH.
+		return writeIndentedJSON(os.Stdout, struct {
+			inspect.HostReport
+			ByHand byHandReport `json:"by_hand"`
+		}{r, byHand})
 	}
-	writeDoctorText(os.Stdout, r)
+	writeDoctorText(os.Stdout, r, byHand)
 	return nil
 }
 
@@ -99,10 +105,12 @@ func doctorClean(w io.Writer, legacy bool) error {
 // writeDoctorText prints one line per feature: ✓ or ✗, its name, and why;
 // a fact that is neither good nor bad for procbox (no LSM, hidepid) gets ·.
 // Then what this user can do: the Lab's switches, as the Lab itself answers.
-// On a terminal, long lines wrap at word boundaries.
-func writeDoctorText(w io.Writer, r inspect.HostReport) {
+// The last line of that section is the course's by-hand steps against the
+// programs in PATH. On a terminal, long lines wrap at word boundaries.
+func writeDoctorText(w io.Writer, r inspect.HostReport, byHand byHandReport) {
 	var b strings.Builder
 	doctorText(&b, r)
+	b.WriteString(byHand.line() + "\n")
 	width := 0
 	if f, ok := w.(*os.File); ok && isTerminal(f) {
 		if cols, _, err := term.GetSize(f.Fd()); err == nil {
