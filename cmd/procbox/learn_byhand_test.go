@@ -162,13 +162,7 @@ func TestByHandCommands(t *testing.T) {
 						// shell's PID); whatever a failed run left, its shell gone.
 						t.Cleanup(func() { removeDeadLearnerContainers(t, "learner-oci-d", false) })
 					}
-					for _, tool := range []string{"capsh", "unshare", "nsenter", "ip", "runc"} {
-						if strings.Contains(script, tool+" ") {
-							if _, err := exec.LookPath(tool); err != nil {
-								t.Skipf("needs %s", tool)
-							}
-						}
-					}
+					skipWithoutTools(t, script)
 					if key == "cgroups/versions" {
 						if _, err := os.Stat("/proc/pressure/cpu"); err != nil {
 							t.Skip("this kernel has no pressure stall information (/proc/pressure)")

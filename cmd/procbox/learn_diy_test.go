@@ -208,13 +208,7 @@ func TestDIYByHand(t *testing.T) {
 				continue
 			}
 			t.Run(l.ID+"/"+s.ID, func(t *testing.T) {
-				for _, tool := range []string{"unshare", "capsh", "ipcmk", "ip", "runc", "busybox", "iptables"} {
-					if strings.Contains(strings.Join(s.DIY.Commands, "\n"), tool+" ") {
-						if _, err := exec.LookPath(tool); err != nil {
-							t.Skipf("needs %s on this host", tool)
-						}
-					}
-				}
+				skipWithoutTools(t, s.DIY.Commands...)
 				switch {
 				case l.ID == "runtimes":
 					skipUnlessRuncHost(t)
@@ -289,16 +283,27 @@ func TestByHandLesson(t *testing.T) {
 	}
 }
 
+// skipWithoutTools skips t when a program that commands run is not in PATH:
+// lessons.CommandTools reads them from the commands, so a step that starts
+// typing a new tool is skipped on a host without it, not failed.
+func skipWithoutTools(t testing.TB, commands ...string) {
+	t.Helper()
+	for _, tool := range lessons.CommandTools(commands...) {
+		if !haveTool(tool) {
+			t.Skipf("needs %s on this host (the step's commands type it)", tool)
+		}
+	}
+}
+
 // skipUnlessByHandHost skips where the by-hand lesson's commands cannot run
 // or would meet someone else's state, and removes what they build afterwards.
 // The commands pick the pids tree of a v1, hybrid or v2 host themselves, and
 // name the group after the learner's shell, so only /tmp/learner is shared.
 func skipUnlessByHandHost(t *testing.T) {
 	t.Helper()
-	for _, tool := range []string{"unshare", "capsh", "ldd"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s", tool)
-		}
+	l, _ := lessons.Find("byhand")
+	for _, s := range l.Steps {
+		skipWithoutTools(t, s.DIY.Commands...)
 	}
 	if _, err := os.Stat("/sys/fs/cgroup/pids/cgroup.procs"); err != nil {
 		if b, err := os.ReadFile("/sys/fs/cgroup/cgroup.subtree_control"); err != nil || !strings.Contains(string(b), "pids") {

@@ -213,12 +213,9 @@ func waitVerdict(x learnTmux) string {
 
 // diyToolsHere is whether the host has the tools a step's commands name.
 func diyToolsHere(s lessons.Step) bool {
-	all := strings.Join(s.DIY.Commands, "\n")
-	for _, tool := range []string{"unshare", "capsh", "ipcmk", "ip", "nsenter", "setpriv", "perl", "runc", "iptables", "nft"} {
-		if strings.Contains(all, tool+" ") {
-			if _, err := exec.LookPath(tool); err != nil {
-				return false
-			}
+	for _, tool := range lessons.CommandTools(s.DIY.Commands...) {
+		if !haveTool(tool) {
+			return false
 		}
 	}
 	return true
