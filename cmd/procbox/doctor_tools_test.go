@@ -123,3 +123,19 @@ func runDoctorWithPath(t *testing.T, bin, dir string, nobody bool, args ...strin
 	}
 	return string(out)
 }
+
+// TestREADMEDoctorByHand: the README's doctor --json schema names every key
+// of by_hand.
+func TestREADMEDoctorByHand(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, schema, _ := strings.Cut(string(b), "### `procbox doctor --json`")
+	schema, _, _ = strings.Cut(schema, "\n## ")
+	for _, key := range []string{"`by_hand`", "steps", "can_run", "missing", "tool", "package"} {
+		if !strings.Contains(schema, key) {
+			t.Errorf("the README's doctor --json schema does not name %s", key)
+		}
+	}
+}
