@@ -658,6 +658,8 @@ func (s *Model) diy() tea.Cmd {
 
 // missingTools is the one line that names the programs st's commands run
 // and this host lacks, with the Debian packages to install; "" when none.
+// It is short (a narrow result area cuts the end of the line) and says what
+// matters first: which program, which package, then that s opens anyway.
 func (s *Model) missingTools(st lessons.Step) string {
 	if s.deps.HaveTool == nil {
 		return ""
@@ -675,23 +677,19 @@ func (s *Model) missingTools(st lessons.Step) string {
 	if len(names) == 0 {
 		return ""
 	}
-	verb := "is"
-	if len(names) > 1 {
-		verb = "are"
-	}
-	line := "this step types " + englishList(names) + ", which " + verb + " not installed here"
+	line := "no " + orList(names) + " here"
 	if len(pkgs) > 0 {
 		line += " (Debian: apt install " + strings.Join(pkgs, " ") + ")"
 	}
-	return line + "; press s again to open the shell anyway"
+	return line + "; s again opens the shell anyway"
 }
 
-// englishList joins "a", "a and b", "a, b and c".
-func englishList(w []string) string {
+// orList joins "a", "a or b", "a, b or c".
+func orList(w []string) string {
 	if len(w) < 2 {
 		return strings.Join(w, "")
 	}
-	return strings.Join(w[:len(w)-1], ", ") + " and " + w[len(w)-1]
+	return strings.Join(w[:len(w)-1], ", ") + " or " + w[len(w)-1]
 }
 
 func (s *Model) onDIYReady(msg diyReadyMsg) tea.Cmd {

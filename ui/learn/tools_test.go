@@ -8,7 +8,8 @@ import (
 )
 
 // TestLearnDIYMissingTool: on a host without iptables, the first s on the
-// NAT step says so in one line, with the package to install, and opens no
+// NAT step says so in one line (whole at 80 columns but for its last word),
+// with the package to install, and opens no
 // shell; the second s opens it (the learner may install it there). A step
 // whose tools are all here opens the shell on the first s.
 func TestLearnDIYMissingTool(t *testing.T) {
@@ -22,7 +23,7 @@ func TestLearnDIYMissingTool(t *testing.T) {
 	f.m.deps.Shells = sh
 	f.goTo("deeper", stepIndex(t, "deeper", "nat"))
 	f.press("s")
-	want := "this step types iptables, which is not installed here (Debian: apt install iptables); press s again to open the shell anyway"
+	want := "no iptables here (Debian: apt install iptables); s again opens the shell anyway"
 	if f.m.result == nil || f.m.result.Missing != want {
 		t.Fatalf("first s on a step missing iptables: %+v, want %q", f.m.result, want)
 	}
@@ -32,7 +33,7 @@ func TestLearnDIYMissingTool(t *testing.T) {
 	if !strings.Contains(strings.Join(asked, " "), "nsenter") {
 		t.Errorf("the step's other tools were not looked up: %v", asked)
 	}
-	if v := f.view(80, 24); !strings.Contains(v, "not installed here") {
+	if v := f.view(80, 24); !strings.Contains(v, "✗ no iptables here (Debian: apt install iptables); s again opens the shell") {
 		t.Errorf("the warning is not in the result area at 80×24:\n%s", v)
 	}
 	f.press("s")
@@ -66,7 +67,7 @@ func TestLearnDIYMissingTools(t *testing.T) {
 	f.m.deps.Shells = &fakeShells{}
 	f.goTo("namespaces", stepIndex(t, "namespaces", "ipc"))
 	f.press("s")
-	want := "this step types ipcmk, ipcs and unshare, which are not installed here (Debian: apt install util-linux); press s again to open the shell anyway"
+	want := "no ipcmk, ipcs or unshare here (Debian: apt install util-linux); s again opens the shell anyway"
 	if f.m.result == nil || f.m.result.Missing != want {
 		t.Errorf("got %+v, want %q", f.m.result, want)
 	}
