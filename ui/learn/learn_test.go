@@ -494,7 +494,10 @@ func TestLearnRecap(t *testing.T) {
 		t.Fatal("no recap after the last quiz")
 	}
 	v := f.view(100, 30)
-	for _, want := range []string{"a recap", "process     steps  2/7  (0 by hand)  quiz 1/3", "namespaces  steps  1/8  (1 by hand)",
+	if strings.Contains(v, "Quiz · question") {
+		t.Errorf("the recap's header still names a quiz question:\n%s", v)
+	}
+	for _, want := range []string{"a recap", "Course done · the recap", "Time in the last lesson (" + last.ID + "): ", "process     steps  2/7  (0 by hand)  quiz 1/3", "namespaces  steps  1/8  (1 by hand)",
 		fmt.Sprintf("3 of %d steps passed, 1 of them by hand; 1 of", lessons.TotalSteps())} {
 		if !strings.Contains(v, want) {
 			t.Errorf("recap lacks %q:\n%s", want, v)

@@ -118,6 +118,8 @@ func (s *Model) headerLines(w int) []string {
 		head := fmt.Sprintf("Step %d/%d · ", s.si+1, len(l.Steps))
 		room := w - ansi.StringWidth(right) - 1 - ansi.StringWidth(head) - ansi.StringWidth(after)
 		stepText = st.Text.Render(head+common.Truncate(step.Title, max(room, 8))) + after
+	} else if s.recap {
+		stepText = st.Text.Render("Course done · the recap")
 	} else if s.done {
 		stepText = st.Text.Render("Lesson done · your score")
 	} else {
@@ -305,6 +307,11 @@ func (s *Model) recapLines(w int) []string {
 		out = append(out, common.Truncate(st.Text.Render(line), w))
 	}
 	out = append(out, "", st.Title.Render(fmt.Sprintf("%d of %d steps passed, %d of them by hand; %d of %d quiz answers right.", done, steps, byHand, right, questions)))
+	// The last lesson has no score page of its own: its time is here.
+	if len(s.course) > 0 {
+		l := s.course[len(s.course)-1]
+		out = append(out, st.Text.Render(fmt.Sprintf("Time in the last lesson (%s): %s (planned: %d min)", l.ID, clockText(s.deps.Clock.Now().Sub(s.lessonStart)), l.Minutes)))
+	}
 	if done < steps {
 		out = append(out, st.Subtle.Render("p goes back; every lesson stays open: procbox learn LESSON."))
 	}
