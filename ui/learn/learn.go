@@ -862,7 +862,13 @@ func (s *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			if i := int(msg.String()[0] - 'a'); i < len(q.Choices) {
 				if _, done := s.answer[s.qi]; !done {
 					s.answer[s.qi] = i
-					s.progress.Completed[lessons.Key(s.lesson().ID, fmt.Sprintf("quiz%d", s.qi+1))] = i == q.Answer
+					// The first answer counts: a question answered on an
+					// earlier visit keeps its score (the page says so).
+					k := lessons.Key(s.lesson().ID, fmt.Sprintf("quiz%d", s.qi+1))
+					if _, before := s.progress.Completed[k]; before {
+						return nil
+					}
+					s.progress.Completed[k] = i == q.Answer
 					return s.saveCmd()
 				}
 			}

@@ -652,3 +652,27 @@ func TestLearnActionResultOnScreen(t *testing.T) {
 		}
 	}
 }
+
+// TestLearnQuizFirstAnswerCounts: a question answered on an earlier visit
+// keeps its first answer's score when it is answered again after coming
+// back to the lesson, and the quiz page says that first answers count.
+func TestLearnQuizFirstAnswerCounts(t *testing.T) {
+	f := newFixture(t, "", false, common.Progress{Completed: map[string]bool{}})
+	l := f.m.course[0]
+	q := l.Quiz[0]
+	wrong := (q.Answer + 1) % len(q.Choices)
+	f.goTo(l.ID, len(l.Steps))
+	f.press(string(rune('a' + wrong)))
+	if r, asked := f.m.quizScore(l); r != 0 || asked != 1 {
+		t.Fatalf("after a wrong first answer: %d right of %d asked", r, asked)
+	}
+	f.goTo(f.m.course[1].ID, 0)
+	f.goTo(l.ID, len(l.Steps))
+	f.press(string(rune('a' + q.Answer)))
+	if r, asked := f.m.quizScore(l); r != 0 || asked != 1 {
+		t.Errorf("a second answer changed the score: %d right of %d asked", r, asked)
+	}
+	if v := f.view(80, 24); !strings.Contains(v, "first answers count") {
+		t.Errorf("the quiz page does not say the first answer counts:\n%s", v)
+	}
+}

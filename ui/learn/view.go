@@ -330,7 +330,7 @@ func (s *Model) quizLines(w, h int) []string {
 	}
 	q := l.Quiz[s.qi]
 	right, asked := s.quizScore(l)
-	out := []string{st.Subtle.Render(fmt.Sprintf("Score in this lesson: %d of %d answered right (%d questions)", right, asked, len(l.Quiz))), ""}
+	out := []string{st.Subtle.Render(fmt.Sprintf("Score in this lesson: %d of %d right (%d questions; first answers count)", right, asked, len(l.Quiz))), ""}
 	out = append(out, wrapText(st.Title.Render(q.Prompt), w, 4)...)
 	out = append(out, "")
 	chosen, answered := s.answer[s.qi]
