@@ -169,6 +169,7 @@ type Model struct {
 	shell    *isolate.ShellTrace // what the learner's own shell did on this step (s)
 	via      string              // the path that passed the step now on screen
 	notes    bool
+	noNotes  bool // N was pressed where there are no speaker notes (a quiz page)
 	showLive bool // narrow layouts: the live panel instead of the text
 	scroll   int
 	saveErr  error
@@ -798,6 +799,7 @@ func (s *Model) goTo(li, si int) tea.Cmd {
 }
 
 func (s *Model) next() tea.Cmd {
+	s.noNotes = false
 	if _, ok := s.step(); !ok {
 		// On the quiz: next question, then the lesson's score, then the
 		// next lesson. The last lesson's score is in the recap that follows.
@@ -815,6 +817,7 @@ func (s *Model) next() tea.Cmd {
 }
 
 func (s *Model) prev() tea.Cmd {
+	s.noNotes = false
 	if s.recap {
 		s.recap = false // back to the last quiz
 		return nil
@@ -904,6 +907,12 @@ func (s *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Hint):
 		s.showHint = !s.showHint
 	case key.Matches(msg, k.Notes):
+		if _, ok := s.step(); !ok {
+			// Notes belong to steps: a quiz page says so rather than
+			// flipping a toggle the next step would show reversed.
+			s.noNotes = true
+			return nil
+		}
 		s.notes = !s.notes
 	case key.Matches(msg, k.Reset):
 		return s.resetCmd()

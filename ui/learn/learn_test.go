@@ -676,3 +676,23 @@ func TestLearnQuizFirstAnswerCounts(t *testing.T) {
 		t.Errorf("the quiz page does not say the first answer counts:\n%s", v)
 	}
 }
+
+// TestLearnNotesOnQuiz: N on a quiz page flips nothing (the next step's N
+// still shows the notes) and the page says why nothing appeared.
+func TestLearnNotesOnQuiz(t *testing.T) {
+	f := newFixture(t, "", false, common.Progress{Completed: map[string]bool{}})
+	l := f.m.course[0]
+	f.goTo(l.ID, len(l.Steps))
+	f.press("N")
+	if f.m.notes {
+		t.Error("N on a quiz page turned the notes on, unseen")
+	}
+	if v := f.view(80, 24); !strings.Contains(v, "no speaker notes") {
+		t.Errorf("N on a quiz page says nothing:\n%s", v)
+	}
+	f.goTo(f.m.course[1].ID, 0)
+	f.press("N")
+	if !f.m.notes {
+		t.Error("the step's N after the quiz's N did not show the notes")
+	}
+}

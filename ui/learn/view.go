@@ -209,7 +209,11 @@ func (s *Model) bottomLines(w int) []string {
 		return []string{rule, st.Subtle.Render("n next lesson · p back to the quiz")}
 	}
 	if s.isQuiz() {
-		return []string{rule, st.Subtle.Render("a–d answer · n next · p back")}
+		out := []string{rule, st.Subtle.Render("a–d answer · n next · p back")}
+		if s.noNotes {
+			out = append(out, st.Warn.Render("N: the quiz has no speaker notes (each step has its own)"))
+		}
+		return out
 	}
 	step, _ := s.step()
 	var out []string
