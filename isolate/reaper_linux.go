@@ -110,6 +110,10 @@ func reapOrphans(skip int) {
 	}
 }
 
+// ChildPIDs lists pid's children, as the kernel's children lists name them
+// (procbox's learner shells find what the learner's shell left with it).
+func ChildPIDs(pid int) []int { return childPIDs(pid) }
+
 // below lists every process under roots (children, their children, …).
 func below(roots []int) []int {
 	var out []int

@@ -46,3 +46,6 @@ func (c *Child) Stop() error                             { return nil }
 
 // BecomeReaper needs Linux's PR_SET_CHILD_SUBREAPER.
 func BecomeReaper() error { return errNotLinux }
+
+// ChildPIDs needs Linux's /proc.
+func ChildPIDs(pid int) []int { return nil }

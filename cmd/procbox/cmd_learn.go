@@ -117,7 +117,12 @@ func learnMain(args []string, out io.Writer, tty bool) error {
 		d.ShowSecrets = false
 		d.Styles.Presenter = true
 	}
-	return withLabCleanup(d, func() error { return ui.RunLearn(d, lesson, *presenter) })
+	return withLabCleanup(d, func() error {
+		// A learner's shell open when procbox quits ends, and what it left.
+		defer endLearnerShells()
+		defer endShellsOnSignal()()
+		return ui.RunLearn(d, lesson, *presenter)
+	})
 }
 
 // writeLessonList prints one line per lesson: id, steps, minutes, title.

@@ -164,10 +164,12 @@ func runLearnerShellOut(t *testing.T, shells learnerShells, lines []string) (iso
 		t.Errorf("the learner's shell did not exit; it printed:\n%s", p.output())
 	}
 	tr := done()
-	// Whatever the commands left running (a sleep in the background) ends
-	// here; it also holds the pty open, so first.
+	// procbox ended what the commands left running (a sleep in the
+	// background), which also held the pty open; anything still marked as a
+	// learner's shell's ends here. A PID whose process is gone may be
+	// someone else's by now: those carry no mark and are left alone.
 	for _, o := range tr.Procs {
-		if o.PID != cmd.Process.Pid {
+		if o.PID != cmd.Process.Pid && markedLearners(o.PID) {
 			unix.Kill(o.PID, unix.SIGKILL)
 		}
 	}

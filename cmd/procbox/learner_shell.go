@@ -5,9 +5,12 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -49,7 +52,10 @@ func (l learnerShells) Shell(skip int, intro string) (*exec.Cmd, func() isolate.
 	// No PS1 goes into the environment: bash's startup files would change
 	// an exported one to bash's escapes (\u@\h:\w), and every sh the
 	// learner starts (unshare … sh) would print them as they are.
-	cmd.Env = append(withoutPS1(os.Environ()), "PROCBOX_INTRO="+intro)
+	// The mark is how procbox later knows a process left behind for the
+	// learner's: every process the shell starts inherits it.
+	left := watchLeftovers(skip)
+	cmd.Env = append(withoutPS1(os.Environ()), "PROCBOX_INTRO="+intro, left.mark)
 	bin := l.bin
 	if bin == "" {
 		bin, _ = os.Executable()
@@ -66,17 +72,86 @@ func (l learnerShells) Shell(skip int, intro string) (*exec.Cmd, func() isolate.
 	lessonNet := isolate.WatchLessonNet()
 	w := isolate.WatchTreeNamed(os.Getpid(), watchEvery, func(pid int) bool { return pid == skip }, containerName)
 	w.GuardLessonNet(lessonNet)
+	var once sync.Once
+	var trace isolate.ShellTrace
 	done := func() isolate.ShellTrace {
-		tr := w.Stop()
-		tr.Cleanup = cleanRuncLesson(tr)
-		undone, err := lessonNet.Clean()
-		tr.Cleanup = append(tr.Cleanup, undone...)
-		if err != nil {
-			tr.Cleanup = append(tr.Cleanup, "not undone: "+err.Error())
-		}
-		return tr
+		once.Do(func() { trace = endShell(cmd, w, lessonNet, left) })
+		openShells.forget(left)
+		return trace
 	}
+	openShells.add(left, func() {
+		if cmd.Process != nil {
+			// Its starter waits for it (end skips it); its jobs come to
+			// procbox once it has died.
+			_ = cmd.Process.Kill()
+			for end := time.Now().Add(2 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+				if st, ok := readLeftoverStat(cmd.Process.Pid); !ok || st.state == 'Z' || st.ppid != os.Getpid() {
+					break
+				}
+			}
+		}
+		done()
+	})
 	return cmd, done, nil
+}
+
+// endShell is what happens once a learner's shell has ended (or procbox
+// quits under it): the last sample, then the cleanup, in order.
+func endShell(cmd *exec.Cmd, w *isolate.TreeWatch, lessonNet *isolate.LessonNet, left *leftovers) isolate.ShellTrace {
+	tr := w.Stop()
+	// runc delete -f first: it needs the container's processes alive to
+	// know them; then what else the shell left; then the links and nat
+	// rules, whose namespaces those processes may have held.
+	tr.Cleanup = cleanRuncLesson(tr)
+	shellPID := 0
+	if cmd.Process != nil {
+		shellPID = cmd.Process.Pid
+	}
+	tr.Cleanup = append(tr.Cleanup, left.end(shellPID, tr.Procs)...)
+	undone, err := lessonNet.Clean()
+	tr.Cleanup = append(tr.Cleanup, undone...)
+	if err != nil {
+		tr.Cleanup = append(tr.Cleanup, "not undone: "+err.Error())
+	}
+	return tr
+}
+
+// openShells are the learner's shells procbox has open, each with what ends
+// it: procbox quitting under one (a hang-up, SIGTERM) ends it, and what it
+// left, through endLearnerShells.
+var openShells shellRegistry
+
+type shellRegistry struct {
+	mu  sync.Mutex
+	end map[*leftovers]func()
+}
+
+func (r *shellRegistry) add(l *leftovers, end func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.end == nil {
+		r.end = map[*leftovers]func(){}
+	}
+	r.end[l] = end
+}
+
+func (r *shellRegistry) forget(l *leftovers) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.end, l)
+}
+
+// endLearnerShells ends every learner's shell still open, and what each left.
+func endLearnerShells() {
+	openShells.mu.Lock()
+	ends := make([]func(), 0, len(openShells.end))
+	for _, e := range openShells.end {
+		ends = append(ends, e)
+	}
+	openShells.mu.Unlock()
+	for _, e := range ends {
+		e()
+	}
 }
 
 // cleanRuncLesson undoes what the runtimes lesson's lines leave when the
@@ -151,4 +226,21 @@ func withoutPS1(env []string) []string {
 		}
 	}
 	return out
+}
+
+// endShellsOnSignal ends the learner's open shells, and what they left, on
+// SIGTERM or SIGHUP: the player waits for a shell it runs and cannot quit
+// before that shell has ended.
+func endShellsOnSignal() (stop func()) {
+	sigs := make(chan os.Signal, 1)
+	quit := make(chan struct{})
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		select {
+		case <-sigs:
+			endLearnerShells()
+		case <-quit:
+		}
+	}()
+	return func() { signal.Stop(sigs); close(quit) }
 }
