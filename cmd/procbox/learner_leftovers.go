@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -28,12 +29,23 @@ import (
 // this shell was given, which only the shell's descendants inherit. It is
 // pinned with a pidfd and judged again before each signal; being procbox's
 // own unreaped child, its PID cannot be reused meanwhile either.
+//
+// An adopted orphan that exits while the shell still runs is procbox's zombie
+// and, until reaped, still counts in its pids cgroup (the cgroups step's
+// sleeps, left by a sh that could not fork, would keep the group full). So
+// while the shell runs procbox reaps, every leftoverEvery, the orphans it saw
+// alive with the mark. The shell itself (the first marked process: all the
+// others are its descendants) is left to the exec.Cmd that waits for it.
 
 // leftoverMarkVar is the environment variable that marks a learner's shell.
 const leftoverMarkVar = "PROCBOX_LEARNER_SHELL"
 
 // leftoverGrace is how long a leftover has between SIGTERM and SIGKILL.
 const leftoverGrace = 300 * time.Millisecond
+
+// leftoverEvery is how often adopted orphans that exited are reaped while
+// the shell runs.
+const leftoverEvery = 100 * time.Millisecond
 
 // leftovers watches one learner's shell for what it leaves behind.
 type leftovers struct {
@@ -42,28 +54,111 @@ type leftovers struct {
 	mark string
 	// before holds procbox's children when the shell opened, PID to start time.
 	before map[int]uint64
-	// wasReaper: procbox was a subreaper already (kept so after the shell);
-	// reaper: it is one now.
-	wasReaper, reaper bool
+	// reaper: procbox is a subreaper for this shell.
+	reaper bool
+
+	stop, stopped chan struct{}
+	// adopted holds the marked children seen alive, PID to start time; shell
+	// is the earliest start among them, the shell's own.
+	mu      sync.Mutex
+	adopted map[int]uint64
+	shell   uint64
+}
+
+// subreaper counts the learner's shells open, so that procbox is a subreaper
+// while any is, and afterwards what it was before the first.
+var subreaper struct {
+	sync.Mutex
+	open int
+	was  bool
 }
 
 // watchLeftovers makes procbox the subreaper of the shell about to start,
-// and records what is not the learner's.
+// records what is not the learner's, and starts reaping the learner's
+// orphans that exit.
 func watchLeftovers(skip int) *leftovers {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
-	l := &leftovers{self: os.Getpid(), skip: skip, mark: leftoverMarkVar + "=" + hex.EncodeToString(b), before: map[int]uint64{}}
+	l := &leftovers{self: os.Getpid(), skip: skip, mark: leftoverMarkVar + "=" + hex.EncodeToString(b), before: map[int]uint64{},
+		adopted: map[int]uint64{}, stop: make(chan struct{}), stopped: make(chan struct{})}
 	for _, pid := range isolate.ChildPIDs(l.self) {
 		if st, ok := readLeftoverStat(pid); ok {
 			l.before[pid] = st.start
 		}
 	}
-	var was int32
-	if err := unix.Prctl(unix.PR_GET_CHILD_SUBREAPER, uintptr(unsafe.Pointer(&was)), 0, 0, 0); err == nil {
-		l.wasReaper = was != 0
+	subreaper.Lock()
+	if subreaper.open == 0 {
+		var was int32
+		_ = unix.Prctl(unix.PR_GET_CHILD_SUBREAPER, uintptr(unsafe.Pointer(&was)), 0, 0, 0)
+		subreaper.was = was != 0
 	}
 	l.reaper = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == nil
+	if l.reaper {
+		subreaper.open++
+	}
+	subreaper.Unlock()
+	if !l.reaper {
+		close(l.stopped)
+		return l
+	}
+	go l.reapWhileOpen()
 	return l
+}
+
+// release ends this shell's share of procbox being a subreaper.
+func (l *leftovers) release() {
+	subreaper.Lock()
+	defer subreaper.Unlock()
+	subreaper.open--
+	if subreaper.open == 0 && !subreaper.was {
+		_ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+	}
+}
+
+// reapWhileOpen records the marked orphans procbox adopts and reaps those
+// that exit, until end stops it.
+func (l *leftovers) reapWhileOpen() {
+	defer close(l.stopped)
+	t := time.NewTicker(leftoverEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-t.C:
+		}
+		for _, pid := range isolate.ChildPIDs(l.self) {
+			st, ok := l.learners(pid)
+			switch {
+			case ok:
+				l.mu.Lock()
+				l.adopted[pid] = st.start
+				if l.shell == 0 || st.start < l.shell {
+					l.shell = st.start
+				}
+				l.mu.Unlock()
+			case st.state == 'Z':
+				l.reapAdopted(pid, st)
+			}
+		}
+	}
+}
+
+// reapAdopted reaps pid, a zombie child, if it is an orphan seen alive with
+// the mark (same PID and start time), and not the shell.
+func (l *leftovers) reapAdopted(pid int, st leftoverStat) bool {
+	l.mu.Lock()
+	start, ok := l.adopted[pid]
+	ok = ok && start == st.start && st.start != l.shell && st.ppid == l.self
+	if ok {
+		delete(l.adopted, pid)
+	}
+	l.mu.Unlock()
+	if ok {
+		var ws unix.WaitStatus
+		_, _ = unix.Wait4(pid, &ws, unix.WNOHANG, nil)
+	}
+	return ok
 }
 
 // leftoverStat is what /proc/PID/stat says of a candidate.
@@ -129,11 +224,9 @@ func (l *leftovers) end(shell int, seen []isolate.Observed) []string {
 	if !l.reaper {
 		return nil
 	}
-	defer func() {
-		if !l.wasReaper {
-			_ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
-		}
-	}()
+	close(l.stop)
+	<-l.stopped
+	defer l.release()
 	watched := map[int]bool{}
 	for _, o := range seen {
 		watched[o.PID] = true
@@ -148,7 +241,9 @@ func (l *leftovers) end(shell int, seen []isolate.Observed) []string {
 			}
 			st, ok := l.learners(pid)
 			if !ok {
-				l.reapExited(pid, st, watched)
+				if st.state == 'Z' && !l.reapAdopted(pid, st) {
+					l.reapExited(pid, st, watched)
+				}
 				continue
 			}
 			p, err := l.pin(pid, st)
