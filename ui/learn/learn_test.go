@@ -696,3 +696,22 @@ func TestLearnNotesOnQuiz(t *testing.T) {
 		t.Error("the step's N after the quiz's N did not show the notes")
 	}
 }
+
+// TestLearnFailureReasonWraps: a ✗ reason longer than the window is wrapped
+// onto the next lines, whole, at 80×24 in the text and the live view.
+func TestLearnFailureReasonWraps(t *testing.T) {
+	f := newFixture(t, "", false, common.Progress{})
+	f.m.Update(teaSize(80, 24))
+	l := f.m.course[0]
+	f.goTo(l.ID, 0)
+	reason := "the process that had PID 1 of runc's container learner-end is gone, and its chain in POSTROUTING too"
+	f.m.result = &lessons.Result{Missing: reason}
+	for _, live := range []bool{false, true} {
+		f.m.showLive = live
+		v := f.view(80, 24)
+		flat := strings.Join(strings.Fields(v), " ")
+		if !strings.Contains(flat, reason) || strings.Contains(v, "…(h: hint)") {
+			t.Errorf("live=%v: the reason is not whole on screen:\n%s", live, v)
+		}
+	}
+}

@@ -247,7 +247,9 @@ func (s *Model) bottomLines(w int) []string {
 	default:
 		verdict = st.Bad.Render("✗ "+s.result.Missing) + st.Subtle.Render("  (h: hint)")
 	}
-	out = append(out, verdict)
+	// A failure's reason wraps (up to three lines) rather than being cut:
+	// it is the one line that says what is missing.
+	out = append(out, wrapText(verdict, w, 3)...)
 	if s.saveErr != nil {
 		out = append(out, st.Warn.Render("progress not saved: "+s.saveErr.Error()))
 	}
