@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/charmbracelet/x/term"
+
 	"procbox/lessons"
 	"procbox/ui"
 )
@@ -85,7 +87,16 @@ func learnMain(args []string, out io.Writer, tty bool) error {
 		if tty {
 			clear = "\x1b[H\x1b[2J"
 		}
-		return followNotes(ctx, out, store, clear)
+		width := func() int { return 0 }
+		if f, ok := out.(*os.File); ok && tty {
+			width = func() int {
+				if cols, _, err := term.GetSize(f.Fd()); err == nil {
+					return cols
+				}
+				return 0
+			}
+		}
+		return followNotes(ctx, out, store, clear, width)
 	case *list:
 		if *printID != "" || lesson != "" {
 			return usagef("learn: --list takes no lesson")
