@@ -715,3 +715,23 @@ func TestLearnFailureReasonWraps(t *testing.T) {
 		}
 	}
 }
+
+// TestLearnShellLinesIndented: a wrapped line of the by-hand panel goes on
+// indented under its item, never at column 0.
+func TestLearnShellLinesIndented(t *testing.T) {
+	f := newFixture(t, "", false, common.Progress{})
+	f.m.shell = &isolate.ShellTrace{Cleanup: []string{"removed the cgroup learner-1234 and its leaf", "deleted the veth pbx1234 and its peer", "removed the nat rules of learner-1234"}}
+	lines := f.m.shellLines(60)
+	n := 0
+	for _, l := range lines {
+		if strings.Contains(l, "undid") || n > 0 {
+			n++
+			if n > 1 && !strings.HasPrefix(ansi.Strip(l), "    ") {
+				t.Errorf("a wrapped line is not indented: %q", ansi.Strip(l))
+			}
+		}
+	}
+	if n < 2 {
+		t.Fatalf("the cleanup line did not wrap at 60 columns: %q", lines)
+	}
+}

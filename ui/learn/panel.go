@@ -303,16 +303,16 @@ func (s *Model) shellLines(w int) []string {
 			break
 		}
 		shown++
-		out = append(out, wrapText(st.Text.Render(fmt.Sprintf("  %d %s: %s", p.PID, p.Comm, d)), w, shellDiffLines)...)
+		out = append(out, wrapHanging(st.Text.Render(fmt.Sprintf("  %d %s: %s", p.PID, p.Comm, d)), w, shellDiffLines)...)
 	}
 	if shown == 0 {
 		out = append(out, st.Subtle.Render("  none differed from procbox itself"))
 	}
 	if h := hostNetText(s.shell.HostNet); h != "" {
-		out = append(out, wrapText(st.Text.Render("  the host: "+h), w, shellDiffLines)...)
+		out = append(out, wrapHanging(st.Text.Render("  the host: "+h), w, shellDiffLines)...)
 	}
 	if len(s.shell.Cleanup) > 0 {
-		out = append(out, wrapText(st.Subtle.Render("  after the shell, procbox undid: "+strings.Join(s.shell.Cleanup, "; ")), w, shellDiffLines)...)
+		out = append(out, wrapHanging(st.Subtle.Render("  after the shell, procbox undid: "+strings.Join(s.shell.Cleanup, "; ")), w, shellDiffLines)...)
 	}
 	return out
 }

@@ -272,6 +272,17 @@ func wrapText(s string, w, n int) []string {
 	return lines
 }
 
+// wrapHanging is wrapText for the panel's "  item: …" lines: the lines
+// after the first are indented under the item's text, not at column 0.
+func wrapHanging(s string, w, n int) []string {
+	const indent = "    "
+	lines := wrapText(s, w-len(indent), n)
+	for i := 1; i < len(lines); i++ {
+		lines[i] = indent + lines[i]
+	}
+	return lines
+}
+
 // quizScore counts the lesson's questions answered right, and answered at all.
 func (s *Model) quizScore(l lessons.Lesson) (right, asked int) {
 	for i := range l.Quiz {
