@@ -735,3 +735,16 @@ func TestLearnShellLinesIndented(t *testing.T) {
 		t.Fatalf("the cleanup line did not wrap at 60 columns: %q", lines)
 	}
 }
+
+// TestLearnShellNoRootCgroupLine: a process that reads "/" as its cgroup
+// (a cgroup namespace's root) gets no "cgroup /" line, while a real group of
+// its own still shows.
+func TestLearnShellNoRootCgroupLine(t *testing.T) {
+	host := isolate.Observed{CgroupPath: "/user.slice/procbox"}
+	if d := observedDiff(host, isolate.Observed{CgroupPath: "/"}); strings.Contains(d, "cgroup") {
+		t.Errorf("a stray cgroup line: %q", d)
+	}
+	if d := observedDiff(host, isolate.Observed{CgroupPath: "/learner-12/leaf"}); !strings.Contains(d, "cgroup /learner-12/leaf") {
+		t.Errorf("the learner's own group is not shown: %q", d)
+	}
+}

@@ -402,7 +402,9 @@ func observedDiff(host, p isolate.Observed) string {
 		}
 		d = append(d, fmt.Sprintf("%d %s the host lacks (%s)", len(mounts), noun, mounts[0]))
 	}
-	if p.CgroupPath != host.CgroupPath && p.CgroupPath != "" {
+	// "/" is what a process in a cgroup namespace (a runtime's container)
+	// reads as its own group: it says nothing about where it sits.
+	if p.CgroupPath != host.CgroupPath && p.CgroupPath != "" && p.CgroupPath != "/" {
 		d = append(d, "cgroup "+p.CgroupPath)
 	}
 	// On cgroup v1 the path is the memory group's, so a pids or cpu group of
