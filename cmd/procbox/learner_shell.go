@@ -168,7 +168,14 @@ func cleanRuncLesson(tr isolate.ShellTrace) []string {
 	did := deleteLeftContainers(tr)
 	for _, p := range tr.Procs {
 		dir := lessons.RuncBundlePrefix + strconv.Itoa(p.PID)
-		if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() || unix.Kill(p.PID, 0) == nil {
+		// Only a bundle this user made: a PID of the learner's may be the
+		// $$ another user named their bundle after.
+		fi, err := os.Lstat(dir)
+		if err != nil || !fi.IsDir() || unix.Kill(p.PID, 0) == nil {
+			continue
+		}
+		if st, ok := fi.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != os.Geteuid() {
+			did = append(did, "left "+dir+": not made by you")
 			continue
 		}
 		if err := os.RemoveAll(dir); err != nil {
@@ -180,6 +187,10 @@ func cleanRuncLesson(tr isolate.ShellTrace) []string {
 	return did
 }
 
+// runcLessonID is the name the runtimes lesson gives its containers
+// (learner-oci-$$, learner-oci-d$$), the bundle prefix without /tmp/.
+var runcLessonID = strings.TrimPrefix(lessons.RuncBundlePrefix, "/tmp/")
+
 // deleteLeftContainers is cleanRuncLesson's first half: runc delete -f of
 // each runc container seen below the learner's shell that still runs.
 func deleteLeftContainers(tr isolate.ShellTrace) []string {
@@ -187,7 +198,12 @@ func deleteLeftContainers(tr isolate.ShellTrace) []string {
 	done := map[string]bool{}
 	for _, p := range tr.Procs {
 		runtime, id, ok := strings.Cut(p.Container, " ")
-		if !ok || runtime != "runc" || done[id] || unix.Kill(p.PID, 0) != nil {
+		// Only a container whose own PID 1 was seen below the shell, under
+		// the lesson's name: a `runc exec` into someone else's container
+		// puts a process of theirs below the shell too, and that container
+		// is not the learner's to delete.
+		if !ok || runtime != "runc" || p.InnerPID != 1 || !strings.HasPrefix(id, runcLessonID) ||
+			done[id] || unix.Kill(p.PID, 0) != nil {
 			continue
 		}
 		done[id] = true
