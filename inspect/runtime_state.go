@@ -3,10 +3,12 @@ package inspect
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // The container runtimes' own state on the host, read to put a name on a
@@ -110,10 +112,38 @@ func (ix *runtimeIndex) problem(path string, err error) {
 	ix.problems = append(ix.problems, path+": "+reason(err))
 }
 
+// maxStateFile bounds what procbox reads of one runtime state file: the
+// largest real one (docker's config.v2.json) is tens of KiB.
+const maxStateFile = 4 << 20
+
+// readStateFile reads a runtime's state file. The state directories are
+// root's, but a learner's container may be made by anyone with runc, so a
+// FIFO (a plain open would block forever), a device such as /dev/zero (a
+// plain read would never end) or a huge file is refused with a reason.
+func readStateFile(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, errors.New("not a regular file (" + st.Mode().Type().String() + ")")
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxStateFile+1))
+	if err == nil && len(b) > maxStateFile {
+		return nil, errors.New("larger than 4 MiB: not a runtime's state file")
+	}
+	return b, err
+}
+
 // readJSON decodes path into v; a missing file is reported as false with
 // no problem.
 func (ix *runtimeIndex) readJSON(path string, v any) bool {
-	b, err := os.ReadFile(path)
+	b, err := readStateFile(path)
 	if err != nil {
 		ix.problem(path, err)
 		return false
@@ -245,7 +275,7 @@ func (ix *runtimeIndex) readCrunRoot(root string) {
 // readJSONQuiet is readJSON where absence and refusal are both expected
 // (an optional copy of a file).
 func (ix *runtimeIndex) readJSONQuiet(path string, v any) bool {
-	b, err := os.ReadFile(path)
+	b, err := readStateFile(path)
 	return err == nil && json.Unmarshal(b, v) == nil
 }
 
@@ -264,7 +294,7 @@ func (ix *runtimeIndex) readContainerdTask(dir, ns, id string) {
 		return
 	}
 	e := runtimeEntry{Runtime: "containerd", ID: id, State: path}
-	if b, err := os.ReadFile(filepath.Join(dir, "init.pid")); err == nil {
+	if b, err := readStateFile(filepath.Join(dir, "init.pid")); err == nil {
 		e.InitPID, _ = strconv.Atoi(strings.TrimSpace(string(b)))
 	}
 	e.Cgroups = cgroupsFromSpecPath(spec.Linux.CgroupsPath)
@@ -345,7 +375,7 @@ func (ix *runtimeIndex) readMachines(root string) {
 			continue // unit:NAME are symlinks to the same machines
 		}
 		path := filepath.Join(root, name)
-		b, err := os.ReadFile(path)
+		b, err := readStateFile(path)
 		if err != nil {
 			ix.problem(path, err)
 			continue

@@ -160,7 +160,8 @@ func privateRunc(t *testing.T, name, env string) bool {
 }
 
 // TestRedteamNamerHostileID: runc's state names a learner's process with an
-// id of its maker's choice: terminal escapes and 10 MB. What procbox keeps
+// id of its maker's choice: terminal escapes and 1 MiB (a bigger state file
+// is refused outright, see readStateFile). What procbox keeps
 // of it (the trace's container names and its cleanup lines, which the panel
 // shows) holds no byte a terminal acts on, and the shell's end returns.
 func TestRedteamNamerHostileID(t *testing.T) {
@@ -169,7 +170,7 @@ func TestRedteamNamerHostileID(t *testing.T) {
 	}
 	p, cmd, end := typeIntoLearnerShell(t, "unshare --pid --mount --fork sleep 4 & echo pbxrt-ns=$!")
 	pid := printedPID(t, p, "ns")
-	id := "\x1b]0;pwned\x07\x1b[2J" + strings.Repeat("A", 10<<20)
+	id := "\x1b]0;pwned\x07\x1b[2J" + strings.Repeat("A", 1<<20)
 	st, _ := json.Marshal(map[string]any{"id": id, "init_process_pid": pid})
 	if err := os.MkdirAll("/run/runc/hostile", 0o700); err != nil {
 		t.Fatal(err)
@@ -191,6 +192,10 @@ func TestRedteamNamerHostileID(t *testing.T) {
 		if i := strings.IndexFunc(s, func(c rune) bool { return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) }); i >= 0 {
 			t.Errorf("a string procbox keeps carries a control byte at %d: %q", i, s[:min(len(s), 80)])
 		}
+	}
+	// Cut to maxContainerName before escaping, which at most quadruples it.
+	if n := longest(r.named); n > 4*(maxContainerName+len("…")) {
+		t.Errorf("procbox keeps a container name of %d bytes; want it cut to %d before escaping", n, maxContainerName)
 	}
 	t.Logf("kept: %d names, longest %d bytes; cleanup %d lines, longest %d bytes", len(r.named), longest(r.named), len(r.cleanup), longest(r.cleanup))
 }

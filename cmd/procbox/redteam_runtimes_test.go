@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"procbox/lessons"
 )
 
@@ -202,3 +204,36 @@ func TestRedteamBundleSquatted(t *testing.T) {
 		}
 	}
 }
+
+// TestRedteamNamerFIFOState: a runtime's state file that is a FIFO (or a
+// symlink to one) blocks a plain read forever. procbox reads the runtimes'
+// state to name the learner's processes while their shell runs; the end of
+// the shell must not wait on it.
+func TestRedteamNamerFIFOState(t *testing.T) {
+	if !privateRunc(t, "TestRedteamNamerFIFOState", "PROCBOX_REDTEAM_NAMER_FIFO") {
+		return
+	}
+	if err := os.MkdirAll("/run/runc/fifo", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mkfifo("/run/runc/fifo/state.json", 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, cmd, end := typeIntoLearnerShell(t, "unshare --pid --mount --fork sleep 2 & echo pbxrt-ns=$!")
+	printedPID(t, p, "ns")
+	time.Sleep(5 * watchEvery)
+	p.master.WriteString("exit\n")
+	cmd.Wait()
+	if r := end(); !r.ok {
+		t.Fatal("procbox hangs at the end of the learner's shell: the namer blocks on /run/runc/fifo/state.json")
+	}
+}
+
+// TestRedteamRuntimesProcboxKilled: the learner is inside the runtimes
+// lesson's container (runc run in the foreground of their shell) when
+// procbox is killed with SIGKILL and the terminal goes away. runc passes the
+// hangup on to the container's PID 1, which ignores it, so the container
+// and its bundle outlive everything. Nothing of procbox runs at the shell's
+// end: `procbox doctor --clean` is the learner's way to get the host back,
+// and must remove the container and the bundle the dead procbox's learner
+// made.
