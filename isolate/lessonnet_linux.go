@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -75,6 +76,12 @@ type LessonNet struct {
 	natNew  bool // the nf_tables nat table did not exist before the shell
 	active  bool // the learner built a network namespace: Clean cleans
 	claimed bool // and the lock file says so (a sweep cleans after a crash)
+	// hostHad is what of the lesson's shape (links by name, nat rules
+	// naming a lesson address or link) the host had before the shell, when
+	// no other learner was building the network: the host's own, which
+	// Clean keeps. A sweep after a crash cannot know it (the lock file
+	// holds only ip_forward and the nat table).
+	hostHad map[string]bool
 }
 
 // WatchLessonNet records ip_forward and whether the nat table exists, before
@@ -102,6 +109,20 @@ func WatchLessonNet() *LessonNet {
 	if v, ok := otherLessonNet(); ok {
 		if forward, natNew, ok := parseLessonNet(v); ok {
 			n.forward, n.natNew, n.value = forward, natNew, v
+		}
+		return n
+	}
+	n.hostHad = map[string]bool{}
+	for _, l := range LessonLinks {
+		if _, err := net.InterfaceByName(l); err == nil {
+			n.hostHad["link "+l] = true
+		}
+	}
+	if rules, err := NATRules(); err == nil {
+		for _, r := range rules {
+			if lessonRule(r) {
+				n.hostHad["rule "+r] = true
+			}
 		}
 	}
 	return n
@@ -167,7 +188,7 @@ func (n *LessonNet) Clean() ([]string, error) {
 		unclaim()
 		return []string{"nothing yet: another procbox's learner is building the lesson's network now, and the last one out cleans"}, nil
 	}
-	done, err := cleanLessonNet(n.forward, n.natNew)
+	done, err := cleanLessonNet(n.forward, n.natNew, n.hostHad)
 	if err == nil {
 		unclaim()
 	}
@@ -217,11 +238,16 @@ func otherLessonNet() (string, bool) {
 
 // cleanLessonNet does the work of Clean, for the shell's own procbox or for a
 // sweep of a dead one (forward is the value to restore: "0" or "1"; natNew:
-// the nat table is the lesson's own, made by its first rule).
-func cleanLessonNet(forward string, natNew bool) ([]string, error) {
+// the nat table is the lesson's own, made by its first rule; keep: what the
+// host had of the lesson's shape before, "link NAME" and "rule LINE").
+func cleanLessonNet(forward string, natNew bool, keep map[string]bool) ([]string, error) {
 	var done []string
 	var errs []error
 	for _, l := range LessonLinks {
+		if keep["link "+l] {
+			done = append(done, "kept "+l+": the host had it before the shell")
+			continue
+		}
 		deleted, err := vethDelete(l) // any kind of link: a bridge too
 		if err != nil {
 			errs = append(errs, err)
@@ -231,7 +257,7 @@ func cleanLessonNet(forward string, natNew bool) ([]string, error) {
 	}
 	if rules, err := NATRules(); err == nil {
 		for _, r := range rules {
-			if !lessonRule(r) {
+			if !lessonRule(r) || keep["rule "+r] {
 				continue
 			}
 			args := append([]string{"-t", "nat", "-D"}, strings.Fields(r)[1:]...)
@@ -276,7 +302,7 @@ func sweepLessonNet(value string) (string, error) {
 	if !ok {
 		return "", nil // not procbox's shape: a forged entry, ignored
 	}
-	done, err := cleanLessonNet(forward, natNew)
+	done, err := cleanLessonNet(forward, natNew, nil)
 	if err != nil || len(done) == 0 {
 		return "", err
 	}

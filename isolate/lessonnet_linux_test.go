@@ -137,7 +137,7 @@ func TestCleanLessonNet(t *testing.T) {
 			t.Error(err)
 			return
 		}
-		done, err := cleanLessonNet("0", false)
+		done, err := cleanLessonNet("0", false, nil)
 		if err != nil {
 			t.Errorf("cleanLessonNet: %v", err)
 		}
@@ -163,7 +163,7 @@ func TestCleanLessonNet(t *testing.T) {
 			t.Errorf("reported %d undone things: %q", len(done), done)
 		}
 		// A second cleanup finds nothing to do.
-		if again, err := cleanLessonNet("0", false); err != nil || len(again) != 0 {
+		if again, err := cleanLessonNet("0", false, nil); err != nil || len(again) != 0 {
 			t.Errorf("second cleanup: %q, %v", again, err)
 		}
 	})
@@ -313,7 +313,7 @@ func TestCleanLessonNetNatTable(t *testing.T) {
 		add(lesson)
 		foreign := []string{"POSTROUTING", "-s", "192.0.2.0/24", "-j", "MASQUERADE"}
 		add(foreign)
-		if _, err := cleanLessonNet("0", true); err != nil {
+		if _, err := cleanLessonNet("0", true, nil); err != nil {
 			t.Error(err)
 		}
 		if !exists() {
