@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -226,6 +227,24 @@ func TestLearnNetProcboxKilled(t *testing.T) {
 	}
 	if readIPForward(t) != "1" {
 		t.Fatalf("ip_forward is not on after the learner's sysctl:\n%s", x.screen())
+	}
+	// procbox claims the lesson's network in its lock file once it has
+	// sampled a learner's process in a network namespace of its own; on a
+	// loaded machine that can come after the marker. Kill only once it did,
+	// or the test proves nothing (and leaves the network to no one).
+	claimed := func() bool {
+		files, _ := filepath.Glob(filepath.Join(isolate.OwnerDir(), "*.lock"))
+		for _, f := range files {
+			if b, err := os.ReadFile(f); err == nil && strings.Contains(string(b), isolate.OwnLessonNet+" ") {
+				return true
+			}
+		}
+		return false
+	}
+	for deadline := time.Now().Add(15 * time.Second); !claimed(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("procbox never claimed the lesson's network in %s:\n%s", isolate.OwnerDir(), x.screen())
+		}
 	}
 	tree := append(descendants(pid), pid)
 	if err := unix.Kill(pid, unix.SIGKILL); err != nil {
