@@ -58,7 +58,7 @@ func (s Step) Tools() []Tool {
 		lines = append(lines, s.DIY.Commands...)
 	}
 	if body, err := s.Body(); err == nil {
-		lines = append(lines, byHandScripts(body)...)
+		lines = append(lines, ByHandScripts(body)...)
 	}
 	var out []Tool
 	for _, name := range CommandTools(lines...) {
@@ -74,11 +74,12 @@ func (s Step) Typed() bool {
 		return true
 	}
 	body, err := s.Body()
-	return err == nil && len(byHandScripts(body)) > 0
+	return err == nil && len(ByHandScripts(body)) > 0
 }
 
-// byHandScripts returns the code block after each "By hand" in a step's text.
-func byHandScripts(md string) []string {
+// ByHandScripts returns the code block after each "By hand" in a step's text
+// (the tests run each one as root and match its output to the text).
+func ByHandScripts(md string) []string {
 	var out []string
 	for {
 		i := strings.Index(md, "By hand")

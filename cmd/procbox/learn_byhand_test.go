@@ -101,29 +101,6 @@ func want(out string, patterns ...string) string {
 	return "output does not match " + strings.Join(miss, ", ")
 }
 
-// byHandBlocks returns the script of each "By hand" fenced block in md.
-func byHandBlocks(md string) []string {
-	var out []string
-	for {
-		i := strings.Index(md, "By hand")
-		if i < 0 {
-			return out
-		}
-		md = md[i+len("By hand"):]
-		start := strings.Index(md, "```\n")
-		if start < 0 {
-			return out
-		}
-		body := md[start+4:]
-		end := strings.Index(body, "```")
-		if end < 0 {
-			return out
-		}
-		out = append(out, body[:end])
-		md = body[end+3:]
-	}
-}
-
 // TestByHandCommands runs, as root, every command a step's text offers as
 // "By hand" and checks it does what the text says. A block with no check
 // here fails the test: the text and its proof move together.
@@ -148,7 +125,7 @@ func TestByHandCommands(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, script := range byHandBlocks(body) {
+			for _, script := range lessons.ByHandScripts(body) {
 				key := l.ID + "/" + s.ID
 				seen[key] = true
 				t.Run(key, func(t *testing.T) {
